@@ -1,0 +1,227 @@
+//! Accounts, API tokens and browser sessions. Secrets are stored only as hashes: passwords as
+//! Argon2id PHC strings (hashed by the caller), tokens and session IDs as SHA-256.
+
+use serde::Serialize;
+use zhucan_domain::area::AreaCode;
+pub use zhucan_domain::access::Role;
+
+use crate::rows::corrupt;
+use crate::{Result, Store, StoreError, now_text, on_pool, on_tx};
+
+/// An account.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub area: AreaCode,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub area: AreaCode,
+    pub display_name: Option<String>,
+}
+
+/// A live browser session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: User,
+    pub csrf_token: String,
+    pub lang: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+/// An API token's metadata (never the token).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiTokenInfo {
+    pub user_id: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    password_hash: String,
+    role: String,
+    area_code: String,
+    display_name: Option<String>,
+    disabled: bool,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<User> {
+        Ok(User {
+            role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
+            area: AreaCode::parse(&r.area_code).ok_or_else(|| corrupt("area_code", &r.area_code))?,
+            id: r.id,
+            username: r.username,
+            password_hash: r.password_hash,
+            display_name: r.display_name,
+            disabled: r.disabled,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.area_code, u.display_name, u.disabled";
+
+/// A random identifier (hex, 128 bits).
+pub fn random_id() -> String {
+    let b: [u8; 16] = rand::random();
+    hex::encode(b)
+}
+
+/// SHA-256 of a secret, hex.
+pub fn hash_secret(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+impl Store {
+    /// Creates an account; [`StoreError::Exists`] if the username is taken.
+    pub async fn create_user(&self, u: &NewUser) -> Result<User> {
+        let id = random_id();
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        let exists: Option<String> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(&u.username).fetch_optional(&mut *c).await?
+        });
+        if exists.is_some() {
+            return Err(StoreError::Exists(u.username.clone()));
+        }
+        let area_known: Option<String> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT code FROM areas WHERE code = $1").bind(u.area.as_str()).fetch_optional(&mut *c).await?
+        });
+        if area_known.is_none() {
+            return Err(StoreError::NotFound(format!("area {}", u.area)));
+        }
+        on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO users (id, username, password_hash, role, area_code, display_name, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+                .bind(&id).bind(&u.username).bind(&u.password_hash).bind(u.role.key()).bind(u.area.as_str())
+                .bind(&u.display_name).bind(false).bind(&now)
+                .execute(&mut *c).await?;
+        });
+        tx.commit().await?;
+        Ok(User {
+            id,
+            username: u.username.clone(),
+            password_hash: u.password_hash.clone(),
+            role: u.role,
+            area: u.area.clone(),
+            display_name: u.display_name.clone(),
+            disabled: false,
+        })
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
+        let r: Option<UserRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(p).await?
+        });
+        r.map(User::try_from).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+        let r: Vec<UserRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        });
+        r.into_iter().map(User::try_from).collect()
+    }
+
+    /// Stores an API token's hash.
+    pub async fn create_api_token(&self, user_id: &str, token_hash: &str, expires_at: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash).bind(user_id).bind(now_text()).bind(expires_at).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// The enabled account behind an unexpired, unrevoked token.
+    pub async fn user_for_token(&self, token_hash: &str, now: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled = $3"
+        );
+        let r: Option<UserRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(now).bind(false).fetch_optional(p).await?
+        });
+        r.map(User::try_from).transpose()
+    }
+
+    /// Starts a browser session.
+    pub async fn create_session(&self, id_hash: &str, user_id: &str, csrf: &str, lang: &str, expires_at: &str) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, lang, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+                .bind(id_hash).bind(user_id).bind(csrf).bind(lang).bind(&now).bind(expires_at).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// The session with this ID hash, if it exists and its account is enabled.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionInfo>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            csrf_token: String,
+            lang: String,
+            created_at: String,
+            last_seen_at: String,
+            expires_at: String,
+            user_id: String,
+        }
+        let r: Option<Row> = on_pool!(self, p => {
+            sqlx::query_as("SELECT csrf_token, lang, created_at, last_seen_at, expires_at, user_id FROM sessions WHERE id_hash = $1")
+                .bind(id_hash).fetch_optional(p).await?
+        });
+        let Some(r) = r else { return Ok(None) };
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.disabled = $2");
+        let u: Option<UserRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&r.user_id).bind(false).fetch_optional(p).await?
+        });
+        let Some(u) = u else { return Ok(None) };
+        Ok(Some(SessionInfo {
+            user: User::try_from(u)?,
+            csrf_token: r.csrf_token,
+            lang: r.lang,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            expires_at: r.expires_at,
+        }))
+    }
+
+    /// Records activity on a session (for the idle timeout) and its language.
+    pub async fn touch_session(&self, id_hash: &str, lang: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2, lang = $3 WHERE id_hash = $1")
+                .bind(id_hash).bind(now_text()).bind(lang).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+}

@@ -1,0 +1,283 @@
+//! Storage for zhucan: one schema and one code path over SQLite (embedded, the default) and
+//! PostgreSQL (by URL).
+//!
+//! Every query is written once in portable SQL (`$1` placeholders, TEXT/BIGINT/BOOLEAN columns)
+//! and compiled for both backends by the [`on_pool!`] and [`on_tx!`] macros, which expand the
+//! same body once per driver. Write transactions on SQLite begin with `BEGIN IMMEDIATE` so that
+//! concurrent writers queue on the busy timeout instead of failing with "database is locked".
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub mod accounts;
+pub mod areas;
+pub mod registry;
+mod rows;
+
+pub use accounts::{ApiTokenInfo, NewUser, Role, SessionInfo, User};
+pub use registry::{ImportOutcome, PersonFile, PersonQuery, PersonSummary, SearchPage, StoredEvent};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    Url(String),
+    #[error("the record was changed by someone else (version {found}, expected {expected})")]
+    VersionConflict { expected: i64, found: i64 },
+    #[error("already exists: {0}")]
+    Exists(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("migration {version} failed: {source}")]
+    Migration { version: i64, source: sqlx::Error },
+}
+
+impl StoreError {
+    /// Whether retrying the whole transaction may succeed (serialization failure, deadlock,
+    /// SQLite busy).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40001") | Some("40P01") | Some("5") | Some("517"))
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend())
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Pg($pool) => $body,
+        }
+    };
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection (`&mut` of the concrete type).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Now, as stored: RFC 3339 UTC with milliseconds.
+pub fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sql: include_str!("../migrations/0001_registry.sql"),
+}];
+
+/// The default district's area dictionary (Huangyan), loaded into a new database.
+const DEFAULT_AREAS: &str = include_str!("../data/areas-331003.csv");
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::Url(url.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(opts)
+                .await?;
+            Store { db: Db::Sqlite(pool) }
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await?;
+            Store { db: Db::Pg(pool) }
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .execute(p)
+            .await?;
+        });
+        for m in MIGRATIONS {
+            let applied: Option<i64> = on_pool!(self, p => {
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(p)
+                    .await?
+            });
+            if applied.is_some() {
+                continue;
+            }
+            tracing::info!(version = m.version, name = m.name, "applying migration");
+            let mut tx = self.begin().await?;
+            let r: std::result::Result<(), sqlx::Error> = on_tx!(&mut tx, c => {
+                async {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql)).execute(&mut *c).await?;
+                    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(now_text())
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                }
+                .await
+            });
+            r.map_err(|source| StoreError::Migration { version: m.version, source })?;
+            if m.version == 1 {
+                areas::seed_default(&mut tx, DEFAULT_AREAS).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// A consistent copy of a SQLite database while the service runs (`VACUUM INTO`).
+    pub async fn backup_sqlite(&self, path: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(())
+            }
+            Db::Pg(_) => Err(StoreError::Url("backup of PostgreSQL: use pg_dump".into())),
+        }
+    }
+
+    /// Reads a setting.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await?
+        }))
+    }
+
+    /// Writes a setting.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(key).bind(value).bind(now_text()).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// Whether the registry holds no persons yet.
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM persons").fetch_one(p).await?
+        });
+        Ok(n == 0)
+    }
+}

@@ -1,0 +1,657 @@
+//! The person registry: merging workbook rows into person files, the file itself, search, and
+//! life events.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use zhucan_domain::area::{AreaCode, AreaLevel};
+use zhucan_domain::ids::CitizenId;
+use zhucan_domain::person::{Certificate, Person, PersonRecord, Survey};
+use zhucan_domain::timeline::{EventKind, NewEvent, events_between};
+
+use crate::rows::{
+    CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text, corrupt,
+};
+use crate::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
+
+/// What merging one workbook row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// One row of the timeline as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub kind: EventKind,
+    pub occurred_on: Option<NaiveDate>,
+    pub summary: String,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    pub source: String,
+}
+
+/// A certificate in the person's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateHistory {
+    pub certificate: Certificate,
+    pub is_current: bool,
+    pub recorded_at: String,
+}
+
+/// The whole person file (一人一档).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonFile {
+    pub person: Person,
+    pub certificate: Certificate,
+    pub certificates: Vec<CertificateHistory>,
+    /// Survey rows, newest year first.
+    pub surveys: Vec<Survey>,
+    pub events: Vec<StoredEvent>,
+    pub village_name: Option<String>,
+    pub legacy_id: Option<String>,
+    pub latest_survey_year: i32,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl PersonFile {
+    /// The current state as a workbook row of the latest survey year.
+    pub fn record(&self) -> PersonRecord {
+        PersonRecord {
+            person: self.person.clone(),
+            certificate: self.certificate.clone(),
+            survey: self
+                .surveys
+                .iter()
+                .find(|s| s.year == self.latest_survey_year)
+                .cloned()
+                .unwrap_or(Survey { year: self.latest_survey_year, ..Survey::default() }),
+        }
+    }
+}
+
+/// A row of a search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonSummary {
+    pub citizen_id: CitizenId,
+    pub name: String,
+    pub township_code: String,
+    pub village_code: Option<String>,
+    pub certificate_no: String,
+    pub category: String,
+    pub grade: String,
+    pub status: String,
+    pub died_on: Option<String>,
+    pub moved_out_on: Option<String>,
+}
+
+/// A person search: free text (name, citizen ID or certificate number), an area, a page.
+#[derive(Debug, Clone, Default)]
+pub struct PersonQuery {
+    pub text: Option<String>,
+    /// Only persons in this area (district, township or village).
+    pub area: Option<AreaCode>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchPage {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<PersonSummary>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    citizen_id: String,
+    name: String,
+    township_code: String,
+    village_code: Option<String>,
+    certificate_no: String,
+    category: String,
+    grade: String,
+    status: String,
+    died_on: Option<String>,
+    moved_out_on: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    kind: String,
+    occurred_on: Option<String>,
+    summary: String,
+    recorded_at: String,
+    recorded_by: String,
+    source: String,
+}
+
+/// Who made a change, and through which channel.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    /// `form`, `import`, `demo`, `feed`.
+    pub source: &'a str,
+}
+
+pub use zhucan_domain::person::RecordExtras as RowExtras;
+
+fn area_filter(area: &AreaCode) -> (&'static str, String) {
+    match area.level() {
+        AreaLevel::District => ("p.township_code LIKE $1", format!("{}%", area.as_str())),
+        AreaLevel::Township => ("p.township_code = $1", area.to_string()),
+        AreaLevel::Village => ("p.village_code = $1", area.to_string()),
+    }
+}
+
+impl Store {
+    /// Merges a batch of workbook rows in one transaction: each row is whole or absent, even if
+    /// the process dies. Returns one outcome per row, in order.
+    pub async fn merge_records(
+        &self,
+        rows: &[(PersonRecord, RowExtras)],
+        actor: &Actor<'_>,
+    ) -> Result<Vec<ImportOutcome>> {
+        let mut attempt = 0;
+        loop {
+            let mut tx = self.begin().await?;
+            let mut out = Vec::with_capacity(rows.len());
+            let mut failed = None;
+            for (rec, extras) in rows {
+                match merge_one(&mut tx, rec, extras, actor).await {
+                    Ok(o) => out.push(o),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            match failed {
+                None => {
+                    tx.commit().await?;
+                    return Ok(out);
+                }
+                Some(e) if e.is_retryable() && attempt < 5 => {
+                    attempt += 1;
+                    drop(tx);
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                Some(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Registers a new person (the form). Fails with [`StoreError::Exists`] if the citizen ID
+    /// is already registered.
+    pub async fn register(&self, rec: &PersonRecord, actor: &Actor<'_>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if load_current(&mut tx, rec.person.citizen_id.as_str()).await?.is_some() {
+            return Err(StoreError::Exists(rec.person.citizen_id.masked()));
+        }
+        merge_one(&mut tx, rec, &RowExtras::default(), actor).await?;
+        append_events(
+            &mut tx,
+            rec.person.citizen_id.as_str(),
+            &[NewEvent { kind: EventKind::Registered, occurred_on: None, summary: "建档（登记）".into() }],
+            actor,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Saves a new state of the file if nobody else saved since `expected_version`, appending
+    /// `events` (or, when `events` is `None`, the events derived from the difference).
+    pub async fn save_file(
+        &self,
+        next: &PersonRecord,
+        expected_version: i64,
+        events: Option<Vec<NewEvent>>,
+        actor: &Actor<'_>,
+    ) -> Result<i64> {
+        let id = next.person.citizen_id.as_str();
+        let mut tx = self.begin().await?;
+        let Some((row, cert)) = load_current(&mut tx, id).await? else {
+            return Err(StoreError::NotFound(next.person.citizen_id.masked()));
+        };
+        if row.version != expected_version {
+            return Err(StoreError::VersionConflict { expected: expected_version, found: row.version });
+        }
+        let old_p = row.to_person()?;
+        let old_c = cert.to_certificate()?;
+        let events = events.unwrap_or_else(|| events_between(Some((&old_p, &old_c)), next));
+        write_person(&mut tx, next, &row, &RowExtras { village_name: row.village_name.clone(), legacy_id: row.legacy_id.clone() }).await?;
+        write_certificate(&mut tx, id, &old_c, &next.certificate).await?;
+        upsert_survey(&mut tx, id, &next.survey).await?;
+        append_events(&mut tx, id, &events, actor).await?;
+        tx.commit().await?;
+        Ok(row.version + 1)
+    }
+
+    /// The whole file of one person, or `None`.
+    pub async fn person_file(&self, id: &CitizenId) -> Result<Option<PersonFile>> {
+        let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id = $1");
+        let sql_c = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 ORDER BY issued_on DESC, recorded_at DESC");
+        let sql_s = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 ORDER BY survey_year DESC");
+        let (row, certs, surveys, events): (Option<PersonRow>, Vec<CertRow>, Vec<SurveyRow>, Vec<EventRow>) = on_pool!(self, p => {
+            let row = sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(id.as_str()).fetch_optional(p).await?;
+            if row.is_none() {
+                return Ok(None);
+            }
+            let certs = sqlx::query_as(sqlx::AssertSqlSafe(sql_c)).bind(id.as_str()).fetch_all(p).await?;
+            let surveys = sqlx::query_as(sqlx::AssertSqlSafe(sql_s)).bind(id.as_str()).fetch_all(p).await?;
+            let events = sqlx::query_as("SELECT seq, kind, occurred_on, summary, recorded_at, recorded_by, source FROM person_events WHERE citizen_id = $1 ORDER BY seq")
+                .bind(id.as_str()).fetch_all(p).await?;
+            (row, certs, surveys, events)
+        });
+        let Some(row) = row else { return Ok(None) };
+        let mut history = Vec::with_capacity(certs.len());
+        let mut current = None;
+        for c in &certs {
+            let cert = c.to_certificate()?;
+            if c.is_current {
+                current = Some(cert.clone());
+            }
+            history.push(CertificateHistory { certificate: cert, is_current: c.is_current, recorded_at: c.recorded_at.clone() });
+        }
+        let certificate = current.ok_or_else(|| corrupt("current certificate", id.as_str()))?;
+        Ok(Some(PersonFile {
+            person: row.to_person()?,
+            certificate,
+            certificates: history,
+            surveys: surveys.iter().map(SurveyRow::to_survey).collect::<Result<_>>()?,
+            events: events
+                .into_iter()
+                .map(|e| {
+                    Ok(StoredEvent {
+                        seq: e.seq,
+                        kind: EventKind::parse(&e.kind).ok_or_else(|| corrupt("event kind", &e.kind))?,
+                        occurred_on: crate::rows::opt_date("occurred_on", e.occurred_on)?,
+                        summary: e.summary,
+                        recorded_at: e.recorded_at,
+                        recorded_by: e.recorded_by,
+                        source: e.source,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            village_name: row.village_name.clone(),
+            legacy_id: row.legacy_id.clone(),
+            latest_survey_year: i32::try_from(row.latest_survey_year).unwrap_or(0),
+            version: row.version,
+            created_at: row.created_at.clone(),
+            updated_at: row.updated_at.clone(),
+        }))
+    }
+
+    /// Searches persons: an 18-character text is a citizen ID, a 20-character one a certificate
+    /// number, anything else part of a name.
+    pub async fn search(&self, q: &PersonQuery) -> Result<SearchPage> {
+        let per_page = q.per_page.clamp(1, 200);
+        let page = q.page.max(1);
+        let mut conds: Vec<String> = vec!["c.is_current = $3".into()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut n = 3;
+        let area = q.area.as_ref().map(area_filter);
+        let (area_sql, area_val) = area.unwrap_or(("p.township_code LIKE $1", "%".to_string()));
+        binds.push(area_val);
+        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let Some(t) = text {
+            let norm = zhucan_domain::ids::normalize(t);
+            n += 1;
+            if let Ok(p) = zhucan_domain::CitizenId::parse(&norm) {
+                conds.push(format!("p.citizen_id = ${n}"));
+                binds.push(p.id.to_string());
+            } else if let Ok(p) = zhucan_domain::CertificateNo::parse(&norm) {
+                conds.push(format!("c.certificate_no = ${n}"));
+                binds.push(p.number.to_string());
+            } else {
+                conds.push(format!("p.name LIKE ${n}"));
+                binds.push(format!("%{}%", t.replace(['%', '_'], "")));
+            }
+        }
+        let where_sql = format!("{area_sql} AND {}", conds.join(" AND "));
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM persons p JOIN certificates c ON c.citizen_id = p.citizen_id WHERE {where_sql} AND $2 = $2"
+        );
+        let list_sql = format!(
+            "SELECT p.citizen_id, p.name, p.township_code, p.village_code, c.certificate_no, c.category, c.grade, c.status, p.died_on, p.moved_out_on
+             FROM persons p JOIN certificates c ON c.citizen_id = p.citizen_id
+             WHERE {where_sql} ORDER BY p.township_code, p.citizen_id LIMIT $2 OFFSET ${}",
+            n + 1
+        );
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let (total, rows): (i64, Vec<SummaryRow>) = on_pool!(self, p => {
+            let mut cq = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&binds[0]).bind(i64::from(per_page)).bind(true);
+            for b in &binds[1..] { cq = cq.bind(b); }
+            let total: i64 = cq.fetch_one(p).await?;
+            let mut lq = sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).bind(&binds[0]).bind(i64::from(per_page)).bind(true);
+            for b in &binds[1..] { lq = lq.bind(b); }
+            let rows = lq.bind(offset).fetch_all(p).await?;
+            (total, rows)
+        });
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok(PersonSummary {
+                    citizen_id: CitizenId::from_trusted(r.citizen_id.clone()).map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
+                    name: r.name,
+                    township_code: r.township_code,
+                    village_code: r.village_code,
+                    certificate_no: r.certificate_no,
+                    category: r.category,
+                    grade: r.grade,
+                    status: r.status,
+                    died_on: r.died_on,
+                    moved_out_on: r.moved_out_on,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(SearchPage { total, page, per_page, items })
+    }
+
+    /// Every person's current state and all survey rows, for the workbook export, in pages of
+    /// `limit` persons after `after` (keyset paging by citizen ID).
+    pub async fn export_page(&self, after: &str, limit: i64) -> Result<Vec<(PersonFile, Vec<Survey>)>> {
+        let ids: Vec<String> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT citizen_id FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2")
+                .bind(after).bind(limit).fetch_all(p).await?
+        });
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let cid = CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?;
+            if let Some(f) = self.person_file(&cid).await? {
+                let s = f.surveys.clone();
+                out.push((f, s));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts of persons per township (for the home page), within an area.
+    pub async fn count_persons(&self, area: Option<&AreaCode>) -> Result<i64> {
+        let (cond, val) = area.map(area_filter).unwrap_or(("p.township_code LIKE $1", "%".to_string()));
+        let sql = format!("SELECT COUNT(*) FROM persons p WHERE {cond}");
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(val).fetch_one(p).await?
+        }))
+    }
+}
+
+async fn load_current(tx: &mut Tx, id: &str) -> Result<Option<(PersonRow, CertRow)>> {
+    let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id = $1");
+    let sql_c = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 AND is_current = $2");
+    on_tx!(tx, c => {
+        let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(id).fetch_optional(&mut *c).await?;
+        let Some(row) = row else { return Ok(None) };
+        let cert: Option<CertRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql_c)).bind(id).bind(true).fetch_optional(&mut *c).await?;
+        let cert = cert.ok_or_else(|| corrupt("current certificate", id))?;
+        Ok(Some((row, cert)))
+    })
+}
+
+async fn merge_one(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras, actor: &Actor<'_>) -> Result<ImportOutcome> {
+    let id = rec.person.citizen_id.as_str();
+    let existing = load_current(tx, id).await?;
+    let Some((row, cert)) = existing else {
+        insert_person(tx, rec, extras).await?;
+        insert_certificate(tx, id, &rec.certificate, true).await?;
+        upsert_survey(tx, id, &rec.survey).await?;
+        append_events(tx, id, &events_between(None, rec), actor).await?;
+        return Ok(ImportOutcome::Inserted);
+    };
+    let survey_changed = upsert_survey(tx, id, &rec.survey).await?;
+    let mut person_written = false;
+    let mut cert_written = false;
+    if i64::from(rec.survey.year) >= row.latest_survey_year {
+        let old_p = row.to_person()?;
+        let old_c = cert.to_certificate()?;
+        let events = events_between(Some((&old_p, &old_c)), rec);
+        let person_changed = old_p != rec.person
+            || row.village_name != extras.village_name
+            || (extras.legacy_id.is_some() && row.legacy_id != extras.legacy_id)
+            || i64::from(rec.survey.year) != row.latest_survey_year;
+        if person_changed {
+            write_person(tx, rec, &row, extras).await?;
+            person_written = true;
+        }
+        if old_c != rec.certificate {
+            write_certificate(tx, id, &old_c, &rec.certificate).await?;
+            cert_written = true;
+        }
+        if !events.is_empty() {
+            append_events(tx, id, &events, actor).await?;
+        }
+    }
+    if (survey_changed || cert_written) && !person_written {
+        bump_version(tx, id).await?;
+    }
+    let changed = survey_changed || person_written || cert_written;
+    Ok(if changed { ImportOutcome::Updated } else { ImportOutcome::Unchanged })
+}
+
+async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> Result<()> {
+    let p = &rec.person;
+    let now = now_text();
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO persons (citizen_id, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18)",
+        )
+        .bind(p.citizen_id.as_str())
+        .bind(&p.name)
+        .bind(match p.citizen_id.sex() { zhucan_domain::Sex::Male => "male", zhucan_domain::Sex::Female => "female" })
+        .bind(p.citizen_id.birth_date().to_string())
+        .bind(p.township.as_str())
+        .bind(p.village.as_ref().map(|v| v.to_string()))
+        .bind(&extras.village_name)
+        .bind(p.hukou_type.map(|h| h.key()))
+        .bind(&p.household_id)
+        .bind(p.household_size)
+        .bind(&p.phone)
+        .bind(&p.guardian_name)
+        .bind(&p.guardian_phone)
+        .bind(p.died_on.map(|d| d.to_string()))
+        .bind(p.moved_out_on.map(|d| d.to_string()))
+        .bind(&extras.legacy_id)
+        .bind(i64::from(rec.survey.year))
+        .bind(&now)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+async fn write_person(tx: &mut Tx, rec: &PersonRecord, old: &PersonRow, extras: &RowExtras) -> Result<()> {
+    let p = &rec.person;
+    let latest = old.latest_survey_year.max(i64::from(rec.survey.year));
+    let legacy = extras.legacy_id.clone().or_else(|| old.legacy_id.clone());
+    on_tx!(tx, c => {
+        let r = sqlx::query(
+            "UPDATE persons SET name = $2, township_code = $3, village_code = $4, village_name = $5, hukou_type = $6, household_id = $7, household_size = $8, phone = $9, guardian_name = $10, guardian_phone = $11, died_on = $12, moved_out_on = $13, legacy_id = $14, latest_survey_year = $15, version = version + 1, updated_at = $16
+             WHERE citizen_id = $1 AND version = $17",
+        )
+        .bind(p.citizen_id.as_str())
+        .bind(&p.name)
+        .bind(p.township.as_str())
+        .bind(p.village.as_ref().map(|v| v.to_string()))
+        .bind(&extras.village_name)
+        .bind(p.hukou_type.map(|h| h.key()))
+        .bind(&p.household_id)
+        .bind(p.household_size)
+        .bind(&p.phone)
+        .bind(&p.guardian_name)
+        .bind(&p.guardian_phone)
+        .bind(p.died_on.map(|d| d.to_string()))
+        .bind(p.moved_out_on.map(|d| d.to_string()))
+        .bind(legacy)
+        .bind(latest)
+        .bind(now_text())
+        .bind(old.version)
+        .execute(&mut *c)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Err(StoreError::VersionConflict { expected: old.version, found: old.version + 1 });
+        }
+    });
+    Ok(())
+}
+
+async fn bump_version(tx: &mut Tx, id: &str) -> Result<()> {
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $2 WHERE citizen_id = $1")
+            .bind(id).bind(now_text()).execute(&mut *c).await?;
+    });
+    Ok(())
+}
+
+async fn insert_certificate(tx: &mut Tx, id: &str, cert: &Certificate, current: bool) -> Result<()> {
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(cert.number.as_str())
+        .bind(cert.category.key())
+        .bind(cert.grade.key())
+        .bind(components_text(&cert.components))
+        .bind(cert.issued_on.to_string())
+        .bind(cert.valid_until.to_string())
+        .bind(cert.status.key())
+        .bind(cert.smart_card)
+        .bind(current)
+        .bind(now_text())
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Makes `new` the current certificate: the same number is updated in place; a new number
+/// keeps the old certificate in the history.
+async fn write_certificate(tx: &mut Tx, id: &str, old: &Certificate, new: &Certificate) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    if old.number != new.number {
+        let exists: Option<String> = on_tx!(tx, c => {
+            sqlx::query("UPDATE certificates SET is_current = $2 WHERE citizen_id = $1").bind(id).bind(false).execute(&mut *c).await?;
+            sqlx::query_scalar("SELECT certificate_no FROM certificates WHERE citizen_id = $1 AND certificate_no = $2")
+                .bind(id).bind(new.number.as_str()).fetch_optional(&mut *c).await?
+        });
+        if exists.is_none() {
+            return insert_certificate(tx, id, new, true).await;
+        }
+    }
+    on_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE certificates SET category = $3, grade = $4, components = $5, issued_on = $6, valid_until = $7, status = $8, smart_card = $9, is_current = $10, recorded_at = $11
+             WHERE citizen_id = $1 AND certificate_no = $2",
+        )
+        .bind(id)
+        .bind(new.number.as_str())
+        .bind(new.category.key())
+        .bind(new.grade.key())
+        .bind(components_text(&new.components))
+        .bind(new.issued_on.to_string())
+        .bind(new.valid_until.to_string())
+        .bind(new.status.key())
+        .bind(new.smart_card)
+        .bind(true)
+        .bind(now_text())
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Inserts or replaces the survey row of its year; returns whether anything changed.
+async fn upsert_survey(tx: &mut Tx, id: &str, s: &Survey) -> Result<bool> {
+    let new = SurveyRow::from_survey(s);
+    let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 AND survey_year = $2");
+    let old: Option<SurveyRow> = on_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(new.survey_year).fetch_optional(&mut *c).await?
+    });
+    if old.as_ref() == Some(&new) {
+        return Ok(false);
+    }
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO surveys (citizen_id, survey_year, economic_status, income_per_capita_fen, living_subsidy_since, living_subsidy_until, nursing_subsidy_since, nursing_subsidy_until, pension_insurance, medical_insurance, employment_status, not_employed_reason, school_stage, completed_compulsory, needs_rehab, received_rehab, needs_device, device_fitted, needs_home_modification, home_modification_done, care_need, receives_care, culture_sports, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+             ON CONFLICT (citizen_id, survey_year) DO UPDATE SET economic_status = excluded.economic_status, income_per_capita_fen = excluded.income_per_capita_fen,
+               living_subsidy_since = excluded.living_subsidy_since, living_subsidy_until = excluded.living_subsidy_until,
+               nursing_subsidy_since = excluded.nursing_subsidy_since, nursing_subsidy_until = excluded.nursing_subsidy_until,
+               pension_insurance = excluded.pension_insurance, medical_insurance = excluded.medical_insurance,
+               employment_status = excluded.employment_status, not_employed_reason = excluded.not_employed_reason,
+               school_stage = excluded.school_stage, completed_compulsory = excluded.completed_compulsory,
+               needs_rehab = excluded.needs_rehab, received_rehab = excluded.received_rehab, needs_device = excluded.needs_device,
+               device_fitted = excluded.device_fitted, needs_home_modification = excluded.needs_home_modification,
+               home_modification_done = excluded.home_modification_done, care_need = excluded.care_need,
+               receives_care = excluded.receives_care, culture_sports = excluded.culture_sports, updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(new.survey_year)
+        .bind(&new.economic_status)
+        .bind(new.income_per_capita_fen)
+        .bind(&new.living_subsidy_since)
+        .bind(&new.living_subsidy_until)
+        .bind(&new.nursing_subsidy_since)
+        .bind(&new.nursing_subsidy_until)
+        .bind(&new.pension_insurance)
+        .bind(&new.medical_insurance)
+        .bind(&new.employment_status)
+        .bind(&new.not_employed_reason)
+        .bind(&new.school_stage)
+        .bind(new.completed_compulsory)
+        .bind(new.needs_rehab)
+        .bind(new.received_rehab)
+        .bind(new.needs_device)
+        .bind(new.device_fitted)
+        .bind(new.needs_home_modification)
+        .bind(new.home_modification_done)
+        .bind(&new.care_need)
+        .bind(new.receives_care)
+        .bind(new.culture_sports)
+        .bind(now_text())
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(true)
+}
+
+async fn append_events(tx: &mut Tx, id: &str, events: &[NewEvent], actor: &Actor<'_>) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let now = now_text();
+    on_tx!(tx, c => {
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM person_events WHERE citizen_id = $1")
+            .bind(id).fetch_one(&mut *c).await?;
+        let mut seq = last.unwrap_or(0);
+        for e in events {
+            seq += 1;
+            sqlx::query(
+                "INSERT INTO person_events (citizen_id, seq, kind, occurred_on, summary, recorded_at, recorded_by, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(seq)
+            .bind(e.kind.key())
+            .bind(e.occurred_on.map(|d| d.to_string()))
+            .bind(&e.summary)
+            .bind(&now)
+            .bind(actor.name)
+            .bind(actor.source)
+            .execute(&mut *c)
+            .await?;
+        }
+    });
+    Ok(())
+}
