@@ -1,1 +1,288 @@
-fn main() {}
+//! `zhucan` — the command line of the digital Disabled Persons' Federation platform.
+//! See `contract.md` for the commands other programs rely on.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use zhucan_domain::Lang;
+
+mod ops;
+
+#[derive(Parser)]
+#[command(name = "zhucan", version, about = "助残 · 数字残联 — the digital Disabled Persons' Federation platform")]
+struct Cli {
+    /// Database: sqlite://PATH (default, created on first use) or postgres://…
+    #[arg(long, global = true, env = "ZHUCAN_DATABASE_URL", default_value = "sqlite://zhucan.db")]
+    database_url: String,
+    /// Language of messages: zh or en (default from LANG, else zh).
+    #[arg(long, global = true)]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web service.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo district into an empty database first and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Persons in the demo data set.
+        #[arg(long, default_value_t = 25_000)]
+        demo_persons: usize,
+        /// Mark cookies Secure (when served behind TLS).
+        #[arg(long, env = "ZHUCAN_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Idle session timeout in minutes.
+        #[arg(long, default_value_t = 30)]
+        session_idle_minutes: u64,
+    },
+    /// Loads a synthetic district into an empty database.
+    Demo {
+        #[arg(long, default_value_t = 25_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+    },
+    /// Imports the registry workbook (xlsx or csv).
+    Import(ImportArgs),
+    /// Writes the registry workbook.
+    Export { file: PathBuf },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// A consistent copy of the database while the service runs.
+    Backup { file: PathBuf },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    file: PathBuf,
+    /// Survey year for rows without 调查年度.
+    #[arg(long)]
+    survey_year: Option<i32>,
+    /// Import nothing if any row is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Write the rejects and warnings to this .json or .xlsx file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates an account; the password is read from standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Area code (default: the district).
+        #[arg(long)]
+        area: Option<String>,
+        /// For citizen accounts: the citizen ID of the person (added with the service end).
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Lists accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issues an API token for an account; prints the token alone.
+    Create {
+        username: String,
+        /// Lifetime such as 30d, 12h, 90m (default 30d).
+        #[arg(long, default_value = "30d")]
+        expires: String,
+    },
+}
+
+/// A failure explained in both languages.
+pub struct Failure {
+    pub zh: String,
+    pub en: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Failure { zh: zh.into(), en: en.into(), code: 1 }
+    }
+
+    pub fn code(mut self, code: u8) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+impl From<zhucan_store::StoreError> for Failure {
+    fn from(e: zhucan_store::StoreError) -> Self {
+        Failure::new(format!("数据库操作失败：{e}"), format!("database operation failed: {e}"))
+    }
+}
+
+fn lang_of(cli_lang: Option<&str>) -> Lang {
+    cli_lang
+        .and_then(Lang::from_tag)
+        .or_else(|| std::env::var("LANG").ok().as_deref().and_then(Lang::from_tag))
+        .unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = lang_of(cli.lang.as_deref());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHUCAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,zhucan=info,zhucan_web=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{}", lang.pick(&format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")));
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(cli, lang)) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("{}", lang.pick(&f.zh, &f.en));
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<zhucan_store::Store, Failure> {
+    zhucan_store::Store::open(url).await.map_err(|e| {
+        Failure::new(format!("无法打开数据库 {url}：{e}"), format!("cannot open the database {url}: {e}"))
+    })
+}
+
+async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Serve { addr, demo, demo_persons, secure_cookies, session_idle_minutes } => {
+            let store = open(&cli.database_url).await?;
+            if demo {
+                if store.is_empty().await? {
+                    eprintln!("{}", lang.pick("正在生成演示数据……", "Loading the demo district…"));
+                    ops::load_demo(&store, demo_persons, 2025, lang).await?;
+                }
+                ops::ensure_demo_accounts(&store).await?;
+                ops::print_demo_accounts(&store, lang).await?;
+            }
+            let config = zhucan_web::Config {
+                secure_cookies,
+                session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
+                ..zhucan_web::Config::default()
+            };
+            let state = zhucan_web::AppState { store, config: Arc::new(config) };
+            zhucan_web::serve(state, addr, |bound| {
+                println!(
+                    "{}",
+                    lang.pick(
+                        &format!("服务已启动：请在浏览器中打开 http://{bound}/ （按 Ctrl-C 停止）"),
+                        &format!("Serving: open http://{bound}/ in a browser (Ctrl-C stops)")
+                    )
+                );
+            })
+            .await
+            .map_err(|e| Failure::new(format!("无法在 {addr} 上提供服务：{e}"), format!("cannot serve on {addr}: {e}")))?;
+            Ok(0)
+        }
+        Command::Demo { persons, seed } => {
+            let store = open(&cli.database_url).await?;
+            if !store.is_empty().await? {
+                return Err(Failure::new(
+                    "数据库中已有人员数据；演示数据只能载入空数据库。",
+                    "the database already holds persons; the demo loads into an empty database only.",
+                )
+                .code(2));
+            }
+            ops::load_demo(&store, persons, seed, lang).await?;
+            ops::ensure_demo_accounts(&store).await?;
+            Ok(0)
+        }
+        Command::Import(a) => {
+            let store = open(&cli.database_url).await?;
+            ops::import(&store, &a.file, a.survey_year, a.strict, a.report.as_deref(), lang).await
+        }
+        Command::Export { file } => {
+            let store = open(&cli.database_url).await?;
+            let n = zhucan_web::export::write_registry(&store, &file)
+                .await
+                .map_err(|e| Failure::new(format!("导出失败：{e}"), format!("export failed: {e}")))?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("已导出 {n} 人到 {}", file.display()),
+                    &format!("exported {n} persons to {}", file.display())
+                )
+            );
+            Ok(0)
+        }
+        Command::User { command: UserCommand::Add { username, role, area, person } } => {
+            let store = open(&cli.database_url).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| {
+                Failure::new(format!("无法从标准输入读取密码：{e}"), format!("cannot read the password from standard input: {e}"))
+            })?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            ops::add_user(&store, &username, &role, area.as_deref(), person.as_deref(), password).await?;
+            println!("{}", lang.pick(&format!("已创建账户 {username}"), &format!("account {username} created")));
+            Ok(0)
+        }
+        Command::User { command: UserCommand::List } => {
+            let store = open(&cli.database_url).await?;
+            for u in store.users().await? {
+                println!("{}\t{}\t{}{}", u.username, u.role.key(), u.area, if u.disabled { "\tdisabled" } else { "" });
+            }
+            Ok(0)
+        }
+        Command::Token { command: TokenCommand::Create { username, expires } } => {
+            let store = open(&cli.database_url).await?;
+            let ttl = ops::parse_duration(&expires).ok_or_else(|| {
+                Failure::new(
+                    format!("--expires 的值“{expires}”无效：应写成 30d、12h 或 90m"),
+                    format!("--expires “{expires}” is invalid: write 30d, 12h or 90m"),
+                )
+                .code(2)
+            })?;
+            let user = store.user_by_username(&username).await?.ok_or_else(|| {
+                Failure::new(format!("没有名为“{username}”的账户"), format!("there is no account named “{username}”")).code(2)
+            })?;
+            let (token, _) = zhucan_web::auth::issue_token(&store, &user, ttl).await?;
+            println!("{token}");
+            Ok(0)
+        }
+        Command::Backup { file } => {
+            let store = open(&cli.database_url).await?;
+            if file.exists() {
+                return Err(Failure::new(
+                    format!("备份文件 {} 已存在，请换一个文件名", file.display()),
+                    format!("the backup file {} already exists; choose another name", file.display()),
+                )
+                .code(2));
+            }
+            store.backup_sqlite(&file.to_string_lossy()).await?;
+            println!("{}", lang.pick(&format!("已备份到 {}", file.display()), &format!("backed up to {}", file.display())));
+            Ok(0)
+        }
+    }
+}

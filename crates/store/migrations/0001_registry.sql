@@ -19,6 +19,7 @@ CREATE INDEX areas_name ON areas (name);
 
 CREATE TABLE persons (
     citizen_id      TEXT PRIMARY KEY,
+    ref             TEXT NOT NULL,      -- opaque random handle for URLs (the ID never goes in a URL)
     name            TEXT NOT NULL,
     sex             TEXT NOT NULL,      -- male | female (from the ID)
     birth_date      TEXT NOT NULL,      -- from the ID
@@ -39,6 +40,7 @@ CREATE TABLE persons (
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
 );
+CREATE UNIQUE INDEX persons_ref ON persons (ref);
 CREATE INDEX persons_township ON persons (township_code, citizen_id);
 CREATE INDEX persons_village ON persons (village_code);
 CREATE INDEX persons_name ON persons (name);

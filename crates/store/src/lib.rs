@@ -15,6 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub mod accounts;
 pub mod areas;
+pub mod institutions;
 pub mod registry;
 mod rows;
 

@@ -44,6 +44,8 @@ pub struct CertificateHistory {
 /// The whole person file (一人一档).
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonFile {
+    /// Opaque handle for URLs.
+    pub handle: String,
     pub person: Person,
     pub certificate: Certificate,
     pub certificates: Vec<CertificateHistory>,
@@ -77,6 +79,7 @@ impl PersonFile {
 /// A row of a search result.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonSummary {
+    pub handle: String,
     pub citizen_id: CitizenId,
     pub name: String,
     pub township_code: String,
@@ -111,6 +114,8 @@ pub struct SearchPage {
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
+    #[sqlx(rename = "ref")]
+    handle: String,
     citizen_id: String,
     name: String,
     township_code: String,
@@ -263,6 +268,7 @@ impl Store {
         }
         let certificate = current.ok_or_else(|| corrupt("current certificate", id.as_str()))?;
         Ok(Some(PersonFile {
+            handle: row.handle.clone(),
             person: row.to_person()?,
             certificate,
             certificates: history,
@@ -321,7 +327,7 @@ impl Store {
             "SELECT COUNT(*) FROM persons p JOIN certificates c ON c.citizen_id = p.citizen_id WHERE {where_sql} AND $2 = $2"
         );
         let list_sql = format!(
-            "SELECT p.citizen_id, p.name, p.township_code, p.village_code, c.certificate_no, c.category, c.grade, c.status, p.died_on, p.moved_out_on
+            "SELECT p.ref, p.citizen_id, p.name, p.township_code, p.village_code, c.certificate_no, c.category, c.grade, c.status, p.died_on, p.moved_out_on
              FROM persons p JOIN certificates c ON c.citizen_id = p.citizen_id
              WHERE {where_sql} ORDER BY p.township_code, p.citizen_id LIMIT $2 OFFSET ${}",
             n + 1
@@ -340,6 +346,7 @@ impl Store {
             .into_iter()
             .map(|r| {
                 Ok(PersonSummary {
+                    handle: r.handle,
                     citizen_id: CitizenId::from_trusted(r.citizen_id.clone()).map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
                     name: r.name,
                     township_code: r.township_code,
@@ -372,6 +379,25 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Other persons sharing a household number: (handle, citizen ID, name).
+    pub async fn household_members(&self, household_id: &str, except: &CitizenId) -> Result<Vec<(String, CitizenId, String)>> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT ref, citizen_id, name FROM persons WHERE household_id = $1 AND citizen_id <> $2 ORDER BY citizen_id LIMIT 50")
+                .bind(household_id).bind(except.as_str()).fetch_all(p).await?
+        });
+        rows.into_iter()
+            .map(|(h, id, name)| Ok((h, CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?, name)))
+            .collect()
+    }
+
+    /// The citizen ID behind an opaque URL handle.
+    pub async fn citizen_by_ref(&self, r: &str) -> Result<Option<CitizenId>> {
+        let id: Option<String> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT citizen_id FROM persons WHERE ref = $1").bind(r).fetch_optional(p).await?
+        });
+        id.map(|s| CitizenId::from_trusted(s.clone()).map_err(|_| corrupt("citizen_id", &s))).transpose()
     }
 
     /// Counts of persons per township (for the home page), within an area.
@@ -441,8 +467,8 @@ async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> R
     let now = now_text();
     on_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO persons (citizen_id, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18)",
+            "INSERT INTO persons (citizen_id, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at, ref)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19)",
         )
         .bind(p.citizen_id.as_str())
         .bind(&p.name)
@@ -462,6 +488,7 @@ async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> R
         .bind(&extras.legacy_id)
         .bind(i64::from(rec.survey.year))
         .bind(&now)
+        .bind(crate::accounts::random_id())
         .execute(&mut *c)
         .await?;
     });

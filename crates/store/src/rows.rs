@@ -38,6 +38,8 @@ macro_rules! opt_enum {
 #[derive(sqlx::FromRow)]
 pub(crate) struct PersonRow {
     pub citizen_id: String,
+    #[sqlx(rename = "ref")]
+    pub handle: String,
     pub name: String,
     pub township_code: String,
     pub village_code: Option<String>,
@@ -57,7 +59,7 @@ pub(crate) struct PersonRow {
     pub updated_at: String,
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "citizen_id, name, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at";
+pub(crate) const PERSON_COLUMNS: &str = "citizen_id, ref, name, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at";
 
 impl PersonRow {
     pub fn to_person(&self) -> Result<Person> {

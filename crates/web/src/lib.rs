@@ -1,1 +1,136 @@
+//! The zhucan web service: the staff pages (governance end, 治理端), the JSON API of
+//! `contract.md` with its OpenAPI document, and the health check.
+//!
+//! Pages are server-rendered semantic HTML (askama) that work without JavaScript; the only
+//! asset is one embedded stylesheet. Every request is authenticated in [`auth`] and every
+//! person it touches is checked against the caller's area in [`scope`].
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+use zhucan_store::Store;
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod forms;
+pub mod pages;
+pub mod scope;
+pub mod view;
+
+/// Runtime settings of the web service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Idle session timeout.
+    pub session_idle: Duration,
+    /// Absolute session lifetime.
+    pub session_max: Duration,
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Lifetime of API tokens issued by `POST /api/v1/session`.
+    pub api_token_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            api_token_ttl: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// Shared state of all handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+const CSS: &str = include_str!("../static/app.css");
+
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+/// Every route of the service, for the router and the authorisation tests.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang", get(pages::switch_lang))
+        .route("/persons", get(pages::persons))
+        .route("/persons/new", get(pages::new_person_form).post(pages::new_person))
+        .route("/persons/{handle}", get(pages::person))
+        .route("/persons/{handle}/events", get(pages::event_form).post(pages::record_event))
+        .route("/export", get(pages::export_page))
+        .route("/export/registry.xlsx", post(pages::export_download));
+    let api = Router::new()
+        .route("/api/v1/session", post(api::create_session))
+        .route("/api/v1/persons", get(api::persons))
+        .route("/api/v1/persons/{citizen_id}", get(api::person))
+        .route("/api/openapi.json", get(api::openapi));
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .route("/healthz", get(api::healthz))
+        .route("/static/app.css", get(stylesheet))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(auth::csrf_origin_guard))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C. Binds `addr` (port 0 picks a free port) and reports the bound address
+/// through `on_bound` before serving.
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,1 +1,549 @@
+//! The registry workbook (花名册): reading the canonical `.xlsx`/`.csv` roster described in
+//! `import-format.md` into typed records with a report of every bad cell, and writing it back.
+//!
+//! Reading never panics and never trusts the layout: the header row is searched for below title
+//! rows, headers are matched by Chinese name or English key in any order, and every cell type
+//! Excel can store (text, numbers, date serials, booleans, error values) is read or reported.
 
+mod areas;
+mod cell;
+mod columns;
+mod error;
+mod export;
+mod grid;
+mod persons;
+mod report;
+mod rows;
+mod sheets;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use zhucan_domain::Lang;
+use zhucan_domain::area::Area;
+use zhucan_domain::institution::Institution;
+use zhucan_domain::person::{PersonRecord, RecordExtras};
+
+pub use error::{ExportError, FileError, MissingColumn};
+pub use export::{ExportData, write_workbook, write_workbook_bytes};
+pub use report::{write_report_json, write_report_xlsx};
+
+use crate::areas::AreaIndex;
+use crate::cell::Ctx;
+use crate::columns::{
+    AREA_FIELDS, Header, HeaderMatcher, INSTITUTION_FIELDS, PERSON_FIELDS, find_header, p,
+};
+use crate::grid::{Book, Grid};
+use crate::persons::PersonParser;
+use crate::rows::{Layout, is_header_repeat, is_note_row};
+
+/// How to judge an import.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    /// The survey year of rows without 调查年度 (`--survey-year`); else the year of 发证日期.
+    pub survey_year: Option<i32>,
+    /// The date against which "in the future" is judged.
+    pub today: NaiveDate,
+    /// The language of the messages.
+    pub lang: Lang,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            survey_year: None,
+            today: chrono::Local::now().date_naive(),
+            lang: Lang::Zh,
+        }
+    }
+}
+
+/// One problem of one cell (or of a row, reported on its key column).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// The sheet name as in the file.
+    pub sheet: String,
+    /// The row number as Excel shows it (1-based, counting title rows).
+    pub row: u32,
+    /// The column header as written in the file.
+    pub column: String,
+    /// The cell as text, as the clerk sees it.
+    pub value: String,
+    /// Why, in the requested language.
+    pub message: String,
+}
+
+/// A persons row that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedPerson {
+    pub row: u32,
+    pub record: PersonRecord,
+    pub extras: RecordExtras,
+}
+
+/// An institutions row that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedInstitution {
+    pub row: u32,
+    pub institution: Institution,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedWorkbook {
+    /// Valid rows of the 区划 sheet.
+    pub areas: Vec<Area>,
+    pub persons: Vec<ParsedPerson>,
+    pub institutions: Vec<ParsedInstitution>,
+    /// One issue per bad cell; a row with any is not imported.
+    pub rejected: Vec<Issue>,
+    /// Notes on imported rows (and on the file: unknown columns, ignored sheets).
+    pub warnings: Vec<Issue>,
+    /// Data rows seen in all sheets (blank, note and repeated-header rows not counted).
+    pub rows_seen: usize,
+}
+
+/// How often the progress callback is called.
+const PROGRESS_EVERY: usize = 10_000;
+
+/// Reads a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`) or a `.csv` file.
+///
+/// `known_areas` is the area dictionary (the file's 区划 sheet adds to it); `progress` is called
+/// every 10,000 rows with (rows done, rows total).
+pub fn read_workbook(
+    path: &Path,
+    known_areas: &[Area],
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ParsedWorkbook, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_bytes(&name, &bytes, known_areas, opts, progress)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SheetKind {
+    Persons,
+    Institutions,
+    Areas,
+}
+
+fn sheet_kind(name: &str) -> Option<SheetKind> {
+    let t = cell::trim(name);
+    if t == "人员" || t.eq_ignore_ascii_case("persons") {
+        Some(SheetKind::Persons)
+    } else if t == "机构" || t.eq_ignore_ascii_case("institutions") {
+        Some(SheetKind::Institutions)
+    } else if t == "区划" || t.eq_ignore_ascii_case("areas") {
+        Some(SheetKind::Areas)
+    } else {
+        None
+    }
+}
+
+/// A sheet with its header found.
+struct Loaded {
+    name: String,
+    grid: Grid,
+    header: Header,
+}
+
+impl Loaded {
+    fn data_rows(&self) -> usize {
+        self.grid.height().saturating_sub(self.header.row_index + 1)
+    }
+}
+
+/// Finds the header of a named sheet: `Ok(None)` for an empty sheet.
+fn load_named(
+    book: &mut Book<'_>,
+    name: &str,
+    matcher: &HeaderMatcher,
+) -> Result<Option<Loaded>, FileError> {
+    let grid = book.grid(name)?;
+    if grid.is_empty() {
+        return Ok(None);
+    }
+    let header = find_header(&grid, matcher).ok_or_else(|| FileError::NoHeaderRow {
+        sheet: name.to_string(),
+    })?;
+    let missing = header.missing_required(matcher.fields());
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns {
+            sheet: name.to_string(),
+            columns: missing,
+        });
+    }
+    Ok(Some(Loaded {
+        name: name.to_string(),
+        grid,
+        header,
+    }))
+}
+
+fn column_warnings(l: &Loaded, lang: Lang, out: &mut Vec<Issue>) {
+    let mk = |text: &str, message: &str| Issue {
+        sheet: l.name.clone(),
+        row: l.header.excel_row,
+        column: text.to_string(),
+        value: text.to_string(),
+        message: message.to_string(),
+    };
+    for (_, text) in &l.header.unknown {
+        out.push(mk(
+            text,
+            lang.pick("未识别的列，已忽略", "unknown column, ignored"),
+        ));
+    }
+    for (_, text) in &l.header.repeated {
+        out.push(mk(
+            text,
+            lang.pick(
+                "重复的列，已忽略（以左边第一列为准）",
+                "repeated column, ignored (the first one counts)",
+            ),
+        ));
+    }
+}
+
+struct Progress<'p> {
+    done: usize,
+    total: usize,
+    f: &'p mut dyn FnMut(usize, usize),
+}
+
+impl Progress<'_> {
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.done.is_multiple_of(PROGRESS_EVERY) {
+            (self.f)(self.done.min(self.total), self.total);
+        }
+    }
+}
+
+/// The data rows of a loaded sheet worth parsing: (Excel row, cells).
+fn data_rows<'g>(
+    l: &'g Loaded,
+    progress: &mut Progress<'_>,
+    mut each: impl FnMut(u32, &'g [calamine::Data]),
+) {
+    for (idx, row) in l.grid.rows().enumerate().skip(l.header.row_index + 1) {
+        progress.tick();
+        if row.iter().all(cell::is_blank)
+            || is_header_repeat(row, &l.header)
+            || is_note_row(row, &l.header)
+        {
+            continue;
+        }
+        each(l.grid.excel_row(idx), row);
+    }
+}
+
+fn conflict_message(earlier: u32, lang: Lang, what_zh: &str, what_en: &str) -> String {
+    match lang {
+        Lang::Zh => format!("与第 {earlier} 行的{what_zh}相同但内容不同，请核对后保留一行"),
+        Lang::En => {
+            format!("same {what_en} as row {earlier} but different content: keep one of them")
+        }
+    }
+}
+
+fn identical_message(earlier: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("与第 {earlier} 行完全相同，已跳过"),
+        Lang::En => format!("identical to row {earlier}: skipped"),
+    }
+}
+
+/// Reads a file held in memory; `name_for_extension` is its name (or just the extension).
+pub fn read_bytes(
+    name_for_extension: &str,
+    bytes: &[u8],
+    known_areas: &[Area],
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ParsedWorkbook, FileError> {
+    let lang = opts.lang;
+    let ctx = Ctx {
+        lang,
+        today: opts.today,
+    };
+    let mut book = Book::open(name_for_extension, bytes)?;
+    let names = book.sheet_names().to_vec();
+    let mut out = ParsedWorkbook::default();
+
+    let person_m = HeaderMatcher::new(&PERSON_FIELDS);
+    let inst_m = HeaderMatcher::new(&INSTITUTION_FIELDS);
+    let area_m = HeaderMatcher::new(&AREA_FIELDS);
+
+    let first_of = |k: SheetKind| names.iter().find(|n| sheet_kind(n) == Some(k)).cloned();
+    let persons_name = first_of(SheetKind::Persons);
+    let inst_name = first_of(SheetKind::Institutions);
+    let area_name = first_of(SheetKind::Areas);
+
+    let mut persons = match &persons_name {
+        Some(n) => load_named(&mut book, n, &person_m)?,
+        None => None,
+    };
+    let institutions = match &inst_name {
+        Some(n) => load_named(&mut book, n, &inst_m)?,
+        None => None,
+    };
+    let areas_sheet = match &area_name {
+        Some(n) => load_named(&mut book, n, &area_m)?,
+        None => None,
+    };
+
+    // Other sheets: the persons sheet under another name, or ignored.
+    let mut any_other_data = false;
+    for n in &names {
+        if Some(n) == persons_name.as_ref()
+            || Some(n) == inst_name.as_ref()
+            || Some(n) == area_name.as_ref()
+        {
+            continue;
+        }
+        let grid = book.grid(n)?;
+        if grid.is_empty() {
+            continue;
+        }
+        any_other_data = true;
+        if persons_name.is_none()
+            && persons.is_none()
+            && let Some(header) = find_header(&grid, &person_m)
+        {
+            let missing = header.missing_required(&PERSON_FIELDS);
+            if !missing.is_empty() {
+                return Err(FileError::MissingColumns {
+                    sheet: n.clone(),
+                    columns: missing,
+                });
+            }
+            persons = Some(Loaded {
+                name: n.clone(),
+                grid,
+                header,
+            });
+            continue;
+        }
+        out.warnings.push(Issue {
+            sheet: n.clone(),
+            row: 1,
+            column: String::new(),
+            value: String::new(),
+            message: lang
+                .pick(
+                    "未识别的工作表，已忽略（只读取“人员”“机构”“区划”）",
+                    "unrecognised sheet, ignored (only 人员, 机构 and 区划 are read)",
+                )
+                .to_string(),
+        });
+    }
+
+    if persons.is_none() && institutions.is_none() && areas_sheet.is_none() {
+        if persons_name.is_none() && any_other_data {
+            return Err(FileError::NoPersonsSheet { sheets: names });
+        }
+        let sheet = persons_name
+            .or(inst_name)
+            .or(area_name)
+            .or_else(|| names.first().cloned())
+            .unwrap_or_else(|| grid::CSV_SHEET.to_string());
+        return Err(FileError::EmptySheet { sheet });
+    }
+
+    let total = [&persons, &institutions, &areas_sheet]
+        .iter()
+        .filter_map(|l| l.as_ref().map(Loaded::data_rows))
+        .sum();
+    let mut prog = Progress {
+        done: 0,
+        total,
+        f: progress,
+    };
+
+    // 区划 first: its areas serve the persons and institutions of the same file.
+    if let Some(l) = &areas_sheet {
+        column_warnings(l, lang, &mut out.warnings);
+        let layout = Layout {
+            sheet: &l.name,
+            header: &l.header,
+            start_col: l.grid.start_col(),
+            ctx,
+        };
+        let mut seen: HashMap<String, (u32, usize)> = HashMap::new();
+        data_rows(l, &mut prog, |excel_row, row| {
+            out.rows_seen += 1;
+            match sheets::area_row(&layout, row, excel_row) {
+                Ok(area) => match seen.entry(area.code.as_str().to_string()) {
+                    Entry::Occupied(e) => {
+                        let (earlier, idx) = *e.get();
+                        let same = out.areas.get(idx) == Some(&area);
+                        let rc = rows::RowCheck::new(&layout, row, excel_row);
+                        if same {
+                            out.warnings.push(
+                                rc.make_issue(columns::a::CODE, identical_message(earlier, lang)),
+                            );
+                        } else {
+                            out.rejected.push(rc.make_issue(
+                                columns::a::CODE,
+                                conflict_message(earlier, lang, "区划代码", "area code"),
+                            ));
+                        }
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert((excel_row, out.areas.len()));
+                        out.areas.push(area);
+                    }
+                },
+                Err(issues) => out.rejected.extend(issues),
+            }
+        });
+    }
+    let index = AreaIndex::new(known_areas, &out.areas, opts.today);
+
+    if let Some(mut l) = persons {
+        column_warnings(&l, lang, &mut out.warnings);
+        if !l.header.has(p::SURVEY_YEAR) && l.data_rows() > 0 {
+            let y = opts.survey_year.unwrap_or(0);
+            out.warnings.push(Issue {
+                sheet: l.name.clone(),
+                row: l.header.excel_row,
+                column: PERSON_FIELDS[p::SURVEY_YEAR].zh.to_string(),
+                value: String::new(),
+                message: persons::defaulted_year_message(opts.survey_year, y, lang),
+            });
+        }
+        if !book.is_csv() {
+            book.fill_merged(&l.name.clone(), &mut l.grid, l.header.row_index);
+        }
+        let parser = PersonParser {
+            layout: Layout {
+                sheet: &l.name,
+                header: &l.header,
+                start_col: l.grid.start_col(),
+                ctx,
+            },
+            areas: &index,
+            survey_year: opts.survey_year,
+        };
+        let mut seen: HashMap<([u8; 18], i32), (u32, usize)> = HashMap::new();
+        out.persons.reserve(l.data_rows());
+        data_rows(&l, &mut prog, |excel_row, row| {
+            out.rows_seen += 1;
+            match parser.parse_row(row, excel_row) {
+                Ok(good) => {
+                    let key =
+                        <[u8; 18]>::try_from(good.record.person.citizen_id.as_str().as_bytes())
+                            .map(|k| (k, good.record.survey.year));
+                    if let Ok(key) = key {
+                        match seen.entry(key) {
+                            Entry::Occupied(e) => {
+                                let (earlier, idx) = *e.get();
+                                let same = out.persons.get(idx).is_some_and(|pp| {
+                                    pp.record == good.record && pp.extras == good.extras
+                                });
+                                let rc = rows::RowCheck::new(&parser.layout, row, excel_row);
+                                if same {
+                                    out.warnings.push(rc.make_issue(
+                                        p::CITIZEN_ID,
+                                        identical_message(earlier, lang),
+                                    ));
+                                } else {
+                                    out.rejected.push(rc.make_issue(
+                                        p::CITIZEN_ID,
+                                        conflict_message(
+                                            earlier,
+                                            lang,
+                                            "公民身份号码和调查年度",
+                                            "citizen ID and survey year",
+                                        ),
+                                    ));
+                                }
+                                return;
+                            }
+                            Entry::Vacant(v) => {
+                                v.insert((excel_row, out.persons.len()));
+                            }
+                        }
+                    }
+                    out.warnings.extend(good.warnings);
+                    out.persons.push(ParsedPerson {
+                        row: excel_row,
+                        record: good.record,
+                        extras: good.extras,
+                    });
+                }
+                Err(issues) => out.rejected.extend(issues),
+            }
+        });
+    }
+
+    if let Some(l) = &institutions {
+        column_warnings(l, lang, &mut out.warnings);
+        let layout = Layout {
+            sheet: &l.name,
+            header: &l.header,
+            start_col: l.grid.start_col(),
+            ctx,
+        };
+        let mut seen: HashMap<(String, String), (u32, usize)> = HashMap::new();
+        data_rows(l, &mut prog, |excel_row, row| {
+            out.rows_seen += 1;
+            match sheets::institution_row(&layout, &index, row, excel_row) {
+                Ok((inst, warnings)) => {
+                    match seen.entry((inst.township.as_str().to_string(), inst.name.clone())) {
+                        Entry::Occupied(e) => {
+                            let (earlier, idx) = *e.get();
+                            let same = out
+                                .institutions
+                                .get(idx)
+                                .is_some_and(|pi| pi.institution == inst);
+                            let rc = rows::RowCheck::new(&layout, row, excel_row);
+                            if same {
+                                out.warnings.push(rc.make_issue(
+                                    columns::i::NAME,
+                                    identical_message(earlier, lang),
+                                ));
+                            } else {
+                                out.rejected.push(rc.make_issue(
+                                    columns::i::NAME,
+                                    conflict_message(
+                                        earlier,
+                                        lang,
+                                        "乡镇街道和机构名称",
+                                        "township and institution name",
+                                    ),
+                                ));
+                            }
+                        }
+                        Entry::Vacant(v) => {
+                            v.insert((excel_row, out.institutions.len()));
+                            out.warnings.extend(warnings);
+                            out.institutions.push(ParsedInstitution {
+                                row: excel_row,
+                                institution: inst,
+                            });
+                        }
+                    }
+                }
+                Err(issues) => out.rejected.extend(issues),
+            }
+        });
+    }
+
+    (prog.f)(prog.total, prog.total);
+    Ok(out)
+}

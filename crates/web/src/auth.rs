@@ -1,0 +1,253 @@
+//! Authentication: Argon2id passwords, browser sessions (cookie → hashed session ID in the
+//! database, with idle and absolute timeouts and a CSRF token), bearer API tokens, and the
+//! same-origin guard on state-changing requests.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use zhucan_domain::Lang;
+use zhucan_store::accounts::{hash_secret, random_id};
+use zhucan_store::{Store, User};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "zhucan_session";
+pub const LANG_COOKIE: &str = "zhucan_lang";
+
+/// Hashes a password with Argon2id (PHC string).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Checks a password against a stored PHC string.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// The minimum password policy: at least 10 characters, at least two of letters, digits and
+/// other characters. Returns the reason in both languages.
+pub fn check_password_policy(password: &str) -> Result<(), (&'static str, &'static str)> {
+    let n = password.chars().count();
+    let classes = [
+        password.chars().any(|c| c.is_alphabetic()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if n < 10 || classes < 2 {
+        return Err((
+            "密码至少 10 位，且须包含字母、数字、符号中的两类",
+            "a password needs at least 10 characters from at least two of: letters, digits, symbols",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a cookie by name.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language for this request: the language cookie, else `Accept-Language`, else Chinese.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::from_tag) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(Lang::from_tag)
+        .unwrap_or_default()
+}
+
+/// A `Set-Cookie` value with the service's attributes.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Starts a session for `user`; returns the `Set-Cookie` header value.
+pub async fn start_session(state: &AppState, user: &User, lang: Lang) -> Result<String, zhucan_store::StoreError> {
+    let id = format!("{}{}", random_id(), random_id());
+    let csrf = random_id();
+    let expires = Utc::now() + chrono::Duration::from_std(state.config.session_max).unwrap_or(chrono::Duration::hours(12));
+    state
+        .store
+        .create_session(&hash_secret(&id), &user.id, &csrf, lang.tag(), &expires.to_rfc3339())
+        .await?;
+    Ok(set_cookie(
+        SESSION_COOKIE,
+        &id,
+        state.config.session_max.as_secs() as i64,
+        state.config.secure_cookies,
+    ))
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// A signed-in staff member on a page.
+#[derive(Debug, Clone)]
+pub struct PageCaller {
+    pub user: User,
+    pub csrf: String,
+    pub lang: Lang,
+    pub session_hash: String,
+}
+
+/// Where an unauthenticated page request goes: the login page, remembering the target.
+pub struct ToLogin(String);
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        let next = percent_encoding::utf8_percent_encode(&self.0, percent_encoding::NON_ALPHANUMERIC).to_string();
+        Redirect::to(&format!("/login?next={next}")).into_response()
+    }
+}
+
+/// Looks up the session behind the request's cookie, enforcing the idle and absolute timeouts.
+pub async fn session_of(store: &Store, config: &crate::Config, headers: &HeaderMap) -> Option<PageCaller> {
+    let raw = cookie(headers, SESSION_COOKIE)?;
+    let hash = hash_secret(raw);
+    let s = store.session(&hash).await.ok().flatten()?;
+    let now = Utc::now();
+    let idle = chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
+    let last = parse_time(&s.last_seen_at)?;
+    let expires = parse_time(&s.expires_at)?;
+    if now > expires || now - last > idle {
+        let _ = store.delete_session(&hash).await;
+        return None;
+    }
+    let lang = request_lang(headers);
+    // Record activity at most once a minute.
+    if now - last > chrono::Duration::seconds(60) || s.lang != lang.tag() {
+        let _ = store.touch_session(&hash, lang.tag()).await;
+    }
+    Some(PageCaller { user: s.user, csrf: s.csrf_token, lang, session_hash: hash })
+}
+
+impl FromRequestParts<AppState> for PageCaller {
+    type Rejection = ToLogin;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let target = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let target = if parts.method == Method::GET { target } else { "/".into() };
+        session_of(&state.store, &state.config, &parts.headers).await.ok_or(ToLogin(target))
+    }
+}
+
+/// A caller of the JSON API, authenticated by `Authorization: Bearer TOKEN`.
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub user: User,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
+        let now = Utc::now().to_rfc3339();
+        let user = state
+            .store
+            .user_for_token(&hash_secret(token), &now)
+            .await
+            .map_err(|e| ApiError::from(e).in_lang(lang))?
+            .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
+        Ok(ApiCaller { user, lang })
+    }
+}
+
+/// Issues an API token for `user`; returns the token (shown once, stored only as a hash) and
+/// its expiry.
+pub async fn issue_token(store: &Store, user: &User, ttl: std::time::Duration) -> Result<(String, String), zhucan_store::StoreError> {
+    let token = format!("zc_{}{}", random_id(), random_id());
+    let expires = (Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(12))).to_rfc3339();
+    store.create_api_token(&user.id, &hash_secret(&token), &expires).await?;
+    Ok((token, expires))
+}
+
+/// Refuses state-changing browser requests that come from another site (CSRF defence in depth,
+/// on top of the per-session form token): `Sec-Fetch-Site: cross-site`, or an `Origin` that is
+/// not this host. Requests carrying a bearer token (no ambient credentials) are exempt.
+pub async fn csrf_origin_guard(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !req.headers().contains_key(header::AUTHORIZATION) && is_cross_site(req.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-site request refused / 已拒绝跨站请求").into_response();
+    }
+    next.run(req).await
+}
+
+fn is_cross_site(h: &HeaderMap) -> bool {
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site == "cross-site"
+    {
+        return true;
+    }
+    match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let o = origin.split("://").nth(1).unwrap_or(origin);
+            o != host
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_roundtrip_and_policy() {
+        let h = hash_password("correct horse 9").unwrap_or_default();
+        assert!(verify_password("correct horse 9", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(check_password_policy("short1").is_err());
+        assert!(check_password_policy("onlyletterslong").is_err());
+        assert!(check_password_policy("letters and 123").is_ok());
+    }
+
+    #[test]
+    fn cross_site_detection() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap_or(axum::http::HeaderValue::from_static("x")));
+        assert!(!is_cross_site(&h));
+        h.insert(header::ORIGIN, axum::http::HeaderValue::from_static("http://127.0.0.1:8080"));
+        assert!(!is_cross_site(&h));
+        h.insert(header::ORIGIN, axum::http::HeaderValue::from_static("http://evil.example"));
+        assert!(is_cross_site(&h));
+    }
+}

@@ -1,0 +1,460 @@
+//! HTML forms: field models for the templates and the parsing of submitted values into domain
+//! types, with one message per field (tied to the field by `aria-describedby`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::disability::{Category, Grade, parse_components};
+use zhucan_domain::ids::{CertificateNo, CitizenId};
+use zhucan_domain::parse::{ValueError, not_future, parse_date, parse_int};
+use zhucan_domain::person::{
+    Certificate, CertificateStatus, EconomicStatus, HukouType, Person, PersonRecord, Survey, parse_name,
+};
+use zhucan_domain::timeline::LifeEvent;
+use zhucan_domain::{Lang, Localized};
+
+/// One form control as the template draws it.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `date`, `tel`, `number` or `select`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub required: bool,
+    pub autocomplete: &'static str,
+}
+
+impl FormField {
+    pub fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+        FormField {
+            name,
+            label: label.to_string(),
+            kind,
+            value: String::new(),
+            options: vec![],
+            hint: None,
+            error: None,
+            required: false,
+            autocomplete: "",
+        }
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn hint(mut self, h: &str) -> Self {
+        self.hint = Some(h.to_string());
+        self
+    }
+
+    pub fn options(mut self, o: Vec<(String, String)>) -> Self {
+        self.options = o;
+        self
+    }
+
+    pub fn autocomplete(mut self, a: &'static str) -> Self {
+        self.autocomplete = a;
+        self
+    }
+
+    /// The IDs of the hint and the error, for `aria-describedby`.
+    pub fn describedby(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("f-{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("f-{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+}
+
+/// Submitted values and the errors found, by field name.
+#[derive(Debug, Default)]
+pub struct Submission {
+    pub values: HashMap<String, String>,
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl Submission {
+    pub fn new(values: HashMap<String, String>) -> Self {
+        Submission { values, errors: vec![] }
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.values.get(name).map(|s| s.trim()).unwrap_or("")
+    }
+
+    pub fn fail(&mut self, field: &'static str, message: String) {
+        self.errors.push((field, message));
+    }
+
+    /// Fills the fields with the submitted values and their errors; returns the error summary
+    /// (field, "label: message").
+    pub fn apply(&self, fields: &mut [FormField]) -> Vec<(String, String)> {
+        for f in fields.iter_mut() {
+            if let Some(v) = self.values.get(f.name) {
+                f.value = v.clone();
+            }
+            f.error = self.errors.iter().find(|(n, _)| *n == f.name).map(|(_, m)| m.clone());
+        }
+        self.errors
+            .iter()
+            .map(|(n, m)| {
+                let label = fields.iter().find(|f| f.name == *n).map(|f| f.label.clone()).unwrap_or_default();
+                (n.to_string(), format!("{label}：{m}"))
+            })
+            .collect()
+    }
+}
+
+fn yes_no_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        ("no".into(), lang.pick("否", "No").into()),
+        ("yes".into(), lang.pick("是", "Yes").into()),
+    ]
+}
+
+fn enum_options<T: Copy>(all: &[T], key: fn(T) -> &'static str, label: impl Fn(T) -> String, blank: Option<&str>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = blank.map(|b| vec![(String::new(), b.to_string())]).unwrap_or_default();
+    v.extend(all.iter().map(|x| (key(*x).to_string(), label(*x))));
+    v
+}
+
+fn township_options(areas: &[Area], scope: &AreaCode, lang: Lang) -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    v.extend(
+        areas
+            .iter()
+            .filter(|a| a.code.level() == AreaLevel::Township && (scope.contains(&a.code) || a.code.contains(scope)))
+            .map(|a| (a.code.to_string(), a.name.clone())),
+    );
+    v
+}
+
+/// The registration form's fields.
+pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let blank = lang.pick("请选择", "Choose");
+    vec![
+        FormField::new("name", &t("姓名", "Name"), "text").required().autocomplete("off"),
+        FormField::new("citizen_id", &t("公民身份号码", "Citizen ID number"), "text")
+            .required()
+            .hint(&t("18 位，末位可为 X；旧 15 位号码会自动升位", "18 characters, the last may be X; a 15-digit number is upgraded")),
+        FormField::new("category", &t("残疾类别", "Disability category"), "select")
+            .required()
+            .options(enum_options(Category::ALL, Category::key, |c| c.label(lang).to_string(), Some(blank))),
+        FormField::new("components", &t("多重残疾构成", "Components of a multiple disability"), "text")
+            .hint(&t("仅多重残疾填写，如：智力、肢体", "only for multiple disability, e.g. intellectual, physical")),
+        FormField::new("grade", &t("残疾等级", "Disability grade"), "select")
+            .required()
+            .options(enum_options(Grade::ALL, Grade::key, |g| g.label(lang).to_string(), Some(blank))),
+        FormField::new("issued_on", &t("发证日期", "Certificate issued on"), "date")
+            .required()
+            .hint(&t("如 2025-03-01", "e.g. 2025-03-01")),
+        FormField::new("valid_until", &t("有效期至", "Valid until"), "date")
+            .hint(&t("不填则为发证日期后 10 年", "leave empty for 10 years after issue")),
+        FormField::new("smart_card", &t("已换发智能化残疾人证", "Holds the smart card"), "select").options(yes_no_options(lang)),
+        FormField::new("township", &t("乡镇（街道）", "Township"), "select")
+            .required()
+            .options(township_options(areas, scope, lang)),
+        FormField::new("village", &t("村（社区）", "Village or community"), "text")
+            .hint(&t("填写 12 位区划代码或名称", "12-digit code or name")),
+        FormField::new("hukou_type", &t("户口性质", "Hukou type"), "select")
+            .options(enum_options(HukouType::ALL, HukouType::key, |h| h.label(lang).to_string(), Some(lang.pick("未填", "Not given")))),
+        FormField::new("household_id", &t("户编号", "Household number"), "text")
+            .hint(&t("同户人员填写相同编号；不填则自成一户", "the same number for members of one household; empty = own household")),
+        FormField::new("household_size", &t("家庭人口数", "Household size"), "text"),
+        FormField::new("phone", &t("联系电话", "Phone"), "tel").autocomplete("off"),
+        FormField::new("guardian_name", &t("监护人姓名", "Guardian's name"), "text"),
+        FormField::new("guardian_phone", &t("监护人电话", "Guardian's phone"), "tel"),
+        FormField::new("economic_status", &t("家庭经济状况", "Household economic status"), "select")
+            .options(enum_options(EconomicStatus::ALL, EconomicStatus::key, |e| e.label(lang).to_string(), Some(lang.pick("未填", "Not given")))),
+    ]
+}
+
+fn msg(lang: Lang, e: &dyn Localized) -> String {
+    e.message(lang)
+}
+
+fn opt_text(s: &str, max: usize, field: &'static str, sub: &mut Vec<(&'static str, String)>, lang: Lang) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() > max {
+        sub.push((field, ValueError::TooLong { max }.message(lang)));
+        return None;
+    }
+    Some(t.to_string())
+}
+
+/// Resolves a township or village given as code or name.
+pub fn find_area<'a>(areas: &'a [Area], input: &str, level: AreaLevel, within: Option<&AreaCode>) -> Option<&'a Area> {
+    let s = input.trim();
+    if let Some(code) = AreaCode::parse(s) {
+        return areas.iter().find(|a| a.code == code && a.code.level() == level);
+    }
+    areas
+        .iter()
+        .find(|a| a.name == s && a.code.level() == level && within.is_none_or(|w| w.contains(&a.code)))
+}
+
+/// Parses the registration form into a record (for survey year `year`), or fills `sub.errors`.
+pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: NaiveDate) -> Option<PersonRecord> {
+    let mut errs: Vec<(&'static str, String)> = Vec::new();
+    let name = parse_name(sub.get("name")).map_err(|e| errs.push(("name", msg(lang, &e)))).ok();
+    let id = CitizenId::parse_on(sub.get("citizen_id"), today)
+        .map_err(|e| errs.push(("citizen_id", msg(lang, &e))))
+        .ok();
+    let category = Category::parse(sub.get("category"));
+    if category.is_none() {
+        errs.push(("category", ValueError::Choice { choices: Category::choices() }.message(lang)));
+    }
+    let grade = Grade::parse(sub.get("grade"));
+    if grade.is_none() {
+        errs.push(("grade", ValueError::Choice { choices: Grade::choices() }.message(lang)));
+    }
+    let mut components = Vec::new();
+    if category == Some(Category::Multiple) {
+        match parse_components(sub.get("components")) {
+            Ok(c) if c.len() >= 2 => components = c,
+            Ok(_) => errs.push((
+                "components",
+                lang.pick("多重残疾须填写至少两个构成类别", "a multiple disability needs at least two components").into(),
+            )),
+            Err(bad) => errs.push((
+                "components",
+                match lang {
+                    Lang::Zh => format!("“{bad}”不是残疾类别"),
+                    Lang::En => format!("“{bad}” is not a category"),
+                },
+            )),
+        }
+    }
+    let issued = match parse_date(sub.get("issued_on")).and_then(|d| not_future(d, today)) {
+        Ok(d) => {
+            if let Some(id) = &id
+                && d < id.id.birth_date()
+            {
+                errs.push(("issued_on", lang.pick("发证日期早于出生日期", "the issue date is before the birth date").into()));
+                None
+            } else {
+                Some(d)
+            }
+        }
+        Err(e) => {
+            errs.push(("issued_on", msg(lang, &e)));
+            None
+        }
+    };
+    let valid_until = match sub.get("valid_until") {
+        "" => issued.map(Certificate::default_valid_until),
+        s => match parse_date(s) {
+            Ok(d) if issued.is_some_and(|i| d <= i) => {
+                errs.push(("valid_until", lang.pick("有效期至应晚于发证日期", "must be after the issue date").into()));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                errs.push(("valid_until", msg(lang, &e)));
+                None
+            }
+        },
+    };
+    let township = find_area(areas, sub.get("township"), AreaLevel::Township, None);
+    if township.is_none() {
+        errs.push(("township", lang.pick("请选择乡镇（街道）", "choose a township").into()));
+    }
+    let village = match sub.get("village") {
+        "" => None,
+        v => match find_area(areas, v, AreaLevel::Village, township.map(|t| &t.code)) {
+            Some(a) if township.is_some_and(|t| t.code.contains(&a.code)) => Some(a.code.clone()),
+            _ => {
+                errs.push((
+                    "village",
+                    match lang {
+                        Lang::Zh => format!("“{v}”不是所选乡镇下的村（社区）"),
+                        Lang::En => format!("“{v}” is not a village of the chosen township"),
+                    },
+                ));
+                None
+            }
+        },
+    };
+    let hukou_type = match sub.get("hukou_type") {
+        "" => None,
+        s => HukouType::parse(s),
+    };
+    let household_size = match sub.get("household_size") {
+        "" => None,
+        s => parse_int(s, 1, 99).map_err(|e| errs.push(("household_size", msg(lang, &e)))).ok(),
+    };
+    let economic_status = match sub.get("economic_status") {
+        "" => None,
+        s => EconomicStatus::parse(s),
+    };
+    let household_id = opt_text(sub.get("household_id"), 40, "household_id", &mut errs, lang);
+    let phone = opt_text(sub.get("phone"), 30, "phone", &mut errs, lang);
+    let guardian_name = opt_text(sub.get("guardian_name"), 50, "guardian_name", &mut errs, lang);
+    let guardian_phone = opt_text(sub.get("guardian_phone"), 30, "guardian_phone", &mut errs, lang);
+    sub.errors.extend(errs);
+    if !sub.errors.is_empty() {
+        return None;
+    }
+    let (name, id, category, grade, issued, valid_until, township) =
+        (name?, id?, category?, grade?, issued?, valid_until?, township?);
+    Some(PersonRecord {
+        certificate: Certificate {
+            number: CertificateNo::compose(&id.id, category, grade),
+            category,
+            grade,
+            components,
+            issued_on: issued,
+            valid_until,
+            status: CertificateStatus::Valid,
+            smart_card: sub.get("smart_card") == "yes",
+        },
+        person: Person {
+            citizen_id: id.id,
+            name,
+            township: township.code.clone(),
+            village,
+            hukou_type,
+            household_id,
+            household_size,
+            phone,
+            guardian_name,
+            guardian_phone,
+            died_on: None,
+            moved_out_on: None,
+        },
+        survey: Survey { year: chrono::Datelike::year(&today), economic_status, ..Survey::default() },
+    })
+}
+
+/// The life events staff can record, with their labels.
+pub const EVENT_KINDS: &[(&str, &str, &str)] = &[
+    ("reassess", "重新评定（类别或等级变更，换发新证）", "Re-assessment (new category or grade, new certificate)"),
+    ("renew", "证件到期换领", "Certificate renewal"),
+    ("revoke", "注销残疾人证", "Revoke the certificate"),
+    ("move_out", "迁出本区", "Moved out of the district"),
+    ("move_in", "迁回本区", "Moved back into the district"),
+    ("decease", "死亡", "Deceased"),
+];
+
+/// The fields of one kind of life event.
+pub fn event_fields(kind: &str, lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let blank = lang.pick("请选择", "Choose");
+    let date = FormField::new("on", &t("发生日期", "Date"), "date").required().hint(&t("如 2025-03-01", "e.g. 2025-03-01"));
+    match kind {
+        "reassess" => vec![
+            date,
+            FormField::new("category", &t("新残疾类别", "New category"), "select")
+                .required()
+                .options(enum_options(Category::ALL, Category::key, |c| c.label(lang).to_string(), Some(blank))),
+            FormField::new("components", &t("多重残疾构成", "Components of a multiple disability"), "text")
+                .hint(&t("仅多重残疾填写，如：智力、肢体", "only for multiple disability, e.g. intellectual, physical")),
+            FormField::new("grade", &t("新残疾等级", "New grade"), "select")
+                .required()
+                .options(enum_options(Grade::ALL, Grade::key, |g| g.label(lang).to_string(), Some(blank))),
+        ],
+        "renew" => vec![
+            date,
+            FormField::new("valid_until", &t("新有效期至", "New valid-until date"), "date").required(),
+        ],
+        "move_in" => vec![
+            date,
+            FormField::new("township", &t("迁入乡镇（街道）", "Township moved to"), "select")
+                .required()
+                .options(township_options(areas, scope, lang)),
+            FormField::new("village", &t("村（社区）", "Village or community"), "text")
+                .hint(&t("填写 12 位区划代码或名称", "12-digit code or name")),
+        ],
+        _ => vec![date],
+    }
+}
+
+/// Parses a life-event form.
+pub fn parse_event(kind: &str, sub: &mut Submission, lang: Lang, areas: &[Area], today: NaiveDate) -> Option<LifeEvent> {
+    let on = match parse_date(sub.get("on")).and_then(|d| not_future(d, today)) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            sub.fail("on", msg(lang, &e));
+            None
+        }
+    };
+    let ev = match kind {
+        "reassess" => {
+            let category = Category::parse(sub.get("category"));
+            if category.is_none() {
+                sub.fail("category", ValueError::Choice { choices: Category::choices() }.message(lang));
+            }
+            let grade = Grade::parse(sub.get("grade"));
+            if grade.is_none() {
+                sub.fail("grade", ValueError::Choice { choices: Grade::choices() }.message(lang));
+            }
+            let components = match parse_components(sub.get("components")) {
+                Ok(c) => c,
+                Err(bad) => {
+                    sub.fail(
+                        "components",
+                        match lang {
+                            Lang::Zh => format!("“{bad}”不是残疾类别"),
+                            Lang::En => format!("“{bad}” is not a category"),
+                        },
+                    );
+                    vec![]
+                }
+            };
+            LifeEvent::Reassess { category: category?, grade: grade?, components, on: on? }
+        }
+        "renew" => {
+            let until = match parse_date(sub.get("valid_until")) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    sub.fail("valid_until", msg(lang, &e));
+                    None
+                }
+            };
+            LifeEvent::Renew { on: on?, valid_until: until? }
+        }
+        "revoke" => LifeEvent::Revoke { on: on? },
+        "move_out" => LifeEvent::MoveOut { on: on? },
+        "decease" => LifeEvent::Decease { on: on? },
+        "move_in" => {
+            let township = find_area(areas, sub.get("township"), AreaLevel::Township, None).map(|a| a.code.clone());
+            if township.is_none() {
+                sub.fail("township", lang.pick("请选择乡镇（街道）", "choose a township").into());
+            }
+            let village = match sub.get("village") {
+                "" => None,
+                v => match find_area(areas, v, AreaLevel::Village, township.as_ref()) {
+                    Some(a) if township.as_ref().is_some_and(|t| t.contains(&a.code)) => Some(a.code.clone()),
+                    _ => {
+                        sub.fail(
+                            "village",
+                            match lang {
+                                Lang::Zh => format!("“{v}”不是所选乡镇下的村（社区）"),
+                                Lang::En => format!("“{v}” is not a village of the chosen township"),
+                            },
+                        );
+                        None
+                    }
+                },
+            };
+            LifeEvent::MoveIn { on: on?, township: township?, village }
+        }
+        _ => return None,
+    };
+    if sub.errors.is_empty() { Some(ev) } else { None }
+}

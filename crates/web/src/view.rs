@@ -1,0 +1,110 @@
+//! What every page shares (the chrome: language, account, CSRF token, navigation) and the
+//! small formatting helpers the templates use.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use zhucan_domain::Lang;
+use zhucan_domain::area::{Area, AreaCode};
+use zhucan_store::User;
+
+/// The parts of the page around the content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    /// The current path and query, for the language switch.
+    pub here: String,
+    /// Which main navigation entry is current.
+    pub nav: &'static str,
+    pub title: String,
+}
+
+impl Chrome {
+    /// Picks the text for the page's language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(zh, en)
+    }
+
+    pub fn other_lang(&self) -> Lang {
+        match self.lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// The language switch link.
+    pub fn lang_href(&self) -> String {
+        let to = match self.other_lang() {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        };
+        format!("/lang?to={to}&next={}", url_encode(&self.here))
+    }
+
+    pub fn other_lang_label(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "English",
+            Lang::En => "中文",
+        }
+    }
+
+    /// `aria-current="page"` for the current navigation entry.
+    pub fn current(&self, key: &str) -> &'static str {
+        if self.nav == key { "page" } else { "false" }
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.user.as_ref().map(|u| u.role.label(self.lang)).unwrap_or("")
+    }
+
+    pub fn can_write(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.writes_persons())
+    }
+
+    pub fn can_export(&self) -> bool {
+        self.user.as_ref().is_some_and(crate::scope::can_export)
+    }
+}
+
+/// Percent-encodes a URL component.
+pub fn url_encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Renders a template with a status code; a rendering failure is logged and becomes a 500.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error / 服务器内部错误").into_response()
+        }
+    }
+}
+
+/// Area names by code, for display.
+#[derive(Debug, Clone, Default)]
+pub struct AreaNames(HashMap<String, String>);
+
+impl AreaNames {
+    pub fn new(areas: &[Area]) -> Self {
+        AreaNames(areas.iter().map(|a| (a.code.to_string(), a.name.clone())).collect())
+    }
+
+    /// The name of an area, or its code when unknown.
+    pub fn name(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn opt(&self, code: &Option<String>) -> String {
+        code.as_deref().map(|c| self.name(c)).unwrap_or_default()
+    }
+
+    pub fn of(&self, code: &AreaCode) -> String {
+        self.name(code.as_str())
+    }
+}

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// Browser accessibility harness: axe-core scans, a 360px reflow check and keyboard-only journeys.
+//
+//   node tests/browser/axe.mjs < job.json > result.json
+//
+// Job (stdin):    {"base", "sessions": [{"name", "login": {"path","username","password","totp"} | null,
+//                  "pages": [{"path","name","status"?}], "journeys": [{"name","steps":[...]}]}]}
+// Result (stdout): {"pages": [{"session","name","path","status","violations"}],
+//                  "journeys": [{"session","name","ok","error"}], "summary": {"pages","violations","journeysFailed"}}
+// Exit: 0 clean, 1 violations or failed journeys, 2 harness error. Human summary on stderr.
+// Journey steps: {"goto"}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"}, {"expectUrl"}, {"axe": true}.
+// Axe results of {"axe": true} steps are reported in "pages" as "<journey>@step<i>".
+import { existsSync, readFileSync } from 'node:fs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const NAV_TIMEOUT = 30_000;
+const MAX_NODES = 10;
+
+class HarnessError extends Error {}
+const trunc = (s, n = 300) => (s == null ? s : (s = String(s)).length > n ? s.slice(0, n) + '…' : s);
+const decoded = (u) => { try { return decodeURI(u); } catch { return u; } };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function loadDeps() {
+  try {
+    const { chromium } = await import('playwright-core');
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    return { chromium, AxeBuilder };
+  } catch (e) {
+    throw new HarnessError(`cannot load npm dependencies (${e.message}); run scripts/install-test-deps`);
+  }
+}
+
+function readJob() {
+  let job;
+  try {
+    job = JSON.parse(readFileSync(0, 'utf8'));
+  } catch (e) {
+    throw new HarnessError(`invalid job JSON on stdin: ${e.message}`);
+  }
+  if (typeof job?.base !== 'string' || !Array.isArray(job.sessions)) {
+    throw new HarnessError('job needs "base" (string) and "sessions" (array)');
+  }
+  return job;
+}
+
+async function runAxe(AxeBuilder, page) {
+  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  return res.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodeCount: v.nodes.length,
+    nodes: v.nodes.slice(0, MAX_NODES).map((n) => ({ target: n.target, failureSummary: trunc(n.failureSummary) })),
+  }));
+}
+
+// Horizontal scrolling at 360×640 (WCAG 1.4.10 Reflow); names the outermost overflowing elements.
+async function reflowViolation(page) {
+  const r = await page.evaluate(() => {
+    const de = document.documentElement, limit = de.clientWidth + 1;
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      [...el.classList].slice(0, 2).map((c) => '.' + c).join('');
+    const culprits = [...document.body.querySelectorAll('*')]
+      .filter((el) => el.getBoundingClientRect().right > limit &&
+        !(el.parentElement && el.parentElement.getBoundingClientRect().right > limit))
+      .slice(0, 5).map(name);
+    return { scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, culprits };
+  });
+  if (r.scrollWidth <= r.clientWidth + 1) return null;
+  return {
+    id: 'reflow-360', impact: 'serious',
+    help: `Page scrolls horizontally at 360×640 (scrollWidth ${r.scrollWidth} > clientWidth ${r.clientWidth})`,
+    helpUrl: 'https://www.w3.org/WAI/WCAG21/Understanding/reflow.html',
+    nodeCount: r.culprits.length,
+    nodes: r.culprits.map((c) => ({ target: [c], failureSummary: 'Extends past the right edge of the viewport' })),
+  };
+}
+
+const problem = (id, help) => ({ id, impact: 'critical', help, helpUrl: null, nodeCount: 0, nodes: [] });
+
+async function checkPage(ctx, AxeBuilder, base, session, spec, loginPath) {
+  const url = new URL(spec.path, base).href;
+  const out = { session, name: spec.name ?? spec.path, path: spec.path, status: null, violations: [] };
+  const page = await ctx.newPage();
+  try {
+    const resp = await page.goto(url);
+    out.status = resp ? resp.status() : null;
+    const ok = spec.status != null ? out.status === spec.status : out.status != null && out.status < 400;
+    if (!ok) out.violations.push(problem('http-status', `Expected ${spec.status ?? 'status < 400'}, got ${out.status}`));
+    const landed = new URL(page.url()).pathname;
+    if (loginPath && landed === loginPath && new URL(url).pathname !== loginPath) {
+      out.violations.push(problem('login-redirect', `Redirected to the login page ${page.url()} (session lost?)`));
+    }
+    out.violations.push(...(await runAxe(AxeBuilder, page)));
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.goto(url);
+    const reflow = await reflowViolation(page);
+    if (reflow) out.violations.push(reflow);
+  } catch (e) {
+    out.violations.push(problem('page-load', `Could not check ${url}: ${trunc(e.message.split('\n')[0])}`));
+  } finally {
+    await page.close();
+  }
+  return out;
+}
+
+// Run a keyboard action; if it starts a main-frame navigation, wait for the new document to load.
+async function keyboardAction(page, action) {
+  let navigating = false, loaded = false;
+  const onRequest = (r) => { if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigating = true; };
+  const onLoad = () => { loaded = true; };
+  page.on('request', onRequest);
+  page.on('load', onLoad);
+  try {
+    await action();
+    await sleep(150); // a form submission or link activation starts its request within this window
+    const deadline = Date.now() + NAV_TIMEOUT;
+    while (navigating && !loaded) {
+      if (Date.now() > deadline) throw new Error('navigation started by the key press did not finish loading');
+      await sleep(50);
+    }
+  } finally {
+    page.off('request', onRequest);
+    page.off('load', onLoad);
+  }
+}
+
+async function login(ctx, base, spec) {
+  const page = await ctx.newPage();
+  try {
+    const loginUrl = new URL(spec.path, base);
+    const resp = await page.goto(loginUrl.href);
+    if (!resp || resp.status() >= 400) throw new Error(`login page ${spec.path} returned HTTP ${resp?.status()}`);
+    await page.fill('input[name=username]', spec.username ?? '');
+    await page.fill('input[name=password]', spec.password ?? '');
+    if (spec.totp != null) await page.fill('input[name=totp]', String(spec.totp));
+    await page.focus('input[name=password]');
+    await keyboardAction(page, () => page.keyboard.press('Enter'));
+    const stillThere = new URL(page.url()).pathname === loginUrl.pathname ||
+      (await page.locator('input[name=password]').count()) > 0;
+    if (stillThere) {
+      const msg = await page.locator('[role=alert], .error, .flash').allInnerTexts().catch(() => []);
+      throw new Error(`still on the login page (${page.url()}) after submitting` +
+        (msg.length ? `; page says: ${trunc(msg.join(' | '), 200)}` : ''));
+    }
+  } finally {
+    await page.close();
+  }
+}
+
+async function runStep(page, AxeBuilder, base, step, onAxe) {
+  if (step.goto != null) {
+    const resp = await page.goto(new URL(step.goto, base).href);
+    const status = resp?.status();
+    if (step.status != null ? status !== step.status : !(status < 400)) throw new Error(`HTTP ${status}`);
+  } else if (step.press != null) {
+    for (let i = 0; i < (step.times ?? 1); i++) await keyboardAction(page, () => page.keyboard.press(step.press));
+  } else if (step.type != null) {
+    await keyboardAction(page, () => page.keyboard.type(String(step.type)));
+  } else if (step.expectFocus != null) {
+    const ok = await page.evaluate((sel) => !!document.activeElement?.matches(sel), step.expectFocus);
+    if (!ok) throw new Error(`focused element does not match ${JSON.stringify(step.expectFocus)}`);
+  } else if (step.expectText != null) {
+    const text = await page.evaluate(() => document.body?.innerText ?? '');
+    if (!text.includes(step.expectText)) throw new Error(`page text does not contain ${JSON.stringify(step.expectText)}`);
+  } else if (step.expectUrl != null) {
+    if (!new RegExp(step.expectUrl).test(page.url())) throw new Error(`URL does not match /${step.expectUrl}/`);
+  } else if (step.axe) {
+    onAxe(await runAxe(AxeBuilder, page));
+  } else {
+    throw new Error(`unknown step ${JSON.stringify(step)}`);
+  }
+}
+
+async function runJourney(ctx, AxeBuilder, base, session, journey, pages) {
+  const page = await ctx.newPage();
+  const steps = journey.steps ?? [];
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const onAxe = (violations) => {
+        const u = new URL(page.url());
+        pages.push({ session, name: `${journey.name}@step${i}`, path: decoded(u.pathname + u.search), status: null, violations });
+      };
+      try {
+        await runStep(page, AxeBuilder, base, steps[i], onAxe);
+      } catch (e) {
+        const focused = await page.evaluate(() => document.activeElement?.outerHTML ?? '(none)').catch(() => '(unknown)');
+        return { session, name: journey.name, ok: false,
+          error: `step ${i} ${JSON.stringify(steps[i])} failed: ${trunc(e.message.split('\n')[0])}; ` +
+            `url=${page.url()}; focused=${trunc(focused.replace(/\s+/g, ' '), 200)}` };
+      }
+    }
+    return { session, name: journey.name, ok: true, error: null };
+  } finally {
+    await page.close();
+  }
+}
+
+async function main() {
+  const job = readJob();
+  const { chromium, AxeBuilder } = await loadDeps();
+  if (!existsSync(CHROMIUM)) throw new HarnessError(`Chromium not found at ${CHROMIUM}; run scripts/install-test-deps`);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (e) {
+    throw new HarnessError(`cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}; run scripts/install-test-deps`);
+  }
+  const pages = [], journeys = [];
+  try {
+    for (const s of job.sessions) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+      ctx.setDefaultTimeout(15_000);
+      ctx.setDefaultNavigationTimeout(NAV_TIMEOUT);
+      const loginPath = s.login ? new URL(s.login.path, job.base).pathname : null;
+      try {
+        if (s.login) {
+          try {
+            await login(ctx, job.base, s.login);
+          } catch (e) {
+            journeys.push({ session: s.name, name: 'login', ok: false, error: `login failed: ${trunc(e.message.split('\n')[0])}` });
+            continue;
+          }
+        }
+        for (const p of s.pages ?? []) {
+          pages.push(await checkPage(ctx, AxeBuilder, job.base, s.name, p, loginPath));
+        }
+        for (const j of s.journeys ?? []) journeys.push(await runJourney(ctx, AxeBuilder, job.base, s.name, j, pages));
+      } finally {
+        await ctx.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const summary = {
+    pages: pages.length,
+    violations: pages.reduce((n, p) => n + p.violations.length, 0),
+    journeysFailed: journeys.filter((j) => !j.ok).length,
+  };
+  process.stdout.write(JSON.stringify({ pages, journeys, summary }, null, 2) + '\n');
+  for (const p of pages) {
+    const ids = p.violations.map((v) => v.id).join(', ');
+    console.error(`${ids ? 'FAIL' : 'ok  '} [${p.session}] ${p.name} ${p.path}${ids ? ' → ' + ids : ''}`);
+  }
+  for (const j of journeys) console.error(`${j.ok ? 'ok  ' : 'FAIL'} [${j.session}] journey ${j.name}${j.ok ? '' : ': ' + j.error}`);
+  console.error(`axe: ${summary.pages} pages, ${summary.violations} violations, ${summary.journeysFailed} failed journeys`);
+  return summary.violations === 0 && summary.journeysFailed === 0 ? 0 : 1;
+}
+
+main().then((code) => { process.exitCode = code; }, (e) => {
+  console.error(`axe harness error: ${e instanceof HarnessError ? e.message : e.stack}`);
+  if (!(e instanceof HarnessError)) console.error('(if the browser or npm packages are missing, run scripts/install-test-deps)');
+  process.exitCode = 2;
+});
