@@ -8,7 +8,7 @@
 // Result (stdout): {"pages": [{"session","name","path","status","violations"}],
 //                  "journeys": [{"session","name","ok","error"}], "summary": {"pages","violations","journeysFailed"}}
 // Exit: 0 clean, 1 violations or failed journeys, 2 harness error. Human summary on stderr.
-// Journey steps: {"goto"}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"}, {"expectUrl"}, {"axe": true}.
+// Journey steps: {"goto"}, {"focus": selector}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"}, {"expectUrl"}, {"axe": true}.
 // Axe results of {"axe": true} steps are reported in "pages" as "<journey>@step<i>".
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -156,6 +156,8 @@ async function runStep(page, AxeBuilder, base, step, onAxe) {
     if (step.status != null ? status !== step.status : !(status < 400)) throw new Error(`HTTP ${status}`);
   } else if (step.press != null) {
     for (let i = 0; i < (step.times ?? 1); i++) await keyboardAction(page, () => page.keyboard.press(step.press));
+  } else if (step.focus != null) {
+    await page.focus(step.focus);
   } else if (step.type != null) {
     await keyboardAction(page, () => page.keyboard.type(String(step.type)));
   } else if (step.expectFocus != null) {

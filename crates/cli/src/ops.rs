@@ -211,7 +211,14 @@ pub async fn import(
     pb.finish_and_clear();
     let parsed = match parsed {
         Ok(p) => p,
-        Err(e) => return Err(Failure::new(e.message(Lang::Zh), e.message(Lang::En)).code(2)),
+        Err(e) => {
+            let name = file.display();
+            return Err(Failure::new(
+                format!("无法导入 {name}：{}", e.message(Lang::Zh)),
+                format!("cannot import {name}: {}", e.message(Lang::En)),
+            )
+            .code(2));
+        }
     };
     let rejected_rows: HashSet<(String, u32)> = parsed.rejected.iter().map(|i| (i.sheet.clone(), i.row)).collect();
     let write_report = |imported: usize| -> Result<(), Failure> {

@@ -56,16 +56,16 @@ pub fn events_between(
         out.push(NewEvent::new(
             EventKind::CertificateIssued,
             Some(c.issued_on),
-            format!("发证：{}{}，证号尾号 {}", c.category.zh(), c.grade.zh(), tail(c.number.as_str())),
+            format!("{}{}，证号尾号 {}", c.category.zh(), c.grade.zh(), tail(c.number.as_str())),
         ));
         if let Some(d) = p.moved_out_on {
-            out.push(NewEvent::new(EventKind::MovedOut, Some(d), "迁出本区"));
+            out.push(NewEvent::new(EventKind::MovedOut, Some(d), ""));
         }
         if let Some(d) = p.died_on {
-            out.push(NewEvent::new(EventKind::Deceased, Some(d), "死亡"));
+            out.push(NewEvent::new(EventKind::Deceased, Some(d), ""));
         }
         if c.status == CertificateStatus::Revoked {
-            out.push(NewEvent::new(EventKind::Revoked, None, "证件注销"));
+            out.push(NewEvent::new(EventKind::Revoked, None, "残疾人证注销"));
         }
         return out;
     };
@@ -74,7 +74,7 @@ pub fn events_between(
             EventKind::Reassessed,
             Some(c.issued_on),
             format!(
-                "重新评定：{}{} → {}{}",
+                "{}{} → {}{}",
                 oc.category.zh(),
                 oc.grade.zh(),
                 c.category.zh(),
@@ -85,14 +85,14 @@ pub fn events_between(
         out.push(NewEvent::new(
             EventKind::Renewed,
             Some(c.issued_on),
-            format!("证件换领，有效期至 {}", c.valid_until),
+            format!("有效期至 {}", c.valid_until),
         ));
     } else if c.issued_on != oc.issued_on || c.valid_until != oc.valid_until || c.components != oc.components {
         out.push(NewEvent::new(EventKind::Corrected, None, "证件信息更正"));
     }
     match (oc.status, c.status) {
         (CertificateStatus::Valid, CertificateStatus::Revoked) => {
-            out.push(NewEvent::new(EventKind::Revoked, None, "证件注销"))
+            out.push(NewEvent::new(EventKind::Revoked, None, "残疾人证注销"))
         }
         (CertificateStatus::Revoked, CertificateStatus::Valid) if oc.number == c.number => {
             out.push(NewEvent::new(EventKind::Reinstated, None, "证件恢复有效"))
@@ -103,7 +103,7 @@ pub fn events_between(
         out.push(NewEvent::new(EventKind::SmartCard, None, "换发智能化残疾人证"));
     }
     match (op.moved_out_on, p.moved_out_on) {
-        (None, Some(d)) => out.push(NewEvent::new(EventKind::MovedOut, Some(d), "迁出本区")),
+        (None, Some(d)) => out.push(NewEvent::new(EventKind::MovedOut, Some(d), "")),
         (Some(_), None) => out.push(NewEvent::new(EventKind::MovedIn, None, "迁回本区")),
         (Some(a), Some(b)) if a != b => {
             out.push(NewEvent::new(EventKind::Corrected, None, format!("迁出日期更正为 {b}")))
@@ -111,7 +111,7 @@ pub fn events_between(
         _ => {}
     }
     match (op.died_on, p.died_on) {
-        (None, Some(d)) => out.push(NewEvent::new(EventKind::Deceased, Some(d), "死亡")),
+        (None, Some(d)) => out.push(NewEvent::new(EventKind::Deceased, Some(d), "")),
         (Some(_), None) => out.push(NewEvent::new(EventKind::Corrected, None, "撤销死亡记录")),
         (Some(a), Some(b)) if a != b => {
             out.push(NewEvent::new(EventKind::Corrected, None, format!("死亡日期更正为 {b}")))
@@ -271,7 +271,7 @@ pub fn apply_life_event(
                 EventKind::Reassessed,
                 Some(*on),
                 format!(
-                    "重新评定：{}{} → {}{}",
+                    "{}{} → {}{}",
                     record.certificate.category.zh(),
                     record.certificate.grade.zh(),
                     category.zh(),
@@ -286,21 +286,21 @@ pub fn apply_life_event(
             next.certificate.issued_on = *on;
             next.certificate.valid_until = *valid_until;
             next.certificate.status = CertificateStatus::Valid;
-            NewEvent::new(EventKind::Renewed, Some(*on), format!("证件换领，有效期至 {valid_until}"))
+            NewEvent::new(EventKind::Renewed, Some(*on), format!("有效期至 {valid_until}"))
         }
         LifeEvent::Revoke { on } => {
             if record.certificate.status == CertificateStatus::Revoked {
                 return Err(LifeEventError::AlreadyRevoked);
             }
             next.certificate.status = CertificateStatus::Revoked;
-            NewEvent::new(EventKind::Revoked, Some(*on), "证件注销")
+            NewEvent::new(EventKind::Revoked, Some(*on), "残疾人证注销")
         }
         LifeEvent::MoveOut { on } => {
             if record.person.moved_out_on.is_some() {
                 return Err(LifeEventError::AlreadyMovedOut);
             }
             next.person.moved_out_on = Some(*on);
-            NewEvent::new(EventKind::MovedOut, Some(*on), "迁出本区")
+            NewEvent::new(EventKind::MovedOut, Some(*on), "")
         }
         LifeEvent::MoveIn { on, township, village } => {
             if record.person.moved_out_on.is_none() {
@@ -309,11 +309,11 @@ pub fn apply_life_event(
             next.person.moved_out_on = None;
             next.person.township = township.clone();
             next.person.village = village.clone();
-            NewEvent::new(EventKind::MovedIn, Some(*on), format!("迁入本区：{}", area_text(township, village)))
+            NewEvent::new(EventKind::MovedIn, Some(*on), format!("迁入 {}", area_text(township, village)))
         }
         LifeEvent::Decease { on } => {
             next.person.died_on = Some(*on);
-            NewEvent::new(EventKind::Deceased, Some(*on), "死亡")
+            NewEvent::new(EventKind::Deceased, Some(*on), "")
         }
     };
     Ok((next, vec![ev]))

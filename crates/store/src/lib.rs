@@ -282,3 +282,53 @@ impl Store {
         Ok(n == 0)
     }
 }
+
+/// Creates and drops scratch PostgreSQL databases (tests and benchmarks).
+pub mod scratch {
+    use std::str::FromStr;
+
+    use sqlx::Connection;
+    use sqlx::postgres::{PgConnectOptions, PgConnection};
+
+    use crate::{Result, StoreError};
+
+    fn with_db(url: &str, db: &str) -> Result<String> {
+        let (base, rest) = url.rsplit_once('/').ok_or_else(|| StoreError::Url(url.to_string()))?;
+        let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        Ok(format!("{base}/{db}{query}"))
+    }
+
+    /// Creates database `name` on the server of `admin_url`; returns its URL.
+    pub async fn create_pg_database(admin_url: &str, name: &str) -> Result<String> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Url(name.to_string()));
+        }
+        let opts = PgConnectOptions::from_str(admin_url).map_err(|_| StoreError::Url(admin_url.to_string()))?;
+        let mut c = PgConnection::connect_with(&opts).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await?;
+        c.close().await?;
+        with_db(admin_url, name)
+    }
+
+    /// Drops database `name` (forcing other connections off).
+    pub async fn drop_pg_database(admin_url: &str, name: &str) -> Result<()> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Url(name.to_string()));
+        }
+        let opts = PgConnectOptions::from_str(admin_url).map_err(|_| StoreError::Url(admin_url.to_string()))?;
+        let mut c = PgConnection::connect_with(&opts).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await?;
+        c.close().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Closes the pool (tests drop their databases afterwards).
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Pg(p) => p.close().await,
+        }
+    }
+}

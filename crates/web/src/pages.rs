@@ -344,7 +344,7 @@ pub async fn persons(State(state): State<AppState>, caller: PageCaller, Query(q)
             None
         }
     };
-    let show = !text.trim().is_empty() || q.area.is_some() || q.page.is_some();
+    let show = q.q.is_some() || q.area.is_some() || q.page.is_some();
     let (total, items) = match (&effective, show) {
         (Some(area), true) => {
             let query = PersonQuery { text: Some(text.clone()), area: Some(area.clone()), page, per_page: 20 };
@@ -594,7 +594,7 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
             .map(|e| {
                 (
                     e.occurred_on.map(|d| d.to_string()).unwrap_or_else(|| e.recorded_at.chars().take(10).collect()),
-                    format!("{}：{}", e.kind.label(lang), e.summary),
+                    if e.summary.is_empty() { e.kind.label(lang).to_string() } else { format!("{}：{}", e.kind.label(lang), e.summary) },
                     match lang {
                         Lang::Zh => format!("{} 由 {} 记录（{}）", e.recorded_at.chars().take(16).collect::<String>().replace('T', " "), e.recorded_by, source_label(lang, &e.source)),
                         Lang::En => format!("recorded {} by {} ({})", e.recorded_at.chars().take(16).collect::<String>().replace('T', " "), e.recorded_by, source_label(lang, &e.source)),

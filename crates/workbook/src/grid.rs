@@ -102,6 +102,16 @@ pub(crate) struct Book<'a> {
 /// The name the single sheet of a CSV file goes by.
 pub(crate) const CSV_SHEET: &str = "人员";
 
+/// Runs a reader call, turning a panic inside the spreadsheet library (a damaged file) into an
+/// error: no input may bring the importer down.
+fn guarded<T>(f: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(FileError::NotWorkbook {
+            reason: "damaged file".to_string(),
+        })
+    })
+}
+
 fn not_workbook(e: impl std::fmt::Display) -> FileError {
     FileError::NotWorkbook {
         reason: e.to_string(),
@@ -118,7 +128,12 @@ pub(crate) fn extension(name: &str) -> String {
 }
 
 impl<'a> Book<'a> {
+    /// Opens a file from its bytes; `name` gives the extension.
     pub fn open(name: &str, bytes: &'a [u8]) -> Result<Book<'a>, FileError> {
+        guarded(|| Self::open_inner(name, bytes))
+    }
+
+    fn open_inner(name: &str, bytes: &'a [u8]) -> Result<Book<'a>, FileError> {
         let ext = extension(name);
         let cur = Cursor::new(bytes);
         let sheets: Sheets<Cursor<&'a [u8]>> = match ext.as_str() {
@@ -163,6 +178,10 @@ impl<'a> Book<'a> {
 
     /// Reads a sheet's cells.
     pub fn grid(&mut self, name: &str) -> Result<Grid, FileError> {
+        guarded(|| self.grid_inner(name))
+    }
+
+    fn grid_inner(&mut self, name: &str) -> Result<Grid, FileError> {
         match &mut self.source {
             Source::Csv(g) => Ok(g.take().unwrap_or(Grid::Rows(Vec::new()))),
             Source::Workbook(wb) => wb
@@ -176,7 +195,9 @@ impl<'a> Book<'a> {
     pub fn fill_merged(&mut self, name: &str, grid: &mut Grid, header_index: usize) {
         if let Source::Workbook(wb) = &mut self.source
             && let Sheets::Xlsx(x) = wb.as_mut()
-            && let Ok(regions) = x.merge_cells_by_sheet_name(name)
+            && let Ok(Ok(regions)) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                x.merge_cells_by_sheet_name(name)
+            }))
             && !regions.is_empty()
         {
             let header_abs = grid.excel_row(header_index).saturating_sub(1);

@@ -138,7 +138,7 @@ impl<'a> RowCheck<'a> {
 
 /// Whether a row repeats the header (printed rosters repeat it on every page).
 pub(crate) fn is_header_repeat(row: &[Data], header: &Header) -> bool {
-    let mapped: Vec<usize> = header.cols.iter().flatten().copied().collect();
+    let mapped = header.cols.iter().flatten().count();
     let same = header
         .cols
         .iter()
@@ -146,7 +146,7 @@ pub(crate) fn is_header_repeat(row: &[Data], header: &Header) -> bool {
         .filter_map(|(f, c)| c.map(|c| (f, c)))
         .filter(|&(f, c)| matches!(row.get(c), Some(Data::String(s)) if cell::trim(s) == header.title(f)))
         .count();
-    same >= mapped.len().clamp(1, 3)
+    same >= mapped.clamp(1, 3)
 }
 
 const NOTE_PREFIXES: [&str; 12] = [

@@ -863,6 +863,163 @@ fn error_cells_and_merged_household_ids() {
     assert!(r.message.contains("I3"), "{}", r.message);
 }
 
+#[test]
+fn areas_and_institutions_sheets() {
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    let (ca, cb) = (format!("{a}44"), format!("{b}44"));
+    let mut wb = Workbook::new();
+    let sheets: [(&str, Vec<Vec<&str>>); 3] = [
+        (
+            "Persons",
+            vec![
+                vec![
+                    "姓名",
+                    "公民身份号码",
+                    "残疾人证号",
+                    "残疾类别",
+                    "残疾等级",
+                    "发证日期",
+                    "乡镇街道",
+                    "村社区",
+                    "调查年度",
+                ],
+                vec![
+                    "王一",
+                    &a,
+                    &ca,
+                    "肢体",
+                    "四级",
+                    "2025-03-01",
+                    "外区镇",
+                    "新建村",
+                    "2025",
+                ],
+                vec![
+                    "李二",
+                    &b,
+                    &cb,
+                    "肢体",
+                    "四级",
+                    "2025-03-01",
+                    "院桥镇",
+                    "331004101201",
+                    "2025",
+                ],
+            ],
+        ),
+        (
+            "机构",
+            vec![
+                vec!["机构名录"],
+                vec![
+                    "机构名称",
+                    "机构类型",
+                    "乡镇街道",
+                    "规范化",
+                    "定点",
+                    "床位数",
+                    "星级",
+                    "成立日期",
+                    "关闭日期",
+                ],
+                vec![
+                    "院桥镇残疾人之家",
+                    "残疾人之家",
+                    "院桥镇",
+                    "是",
+                    "否",
+                    "20",
+                    "3",
+                    "2019-05-01",
+                    "",
+                ],
+                vec![
+                    "院桥镇残疾人之家",
+                    "残疾人之家",
+                    "331003107",
+                    "是",
+                    "否",
+                    "25",
+                    "3",
+                    "2019-05-01",
+                    "",
+                ],
+                vec![
+                    "某机构",
+                    "未知类型",
+                    "院桥镇",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "2019-05-01",
+                    "",
+                ],
+                vec!["某托养", "托养机构", "院桥镇", "", "", "", "6", "", ""],
+            ],
+        ),
+        (
+            "区划",
+            vec![
+                vec!["区划代码", "名称", "户籍人口"],
+                vec!["331004101", "外区镇", "12000"],
+                vec!["331004101201", "新建村", ""],
+                vec!["12345", "坏代码", ""],
+                vec!["331003107", "院桥镇", "45000"],
+            ],
+        ),
+    ];
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, *v).expect("write");
+                }
+            }
+        }
+    }
+    let bytes = wb.save_to_buffer().expect("save");
+    let out = read("x.xlsx", &bytes, &huangyan(), &opts()).expect("reads");
+
+    assert_eq!(out.areas.len(), 3);
+    assert_eq!(out.areas[2], area("331003107", "院桥镇", Some(45000)));
+    assert_eq!(out.persons.len(), 1, "{:#?}", out.rejected);
+    let p = &out.persons[0].record.person;
+    assert_eq!(p.township, code("331004101"));
+    assert_eq!(p.village, Some(code("331004101201")));
+    assert_eq!(out.institutions.len(), 1);
+    assert_eq!(out.institutions[0].row, 3);
+    assert_eq!(out.institutions[0].institution.beds, Some(20));
+    assert!(out.institutions[0].institution.standardized);
+
+    let rej: Vec<(&str, u32, &str)> = out
+        .rejected
+        .iter()
+        .map(|i| (i.sheet.as_str(), i.row, i.column.as_str()))
+        .collect();
+    assert_eq!(
+        rej,
+        vec![
+            ("区划", 4, "区划代码"),
+            ("Persons", 3, "村社区"),
+            ("机构", 4, "机构名称"),
+            ("机构", 5, "机构类型"),
+            ("机构", 6, "星级"),
+            ("机构", 6, "成立日期"),
+        ],
+        "{:#?}",
+        out.rejected
+    );
+    assert!(out.rejected[1].message.contains("不属于乡镇街道 331003107"));
+    assert!(out.rejected[2].message.contains("第 3 行"));
+    assert!(out.rejected[3].message.contains("残疾人之家/托养机构"));
+    assert!(out.rejected[4].message.contains("1 到 5"));
+    assert_eq!(out.rows_seen, 4 + 2 + 4);
+}
+
 // ---------------------------------------------------------------- export round trip
 
 fn sample_records() -> Vec<(PersonRecord, RecordExtras)> {

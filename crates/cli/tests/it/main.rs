@@ -1,1 +1,10 @@
+//! The one integration-test binary: every test gets a fresh database (SQLite file, or a new
+//! PostgreSQL database when `ZHUCAN_TEST_POSTGRES_URL` is set) and, where it needs one, a
+//! server on port 0.
 
+mod support;
+
+mod browser;
+mod cli;
+mod http;
+mod store_contract;

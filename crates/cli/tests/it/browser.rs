@@ -1,0 +1,152 @@
+//! Every page in headless Chromium with axe-core (WCAG 2.1 A/AA): zero violations, no
+//! horizontal scrolling at 360 px, and keyboard-only journeys. The harness is
+//! `tests/browser/axe.mjs`; `scripts/install-test-deps` installs Chromium and its npm packages.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+use zhucan_domain::person::{PersonRecord, RecordExtras};
+use zhucan_store::Role;
+use zhucan_store::registry::Actor;
+
+use crate::support::{PASSWORD, TestApp, TestDb, user};
+
+fn harness() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser/axe.mjs")
+}
+
+/// Loads a small demo district (areas, institutions, 300 persons).
+async fn demo(db: &TestDb) {
+    let opts = zhucan_demo::DemoOptions { persons: 300, ..zhucan_demo::DemoOptions::default() };
+    let district = zhucan_demo::district(&opts);
+    db.store.upsert_areas(&district.areas).await.expect("areas");
+    db.store.upsert_institutions(&district.institutions).await.expect("institutions");
+    let mut rows: Vec<(PersonRecord, RecordExtras)> = Vec::new();
+    let _ = zhucan_demo::persons::<()>(&opts, &district, &mut |b| {
+        rows.extend_from_slice(b);
+        Ok(())
+    });
+    for chunk in rows.chunks(1000) {
+        db.store.merge_records(chunk, &Actor { name: "demo", source: "demo" }).await.expect("merge");
+    }
+}
+
+fn run_harness(job: &serde_json::Value) -> serde_json::Value {
+    if std::env::var("ZHUCAN_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        eprintln!("ZHUCAN_SKIP_BROWSER=1: browser checks skipped");
+        return json!({"summary": {"violations": 0, "journeysFailed": 0}});
+    }
+    let mut child = Command::new("node")
+        .arg(harness())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node must be installed: run scripts/install-test-deps");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(job.to_string().as_bytes())
+        .expect("write job");
+    let out = child.wait_with_output().expect("harness");
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "the browser harness could not run: run scripts/install-test-deps (Chromium, playwright-core, axe-core)"
+    );
+    serde_json::from_slice(&out.stdout).expect("harness result JSON")
+}
+
+fn assert_clean(result: &serde_json::Value) {
+    let mut problems = Vec::new();
+    for p in result["pages"].as_array().into_iter().flatten() {
+        for v in p["violations"].as_array().into_iter().flatten() {
+            problems.push(format!("{} {} [{}]: {} {}", p["session"], p["path"], v["id"], v["help"], v["nodes"]));
+        }
+    }
+    for j in result["journeys"].as_array().into_iter().flatten() {
+        if j["ok"] != true {
+            problems.push(format!("journey {} {}: {}", j["session"], j["name"], j["error"]));
+        }
+    }
+    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+    assert_eq!(result["summary"]["violations"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_and_keyboard_journeys_work() {
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "audit", Role::Auditor, "331003").await;
+    let page = db
+        .store
+        .search(&zhucan_store::PersonQuery { text: None, area: zhucan_domain::AreaCode::parse("331003107"), page: 1, per_page: 1 })
+        .await
+        .expect("search");
+    let h = page.items.first().map(|p| p.handle.clone()).expect("a person in 院桥镇");
+    let name = page.items.first().map(|p| p.name.clone()).unwrap_or_default();
+    let app = TestApp::start(db).await;
+    let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totp": null});
+    let staff_pages = |prefix: &str| {
+        json!([
+            {"path": "/", "name": format!("{prefix}home")},
+            {"path": "/persons", "name": format!("{prefix}search-empty")},
+            {"path": "/persons?q=%E7%8E%8B", "name": format!("{prefix}search-results")},
+            {"path": "/persons?q=&area=331003107&page=2", "name": format!("{prefix}search-page2")},
+            {"path": format!("/persons/{h}"), "name": format!("{prefix}person-file")},
+            {"path": format!("/persons/{h}/events"), "name": format!("{prefix}event-choose")},
+            {"path": format!("/persons/{h}/events?kind=reassess"), "name": format!("{prefix}event-reassess")},
+            {"path": format!("/persons/{h}/events?kind=move_in"), "name": format!("{prefix}event-move-in")},
+            {"path": "/persons/new", "name": format!("{prefix}register")},
+            {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
+        ])
+    };
+    let mut admin_pages = staff_pages("").as_array().cloned().unwrap_or_default();
+    admin_pages.push(json!({"path": "/export", "name": "export"}));
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "anonymous", "login": null, "pages": [{"path": "/login", "name": "login"}], "journeys": [
+                {"name": "failed-login-error", "steps": [
+                    {"goto": "/login"}, {"focus": "input[name=username]"}, {"type": "admin"},
+                    {"press": "Tab"}, {"type": "wrong password"}, {"press": "Enter"},
+                    {"expectText": "用户名或密码不正确"}, {"axe": true}
+                ]},
+                {"name": "keyboard-login-search-open", "steps": [
+                    {"goto": "/login"}, {"press": "Tab"}, {"expectFocus": "a.skip"},
+                    {"focus": "input[name=username]"}, {"type": "yq"}, {"press": "Tab"}, {"type": PASSWORD}, {"press": "Enter"},
+                    {"expectUrl": "/$"}, {"goto": "/persons"}, {"focus": "#q"}, {"type": name}, {"press": "Enter"},
+                    {"expectText": name}, {"expectUrl": "q="}
+                ]}
+            ]},
+            {"name": "admin", "login": login("admin"), "pages": admin_pages, "journeys": [
+                {"name": "register-errors", "steps": [
+                    {"goto": "/persons/new"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "event-errors", "steps": [
+                    {"goto": format!("/persons/{h}/events?kind=decease")}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "admin-en", "login": login("admin"), "pages": [
+                {"path": "/lang?to=en&next=/persons", "name": "switch"},
+                {"path": "/persons?q=%E7%8E%8B", "name": "search-en"},
+                {"path": format!("/persons/{h}"), "name": "person-en"},
+                {"path": "/persons/new", "name": "register-en"}
+            ]},
+            {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": []},
+            {"name": "auditor", "login": login("audit"), "pages": [
+                {"path": "/", "name": "auditor-home"},
+                {"path": "/persons", "name": "auditor-forbidden", "status": 403}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+}

@@ -1,0 +1,202 @@
+//! Test fixtures: databases on both backends, a server on port 0, and small data sets.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use zhucan_domain::area::AreaCode;
+use zhucan_domain::ids::with_check_char;
+use zhucan_domain::person::{Certificate, CertificateStatus, Person, PersonRecord, RecordExtras, Survey};
+use zhucan_domain::{Category, Grade};
+use zhucan_store::{NewUser, Role, Store};
+
+/// A fresh database; dropped PostgreSQL databases are removed.
+pub struct TestDb {
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("open sqlite");
+        TestDb { store, _dir: Some(dir), pg: None }
+    }
+
+    /// `None` when no PostgreSQL server is configured (then the PostgreSQL variant of a
+    /// contract test is skipped); on CI a missing server is an error.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(admin) = std::env::var("ZHUCAN_TEST_POSTGRES_URL") else {
+            assert!(std::env::var("CI").is_err(), "CI must set ZHUCAN_TEST_POSTGRES_URL");
+            eprintln!("ZHUCAN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
+            return None;
+        };
+        let name = format!("zt_{}", zhucan_store::accounts::random_id());
+        let url = zhucan_store::scratch::create_pg_database(&admin, &name).await.expect("create database");
+        let store = Store::open(&url).await.expect("open postgres");
+        Some(TestDb { store, _dir: None, pg: Some((admin, name)) })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            let store = self.store.clone();
+            // A separate runtime: Drop may run inside (or outside) the test's runtime.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(async {
+                        store.close().await;
+                        let _ = zhucan_store::scratch::drop_pg_database(&admin, &name).await;
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs a contract test against SQLite, and against PostgreSQL when configured.
+#[macro_export]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::TestDb::sqlite().await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(db) = $crate::support::TestDb::postgres().await {
+                        super::$name(db).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+pub const PASSWORD: &str = "test-password-123";
+
+/// Creates an account with [`PASSWORD`].
+pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
+    // Cheap hashing is not available through the public API; Argon2 defaults are fast enough
+    // with the optimised dev profile of the argon2 crate.
+    let hash = zhucan_web::auth::hash_password(PASSWORD).expect("hash");
+    store
+        .create_user(&NewUser {
+            username: name.into(),
+            password_hash: hash,
+            role,
+            area: AreaCode::parse(area).expect("area"),
+            display_name: None,
+        })
+        .await
+        .expect("create user");
+}
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+/// A valid person record: birth date and sequence make the ID, in `township`.
+pub fn record(name: &str, birth: NaiveDate, seq: u32, township: &str, category: Category, grade: Grade) -> PersonRecord {
+    let first17 = format!("331003{}{:03}", birth.format("%Y%m%d"), seq);
+    let id = with_check_char(&first17).expect("17 digits");
+    let issued = d(2020, 5, 1).max(birth);
+    PersonRecord {
+        person: Person {
+            citizen_id: id.clone(),
+            name: name.into(),
+            township: AreaCode::parse(township).expect("township"),
+            village: None,
+            hukou_type: None,
+            household_id: None,
+            household_size: Some(1),
+            phone: Some("13812345678".into()),
+            guardian_name: None,
+            guardian_phone: None,
+            died_on: None,
+            moved_out_on: None,
+        },
+        certificate: Certificate {
+            number: zhucan_domain::CertificateNo::compose(&id, category, grade),
+            category,
+            grade,
+            components: vec![],
+            issued_on: issued,
+            valid_until: Certificate::default_valid_until(issued),
+            status: CertificateStatus::Valid,
+            smart_card: false,
+        },
+        survey: Survey { year: 2025, ..Survey::default() },
+    }
+}
+
+pub async fn put(store: &Store, recs: &[PersonRecord]) {
+    let rows: Vec<(PersonRecord, RecordExtras)> = recs.iter().map(|r| (r.clone(), RecordExtras::default())).collect();
+    let actor = zhucan_store::registry::Actor { name: "test", source: "import" };
+    store.merge_records(&rows, &actor).await.expect("merge");
+}
+
+/// A server on port 0 over a database.
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn start(db: TestDb) -> TestApp {
+        let state = zhucan_web::AppState { store: db.store.clone(), config: Arc::new(zhucan_web::Config::default()) };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = zhucan_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        TestApp { base: format!("http://{addr}"), db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client (cookies, no redirects followed) signed in as `username`.
+    pub async fn browser(&self, username: &str) -> reqwest::Client {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let r = c
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), 303, "login of {username} failed");
+        c
+    }
+
+    /// A bearer token for `username`.
+    pub async fn token(&self, username: &str) -> String {
+        let r = reqwest::Client::new()
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("session");
+        assert_eq!(r.status(), 200);
+        let v: serde_json::Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+}
+
+/// The CSRF token of a page's first form.
+pub fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"_csrf\" value=\"").expect("csrf field") + "name=\"_csrf\" value=\"".len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
