@@ -13,10 +13,19 @@ use zhucan_domain::Lang;
 mod ops;
 
 #[derive(Parser)]
-#[command(name = "zhucan", version, about = "助残 · 数字残联 — the digital Disabled Persons' Federation platform")]
+#[command(
+    name = "zhucan",
+    version,
+    about = "助残 · 数字残联 — the digital Disabled Persons' Federation platform"
+)]
 struct Cli {
     /// Database: sqlite://PATH (default, created on first use) or postgres://…
-    #[arg(long, global = true, env = "ZHUCAN_DATABASE_URL", default_value = "sqlite://zhucan.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZHUCAN_DATABASE_URL",
+        default_value = "sqlite://zhucan.db"
+    )]
     database_url: String,
     /// Language of messages: zh or en (default from LANG, else zh).
     #[arg(long, global = true)]
@@ -121,7 +130,11 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Failure { zh: zh.into(), en: en.into(), code: 1 }
+        Failure {
+            zh: zh.into(),
+            en: en.into(),
+            code: 1,
+        }
     }
 
     pub fn code(mut self, code: u8) -> Self {
@@ -132,14 +145,22 @@ impl Failure {
 
 impl From<zhucan_store::StoreError> for Failure {
     fn from(e: zhucan_store::StoreError) -> Self {
-        Failure::new(format!("数据库操作失败：{e}"), format!("database operation failed: {e}"))
+        Failure::new(
+            format!("数据库操作失败：{e}"),
+            format!("database operation failed: {e}"),
+        )
     }
 }
 
 fn lang_of(cli_lang: Option<&str>) -> Lang {
     cli_lang
         .and_then(Lang::from_tag)
-        .or_else(|| std::env::var("LANG").ok().as_deref().and_then(Lang::from_tag))
+        .or_else(|| {
+            std::env::var("LANG")
+                .ok()
+                .as_deref()
+                .and_then(Lang::from_tag)
+        })
         .unwrap_or_default()
 }
 
@@ -148,15 +169,25 @@ fn main() -> ExitCode {
     let lang = lang_of(cli.lang.as_deref());
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ZHUCAN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,zhucan=info,zhucan_web=info")),
+            tracing_subscriber::EnvFilter::try_from_env("ZHUCAN_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,zhucan=info,zhucan_web=info")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{}", lang.pick(&format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")));
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("无法启动运行时：{e}"),
+                    &format!("cannot start the runtime: {e}")
+                )
+            );
             return ExitCode::from(1);
         }
     };
@@ -171,17 +202,29 @@ fn main() -> ExitCode {
 
 async fn open(url: &str) -> Result<zhucan_store::Store, Failure> {
     zhucan_store::Store::open(url).await.map_err(|e| {
-        Failure::new(format!("无法打开数据库 {url}：{e}"), format!("cannot open the database {url}: {e}"))
+        Failure::new(
+            format!("无法打开数据库 {url}：{e}"),
+            format!("cannot open the database {url}: {e}"),
+        )
     })
 }
 
 async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     match cli.command {
-        Command::Serve { addr, demo, demo_persons, secure_cookies, session_idle_minutes } => {
+        Command::Serve {
+            addr,
+            demo,
+            demo_persons,
+            secure_cookies,
+            session_idle_minutes,
+        } => {
             let store = open(&cli.database_url).await?;
             if demo {
                 if store.is_empty().await? {
-                    eprintln!("{}", lang.pick("正在生成演示数据……", "Loading the demo district…"));
+                    eprintln!(
+                        "{}",
+                        lang.pick("正在生成演示数据……", "Loading the demo district…")
+                    );
                     ops::load_demo(&store, demo_persons, 2025, lang).await?;
                 }
                 ops::ensure_demo_accounts(&store).await?;
@@ -192,7 +235,10 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
                 ..zhucan_web::Config::default()
             };
-            let state = zhucan_web::AppState { store, config: Arc::new(config) };
+            let state = zhucan_web::AppState {
+                store,
+                config: Arc::new(config),
+            };
             zhucan_web::serve(state, addr, |bound| {
                 println!(
                     "{}",
@@ -203,7 +249,12 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 );
             })
             .await
-            .map_err(|e| Failure::new(format!("无法在 {addr} 上提供服务：{e}"), format!("cannot serve on {addr}: {e}")))?;
+            .map_err(|e| {
+                Failure::new(
+                    format!("无法在 {addr} 上提供服务：{e}"),
+                    format!("cannot serve on {addr}: {e}"),
+                )
+            })?;
             Ok(0)
         }
         Command::Demo { persons, seed } => {
@@ -221,13 +272,23 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         Command::Import(a) => {
             let store = open(&cli.database_url).await?;
-            ops::import(&store, &a.file, a.survey_year, a.strict, a.report.as_deref(), lang).await
+            ops::import(
+                &store,
+                &a.file,
+                a.survey_year,
+                a.strict,
+                a.report.as_deref(),
+                lang,
+            )
+            .await
         }
         Command::Export { file } => {
             let store = open(&cli.database_url).await?;
             let n = zhucan_web::export::write_registry(&store, &file)
                 .await
-                .map_err(|e| Failure::new(format!("导出失败：{e}"), format!("export failed: {e}")))?;
+                .map_err(|e| {
+                    Failure::new(format!("导出失败：{e}"), format!("export failed: {e}"))
+                })?;
             println!(
                 "{}",
                 lang.pick(
@@ -237,25 +298,62 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             );
             Ok(0)
         }
-        Command::User { command: UserCommand::Add { username, role, area, person } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    area,
+                    person,
+                },
+        } => {
             let store = open(&cli.database_url).await?;
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| {
-                Failure::new(format!("无法从标准输入读取密码：{e}"), format!("cannot read the password from standard input: {e}"))
-            })?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| {
+                    Failure::new(
+                        format!("无法从标准输入读取密码：{e}"),
+                        format!("cannot read the password from standard input: {e}"),
+                    )
+                })?;
             let password = password.trim_end_matches(['\r', '\n']);
-            ops::add_user(&store, &username, &role, area.as_deref(), person.as_deref(), password).await?;
-            println!("{}", lang.pick(&format!("已创建账户 {username}"), &format!("account {username} created")));
+            ops::add_user(
+                &store,
+                &username,
+                &role,
+                area.as_deref(),
+                person.as_deref(),
+                password,
+            )
+            .await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("已创建账户 {username}"),
+                    &format!("account {username} created")
+                )
+            );
             Ok(0)
         }
-        Command::User { command: UserCommand::List } => {
+        Command::User {
+            command: UserCommand::List,
+        } => {
             let store = open(&cli.database_url).await?;
             for u in store.users().await? {
-                println!("{}\t{}\t{}{}", u.username, u.role.key(), u.area, if u.disabled { "\tdisabled" } else { "" });
+                println!(
+                    "{}\t{}\t{}{}",
+                    u.username,
+                    u.role.key(),
+                    u.area,
+                    if u.disabled { "\tdisabled" } else { "" }
+                );
             }
             Ok(0)
         }
-        Command::Token { command: TokenCommand::Create { username, expires } } => {
+        Command::Token {
+            command: TokenCommand::Create { username, expires },
+        } => {
             let store = open(&cli.database_url).await?;
             let ttl = ops::parse_duration(&expires).ok_or_else(|| {
                 Failure::new(
@@ -265,7 +363,11 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 .code(2)
             })?;
             let user = store.user_by_username(&username).await?.ok_or_else(|| {
-                Failure::new(format!("没有名为“{username}”的账户"), format!("there is no account named “{username}”")).code(2)
+                Failure::new(
+                    format!("没有名为“{username}”的账户"),
+                    format!("there is no account named “{username}”"),
+                )
+                .code(2)
             })?;
             let (token, _) = zhucan_web::auth::issue_token(&store, &user, ttl).await?;
             println!("{token}");
@@ -276,12 +378,21 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             if file.exists() {
                 return Err(Failure::new(
                     format!("备份文件 {} 已存在，请换一个文件名", file.display()),
-                    format!("the backup file {} already exists; choose another name", file.display()),
+                    format!(
+                        "the backup file {} already exists; choose another name",
+                        file.display()
+                    ),
                 )
                 .code(2));
             }
             store.backup_sqlite(&file.to_string_lossy()).await?;
-            println!("{}", lang.pick(&format!("已备份到 {}", file.display()), &format!("backed up to {}", file.display())));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("已备份到 {}", file.display()),
+                    &format!("backed up to {}", file.display())
+                )
+            );
             Ok(0)
         }
     }

@@ -28,8 +28,17 @@ fn bar(len: u64, msg: &str) -> ProgressBar {
 }
 
 /// Loads the demo district: areas, institutions, persons (streamed from a generator thread).
-pub async fn load_demo(store: &Store, persons: usize, seed: u64, lang: Lang) -> Result<(), Failure> {
-    let opts = zhucan_demo::DemoOptions { persons, seed, ..zhucan_demo::DemoOptions::default() };
+pub async fn load_demo(
+    store: &Store,
+    persons: usize,
+    seed: u64,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let opts = zhucan_demo::DemoOptions {
+        persons,
+        seed,
+        ..zhucan_demo::DemoOptions::default()
+    };
     let district = zhucan_demo::district(&opts);
     store.upsert_areas(&district.areas).await?;
     store.upsert_institutions(&district.institutions).await?;
@@ -37,10 +46,15 @@ pub async fn load_demo(store: &Store, persons: usize, seed: u64, lang: Lang) -> 
     let gen_opts = opts.clone();
     let gen_district = district.clone();
     let producer = tokio::task::spawn_blocking(move || {
-        zhucan_demo::persons(&gen_opts, &gen_district, &mut |rows| tx.blocking_send(rows.to_vec()).map_err(|_| ()))
+        zhucan_demo::persons(&gen_opts, &gen_district, &mut |rows| {
+            tx.blocking_send(rows.to_vec()).map_err(|_| ())
+        })
     });
     let pb = bar(persons as u64, lang.pick("生成演示人员", "demo persons"));
-    let actor = Actor { name: "demo", source: "demo" };
+    let actor = Actor {
+        name: "demo",
+        source: "demo",
+    };
     let mut seen = 0u64;
     let mut last: Option<String> = None;
     while let Some(rows) = rx.recv().await {
@@ -59,11 +73,19 @@ pub async fn load_demo(store: &Store, persons: usize, seed: u64, lang: Lang) -> 
     pb.finish_and_clear();
     producer
         .await
-        .map_err(|e| Failure::new(format!("演示数据生成失败：{e}"), format!("the demo generator failed: {e}")))?
+        .map_err(|e| {
+            Failure::new(
+                format!("演示数据生成失败：{e}"),
+                format!("the demo generator failed: {e}"),
+            )
+        })?
         .map_err(|_| Failure::new("演示数据写入中断", "writing the demo data was interrupted"))?;
     eprintln!(
         "{}",
-        lang.pick(&format!("已载入演示数据：{seen} 人。"), &format!("Demo district loaded: {seen} persons."))
+        lang.pick(
+            &format!("已载入演示数据：{seen} 人。"),
+            &format!("Demo district loaded: {seen} persons.")
+        )
     );
     Ok(())
 }
@@ -84,9 +106,19 @@ pub async fn ensure_demo_accounts(store: &Store) -> Result<(), Failure> {
 pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failure> {
     let district = zhucan_demo::district(&zhucan_demo::DemoOptions::default());
     let areas = store.areas().await?;
-    println!("{}", lang.pick("演示账户（仅供演示，切勿用于真实数据）：", "Demo accounts (demo only, never for real data):"));
+    println!(
+        "{}",
+        lang.pick(
+            "演示账户（仅供演示，切勿用于真实数据）：",
+            "Demo accounts (demo only, never for real data):"
+        )
+    );
     for a in zhucan_demo::demo_accounts(&district) {
-        let area = areas.iter().find(|x| x.code.as_str() == a.area).map(|x| x.name.clone()).unwrap_or(a.area.clone());
+        let area = areas
+            .iter()
+            .find(|x| x.code.as_str() == a.area)
+            .map(|x| x.name.clone())
+            .unwrap_or(a.area.clone());
         let role = Role::parse(a.role).map(|r| r.label(lang)).unwrap_or(a.role);
         println!("  {:<10} {:<18} {role}（{area}）", a.username, a.password);
     }
@@ -105,7 +137,9 @@ pub async fn add_user(
     let username = username.trim();
     if username.is_empty()
         || username.chars().count() > 64
-        || !username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+        || !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
         return Err(Failure::new(
             format!("用户名“{username}”无效：只能使用字母、数字和 . _ - @，最多 64 个字符"),
@@ -139,11 +173,25 @@ pub async fn add_user(
         })?,
     };
     if let Err((zh, en)) = zhucan_web::auth::check_password_policy(password) {
-        return Err(Failure::new(format!("密码不符合要求：{zh}"), format!("password rejected: {en}")).code(2));
+        return Err(Failure::new(
+            format!("密码不符合要求：{zh}"),
+            format!("password rejected: {en}"),
+        )
+        .code(2));
     }
-    let hash = zhucan_web::auth::hash_password(password)
-        .map_err(|e| Failure::new(format!("密码处理失败：{e}"), format!("password hashing failed: {e}")))?;
-    let new = NewUser { username: username.to_string(), password_hash: hash, role, area: area.clone(), display_name: None };
+    let hash = zhucan_web::auth::hash_password(password).map_err(|e| {
+        Failure::new(
+            format!("密码处理失败：{e}"),
+            format!("password hashing failed: {e}"),
+        )
+    })?;
+    let new = NewUser {
+        username: username.to_string(),
+        password_hash: hash,
+        role,
+        area: area.clone(),
+        display_name: None,
+    };
     match store.create_user(&new).await {
         Ok(_) => Ok(()),
         Err(zhucan_store::StoreError::Exists(_)) => Err(Failure::new(
@@ -186,7 +234,11 @@ pub async fn import(
     lang: Lang,
 ) -> Result<u8, Failure> {
     if let Some(r) = report {
-        let ext = r.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = r
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ext != "json" && ext != "xlsx" {
             return Err(Failure::new(
                 format!("--report 的文件名“{}”须以 .json 或 .xlsx 结尾", r.display()),
@@ -196,7 +248,11 @@ pub async fn import(
         }
     }
     let known = store.areas().await?;
-    let opts = zhucan_workbook::ImportOptions { survey_year, today: chrono::Local::now().date_naive(), lang };
+    let opts = zhucan_workbook::ImportOptions {
+        survey_year,
+        today: chrono::Local::now().date_naive(),
+        lang,
+    };
     let path = file.to_path_buf();
     let pb = bar(0, lang.pick("读取", "reading"));
     let pb2 = pb.clone();
@@ -220,16 +276,29 @@ pub async fn import(
             .code(2));
         }
     };
-    let rejected_rows: HashSet<(String, u32)> = parsed.rejected.iter().map(|i| (i.sheet.clone(), i.row)).collect();
+    let rejected_rows: HashSet<(String, u32)> = parsed
+        .rejected
+        .iter()
+        .map(|i| (i.sheet.clone(), i.row))
+        .collect();
     let write_report = |imported: usize| -> Result<(), Failure> {
         if let Some(r) = report {
-            let res = if r.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-                zhucan_workbook::write_report_xlsx(r, imported, &parsed.rejected, &parsed.warnings).map_err(|e| e.to_string())
+            let res = if r
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            {
+                zhucan_workbook::write_report_xlsx(r, imported, &parsed.rejected, &parsed.warnings)
+                    .map_err(|e| e.to_string())
             } else {
-                zhucan_workbook::write_report_json(r, imported, &parsed.rejected, &parsed.warnings).map_err(|e| e.to_string())
+                zhucan_workbook::write_report_json(r, imported, &parsed.rejected, &parsed.warnings)
+                    .map_err(|e| e.to_string())
             };
             res.map_err(|e| {
-                Failure::new(format!("无法写入报告 {}：{e}", r.display()), format!("cannot write the report {}: {e}", r.display()))
+                Failure::new(
+                    format!("无法写入报告 {}：{e}", r.display()),
+                    format!("cannot write the report {}: {e}", r.display()),
+                )
             })?;
         }
         Ok(())
@@ -241,19 +310,35 @@ pub async fn import(
         eprintln!(
             "{}",
             lang.pick(
-                &format!("严格模式：有 {} 行被拒绝，未导入任何数据。", rejected_rows.len()),
-                &format!("strict mode: {} rows rejected, nothing imported.", rejected_rows.len())
+                &format!(
+                    "严格模式：有 {} 行被拒绝，未导入任何数据。",
+                    rejected_rows.len()
+                ),
+                &format!(
+                    "strict mode: {} rows rejected, nothing imported.",
+                    rejected_rows.len()
+                )
             )
         );
         return Ok(2);
     }
     store.upsert_areas(&parsed.areas).await?;
-    let institutions: Vec<_> = parsed.institutions.iter().map(|i| i.institution.clone()).collect();
+    let institutions: Vec<_> = parsed
+        .institutions
+        .iter()
+        .map(|i| i.institution.clone())
+        .collect();
     store.upsert_institutions(&institutions).await?;
-    let rows: Vec<(PersonRecord, RecordExtras)> =
-        parsed.persons.iter().map(|p| (p.record.clone(), p.extras.clone())).collect();
+    let rows: Vec<(PersonRecord, RecordExtras)> = parsed
+        .persons
+        .iter()
+        .map(|p| (p.record.clone(), p.extras.clone()))
+        .collect();
     let pb = bar(rows.len() as u64, lang.pick("写入", "writing"));
-    let actor = Actor { name: "import", source: "import" };
+    let actor = Actor {
+        name: "import",
+        source: "import",
+    };
     let (mut inserted, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
     for chunk in rows.chunks(BATCH) {
         for o in store.merge_records(chunk, &actor).await? {
@@ -295,7 +380,10 @@ pub async fn import(
 fn print_issues(issues: &[zhucan_workbook::Issue], kind: &str) {
     const SHOWN: usize = 50;
     for i in issues.iter().take(SHOWN) {
-        eprintln!("{kind}: {} {}:{} [{}] “{}” — {}", i.sheet, i.row, "", i.column, i.value, i.message);
+        eprintln!(
+            "{kind}: {} {} [{}] “{}” — {}",
+            i.sheet, i.row, i.column, i.value, i.message
+        );
     }
     if issues.len() > SHOWN {
         eprintln!("{kind}: … (+{})", issues.len() - SHOWN);

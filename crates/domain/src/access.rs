@@ -20,12 +20,18 @@ coded_enum! {
 impl Role {
     /// Whether the role works on person files of its area.
     pub fn reads_persons(self) -> bool {
-        matches!(self, Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker | Role::Partner)
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker | Role::Partner
+        )
     }
 
     /// Whether the role may register persons and record life events.
     pub fn writes_persons(self) -> bool {
-        matches!(self, Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker)
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker
+        )
     }
 
     /// Whether the role may import and export the registry workbook.
@@ -35,6 +41,9 @@ impl Role {
 
     /// Whether the role must sign in with a second factor.
     pub fn is_admin(self) -> bool {
-        matches!(self, Role::DistrictAdmin | Role::SystemAdmin | Role::SecurityAdmin)
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::SystemAdmin | Role::SecurityAdmin
+        )
     }
 }

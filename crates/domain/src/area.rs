@@ -162,9 +162,18 @@ mod tests {
         assert_eq!(d.level(), AreaLevel::District);
         let t = AreaCode::parse("331003107").expect("ok");
         assert_eq!(t.kind(), AreaKind::Town);
-        assert_eq!(AreaCode::parse("331003001").map(|c| c.kind()), Some(AreaKind::Subdistrict));
-        assert_eq!(AreaCode::parse("331003205").map(|c| c.kind()), Some(AreaKind::Township));
-        assert_eq!(AreaCode::parse("331003107000").map(|c| c.as_str().to_string()), Some("331003107".into()));
+        assert_eq!(
+            AreaCode::parse("331003001").map(|c| c.kind()),
+            Some(AreaKind::Subdistrict)
+        );
+        assert_eq!(
+            AreaCode::parse("331003205").map(|c| c.kind()),
+            Some(AreaKind::Township)
+        );
+        assert_eq!(
+            AreaCode::parse("331003107000").map(|c| c.as_str().to_string()),
+            Some("331003107".into())
+        );
         let v = AreaCode::parse("331003107201").expect("ok");
         assert_eq!(v.kind(), AreaKind::Village);
         assert_eq!(v.parent(), Some(t.clone()));

@@ -149,10 +149,13 @@ pub fn parse_components(s: &str) -> Result<Vec<Category>, String> {
 
 /// Joins components with `、` for display and export.
 pub fn format_components(c: &[Category], lang: Lang) -> String {
-    c.iter().map(|c| c.label(lang)).collect::<Vec<_>>().join(match lang {
-        Lang::Zh => "、",
-        Lang::En => ", ",
-    })
+    c.iter()
+        .map(|c| c.label(lang))
+        .collect::<Vec<_>>()
+        .join(match lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        })
 }
 
 /// Whether a person falls in the severe-care category (`indicators.md`, `policy.md`): grade 1–2,
@@ -194,7 +197,10 @@ mod tests {
             parse_components("智力、肢体"),
             Ok(vec![Category::Physical, Category::Intellectual])
         );
-        assert_eq!(parse_components("5/4"), Ok(vec![Category::Physical, Category::Intellectual]));
+        assert_eq!(
+            parse_components("5/4"),
+            Ok(vec![Category::Physical, Category::Intellectual])
+        );
         assert!(parse_components("多重").is_err());
     }
 

@@ -67,7 +67,9 @@ impl Localized for IdError {
             (IdError::CategoryDigit { found }, Lang::En) => {
                 format!("category digit “{found}” must be 1–7")
             }
-            (IdError::GradeDigit { found }, Lang::Zh) => format!("残疾等级位“{found}”无效：应为 1–4"),
+            (IdError::GradeDigit { found }, Lang::Zh) => {
+                format!("残疾等级位“{found}”无效：应为 1–4")
+            }
             (IdError::GradeDigit { found }, Lang::En) => {
                 format!("grade digit “{found}” must be 1–4")
             }
@@ -126,7 +128,9 @@ fn digits_only(s: &str, upto: usize) -> Result<(), IdError> {
 }
 
 fn birth_date(yyyymmdd: &str, today: NaiveDate) -> Result<NaiveDate, IdError> {
-    let bad = || IdError::BirthDate { text: yyyymmdd.to_string() };
+    let bad = || IdError::BirthDate {
+        text: yyyymmdd.to_string(),
+    };
     let y: i32 = yyyymmdd[0..4].parse().map_err(|_| bad())?;
     let m: u32 = yyyymmdd[4..6].parse().map_err(|_| bad())?;
     let d: u32 = yyyymmdd[6..8].parse().map_err(|_| bad())?;
@@ -171,9 +175,15 @@ impl CitizenId {
                 birth_date(&s[6..14], today)?;
                 let expected = check_char(&s.as_bytes()[..17]);
                 if expected != last {
-                    return Err(IdError::CheckDigit { expected, found: last });
+                    return Err(IdError::CheckDigit {
+                        expected,
+                        found: last,
+                    });
                 }
-                Ok(ParsedCitizenId { id: CitizenId(s), upgraded_from: None })
+                Ok(ParsedCitizenId {
+                    id: CitizenId(s),
+                    upgraded_from: None,
+                })
             }
             15 => {
                 digits_only(&s, 15)?;
@@ -185,9 +195,15 @@ impl CitizenId {
                 first17.push_str(&s[12..15]);
                 let c = check_char(first17.as_bytes());
                 first17.push(c);
-                Ok(ParsedCitizenId { id: CitizenId(first17), upgraded_from: Some(s) })
+                Ok(ParsedCitizenId {
+                    id: CitizenId(first17),
+                    upgraded_from: Some(s),
+                })
             }
-            _ => Err(IdError::Length { len, expected: "18" }),
+            _ => Err(IdError::Length {
+                len,
+                expected: "18",
+            }),
         }
     }
 
@@ -202,7 +218,10 @@ impl CitizenId {
         if s.len() == 18 && s.is_ascii() {
             Ok(CitizenId(s))
         } else {
-            Err(IdError::Length { len: s.chars().count(), expected: "18" })
+            Err(IdError::Length {
+                len: s.chars().count(),
+                expected: "18",
+            })
         }
     }
 
@@ -304,7 +323,12 @@ impl CertificateNo {
         let id_len = match chars.len() {
             20 => 18,
             17 => 15,
-            len => return Err(IdError::Length { len, expected: "20" }),
+            len => {
+                return Err(IdError::Length {
+                    len,
+                    expected: "20",
+                });
+            }
         };
         let id_part: String = chars[..id_len].iter().collect();
         let citizen = CitizenId::parse_on(&id_part, today)?;
@@ -332,7 +356,12 @@ impl CertificateNo {
 
     /// The number for a citizen, category and grade.
     pub fn compose(id: &CitizenId, category: Category, grade: Grade) -> CertificateNo {
-        CertificateNo(format!("{}{}{}", id.as_str(), category.digit(), grade.digit()))
+        CertificateNo(format!(
+            "{}{}{}",
+            id.as_str(),
+            category.digit(),
+            grade.digit()
+        ))
     }
 
     /// Trusts a value read back from storage (shape-checked).
@@ -340,7 +369,10 @@ impl CertificateNo {
         if s.len() == 20 && s.is_ascii() {
             Ok(CertificateNo(s))
         } else {
-            Err(IdError::Length { len: s.chars().count(), expected: "20" })
+            Err(IdError::Length {
+                len: s.chars().count(),
+                expected: "20",
+            })
         }
     }
 
@@ -394,7 +426,11 @@ mod tests {
 
     #[test]
     fn spec_examples_are_valid() {
-        for s in ["11010519491231002X", "440524188001010014", "34052419800101001X"] {
+        for s in [
+            "11010519491231002X",
+            "440524188001010014",
+            "34052419800101001X",
+        ] {
             let p = CitizenId::parse_on(s, today());
             assert!(p.is_ok(), "{s}: {p:?}");
         }
@@ -404,11 +440,20 @@ mod tests {
     fn derived_fields() {
         let id = CitizenId::parse_on("11010519491231002X", today()).map(|p| p.id);
         let id = id.expect("valid");
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
+        );
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.masked(), "110105********002X");
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(1965, 12, 30).expect("d")), 15);
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(1965, 12, 31).expect("d")), 16);
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(1965, 12, 30).expect("d")),
+            15
+        );
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(1965, 12, 31).expect("d")),
+            16
+        );
     }
 
     #[test]
@@ -420,7 +465,13 @@ mod tests {
     #[test]
     fn wrong_check_digit_names_expected() {
         let e = CitizenId::parse_on("110105194912310021", today()).expect_err("bad");
-        assert_eq!(e, IdError::CheckDigit { expected: 'X', found: '1' });
+        assert_eq!(
+            e,
+            IdError::CheckDigit {
+                expected: 'X',
+                found: '1'
+            }
+        );
         assert_eq!(e.message(Lang::Zh), "公民身份号码校验位错误：应为 X");
     }
 

@@ -43,7 +43,9 @@ impl Localized for ValueError {
             (ValueError::Date, Lang::En) => {
                 "not a valid date (write 2025-03-01, 2025/3/1, 2025年3月1日 or 20250301)".into()
             }
-            (ValueError::Month, Lang::Zh) => "不是有效年月（可写 2025-03、2025/03 或 202503）".into(),
+            (ValueError::Month, Lang::Zh) => {
+                "不是有效年月（可写 2025-03、2025/03 或 202503）".into()
+            }
             (ValueError::Month, Lang::En) => {
                 "not a valid month (write 2025-03, 2025/03 or 202503)".into()
             }
@@ -115,7 +117,11 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, ValueError> {
         return ymd(y, m, d).ok_or(ValueError::Date);
     }
     let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return ymd(parts[0], parts[1], parts[2]).ok_or(ValueError::Date);
     }
     Err(ValueError::Date)
@@ -123,7 +129,11 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, ValueError> {
 
 /// Refuses a date after `today`.
 pub fn not_future(d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, ValueError> {
-    if d > today { Err(ValueError::Future { today }) } else { Ok(d) }
+    if d > today {
+        Err(ValueError::Future { today })
+    } else {
+        Ok(d)
+    }
 }
 
 /// A calendar month (`2025-03`), the unit of subsidy payments.
@@ -135,11 +145,15 @@ pub struct Month {
 
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        ((1800..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+        ((1800..=9999).contains(&year) && (1..=12).contains(&month))
+            .then_some(Month { year, month })
     }
 
     pub fn of(d: NaiveDate) -> Month {
-        Month { year: d.year(), month: d.month() }
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
     }
 
     pub fn year(self) -> i32 {
@@ -158,9 +172,15 @@ impl Month {
     /// The month after this one.
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
@@ -183,7 +203,11 @@ impl Month {
             return mk(y, m);
         }
         let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-        if parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() == 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return mk(parts[0], parts[1]);
         }
         parse_date(&s).map(Month::of).map_err(|_| ValueError::Month)
@@ -250,7 +274,10 @@ pub fn parse_yuan_to_fen(input: &str) -> Result<i64, ValueError> {
     }
     let f: f64 = s.trim().parse().map_err(|_| ValueError::Number)?;
     if !f.is_finite() || !(0.0..=1e12).contains(&f) {
-        return Err(ValueError::Range { min: 0, max: 1_000_000_000_000 });
+        return Err(ValueError::Range {
+            min: 0,
+            max: 1_000_000_000_000,
+        });
     }
     Ok((f * 100.0).round() as i64)
 }
@@ -273,7 +300,15 @@ mod tests {
 
     #[test]
     fn date_spellings() {
-        for s in ["2025-03-01", "2025/3/1", "2025年3月1日", "20250301", "2025.03.01", " 2025-03-01 00:00:00", "２０２５-03-01"] {
+        for s in [
+            "2025-03-01",
+            "2025/3/1",
+            "2025年3月1日",
+            "20250301",
+            "2025.03.01",
+            " 2025-03-01 00:00:00",
+            "２０２５-03-01",
+        ] {
             assert_eq!(parse_date(s), Ok(d(2025, 3, 1)), "{s}");
         }
         assert_eq!(date_from_serial(45717.0), Ok(d(2025, 3, 1)));
@@ -284,8 +319,19 @@ mod tests {
 
     #[test]
     fn month_spellings() {
-        for s in ["2025-03", "2025/03", "202503", "2025/3", "2025年3月", "2025-03-15"] {
-            assert_eq!(Month::parse(s).map(|m| m.to_string()), Ok("2025-03".into()), "{s}");
+        for s in [
+            "2025-03",
+            "2025/03",
+            "202503",
+            "2025/3",
+            "2025年3月",
+            "2025-03-15",
+        ] {
+            assert_eq!(
+                Month::parse(s).map(|m| m.to_string()),
+                Ok("2025-03".into()),
+                "{s}"
+            );
         }
         assert_eq!(Month::parse("2025-13"), Err(ValueError::Month));
         assert_eq!(Month::new(2025, 12).map(Month::next), Month::new(2026, 1));
@@ -307,7 +353,10 @@ mod tests {
         assert_eq!(parse_int("3", 1, 99), Ok(3));
         assert_eq!(parse_int("3.0", 1, 99), Ok(3));
         assert_eq!(parse_int("3.5", 1, 99), Err(ValueError::Integer));
-        assert_eq!(parse_int("0", 1, 99), Err(ValueError::Range { min: 1, max: 99 }));
+        assert_eq!(
+            parse_int("0", 1, 99),
+            Err(ValueError::Range { min: 1, max: 99 })
+        );
         assert_eq!(parse_yuan_to_fen("12,345.67"), Ok(1_234_567));
         assert_eq!(fen_to_yuan(1_234_567), "12345.67");
         assert_eq!(fen_to_yuan(-5), "-0.05");

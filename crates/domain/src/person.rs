@@ -95,7 +95,10 @@ impl SchoolStage {
     pub fn is_high_school_or_above(self) -> bool {
         matches!(
             self,
-            SchoolStage::Senior | SchoolStage::Vocational | SchoolStage::SpecialSenior | SchoolStage::Tertiary
+            SchoolStage::Senior
+                | SchoolStage::Vocational
+                | SchoolStage::SpecialSenior
+                | SchoolStage::Tertiary
         )
     }
 }

@@ -39,16 +39,17 @@ pub struct NewEvent {
 
 impl NewEvent {
     fn new(kind: EventKind, occurred_on: Option<NaiveDate>, summary: impl Into<String>) -> Self {
-        NewEvent { kind, occurred_on, summary: summary.into() }
+        NewEvent {
+            kind,
+            occurred_on,
+            summary: summary.into(),
+        }
     }
 }
 
 /// The events that turn the file `old` (if any) into `new`, as a registry import or a form save
 /// would. An unchanged record yields no events, which makes re-imports idempotent.
-pub fn events_between(
-    old: Option<(&Person, &Certificate)>,
-    new: &PersonRecord,
-) -> Vec<NewEvent> {
+pub fn events_between(old: Option<(&Person, &Certificate)>, new: &PersonRecord) -> Vec<NewEvent> {
     let p = &new.person;
     let c = &new.certificate;
     let mut out = Vec::new();
@@ -56,7 +57,12 @@ pub fn events_between(
         out.push(NewEvent::new(
             EventKind::CertificateIssued,
             Some(c.issued_on),
-            format!("{}{}，证号尾号 {}", c.category.zh(), c.grade.zh(), tail(c.number.as_str())),
+            format!(
+                "{}{}，证号尾号 {}",
+                c.category.zh(),
+                c.grade.zh(),
+                tail(c.number.as_str())
+            ),
         ));
         if let Some(d) = p.moved_out_on {
             out.push(NewEvent::new(EventKind::MovedOut, Some(d), ""));
@@ -87,7 +93,10 @@ pub fn events_between(
             Some(c.issued_on),
             format!("有效期至 {}", c.valid_until),
         ));
-    } else if c.issued_on != oc.issued_on || c.valid_until != oc.valid_until || c.components != oc.components {
+    } else if c.issued_on != oc.issued_on
+        || c.valid_until != oc.valid_until
+        || c.components != oc.components
+    {
         out.push(NewEvent::new(EventKind::Corrected, None, "证件信息更正"));
     }
     match (oc.status, c.status) {
@@ -100,29 +109,41 @@ pub fn events_between(
         _ => {}
     }
     if !oc.smart_card && c.smart_card {
-        out.push(NewEvent::new(EventKind::SmartCard, None, "换发智能化残疾人证"));
+        out.push(NewEvent::new(
+            EventKind::SmartCard,
+            None,
+            "换发智能化残疾人证",
+        ));
     }
     match (op.moved_out_on, p.moved_out_on) {
         (None, Some(d)) => out.push(NewEvent::new(EventKind::MovedOut, Some(d), "")),
         (Some(_), None) => out.push(NewEvent::new(EventKind::MovedIn, None, "迁回本区")),
-        (Some(a), Some(b)) if a != b => {
-            out.push(NewEvent::new(EventKind::Corrected, None, format!("迁出日期更正为 {b}")))
-        }
+        (Some(a), Some(b)) if a != b => out.push(NewEvent::new(
+            EventKind::Corrected,
+            None,
+            format!("迁出日期更正为 {b}"),
+        )),
         _ => {}
     }
     match (op.died_on, p.died_on) {
         (None, Some(d)) => out.push(NewEvent::new(EventKind::Deceased, Some(d), "")),
         (Some(_), None) => out.push(NewEvent::new(EventKind::Corrected, None, "撤销死亡记录")),
-        (Some(a), Some(b)) if a != b => {
-            out.push(NewEvent::new(EventKind::Corrected, None, format!("死亡日期更正为 {b}")))
-        }
+        (Some(a), Some(b)) if a != b => out.push(NewEvent::new(
+            EventKind::Corrected,
+            None,
+            format!("死亡日期更正为 {b}"),
+        )),
         _ => {}
     }
     if op.township != p.township || op.village != p.village {
         out.push(NewEvent::new(
             EventKind::Relocated,
             None,
-            format!("居住地变更：{} → {}", area_text(&op.township, &op.village), area_text(&p.township, &p.village)),
+            format!(
+                "居住地变更：{} → {}",
+                area_text(&op.township, &op.village),
+                area_text(&p.township, &p.village)
+            ),
         ));
     }
     let other_changed = op.name != p.name
@@ -149,7 +170,11 @@ pub fn events_between(
         if op.guardian_name != p.guardian_name || op.guardian_phone != p.guardian_phone {
             fields.push("监护人");
         }
-        out.push(NewEvent::new(EventKind::Corrected, None, format!("信息更正：{}", fields.join("、"))));
+        out.push(NewEvent::new(
+            EventKind::Corrected,
+            None,
+            format!("信息更正：{}", fields.join("、")),
+        ));
     }
     out
 }
@@ -169,13 +194,31 @@ fn area_text(t: &AreaCode, v: &Option<AreaCode>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LifeEvent {
     /// Re-assessment: new category and/or grade, hence a new certificate.
-    Reassess { category: crate::Category, grade: crate::Grade, components: Vec<crate::Category>, on: NaiveDate },
+    Reassess {
+        category: crate::Category,
+        grade: crate::Grade,
+        components: Vec<crate::Category>,
+        on: NaiveDate,
+    },
     /// Renewal: same number, new validity.
-    Renew { on: NaiveDate, valid_until: NaiveDate },
-    Revoke { on: NaiveDate },
-    MoveOut { on: NaiveDate },
-    MoveIn { on: NaiveDate, township: AreaCode, village: Option<AreaCode> },
-    Decease { on: NaiveDate },
+    Renew {
+        on: NaiveDate,
+        valid_until: NaiveDate,
+    },
+    Revoke {
+        on: NaiveDate,
+    },
+    MoveOut {
+        on: NaiveDate,
+    },
+    MoveIn {
+        on: NaiveDate,
+        township: AreaCode,
+        village: Option<AreaCode>,
+    },
+    Decease {
+        on: NaiveDate,
+    },
 }
 
 /// Why a life event cannot be applied.
@@ -204,17 +247,24 @@ pub enum LifeEventError {
 impl crate::Localized for LifeEventError {
     fn message(&self, lang: Lang) -> String {
         let (zh, en) = match self {
-            LifeEventError::BeforeBirth => ("日期早于出生日期", "the date is before the person's birth"),
+            LifeEventError::BeforeBirth => {
+                ("日期早于出生日期", "the date is before the person's birth")
+            }
             LifeEventError::Future => ("日期不能晚于今天", "the date cannot be after today"),
             LifeEventError::Deceased => ("此人已登记死亡", "this person is recorded as deceased"),
             LifeEventError::AlreadyRevoked => ("证件已注销", "the certificate is already revoked"),
             LifeEventError::NotMovedOut => ("此人未登记迁出", "this person has not moved out"),
-            LifeEventError::AlreadyMovedOut => ("此人已登记迁出", "this person has already moved out"),
+            LifeEventError::AlreadyMovedOut => {
+                ("此人已登记迁出", "this person has already moved out")
+            }
             LifeEventError::SameGrade => (
                 "类别和等级与现证相同，请改用“证件换领”",
                 "category and grade are unchanged; use “renew” instead",
             ),
-            LifeEventError::ValidUntil => ("有效期至应晚于换领日期", "valid-until must be after the renewal date"),
+            LifeEventError::ValidUntil => (
+                "有效期至应晚于换领日期",
+                "valid-until must be after the renewal date",
+            ),
             LifeEventError::Components => (
                 "多重残疾须填写至少两个构成类别",
                 "a multiple disability needs at least two component categories",
@@ -249,19 +299,29 @@ pub fn apply_life_event(
     }
     let mut next = record.clone();
     let ev = match event {
-        LifeEvent::Reassess { category, grade, components, on } => {
+        LifeEvent::Reassess {
+            category,
+            grade,
+            components,
+            on,
+        } => {
             if *category == record.certificate.category && *grade == record.certificate.grade {
                 return Err(LifeEventError::SameGrade);
             }
             if *category == crate::Category::Multiple && components.len() < 2 {
                 return Err(LifeEventError::Components);
             }
-            let number = crate::CertificateNo::compose(&record.person.citizen_id, *category, *grade);
+            let number =
+                crate::CertificateNo::compose(&record.person.citizen_id, *category, *grade);
             next.certificate = Certificate {
                 number,
                 category: *category,
                 grade: *grade,
-                components: if *category == crate::Category::Multiple { components.clone() } else { vec![] },
+                components: if *category == crate::Category::Multiple {
+                    components.clone()
+                } else {
+                    vec![]
+                },
                 issued_on: *on,
                 valid_until: Certificate::default_valid_until(*on),
                 status: CertificateStatus::Valid,
@@ -286,7 +346,11 @@ pub fn apply_life_event(
             next.certificate.issued_on = *on;
             next.certificate.valid_until = *valid_until;
             next.certificate.status = CertificateStatus::Valid;
-            NewEvent::new(EventKind::Renewed, Some(*on), format!("有效期至 {valid_until}"))
+            NewEvent::new(
+                EventKind::Renewed,
+                Some(*on),
+                format!("有效期至 {valid_until}"),
+            )
         }
         LifeEvent::Revoke { on } => {
             if record.certificate.status == CertificateStatus::Revoked {
@@ -302,14 +366,22 @@ pub fn apply_life_event(
             next.person.moved_out_on = Some(*on);
             NewEvent::new(EventKind::MovedOut, Some(*on), "")
         }
-        LifeEvent::MoveIn { on, township, village } => {
+        LifeEvent::MoveIn {
+            on,
+            township,
+            village,
+        } => {
             if record.person.moved_out_on.is_none() {
                 return Err(LifeEventError::NotMovedOut);
             }
             next.person.moved_out_on = None;
             next.person.township = township.clone();
             next.person.village = village.clone();
-            NewEvent::new(EventKind::MovedIn, Some(*on), format!("迁入 {}", area_text(township, village)))
+            NewEvent::new(
+                EventKind::MovedIn,
+                Some(*on),
+                format!("迁入 {}", area_text(township, village)),
+            )
         }
         LifeEvent::Decease { on } => {
             next.person.died_on = Some(*on);

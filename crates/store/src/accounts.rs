@@ -2,8 +2,8 @@
 //! Argon2id PHC strings (hashed by the caller), tokens and session IDs as SHA-256.
 
 use serde::Serialize;
-use zhucan_domain::area::AreaCode;
 pub use zhucan_domain::access::Role;
+use zhucan_domain::area::AreaCode;
 
 use crate::rows::corrupt;
 use crate::{Result, Store, StoreError, now_text, on_pool, on_tx};
@@ -66,7 +66,8 @@ impl TryFrom<UserRow> for User {
     fn try_from(r: UserRow) -> Result<User> {
         Ok(User {
             role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
-            area: AreaCode::parse(&r.area_code).ok_or_else(|| corrupt("area_code", &r.area_code))?,
+            area: AreaCode::parse(&r.area_code)
+                .ok_or_else(|| corrupt("area_code", &r.area_code))?,
             id: r.id,
             username: r.username,
             password_hash: r.password_hash,
@@ -76,7 +77,8 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.area_code, u.display_name, u.disabled";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.password_hash, u.role, u.area_code, u.display_name, u.disabled";
 
 /// A random identifier (hex, 128 bits).
 pub fn random_id() -> String {
@@ -143,7 +145,12 @@ impl Store {
     }
 
     /// Stores an API token's hash.
-    pub async fn create_api_token(&self, user_id: &str, token_hash: &str, expires_at: &str) -> Result<()> {
+    pub async fn create_api_token(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -165,7 +172,14 @@ impl Store {
     }
 
     /// Starts a browser session.
-    pub async fn create_session(&self, id_hash: &str, user_id: &str, csrf: &str, lang: &str, expires_at: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        csrf: &str,
+        lang: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         let now = now_text();
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, c => {

@@ -30,7 +30,8 @@ impl TryFrom<AreaRow> for Area {
     type Error = StoreError;
     fn try_from(r: AreaRow) -> Result<Area> {
         Ok(Area {
-            code: AreaCode::parse(&r.code).ok_or_else(|| StoreError::Corrupt(format!("area code {}", r.code)))?,
+            code: AreaCode::parse(&r.code)
+                .ok_or_else(|| StoreError::Corrupt(format!("area code {}", r.code)))?,
             name: r.name,
             population: r.population,
             valid_from: date(r.valid_from),
@@ -108,7 +109,7 @@ impl Store {
     /// Adds or updates areas. A village's township must exist (or be in the same list).
     pub async fn upsert_areas(&self, areas: &[Area]) -> Result<()> {
         let mut sorted = areas.to_vec();
-        sorted.sort_by(|a, b| a.code.as_str().len().cmp(&b.code.as_str().len()));
+        sorted.sort_by_key(|a| a.code.as_str().len());
         let mut tx = self.begin().await?;
         upsert_in(&mut tx, &sorted).await?;
         tx.commit().await
@@ -116,7 +117,11 @@ impl Store {
 
     /// The code of the district this installation serves (the root of every scope).
     pub async fn district(&self) -> Result<AreaCode> {
-        let code = self.setting("district").await?.unwrap_or_else(|| "331003".into());
-        AreaCode::parse(&code).ok_or_else(|| StoreError::Corrupt(format!("district setting {code}")))
+        let code = self
+            .setting("district")
+            .await?
+            .unwrap_or_else(|| "331003".into());
+        AreaCode::parse(&code)
+            .ok_or_else(|| StoreError::Corrupt(format!("district setting {code}")))
     }
 }

@@ -29,8 +29,10 @@ impl Store {
         rows.into_iter()
             .map(|r| {
                 Ok(Institution {
-                    kind: InstitutionKind::parse(&r.kind).ok_or_else(|| corrupt("institution kind", &r.kind))?,
-                    township: AreaCode::parse(&r.township_code).ok_or_else(|| corrupt("township_code", &r.township_code))?,
+                    kind: InstitutionKind::parse(&r.kind)
+                        .ok_or_else(|| corrupt("institution kind", &r.kind))?,
+                    township: AreaCode::parse(&r.township_code)
+                        .ok_or_else(|| corrupt("township_code", &r.township_code))?,
                     standardized: r.standardized,
                     designated: r.designated,
                     beds: r.beds,

@@ -11,16 +11,21 @@ use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub mod accounts;
 pub mod areas;
+mod bulk;
 pub mod institutions;
 pub mod registry;
 mod rows;
 
 pub use accounts::{ApiTokenInfo, NewUser, Role, SessionInfo, User};
-pub use registry::{ImportOutcome, PersonFile, PersonQuery, PersonSummary, SearchPage, StoredEvent};
+pub use registry::{
+    ImportOutcome, PersonFile, PersonQuery, PersonSummary, SearchPage, StoredEvent,
+};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +59,10 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         match self {
             StoreError::Db(sqlx::Error::Database(e)) => {
-                matches!(e.code().as_deref(), Some("40001") | Some("40P01") | Some("5") | Some("517"))
+                matches!(
+                    e.code().as_deref(),
+                    Some("40001") | Some("40P01") | Some("5") | Some("517")
+                )
             }
             _ => false,
         }
@@ -165,9 +173,12 @@ impl Store {
                 .min_connections(1)
                 .connect_with(opts)
                 .await?;
-            Store { db: Db::Sqlite(pool) }
+            Store {
+                db: Db::Sqlite(pool),
+            }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(15))
@@ -237,7 +248,10 @@ impl Store {
                 }
                 .await
             });
-            r.map_err(|source| StoreError::Migration { version: m.version, source })?;
+            r.map_err(|source| StoreError::Migration {
+                version: m.version,
+                source,
+            })?;
             if m.version == 1 {
                 areas::seed_default(&mut tx, DEFAULT_AREAS).await?;
             }
@@ -293,8 +307,13 @@ pub mod scratch {
     use crate::{Result, StoreError};
 
     fn with_db(url: &str, db: &str) -> Result<String> {
-        let (base, rest) = url.rsplit_once('/').ok_or_else(|| StoreError::Url(url.to_string()))?;
-        let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        let (base, rest) = url
+            .rsplit_once('/')
+            .ok_or_else(|| StoreError::Url(url.to_string()))?;
+        let query = rest
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
         Ok(format!("{base}/{db}{query}"))
     }
 
@@ -303,9 +322,12 @@ pub mod scratch {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(StoreError::Url(name.to_string()));
         }
-        let opts = PgConnectOptions::from_str(admin_url).map_err(|_| StoreError::Url(admin_url.to_string()))?;
+        let opts = PgConnectOptions::from_str(admin_url)
+            .map_err(|_| StoreError::Url(admin_url.to_string()))?;
         let mut c = PgConnection::connect_with(&opts).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await?;
         c.close().await?;
         with_db(admin_url, name)
     }
@@ -315,9 +337,14 @@ pub mod scratch {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(StoreError::Url(name.to_string()));
         }
-        let opts = PgConnectOptions::from_str(admin_url).map_err(|_| StoreError::Url(admin_url.to_string()))?;
+        let opts = PgConnectOptions::from_str(admin_url)
+            .map_err(|_| StoreError::Url(admin_url.to_string()))?;
         let mut c = PgConnection::connect_with(&opts).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut c)
+        .await?;
         c.close().await?;
         Ok(())
     }

@@ -9,7 +9,8 @@ use zhucan_domain::person::{Certificate, Person, PersonRecord, Survey};
 use zhucan_domain::timeline::{EventKind, NewEvent, events_between};
 
 use crate::rows::{
-    CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text, corrupt,
+    CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text,
+    corrupt,
 };
 use crate::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
 
@@ -71,7 +72,10 @@ impl PersonFile {
                 .iter()
                 .find(|s| s.year == self.latest_survey_year)
                 .cloned()
-                .unwrap_or(Survey { year: self.latest_survey_year, ..Survey::default() }),
+                .unwrap_or(Survey {
+                    year: self.latest_survey_year,
+                    ..Survey::default()
+                }),
         }
     }
 }
@@ -168,28 +172,17 @@ impl Store {
         let mut attempt = 0;
         loop {
             let mut tx = self.begin().await?;
-            let mut out = Vec::with_capacity(rows.len());
-            let mut failed = None;
-            for (rec, extras) in rows {
-                match merge_one(&mut tx, rec, extras, actor).await {
-                    Ok(o) => out.push(o),
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-            }
-            match failed {
-                None => {
+            match crate::bulk::merge_batch(&mut tx, rows, actor).await {
+                Ok(out) => {
                     tx.commit().await?;
                     return Ok(out);
                 }
-                Some(e) if e.is_retryable() && attempt < 5 => {
+                Err(e) if e.is_retryable() && attempt < 5 => {
                     attempt += 1;
                     drop(tx);
                     tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
                 }
-                Some(e) => return Err(e),
+                Err(e) => return Err(e),
             }
         }
     }
@@ -198,14 +191,21 @@ impl Store {
     /// is already registered.
     pub async fn register(&self, rec: &PersonRecord, actor: &Actor<'_>) -> Result<()> {
         let mut tx = self.begin().await?;
-        if load_current(&mut tx, rec.person.citizen_id.as_str()).await?.is_some() {
+        if load_current(&mut tx, rec.person.citizen_id.as_str())
+            .await?
+            .is_some()
+        {
             return Err(StoreError::Exists(rec.person.citizen_id.masked()));
         }
         merge_one(&mut tx, rec, &RowExtras::default(), actor).await?;
         append_events(
             &mut tx,
             rec.person.citizen_id.as_str(),
-            &[NewEvent { kind: EventKind::Registered, occurred_on: None, summary: "建档（登记）".into() }],
+            &[NewEvent {
+                kind: EventKind::Registered,
+                occurred_on: None,
+                summary: "建档（登记）".into(),
+            }],
             actor,
         )
         .await?;
@@ -227,12 +227,24 @@ impl Store {
             return Err(StoreError::NotFound(next.person.citizen_id.masked()));
         };
         if row.version != expected_version {
-            return Err(StoreError::VersionConflict { expected: expected_version, found: row.version });
+            return Err(StoreError::VersionConflict {
+                expected: expected_version,
+                found: row.version,
+            });
         }
         let old_p = row.to_person()?;
         let old_c = cert.to_certificate()?;
         let events = events.unwrap_or_else(|| events_between(Some((&old_p, &old_c)), next));
-        write_person(&mut tx, next, &row, &RowExtras { village_name: row.village_name.clone(), legacy_id: row.legacy_id.clone() }).await?;
+        write_person(
+            &mut tx,
+            next,
+            &row,
+            &RowExtras {
+                village_name: row.village_name.clone(),
+                legacy_id: row.legacy_id.clone(),
+            },
+        )
+        .await?;
         write_certificate(&mut tx, id, &old_c, &next.certificate).await?;
         upsert_survey(&mut tx, id, &next.survey).await?;
         append_events(&mut tx, id, &events, actor).await?;
@@ -243,9 +255,18 @@ impl Store {
     /// The whole file of one person, or `None`.
     pub async fn person_file(&self, id: &CitizenId) -> Result<Option<PersonFile>> {
         let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id = $1");
-        let sql_c = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 ORDER BY issued_on DESC, recorded_at DESC");
-        let sql_s = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 ORDER BY survey_year DESC");
-        let (row, certs, surveys, events): (Option<PersonRow>, Vec<CertRow>, Vec<SurveyRow>, Vec<EventRow>) = on_pool!(self, p => {
+        let sql_c = format!(
+            "SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 ORDER BY issued_on DESC, recorded_at DESC"
+        );
+        let sql_s = format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 ORDER BY survey_year DESC"
+        );
+        let (row, certs, surveys, events): (
+            Option<PersonRow>,
+            Vec<CertRow>,
+            Vec<SurveyRow>,
+            Vec<EventRow>,
+        ) = on_pool!(self, p => {
             let row = sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(id.as_str()).fetch_optional(p).await?;
             if row.is_none() {
                 return Ok(None);
@@ -264,7 +285,11 @@ impl Store {
             if c.is_current {
                 current = Some(cert.clone());
             }
-            history.push(CertificateHistory { certificate: cert, is_current: c.is_current, recorded_at: c.recorded_at.clone() });
+            history.push(CertificateHistory {
+                certificate: cert,
+                is_current: c.is_current,
+                recorded_at: c.recorded_at.clone(),
+            });
         }
         let certificate = current.ok_or_else(|| corrupt("current certificate", id.as_str()))?;
         Ok(Some(PersonFile {
@@ -272,13 +297,17 @@ impl Store {
             person: row.to_person()?,
             certificate,
             certificates: history,
-            surveys: surveys.iter().map(SurveyRow::to_survey).collect::<Result<_>>()?,
+            surveys: surveys
+                .iter()
+                .map(SurveyRow::to_survey)
+                .collect::<Result<_>>()?,
             events: events
                 .into_iter()
                 .map(|e| {
                     Ok(StoredEvent {
                         seq: e.seq,
-                        kind: EventKind::parse(&e.kind).ok_or_else(|| corrupt("event kind", &e.kind))?,
+                        kind: EventKind::parse(&e.kind)
+                            .ok_or_else(|| corrupt("event kind", &e.kind))?,
                         occurred_on: crate::rows::opt_date("occurred_on", e.occurred_on)?,
                         summary: e.summary,
                         recorded_at: e.recorded_at,
@@ -347,7 +376,8 @@ impl Store {
             .map(|r| {
                 Ok(PersonSummary {
                     handle: r.handle,
-                    citizen_id: CitizenId::from_trusted(r.citizen_id.clone()).map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
+                    citizen_id: CitizenId::from_trusted(r.citizen_id.clone())
+                        .map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
                     name: r.name,
                     township_code: r.township_code,
                     village_code: r.village_code,
@@ -360,19 +390,29 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(SearchPage { total, page, per_page, items })
+        Ok(SearchPage {
+            total,
+            page,
+            per_page,
+            items,
+        })
     }
 
     /// Every person's current state and all survey rows, for the workbook export, in pages of
     /// `limit` persons after `after` (keyset paging by citizen ID).
-    pub async fn export_page(&self, after: &str, limit: i64) -> Result<Vec<(PersonFile, Vec<Survey>)>> {
+    pub async fn export_page(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(PersonFile, Vec<Survey>)>> {
         let ids: Vec<String> = on_pool!(self, p => {
             sqlx::query_scalar("SELECT citizen_id FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2")
                 .bind(after).bind(limit).fetch_all(p).await?
         });
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let cid = CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?;
+            let cid =
+                CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?;
             if let Some(f) = self.person_file(&cid).await? {
                 let s = f.surveys.clone();
                 out.push((f, s));
@@ -382,13 +422,23 @@ impl Store {
     }
 
     /// Other persons sharing a household number: (handle, citizen ID, name).
-    pub async fn household_members(&self, household_id: &str, except: &CitizenId) -> Result<Vec<(String, CitizenId, String)>> {
+    pub async fn household_members(
+        &self,
+        household_id: &str,
+        except: &CitizenId,
+    ) -> Result<Vec<(String, CitizenId, String)>> {
         let rows: Vec<(String, String, String)> = on_pool!(self, p => {
             sqlx::query_as("SELECT ref, citizen_id, name FROM persons WHERE household_id = $1 AND citizen_id <> $2 ORDER BY citizen_id LIMIT 50")
                 .bind(household_id).bind(except.as_str()).fetch_all(p).await?
         });
         rows.into_iter()
-            .map(|(h, id, name)| Ok((h, CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?, name)))
+            .map(|(h, id, name)| {
+                Ok((
+                    h,
+                    CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?,
+                    name,
+                ))
+            })
             .collect()
     }
 
@@ -397,12 +447,15 @@ impl Store {
         let id: Option<String> = on_pool!(self, p => {
             sqlx::query_scalar("SELECT citizen_id FROM persons WHERE ref = $1").bind(r).fetch_optional(p).await?
         });
-        id.map(|s| CitizenId::from_trusted(s.clone()).map_err(|_| corrupt("citizen_id", &s))).transpose()
+        id.map(|s| CitizenId::from_trusted(s.clone()).map_err(|_| corrupt("citizen_id", &s)))
+            .transpose()
     }
 
     /// Counts of persons per township (for the home page), within an area.
     pub async fn count_persons(&self, area: Option<&AreaCode>) -> Result<i64> {
-        let (cond, val) = area.map(area_filter).unwrap_or(("p.township_code LIKE $1", "%".to_string()));
+        let (cond, val) = area
+            .map(area_filter)
+            .unwrap_or(("p.township_code LIKE $1", "%".to_string()));
         let sql = format!("SELECT COUNT(*) FROM persons p WHERE {cond}");
         Ok(on_pool!(self, p => {
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(val).fetch_one(p).await?
@@ -412,7 +465,9 @@ impl Store {
 
 async fn load_current(tx: &mut Tx, id: &str) -> Result<Option<(PersonRow, CertRow)>> {
     let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id = $1");
-    let sql_c = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 AND is_current = $2");
+    let sql_c = format!(
+        "SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 AND is_current = $2"
+    );
     on_tx!(tx, c => {
         let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(id).fetch_optional(&mut *c).await?;
         let Some(row) = row else { return Ok(None) };
@@ -422,7 +477,12 @@ async fn load_current(tx: &mut Tx, id: &str) -> Result<Option<(PersonRow, CertRo
     })
 }
 
-async fn merge_one(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras, actor: &Actor<'_>) -> Result<ImportOutcome> {
+pub(crate) async fn merge_one(
+    tx: &mut Tx,
+    rec: &PersonRecord,
+    extras: &RowExtras,
+    actor: &Actor<'_>,
+) -> Result<ImportOutcome> {
     let id = rec.person.citizen_id.as_str();
     let existing = load_current(tx, id).await?;
     let Some((row, cert)) = existing else {
@@ -459,7 +519,11 @@ async fn merge_one(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras, actor: &
         bump_version(tx, id).await?;
     }
     let changed = survey_changed || person_written || cert_written;
-    Ok(if changed { ImportOutcome::Updated } else { ImportOutcome::Unchanged })
+    Ok(if changed {
+        ImportOutcome::Updated
+    } else {
+        ImportOutcome::Unchanged
+    })
 }
 
 async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> Result<()> {
@@ -495,7 +559,12 @@ async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> R
     Ok(())
 }
 
-async fn write_person(tx: &mut Tx, rec: &PersonRecord, old: &PersonRow, extras: &RowExtras) -> Result<()> {
+async fn write_person(
+    tx: &mut Tx,
+    rec: &PersonRecord,
+    old: &PersonRow,
+    extras: &RowExtras,
+) -> Result<()> {
     let p = &rec.person;
     let latest = old.latest_survey_year.max(i64::from(rec.survey.year));
     let legacy = extras.legacy_id.clone().or_else(|| old.legacy_id.clone());
@@ -538,7 +607,12 @@ async fn bump_version(tx: &mut Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
-async fn insert_certificate(tx: &mut Tx, id: &str, cert: &Certificate, current: bool) -> Result<()> {
+async fn insert_certificate(
+    tx: &mut Tx,
+    id: &str,
+    cert: &Certificate,
+    current: bool,
+) -> Result<()> {
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at)
@@ -563,7 +637,12 @@ async fn insert_certificate(tx: &mut Tx, id: &str, cert: &Certificate, current: 
 
 /// Makes `new` the current certificate: the same number is updated in place; a new number
 /// keeps the old certificate in the history.
-async fn write_certificate(tx: &mut Tx, id: &str, old: &Certificate, new: &Certificate) -> Result<()> {
+async fn write_certificate(
+    tx: &mut Tx,
+    id: &str,
+    old: &Certificate,
+    new: &Certificate,
+) -> Result<()> {
     if old == new {
         return Ok(());
     }
@@ -602,7 +681,8 @@ async fn write_certificate(tx: &mut Tx, id: &str, old: &Certificate, new: &Certi
 /// Inserts or replaces the survey row of its year; returns whether anything changed.
 async fn upsert_survey(tx: &mut Tx, id: &str, s: &Survey) -> Result<bool> {
     let new = SurveyRow::from_survey(s);
-    let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 AND survey_year = $2");
+    let sql =
+        format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 AND survey_year = $2");
     let old: Option<SurveyRow> = on_tx!(tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(new.survey_year).fetch_optional(&mut *c).await?
     });
@@ -654,7 +734,12 @@ async fn upsert_survey(tx: &mut Tx, id: &str, s: &Survey) -> Result<bool> {
     Ok(true)
 }
 
-async fn append_events(tx: &mut Tx, id: &str, events: &[NewEvent], actor: &Actor<'_>) -> Result<()> {
+async fn append_events(
+    tx: &mut Tx,
+    id: &str,
+    events: &[NewEvent],
+    actor: &Actor<'_>,
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }

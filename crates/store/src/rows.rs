@@ -7,8 +7,8 @@ use zhucan_domain::disability::{Category, Grade};
 use zhucan_domain::ids::{CertificateNo, CitizenId};
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::{
-    CareNeed, Certificate, CertificateStatus, EconomicStatus, EmploymentStatus, HukouType, Insurance,
-    NotEmployedReason, Person, SchoolStage, Survey,
+    CareNeed, Certificate, CertificateStatus, EconomicStatus, EmploymentStatus, HukouType,
+    Insurance, NotEmployedReason, Person, SchoolStage, Survey,
 };
 
 use crate::{Result, StoreError};
@@ -26,12 +26,14 @@ pub(crate) fn opt_date(what: &str, s: Option<String>) -> Result<Option<NaiveDate
 }
 
 fn opt_month(what: &str, s: Option<String>) -> Result<Option<Month>> {
-    s.map(|s| Month::parse(&s).map_err(|_| corrupt(what, &s))).transpose()
+    s.map(|s| Month::parse(&s).map_err(|_| corrupt(what, &s)))
+        .transpose()
 }
 
 macro_rules! opt_enum {
     ($ty:ty, $what:literal, $v:expr) => {
-        $v.map(|s| <$ty>::parse(&s).ok_or_else(|| corrupt($what, &s))).transpose()
+        $v.map(|s| <$ty>::parse(&s).ok_or_else(|| corrupt($what, &s)))
+            .transpose()
     };
 }
 
@@ -64,9 +66,11 @@ pub(crate) const PERSON_COLUMNS: &str = "citizen_id, ref, name, township_code, v
 impl PersonRow {
     pub fn to_person(&self) -> Result<Person> {
         Ok(Person {
-            citizen_id: CitizenId::from_trusted(self.citizen_id.clone()).map_err(|_| corrupt("citizen_id", &self.citizen_id))?,
+            citizen_id: CitizenId::from_trusted(self.citizen_id.clone())
+                .map_err(|_| corrupt("citizen_id", &self.citizen_id))?,
             name: self.name.clone(),
-            township: AreaCode::parse(&self.township_code).ok_or_else(|| corrupt("township_code", &self.township_code))?,
+            township: AreaCode::parse(&self.township_code)
+                .ok_or_else(|| corrupt("township_code", &self.township_code))?,
             village: self
                 .village_code
                 .as_deref()
@@ -98,8 +102,7 @@ pub(crate) struct CertRow {
     pub recorded_at: String,
 }
 
-pub(crate) const CERT_COLUMNS: &str =
-    "certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at";
+pub(crate) const CERT_COLUMNS: &str = "certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at";
 
 impl CertRow {
     pub fn to_certificate(&self) -> Result<Certificate> {
@@ -114,12 +117,14 @@ impl CertRow {
         Ok(Certificate {
             number: CertificateNo::from_trusted(self.certificate_no.clone())
                 .map_err(|_| corrupt("certificate_no", &self.certificate_no))?,
-            category: Category::parse(&self.category).ok_or_else(|| corrupt("category", &self.category))?,
+            category: Category::parse(&self.category)
+                .ok_or_else(|| corrupt("category", &self.category))?,
             grade: Grade::parse(&self.grade).ok_or_else(|| corrupt("grade", &self.grade))?,
             components,
             issued_on: date("issued_on", &self.issued_on)?,
             valid_until: date("valid_until", &self.valid_until)?,
-            status: CertificateStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?,
+            status: CertificateStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("status", &self.status))?,
             smart_card: self.smart_card,
         })
     }
@@ -187,17 +192,50 @@ impl SurveyRow {
 
     pub fn to_survey(&self) -> Result<Survey> {
         Ok(Survey {
-            year: i32::try_from(self.survey_year).map_err(|_| corrupt("survey_year", &self.survey_year.to_string()))?,
-            economic_status: opt_enum!(EconomicStatus, "economic_status", self.economic_status.clone())?,
+            year: i32::try_from(self.survey_year)
+                .map_err(|_| corrupt("survey_year", &self.survey_year.to_string()))?,
+            economic_status: opt_enum!(
+                EconomicStatus,
+                "economic_status",
+                self.economic_status.clone()
+            )?,
             income_per_capita_fen: self.income_per_capita_fen,
-            living_subsidy_since: opt_month("living_subsidy_since", self.living_subsidy_since.clone())?,
-            living_subsidy_until: opt_month("living_subsidy_until", self.living_subsidy_until.clone())?,
-            nursing_subsidy_since: opt_month("nursing_subsidy_since", self.nursing_subsidy_since.clone())?,
-            nursing_subsidy_until: opt_month("nursing_subsidy_until", self.nursing_subsidy_until.clone())?,
-            pension_insurance: opt_enum!(Insurance, "pension_insurance", self.pension_insurance.clone())?,
-            medical_insurance: opt_enum!(Insurance, "medical_insurance", self.medical_insurance.clone())?,
-            employment_status: opt_enum!(EmploymentStatus, "employment_status", self.employment_status.clone())?,
-            not_employed_reason: opt_enum!(NotEmployedReason, "not_employed_reason", self.not_employed_reason.clone())?,
+            living_subsidy_since: opt_month(
+                "living_subsidy_since",
+                self.living_subsidy_since.clone(),
+            )?,
+            living_subsidy_until: opt_month(
+                "living_subsidy_until",
+                self.living_subsidy_until.clone(),
+            )?,
+            nursing_subsidy_since: opt_month(
+                "nursing_subsidy_since",
+                self.nursing_subsidy_since.clone(),
+            )?,
+            nursing_subsidy_until: opt_month(
+                "nursing_subsidy_until",
+                self.nursing_subsidy_until.clone(),
+            )?,
+            pension_insurance: opt_enum!(
+                Insurance,
+                "pension_insurance",
+                self.pension_insurance.clone()
+            )?,
+            medical_insurance: opt_enum!(
+                Insurance,
+                "medical_insurance",
+                self.medical_insurance.clone()
+            )?,
+            employment_status: opt_enum!(
+                EmploymentStatus,
+                "employment_status",
+                self.employment_status.clone()
+            )?,
+            not_employed_reason: opt_enum!(
+                NotEmployedReason,
+                "not_employed_reason",
+                self.not_employed_reason.clone()
+            )?,
             school_stage: opt_enum!(SchoolStage, "school_stage", self.school_stage.clone())?,
             completed_compulsory: self.completed_compulsory,
             needs_rehab: self.needs_rehab,

@@ -23,7 +23,11 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }
@@ -61,7 +65,11 @@ pub struct ErrorDetail {
 /// `POST /api/v1/session`: exchanges a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", request_body = SessionRequest,
     responses((status = 200, body = SessionResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn create_session(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let lang = request_lang(&headers);
     let req: SessionRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -84,9 +92,14 @@ pub async fn create_session(State(state): State<AppState>, headers: HeaderMap, b
         .as_ref()
         .is_some_and(|u| !u.disabled && auth::verify_password(&req.password, &u.password_hash));
     let Some(user) = user.filter(|_| ok) else {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "用户名或密码不正确", "wrong username or password")
-            .in_lang(lang)
-            .into_response();
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "用户名或密码不正确",
+            "wrong username or password",
+        )
+        .in_lang(lang)
+        .into_response();
     };
     match auth::issue_token(&state.store, &user, state.config.api_token_ttl).await {
         Ok((token, expires_at)) => Json(SessionResponse { token, expires_at }).into_response(),
@@ -129,7 +142,9 @@ pub struct PersonList {
 }
 
 fn bad_param(lang: Lang, field: &str, value: &str, zh: &str, en: &str) -> Response {
-    ApiError::invalid(field, value, zh, en).in_lang(lang).into_response()
+    ApiError::invalid(field, value, zh, en)
+        .in_lang(lang)
+        .into_response()
 }
 
 /// `GET /api/v1/persons?q=…&area=…&page=…`: searches persons within the caller's area.
@@ -139,7 +154,11 @@ fn bad_param(lang: Lang, field: &str, value: &str, zh: &str, en: &str) -> Respon
            ("page" = Option<u32>, Query, description = "1-based page"), ("per_page" = Option<u32>, Query, description = "1–200, default 50")),
     responses((status = 200, body = PersonList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn persons(State(state): State<AppState>, caller: ApiCaller, Query(p): Query<PersonsParams>) -> Response {
+pub async fn persons(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<PersonsParams>,
+) -> Response {
     let lang = caller.lang;
     let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
         return ApiError::forbidden().in_lang(lang).into_response();
@@ -148,20 +167,44 @@ pub async fn persons(State(state): State<AppState>, caller: ApiCaller, Query(p):
         None | Some("") => 1,
         Some(s) => match s.parse::<u32>() {
             Ok(n) if n >= 1 => n,
-            _ => return bad_param(lang, "page", s, "应为不小于 1 的整数", "must be a whole number ≥ 1"),
+            _ => {
+                return bad_param(
+                    lang,
+                    "page",
+                    s,
+                    "应为不小于 1 的整数",
+                    "must be a whole number ≥ 1",
+                );
+            }
         },
     };
     let per_page = match p.per_page.as_deref() {
         None | Some("") => 50,
         Some(s) => match s.parse::<u32>() {
             Ok(n) if (1..=200).contains(&n) => n,
-            _ => return bad_param(lang, "per_page", s, "应为 1 到 200 的整数", "must be a whole number from 1 to 200"),
+            _ => {
+                return bad_param(
+                    lang,
+                    "per_page",
+                    s,
+                    "应为 1 到 200 的整数",
+                    "must be a whole number from 1 to 200",
+                );
+            }
         },
     };
     let area = match p.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(scope_area.clone()),
         Some(s) => match AreaCode::parse(s) {
-            None => return bad_param(lang, "area", s, "应为 6、9 或 12 位区划代码", "must be a 6-, 9- or 12-digit area code"),
+            None => {
+                return bad_param(
+                    lang,
+                    "area",
+                    s,
+                    "应为 6、9 或 12 位区划代码",
+                    "must be a 6-, 9- or 12-digit area code",
+                );
+            }
             Some(a) if scope_area.contains(&a) => Some(a),
             Some(a) if a.contains(&scope_area) => Some(scope_area.clone()),
             // Outside the caller's area: an empty result, exactly as for an unknown area.
@@ -169,9 +212,20 @@ pub async fn persons(State(state): State<AppState>, caller: ApiCaller, Query(p):
         },
     };
     let Some(area) = area else {
-        return Json(PersonList { total: 0, page, per_page, items: vec![] }).into_response();
+        return Json(PersonList {
+            total: 0,
+            page,
+            per_page,
+            items: vec![],
+        })
+        .into_response();
     };
-    let q = PersonQuery { text: p.q.clone(), area: Some(area), page, per_page };
+    let q = PersonQuery {
+        text: p.q.clone(),
+        area: Some(area),
+        page,
+        per_page,
+    };
     match state.store.search(&q).await {
         Ok(r) => Json(PersonList {
             total: r.total,
@@ -209,8 +263,14 @@ pub fn file_json(f: &PersonFile) -> serde_json::Value {
         o.insert("ref".into(), serde_json::Value::String(f.handle.clone()));
         o.remove("handle");
         if let Some(p) = o.get_mut("person").and_then(|p| p.as_object_mut()) {
-            p.insert("sex".into(), serde_json::to_value(f.person.citizen_id.sex()).unwrap_or_default());
-            p.insert("birth_date".into(), serde_json::Value::String(f.person.citizen_id.birth_date().to_string()));
+            p.insert(
+                "sex".into(),
+                serde_json::to_value(f.person.citizen_id.sex()).unwrap_or_default(),
+            );
+            p.insert(
+                "birth_date".into(),
+                serde_json::Value::String(f.person.citizen_id.birth_date().to_string()),
+            );
         }
     }
     v
@@ -222,7 +282,11 @@ pub fn file_json(f: &PersonFile) -> serde_json::Value {
     params(("citizen_id" = String, Path, description = "18-character citizen ID")),
     responses((status = 200, description = "the person file (一人一档)", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn person(State(state): State<AppState>, caller: ApiCaller, axum::extract::Path(raw): axum::extract::Path<String>) -> Response {
+pub async fn person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Response {
     let lang = caller.lang;
     if scope::person_area(&caller.user).is_none() {
         return ApiError::forbidden().in_lang(lang).into_response();
@@ -236,7 +300,9 @@ pub async fn person(State(state): State<AppState>, caller: ApiCaller, axum::extr
         }
     };
     match state.store.person_file(&id).await {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => Json(file_json(&f)).into_response(),
+        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
+            Json(file_json(&f)).into_response()
+        }
         Ok(_) => ApiError::not_found().in_lang(lang).into_response(),
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }

@@ -30,7 +30,9 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// Checks a password against a stored PHC string.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// The minimum password policy: at least 10 characters, at least two of letters, digits and
@@ -88,13 +90,25 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
 }
 
 /// Starts a session for `user`; returns the `Set-Cookie` header value.
-pub async fn start_session(state: &AppState, user: &User, lang: Lang) -> Result<String, zhucan_store::StoreError> {
+pub async fn start_session(
+    state: &AppState,
+    user: &User,
+    lang: Lang,
+) -> Result<String, zhucan_store::StoreError> {
     let id = format!("{}{}", random_id(), random_id());
     let csrf = random_id();
-    let expires = Utc::now() + chrono::Duration::from_std(state.config.session_max).unwrap_or(chrono::Duration::hours(12));
+    let expires = Utc::now()
+        + chrono::Duration::from_std(state.config.session_max)
+            .unwrap_or(chrono::Duration::hours(12));
     state
         .store
-        .create_session(&hash_secret(&id), &user.id, &csrf, lang.tag(), &expires.to_rfc3339())
+        .create_session(
+            &hash_secret(&id),
+            &user.id,
+            &csrf,
+            lang.tag(),
+            &expires.to_rfc3339(),
+        )
         .await?;
     Ok(set_cookie(
         SESSION_COOKIE,
@@ -105,7 +119,9 @@ pub async fn start_session(state: &AppState, user: &User, lang: Lang) -> Result<
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// A signed-in staff member on a page.
@@ -122,18 +138,25 @@ pub struct ToLogin(String);
 
 impl IntoResponse for ToLogin {
     fn into_response(self) -> Response {
-        let next = percent_encoding::utf8_percent_encode(&self.0, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let next =
+            percent_encoding::utf8_percent_encode(&self.0, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         Redirect::to(&format!("/login?next={next}")).into_response()
     }
 }
 
 /// Looks up the session behind the request's cookie, enforcing the idle and absolute timeouts.
-pub async fn session_of(store: &Store, config: &crate::Config, headers: &HeaderMap) -> Option<PageCaller> {
+pub async fn session_of(
+    store: &Store,
+    config: &crate::Config,
+    headers: &HeaderMap,
+) -> Option<PageCaller> {
     let raw = cookie(headers, SESSION_COOKIE)?;
     let hash = hash_secret(raw);
     let s = store.session(&hash).await.ok().flatten()?;
     let now = Utc::now();
-    let idle = chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
+    let idle =
+        chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
     let last = parse_time(&s.last_seen_at)?;
     let expires = parse_time(&s.expires_at)?;
     if now > expires || now - last > idle {
@@ -145,16 +168,34 @@ pub async fn session_of(store: &Store, config: &crate::Config, headers: &HeaderM
     if now - last > chrono::Duration::seconds(60) || s.lang != lang.tag() {
         let _ = store.touch_session(&hash, lang.tag()).await;
     }
-    Some(PageCaller { user: s.user, csrf: s.csrf_token, lang, session_hash: hash })
+    Some(PageCaller {
+        user: s.user,
+        csrf: s.csrf_token,
+        lang,
+        session_hash: hash,
+    })
 }
 
 impl FromRequestParts<AppState> for PageCaller {
     type Rejection = ToLogin;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let target = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-        let target = if parts.method == Method::GET { target } else { "/".into() };
-        session_of(&state.store, &state.config, &parts.headers).await.ok_or(ToLogin(target))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let target = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let target = if parts.method == Method::GET {
+            target
+        } else {
+            "/".into()
+        };
+        session_of(&state.store, &state.config, &parts.headers)
+            .await
+            .ok_or(ToLogin(target))
     }
 }
 
@@ -168,13 +209,19 @@ pub struct ApiCaller {
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
@@ -191,10 +238,18 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// Issues an API token for `user`; returns the token (shown once, stored only as a hash) and
 /// its expiry.
-pub async fn issue_token(store: &Store, user: &User, ttl: std::time::Duration) -> Result<(String, String), zhucan_store::StoreError> {
+pub async fn issue_token(
+    store: &Store,
+    user: &User,
+    ttl: std::time::Duration,
+) -> Result<(String, String), zhucan_store::StoreError> {
     let token = format!("zc_{}{}", random_id(), random_id());
-    let expires = (Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(12))).to_rfc3339();
-    store.create_api_token(&user.id, &hash_secret(&token), &expires).await?;
+    let expires = (Utc::now()
+        + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(12)))
+    .to_rfc3339();
+    store
+        .create_api_token(&user.id, &hash_secret(&token), &expires)
+        .await?;
     Ok((token, expires))
 }
 
@@ -204,7 +259,11 @@ pub async fn issue_token(store: &Store, user: &User, ttl: std::time::Duration) -
 pub async fn csrf_origin_guard(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !req.headers().contains_key(header::AUTHORIZATION) && is_cross_site(req.headers()) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused / 已拒绝跨站请求").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site request refused / 已拒绝跨站请求",
+        )
+            .into_response();
     }
     next.run(req).await
 }
@@ -215,7 +274,10 @@ fn is_cross_site(h: &HeaderMap) -> bool {
     {
         return true;
     }
-    match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some("null"), _) => true,
         (Some(origin), Some(host)) => {
             let o = origin.split("://").nth(1).unwrap_or(origin);
@@ -243,11 +305,22 @@ mod tests {
     #[test]
     fn cross_site_detection() {
         let mut h = HeaderMap::new();
-        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap_or(axum::http::HeaderValue::from_static("x")));
+        h.insert(
+            header::HOST,
+            "127.0.0.1:8080"
+                .parse()
+                .unwrap_or(axum::http::HeaderValue::from_static("x")),
+        );
         assert!(!is_cross_site(&h));
-        h.insert(header::ORIGIN, axum::http::HeaderValue::from_static("http://127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            axum::http::HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(!is_cross_site(&h));
-        h.insert(header::ORIGIN, axum::http::HeaderValue::from_static("http://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            axum::http::HeaderValue::from_static("http://evil.example"),
+        );
         assert!(is_cross_site(&h));
     }
 }

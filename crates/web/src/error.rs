@@ -19,8 +19,20 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError { status, code, zh: zh.into(), en: en.into(), lang: Lang::Zh, retry_after: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            lang: Lang::Zh,
+            retry_after: None,
+        }
     }
 
     pub fn in_lang(mut self, lang: Lang) -> Self {
@@ -42,7 +54,12 @@ impl ApiError {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权进行此操作", "your role may not do this")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "您的角色无权进行此操作",
+            "your role may not do this",
+        )
     }
 
     pub fn invalid(field: &str, value: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
@@ -81,7 +98,12 @@ impl From<StoreError> for ApiError {
                 "the file was changed by someone else; reload and try again",
             ),
             StoreError::NotFound(_) => ApiError::not_found(),
-            StoreError::Exists(_) => ApiError::new(StatusCode::CONFLICT, "exists", "记录已存在", "already exists"),
+            StoreError::Exists(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "exists",
+                "记录已存在",
+                "already exists",
+            ),
             other => {
                 tracing::error!(error = %other, "storage error");
                 ApiError::internal()
@@ -97,7 +119,8 @@ impl IntoResponse for ApiError {
         if let Some(s) = self.retry_after
             && let Ok(v) = axum::http::HeaderValue::from_str(&s.to_string())
         {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         resp
     }

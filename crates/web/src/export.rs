@@ -13,21 +13,35 @@ pub async fn write_registry(store: &Store, path: &Path) -> Result<usize, String>
     let mut after = String::new();
     let mut persons = 0;
     loop {
-        let page = store.export_page(&after, 1000).await.map_err(|e| e.to_string())?;
+        let page = store
+            .export_page(&after, 1000)
+            .await
+            .map_err(|e| e.to_string())?;
         let Some(last) = page.last() else { break };
         after = last.0.person.citizen_id.to_string();
         for (file, surveys) in &page {
             persons += 1;
-            let extras = RecordExtras { village_name: file.village_name.clone(), legacy_id: file.legacy_id.clone() };
+            let extras = RecordExtras {
+                village_name: file.village_name.clone(),
+                legacy_id: file.legacy_id.clone(),
+            };
             for s in surveys.iter().rev() {
                 rows.push((
-                    PersonRecord { person: file.person.clone(), certificate: file.certificate.clone(), survey: s.clone() },
+                    PersonRecord {
+                        person: file.person.clone(),
+                        certificate: file.certificate.clone(),
+                        survey: s.clone(),
+                    },
                     extras.clone(),
                 ));
             }
         }
     }
-    let data = zhucan_workbook::ExportData { areas: &areas, rows: &rows, institutions: &institutions };
+    let data = zhucan_workbook::ExportData {
+        areas: &areas,
+        rows: &rows,
+        institutions: &institutions,
+    };
     zhucan_workbook::write_workbook(path, &data).map_err(|e| e.to_string())?;
     Ok(persons)
 }

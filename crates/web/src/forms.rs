@@ -9,7 +9,8 @@ use zhucan_domain::disability::{Category, Grade, parse_components};
 use zhucan_domain::ids::{CertificateNo, CitizenId};
 use zhucan_domain::parse::{ValueError, not_future, parse_date, parse_int};
 use zhucan_domain::person::{
-    Certificate, CertificateStatus, EconomicStatus, HukouType, Person, PersonRecord, Survey, parse_name,
+    Certificate, CertificateStatus, EconomicStatus, HukouType, Person, PersonRecord, Survey,
+    parse_name,
 };
 use zhucan_domain::timeline::LifeEvent;
 use zhucan_domain::{Lang, Localized};
@@ -86,7 +87,10 @@ pub struct Submission {
 
 impl Submission {
     pub fn new(values: HashMap<String, String>) -> Self {
-        Submission { values, errors: vec![] }
+        Submission {
+            values,
+            errors: vec![],
+        }
     }
 
     pub fn get(&self, name: &str) -> &str {
@@ -104,12 +108,20 @@ impl Submission {
             if let Some(v) = self.values.get(f.name) {
                 f.value = v.clone();
             }
-            f.error = self.errors.iter().find(|(n, _)| *n == f.name).map(|(_, m)| m.clone());
+            f.error = self
+                .errors
+                .iter()
+                .find(|(n, _)| *n == f.name)
+                .map(|(_, m)| m.clone());
         }
         self.errors
             .iter()
             .map(|(n, m)| {
-                let label = fields.iter().find(|f| f.name == *n).map(|f| f.label.clone()).unwrap_or_default();
+                let label = fields
+                    .iter()
+                    .find(|f| f.name == *n)
+                    .map(|f| f.label.clone())
+                    .unwrap_or_default();
                 (n.to_string(), format!("{label}：{m}"))
             })
             .collect()
@@ -123,8 +135,15 @@ fn yes_no_options(lang: Lang) -> Vec<(String, String)> {
     ]
 }
 
-fn enum_options<T: Copy>(all: &[T], key: fn(T) -> &'static str, label: impl Fn(T) -> String, blank: Option<&str>) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = blank.map(|b| vec![(String::new(), b.to_string())]).unwrap_or_default();
+fn enum_options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: impl Fn(T) -> String,
+    blank: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = blank
+        .map(|b| vec![(String::new(), b.to_string())])
+        .unwrap_or_default();
     v.extend(all.iter().map(|x| (key(*x).to_string(), label(*x))));
     v
 }
@@ -134,7 +153,10 @@ fn township_options(areas: &[Area], scope: &AreaCode, lang: Lang) -> Vec<(String
     v.extend(
         areas
             .iter()
-            .filter(|a| a.code.level() == AreaLevel::Township && (scope.contains(&a.code) || a.code.contains(scope)))
+            .filter(|a| {
+                a.code.level() == AreaLevel::Township
+                    && (scope.contains(&a.code) || a.code.contains(scope))
+            })
             .map(|a| (a.code.to_string(), a.name.clone())),
     );
     v
@@ -145,39 +167,91 @@ pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormFi
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let blank = lang.pick("请选择", "Choose");
     vec![
-        FormField::new("name", &t("姓名", "Name"), "text").required().autocomplete("off"),
-        FormField::new("citizen_id", &t("公民身份号码", "Citizen ID number"), "text")
+        FormField::new("name", &t("姓名", "Name"), "text")
             .required()
-            .hint(&t("18 位，末位可为 X；旧 15 位号码会自动升位", "18 characters, the last may be X; a 15-digit number is upgraded")),
+            .autocomplete("off"),
+        FormField::new(
+            "citizen_id",
+            &t("公民身份号码", "Citizen ID number"),
+            "text",
+        )
+        .required()
+        .hint(&t(
+            "18 位，末位可为 X；旧 15 位号码会自动升位",
+            "18 characters, the last may be X; a 15-digit number is upgraded",
+        )),
         FormField::new("category", &t("残疾类别", "Disability category"), "select")
             .required()
-            .options(enum_options(Category::ALL, Category::key, |c| c.label(lang).to_string(), Some(blank))),
-        FormField::new("components", &t("多重残疾构成", "Components of a multiple disability"), "text")
-            .hint(&t("仅多重残疾填写，如：智力、肢体", "only for multiple disability, e.g. intellectual, physical")),
+            .options(enum_options(
+                Category::ALL,
+                Category::key,
+                |c| c.label(lang).to_string(),
+                Some(blank),
+            )),
+        FormField::new(
+            "components",
+            &t("多重残疾构成", "Components of a multiple disability"),
+            "text",
+        )
+        .hint(&t(
+            "仅多重残疾填写，如：智力、肢体",
+            "only for multiple disability, e.g. intellectual, physical",
+        )),
         FormField::new("grade", &t("残疾等级", "Disability grade"), "select")
             .required()
-            .options(enum_options(Grade::ALL, Grade::key, |g| g.label(lang).to_string(), Some(blank))),
+            .options(enum_options(
+                Grade::ALL,
+                Grade::key,
+                |g| g.label(lang).to_string(),
+                Some(blank),
+            )),
         FormField::new("issued_on", &t("发证日期", "Certificate issued on"), "date")
             .required()
             .hint(&t("如 2025-03-01", "e.g. 2025-03-01")),
-        FormField::new("valid_until", &t("有效期至", "Valid until"), "date")
-            .hint(&t("不填则为发证日期后 10 年", "leave empty for 10 years after issue")),
-        FormField::new("smart_card", &t("已换发智能化残疾人证", "Holds the smart card"), "select").options(yes_no_options(lang)),
+        FormField::new("valid_until", &t("有效期至", "Valid until"), "date").hint(&t(
+            "不填则为发证日期后 10 年",
+            "leave empty for 10 years after issue",
+        )),
+        FormField::new(
+            "smart_card",
+            &t("已换发智能化残疾人证", "Holds the smart card"),
+            "select",
+        )
+        .options(yes_no_options(lang)),
         FormField::new("township", &t("乡镇（街道）", "Township"), "select")
             .required()
             .options(township_options(areas, scope, lang)),
         FormField::new("village", &t("村（社区）", "Village or community"), "text")
             .hint(&t("填写 12 位区划代码或名称", "12-digit code or name")),
-        FormField::new("hukou_type", &t("户口性质", "Hukou type"), "select")
-            .options(enum_options(HukouType::ALL, HukouType::key, |h| h.label(lang).to_string(), Some(lang.pick("未填", "Not given")))),
-        FormField::new("household_id", &t("户编号", "Household number"), "text")
-            .hint(&t("同户人员填写相同编号；不填则自成一户", "the same number for members of one household; empty = own household")),
+        FormField::new("hukou_type", &t("户口性质", "Hukou type"), "select").options(enum_options(
+            HukouType::ALL,
+            HukouType::key,
+            |h| h.label(lang).to_string(),
+            Some(lang.pick("未填", "Not given")),
+        )),
+        FormField::new("household_id", &t("户编号", "Household number"), "text").hint(&t(
+            "同户人员填写相同编号；不填则自成一户",
+            "the same number for members of one household; empty = own household",
+        )),
         FormField::new("household_size", &t("家庭人口数", "Household size"), "text"),
         FormField::new("phone", &t("联系电话", "Phone"), "tel").autocomplete("off"),
         FormField::new("guardian_name", &t("监护人姓名", "Guardian's name"), "text"),
-        FormField::new("guardian_phone", &t("监护人电话", "Guardian's phone"), "tel"),
-        FormField::new("economic_status", &t("家庭经济状况", "Household economic status"), "select")
-            .options(enum_options(EconomicStatus::ALL, EconomicStatus::key, |e| e.label(lang).to_string(), Some(lang.pick("未填", "Not given")))),
+        FormField::new(
+            "guardian_phone",
+            &t("监护人电话", "Guardian's phone"),
+            "tel",
+        ),
+        FormField::new(
+            "economic_status",
+            &t("家庭经济状况", "Household economic status"),
+            "select",
+        )
+        .options(enum_options(
+            EconomicStatus::ALL,
+            EconomicStatus::key,
+            |e| e.label(lang).to_string(),
+            Some(lang.pick("未填", "Not given")),
+        )),
     ]
 }
 
@@ -185,7 +259,13 @@ fn msg(lang: Lang, e: &dyn Localized) -> String {
     e.message(lang)
 }
 
-fn opt_text(s: &str, max: usize, field: &'static str, sub: &mut Vec<(&'static str, String)>, lang: Lang) -> Option<String> {
+fn opt_text(
+    s: &str,
+    max: usize,
+    field: &'static str,
+    sub: &mut Vec<(&'static str, String)>,
+    lang: Lang,
+) -> Option<String> {
     let t = s.trim();
     if t.is_empty() {
         return None;
@@ -198,30 +278,56 @@ fn opt_text(s: &str, max: usize, field: &'static str, sub: &mut Vec<(&'static st
 }
 
 /// Resolves a township or village given as code or name.
-pub fn find_area<'a>(areas: &'a [Area], input: &str, level: AreaLevel, within: Option<&AreaCode>) -> Option<&'a Area> {
+pub fn find_area<'a>(
+    areas: &'a [Area],
+    input: &str,
+    level: AreaLevel,
+    within: Option<&AreaCode>,
+) -> Option<&'a Area> {
     let s = input.trim();
     if let Some(code) = AreaCode::parse(s) {
-        return areas.iter().find(|a| a.code == code && a.code.level() == level);
+        return areas
+            .iter()
+            .find(|a| a.code == code && a.code.level() == level);
     }
-    areas
-        .iter()
-        .find(|a| a.name == s && a.code.level() == level && within.is_none_or(|w| w.contains(&a.code)))
+    areas.iter().find(|a| {
+        a.name == s && a.code.level() == level && within.is_none_or(|w| w.contains(&a.code))
+    })
 }
 
 /// Parses the registration form into a record (for survey year `year`), or fills `sub.errors`.
-pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: NaiveDate) -> Option<PersonRecord> {
+pub fn parse_person(
+    sub: &mut Submission,
+    lang: Lang,
+    areas: &[Area],
+    today: NaiveDate,
+) -> Option<PersonRecord> {
     let mut errs: Vec<(&'static str, String)> = Vec::new();
-    let name = parse_name(sub.get("name")).map_err(|e| errs.push(("name", msg(lang, &e)))).ok();
+    let name = parse_name(sub.get("name"))
+        .map_err(|e| errs.push(("name", msg(lang, &e))))
+        .ok();
     let id = CitizenId::parse_on(sub.get("citizen_id"), today)
         .map_err(|e| errs.push(("citizen_id", msg(lang, &e))))
         .ok();
     let category = Category::parse(sub.get("category"));
     if category.is_none() {
-        errs.push(("category", ValueError::Choice { choices: Category::choices() }.message(lang)));
+        errs.push((
+            "category",
+            ValueError::Choice {
+                choices: Category::choices(),
+            }
+            .message(lang),
+        ));
     }
     let grade = Grade::parse(sub.get("grade"));
     if grade.is_none() {
-        errs.push(("grade", ValueError::Choice { choices: Grade::choices() }.message(lang)));
+        errs.push((
+            "grade",
+            ValueError::Choice {
+                choices: Grade::choices(),
+            }
+            .message(lang),
+        ));
     }
     let mut components = Vec::new();
     if category == Some(Category::Multiple) {
@@ -229,7 +335,11 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
             Ok(c) if c.len() >= 2 => components = c,
             Ok(_) => errs.push((
                 "components",
-                lang.pick("多重残疾须填写至少两个构成类别", "a multiple disability needs at least two components").into(),
+                lang.pick(
+                    "多重残疾须填写至少两个构成类别",
+                    "a multiple disability needs at least two components",
+                )
+                .into(),
             )),
             Err(bad) => errs.push((
                 "components",
@@ -245,7 +355,14 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
             if let Some(id) = &id
                 && d < id.id.birth_date()
             {
-                errs.push(("issued_on", lang.pick("发证日期早于出生日期", "the issue date is before the birth date").into()));
+                errs.push((
+                    "issued_on",
+                    lang.pick(
+                        "发证日期早于出生日期",
+                        "the issue date is before the birth date",
+                    )
+                    .into(),
+                ));
                 None
             } else {
                 Some(d)
@@ -260,7 +377,11 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
         "" => issued.map(Certificate::default_valid_until),
         s => match parse_date(s) {
             Ok(d) if issued.is_some_and(|i| d <= i) => {
-                errs.push(("valid_until", lang.pick("有效期至应晚于发证日期", "must be after the issue date").into()));
+                errs.push((
+                    "valid_until",
+                    lang.pick("有效期至应晚于发证日期", "must be after the issue date")
+                        .into(),
+                ));
                 None
             }
             Ok(d) => Some(d),
@@ -272,7 +393,10 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
     };
     let township = find_area(areas, sub.get("township"), AreaLevel::Township, None);
     if township.is_none() {
-        errs.push(("township", lang.pick("请选择乡镇（街道）", "choose a township").into()));
+        errs.push((
+            "township",
+            lang.pick("请选择乡镇（街道）", "choose a township").into(),
+        ));
     }
     let village = match sub.get("village") {
         "" => None,
@@ -296,7 +420,9 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
     };
     let household_size = match sub.get("household_size") {
         "" => None,
-        s => parse_int(s, 1, 99).map_err(|e| errs.push(("household_size", msg(lang, &e)))).ok(),
+        s => parse_int(s, 1, 99)
+            .map_err(|e| errs.push(("household_size", msg(lang, &e))))
+            .ok(),
     };
     let economic_status = match sub.get("economic_status") {
         "" => None,
@@ -304,14 +430,33 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
     };
     let household_id = opt_text(sub.get("household_id"), 40, "household_id", &mut errs, lang);
     let phone = opt_text(sub.get("phone"), 30, "phone", &mut errs, lang);
-    let guardian_name = opt_text(sub.get("guardian_name"), 50, "guardian_name", &mut errs, lang);
-    let guardian_phone = opt_text(sub.get("guardian_phone"), 30, "guardian_phone", &mut errs, lang);
+    let guardian_name = opt_text(
+        sub.get("guardian_name"),
+        50,
+        "guardian_name",
+        &mut errs,
+        lang,
+    );
+    let guardian_phone = opt_text(
+        sub.get("guardian_phone"),
+        30,
+        "guardian_phone",
+        &mut errs,
+        lang,
+    );
     sub.errors.extend(errs);
     if !sub.errors.is_empty() {
         return None;
     }
-    let (name, id, category, grade, issued, valid_until, township) =
-        (name?, id?, category?, grade?, issued?, valid_until?, township?);
+    let (name, id, category, grade, issued, valid_until, township) = (
+        name?,
+        id?,
+        category?,
+        grade?,
+        issued?,
+        valid_until?,
+        township?,
+    );
     Some(PersonRecord {
         certificate: Certificate {
             number: CertificateNo::compose(&id.id, category, grade),
@@ -337,13 +482,21 @@ pub fn parse_person(sub: &mut Submission, lang: Lang, areas: &[Area], today: Nai
             died_on: None,
             moved_out_on: None,
         },
-        survey: Survey { year: chrono::Datelike::year(&today), economic_status, ..Survey::default() },
+        survey: Survey {
+            year: chrono::Datelike::year(&today),
+            economic_status,
+            ..Survey::default()
+        },
     })
 }
 
 /// The life events staff can record, with their labels.
 pub const EVENT_KINDS: &[(&str, &str, &str)] = &[
-    ("reassess", "重新评定（类别或等级变更，换发新证）", "Re-assessment (new category or grade, new certificate)"),
+    (
+        "reassess",
+        "重新评定（类别或等级变更，换发新证）",
+        "Re-assessment (new category or grade, new certificate)",
+    ),
     ("renew", "证件到期换领", "Certificate renewal"),
     ("revoke", "注销残疾人证", "Revoke the certificate"),
     ("move_out", "迁出本区", "Moved out of the district"),
@@ -355,28 +508,56 @@ pub const EVENT_KINDS: &[(&str, &str, &str)] = &[
 pub fn event_fields(kind: &str, lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let blank = lang.pick("请选择", "Choose");
-    let date = FormField::new("on", &t("发生日期", "Date"), "date").required().hint(&t("如 2025-03-01", "e.g. 2025-03-01"));
+    let date = FormField::new("on", &t("发生日期", "Date"), "date")
+        .required()
+        .hint(&t("如 2025-03-01", "e.g. 2025-03-01"));
     match kind {
         "reassess" => vec![
             date,
             FormField::new("category", &t("新残疾类别", "New category"), "select")
                 .required()
-                .options(enum_options(Category::ALL, Category::key, |c| c.label(lang).to_string(), Some(blank))),
-            FormField::new("components", &t("多重残疾构成", "Components of a multiple disability"), "text")
-                .hint(&t("仅多重残疾填写，如：智力、肢体", "only for multiple disability, e.g. intellectual, physical")),
+                .options(enum_options(
+                    Category::ALL,
+                    Category::key,
+                    |c| c.label(lang).to_string(),
+                    Some(blank),
+                )),
+            FormField::new(
+                "components",
+                &t("多重残疾构成", "Components of a multiple disability"),
+                "text",
+            )
+            .hint(&t(
+                "仅多重残疾填写，如：智力、肢体",
+                "only for multiple disability, e.g. intellectual, physical",
+            )),
             FormField::new("grade", &t("新残疾等级", "New grade"), "select")
                 .required()
-                .options(enum_options(Grade::ALL, Grade::key, |g| g.label(lang).to_string(), Some(blank))),
+                .options(enum_options(
+                    Grade::ALL,
+                    Grade::key,
+                    |g| g.label(lang).to_string(),
+                    Some(blank),
+                )),
         ],
         "renew" => vec![
             date,
-            FormField::new("valid_until", &t("新有效期至", "New valid-until date"), "date").required(),
+            FormField::new(
+                "valid_until",
+                &t("新有效期至", "New valid-until date"),
+                "date",
+            )
+            .required(),
         ],
         "move_in" => vec![
             date,
-            FormField::new("township", &t("迁入乡镇（街道）", "Township moved to"), "select")
-                .required()
-                .options(township_options(areas, scope, lang)),
+            FormField::new(
+                "township",
+                &t("迁入乡镇（街道）", "Township moved to"),
+                "select",
+            )
+            .required()
+            .options(township_options(areas, scope, lang)),
             FormField::new("village", &t("村（社区）", "Village or community"), "text")
                 .hint(&t("填写 12 位区划代码或名称", "12-digit code or name")),
         ],
@@ -385,7 +566,13 @@ pub fn event_fields(kind: &str, lang: Lang, areas: &[Area], scope: &AreaCode) ->
 }
 
 /// Parses a life-event form.
-pub fn parse_event(kind: &str, sub: &mut Submission, lang: Lang, areas: &[Area], today: NaiveDate) -> Option<LifeEvent> {
+pub fn parse_event(
+    kind: &str,
+    sub: &mut Submission,
+    lang: Lang,
+    areas: &[Area],
+    today: NaiveDate,
+) -> Option<LifeEvent> {
     let on = match parse_date(sub.get("on")).and_then(|d| not_future(d, today)) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -397,11 +584,23 @@ pub fn parse_event(kind: &str, sub: &mut Submission, lang: Lang, areas: &[Area],
         "reassess" => {
             let category = Category::parse(sub.get("category"));
             if category.is_none() {
-                sub.fail("category", ValueError::Choice { choices: Category::choices() }.message(lang));
+                sub.fail(
+                    "category",
+                    ValueError::Choice {
+                        choices: Category::choices(),
+                    }
+                    .message(lang),
+                );
             }
             let grade = Grade::parse(sub.get("grade"));
             if grade.is_none() {
-                sub.fail("grade", ValueError::Choice { choices: Grade::choices() }.message(lang));
+                sub.fail(
+                    "grade",
+                    ValueError::Choice {
+                        choices: Grade::choices(),
+                    }
+                    .message(lang),
+                );
             }
             let components = match parse_components(sub.get("components")) {
                 Ok(c) => c,
@@ -416,7 +615,12 @@ pub fn parse_event(kind: &str, sub: &mut Submission, lang: Lang, areas: &[Area],
                     vec![]
                 }
             };
-            LifeEvent::Reassess { category: category?, grade: grade?, components, on: on? }
+            LifeEvent::Reassess {
+                category: category?,
+                grade: grade?,
+                components,
+                on: on?,
+            }
         }
         "renew" => {
             let until = match parse_date(sub.get("valid_until")) {
@@ -426,35 +630,54 @@ pub fn parse_event(kind: &str, sub: &mut Submission, lang: Lang, areas: &[Area],
                     None
                 }
             };
-            LifeEvent::Renew { on: on?, valid_until: until? }
+            LifeEvent::Renew {
+                on: on?,
+                valid_until: until?,
+            }
         }
         "revoke" => LifeEvent::Revoke { on: on? },
         "move_out" => LifeEvent::MoveOut { on: on? },
         "decease" => LifeEvent::Decease { on: on? },
         "move_in" => {
-            let township = find_area(areas, sub.get("township"), AreaLevel::Township, None).map(|a| a.code.clone());
+            let township = find_area(areas, sub.get("township"), AreaLevel::Township, None)
+                .map(|a| a.code.clone());
             if township.is_none() {
-                sub.fail("township", lang.pick("请选择乡镇（街道）", "choose a township").into());
+                sub.fail(
+                    "township",
+                    lang.pick("请选择乡镇（街道）", "choose a township").into(),
+                );
             }
             let village = match sub.get("village") {
                 "" => None,
                 v => match find_area(areas, v, AreaLevel::Village, township.as_ref()) {
-                    Some(a) if township.as_ref().is_some_and(|t| t.contains(&a.code)) => Some(a.code.clone()),
+                    Some(a) if township.as_ref().is_some_and(|t| t.contains(&a.code)) => {
+                        Some(a.code.clone())
+                    }
                     _ => {
                         sub.fail(
                             "village",
                             match lang {
                                 Lang::Zh => format!("“{v}”不是所选乡镇下的村（社区）"),
-                                Lang::En => format!("“{v}” is not a village of the chosen township"),
+                                Lang::En => {
+                                    format!("“{v}” is not a village of the chosen township")
+                                }
                             },
                         );
                         None
                     }
                 },
             };
-            LifeEvent::MoveIn { on: on?, township: township?, village }
+            LifeEvent::MoveIn {
+                on: on?,
+                township: township?,
+                village,
+            }
         }
         _ => return None,
     };
-    if sub.errors.is_empty() { Some(ev) } else { None }
+    if sub.errors.is_empty() {
+        Some(ev)
+    } else {
+        None
+    }
 }

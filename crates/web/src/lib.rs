@@ -75,9 +75,15 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/lang", get(pages::switch_lang))
         .route("/persons", get(pages::persons))
-        .route("/persons/new", get(pages::new_person_form).post(pages::new_person))
+        .route(
+            "/persons/new",
+            get(pages::new_person_form).post(pages::new_person),
+        )
         .route("/persons/{handle}", get(pages::person))
-        .route("/persons/{handle}/events", get(pages::event_form).post(pages::record_event))
+        .route(
+            "/persons/{handle}/events",
+            get(pages::event_form).post(pages::record_event),
+        )
         .route("/export", get(pages::export_page))
         .route("/export/registry.xlsx", post(pages::export_download));
     let api = Router::new()
@@ -128,9 +134,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

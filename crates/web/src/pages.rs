@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::{Datelike, Local};
 use serde::Deserialize;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
@@ -26,7 +26,13 @@ use crate::forms::{self, FormField, Submission};
 use crate::scope;
 use crate::view::{AreaNames, Chrome, render, url_encode};
 
-fn chrome(caller: Option<&PageCaller>, lang: Lang, here: &str, nav: &'static str, title: &str) -> Chrome {
+fn chrome(
+    caller: Option<&PageCaller>,
+    lang: Lang,
+    here: &str,
+    nav: &'static str,
+    title: &str,
+) -> Chrome {
     Chrome {
         lang,
         user: caller.map(|c| c.user.clone()),
@@ -45,14 +51,26 @@ struct ErrorPage {
 }
 
 /// An error page with a status.
-pub fn error_page(caller: Option<&PageCaller>, lang: Lang, status: StatusCode, zh: &str, en: &str) -> Response {
+pub fn error_page(
+    caller: Option<&PageCaller>,
+    lang: Lang,
+    status: StatusCode,
+    zh: &str,
+    en: &str,
+) -> Response {
     let title = match status {
         StatusCode::NOT_FOUND => lang.pick("未找到", "Not found"),
         StatusCode::FORBIDDEN => lang.pick("无权访问", "Not allowed"),
         StatusCode::CONFLICT => lang.pick("保存冲突", "Conflict"),
         _ => lang.pick("出错了", "Something went wrong"),
     };
-    render(status, &ErrorPage { c: chrome(caller, lang, "/", "", title), message: lang.pick(zh, en).to_string() })
+    render(
+        status,
+        &ErrorPage {
+            c: chrome(caller, lang, "/", "", title),
+            message: lang.pick(zh, en).to_string(),
+        },
+    )
 }
 
 fn store_error(caller: &PageCaller, e: StoreError) -> Response {
@@ -87,11 +105,16 @@ fn forbidden_for(caller: &PageCaller) -> Response {
 }
 
 fn csrf_ok(caller: &PageCaller, form: &HashMap<String, String>) -> bool {
-    form.get("_csrf").is_some_and(|t| constant_eq(t, &caller.csrf))
+    form.get("_csrf")
+        .is_some_and(|t| constant_eq(t, &caller.csrf))
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn csrf_failed(caller: &PageCaller) -> Response {
@@ -145,7 +168,13 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> Respo
     let lang = request_lang(&headers);
     let next = safe_next(q.next.as_deref());
     let page = LoginPage {
-        c: chrome(None, lang, &format!("/login?next={}", url_encode(&next)), "", lang.pick("登录", "Sign in")),
+        c: chrome(
+            None,
+            lang,
+            &format!("/login?next={}", url_encode(&next)),
+            "",
+            lang.pick("登录", "Sign in"),
+        ),
         error: None,
         username: String::new(),
         next,
@@ -160,7 +189,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = request_lang(&headers);
     let next = safe_next(f.next.as_deref());
     let user = match state.store.user_by_username(f.username.trim()).await {
@@ -183,13 +216,22 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): F
             Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "session start failed");
-                error_page(None, lang, StatusCode::INTERNAL_SERVER_ERROR, "无法登录，请稍后再试。", "Could not sign in; try again later.")
+                error_page(
+                    None,
+                    lang,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "无法登录，请稍后再试。",
+                    "Could not sign in; try again later.",
+                )
             }
         },
         _ => {
             let page = LoginPage {
                 c: chrome(None, lang, "/login", "", lang.pick("登录", "Sign in")),
-                error: Some(lang.pick("用户名或密码不正确。", "The username or password is wrong.").to_string()),
+                error: Some(
+                    lang.pick("用户名或密码不正确。", "The username or password is wrong.")
+                        .to_string(),
+                ),
                 username: f.username,
                 next,
             };
@@ -201,13 +243,20 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): F
 /// A valid Argon2id hash of a random password, for constant-time failures.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm0iW1d4H8Lq2m3Q9Gk6y2m8D1oVb8C2Hn0wQ2t3rZk";
 
-pub async fn logout(State(state): State<AppState>, caller: PageCaller, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
     let _ = state.store.delete_session(&caller.session_hash).await;
     (
-        [(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
+        )],
         Redirect::to("/login"),
     )
         .into_response()
@@ -226,7 +275,15 @@ pub async fn switch_lang(State(state): State<AppState>, Query(q): Query<LangQuer
         Lang::En => "en",
     };
     (
-        [(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, value, 365 * 24 * 3600, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            auth::set_cookie(
+                LANG_COOKIE,
+                value,
+                365 * 24 * 3600,
+                state.config.secure_cookies,
+            ),
+        )],
         Redirect::to(&safe_next(q.next.as_deref())),
     )
         .into_response()
@@ -266,7 +323,13 @@ pub async fn home(State(state): State<AppState>, caller: PageCaller) -> Response
         &HomePage {
             area_name: names.of(&caller.user.area),
             persons,
-            c: chrome(Some(&caller), lang, "/", "home", lang.pick("工作台", "Overview")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                "/",
+                "home",
+                lang.pick("工作台", "Overview"),
+            ),
         },
     )
 }
@@ -317,7 +380,11 @@ fn narrow(scope_area: &AreaCode, requested: Option<&str>) -> Option<Option<AreaC
     }
 }
 
-pub async fn persons(State(state): State<AppState>, caller: PageCaller, Query(q): Query<SearchQuery>) -> Response {
+pub async fn persons(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<SearchQuery>,
+) -> Response {
     let lang = caller.lang;
     let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
         return forbidden_for(&caller);
@@ -327,27 +394,47 @@ pub async fn persons(State(state): State<AppState>, caller: PageCaller, Query(q)
         Err(e) => return store_error(&caller, e),
     };
     let text = q.q.clone().unwrap_or_default();
-    let page: u32 = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page: u32 = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let townships: Vec<(String, String)> = areas
         .iter()
         .filter(|a| a.code.level() == AreaLevel::Township && (scope_area.contains(&a.code)))
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     let area_q = q.area.clone().unwrap_or_default();
-    let here = format!("/persons?q={}&area={}&page={page}", url_encode(&text), url_encode(&area_q));
+    let here = format!(
+        "/persons?q={}&area={}&page={page}",
+        url_encode(&text),
+        url_encode(&area_q)
+    );
     let mut notice = None;
     let effective = match narrow(&scope_area, q.area.as_deref()) {
         Some(Some(a)) => Some(a),
         Some(None) => Some(scope_area.clone()),
         None => {
-            notice = Some(lang.pick("所选地区不在您的工作范围内。", "The chosen area is outside your area.").to_string());
+            notice = Some(
+                lang.pick(
+                    "所选地区不在您的工作范围内。",
+                    "The chosen area is outside your area.",
+                )
+                .to_string(),
+            );
             None
         }
     };
     let show = q.q.is_some() || q.area.is_some() || q.page.is_some();
     let (total, items) = match (&effective, show) {
         (Some(area), true) => {
-            let query = PersonQuery { text: Some(text.clone()), area: Some(area.clone()), page, per_page: 20 };
+            let query = PersonQuery {
+                text: Some(text.clone()),
+                area: Some(area.clone()),
+                page,
+                per_page: 20,
+            };
             match state.store.search(&query).await {
                 Ok(p) => (p.total, p.items),
                 Err(e) => return store_error(&caller, e),
@@ -363,17 +450,33 @@ pub async fn persons(State(state): State<AppState>, caller: PageCaller, Query(q)
             masked_id: s.citizen_id.masked(),
             category: format!(
                 "{}{}",
-                zhucan_domain::Category::parse(&s.category).map(|c| c.label(lang)).unwrap_or(""),
-                zhucan_domain::Grade::parse(&s.grade).map(|g| g.label(lang)).unwrap_or("")
+                zhucan_domain::Category::parse(&s.category)
+                    .map(|c| c.label(lang))
+                    .unwrap_or(""),
+                zhucan_domain::Grade::parse(&s.grade)
+                    .map(|g| g.label(lang))
+                    .unwrap_or("")
             ),
             township: names.name(&s.township_code),
-            status: status_text(lang, &s.status, s.died_on.is_some(), s.moved_out_on.is_some()),
+            status: status_text(
+                lang,
+                &s.status,
+                s.died_on.is_some(),
+                s.moved_out_on.is_some(),
+            ),
         })
         .collect::<Vec<_>>();
     let pages = ((total + 19) / 20).max(1) as u32;
-    let link = |p: u32| format!("/persons?q={}&area={}&page={p}", url_encode(&text), url_encode(&area_q));
+    let link = |p: u32| {
+        format!(
+            "/persons?q={}&area={}&page={p}",
+            url_encode(&text),
+            url_encode(&area_q)
+        )
+    };
     let summary = if !show {
-        lang.pick("请输入查询条件。", "Enter what to search for.").to_string()
+        lang.pick("请输入查询条件。", "Enter what to search for.")
+            .to_string()
     } else {
         match lang {
             Lang::Zh => format!("共找到 {total} 人。"),
@@ -383,7 +486,13 @@ pub async fn persons(State(state): State<AppState>, caller: PageCaller, Query(q)
     render(
         StatusCode::OK,
         &PersonsPage {
-            c: chrome(Some(&caller), lang, &here, "persons", lang.pick("人员查询", "Find a person")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                &here,
+                "persons",
+                lang.pick("人员查询", "Find a person"),
+            ),
             q: text.clone(),
             area: area_q.clone(),
             townships,
@@ -467,38 +576,112 @@ fn opt_label<T: Copy>(v: Option<T>, f: impl Fn(T) -> &'static str) -> String {
 
 fn survey_rows(lang: Lang, surveys: &[Survey]) -> Vec<(String, Vec<String>)> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let row = |label: String, f: &dyn Fn(&Survey) -> String| (label, surveys.iter().map(f).collect::<Vec<_>>());
-    let month = |m: Option<zhucan_domain::Month>| m.map(|m| m.to_string()).unwrap_or_else(|| "—".into());
+    let row = |label: String, f: &dyn Fn(&Survey) -> String| {
+        (label, surveys.iter().map(f).collect::<Vec<_>>())
+    };
+    let month =
+        |m: Option<zhucan_domain::Month>| m.map(|m| m.to_string()).unwrap_or_else(|| "—".into());
     vec![
-        row(t("家庭经济状况", "Economic status"), &|s| opt_label(s.economic_status, |v| v.label(lang))),
-        row(t("家庭人均可支配收入（元/年）", "Income per capita (yuan/year)"), &|s| {
-            s.income_per_capita_fen.map(fen_to_yuan).unwrap_or_else(|| "—".into())
+        row(t("家庭经济状况", "Economic status"), &|s| {
+            opt_label(s.economic_status, |v| v.label(lang))
         }),
-        row(t("生活补贴", "Living subsidy"), &|s| format!("{} ~ {}", month(s.living_subsidy_since), month(s.living_subsidy_until))),
-        row(t("护理补贴", "Nursing subsidy"), &|s| format!("{} ~ {}", month(s.nursing_subsidy_since), month(s.nursing_subsidy_until))),
-        row(t("养老保险", "Pension insurance"), &|s| opt_label(s.pension_insurance, |v| v.label(lang))),
-        row(t("医疗保险", "Medical insurance"), &|s| opt_label(s.medical_insurance, |v| v.label(lang))),
-        row(t("就业状况", "Employment"), &|s| opt_label(s.employment_status, |v| v.label(lang))),
-        row(t("未就业原因", "Reason not employed"), &|s| opt_label(s.not_employed_reason, |v| v.label(lang))),
-        row(t("在读阶段", "School stage"), &|s| opt_label(s.school_stage, |v| v.label(lang))),
-        row(t("完成义务教育", "Completed compulsory education"), &|s| yes_no(lang, s.completed_compulsory)),
-        row(t("康复需求 / 已获得", "Rehabilitation needed / received"), &|s| {
-            format!("{} / {}", yes_no(lang, s.needs_rehab), yes_no(lang, s.received_rehab))
+        row(
+            t(
+                "家庭人均可支配收入（元/年）",
+                "Income per capita (yuan/year)",
+            ),
+            &|s| {
+                s.income_per_capita_fen
+                    .map(fen_to_yuan)
+                    .unwrap_or_else(|| "—".into())
+            },
+        ),
+        row(t("生活补贴", "Living subsidy"), &|s| {
+            format!(
+                "{} ~ {}",
+                month(s.living_subsidy_since),
+                month(s.living_subsidy_until)
+            )
         }),
-        row(t("辅具需求 / 已适配", "Assistive device needed / fitted"), &|s| {
-            format!("{} / {}", yes_no(lang, s.needs_device), yes_no(lang, s.device_fitted))
+        row(t("护理补贴", "Nursing subsidy"), &|s| {
+            format!(
+                "{} ~ {}",
+                month(s.nursing_subsidy_since),
+                month(s.nursing_subsidy_until)
+            )
         }),
-        row(t("无障碍改造需求 / 已完成", "Home modification needed / done"), &|s| {
-            format!("{} / {}", yes_no(lang, s.needs_home_modification), yes_no(lang, s.home_modification_done))
+        row(t("养老保险", "Pension insurance"), &|s| {
+            opt_label(s.pension_insurance, |v| v.label(lang))
         }),
-        row(t("托养需求 / 接受服务", "Care need / receiving care"), &|s| {
-            format!("{} / {}", opt_label(s.care_need, |v| v.label(lang)), yes_no(lang, s.receives_care))
+        row(t("医疗保险", "Medical insurance"), &|s| {
+            opt_label(s.medical_insurance, |v| v.label(lang))
         }),
-        row(t("文体服务", "Culture and sports"), &|s| yes_no(lang, s.culture_sports)),
+        row(t("就业状况", "Employment"), &|s| {
+            opt_label(s.employment_status, |v| v.label(lang))
+        }),
+        row(t("未就业原因", "Reason not employed"), &|s| {
+            opt_label(s.not_employed_reason, |v| v.label(lang))
+        }),
+        row(t("在读阶段", "School stage"), &|s| {
+            opt_label(s.school_stage, |v| v.label(lang))
+        }),
+        row(
+            t("完成义务教育", "Completed compulsory education"),
+            &|s| yes_no(lang, s.completed_compulsory),
+        ),
+        row(
+            t("康复需求 / 已获得", "Rehabilitation needed / received"),
+            &|s| {
+                format!(
+                    "{} / {}",
+                    yes_no(lang, s.needs_rehab),
+                    yes_no(lang, s.received_rehab)
+                )
+            },
+        ),
+        row(
+            t("辅具需求 / 已适配", "Assistive device needed / fitted"),
+            &|s| {
+                format!(
+                    "{} / {}",
+                    yes_no(lang, s.needs_device),
+                    yes_no(lang, s.device_fitted)
+                )
+            },
+        ),
+        row(
+            t("无障碍改造需求 / 已完成", "Home modification needed / done"),
+            &|s| {
+                format!(
+                    "{} / {}",
+                    yes_no(lang, s.needs_home_modification),
+                    yes_no(lang, s.home_modification_done)
+                )
+            },
+        ),
+        row(
+            t("托养需求 / 接受服务", "Care need / receiving care"),
+            &|s| {
+                format!(
+                    "{} / {}",
+                    opt_label(s.care_need, |v| v.label(lang)),
+                    yes_no(lang, s.receives_care)
+                )
+            },
+        ),
+        row(t("文体服务", "Culture and sports"), &|s| {
+            yes_no(lang, s.culture_sports)
+        }),
     ]
 }
 
-fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(String, String)>, writable: bool) -> PersonView {
+fn person_view(
+    lang: Lang,
+    f: &PersonFile,
+    names: &AreaNames,
+    members: Vec<(String, String)>,
+    writable: bool,
+) -> PersonView {
     let p = &f.person;
     let c = &f.certificate;
     let today = Local::now().date_naive();
@@ -523,11 +706,17 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
         });
     }
     if c.status == zhucan_domain::person::CertificateStatus::Revoked {
-        flags.push(lang.pick("残疾人证已注销。", "The certificate is revoked.").into());
+        flags.push(
+            lang.pick("残疾人证已注销。", "The certificate is revoked.")
+                .into(),
+        );
     } else if c.valid_until < today {
         flags.push(match lang {
             Lang::Zh => format!("残疾人证已于 {} 到期，请办理换领。", c.valid_until),
-            Lang::En => format!("The certificate expired on {}; it needs renewal.", c.valid_until),
+            Lang::En => format!(
+                "The certificate expired on {}; it needs renewal.",
+                c.valid_until
+            ),
         });
     }
     let age = match lang {
@@ -542,12 +731,23 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
         sex: p.citizen_id.sex().label(lang).into(),
         birth: p.citizen_id.birth_date().to_string(),
         age,
-        phone: p.phone.as_deref().map(mask_phone).unwrap_or_else(|| "—".into()),
+        phone: p
+            .phone
+            .as_deref()
+            .map(mask_phone)
+            .unwrap_or_else(|| "—".into()),
         guardian: match (&p.guardian_name, &p.guardian_phone) {
             (None, None) => "—".into(),
-            (n, ph) => format!("{} {}", n.clone().unwrap_or_default(), ph.as_deref().map(mask_phone).unwrap_or_default()),
+            (n, ph) => format!(
+                "{} {}",
+                n.clone().unwrap_or_default(),
+                ph.as_deref().map(mask_phone).unwrap_or_default()
+            ),
         },
-        legacy: f.legacy_id.as_deref().map(|l| zhucan_domain::ids::mask(l, 6, 3)),
+        legacy: f
+            .legacy_id
+            .as_deref()
+            .map(|l| zhucan_domain::ids::mask(l, 6, 3)),
         masked_cert: c.number.masked(),
         category: cat(c),
         grade: c.grade.label(lang).into(),
@@ -568,7 +768,11 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
                     format!(
                         "{}{}",
                         hc.status.label(lang),
-                        if h.is_current { lang.pick("（现证）", " (current)") } else { lang.pick("（历史）", " (former)") }
+                        if h.is_current {
+                            lang.pick("（现证）", " (current)")
+                        } else {
+                            lang.pick("（历史）", " (former)")
+                        }
                     ),
                 )
             })
@@ -581,8 +785,14 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
             .or_else(|| f.village_name.clone())
             .unwrap_or_else(|| "—".into()),
         hukou: opt_label(p.hukou_type, |h| h.label(lang)),
-        household_id: p.household_id.clone().unwrap_or_else(|| lang.pick("（自成一户）", "(own household)").into()),
-        household_size: p.household_size.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+        household_id: p
+            .household_id
+            .clone()
+            .unwrap_or_else(|| lang.pick("（自成一户）", "(own household)").into()),
+        household_size: p
+            .household_size
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "—".into()),
         members,
         status_flags: flags,
         survey_years: f.surveys.iter().map(|s| s.year).collect(),
@@ -593,11 +803,35 @@ fn person_view(lang: Lang, f: &PersonFile, names: &AreaNames, members: Vec<(Stri
             .rev()
             .map(|e| {
                 (
-                    e.occurred_on.map(|d| d.to_string()).unwrap_or_else(|| e.recorded_at.chars().take(10).collect()),
-                    if e.summary.is_empty() { e.kind.label(lang).to_string() } else { format!("{}：{}", e.kind.label(lang), e.summary) },
+                    e.occurred_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| e.recorded_at.chars().take(10).collect()),
+                    if e.summary.is_empty() {
+                        e.kind.label(lang).to_string()
+                    } else {
+                        format!("{}：{}", e.kind.label(lang), e.summary)
+                    },
                     match lang {
-                        Lang::Zh => format!("{} 由 {} 记录（{}）", e.recorded_at.chars().take(16).collect::<String>().replace('T', " "), e.recorded_by, source_label(lang, &e.source)),
-                        Lang::En => format!("recorded {} by {} ({})", e.recorded_at.chars().take(16).collect::<String>().replace('T', " "), e.recorded_by, source_label(lang, &e.source)),
+                        Lang::Zh => format!(
+                            "{} 由 {} 记录（{}）",
+                            e.recorded_at
+                                .chars()
+                                .take(16)
+                                .collect::<String>()
+                                .replace('T', " "),
+                            e.recorded_by,
+                            source_label(lang, &e.source)
+                        ),
+                        Lang::En => format!(
+                            "recorded {} by {} ({})",
+                            e.recorded_at
+                                .chars()
+                                .take(16)
+                                .collect::<String>()
+                                .replace('T', " "),
+                            e.recorded_by,
+                            source_label(lang, &e.source)
+                        ),
                     },
                 )
             })
@@ -615,12 +849,20 @@ fn source_label(lang: Lang, s: &str) -> &'static str {
 }
 
 /// Loads a person by URL handle, within the caller's scope.
-async fn load_scoped(state: &AppState, caller: &PageCaller, handle: &str) -> Result<Option<PersonFile>, StoreError> {
+async fn load_scoped(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: &str,
+) -> Result<Option<PersonFile>, StoreError> {
     if scope::person_area(&caller.user).is_none() {
         return Ok(None);
     }
-    let Some(id) = state.store.citizen_by_ref(handle).await? else { return Ok(None) };
-    let Some(file) = state.store.person_file(&id).await? else { return Ok(None) };
+    let Some(id) = state.store.citizen_by_ref(handle).await? else {
+        return Ok(None);
+    };
+    let Some(file) = state.store.person_file(&id).await? else {
+        return Ok(None);
+    };
     Ok(scope::can_read(&caller.user, &file.person).then_some(file))
 }
 
@@ -650,7 +892,11 @@ pub async fn person(
     };
     let mut members = Vec::new();
     if let Some(hh) = &file.person.household_id {
-        match state.store.household_members(hh, &file.person.citizen_id).await {
+        match state
+            .store
+            .household_members(hh, &file.person.citizen_id)
+            .await
+        {
             Ok(ms) => {
                 for (h, id, name) in ms {
                     if let Ok(Some(m)) = state.store.person_file(&id).await
@@ -668,7 +914,17 @@ pub async fn person(
     let notice = q.saved.map(|_| lang.pick("已保存。", "Saved.").to_string());
     render(
         StatusCode::OK,
-        &PersonPage { c: chrome(Some(&caller), lang, &format!("/persons/{handle}"), "persons", &v.name.clone()), v, notice },
+        &PersonPage {
+            c: chrome(
+                Some(&caller),
+                lang,
+                &format!("/persons/{handle}"),
+                "persons",
+                &v.name.clone(),
+            ),
+            v,
+            notice,
+        },
     )
 }
 
@@ -701,14 +957,24 @@ pub async fn new_person_form(State(state): State<AppState>, caller: PageCaller) 
     render(
         StatusCode::OK,
         &PersonFormPage {
-            c: chrome(Some(&caller), lang, "/persons/new", "new", lang.pick("登记新持证人员", "Register a person")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                "/persons/new",
+                "new",
+                lang.pick("登记新持证人员", "Register a person"),
+            ),
             fields,
             errors: vec![],
         },
     )
 }
 
-pub async fn new_person(State(state): State<AppState>, caller: PageCaller, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn new_person(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let lang = caller.lang;
     if !caller.user.role.writes_persons() {
         return forbidden_for(&caller);
@@ -724,21 +990,41 @@ pub async fn new_person(State(state): State<AppState>, caller: PageCaller, Form(
     let mut sub = Submission::new(form);
     let parsed = forms::parse_person(&mut sub, lang, &areas, today);
     if let Some(rec) = &parsed
-        && !scope::can_register_in(&caller.user, &rec.person.township, rec.person.village.as_ref())
+        && !scope::can_register_in(
+            &caller.user,
+            &rec.person.township,
+            rec.person.village.as_ref(),
+        )
     {
-        sub.fail("township", lang.pick("只能登记您工作范围内的人员", "you can only register persons in your area").into());
+        sub.fail(
+            "township",
+            lang.pick(
+                "只能登记您工作范围内的人员",
+                "you can only register persons in your area",
+            )
+            .into(),
+        );
     }
     if let (Some(rec), true) = (&parsed, sub.errors.is_empty()) {
-        let actor = Actor { name: &caller.user.username, source: "form" };
+        let actor = Actor {
+            name: &caller.user.username,
+            source: "form",
+        };
         match state.store.register(rec, &actor).await {
             Ok(()) => match state.store.person_file(&rec.person.citizen_id).await {
-                Ok(Some(f)) => return Redirect::to(&format!("/persons/{}?saved=1", f.handle)).into_response(),
+                Ok(Some(f)) => {
+                    return Redirect::to(&format!("/persons/{}?saved=1", f.handle)).into_response();
+                }
                 Ok(None) => return not_found_for(&caller),
                 Err(e) => return store_error(&caller, e),
             },
             Err(StoreError::Exists(_)) => sub.fail(
                 "citizen_id",
-                lang.pick("该身份证号已建档，请通过人员查询找到其档案", "this citizen ID already has a file; find it with the search").into(),
+                lang.pick(
+                    "该身份证号已建档，请通过人员查询找到其档案",
+                    "this citizen ID already has a file; find it with the search",
+                )
+                .into(),
             ),
             Err(e) => return store_error(&caller, e),
         }
@@ -748,7 +1034,13 @@ pub async fn new_person(State(state): State<AppState>, caller: PageCaller, Form(
     render(
         StatusCode::UNPROCESSABLE_ENTITY,
         &PersonFormPage {
-            c: chrome(Some(&caller), lang, "/persons/new", "new", lang.pick("登记新持证人员（有错误）", "Register a person (errors)")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                "/persons/new",
+                "new",
+                lang.pick("登记新持证人员（有错误）", "Register a person (errors)"),
+            ),
             fields,
             errors,
         },
@@ -775,8 +1067,14 @@ pub struct KindQuery {
 
 fn event_kind_field(lang: Lang, value: &str) -> FormField {
     let mut o = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
-    o.extend(forms::EVENT_KINDS.iter().map(|(k, zh, en)| (k.to_string(), lang.pick(zh, en).to_string())));
-    let mut f = FormField::new("kind", lang.pick("事件类型", "Kind of event"), "select").required().options(o);
+    o.extend(
+        forms::EVENT_KINDS
+            .iter()
+            .map(|(k, zh, en)| (k.to_string(), lang.pick(zh, en).to_string())),
+    );
+    let mut f = FormField::new("kind", lang.pick("事件类型", "Kind of event"), "select")
+        .required()
+        .options(o);
     f.value = value.to_string();
     f
 }
@@ -807,12 +1105,29 @@ pub async fn event_form(
         Err(e) => return store_error(&caller, e),
     };
     let kind = q.kind.unwrap_or_default();
-    let kind = if forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) { kind } else { String::new() };
+    let kind = if forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
+        kind
+    } else {
+        String::new()
+    };
     let fields = if kind.is_empty() {
         let mut all = vec![event_kind_field(lang, "")];
-        all.extend(forms::event_fields("reassess", lang, &areas, &caller.user.area));
-        all.extend(forms::event_fields("renew", lang, &areas, &caller.user.area).into_iter().skip(1));
-        all.extend(forms::event_fields("move_in", lang, &areas, &caller.user.area).into_iter().skip(1));
+        all.extend(forms::event_fields(
+            "reassess",
+            lang,
+            &areas,
+            &caller.user.area,
+        ));
+        all.extend(
+            forms::event_fields("renew", lang, &areas, &caller.user.area)
+                .into_iter()
+                .skip(1),
+        );
+        all.extend(
+            forms::event_fields("move_in", lang, &areas, &caller.user.area)
+                .into_iter()
+                .skip(1),
+        );
         all
     } else {
         event_fields_for(lang, &kind, &areas, &caller.user.area)
@@ -821,7 +1136,13 @@ pub async fn event_form(
     render(
         StatusCode::OK,
         &EventFormPage {
-            c: chrome(Some(&caller), lang, &format!("/persons/{handle}/events"), "persons", lang.pick("记录生命周期事件", "Record a life event")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                &format!("/persons/{handle}/events"),
+                "persons",
+                lang.pick("记录生命周期事件", "Record a life event"),
+            ),
             name: file.person.name.clone(),
             handle,
             version: file.version,
@@ -861,23 +1182,53 @@ pub async fn record_event(
     };
     let today = Local::now().date_naive();
     let kind = form.get("kind").cloned().unwrap_or_default();
-    let version: i64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let version: i64 = form
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1);
     let mut sub = Submission::new(form);
     if !forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
-        sub.fail("kind", lang.pick("请选择事件类型", "choose the kind of event").into());
+        sub.fail(
+            "kind",
+            lang.pick("请选择事件类型", "choose the kind of event")
+                .into(),
+        );
     }
-    let event = if sub.errors.is_empty() { forms::parse_event(&kind, &mut sub, lang, &areas, today) } else { None };
+    let event = if sub.errors.is_empty() {
+        forms::parse_event(&kind, &mut sub, lang, &areas, today)
+    } else {
+        None
+    };
     if let Some(ev) = event {
-        if let zhucan_domain::timeline::LifeEvent::MoveIn { township, village, .. } = &ev
+        if let zhucan_domain::timeline::LifeEvent::MoveIn {
+            township, village, ..
+        } = &ev
             && !scope::can_register_in(&caller.user, township, village.as_ref())
         {
-            sub.fail("township", lang.pick("只能迁入您工作范围内的乡镇", "you can only move a person into your area").into());
+            sub.fail(
+                "township",
+                lang.pick(
+                    "只能迁入您工作范围内的乡镇",
+                    "you can only move a person into your area",
+                )
+                .into(),
+            );
         } else {
             match apply_life_event(&file.record(), &ev, today) {
                 Ok((next, events)) => {
-                    let actor = Actor { name: &caller.user.username, source: "form" };
-                    match state.store.save_file(&next, version, Some(events), &actor).await {
-                        Ok(_) => return Redirect::to(&format!("/persons/{handle}?saved=1")).into_response(),
+                    let actor = Actor {
+                        name: &caller.user.username,
+                        source: "form",
+                    };
+                    match state
+                        .store
+                        .save_file(&next, version, Some(events), &actor)
+                        .await
+                    {
+                        Ok(_) => {
+                            return Redirect::to(&format!("/persons/{handle}?saved=1"))
+                                .into_response();
+                        }
                         Err(StoreError::VersionConflict { .. }) => {
                             return error_page(
                                 Some(&caller),
@@ -899,7 +1250,13 @@ pub async fn record_event(
     render(
         StatusCode::UNPROCESSABLE_ENTITY,
         &EventFormPage {
-            c: chrome(Some(&caller), lang, &format!("/persons/{handle}/events"), "persons", lang.pick("记录生命周期事件（有错误）", "Record a life event (errors)")),
+            c: chrome(
+                Some(&caller),
+                lang,
+                &format!("/persons/{handle}/events"),
+                "persons",
+                lang.pick("记录生命周期事件（有错误）", "Record a life event (errors)"),
+            ),
             name: file.person.name.clone(),
             handle,
             version,
@@ -922,17 +1279,35 @@ pub async fn export_page(caller: PageCaller) -> Response {
     if !scope::can_export(&caller.user) {
         return forbidden_for(&caller);
     }
-    render(StatusCode::OK, &ExportPage { c: chrome(Some(&caller), lang, "/export", "export", lang.pick("花名册导出", "Export registry")) })
+    render(
+        StatusCode::OK,
+        &ExportPage {
+            c: chrome(
+                Some(&caller),
+                lang,
+                "/export",
+                "export",
+                lang.pick("花名册导出", "Export registry"),
+            ),
+        },
+    )
 }
 
-pub async fn export_download(State(state): State<AppState>, caller: PageCaller, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn export_download(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if !scope::can_export(&caller.user) {
         return forbidden_for(&caller);
     }
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let dir = std::env::temp_dir().join(format!("zhucan-export-{}", zhucan_store::accounts::random_id()));
+    let dir = std::env::temp_dir().join(format!(
+        "zhucan-export-{}",
+        zhucan_store::accounts::random_id()
+    ));
     let path = dir.join("registry.xlsx");
     let result = async {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -944,15 +1319,27 @@ pub async fn export_download(State(state): State<AppState>, caller: PageCaller, 
     match result {
         Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"registry.xlsx\"".to_string()),
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"registry.xlsx\"".to_string(),
+                ),
             ],
             bytes,
         )
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
-            error_page(Some(&caller), caller.lang, StatusCode::INTERNAL_SERVER_ERROR, "导出失败，已记录。", "The export failed; it has been logged.")
+            error_page(
+                Some(&caller),
+                caller.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "导出失败，已记录。",
+                "The export failed; it has been logged.",
+            )
         }
     }
 }

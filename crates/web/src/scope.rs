@@ -17,7 +17,8 @@ pub fn can_read(user: &User, person: &Person) -> bool {
     match person_area(user) {
         None => false,
         Some(area) => {
-            area.contains(&person.township) || person.village.as_ref().is_some_and(|v| area.contains(v))
+            area.contains(&person.township)
+                || person.village.as_ref().is_some_and(|v| area.contains(v))
         }
     }
 }

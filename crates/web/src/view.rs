@@ -58,7 +58,10 @@ impl Chrome {
     }
 
     pub fn role_label(&self) -> &'static str {
-        self.user.as_ref().map(|u| u.role.label(self.lang)).unwrap_or("")
+        self.user
+            .as_ref()
+            .map(|u| u.role.label(self.lang))
+            .unwrap_or("")
     }
 
     pub fn can_write(&self) -> bool {
@@ -81,7 +84,11 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error / 服务器内部错误").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error / 服务器内部错误",
+            )
+                .into_response()
         }
     }
 }
@@ -92,12 +99,20 @@ pub struct AreaNames(HashMap<String, String>);
 
 impl AreaNames {
     pub fn new(areas: &[Area]) -> Self {
-        AreaNames(areas.iter().map(|a| (a.code.to_string(), a.name.clone())).collect())
+        AreaNames(
+            areas
+                .iter()
+                .map(|a| (a.code.to_string(), a.name.clone()))
+                .collect(),
+        )
     }
 
     /// The name of an area, or its code when unknown.
     pub fn name(&self, code: &str) -> String {
-        self.0.get(code).cloned().unwrap_or_else(|| code.to_string())
+        self.0
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
     }
 
     pub fn opt(&self, code: &Option<String>) -> String {

@@ -19,17 +19,32 @@ fn harness() -> PathBuf {
 
 /// Loads a small demo district (areas, institutions, 300 persons).
 async fn demo(db: &TestDb) {
-    let opts = zhucan_demo::DemoOptions { persons: 300, ..zhucan_demo::DemoOptions::default() };
+    let opts = zhucan_demo::DemoOptions {
+        persons: 300,
+        ..zhucan_demo::DemoOptions::default()
+    };
     let district = zhucan_demo::district(&opts);
     db.store.upsert_areas(&district.areas).await.expect("areas");
-    db.store.upsert_institutions(&district.institutions).await.expect("institutions");
+    db.store
+        .upsert_institutions(&district.institutions)
+        .await
+        .expect("institutions");
     let mut rows: Vec<(PersonRecord, RecordExtras)> = Vec::new();
     let _ = zhucan_demo::persons::<()>(&opts, &district, &mut |b| {
         rows.extend_from_slice(b);
         Ok(())
     });
     for chunk in rows.chunks(1000) {
-        db.store.merge_records(chunk, &Actor { name: "demo", source: "demo" }).await.expect("merge");
+        db.store
+            .merge_records(
+                chunk,
+                &Actor {
+                    name: "demo",
+                    source: "demo",
+                },
+            )
+            .await
+            .expect("merge");
     }
 }
 
@@ -64,15 +79,25 @@ fn assert_clean(result: &serde_json::Value) {
     let mut problems = Vec::new();
     for p in result["pages"].as_array().into_iter().flatten() {
         for v in p["violations"].as_array().into_iter().flatten() {
-            problems.push(format!("{} {} [{}]: {} {}", p["session"], p["path"], v["id"], v["help"], v["nodes"]));
+            problems.push(format!(
+                "{} {} [{}]: {} {}",
+                p["session"], p["path"], v["id"], v["help"], v["nodes"]
+            ));
         }
     }
     for j in result["journeys"].as_array().into_iter().flatten() {
         if j["ok"] != true {
-            problems.push(format!("journey {} {}: {}", j["session"], j["name"], j["error"]));
+            problems.push(format!(
+                "journey {} {}: {}",
+                j["session"], j["name"], j["error"]
+            ));
         }
     }
-    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
     assert_eq!(result["summary"]["violations"], 0);
 }
 
@@ -85,13 +110,27 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
     user(&db.store, "audit", Role::Auditor, "331003").await;
     let page = db
         .store
-        .search(&zhucan_store::PersonQuery { text: None, area: zhucan_domain::AreaCode::parse("331003107"), page: 1, per_page: 1 })
+        .search(&zhucan_store::PersonQuery {
+            text: None,
+            area: zhucan_domain::AreaCode::parse("331003107"),
+            page: 1,
+            per_page: 1,
+        })
         .await
         .expect("search");
-    let h = page.items.first().map(|p| p.handle.clone()).expect("a person in 院桥镇");
-    let name = page.items.first().map(|p| p.name.clone()).unwrap_or_default();
+    let h = page
+        .items
+        .first()
+        .map(|p| p.handle.clone())
+        .expect("a person in 院桥镇");
+    let name = page
+        .items
+        .first()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     let app = TestApp::start(db).await;
-    let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totp": null});
+    let login =
+        |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totp": null});
     let staff_pages = |prefix: &str| {
         json!([
             {"path": "/", "name": format!("{prefix}home")},

@@ -25,11 +25,22 @@ impl Cli {
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
-        cmd.args(args).arg("--database-url").arg(&self.url).env_remove("LANG").env("ZHUCAN_LOG", "error");
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args)
+            .arg("--database-url")
+            .arg(&self.url)
+            .env_remove("LANG")
+            .env("ZHUCAN_LOG", "error");
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn zhucan");
         if let Some(s) = stdin {
-            child.stdin.take().expect("stdin").write_all(s.as_bytes()).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(s.as_bytes())
+                .expect("write stdin");
         } else {
             drop(child.stdin.take());
         }
@@ -46,7 +57,9 @@ fn text(b: &[u8]) -> String {
 }
 
 fn id(birth: &str, seq: u32) -> String {
-    with_check_char(&format!("331003{birth}{seq:03}")).expect("17 digits").to_string()
+    with_check_char(&format!("331003{birth}{seq:03}"))
+        .expect("17 digits")
+        .to_string()
 }
 
 /// A roster shaped like a real one: title rows, a merged title, shuffled columns, English keys,
@@ -56,9 +69,22 @@ fn messy_roster(path: &Path) -> Vec<u32> {
     let ws = wb.add_worksheet();
     ws.set_name("人员").expect("name");
     let bold = Format::new().set_bold();
-    ws.merge_range(0, 0, 0, 10, "黄岩区持证残疾人花名册", &bold).expect("merge");
+    ws.merge_range(0, 0, 0, 10, "黄岩区持证残疾人花名册", &bold)
+        .expect("merge");
     ws.write_string(1, 0, "填报单位：黄岩区残联").expect("w");
-    let headers = ["乡镇街道", " 姓 名 ", "certificate_no", "公民身份号码", "残疾类别", "残疾等级", "发证日期", "家庭经济状况", "生活补贴开始年月", "调查年度", "村社区"];
+    let headers = [
+        "乡镇街道",
+        " 姓 名 ",
+        "certificate_no",
+        "公民身份号码",
+        "残疾类别",
+        "残疾等级",
+        "发证日期",
+        "家庭经济状况",
+        "生活补贴开始年月",
+        "调查年度",
+        "村社区",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(2, c as u16, *h).expect("w");
     }
@@ -74,24 +100,142 @@ fn messy_roster(path: &Path) -> Vec<u32> {
     let e = id("19851111", 51);
     let f = id("19950505", 61);
     let g = id("20000101", 71);
-    let fw: String = f.chars().map(|ch| if ch.is_ascii_digit() { char::from_u32(ch as u32 - 0x30 + 0xff10).unwrap_or(ch) } else { ch }).collect();
+    let fw: String = f
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_digit() {
+                char::from_u32(ch as u32 - 0x30 + 0xff10).unwrap_or(ch)
+            } else {
+                ch
+            }
+        })
+        .collect();
     // (township, name, cert, id, category, grade, issued, econ, living since, year, village)
     let rows: Vec<[String; 11]> = vec![
-        ["院桥镇".into(), "张三".into(), format!("{a}42"), a.clone(), "肢体".into(), "二级".into(), "SERIAL:45717".into(), "低保".into(), "2025-04".into(), "2025".into(), String::new()],
-        ["331003001".into(), "李四".into(), format!("{b}44"), b.clone(), "4".into(), "4".into(), "2025/3/1".into(), "无".into(), String::new(), "2025".into(), String::new()],
-        ["院桥镇".into(), "错号".into(), format!("{bad_check}44"), bad_check.clone(), "肢体".into(), "四级".into(), "2020-01-01".into(), String::new(), String::new(), "2025".into(), String::new()],
-        ["宁溪镇".into(), "老号".into(), "33100370010100251".into(), "331003700101002".into(), "智力".into(), "一级".into(), "2019-06-01".into(), String::new(), String::new(), "2025".into(), String::new()],
-        ["院桥镇".into(), "不符".into(), format!("{c}44"), c.clone(), "视力".into(), "四级".into(), "2021-01-01".into(), String::new(), String::new(), "2025".into(), String::new()],
-        ["火星镇".into(), "无乡".into(), format!("{e}44"), e.clone(), "肢体".into(), "四级".into(), "2021-01-01".into(), String::new(), String::new(), "2025".into(), String::new()],
-        ["院桥镇".into(), "新村".into(), format!("{f}61"), fw, "精神".into(), "一级".into(), "2025年3月1日".into(), "低边".into(), "202504".into(), "2025".into(), "未登记村".into()],
-        ["院桥镇".into(), "未来".into(), format!("{g}44"), g.clone(), "肢体".into(), "四级".into(), "2099-01-01".into(), String::new(), String::new(), "2025".into(), String::new()],
-        ["北洋镇".into(), "王五".into(), format!("{}34", id("19660606", 81)), id("19660606", 81), "言语".into(), "四级".into(), "20250301".into(), "特困".into(), String::new(), "2024".into(), String::new()],
+        [
+            "院桥镇".into(),
+            "张三".into(),
+            format!("{a}42"),
+            a.clone(),
+            "肢体".into(),
+            "二级".into(),
+            "SERIAL:45717".into(),
+            "低保".into(),
+            "2025-04".into(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "331003001".into(),
+            "李四".into(),
+            format!("{b}44"),
+            b.clone(),
+            "4".into(),
+            "4".into(),
+            "2025/3/1".into(),
+            "无".into(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "院桥镇".into(),
+            "错号".into(),
+            format!("{bad_check}44"),
+            bad_check.clone(),
+            "肢体".into(),
+            "四级".into(),
+            "2020-01-01".into(),
+            String::new(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "宁溪镇".into(),
+            "老号".into(),
+            "33100370010100251".into(),
+            "331003700101002".into(),
+            "智力".into(),
+            "一级".into(),
+            "2019-06-01".into(),
+            String::new(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "院桥镇".into(),
+            "不符".into(),
+            format!("{c}44"),
+            c.clone(),
+            "视力".into(),
+            "四级".into(),
+            "2021-01-01".into(),
+            String::new(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "火星镇".into(),
+            "无乡".into(),
+            format!("{e}44"),
+            e.clone(),
+            "肢体".into(),
+            "四级".into(),
+            "2021-01-01".into(),
+            String::new(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "院桥镇".into(),
+            "新村".into(),
+            format!("{f}61"),
+            fw,
+            "精神".into(),
+            "一级".into(),
+            "2025年3月1日".into(),
+            "低边".into(),
+            "202504".into(),
+            "2025".into(),
+            "未登记村".into(),
+        ],
+        [
+            "院桥镇".into(),
+            "未来".into(),
+            format!("{g}44"),
+            g.clone(),
+            "肢体".into(),
+            "四级".into(),
+            "2099-01-01".into(),
+            String::new(),
+            String::new(),
+            "2025".into(),
+            String::new(),
+        ],
+        [
+            "北洋镇".into(),
+            "王五".into(),
+            format!("{}34", id("19660606", 81)),
+            id("19660606", 81),
+            "言语".into(),
+            "四级".into(),
+            "20250301".into(),
+            "特困".into(),
+            String::new(),
+            "2024".into(),
+            String::new(),
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let (rr, cc) = (3 + r as u32, c as u16);
             if let Some(serial) = v.strip_prefix("SERIAL:") {
-                ws.write_number(rr, cc, serial.parse::<f64>().unwrap_or(0.0)).expect("w");
+                ws.write_number(rr, cc, serial.parse::<f64>().unwrap_or(0.0))
+                    .expect("w");
             } else if !v.is_empty() {
                 ws.write_string(rr, cc, v).expect("w");
             }
@@ -108,30 +252,74 @@ fn a_messy_roster_imports_the_good_rows_and_reports_the_bad_ones() {
     let roster = cli.path("roster.xlsx");
     let bad = messy_roster(&roster);
     let report = cli.path("report.json");
-    let out = cli.run(&["import", roster.to_str().unwrap_or(""), "--report", report.to_str().unwrap_or("")], None);
-    assert_eq!(out.status.code(), Some(3), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
-    let rep: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    let out = cli.run(
+        &[
+            "import",
+            roster.to_str().unwrap_or(""),
+            "--report",
+            report.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let rep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
     assert_eq!(rep["imported"].as_u64(), Some(5), "{rep:#}");
-    let mut rows: Vec<u64> = rep["rejected"].as_array().expect("array").iter().filter_map(|i| i["row"].as_u64()).collect();
+    let mut rows: Vec<u64> = rep["rejected"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|i| i["row"].as_u64())
+        .collect();
     rows.sort();
     rows.dedup();
-    assert_eq!(rows, bad.iter().map(|r| u64::from(*r)).collect::<Vec<_>>(), "{rep:#}");
+    assert_eq!(
+        rows,
+        bad.iter().map(|r| u64::from(*r)).collect::<Vec<_>>(),
+        "{rep:#}"
+    );
     let msgs = rep["rejected"].to_string();
     assert!(msgs.contains("公民身份号码校验位错误：应为"), "{msgs}");
     assert!(msgs.contains("火星镇"), "{msgs}");
     for i in rep["rejected"].as_array().expect("array") {
         assert_eq!(i["sheet"], "人员");
-        assert!(!i["column"].as_str().unwrap_or("").is_empty() && !i["message"].as_str().unwrap_or("").is_empty());
+        assert!(
+            !i["column"].as_str().unwrap_or("").is_empty()
+                && !i["message"].as_str().unwrap_or("").is_empty()
+        );
     }
     let warnings = rep["warnings"].to_string();
-    assert!(warnings.contains("331003700101002"), "the 15-digit upgrade is reported: {warnings}");
-    assert!(warnings.contains("未登记村"), "the unknown village is reported: {warnings}");
+    assert!(
+        warnings.contains("331003700101002"),
+        "the 15-digit upgrade is reported: {warnings}"
+    );
+    assert!(
+        warnings.contains("未登记村"),
+        "the unknown village is reported: {warnings}"
+    );
 
     // Re-import: nothing changes.
-    let again = cli.run(&["import", roster.to_str().unwrap_or(""), "--lang", "en"], None);
+    let again = cli.run(
+        &["import", roster.to_str().unwrap_or(""), "--lang", "en"],
+        None,
+    );
     assert_eq!(again.status.code(), Some(3));
-    assert!(text(&again.stdout).contains("(0 new, 0 updated, 5 unchanged)"), "{}", text(&again.stdout));
-    assert!(text(&again.stderr).contains("wrong check character"), "English reasons: {}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("(0 new, 0 updated, 5 unchanged)"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert!(
+        text(&again.stderr).contains("wrong check character"),
+        "English reasons: {}",
+        text(&again.stderr)
+    );
 
     // Export → import into a fresh database → export: the same data.
     let ex1 = cli.path("ex1.xlsx");
@@ -139,16 +327,36 @@ fn a_messy_roster_imports_the_good_rows_and_reports_the_bad_ones() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let other = Cli::new();
     let out = other.run(&["import", ex1.to_str().unwrap_or("")], None);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let ex2 = other.path("ex2.xlsx");
-    assert_eq!(other.run(&["export", ex2.to_str().unwrap_or("")], None).status.code(), Some(0));
+    assert_eq!(
+        other
+            .run(&["export", ex2.to_str().unwrap_or("")], None)
+            .status
+            .code(),
+        Some(0)
+    );
     let opts = zhucan_workbook::ImportOptions::default();
-    let read = |p: &Path| zhucan_workbook::read_workbook(p, &[], &opts, &mut |_, _| {}).expect("read export");
+    let read = |p: &Path| {
+        zhucan_workbook::read_workbook(p, &[], &opts, &mut |_, _| {}).expect("read export")
+    };
     let (r1, r2) = (read(&ex1), read(&ex2));
     assert_eq!(r1.persons.len(), 5);
     assert_eq!(
-        r1.persons.iter().map(|p| (&p.record, &p.extras)).collect::<Vec<_>>(),
-        r2.persons.iter().map(|p| (&p.record, &p.extras)).collect::<Vec<_>>()
+        r1.persons
+            .iter()
+            .map(|p| (&p.record, &p.extras))
+            .collect::<Vec<_>>(),
+        r2.persons
+            .iter()
+            .map(|p| (&p.record, &p.extras))
+            .collect::<Vec<_>>()
     );
     assert_eq!(r1.areas, r2.areas);
 }
@@ -161,7 +369,12 @@ fn strict_mode_imports_nothing() {
     let out = cli.run(&["import", roster.to_str().unwrap_or(""), "--strict"], None);
     assert_eq!(out.status.code(), Some(2));
     let rt = tokio::runtime::Runtime::new().expect("rt");
-    rt.block_on(async { assert_eq!(cli.store().await.count_persons(None).await.expect("count"), 0) });
+    rt.block_on(async {
+        assert_eq!(
+            cli.store().await.count_persons(None).await.expect("count"),
+            0
+        )
+    });
 }
 
 #[test]
@@ -172,19 +385,35 @@ fn unreadable_files_get_one_clear_message() {
     let out = cli.run(&["import", junk.to_str().unwrap_or("")], None);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(!err.contains("panicked") && err.lines().count() <= 3, "{err}");
+    assert!(
+        !err.contains("panicked") && err.lines().count() <= 3,
+        "{err}"
+    );
     assert!(err.contains("junk.xlsx"), "{err}");
 
     let missing = cli.path("missing.xlsx");
     std::fs::write(&missing, b"").expect("write");
-    let out = cli.run(&["import", cli.path("nope.xlsx").to_str().unwrap_or("")], None);
+    let out = cli.run(
+        &["import", cli.path("nope.xlsx").to_str().unwrap_or("")],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 
     // A roster without the 姓名 column.
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("人员").expect("name");
-    for (c, h) in ["公民身份号码", "残疾人证号", "残疾类别", "残疾等级", "发证日期", "乡镇街道"].iter().enumerate() {
+    for (c, h) in [
+        "公民身份号码",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "发证日期",
+        "乡镇街道",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(0, c as u16, *h).expect("w");
     }
     let no_name = cli.path("no-name.xlsx");
@@ -198,12 +427,20 @@ fn unreadable_files_get_one_clear_message() {
 fn gb18030_csv_imports() {
     let cli = Cli::new();
     let a = id("19800102", 11);
-    let csv = format!("姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道\n张三,{a},{a}42,肢体,二级,2020-05-01,院桥镇\n");
+    let csv = format!(
+        "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道\n张三,{a},{a}42,肢体,二级,2020-05-01,院桥镇\n"
+    );
     let (bytes, _, _) = encoding_rs::GB18030.encode(&csv);
     let path = cli.path("roster.csv");
     std::fs::write(&path, &bytes).expect("write");
     let out = cli.run(&["import", path.to_str().unwrap_or("")], None);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
         let s = cli.store().await;
@@ -216,16 +453,27 @@ fn gb18030_csv_imports() {
 #[test]
 fn a_killed_import_leaves_whole_rows_only() {
     let cli = Cli::new();
-    let mut csv = String::from("姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道,家庭经济状况,调查年度\n");
+    let mut csv = String::from(
+        "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道,家庭经济状况,调查年度\n",
+    );
     for i in 0..6000u32 {
-        let birth = (crate::support::d(1940, 1, 1) + chrono::Duration::days(i64::from(i))).format("%Y%m%d").to_string();
+        let birth = (crate::support::d(1940, 1, 1) + chrono::Duration::days(i64::from(i)))
+            .format("%Y%m%d")
+            .to_string();
         let pid = id(&birth, 1 + i % 900);
-        csv.push_str(&format!("人员{i},{pid},{pid}44,肢体,四级,2020-01-01,院桥镇,低保,2025\n"));
+        csv.push_str(&format!(
+            "人员{i},{pid},{pid}44,肢体,四级,2020-01-01,院桥镇,低保,2025\n"
+        ));
     }
     let path = cli.path("big.csv");
     std::fs::write(&path, csv).expect("write");
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhucan"))
-        .args(["import", path.to_str().unwrap_or(""), "--database-url", &cli.url])
+        .args([
+            "import",
+            path.to_str().unwrap_or(""),
+            "--database-url",
+            &cli.url,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -240,7 +488,10 @@ fn a_killed_import_leaves_whole_rows_only() {
         let mut after = String::new();
         let mut seen = 0;
         loop {
-            let page = s.export_page(&after, 500).await.expect("every stored person is a whole file");
+            let page = s
+                .export_page(&after, 500)
+                .await
+                .expect("every stored person is a whole file");
             let Some(last) = page.last() else { break };
             after = last.0.person.citizen_id.to_string();
             for (f, surveys) in &page {
@@ -259,18 +510,53 @@ fn a_killed_import_leaves_whole_rows_only() {
 #[test]
 fn accounts_and_tokens() {
     let cli = Cli::new();
-    let out = cli.run(&["user", "add", "clerk", "--role", "township_staff", "--area", "331003107"], Some("a good password 1\n"));
+    let out = cli.run(
+        &[
+            "user",
+            "add",
+            "clerk",
+            "--role",
+            "township_staff",
+            "--area",
+            "331003107",
+        ],
+        Some("a good password 1\n"),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = cli.run(&["user", "add", "clerk", "--role", "township_staff"], Some("a good password 1\n"));
+    let out = cli.run(
+        &["user", "add", "clerk", "--role", "township_staff"],
+        Some("a good password 1\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("clerk"));
-    let out = cli.run(&["user", "add", "x", "--role", "king"], Some("a good password 1\n"));
+    let out = cli.run(
+        &["user", "add", "x", "--role", "king"],
+        Some("a good password 1\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--role"));
-    let out = cli.run(&["--lang", "en", "user", "add", "y", "--role", "auditor"], Some("short\n"));
+    let out = cli.run(
+        &["--lang", "en", "user", "add", "y", "--role", "auditor"],
+        Some("short\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("password"), "{}", text(&out.stderr));
-    let out = cli.run(&["user", "add", "z", "--role", "auditor", "--area", "999999999"], Some("a good password 1\n"));
+    assert!(
+        text(&out.stderr).contains("password"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(
+        &[
+            "user",
+            "add",
+            "z",
+            "--role",
+            "auditor",
+            "--area",
+            "999999999",
+        ],
+        Some("a good password 1\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
     let out = cli.run(&["token", "create", "clerk", "--expires", "2h"], None);
     assert_eq!(out.status.code(), Some(0));
@@ -285,15 +571,30 @@ fn accounts_and_tokens() {
 #[test]
 fn backup_copies_a_live_database() {
     let cli = Cli::new();
-    assert_eq!(cli.run(&["demo", "--persons", "50"], None).status.code(), Some(0));
+    assert_eq!(
+        cli.run(&["demo", "--persons", "50"], None).status.code(),
+        Some(0)
+    );
     let copy = cli.path("copy.db");
     let out = cli.run(&["backup", copy.to_str().unwrap_or("")], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
-        let s = zhucan_store::Store::open(&format!("sqlite://{}", copy.display())).await.expect("open copy");
+        let s = zhucan_store::Store::open(&format!("sqlite://{}", copy.display()))
+            .await
+            .expect("open copy");
         assert_eq!(s.count_persons(None).await.expect("count"), 50);
     });
-    assert_eq!(cli.run(&["backup", copy.to_str().unwrap_or("")], None).status.code(), Some(2), "never overwrites");
-    assert_eq!(cli.run(&["demo"], None).status.code(), Some(2), "the demo needs an empty database");
+    assert_eq!(
+        cli.run(&["backup", copy.to_str().unwrap_or("")], None)
+            .status
+            .code(),
+        Some(2),
+        "never overwrites"
+    );
+    assert_eq!(
+        cli.run(&["demo"], None).status.code(),
+        Some(2),
+        "the demo needs an empty database"
+    );
 }

@@ -6,10 +6,28 @@ use zhucan_store::Role;
 use crate::support::{TestApp, TestDb, csrf_of, d, put, record, user};
 
 /// Two townships, one person each, and accounts of several roles.
-async fn app() -> (TestApp, zhucan_domain::person::PersonRecord, zhucan_domain::person::PersonRecord) {
+async fn app() -> (
+    TestApp,
+    zhucan_domain::person::PersonRecord,
+    zhucan_domain::person::PersonRecord,
+) {
     let db = TestDb::sqlite().await;
-    let a = record("院桥张三", d(1980, 1, 2), 11, "331003107", Category::Physical, Grade::Two);
-    let b = record("东城李四", d(1975, 6, 30), 21, "331003001", Category::Visual, Grade::One);
+    let a = record(
+        "院桥张三",
+        d(1980, 1, 2),
+        11,
+        "331003107",
+        Category::Physical,
+        Grade::Two,
+    );
+    let b = record(
+        "东城李四",
+        d(1975, 6, 30),
+        21,
+        "331003001",
+        Category::Visual,
+        Grade::One,
+    );
     put(&db.store, &[a.clone(), b.clone()]).await;
     user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
@@ -18,7 +36,13 @@ async fn app() -> (TestApp, zhucan_domain::person::PersonRecord, zhucan_domain::
 }
 
 async fn handle_of(app: &TestApp, r: &zhucan_domain::person::PersonRecord) -> String {
-    app.db.store.person_file(&r.person.citizen_id).await.expect("file").expect("exists").handle
+    app.db
+        .store
+        .person_file(&r.person.citizen_id)
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle
 }
 
 #[tokio::test]
@@ -28,8 +52,18 @@ async fn health_and_security_headers() {
     assert_eq!(r.status(), 200);
     let r = reqwest::get(app.url("/login")).await.expect("get");
     let h = r.headers();
-    assert!(h["content-security-policy"].to_str().unwrap_or("").contains("frame-ancestors 'none'"));
-    assert!(h["content-security-policy"].to_str().unwrap_or("").contains("script-src 'none'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap_or("")
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap_or("")
+            .contains("script-src 'none'")
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
     assert!(h.contains_key("referrer-policy"));
@@ -40,42 +74,88 @@ async fn health_and_security_headers() {
 #[tokio::test]
 async fn pages_require_login_and_remember_the_target() {
     let (app, _, _) = app().await;
-    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     let r = c.get(app.url("/persons?q=x")).send().await.expect("get");
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?next=%2Fpersons%3Fq%3Dx");
-    let r = c.post(app.url("/login")).form(&[("username", "admin"), ("password", "wrong")]).send().await.expect("post");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", "wrong")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 401);
     assert!(r.text().await.expect("body").contains("用户名或密码不正确"));
     let r = c
         .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", crate::support::PASSWORD), ("next", "//evil.example/")])
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::support::PASSWORD),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/", "an off-site next is ignored");
     let cookie = r.headers()["set-cookie"].to_str().unwrap_or("").to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
 async fn search_masks_identifiers_and_respects_the_area() {
     let (app, a, b) = app().await;
     let admin = app.browser("admin").await;
-    let html = admin.get(app.url("/persons?q=")).send().await.expect("get").text().await.expect("body");
+    let html = admin
+        .get(app.url("/persons?q="))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("共找到 2 人"), "{html}");
     assert!(html.contains(&a.person.citizen_id.masked()));
-    assert!(!html.contains(a.person.citizen_id.as_str()), "full ID must not appear");
+    assert!(
+        !html.contains(a.person.citizen_id.as_str()),
+        "full ID must not appear"
+    );
     let yq = app.browser("yq").await;
-    let html = yq.get(app.url("/persons?q=")).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(app.url("/persons?q="))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("院桥张三") && !html.contains("东城李四"));
     // Asking for another township finds nobody.
-    let html = yq.get(app.url("/persons?q=&area=331003001")).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(app.url("/persons?q=&area=331003001"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(!html.contains("东城李四"));
     // Searching another township's person by full ID finds nobody.
     let url = app.url(&format!("/persons?q={}", b.person.citizen_id));
-    let html = yq.get(url).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(url)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("共找到 0 人"));
 }
 
@@ -83,17 +163,33 @@ async fn search_masks_identifiers_and_respects_the_area() {
 async fn person_file_in_scope_and_404_outside() {
     let (app, a, b) = app().await;
     let yq = app.browser("yq").await;
-    let r = yq.get(app.url(&format!("/persons/{}", handle_of(&app, &a).await))).send().await.expect("get");
+    let r = yq
+        .get(app.url(&format!("/persons/{}", handle_of(&app, &a).await)))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
     let html = r.text().await.expect("body");
     assert!(html.contains("院桥张三") && html.contains("138****5678") && html.contains("肢体"));
     assert!(!html.contains("13812345678"));
-    let r = yq.get(app.url(&format!("/persons/{}", handle_of(&app, &b).await))).send().await.expect("get");
+    let r = yq
+        .get(app.url(&format!("/persons/{}", handle_of(&app, &b).await)))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 404, "another township's person is not found");
-    let r = yq.get(app.url("/persons/doesnotexist")).send().await.expect("get");
+    let r = yq
+        .get(app.url("/persons/doesnotexist"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 404);
     let audit = app.browser("audit").await;
-    let r = audit.get(app.url(&format!("/persons/{}", handle_of(&app, &a).await))).send().await.expect("get");
+    let r = audit
+        .get(app.url(&format!("/persons/{}", handle_of(&app, &a).await)))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 403, "an auditor reads no person files");
 }
 
@@ -101,10 +197,22 @@ async fn person_file_in_scope_and_404_outside() {
 async fn register_form_validates_each_field() {
     let (app, _, _) = app().await;
     let yq = app.browser("yq").await;
-    let html = yq.get(app.url("/persons/new")).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(app.url("/persons/new"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let csrf = csrf_of(&html);
     // Without the CSRF token.
-    let r = yq.post(app.url("/persons/new")).form(&[("name", "x")]).send().await.expect("post");
+    let r = yq
+        .post(app.url("/persons/new"))
+        .form(&[("name", "x")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 403);
     // Bad values: each field says what is wrong, tied to the field.
     let r = yq
@@ -128,7 +236,10 @@ async fn register_form_validates_each_field() {
     assert!(html.contains("aria-describedby=\"f-citizen_id-hint f-citizen_id-error\""));
     assert!(html.contains("日期不能晚于今天"));
     assert!(html.contains("href=\"#f-name\""));
-    assert!(html.contains("value=\"110105194912310021\""), "values are kept");
+    assert!(
+        html.contains("value=\"110105194912310021\""),
+        "values are kept"
+    );
     // Registering outside the account's township is refused.
     let r = yq
         .post(app.url("/persons/new"))
@@ -162,10 +273,25 @@ async fn register_form_validates_each_field() {
         .expect("post");
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap_or("").to_string();
-    let html = yq.get(app.url(&loc)).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("新人") && html.contains("已保存"));
-    let id = zhucan_domain::CitizenId::parse("11010519491231002X").expect("id").id;
-    let f = app.db.store.person_file(&id).await.expect("file").expect("exists");
+    let id = zhucan_domain::CitizenId::parse("11010519491231002X")
+        .expect("id")
+        .id;
+    let f = app
+        .db
+        .store
+        .person_file(&id)
+        .await
+        .expect("file")
+        .expect("exists");
     assert_eq!(f.certificate.number.as_str(), "11010519491231002X42");
     assert_eq!(f.certificate.valid_until, d(2035, 3, 1));
 }
@@ -175,24 +301,63 @@ async fn life_events_append_and_stale_forms_conflict() {
     let (app, a, _) = app().await;
     let h = handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
-    let html = yq.get(app.url(&format!("/persons/{h}/events?kind=decease"))).send().await.expect("get").text().await.expect("body");
+    let html = yq
+        .get(app.url(&format!("/persons/{h}/events?kind=decease")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let csrf = csrf_of(&html);
-    let version = app.db.store.person_file(&a.person.citizen_id).await.expect("f").expect("e").version.to_string();
+    let version = app
+        .db
+        .store
+        .person_file(&a.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e")
+        .version
+        .to_string();
     let post = |form: Vec<(&'static str, String)>| {
         let yq = yq.clone();
         let url = app.url(&format!("/persons/{h}/events"));
         async move { yq.post(url).form(&form).send().await.expect("post") }
     };
-    let r = post(vec![("_csrf", csrf.clone()), ("version", version.clone()), ("kind", "decease".into()), ("on", "1970-01-01".into())]).await;
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("version", version.clone()),
+        ("kind", "decease".into()),
+        ("on", "1970-01-01".into()),
+    ])
+    .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("body").contains("日期早于出生日期"));
-    let r = post(vec![("_csrf", csrf.clone()), ("version", version.clone()), ("kind", "move_out".into()), ("on", "2025-06-01".into())]).await;
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("version", version.clone()),
+        ("kind", "move_out".into()),
+        ("on", "2025-06-01".into()),
+    ])
+    .await;
     assert_eq!(r.status(), 303);
     // The same (now stale) version again: refused with a clear message.
-    let r = post(vec![("_csrf", csrf.clone()), ("version", version.clone()), ("kind", "decease".into()), ("on", "2025-07-01".into())]).await;
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("version", version.clone()),
+        ("kind", "decease".into()),
+        ("on", "2025-07-01".into()),
+    ])
+    .await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.expect("body").contains("其他人已修改"));
-    let f = app.db.store.person_file(&a.person.citizen_id).await.expect("f").expect("e");
+    let f = app
+        .db
+        .store
+        .person_file(&a.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e");
     assert_eq!(f.person.moved_out_on, Some(d(2025, 6, 1)));
     assert_eq!(f.person.died_on, None);
 }
@@ -203,7 +368,10 @@ async fn cross_site_posts_are_refused() {
     let r = reqwest::Client::new()
         .post(app.url("/login"))
         .header("origin", "http://evil.example")
-        .form(&[("username", "admin"), ("password", crate::support::PASSWORD)])
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::support::PASSWORD),
+        ])
         .send()
         .await
         .expect("post");
@@ -214,10 +382,21 @@ async fn cross_site_posts_are_refused() {
 async fn language_switch() {
     let (app, _, _) = app().await;
     let c = app.browser("admin").await;
-    let r = c.get(app.url("/lang?to=en&next=/persons")).send().await.expect("get");
+    let r = c
+        .get(app.url("/lang?to=en&next=/persons"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/persons");
-    let html = c.get(app.url("/persons")).send().await.expect("get").text().await.expect("body");
+    let html = c
+        .get(app.url("/persons"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("<html lang=\"en\">") && html.contains("Find a person"));
 }
 
@@ -229,51 +408,139 @@ async fn api_session_persons_and_scope() {
     assert_eq!(r.status(), 401);
     let v: serde_json::Value = r.json().await.expect("json");
     assert_eq!(v["error"]["code"], "unauthorized");
-    let r = c.get(app.url("/api/v1/persons")).bearer_auth("zc_wrong").send().await.expect("get");
+    let r = c
+        .get(app.url("/api/v1/persons"))
+        .bearer_auth("zc_wrong")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 401);
-    let r = c.post(app.url("/api/v1/session")).body("not json").send().await.expect("post");
+    let r = c
+        .post(app.url("/api/v1/session"))
+        .body("not json")
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<serde_json::Value>().await.expect("json")["error"]["code"], "invalid_json");
-    let r = c.post(app.url("/api/v1/session")).json(&serde_json::json!({"username": "yq", "password": "x"})).send().await.expect("post");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "invalid_json"
+    );
+    let r = c
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": "yq", "password": "x"}))
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 401);
 
     let yq = app.token("yq").await;
-    let v: serde_json::Value = c.get(app.url("/api/v1/persons")).bearer_auth(&yq).send().await.expect("get").json().await.expect("json");
+    let v: serde_json::Value = c
+        .get(app.url("/api/v1/persons"))
+        .bearer_auth(&yq)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(v["total"], 1);
     assert_eq!(v["items"][0]["name"], "院桥张三");
-    assert_eq!(v["items"][0]["citizen_id_masked"], a.person.citizen_id.masked());
-    let v: serde_json::Value = c.get(app.url("/api/v1/persons?area=331003001")).bearer_auth(&yq).send().await.expect("get").json().await.expect("json");
+    assert_eq!(
+        v["items"][0]["citizen_id_masked"],
+        a.person.citizen_id.masked()
+    );
+    let v: serde_json::Value = c
+        .get(app.url("/api/v1/persons?area=331003001"))
+        .bearer_auth(&yq)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(v["total"], 0, "another township through ?area= is empty");
-    let r = c.get(app.url("/api/v1/persons?page=0")).bearer_auth(&yq).send().await.expect("get");
+    let r = c
+        .get(app.url("/api/v1/persons?page=0"))
+        .bearer_auth(&yq)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 400);
     let e: serde_json::Value = r.json().await.expect("json");
     assert_eq!(e["error"]["code"], "invalid_parameter");
-    assert!(e["error"]["message"].as_str().unwrap_or("").contains("page"));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("page")
+    );
 
-    let r = c.get(app.url(&format!("/api/v1/persons/{}", a.person.citizen_id))).bearer_auth(&yq).send().await.expect("get");
+    let r = c
+        .get(app.url(&format!("/api/v1/persons/{}", a.person.citizen_id)))
+        .bearer_auth(&yq)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.expect("json");
     assert_eq!(v["person"]["name"], "院桥张三");
     assert_eq!(v["person"]["phone"], "138****5678");
     assert_eq!(v["certificate"]["grade"], "2");
-    let r = c.get(app.url(&format!("/api/v1/persons/{}", b.person.citizen_id))).bearer_auth(&yq).send().await.expect("get");
-    assert_eq!(r.status(), 404, "outside the area: not found, not forbidden");
-    let r = c.get(app.url("/api/v1/persons/110105194912310021")).bearer_auth(&yq).header("accept-language", "en").send().await.expect("get");
+    let r = c
+        .get(app.url(&format!("/api/v1/persons/{}", b.person.citizen_id)))
+        .bearer_auth(&yq)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.status(),
+        404,
+        "outside the area: not found, not forbidden"
+    );
+    let r = c
+        .get(app.url("/api/v1/persons/110105194912310021"))
+        .bearer_auth(&yq)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 400);
     let e: serde_json::Value = r.json().await.expect("json");
-    assert!(e["error"]["message"].as_str().unwrap_or("").contains("citizen_id"), "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("citizen_id"),
+        "{e}"
+    );
 
     let audit = app.token("audit").await;
-    let r = c.get(app.url("/api/v1/persons")).bearer_auth(&audit).send().await.expect("get");
+    let r = c
+        .get(app.url("/api/v1/persons"))
+        .bearer_auth(&audit)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 403);
 }
 
 #[tokio::test]
 async fn openapi_describes_every_api_route() {
     let (app, _, _) = app().await;
-    let v: serde_json::Value = reqwest::get(app.url("/api/openapi.json")).await.expect("get").json().await.expect("json");
+    let v: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert!(v["openapi"].as_str().unwrap_or("").starts_with("3."));
-    for p in ["/api/v1/session", "/api/v1/persons", "/api/v1/persons/{citizen_id}", "/healthz"] {
+    for p in [
+        "/api/v1/session",
+        "/api/v1/persons",
+        "/api/v1/persons/{citizen_id}",
+        "/healthz",
+    ] {
         assert!(v["paths"].get(p).is_some(), "missing {p}");
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::with_check_char;
-use zhucan_domain::person::{Certificate, CertificateStatus, Person, PersonRecord, RecordExtras, Survey};
+use zhucan_domain::person::{
+    Certificate, CertificateStatus, Person, PersonRecord, RecordExtras, Survey,
+};
 use zhucan_domain::{Category, Grade};
 use zhucan_store::{NewUser, Role, Store};
 
@@ -22,21 +24,34 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::open(&url).await.expect("open sqlite");
-        TestDb { store, _dir: Some(dir), pg: None }
+        TestDb {
+            store,
+            _dir: Some(dir),
+            pg: None,
+        }
     }
 
     /// `None` when no PostgreSQL server is configured (then the PostgreSQL variant of a
     /// contract test is skipped); on CI a missing server is an error.
     pub async fn postgres() -> Option<TestDb> {
         let Ok(admin) = std::env::var("ZHUCAN_TEST_POSTGRES_URL") else {
-            assert!(std::env::var("CI").is_err(), "CI must set ZHUCAN_TEST_POSTGRES_URL");
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set ZHUCAN_TEST_POSTGRES_URL"
+            );
             eprintln!("ZHUCAN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
             return None;
         };
         let name = format!("zt_{}", zhucan_store::accounts::random_id());
-        let url = zhucan_store::scratch::create_pg_database(&admin, &name).await.expect("create database");
+        let url = zhucan_store::scratch::create_pg_database(&admin, &name)
+            .await
+            .expect("create database");
         let store = Store::open(&url).await.expect("open postgres");
-        Some(TestDb { store, _dir: None, pg: Some((admin, name)) })
+        Some(TestDb {
+            store,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
     }
 }
 
@@ -46,7 +61,10 @@ impl Drop for TestDb {
             let store = self.store.clone();
             // A separate runtime: Drop may run inside (or outside) the test's runtime.
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     rt.block_on(async {
                         store.close().await;
                         let _ = zhucan_store::scratch::drop_pg_database(&admin, &name).await;
@@ -103,7 +121,14 @@ pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 /// A valid person record: birth date and sequence make the ID, in `township`.
-pub fn record(name: &str, birth: NaiveDate, seq: u32, township: &str, category: Category, grade: Grade) -> PersonRecord {
+pub fn record(
+    name: &str,
+    birth: NaiveDate,
+    seq: u32,
+    township: &str,
+    category: Category,
+    grade: Grade,
+) -> PersonRecord {
     let first17 = format!("331003{}{:03}", birth.format("%Y%m%d"), seq);
     let id = with_check_char(&first17).expect("17 digits");
     let issued = d(2020, 5, 1).max(birth);
@@ -132,13 +157,22 @@ pub fn record(name: &str, birth: NaiveDate, seq: u32, township: &str, category: 
             status: CertificateStatus::Valid,
             smart_card: false,
         },
-        survey: Survey { year: 2025, ..Survey::default() },
+        survey: Survey {
+            year: 2025,
+            ..Survey::default()
+        },
     }
 }
 
 pub async fn put(store: &Store, recs: &[PersonRecord]) {
-    let rows: Vec<(PersonRecord, RecordExtras)> = recs.iter().map(|r| (r.clone(), RecordExtras::default())).collect();
-    let actor = zhucan_store::registry::Actor { name: "test", source: "import" };
+    let rows: Vec<(PersonRecord, RecordExtras)> = recs
+        .iter()
+        .map(|r| (r.clone(), RecordExtras::default()))
+        .collect();
+    let actor = zhucan_store::registry::Actor {
+        name: "test",
+        source: "import",
+    };
     store.merge_records(&rows, &actor).await.expect("merge");
 }
 
@@ -150,14 +184,22 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(db: TestDb) -> TestApp {
-        let state = zhucan_web::AppState { store: db.store.clone(), config: Arc::new(zhucan_web::Config::default()) };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = zhucan_web::AppState {
+            store: db.store.clone(),
+            config: Arc::new(zhucan_web::Config::default()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = zhucan_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        TestApp { base: format!("http://{addr}"), db }
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -173,7 +215,11 @@ impl TestApp {
             .expect("client");
         let r = c
             .post(self.url("/login"))
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .form(&[
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("login");
@@ -197,6 +243,7 @@ impl TestApp {
 
 /// The CSRF token of a page's first form.
 pub fn csrf_of(html: &str) -> String {
-    let start = html.find("name=\"_csrf\" value=\"").expect("csrf field") + "name=\"_csrf\" value=\"".len();
+    let start =
+        html.find("name=\"_csrf\" value=\"").expect("csrf field") + "name=\"_csrf\" value=\"".len();
     html[start..].chars().take_while(|c| *c != '"').collect()
 }
