@@ -14,7 +14,7 @@ use zhucan_store::{ImportOutcome, NewUser, Role, Store};
 use crate::Failure;
 
 /// Rows per write transaction when importing.
-const BATCH: usize = 2_000;
+const BATCH: usize = 50_000;
 
 fn bar(len: u64, msg: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
@@ -57,10 +57,18 @@ pub async fn load_demo(
     };
     let mut seen = 0u64;
     let mut last: Option<String> = None;
-    while let Some(rows) = rx.recv().await {
-        for chunk in rows.chunks(BATCH) {
-            store.merge_records(chunk, &actor).await?;
+    let mut pending: Vec<(PersonRecord, RecordExtras)> = Vec::with_capacity(BATCH);
+    loop {
+        let next = rx.recv().await;
+        let done = next.is_none();
+        if let Some(rows) = &next {
+            pending.extend_from_slice(rows);
         }
+        if pending.len() >= BATCH || (done && !pending.is_empty()) {
+            store.merge_records(&pending, &actor).await?;
+            pending.clear();
+        }
+        let Some(rows) = next else { break };
         for (r, _) in &rows {
             let id = r.person.citizen_id.as_str();
             if last.as_deref() != Some(id) {

@@ -86,6 +86,14 @@ pub fn random_id() -> String {
     hex::encode(b)
 }
 
+/// A time-ordered unguessable handle: 48 bits of milliseconds then 64 random bits (hex). New
+/// handles append to the end of their index instead of landing at random pages.
+pub fn ordered_id() -> String {
+    let ms = chrono::Utc::now().timestamp_millis().max(0) as u64 & 0xffff_ffff_ffff;
+    let r: u64 = rand::random();
+    format!("{ms:012x}{r:016x}")
+}
+
 /// SHA-256 of a secret, hex.
 pub fn hash_secret(secret: &str) -> String {
     use sha2::Digest;

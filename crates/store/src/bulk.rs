@@ -222,7 +222,7 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
             qb.push_values(chunk, |mut b, f| {
                 let p = &f.person;
                 b.push_bind(p.citizen_id.as_str().to_string())
-                    .push_bind(crate::accounts::random_id())
+                    .push_bind(crate::accounts::ordered_id())
                     .push_bind(p.name.clone())
                     .push_bind(match p.citizen_id.sex() {
                         zhucan_domain::Sex::Male => "male",
@@ -330,4 +330,63 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
         });
     }
     Ok(())
+}
+
+/// One person as the workbook export needs it: current state and every survey row.
+#[derive(Debug, Clone)]
+pub struct ExportPerson {
+    pub person: Person,
+    pub certificate: Certificate,
+    /// Survey rows, oldest year first.
+    pub surveys: Vec<Survey>,
+    pub extras: RecordExtras,
+}
+
+impl crate::Store {
+    /// Up to `limit` persons with citizen ID greater than `after`, in ID order, in three
+    /// queries (keyset paging for the workbook export).
+    pub async fn export_chunk(&self, after: &str, limit: i64) -> Result<Vec<ExportPerson>> {
+        let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2");
+        let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(after).bind(limit).fetch_all(p).await?
+        });
+        let (Some(first), Some(last)) = (persons.first(), persons.last()) else { return Ok(vec![]) };
+        #[derive(sqlx::FromRow)]
+        struct WithId<T> {
+            citizen_id: String,
+            #[sqlx(flatten)]
+            row: T,
+        }
+        let sql_c = format!(
+            "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE citizen_id >= $1 AND citizen_id <= $2 AND is_current = $3"
+        );
+        let sql_s = format!(
+            "SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id >= $1 AND citizen_id <= $2 ORDER BY citizen_id, survey_year"
+        );
+        let (lo, hi) = (first.citizen_id.clone(), last.citizen_id.clone());
+        let (cs, ss): (Vec<WithId<CertRow>>, Vec<WithId<SurveyRow>>) = crate::on_pool!(self, p => {
+            let cs = sqlx::query_as(sqlx::AssertSqlSafe(sql_c)).bind(&lo).bind(&hi).bind(true).fetch_all(p).await?;
+            let ss = sqlx::query_as(sqlx::AssertSqlSafe(sql_s)).bind(&lo).bind(&hi).fetch_all(p).await?;
+            (cs, ss)
+        });
+        let mut certs: HashMap<String, CertRow> = cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
+        let mut surveys: HashMap<String, Vec<Survey>> = HashMap::new();
+        for s in ss {
+            surveys.entry(s.citizen_id).or_default().push(s.row.to_survey()?);
+        }
+        persons
+            .into_iter()
+            .map(|p| {
+                let cert = certs
+                    .remove(&p.citizen_id)
+                    .ok_or_else(|| crate::rows::corrupt("current certificate", &p.citizen_id))?;
+                Ok(ExportPerson {
+                    person: p.to_person()?,
+                    certificate: cert.to_certificate()?,
+                    surveys: surveys.remove(&p.citizen_id).unwrap_or_default(),
+                    extras: RecordExtras { village_name: p.village_name.clone(), legacy_id: p.legacy_id.clone() },
+                })
+            })
+            .collect()
+    }
 }

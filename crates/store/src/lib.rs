@@ -17,7 +17,7 @@ use sqlx::sqlite::{
 
 pub mod accounts;
 pub mod areas;
-mod bulk;
+pub mod bulk;
 pub mod institutions;
 pub mod registry;
 mod rows;
@@ -166,7 +166,8 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-65536")
+                .pragma("cache_size", "-262144")
+                .pragma("mmap_size", "1073741824")
                 .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)

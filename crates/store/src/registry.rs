@@ -552,7 +552,7 @@ async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> R
         .bind(&extras.legacy_id)
         .bind(i64::from(rec.survey.year))
         .bind(&now)
-        .bind(crate::accounts::random_id())
+        .bind(crate::accounts::ordered_id())
         .execute(&mut *c)
         .await?;
     });

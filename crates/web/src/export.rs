@@ -13,26 +13,15 @@ pub async fn write_registry(store: &Store, path: &Path) -> Result<usize, String>
     let mut after = String::new();
     let mut persons = 0;
     loop {
-        let page = store
-            .export_page(&after, 1000)
-            .await
-            .map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
-        after = last.0.person.citizen_id.to_string();
-        for (file, surveys) in &page {
+        let chunk = store.export_chunk(&after, 5000).await.map_err(|e| e.to_string())?;
+        let Some(last) = chunk.last() else { break };
+        after = last.person.citizen_id.to_string();
+        for p in chunk {
             persons += 1;
-            let extras = RecordExtras {
-                village_name: file.village_name.clone(),
-                legacy_id: file.legacy_id.clone(),
-            };
-            for s in surveys.iter().rev() {
+            for s in p.surveys {
                 rows.push((
-                    PersonRecord {
-                        person: file.person.clone(),
-                        certificate: file.certificate.clone(),
-                        survey: s.clone(),
-                    },
-                    extras.clone(),
+                    PersonRecord { person: p.person.clone(), certificate: p.certificate.clone(), survey: s },
+                    p.extras.clone(),
                 ));
             }
         }

@@ -83,10 +83,12 @@ pub(crate) mod p {
     pub const RECEIVES_CARE: usize = 37;
     pub const CULTURE_SPORTS: usize = 38;
     pub const SURVEY_YEAR: usize = 39;
+    pub const GUARDIAN_NAME: usize = 40;
+    pub const GUARDIAN_PHONE: usize = 41;
 }
 
 /// The persons sheet (人员), in the order of `import-format.md`.
-pub(crate) const PERSON_FIELDS: [FieldDef; 40] = [
+pub(crate) const PERSON_FIELDS: [FieldDef; 42] = [
     f("姓名", "name", true),
     fa(
         "公民身份号码",
@@ -183,6 +185,10 @@ pub(crate) const PERSON_FIELDS: [FieldDef; 40] = [
     f("接受托养服务", "receives_care", false),
     f("文体服务", "culture_sports", false),
     fa("调查年度", "survey_year", false, &["年度"]),
+    // Beyond import-format.md (optional): the guardian of the person file (R1.1), so that an
+    // export re-imports without losing it.
+    fa("监护人姓名", "guardian_name", false, &["监护人"]),
+    f("监护人电话", "guardian_phone", false),
 ];
 
 /// Indices into [`INSTITUTION_FIELDS`].

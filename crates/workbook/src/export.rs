@@ -180,6 +180,7 @@ fn build(data: &ExportData) -> Result<Workbook, XlsxError> {
         p::VILLAGE,
         p::HOUSEHOLD_ID,
         p::PHONE,
+        p::GUARDIAN_PHONE,
     ];
     let ws = sheet_with_header(&mut wb, "人员", TITLE, &headers, &widths, &text_cols)?;
     for (i, (rec, extras)) in data.rows.iter().enumerate() {
@@ -261,6 +262,8 @@ fn write_person(
     w.opt_s(p::HOUSEHOLD_ID, pe.household_id.as_deref())?;
     w.n(p::HOUSEHOLD_SIZE, pe.household_size)?;
     w.opt_s(p::PHONE, pe.phone.as_deref())?;
+    w.opt_s(p::GUARDIAN_NAME, pe.guardian_name.as_deref())?;
+    w.opt_s(p::GUARDIAN_PHONE, pe.guardian_phone.as_deref())?;
     w.date(p::DIED_ON, pe.died_on)?;
     w.date(p::MOVED_OUT_ON, pe.moved_out_on)?;
     w.opt_s(p::ECONOMIC_STATUS, s.economic_status.map(|v| v.zh()))?;

@@ -252,6 +252,8 @@ impl PersonParser<'_> {
         let household_id = rc.opt(p::HOUSEHOLD_ID, ident_string);
         let household_size = rc.opt(p::HOUSEHOLD_SIZE, |d, c| cell::int(d, 1, 999, c));
         let phone = rc.opt(p::PHONE, ident_string);
+        let guardian_name = rc.opt(p::GUARDIAN_NAME, ident_string);
+        let guardian_phone = rc.opt(p::GUARDIAN_PHONE, ident_string);
         let died_on = rc.opt(p::DIED_ON, past_date);
         let moved_out_on = rc.opt(p::MOVED_OUT_ON, past_date);
         for (field, date) in [(p::DIED_ON, died_on), (p::MOVED_OUT_ON, moved_out_on)] {
@@ -374,8 +376,8 @@ impl PersonParser<'_> {
                 household_id,
                 household_size,
                 phone,
-                guardian_name: None,
-                guardian_phone: None,
+                guardian_name,
+                guardian_phone,
                 died_on,
                 moved_out_on,
             },
