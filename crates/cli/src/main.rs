@@ -191,11 +191,23 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(run(cli, lang)) {
-        Ok(code) => ExitCode::from(code),
-        Err(f) => {
+    // Panics are bugs: their details go to the log at debug level, the user reads one sentence.
+    std::panic::set_hook(Box::new(|info| tracing::debug!("panic: {info}")));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(run(cli, lang)))) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(f)) => {
             eprintln!("{}", lang.pick(&f.zh, &f.en));
             ExitCode::from(f.code)
+        }
+        Err(_) => {
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "内部错误：操作未完成；已提交的数据完整，未完成的部分没有写入（设置 ZHUCAN_LOG=debug 可查看详情）。",
+                    "internal error: the operation did not complete; what was committed is whole and the rest was not written (set ZHUCAN_LOG=debug for details)."
+                )
+            );
+            ExitCode::from(70)
         }
     }
 }

@@ -13,7 +13,9 @@ use zhucan_domain::person::{Certificate, Person, PersonRecord, RecordExtras, Sur
 use zhucan_domain::timeline::{NewEvent, events_between};
 
 use crate::registry::{Actor, ImportOutcome};
-use crate::rows::{CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text};
+use crate::rows::{
+    CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text,
+};
 use crate::{Result, Tx, now_text, on_tx};
 
 /// Rows per multi-row statement (keeps the bind count under SQLite's 32 766).
@@ -50,13 +52,19 @@ impl<'a> NewFile<'a> {
 
     /// Applies one more row; returns whether it changed anything.
     fn fold(&mut self, rec: &'a PersonRecord, extras: &RecordExtras) -> bool {
-        let survey_changed = self.surveys.get(&rec.survey.year).is_none_or(|s| **s != rec.survey);
+        let survey_changed = self
+            .surveys
+            .get(&rec.survey.year)
+            .is_none_or(|s| **s != rec.survey);
         self.surveys.insert(rec.survey.year, &rec.survey);
         if rec.survey.year < self.latest {
             return survey_changed;
         }
-        let Some(cur) = self.current().cloned() else { return survey_changed };
-        self.events.extend(events_between(Some((&self.person, &cur)), rec));
+        let Some(cur) = self.current().cloned() else {
+            return survey_changed;
+        };
+        self.events
+            .extend(events_between(Some((&self.person, &cur)), rec));
         let person_changed = self.person != rec.person
             || self.extras.village_name != extras.village_name
             || (extras.legacy_id.is_some() && self.extras.legacy_id != extras.legacy_id)
@@ -74,7 +82,11 @@ impl<'a> NewFile<'a> {
             for (_, c) in self.certs.iter_mut() {
                 *c = false;
             }
-            match self.certs.iter_mut().find(|(c, _)| c.number == rec.certificate.number) {
+            match self
+                .certs
+                .iter_mut()
+                .find(|(c, _)| c.number == rec.certificate.number)
+            {
                 Some(slot) => *slot = (rec.certificate.clone(), true),
                 None => self.certs.push((rec.certificate.clone(), true)),
             }
@@ -84,7 +96,10 @@ impl<'a> NewFile<'a> {
 }
 
 fn placeholders_in(ids: &[&str]) -> String {
-    (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Merges a batch inside `tx`.
@@ -93,7 +108,10 @@ pub(crate) async fn merge_batch(
     rows: &[(PersonRecord, RecordExtras)],
     actor: &Actor<'_>,
 ) -> Result<Vec<ImportOutcome>> {
-    let mut ids: Vec<&str> = rows.iter().map(|(r, _)| r.person.citizen_id.as_str()).collect();
+    let mut ids: Vec<&str> = rows
+        .iter()
+        .map(|(r, _)| r.person.citizen_id.as_str())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
 
@@ -120,7 +138,8 @@ pub(crate) async fn merge_batch(
             "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE is_current = ${} AND citizen_id IN ({ph})",
             known.len() + 1
         );
-        let sql_s = format!("SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id IN ({ph})");
+        let sql_s =
+            format!("SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id IN ({ph})");
         #[derive(sqlx::FromRow)]
         struct WithId<T> {
             citizen_id: String,
@@ -158,7 +177,15 @@ pub(crate) async fn merge_batch(
     for (i, (rec, extras)) in rows.iter().enumerate() {
         let id = rec.person.citizen_id.as_str();
         if let Some(row) = persons.get(id) {
-            if !touched.contains(id) && unchanged(row, certs.get(id), surveys.get(&(id.to_string(), i64::from(rec.survey.year))), rec, extras)? {
+            if !touched.contains(id)
+                && unchanged(
+                    row,
+                    certs.get(id),
+                    surveys.get(&(id.to_string(), i64::from(rec.survey.year))),
+                    rec,
+                    extras,
+                )?
+            {
                 continue;
             }
             touched.insert(id);
@@ -346,11 +373,15 @@ impl crate::Store {
     /// Up to `limit` persons with citizen ID greater than `after`, in ID order, in three
     /// queries (keyset paging for the workbook export).
     pub async fn export_chunk(&self, after: &str, limit: i64) -> Result<Vec<ExportPerson>> {
-        let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2");
+        let sql_p = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2"
+        );
         let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(after).bind(limit).fetch_all(p).await?
         });
-        let (Some(first), Some(last)) = (persons.first(), persons.last()) else { return Ok(vec![]) };
+        let (Some(first), Some(last)) = (persons.first(), persons.last()) else {
+            return Ok(vec![]);
+        };
         #[derive(sqlx::FromRow)]
         struct WithId<T> {
             citizen_id: String,
@@ -369,10 +400,14 @@ impl crate::Store {
             let ss = sqlx::query_as(sqlx::AssertSqlSafe(sql_s)).bind(&lo).bind(&hi).fetch_all(p).await?;
             (cs, ss)
         });
-        let mut certs: HashMap<String, CertRow> = cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
+        let mut certs: HashMap<String, CertRow> =
+            cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
         let mut surveys: HashMap<String, Vec<Survey>> = HashMap::new();
         for s in ss {
-            surveys.entry(s.citizen_id).or_default().push(s.row.to_survey()?);
+            surveys
+                .entry(s.citizen_id)
+                .or_default()
+                .push(s.row.to_survey()?);
         }
         persons
             .into_iter()
@@ -384,7 +419,10 @@ impl crate::Store {
                     person: p.to_person()?,
                     certificate: cert.to_certificate()?,
                     surveys: surveys.remove(&p.citizen_id).unwrap_or_default(),
-                    extras: RecordExtras { village_name: p.village_name.clone(), legacy_id: p.legacy_id.clone() },
+                    extras: RecordExtras {
+                        village_name: p.village_name.clone(),
+                        legacy_id: p.legacy_id.clone(),
+                    },
                 })
             })
             .collect()

@@ -13,14 +13,21 @@ pub async fn write_registry(store: &Store, path: &Path) -> Result<usize, String>
     let mut after = String::new();
     let mut persons = 0;
     loop {
-        let chunk = store.export_chunk(&after, 5000).await.map_err(|e| e.to_string())?;
+        let chunk = store
+            .export_chunk(&after, 5000)
+            .await
+            .map_err(|e| e.to_string())?;
         let Some(last) = chunk.last() else { break };
         after = last.person.citizen_id.to_string();
         for p in chunk {
             persons += 1;
             for s in p.surveys {
                 rows.push((
-                    PersonRecord { person: p.person.clone(), certificate: p.certificate.clone(), survey: s },
+                    PersonRecord {
+                        person: p.person.clone(),
+                        certificate: p.certificate.clone(),
+                        survey: s,
+                    },
                     p.extras.clone(),
                 ));
             }

@@ -295,6 +295,33 @@ pub fn find_area<'a>(
     })
 }
 
+/// Parses the components of a multiple disability, with the message for a bad one.
+fn components_field(input: &str, lang: Lang) -> Result<Vec<Category>, String> {
+    parse_components(input).map_err(|bad| match lang {
+        Lang::Zh => format!("“{bad}”不是残疾类别"),
+        Lang::En => format!("“{bad}” is not a category"),
+    })
+}
+
+/// Resolves the village field (code or name) inside the chosen township.
+fn village_field(
+    areas: &[Area],
+    township: Option<&AreaCode>,
+    input: &str,
+    lang: Lang,
+) -> Result<Option<AreaCode>, String> {
+    if input.is_empty() {
+        return Ok(None);
+    }
+    match find_area(areas, input, AreaLevel::Village, township) {
+        Some(a) if township.is_some_and(|t| t.contains(&a.code)) => Ok(Some(a.code.clone())),
+        _ => Err(match lang {
+            Lang::Zh => format!("“{input}”不是所选乡镇下的村（社区）"),
+            Lang::En => format!("“{input}” is not a village of the chosen township"),
+        }),
+    }
+}
+
 /// Parses the registration form into a record (for survey year `year`), or fills `sub.errors`.
 pub fn parse_person(
     sub: &mut Submission,
@@ -331,7 +358,7 @@ pub fn parse_person(
     }
     let mut components = Vec::new();
     if category == Some(Category::Multiple) {
-        match parse_components(sub.get("components")) {
+        match components_field(sub.get("components"), lang) {
             Ok(c) if c.len() >= 2 => components = c,
             Ok(_) => errs.push((
                 "components",
@@ -341,13 +368,7 @@ pub fn parse_person(
                 )
                 .into(),
             )),
-            Err(bad) => errs.push((
-                "components",
-                match lang {
-                    Lang::Zh => format!("“{bad}”不是残疾类别"),
-                    Lang::En => format!("“{bad}” is not a category"),
-                },
-            )),
+            Err(m) => errs.push(("components", m)),
         }
     }
     let issued = match parse_date(sub.get("issued_on")).and_then(|d| not_future(d, today)) {
@@ -398,22 +419,10 @@ pub fn parse_person(
             lang.pick("请选择乡镇（街道）", "choose a township").into(),
         ));
     }
-    let village = match sub.get("village") {
-        "" => None,
-        v => match find_area(areas, v, AreaLevel::Village, township.map(|t| &t.code)) {
-            Some(a) if township.is_some_and(|t| t.code.contains(&a.code)) => Some(a.code.clone()),
-            _ => {
-                errs.push((
-                    "village",
-                    match lang {
-                        Lang::Zh => format!("“{v}”不是所选乡镇下的村（社区）"),
-                        Lang::En => format!("“{v}” is not a village of the chosen township"),
-                    },
-                ));
-                None
-            }
-        },
-    };
+    let village = village_field(areas, township.map(|t| &t.code), sub.get("village"), lang)
+        .map_err(|m| errs.push(("village", m)))
+        .ok()
+        .flatten();
     let hukou_type = match sub.get("hukou_type") {
         "" => None,
         s => HukouType::parse(s),
@@ -602,19 +611,10 @@ pub fn parse_event(
                     .message(lang),
                 );
             }
-            let components = match parse_components(sub.get("components")) {
-                Ok(c) => c,
-                Err(bad) => {
-                    sub.fail(
-                        "components",
-                        match lang {
-                            Lang::Zh => format!("“{bad}”不是残疾类别"),
-                            Lang::En => format!("“{bad}” is not a category"),
-                        },
-                    );
-                    vec![]
-                }
-            };
+            let components = components_field(sub.get("components"), lang).unwrap_or_else(|m| {
+                sub.fail("components", m);
+                vec![]
+            });
             LifeEvent::Reassess {
                 category: category?,
                 grade: grade?,
@@ -647,26 +647,11 @@ pub fn parse_event(
                     lang.pick("请选择乡镇（街道）", "choose a township").into(),
                 );
             }
-            let village = match sub.get("village") {
-                "" => None,
-                v => match find_area(areas, v, AreaLevel::Village, township.as_ref()) {
-                    Some(a) if township.as_ref().is_some_and(|t| t.contains(&a.code)) => {
-                        Some(a.code.clone())
-                    }
-                    _ => {
-                        sub.fail(
-                            "village",
-                            match lang {
-                                Lang::Zh => format!("“{v}”不是所选乡镇下的村（社区）"),
-                                Lang::En => {
-                                    format!("“{v}” is not a village of the chosen township")
-                                }
-                            },
-                        );
-                        None
-                    }
-                },
-            };
+            let village = village_field(areas, township.as_ref(), sub.get("village"), lang)
+                .unwrap_or_else(|m| {
+                    sub.fail("village", m);
+                    None
+                });
             LifeEvent::MoveIn {
                 on: on?,
                 township: township?,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
@@ -67,36 +67,44 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     )
 }
 
-/// Every route of the service, for the router and the authorisation tests.
-pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/lang", get(pages::switch_lang))
-        .route("/persons", get(pages::persons))
-        .route(
+/// Every route of the service with its handlers. The router is built from this table and the
+/// authorisation tests read it, so that a route without a rule fails the test suite.
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/", get(pages::home)),
+        ("/login", get(pages::login_form).post(pages::login)),
+        ("/logout", post(pages::logout)),
+        ("/lang", get(pages::switch_lang)),
+        ("/persons", get(pages::persons)),
+        (
             "/persons/new",
             get(pages::new_person_form).post(pages::new_person),
-        )
-        .route("/persons/{handle}", get(pages::person))
-        .route(
+        ),
+        ("/persons/{handle}", get(pages::person)),
+        (
             "/persons/{handle}/events",
             get(pages::event_form).post(pages::record_event),
-        )
-        .route("/export", get(pages::export_page))
-        .route("/export/registry.xlsx", post(pages::export_download));
-    let api = Router::new()
-        .route("/api/v1/session", post(api::create_session))
-        .route("/api/v1/persons", get(api::persons))
-        .route("/api/v1/persons/{citizen_id}", get(api::person))
-        .route("/api/openapi.json", get(api::openapi));
-    Router::new()
-        .merge(pages)
-        .merge(api)
-        .route("/healthz", get(api::healthz))
-        .route("/static/app.css", get(stylesheet))
+        ),
+        ("/export", get(pages::export_page)),
+        ("/export/registry.xlsx", post(pages::export_download)),
+        ("/api/v1/session", post(api::create_session)),
+        ("/api/v1/persons", get(api::persons)),
+        ("/api/v1/persons/{citizen_id}", get(api::person)),
+        ("/api/openapi.json", get(api::openapi)),
+        ("/healthz", get(api::healthz)),
+        ("/static/app.css", get(stylesheet)),
+    ]
+}
+
+/// The service: [`routes`] with the security layers.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(pages::not_found)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
         .layer(axum::middleware::from_fn(auth::csrf_origin_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(
@@ -123,6 +131,13 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .with_state(state)
+}
+
+/// A handler that panicked answers 500 with one sentence; the details go to the log only.
+fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a request handler panicked");
+    error::ApiError::internal().into_response()
 }
 
 /// Serves until Ctrl-C. Binds `addr` (port 0 picks a free port) and reports the bound address

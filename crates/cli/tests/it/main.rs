@@ -4,6 +4,7 @@
 
 mod support;
 
+mod authz;
 mod browser;
 mod cli;
 mod http;

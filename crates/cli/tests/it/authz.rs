@@ -1,0 +1,271 @@
+//! The authorisation matrix: every route of `zhucan_web::routes()` × every staff role × a
+//! person inside and outside the account's area. A route missing from the matrix fails here.
+
+use std::collections::BTreeMap;
+
+use zhucan_domain::{Category, Grade};
+use zhucan_store::Role;
+
+use crate::support::{TestApp, TestDb, csrf_of, d, put, record, user};
+
+/// Expected status per role, in the order of `ROLES`.
+const ROLES: [&str; 7] = [
+    "admin", "township", "village", "partner", "auditor", "sysadmin", "security",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_for_every_role() {
+    let db = TestDb::sqlite().await;
+    // 院桥镇 person in village 331003107201; a 东城街道 person.
+    let mut inside = record(
+        "院桥甲",
+        d(1980, 1, 2),
+        11,
+        "331003107",
+        Category::Physical,
+        Grade::Two,
+    );
+    let area = zhucan_domain::area::Area {
+        code: zhucan_domain::AreaCode::parse("331003107201").expect("code"),
+        name: "测试村".into(),
+        population: None,
+        valid_from: None,
+        valid_until: None,
+    };
+    db.store.upsert_areas(&[area.clone()]).await.expect("area");
+    inside.person.village = Some(area.code.clone());
+    let outside = record(
+        "东城乙",
+        d(1975, 6, 30),
+        21,
+        "331003001",
+        Category::Visual,
+        Grade::One,
+    );
+    put(&db.store, &[inside.clone(), outside.clone()]).await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "township", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "village", Role::VillageWorker, "331003107201").await;
+    user(&db.store, "partner", Role::Partner, "331003").await;
+    user(&db.store, "auditor", Role::Auditor, "331003").await;
+    user(&db.store, "sysadmin", Role::SystemAdmin, "331003").await;
+    user(&db.store, "security", Role::SecurityAdmin, "331003").await;
+    let h_in = db
+        .store
+        .person_file(&inside.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e")
+        .handle;
+    let h_out = db
+        .store
+        .person_file(&outside.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e")
+        .handle;
+    let app = TestApp::start(db).await;
+
+    // (method, route pattern, concrete path, expected statuses for ROLES)
+    type Row = (&'static str, &'static str, String, [u16; 7]);
+    let pages: Vec<Row> = vec![
+        ("GET", "/", "/".into(), [200; 7]),
+        ("GET", "/login", "/login".into(), [200; 7]),
+        ("GET", "/lang", "/lang?to=zh&next=/".into(), [303; 7]),
+        (
+            "GET",
+            "/persons",
+            "/persons?q=".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}",
+            format!("/persons/{h_in}"),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}",
+            format!("/persons/{h_out}"),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/new",
+            "/persons/new".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/events",
+            format!("/persons/{h_in}/events"),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/events",
+            format!("/persons/{h_out}/events"),
+            [200, 404, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/events",
+            format!("/persons/{h_out}/events"),
+            [422, 404, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/new",
+            "/persons/new".into(),
+            [422, 422, 422, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/export",
+            "/export".into(),
+            [200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/export/registry.xlsx",
+            "/export/registry.xlsx".into(),
+            [200, 403, 403, 403, 403, 403, 403],
+        ),
+        ("POST", "/logout", "/logout".into(), [303; 7]),
+        ("GET", "/healthz", "/healthz".into(), [200; 7]),
+        ("GET", "/static/app.css", "/static/app.css".into(), [200; 7]),
+        (
+            "GET",
+            "/api/openapi.json",
+            "/api/openapi.json".into(),
+            [200; 7],
+        ),
+    ];
+    let api: Vec<Row> = vec![
+        (
+            "POST",
+            "/api/v1/session",
+            "/api/v1/session".into(),
+            [200; 7],
+        ),
+        (
+            "GET",
+            "/api/v1/persons",
+            "/api/v1/persons".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{citizen_id}",
+            format!("/api/v1/persons/{}", inside.person.citizen_id),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{citizen_id}",
+            format!("/api/v1/persons/{}", outside.person.citizen_id),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+    ];
+
+    // Every route of the service has at least one row.
+    let covered: std::collections::BTreeSet<&str> =
+        pages.iter().chain(api.iter()).map(|r| r.1).collect();
+    for (path, _) in zhucan_web::routes() {
+        assert!(
+            covered.contains(path),
+            "route {path} has no row in the authorisation matrix"
+        );
+    }
+
+    let mut failures = Vec::new();
+    for (i, role) in ROLES.iter().enumerate() {
+        let client = app.browser(role).await;
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("body");
+        let csrf = csrf_of(&home);
+        for (method, _, path, expected) in &pages {
+            if *path == "/logout" {
+                continue; // ends the session: checked last
+            }
+            let r = match *method {
+                "GET" => client.get(app.url(path)).send().await,
+                _ => {
+                    client
+                        .post(app.url(path))
+                        .form(&[("_csrf", csrf.as_str())])
+                        .send()
+                        .await
+                }
+            }
+            .expect("request");
+            if r.status().as_u16() != expected[i] {
+                failures.push(format!(
+                    "{role} {method} {path}: {} (expected {})",
+                    r.status().as_u16(),
+                    expected[i]
+                ));
+            }
+        }
+        let token = app.token(role).await;
+        for (method, _, path, expected) in &api {
+            let c = reqwest::Client::new();
+            let r = match *method {
+                "GET" => c.get(app.url(path)).bearer_auth(&token).send().await,
+                _ => {
+                    c.post(app.url(path))
+                        .json(&serde_json::json!({"username": role, "password": crate::support::PASSWORD}))
+                        .send()
+                        .await
+                }
+            }
+            .expect("request");
+            if r.status().as_u16() != expected[i] {
+                failures.push(format!(
+                    "{role} {method} {path}: {} (expected {})",
+                    r.status().as_u16(),
+                    expected[i]
+                ));
+            }
+        }
+        let r = client
+            .post(app.url("/logout"))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("logout");
+        if r.status().as_u16() != 303 {
+            failures.push(format!("{role} POST /logout: {}", r.status()));
+        }
+        let r = client
+            .get(app.url("/persons"))
+            .send()
+            .await
+            .expect("after logout");
+        if r.status().as_u16() != 303 {
+            failures.push(format!(
+                "{role} after logout: {} (expected a redirect to login)",
+                r.status()
+            ));
+        }
+    }
+    let mut by_role: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &failures {
+        *by_role
+            .entry(f.split(' ').next().unwrap_or(""))
+            .or_default() += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} authorisation mismatches {by_role:?}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
