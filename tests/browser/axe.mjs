@@ -114,7 +114,7 @@ async function keyboardAction(page, action) {
   page.on('load', onLoad);
   try {
     await action();
-    await sleep(150); // a form submission or link activation starts its request within this window
+    await sleep(300); // a form submission or link activation starts its request within this window
     const deadline = Date.now() + NAV_TIMEOUT;
     while (navigating && !loaded) {
       if (Date.now() > deadline) throw new Error('navigation started by the key press did not finish loading');
@@ -149,6 +149,23 @@ async function login(ctx, base, spec) {
   }
 }
 
+// Re-checks an expectation until it holds or 5 s pass, riding out a navigation in progress.
+async function poll(page, check, failure) {
+  const deadline = Date.now() + 5000;
+  let last = null;
+  for (;;) {
+    try {
+      await page.waitForLoadState('load');
+      if (await check()) return;
+      last = null;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(failure + (last ? ` (${last.message})` : ''));
+    await sleep(100);
+  }
+}
+
 async function runStep(page, AxeBuilder, base, step, onAxe) {
   if (step.goto != null) {
     const resp = await page.goto(new URL(step.goto, base).href);
@@ -161,13 +178,14 @@ async function runStep(page, AxeBuilder, base, step, onAxe) {
   } else if (step.type != null) {
     await keyboardAction(page, () => page.keyboard.type(String(step.type)));
   } else if (step.expectFocus != null) {
-    const ok = await page.evaluate((sel) => !!document.activeElement?.matches(sel), step.expectFocus);
-    if (!ok) throw new Error(`focused element does not match ${JSON.stringify(step.expectFocus)}`);
+    await poll(page, () => page.evaluate((sel) => !!document.activeElement?.matches(sel), step.expectFocus),
+      `focused element does not match ${JSON.stringify(step.expectFocus)}`);
   } else if (step.expectText != null) {
-    const text = await page.evaluate(() => document.body?.innerText ?? '');
-    if (!text.includes(step.expectText)) throw new Error(`page text does not contain ${JSON.stringify(step.expectText)}`);
+    await poll(page, async () => (await page.evaluate(() => document.body?.innerText ?? '')).includes(step.expectText),
+      `page text does not contain ${JSON.stringify(step.expectText)}`);
   } else if (step.expectUrl != null) {
-    if (!new RegExp(step.expectUrl).test(page.url())) throw new Error(`URL does not match /${step.expectUrl}/`);
+    const re = new RegExp(step.expectUrl);
+    await poll(page, async () => re.test(page.url()), `URL does not match /${step.expectUrl}/`);
   } else if (step.axe) {
     onAxe(await runAxe(AxeBuilder, page));
   } else {

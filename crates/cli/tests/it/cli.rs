@@ -598,3 +598,57 @@ fn backup_copies_a_live_database() {
         "the demo needs an empty database"
     );
 }
+
+#[test]
+fn a_100_000_row_file_with_one_bad_row() {
+    let cli = Cli::new();
+    let mut csv = String::from(
+        "黄岩区持证残疾人花名册\n姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道,调查年度\n",
+    );
+    let base = crate::support::d(1930, 1, 1);
+    for i in 0..100_000u32 {
+        let birth = (base + chrono::Duration::days(i64::from(i % 25_000)))
+            .format("%Y%m%d")
+            .to_string();
+        let mut pid = id(&birth, 1 + i / 25_000);
+        if i == 54_321 {
+            // A wrong check character.
+            let last = pid.pop().unwrap_or('0');
+            pid.push(if last == '1' { '2' } else { '1' });
+        }
+        csv.push_str(&format!(
+            "人员{i},{pid},{pid}44,肢体,四级,2020-01-01,院桥镇,2025\n"
+        ));
+    }
+    let path = cli.path("big.csv");
+    std::fs::write(&path, csv).expect("write");
+    let report = cli.path("r.json");
+    let out = cli.run(
+        &[
+            "import",
+            path.to_str().unwrap_or(""),
+            "--report",
+            report.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let rep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(rep["imported"], 99_999);
+    let rejected = rep["rejected"].as_array().expect("array");
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(
+        rejected[0]["row"],
+        54_321 + 3,
+        "title row + header row + 1-based"
+    );
+    assert_eq!(rejected[0]["column"], "公民身份号码");
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        assert_eq!(
+            cli.store().await.count_persons(None).await.expect("count"),
+            99_999
+        )
+    });
+}
