@@ -32,7 +32,10 @@ async fn every_route_for_every_role() {
         valid_from: None,
         valid_until: None,
     };
-    db.store.upsert_areas(std::slice::from_ref(&area)).await.expect("area");
+    db.store
+        .upsert_areas(std::slice::from_ref(&area))
+        .await
+        .expect("area");
     inside.person.village = Some(area.code.clone());
     let outside = record(
         "东城乙",
