@@ -76,6 +76,17 @@ enum Command {
     },
     /// A consistent copy of the database while the service runs.
     Backup { file: PathBuf },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the hash chain: exit 0 when intact, 1 naming the first broken record.
+    Verify,
 }
 
 #[derive(Args)]
@@ -301,6 +312,13 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 .map_err(|e| {
                     Failure::new(format!("导出失败：{e}"), format!("export failed: {e}"))
                 })?;
+            ops::audit_cli(
+                &store,
+                "registry.export",
+                &file.to_string_lossy(),
+                serde_json::json!({"persons": n}),
+            )
+            .await;
             println!(
                 "{}",
                 lang.pick(
@@ -339,6 +357,13 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 password,
             )
             .await?;
+            ops::audit_cli(
+                &store,
+                "account.create",
+                &username,
+                serde_json::json!({"role": role, "area": area}),
+            )
+            .await;
             println!(
                 "{}",
                 lang.pick(
@@ -381,9 +406,37 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 )
                 .code(2)
             })?;
-            let (token, _) = zhucan_web::auth::issue_token(&store, &user, ttl).await?;
+            let (token, expires_at) = zhucan_web::auth::issue_token(&store, &user, ttl).await?;
+            ops::audit_cli(
+                &store,
+                "token.create",
+                &username,
+                serde_json::json!({"expires_at": expires_at}),
+            )
+            .await;
             println!("{token}");
             Ok(0)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open(&cli.database_url).await?;
+            match store.verify_audit().await? {
+                zhucan_store::audit::AuditCheck::Intact { records } => {
+                    println!(
+                        "{}",
+                        lang.pick(
+                            &format!("审计日志完整：{records} 条记录，哈希链校验通过。"),
+                            &format!("audit trail intact: {records} records, hash chain verified.")
+                        )
+                    );
+                    Ok(0)
+                }
+                zhucan_store::audit::AuditCheck::Broken { seq, reason } => Err(Failure::new(
+                    format!("审计日志被篡改：第 {seq} 条记录校验失败（{reason}）。"),
+                    format!("audit trail broken: record {seq} does not verify ({reason})."),
+                )),
+            }
         }
         Command::Backup { file } => {
             let store = open(&cli.database_url).await?;
@@ -398,6 +451,13 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 .code(2));
             }
             store.backup_sqlite(&file.to_string_lossy()).await?;
+            ops::audit_cli(
+                &store,
+                "database.backup",
+                &file.to_string_lossy(),
+                serde_json::json!({}),
+            )
+            .await;
             println!(
                 "{}",
                 lang.pick(

@@ -216,6 +216,26 @@ pub async fn add_user(
     }
 }
 
+/// Records a command-line action in the audit trail (the operator is the OS user).
+pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let e = zhucan_store::audit::AuditEvent {
+        account: format!("cli:{who}"),
+        role: "operator".into(),
+        area: String::new(),
+        client: "cli".into(),
+        action: action.into(),
+        object: object.into(),
+        outcome: "ok".into(),
+        detail,
+    };
+    if let Err(err) = store.audit(&e).await {
+        tracing::error!(error = %err, "audit record could not be written");
+    }
+}
+
 /// `30d`, `12h`, `90m`, `3600s`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
@@ -360,6 +380,13 @@ pub async fn import(
     }
     pb.finish_and_clear();
     let imported = rows.len() + institutions.len() + parsed.areas.len();
+    audit_cli(
+        store,
+        "registry.import",
+        &file.display().to_string(),
+        serde_json::json!({"rows": rows.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected_rows": rejected_rows.len()}),
+    )
+    .await;
     write_report(imported)?;
     println!(
         "{}",

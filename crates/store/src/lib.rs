@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 
 pub mod accounts;
 pub mod areas;
+pub mod audit;
 pub mod bulk;
 pub mod institutions;
 pub mod registry;
@@ -146,11 +147,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/0001_registry.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "registry",
+        sql: include_str!("../migrations/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit",
+        sql: include_str!("../migrations/0002_audit.sql"),
+    },
+];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.
 const DEFAULT_AREAS: &str = include_str!("../data/areas-331003.csv");

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::{self, ApiCaller, request_lang};
 use crate::error::ApiError;
 use crate::scope;
+use crate::trail::{self, Client, audit_event};
 
 /// `GET /healthz`: 200 when the database answers.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "the service and its database are up"), (status = 503, description = "the database does not answer")))]
@@ -67,6 +68,7 @@ pub struct ErrorDetail {
     responses((status = 200, body = SessionResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
+    Client(client): Client,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -91,6 +93,30 @@ pub async fn create_session(
     let ok = user
         .as_ref()
         .is_some_and(|u| !u.disabled && auth::verify_password(&req.password, &u.password_hash));
+    match &user {
+        Some(u) => {
+            let outcome = if ok { "ok" } else { "failed" };
+            trail::record(
+                &state.store,
+                audit_event(
+                    u,
+                    &client,
+                    "api.session",
+                    &u.username,
+                    outcome,
+                    serde_json::json!({}),
+                ),
+            )
+            .await;
+        }
+        None => {
+            trail::record(
+                &state.store,
+                trail::anonymous_event(req.username.trim(), &client, "api.session", "failed"),
+            )
+            .await
+        }
+    }
     let Some(user) = user.filter(|_| ok) else {
         return ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -227,28 +253,43 @@ pub async fn persons(
         per_page,
     };
     match state.store.search(&q).await {
-        Ok(r) => Json(PersonList {
-            total: r.total,
-            page: r.page,
-            per_page: r.per_page,
-            items: r
-                .items
-                .into_iter()
-                .map(|s| PersonListItem {
-                    handle: s.handle,
-                    citizen_id_masked: s.citizen_id.masked(),
-                    name: s.name,
-                    township_code: s.township_code,
-                    village_code: s.village_code,
-                    category: s.category,
-                    grade: s.grade,
-                    certificate_status: s.status,
-                    died_on: s.died_on,
-                    moved_out_on: s.moved_out_on,
-                })
-                .collect(),
-        })
-        .into_response(),
+        Ok(r) => {
+            let detail = serde_json::json!({"q": q.text, "area": q.area.as_ref().map(|a| a.to_string()), "page": page, "total": r.total});
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "person.search",
+                    "",
+                    "ok",
+                    detail,
+                ),
+            )
+            .await;
+            Json(PersonList {
+                total: r.total,
+                page: r.page,
+                per_page: r.per_page,
+                items: r
+                    .items
+                    .into_iter()
+                    .map(|s| PersonListItem {
+                        handle: s.handle,
+                        citizen_id_masked: s.citizen_id.masked(),
+                        name: s.name,
+                        township_code: s.township_code,
+                        village_code: s.village_code,
+                        category: s.category,
+                        grade: s.grade,
+                        certificate_status: s.status,
+                        died_on: s.died_on,
+                        moved_out_on: s.moved_out_on,
+                    })
+                    .collect(),
+            })
+            .into_response()
+        }
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }
 }
@@ -301,9 +342,35 @@ pub async fn person(
     };
     match state.store.person_file(&id).await {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "person.read",
+                    id.as_str(),
+                    "ok",
+                    serde_json::json!({}),
+                ),
+            )
+            .await;
             Json(file_json(&f)).into_response()
         }
-        Ok(_) => ApiError::not_found().in_lang(lang).into_response(),
+        Ok(_) => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "person.read",
+                    id.as_str(),
+                    "denied",
+                    serde_json::json!({}),
+                ),
+            )
+            .await;
+            ApiError::not_found().in_lang(lang).into_response()
+        }
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }
 }

@@ -131,6 +131,8 @@ pub struct PageCaller {
     pub csrf: String,
     pub lang: Lang,
     pub session_hash: String,
+    /// The client's address, for the audit trail.
+    pub client: String,
 }
 
 /// Where an unauthenticated page request goes: the login page, remembering the target.
@@ -173,6 +175,7 @@ pub async fn session_of(
         csrf: s.csrf_token,
         lang,
         session_hash: hash,
+        client: String::new(),
     })
 }
 
@@ -193,8 +196,10 @@ impl FromRequestParts<AppState> for PageCaller {
         } else {
             "/".into()
         };
+        let client = crate::trail::client_of(&parts.extensions);
         session_of(&state.store, &state.config, &parts.headers)
             .await
+            .map(|c| PageCaller { client, ..c })
             .ok_or(ToLogin(target))
     }
 }
@@ -204,6 +209,7 @@ impl FromRequestParts<AppState> for PageCaller {
 pub struct ApiCaller {
     pub user: User,
     pub lang: Lang,
+    pub client: String,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -232,7 +238,11 @@ impl FromRequestParts<AppState> for ApiCaller {
             .await
             .map_err(|e| ApiError::from(e).in_lang(lang))?
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
-        Ok(ApiCaller { user, lang })
+        Ok(ApiCaller {
+            user,
+            lang,
+            client: crate::trail::client_of(&parts.extensions),
+        })
     }
 }
 

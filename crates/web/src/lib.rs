@@ -16,12 +16,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
 pub mod api;
+pub mod audit_pages;
 pub mod auth;
 pub mod error;
 pub mod export;
 pub mod forms;
 pub mod pages;
 pub mod scope;
+pub mod trail;
 pub mod view;
 
 /// Runtime settings of the web service.
@@ -87,6 +89,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/export", get(pages::export_page)),
         ("/export/registry.xlsx", post(pages::export_download)),
+        ("/audit", get(audit_pages::audit_page)),
+        ("/audit/export.csv", get(audit_pages::audit_export)),
         ("/api/v1/session", post(api::create_session)),
         ("/api/v1/persons", get(api::persons)),
         ("/api/v1/persons/{citizen_id}", get(api::person)),

@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::auth::{self, LANG_COOKIE, PageCaller, SESSION_COOKIE, request_lang};
 use crate::forms::{self, FormField, Submission};
 use crate::scope;
+use crate::trail::{self, Client, audit_event};
 use crate::view::{AreaNames, Chrome, render, url_encode};
 
 fn chrome(
@@ -191,6 +192,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    Client(client): Client,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -211,6 +213,43 @@ pub async fn login(
             false
         }
     };
+    match &user {
+        Some(u) if ok => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    u,
+                    &client,
+                    "login",
+                    &u.username,
+                    "ok",
+                    serde_json::json!({}),
+                ),
+            )
+            .await
+        }
+        Some(u) => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    u,
+                    &client,
+                    "login",
+                    &u.username,
+                    "failed",
+                    serde_json::json!({}),
+                ),
+            )
+            .await
+        }
+        None => {
+            trail::record(
+                &state.store,
+                trail::anonymous_event(f.username.trim(), &client, "login", "failed"),
+            )
+            .await
+        }
+    }
     match (ok, user) {
         (true, Some(u)) => match auth::start_session(&state, &u, lang).await {
             Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response(),
@@ -252,6 +291,18 @@ pub async fn logout(
         return csrf_failed(&caller);
     }
     let _ = state.store.delete_session(&caller.session_hash).await;
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "logout",
+            &caller.user.username,
+            "ok",
+            serde_json::json!({}),
+        ),
+    )
+    .await;
     (
         [(
             header::SET_COOKIE,
@@ -436,7 +487,22 @@ pub async fn persons(
                 per_page: 20,
             };
             match state.store.search(&query).await {
-                Ok(p) => (p.total, p.items),
+                Ok(p) => {
+                    let detail = serde_json::json!({"q": text, "area": area.to_string(), "page": page, "total": p.total});
+                    trail::record(
+                        &state.store,
+                        audit_event(
+                            &caller.user,
+                            &caller.client,
+                            "person.search",
+                            "",
+                            "ok",
+                            detail,
+                        ),
+                    )
+                    .await;
+                    (p.total, p.items)
+                }
                 Err(e) => return store_error(&caller, e),
             }
         }
@@ -883,9 +949,36 @@ pub async fn person(
     }
     let file = match load_scoped(&state, &caller, &handle).await {
         Ok(Some(f)) => f,
-        Ok(None) => return not_found_for(&caller),
+        Ok(None) => {
+            let detail = serde_json::json!({"handle": handle});
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "person.read",
+                    "",
+                    "denied",
+                    detail,
+                ),
+            )
+            .await;
+            return not_found_for(&caller);
+        }
         Err(e) => return store_error(&caller, e),
     };
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "person.read",
+            file.person.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({}),
+        ),
+    )
+    .await;
     let (_, names) = match area_names(&state).await {
         Ok(a) => a,
         Err(e) => return store_error(&caller, e),
@@ -1011,13 +1104,29 @@ pub async fn new_person(
             source: "form",
         };
         match state.store.register(rec, &actor).await {
-            Ok(()) => match state.store.person_file(&rec.person.citizen_id).await {
-                Ok(Some(f)) => {
-                    return Redirect::to(&format!("/persons/{}?saved=1", f.handle)).into_response();
+            Ok(()) => {
+                let detail = serde_json::json!({"new": rec});
+                trail::record(
+                    &state.store,
+                    audit_event(
+                        &caller.user,
+                        &caller.client,
+                        "person.create",
+                        rec.person.citizen_id.as_str(),
+                        "ok",
+                        detail,
+                    ),
+                )
+                .await;
+                match state.store.person_file(&rec.person.citizen_id).await {
+                    Ok(Some(f)) => {
+                        return Redirect::to(&format!("/persons/{}?saved=1", f.handle))
+                            .into_response();
+                    }
+                    Ok(None) => return not_found_for(&caller),
+                    Err(e) => return store_error(&caller, e),
                 }
-                Ok(None) => return not_found_for(&caller),
-                Err(e) => return store_error(&caller, e),
-            },
+            }
             Err(StoreError::Exists(_)) => sub.fail(
                 "citizen_id",
                 lang.pick(
@@ -1220,12 +1329,25 @@ pub async fn record_event(
                         name: &caller.user.username,
                         source: "form",
                     };
+                    let detail = serde_json::json!({"event": kind, "changes": trail::diff(&file.record(), &next)});
                     match state
                         .store
                         .save_file(&next, version, Some(events), &actor)
                         .await
                     {
                         Ok(_) => {
+                            trail::record(
+                                &state.store,
+                                audit_event(
+                                    &caller.user,
+                                    &caller.client,
+                                    "person.change",
+                                    file.person.citizen_id.as_str(),
+                                    "ok",
+                                    detail,
+                                ),
+                            )
+                            .await;
                             return Redirect::to(&format!("/persons/{handle}?saved=1"))
                                 .into_response();
                         }
@@ -1316,6 +1438,19 @@ pub async fn export_download(
     }
     .await;
     let _ = std::fs::remove_dir_all(&dir);
+    let outcome = if result.is_ok() { "ok" } else { "failed" };
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "registry.export",
+            "registry.xlsx",
+            outcome,
+            serde_json::json!({}),
+        ),
+    )
+    .await;
     match result {
         Ok(bytes) => (
             [

@@ -68,6 +68,12 @@ impl Chrome {
         self.user.as_ref().is_some_and(|u| u.role.writes_persons())
     }
 
+    pub fn is_auditor(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == zhucan_domain::access::Role::Auditor)
+    }
+
     pub fn can_export(&self) -> bool {
         self.user.as_ref().is_some_and(crate::scope::can_export)
     }

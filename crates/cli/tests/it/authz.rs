@@ -136,6 +136,18 @@ async fn every_route_for_every_role() {
             [200, 403, 403, 403, 403, 403, 403],
         ),
         ("POST", "/logout", "/logout".into(), [303; 7]),
+        (
+            "GET",
+            "/audit",
+            "/audit".into(),
+            [403, 403, 403, 403, 200, 403, 403],
+        ),
+        (
+            "GET",
+            "/audit/export.csv",
+            "/audit/export.csv".into(),
+            [403, 403, 403, 403, 200, 403, 403],
+        ),
         ("GET", "/healthz", "/healthz".into(), [200; 7]),
         ("GET", "/static/app.css", "/static/app.css".into(), [200; 7]),
         (

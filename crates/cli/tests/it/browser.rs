@@ -182,6 +182,8 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": []},
             {"name": "auditor", "login": login("audit"), "pages": [
                 {"path": "/", "name": "auditor-home"},
+                {"path": "/audit", "name": "audit-trail"},
+                {"path": "/audit?action=login&from=2020-01-01", "name": "audit-search"},
                 {"path": "/persons", "name": "auditor-forbidden", "status": 403}
             ]}
         ]

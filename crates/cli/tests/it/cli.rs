@@ -652,3 +652,40 @@ fn a_100_000_row_file_with_one_bad_row() {
         )
     });
 }
+
+#[test]
+fn audit_verify_names_the_first_broken_record() {
+    let cli = Cli::new();
+    assert_eq!(
+        cli.run(
+            &["user", "add", "clerk", "--role", "auditor"],
+            Some("a good password 1\n")
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        cli.run(&["token", "create", "clerk"], None).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        cli.run(&["token", "create", "clerk"], None).status.code(),
+        Some(0)
+    );
+    let out = cli.run(&["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("3"), "{}", text(&out.stdout));
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(crate::support::raw_sql(
+        &cli.url,
+        "UPDATE audit_log SET object = 'someone-else' WHERE seq = 2",
+    ));
+    let out = cli.run(&["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("第 2 条"),
+        "{}",
+        text(&out.stderr)
+    );
+}

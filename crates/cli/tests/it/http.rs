@@ -544,3 +544,107 @@ async fn openapi_describes_every_api_route() {
         assert!(v["paths"].get(p).is_some(), "missing {p}");
     }
 }
+
+#[tokio::test]
+async fn reads_changes_and_logins_are_audited() {
+    let (app, a, b) = app().await;
+    let yq = app.browser("yq").await;
+    let h = handle_of(&app, &a).await;
+    assert_eq!(
+        yq.get(app.url(&format!("/persons/{h}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+    let hb = handle_of(&app, &b).await;
+    assert_eq!(
+        yq.get(app.url(&format!("/persons/{hb}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        404
+    );
+    let bad = reqwest::Client::new()
+        .post(app.url("/login"))
+        .form(&[("username", "yq"), ("password", "wrong")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(bad.status(), 401);
+    let q = |action: &str| zhucan_store::audit::AuditQuery {
+        action: Some(action.into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let (_, reads) = app
+        .db
+        .store
+        .audit_search(&q("person.read"))
+        .await
+        .expect("search");
+    let ok = reads
+        .iter()
+        .find(|r| r.outcome == "ok")
+        .expect("a recorded read");
+    assert_eq!(
+        (ok.account.as_str(), ok.role.as_str(), ok.area.as_str()),
+        ("yq", "township_staff", "331003107")
+    );
+    assert_eq!(ok.object, a.person.citizen_id.as_str());
+    assert_eq!(ok.client, "127.0.0.1");
+    assert!(
+        reads.iter().any(|r| r.outcome == "denied"),
+        "the refused read is recorded too"
+    );
+    let (_, logins) = app
+        .db
+        .store
+        .audit_search(&q("login"))
+        .await
+        .expect("search");
+    assert!(
+        logins
+            .iter()
+            .any(|r| r.account == "yq" && r.outcome == "failed")
+    );
+    assert!(
+        logins
+            .iter()
+            .any(|r| r.account == "yq" && r.outcome == "ok")
+    );
+
+    // An auditor finds the reads of one person and exports them.
+    let audit = app.browser("audit").await;
+    let url = app.url(&format!("/audit?object={}", a.person.citizen_id));
+    let html = audit
+        .get(url)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("person.read") && html.contains("yq"),
+        "{html}"
+    );
+    let csv = audit
+        .get(app.url("/audit/export.csv?action=login"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        csv.lines().count() >= 3 && csv.contains("\"login\""),
+        "{csv}"
+    );
+    assert!(matches!(
+        app.db.store.verify_audit().await.expect("verify"),
+        zhucan_store::audit::AuditCheck::Intact { .. }
+    ));
+}

@@ -26,6 +26,7 @@ contract!(
     search_by_name_id_certificate_and_area,
     registering_twice_is_refused,
     accounts_tokens_and_sessions,
+    the_audit_chain_detects_tampering,
 );
 
 async fn default_areas_are_seeded(db: TestDb) {
@@ -497,5 +498,80 @@ async fn accounts_tokens_and_sessions(db: TestDb) {
     assert!(matches!(
         db.store.create_user(&dup).await,
         Err(StoreError::Exists(_))
+    ));
+}
+
+async fn the_audit_chain_detects_tampering(db: TestDb) {
+    use zhucan_store::audit::{AuditCheck, AuditEvent, AuditQuery};
+    assert_eq!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact { records: 0 }
+    );
+    for i in 1..=5 {
+        let e = AuditEvent {
+            account: "clerk".into(),
+            role: "township_staff".into(),
+            area: "331003107".into(),
+            client: "127.0.0.1".into(),
+            action: "person.read".into(),
+            object: format!("obj{i}"),
+            outcome: "ok".into(),
+            detail: serde_json::json!({"i": i}),
+        };
+        let r = db.store.audit(&e).await.expect("append");
+        assert_eq!(r.seq, i);
+    }
+    // Concurrent appends keep one chain.
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                let e = AuditEvent {
+                    account: format!("w{w}"),
+                    action: "login".into(),
+                    outcome: "ok".into(),
+                    ..Default::default()
+                };
+                store.audit(&e).await.expect("append");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    assert_eq!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact { records: 25 }
+    );
+    let (n, rows) = db
+        .store
+        .audit_search(&AuditQuery {
+            object: Some("obj3".into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!((n, rows.len(), rows[0].seq), (1, 1, 3));
+
+    crate::support::raw_sql(
+        &db.url,
+        "UPDATE audit_log SET outcome = 'denied' WHERE seq = 3",
+    )
+    .await;
+    match db.store.verify_audit().await.expect("verify") {
+        AuditCheck::Broken { seq, .. } => assert_eq!(seq, 3),
+        other => panic!("tampering not detected: {other:?}"),
+    }
+    crate::support::raw_sql(&db.url, "UPDATE audit_log SET outcome = 'ok' WHERE seq = 3").await;
+    assert_eq!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact { records: 25 }
+    );
+    crate::support::raw_sql(&db.url, "DELETE FROM audit_log WHERE seq = 25").await;
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Broken { seq: 25, .. }
     ));
 }

@@ -15,6 +15,8 @@ use zhucan_store::{NewUser, Role, Store};
 /// A fresh database; dropped PostgreSQL databases are removed.
 pub struct TestDb {
     pub store: Store,
+    /// The database URL (for tests that tamper with rows directly).
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
@@ -26,6 +28,7 @@ impl TestDb {
         let store = Store::open(&url).await.expect("open sqlite");
         TestDb {
             store,
+            url,
             _dir: Some(dir),
             pg: None,
         }
@@ -49,6 +52,7 @@ impl TestDb {
         let store = Store::open(&url).await.expect("open postgres");
         Some(TestDb {
             store,
+            url,
             _dir: None,
             pg: Some((admin, name)),
         })
@@ -73,6 +77,25 @@ impl Drop for TestDb {
             })
             .join();
         }
+    }
+}
+
+/// Runs one SQL statement directly on a test database, behind the store's back (tampering).
+pub async fn raw_sql(url: &str, sql: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .expect("raw sql");
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .expect("raw sql");
+        c.close().await.expect("close");
     }
 }
 

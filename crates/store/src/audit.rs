@@ -1,0 +1,216 @@
+//! The audit trail: append-only, hash-chained records of who read and changed what.
+//!
+//! `hash = SHA-256(prev_hash ‖ seq ‖ at ‖ account ‖ role ‖ area ‖ client ‖ action ‖ object ‖
+//! outcome ‖ detail)`, each field length-prefixed, so that editing, inserting or deleting any
+//! record breaks the chain at that record ([`Store::verify_audit`]).
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Result, Store, Tx, now_text, on_pool, on_tx};
+
+/// What to record.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    pub account: String,
+    pub role: String,
+    pub area: String,
+    pub client: String,
+    pub action: String,
+    pub object: String,
+    pub outcome: String,
+    pub detail: serde_json::Value,
+}
+
+/// A stored record.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: String,
+    pub account: String,
+    pub role: String,
+    pub area: String,
+    pub client: String,
+    pub action: String,
+    pub object: String,
+    pub outcome: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The chain hash of a record.
+pub fn chain_hash(prev_hash: &str, r: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    let seq = r.seq.to_string();
+    for field in [
+        prev_hash, &seq, &r.at, &r.account, &r.role, &r.area, &r.client, &r.action, &r.object,
+        &r.outcome, &r.detail,
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditCheck {
+    /// Every record links and hashes correctly.
+    Intact { records: i64 },
+    /// The first record that does not verify, and why.
+    Broken { seq: i64, reason: String },
+}
+
+/// A filter for the auditors' search.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub account: Option<String>,
+    pub action: Option<String>,
+    pub object: Option<String>,
+    /// Inclusive bounds on `at` (RFC 3339 or a date prefix).
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const COLUMNS: &str =
+    "seq, at, account, role, area, client, action, object, outcome, detail, prev_hash, hash";
+
+/// Appends one record inside `tx` (which serialises on `audit_head`).
+pub(crate) async fn append(tx: &mut Tx, e: &AuditEvent) -> Result<AuditRecord> {
+    let (seq, prev): (i64, String) = on_tx!(tx, c => {
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *c).await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?
+    });
+    let mut r = AuditRecord {
+        seq,
+        at: now_text(),
+        account: e.account.clone(),
+        role: e.role.clone(),
+        area: e.area.clone(),
+        client: e.client.clone(),
+        action: e.action.clone(),
+        object: e.object.clone(),
+        outcome: e.outcome.clone(),
+        detail: e.detail.to_string(),
+        prev_hash: prev.clone(),
+        hash: String::new(),
+    };
+    r.hash = chain_hash(&prev, &r);
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&r.hash).execute(&mut *c).await?;
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, account, role, area, client, action, object, outcome, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(r.seq).bind(&r.at).bind(&r.account).bind(&r.role).bind(&r.area).bind(&r.client)
+        .bind(&r.action).bind(&r.object).bind(&r.outcome).bind(&r.detail).bind(&r.prev_hash).bind(&r.hash)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(r)
+}
+
+impl Store {
+    /// Appends one record in its own transaction.
+    pub async fn audit(&self, e: &AuditEvent) -> Result<AuditRecord> {
+        let mut tx = self.begin().await?;
+        let r = append(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Walks the whole chain in order and names the first record that does not verify.
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        let mut prev = String::new();
+        let mut expected_seq = 1i64;
+        let sql =
+            format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000");
+        loop {
+            let page: Vec<AuditRecord> = on_pool!(self, p => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(expected_seq).fetch_all(p).await?
+            });
+            if page.is_empty() {
+                break;
+            }
+            for r in page {
+                if r.seq != expected_seq {
+                    return Ok(AuditCheck::Broken {
+                        seq: expected_seq,
+                        reason: format!("record {expected_seq} is missing"),
+                    });
+                }
+                if r.prev_hash != prev {
+                    return Ok(AuditCheck::Broken {
+                        seq: r.seq,
+                        reason: "its link to the previous record does not match".into(),
+                    });
+                }
+                if chain_hash(&prev, &r) != r.hash {
+                    return Ok(AuditCheck::Broken {
+                        seq: r.seq,
+                        reason: "its content does not match its hash".into(),
+                    });
+                }
+                prev = r.hash;
+                expected_seq += 1;
+            }
+        }
+        let (head_seq, head_hash): (i64, String) = on_pool!(self, p => {
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?
+        });
+        if head_seq != expected_seq - 1 || head_hash != prev {
+            return Ok(AuditCheck::Broken {
+                seq: expected_seq,
+                reason: format!(
+                    "the chain ends at record {} but {head_seq} records were written",
+                    expected_seq - 1
+                ),
+            });
+        }
+        Ok(AuditCheck::Intact {
+            records: expected_seq - 1,
+        })
+    }
+
+    /// Searches the trail, newest first.
+    pub async fn audit_search(&self, q: &AuditQuery) -> Result<(i64, Vec<AuditRecord>)> {
+        let mut conds = vec!["1 = 1".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |cond: &str, v: &Option<String>, binds: &mut Vec<String>| {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                binds.push(v.to_string());
+                conds.push(cond.replace('?', &format!("${}", binds.len())));
+            }
+        };
+        add("account = ?", &q.account, &mut binds);
+        add("action = ?", &q.action, &mut binds);
+        add("object = ?", &q.object, &mut binds);
+        add("at >= ?", &q.from, &mut binds);
+        let until = q.until.as_deref().map(|u| {
+            if u.len() == 10 {
+                format!("{u}T99")
+            } else {
+                u.to_string()
+            }
+        });
+        add("at <= ?", &until, &mut binds);
+        let where_sql = conds.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {where_sql}");
+        let list_sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE {where_sql} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            q.limit.clamp(1, 100_000),
+            q.offset.max(0)
+        );
+        Ok(on_pool!(self, p => {
+            let mut cq = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+            for b in &binds { cq = cq.bind(b); }
+            let total: i64 = cq.fetch_one(p).await?;
+            let mut lq = sqlx::query_as(sqlx::AssertSqlSafe(list_sql));
+            for b in &binds { lq = lq.bind(b); }
+            (total, lq.fetch_all(p).await?)
+        }))
+    }
+}
