@@ -5,7 +5,6 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use zhucan_domain::Lang;
@@ -258,10 +257,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
                 ..zhucan_web::Config::default()
             };
-            let state = zhucan_web::AppState {
-                store,
-                config: Arc::new(config),
-            };
+            let state = zhucan_web::AppState::new(store, config);
             zhucan_web::serve(state, addr, |bound| {
                 println!(
                     "{}",

@@ -214,3 +214,30 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// When the account's sign-in is locked, until when: the account has had `max_failures`
+    /// failed sign-ins (page or API) since its last success, the oldest of the last
+    /// `max_failures` within `window` before `now`. Reads the audit trail, the one record of
+    /// every attempt.
+    pub async fn login_locked_until(
+        &self,
+        username: &str,
+        max_failures: i64,
+        window: chrono::Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let sql = "SELECT at FROM audit_log
+             WHERE account = $1 AND action IN ('login', 'api.session') AND outcome = 'failed'
+               AND seq > COALESCE((SELECT MAX(seq) FROM audit_log WHERE account = $1 AND action IN ('login', 'api.session') AND outcome = 'ok'), 0)
+             ORDER BY seq DESC LIMIT 1 OFFSET $2";
+        let at: Option<String> = on_pool!(self, p => {
+            sqlx::query_scalar(sql).bind(username).bind(max_failures - 1).fetch_optional(p).await?
+        });
+        let Some(at) = at.and_then(|a| chrono::DateTime::parse_from_rfc3339(&a).ok()) else {
+            return Ok(None);
+        };
+        let until = at.with_timezone(&chrono::Utc) + window;
+        Ok((until > now).then_some(until))
+    }
+}

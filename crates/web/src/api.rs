@@ -86,6 +86,32 @@ pub async fn create_session(
             .into_response();
         }
     };
+    if let Some(t) = auth::throttle(&state, &client, req.username.trim(), "api.session").await {
+        let mut e = match t {
+            auth::Throttle::RateLimited(w) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("登录尝试过于频繁，请 {w} 秒后再试"),
+                format!("too many sign-in attempts; try again in {w} seconds"),
+            ),
+            auth::Throttle::Locked(w) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "account_locked",
+                format!(
+                    "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试",
+                    w.div_ceil(60)
+                ),
+                format!(
+                    "the account is locked after repeated wrong passwords; try again in {} minutes",
+                    w.div_ceil(60)
+                ),
+            ),
+        };
+        e.retry_after = Some(match t {
+            auth::Throttle::RateLimited(w) | auth::Throttle::Locked(w) => w,
+        });
+        return e.in_lang(lang).into_response();
+    }
     let user = match state.store.user_by_username(req.username.trim()).await {
         Ok(u) => u,
         Err(e) => return ApiError::from(e).in_lang(lang).into_response(),

@@ -334,3 +334,47 @@ mod tests {
         assert!(is_cross_site(&h));
     }
 }
+
+/// Why a sign-in attempt is refused before the password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// Too many attempts from this client address: wait this many seconds.
+    RateLimited(u64),
+    /// The account is locked after repeated failures: wait this many seconds.
+    Locked(u64),
+}
+
+/// Applies the per-address rate limit and the per-account lockout to a sign-in attempt.
+/// A refused attempt while locked is recorded as `locked` (it does not extend the lock).
+pub async fn throttle(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    action: &str,
+) -> Option<Throttle> {
+    if let Err(wait) = state.login_limiter.check(client) {
+        return Some(Throttle::RateLimited(wait));
+    }
+    let window = chrono::Duration::from_std(state.config.lockout_window)
+        .unwrap_or(chrono::Duration::minutes(15));
+    let now = Utc::now();
+    match state
+        .store
+        .login_locked_until(username, state.config.lockout_failures, window, now)
+        .await
+    {
+        Ok(Some(until)) => {
+            crate::trail::record(
+                &state.store,
+                crate::trail::anonymous_event(username, client, action, "locked"),
+            )
+            .await;
+            Some(Throttle::Locked((until - now).num_seconds().max(1) as u64))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "lockout check failed");
+            None
+        }
+    }
+}

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod limits;
 pub mod pages;
 pub mod scope;
 pub mod trail;
@@ -37,6 +38,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Lifetime of API tokens issued by `POST /api/v1/session`.
     pub api_token_ttl: Duration,
+    /// Failed sign-ins that lock an account …
+    pub lockout_failures: i64,
+    /// … within this window, for this long.
+    pub lockout_window: Duration,
+    /// Sign-in attempts allowed per client address per `login_rate_window`.
+    pub login_rate_max: usize,
+    pub login_rate_window: Duration,
 }
 
 impl Default for Config {
@@ -46,6 +54,10 @@ impl Default for Config {
             session_max: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             api_token_ttl: Duration::from_secs(12 * 3600),
+            lockout_failures: 5,
+            lockout_window: Duration::from_secs(15 * 60),
+            login_rate_max: 20,
+            login_rate_window: Duration::from_secs(60),
         }
     }
 }
@@ -55,6 +67,22 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Sign-in attempts per client address.
+    pub login_limiter: Arc<limits::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        let login_limiter = Arc::new(limits::RateLimiter::new(
+            config.login_rate_max,
+            config.login_rate_window,
+        ));
+        AppState {
+            store,
+            config: Arc::new(config),
+            login_limiter,
+        }
+    }
 }
 
 const CSS: &str = include_str!("../static/app.css");

@@ -198,6 +198,39 @@ pub async fn login(
 ) -> Response {
     let lang = request_lang(&headers);
     let next = safe_next(f.next.as_deref());
+    if let Some(t) = auth::throttle(&state, &client, f.username.trim(), "login").await {
+        let (status, wait, zh, en) = match t {
+            auth::Throttle::RateLimited(w) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                w,
+                format!("登录尝试过于频繁，请 {w} 秒后再试。"),
+                format!("Too many sign-in attempts; try again in {w} seconds."),
+            ),
+            auth::Throttle::Locked(w) => (
+                StatusCode::FORBIDDEN,
+                w,
+                format!(
+                    "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试，或联系管理员。",
+                    w.div_ceil(60)
+                ),
+                format!(
+                    "This account is locked after repeated wrong passwords; try again in {} minutes or ask an administrator.",
+                    w.div_ceil(60)
+                ),
+            ),
+        };
+        let page = LoginPage {
+            c: chrome(None, lang, "/login", "", lang.pick("登录", "Sign in")),
+            error: Some(lang.pick(&zh, &en).to_string()),
+            username: f.username,
+            next,
+        };
+        let mut resp = render(status, &page);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let user = match state.store.user_by_username(f.username.trim()).await {
         Ok(u) => u,
         Err(e) => {
@@ -209,7 +242,7 @@ pub async fn login(
         Some(u) if !u.disabled => auth::verify_password(&f.password, &u.password_hash),
         _ => {
             // Spend the same time as a real check so that usernames cannot be probed.
-            let _ = auth::verify_password(&f.password, DUMMY_HASH);
+            let _ = auth::verify_password(&f.password, &DUMMY_HASH);
             false
         }
     };
@@ -279,8 +312,12 @@ pub async fn login(
     }
 }
 
-/// A valid Argon2id hash of a random password, for constant-time failures.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm0iW1d4H8Lq2m3Q9Gk6y2m8D1oVb8C2Hn0wQ2t3rZk";
+/// A real Argon2id hash of a random password, so that a sign-in with an unknown username costs
+/// the same time as one with a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let pw = zhucan_store::accounts::random_id();
+    auth::hash_password(&pw).unwrap_or_default()
+});
 
 pub async fn logout(
     State(state): State<AppState>,

@@ -648,3 +648,110 @@ async fn reads_changes_and_logins_are_audited() {
         zhucan_store::audit::AuditCheck::Intact { .. }
     ));
 }
+
+#[tokio::test]
+async fn the_fifth_wrong_password_locks_the_account() {
+    let (app, _, _) = app().await;
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let attempt = |pw: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            c.post(url)
+                .form(&[("username", "yq"), ("password", pw)])
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong password").await.status(), 401);
+    }
+    let r = attempt(crate::support::PASSWORD).await;
+    assert_eq!(r.status(), 403, "locked even with the right password");
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.expect("body").contains("已临时锁定"));
+    // The API refuses too.
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": "yq", "password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "account_locked"
+    );
+    // Another account is not affected; the trail shows every attempt.
+    assert_eq!(
+        app.browser("admin")
+            .await
+            .get(app.url("/"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        account: Some("yq".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let (_, rows) = app.db.store.audit_search(&q).await.expect("search");
+    assert_eq!(rows.iter().filter(|r| r.outcome == "failed").count(), 5);
+    assert_eq!(rows.iter().filter(|r| r.outcome == "locked").count(), 2);
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_address() {
+    let db = TestDb::sqlite().await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    let config = zhucan_web::Config {
+        login_rate_max: 3,
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let c = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = c
+            .post(app.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": "nobody", "password": "x"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 401);
+    }
+    let r = c
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": "admin", "password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    assert!((1..=60).contains(&wait));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "rate_limited"
+    );
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::support::PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 429);
+}

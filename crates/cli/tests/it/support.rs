@@ -1,7 +1,6 @@
 //! Test fixtures: databases on both backends, a server on port 0, and small data sets.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
@@ -207,10 +206,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(db: TestDb) -> TestApp {
-        let state = zhucan_web::AppState {
-            store: db.store.clone(),
-            config: Arc::new(zhucan_web::Config::default()),
+        // Tests sign in many times from one address: a generous rate limit, except where a
+        // test asks for the real one.
+        let config = zhucan_web::Config {
+            login_rate_max: 1000,
+            ..zhucan_web::Config::default()
         };
+        Self::start_with(db, config).await
+    }
+
+    pub async fn start_with(db: TestDb, config: zhucan_web::Config) -> TestApp {
+        let state = zhucan_web::AppState::new(db.store.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
