@@ -3,7 +3,7 @@
 //
 //   node tests/browser/axe.mjs < job.json > result.json
 //
-// Job (stdin):    {"base", "sessions": [{"name", "login": {"path","username","password","totp"} | null,
+// Job (stdin):    {"base", "sessions": [{"name", "login": {"path","username","password","totp"?,"totpSecret"?} | null,
 //                  "pages": [{"path","name","status"?}], "journeys": [{"name","steps":[...]}]}]}
 // Result (stdout): {"pages": [{"session","name","path","status","violations"}],
 //                  "journeys": [{"session","name","ok","error"}], "summary": {"pages","violations","journeysFailed"}}
@@ -11,6 +11,7 @@
 // Journey steps: {"goto"}, {"focus": selector}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"}, {"expectUrl"}, {"axe": true}.
 // Axe results of {"axe": true} steps are reported in "pages" as "<journey>@step<i>".
 import { existsSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -126,6 +127,34 @@ async function keyboardAction(page, action) {
   }
 }
 
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) for accounts with two-step verification. Each step is
+// used once per secret (the server refuses a replayed code), waiting for the next step if needed.
+const lastStep = new Map();
+function base32(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of s.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+async function totpCode(secret) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30000);
+    const step = Math.max(now - 1, (lastStep.get(secret) ?? -1) + 1);
+    if (step <= now + 1) {
+      lastStep.set(secret, step);
+      const msg = Buffer.alloc(8);
+      msg.writeBigUInt64BE(BigInt(step));
+      const h = createHmac('sha1', base32(secret)).update(msg).digest();
+      const o = h[19] & 0x0f;
+      const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+      return String(bin % 1_000_000).padStart(6, '0');
+    }
+    await sleep(1000);
+  }
+}
+
 async function login(ctx, base, spec) {
   const page = await ctx.newPage();
   try {
@@ -135,6 +164,7 @@ async function login(ctx, base, spec) {
     await page.fill('input[name=username]', spec.username ?? '');
     await page.fill('input[name=password]', spec.password ?? '');
     if (spec.totp != null) await page.fill('input[name=totp]', String(spec.totp));
+    if (spec.totpSecret != null) await page.fill('input[name=totp]', await totpCode(spec.totpSecret));
     await page.focus('input[name=password]');
     await keyboardAction(page, () => page.keyboard.press('Enter'));
     const stillThere = new URL(page.url()).pathname === loginUrl.pathname ||

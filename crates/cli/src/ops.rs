@@ -117,8 +117,8 @@ pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failur
     println!(
         "{}",
         lang.pick(
-            "演示账户（仅供演示，切勿用于真实数据）：",
-            "Demo accounts (demo only, never for real data):"
+            "演示账户（仅供演示，切勿用于真实数据；管理员账户首次登录须用验证器应用开启双重验证）：",
+            "Demo accounts (demo only, never for real data; administrators turn on two-step verification with an authenticator app at first sign-in):"
         )
     );
     for a in zhucan_demo::demo_accounts(&district) {

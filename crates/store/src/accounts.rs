@@ -19,6 +19,14 @@ pub struct User {
     pub area: AreaCode,
     pub display_name: Option<String>,
     pub disabled: bool,
+    /// The TOTP secret (base32), once enrolment started.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    /// Whether sign-in requires the second factor.
+    pub totp_enabled: bool,
+    /// The last TOTP time step accepted (a code is never accepted twice).
+    #[serde(skip)]
+    pub totp_last_step: i64,
 }
 
 /// A new account.
@@ -59,6 +67,9 @@ struct UserRow {
     area_code: String,
     display_name: Option<String>,
     disabled: bool,
+    totp_secret: Option<String>,
+    totp_enabled: bool,
+    totp_last_step: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -73,12 +84,14 @@ impl TryFrom<UserRow> for User {
             password_hash: r.password_hash,
             display_name: r.display_name,
             disabled: r.disabled,
+            totp_secret: r.totp_secret,
+            totp_enabled: r.totp_enabled,
+            totp_last_step: r.totp_last_step,
         })
     }
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.password_hash, u.role, u.area_code, u.display_name, u.disabled";
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.area_code, u.display_name, u.disabled, u.totp_secret, u.totp_enabled, u.totp_last_step";
 
 /// A random identifier (hex, 128 bits).
 pub fn random_id() -> String {
@@ -133,6 +146,9 @@ impl Store {
             area: u.area.clone(),
             display_name: u.display_name.clone(),
             disabled: false,
+            totp_secret: None,
+            totp_enabled: false,
+            totp_last_step: 0,
         })
     }
 
@@ -245,5 +261,78 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *c).await?;
         });
         tx.commit().await
+    }
+}
+
+impl Store {
+    /// Starts (or restarts) TOTP enrolment: stores a new secret, not yet required.
+    pub async fn set_totp_pending(&self, user_id: &str, secret: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1")
+                .bind(user_id).bind(secret).bind(false).bind(now_text()).execute(&mut *c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// Completes enrolment: the second factor becomes required, `step` is the code just
+    /// used, and the recovery codes (hashes) replace any earlier ones.
+    pub async fn enable_totp(
+        &self,
+        user_id: &str,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET totp_enabled = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1")
+                .bind(user_id).bind(true).bind(step).bind(now_text()).execute(&mut *c).await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+            for h in recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user_id).bind(h).execute(&mut *c).await?;
+            }
+        });
+        tx.commit().await
+    }
+
+    /// Accepts TOTP time step `step` for the account once: false when it (or a later step)
+    /// was already used.
+    pub async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
+                .bind(user_id).bind(step).execute(&mut *c).await?.rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Uses up a recovery code (by hash): false when unknown or already used.
+    pub async fn use_recovery_code(&self, user_id: &str, code_hash: &str) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+                .bind(user_id).bind(code_hash).bind(now_text()).execute(&mut *c).await?.rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Unused recovery codes of an account.
+    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id).fetch_one(p).await?
+        }))
+    }
+
+    /// The account with this ID.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let r: Option<UserRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
+        });
+        r.map(User::try_from).transpose()
     }
 }

@@ -158,6 +158,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit",
         sql: include_str!("../migrations/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "second_factor",
+        sql: include_str!("../migrations/0003_second_factor.sql"),
+    },
 ];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.

@@ -116,22 +116,27 @@ pub async fn create_session(
         Ok(u) => u,
         Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
     };
-    let ok = user
+    let password_ok = user
         .as_ref()
         .is_some_and(|u| !u.disabled && auth::verify_password(&req.password, &u.password_hash));
+    let factor = match &user {
+        Some(u) if password_ok && auth::must_enroll(u) => Err(auth::SecondFactor::NotEnrolled),
+        Some(u) if password_ok => {
+            auth::check_second_factor(&state.store, u, req.totp.as_deref()).await
+        }
+        _ => Ok(()),
+    };
+    let ok = password_ok && factor.is_ok();
     match &user {
         Some(u) => {
             let outcome = if ok { "ok" } else { "failed" };
+            let detail = match factor {
+                Ok(()) => serde_json::json!({}),
+                Err(f) => serde_json::json!({"reason": format!("{f:?}")}),
+            };
             trail::record(
                 &state.store,
-                audit_event(
-                    u,
-                    &client,
-                    "api.session",
-                    &u.username,
-                    outcome,
-                    serde_json::json!({}),
-                ),
+                audit_event(u, &client, "api.session", &u.username, outcome, detail),
             )
             .await;
         }
@@ -144,14 +149,33 @@ pub async fn create_session(
         }
     }
     let Some(user) = user.filter(|_| ok) else {
-        return ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "用户名或密码不正确",
-            "wrong username or password",
-        )
-        .in_lang(lang)
-        .into_response();
+        let e = match factor {
+            Err(auth::SecondFactor::NotEnrolled) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_not_enrolled",
+                "管理员账户须先在网页上开启双重验证，才能使用 API",
+                "administrator accounts must enrol two-step verification on the web before using the API",
+            ),
+            Err(auth::SecondFactor::Required) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                "该账户已开启双重验证：请在 totp 字段中提供动态验证码",
+                "this account uses two-step verification: send the current code in the totp field",
+            ),
+            Err(auth::SecondFactor::Wrong) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_wrong",
+                "动态验证码不正确或已使用",
+                "the verification code is wrong or already used",
+            ),
+            Ok(()) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "用户名或密码不正确",
+                "wrong username or password",
+            ),
+        };
+        return e.in_lang(lang).into_response();
     };
     match auth::issue_token(&state.store, &user, state.config.api_token_ttl).await {
         Ok((token, expires_at)) => Json(SessionResponse { token, expires_at }).into_response(),

@@ -29,6 +29,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("api.session", "API 登录", "API sign-in"),
     ("account.create", "创建账户", "create an account"),
     ("token.create", "签发令牌", "issue a token"),
+    (
+        "account.2fa_enabled",
+        "开启双重验证",
+        "turn on two-step verification",
+    ),
     ("audit.search", "查询审计日志", "search the audit trail"),
     ("audit.export", "导出审计日志", "export the audit trail"),
     ("database.backup", "备份数据库", "back up the database"),

@@ -135,15 +135,26 @@ pub struct PageCaller {
     pub client: String,
 }
 
-/// Where an unauthenticated page request goes: the login page, remembering the target.
-pub struct ToLogin(String);
+/// Where a page request that may not proceed goes: the login page (remembering the target),
+/// or, for an administrator without a second factor, its enrolment.
+pub enum ToLogin {
+    Login(String),
+    Enroll,
+}
 
 impl IntoResponse for ToLogin {
     fn into_response(self) -> Response {
-        let next =
-            percent_encoding::utf8_percent_encode(&self.0, percent_encoding::NON_ALPHANUMERIC)
+        match self {
+            ToLogin::Login(target) => {
+                let next = percent_encoding::utf8_percent_encode(
+                    &target,
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
                 .to_string();
-        Redirect::to(&format!("/login?next={next}")).into_response()
+                Redirect::to(&format!("/login?next={next}")).into_response()
+            }
+            ToLogin::Enroll => Redirect::to("/account/2fa").into_response(),
+        }
     }
 }
 
@@ -197,10 +208,15 @@ impl FromRequestParts<AppState> for PageCaller {
             "/".into()
         };
         let client = crate::trail::client_of(&parts.extensions);
-        session_of(&state.store, &state.config, &parts.headers)
+        let caller = session_of(&state.store, &state.config, &parts.headers)
             .await
             .map(|c| PageCaller { client, ..c })
-            .ok_or(ToLogin(target))
+            .ok_or(ToLogin::Login(target))?;
+        let path = parts.uri.path();
+        if must_enroll(&caller.user) && !(path.starts_with("/account/2fa") || path == "/logout") {
+            return Err(ToLogin::Enroll);
+        }
+        Ok(caller)
     }
 }
 
@@ -377,4 +393,50 @@ pub async fn throttle(
             None
         }
     }
+}
+
+/// Why the second factor was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// The account needs a code and none was given.
+    Required,
+    /// The code (or recovery code) is wrong, expired or already used.
+    Wrong,
+    /// An administrator role without an enrolled second factor (API only: pages enrol).
+    NotEnrolled,
+}
+
+/// Checks the second factor of a sign-in whose password was right: a 6-digit TOTP code
+/// (each step accepted once) or an unused recovery code.
+pub async fn check_second_factor(
+    store: &Store,
+    user: &User,
+    code: Option<&str>,
+) -> Result<(), SecondFactor> {
+    if !user.totp_enabled {
+        return Ok(());
+    }
+    let code = code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or(SecondFactor::Required)?;
+    let secret = user.totp_secret.as_deref().ok_or(SecondFactor::Wrong)?;
+    if let Some(step) =
+        crate::totp::matching_step(secret, code, Utc::now().timestamp(), user.totp_last_step)
+    {
+        return match store.use_totp_step(&user.id, step).await {
+            Ok(true) => Ok(()),
+            _ => Err(SecondFactor::Wrong),
+        };
+    }
+    let hash = hash_secret(&crate::totp::normalize_recovery(code));
+    match store.use_recovery_code(&user.id, &hash).await {
+        Ok(true) => Ok(()),
+        _ => Err(SecondFactor::Wrong),
+    }
+}
+
+/// Whether the account must enrol a second factor before doing anything else.
+pub fn must_enroll(user: &User) -> bool {
+    user.role.is_admin() && !user.totp_enabled
 }

@@ -15,6 +15,7 @@ use axum::routing::{MethodRouter, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
+pub mod account;
 pub mod api;
 pub mod audit_pages;
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod forms;
 pub mod limits;
 pub mod pages;
 pub mod scope;
+pub mod totp;
 pub mod trail;
 pub mod view;
 
@@ -117,6 +119,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/export", get(pages::export_page)),
         ("/export/registry.xlsx", post(pages::export_download)),
+        (
+            "/account/2fa",
+            get(account::two_factor).post(account::enable_two_factor),
+        ),
         ("/audit", get(audit_pages::audit_page)),
         ("/audit/export.csv", get(audit_pages::audit_export)),
         ("/api/v1/session", post(api::create_session)),

@@ -105,7 +105,7 @@ fn forbidden_for(caller: &PageCaller) -> Response {
     )
 }
 
-fn csrf_ok(caller: &PageCaller, form: &HashMap<String, String>) -> bool {
+pub(crate) fn csrf_ok(caller: &PageCaller, form: &HashMap<String, String>) -> bool {
     form.get("_csrf")
         .is_some_and(|t| constant_eq(t, &caller.csrf))
 }
@@ -118,7 +118,7 @@ fn constant_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn csrf_failed(caller: &PageCaller) -> Response {
+pub(crate) fn csrf_failed(caller: &PageCaller) -> Response {
     error_page(
         Some(caller),
         caller.lang,
@@ -187,6 +187,7 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> Respo
 pub struct LoginForm {
     username: String,
     password: String,
+    totp: Option<String>,
     next: Option<String>,
 }
 
@@ -238,7 +239,7 @@ pub async fn login(
             None
         }
     };
-    let ok = match &user {
+    let password_ok = match &user {
         Some(u) if !u.disabled => auth::verify_password(&f.password, &u.password_hash),
         _ => {
             // Spend the same time as a real check so that usernames cannot be probed.
@@ -246,32 +247,25 @@ pub async fn login(
             false
         }
     };
-    match &user {
-        Some(u) if ok => {
-            trail::record(
-                &state.store,
-                audit_event(
-                    u,
-                    &client,
-                    "login",
-                    &u.username,
-                    "ok",
-                    serde_json::json!({}),
-                ),
-            )
-            .await
+    // The second factor, checked only after a right password.
+    let factor = match &user {
+        Some(u) if password_ok => {
+            auth::check_second_factor(&state.store, u, f.totp.as_deref()).await
         }
+        _ => Ok(()),
+    };
+    let ok = password_ok && factor.is_ok();
+    let detail = match factor {
+        Err(auth::SecondFactor::Required) => serde_json::json!({"reason": "second factor missing"}),
+        Err(_) => serde_json::json!({"reason": "second factor wrong"}),
+        Ok(()) => serde_json::json!({}),
+    };
+    match &user {
         Some(u) => {
+            let outcome = if ok { "ok" } else { "failed" };
             trail::record(
                 &state.store,
-                audit_event(
-                    u,
-                    &client,
-                    "login",
-                    &u.username,
-                    "failed",
-                    serde_json::json!({}),
-                ),
+                audit_event(u, &client, "login", &u.username, outcome, detail),
             )
             .await
         }
@@ -285,7 +279,14 @@ pub async fn login(
     }
     match (ok, user) {
         (true, Some(u)) => match auth::start_session(&state, &u, lang).await {
-            Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response(),
+            Ok(cookie) => {
+                let to = if auth::must_enroll(&u) {
+                    "/account/2fa".to_string()
+                } else {
+                    next
+                };
+                ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
+            }
             Err(e) => {
                 tracing::error!(error = %e, "session start failed");
                 error_page(
@@ -298,12 +299,17 @@ pub async fn login(
             }
         },
         _ => {
+            let message = match factor {
+                Err(auth::SecondFactor::Required) => lang.pick(
+                    "该账户已开启双重验证：请同时填写验证器应用中的 6 位动态验证码（或一个恢复码）。",
+                    "This account uses two-step verification: also enter the 6-digit code from your authenticator app (or a recovery code).",
+                ),
+                Err(_) => lang.pick("动态验证码不正确或已使用，请输入验证器中的最新验证码。", "The verification code is wrong or already used; enter the current code from your authenticator."),
+                Ok(()) => lang.pick("用户名或密码不正确。", "The username or password is wrong."),
+            };
             let page = LoginPage {
                 c: chrome(None, lang, "/login", "", lang.pick("登录", "Sign in")),
-                error: Some(
-                    lang.pick("用户名或密码不正确。", "The username or password is wrong.")
-                        .to_string(),
-                ),
+                error: Some(message.to_string()),
                 username: f.username,
                 next,
             };

@@ -136,6 +136,14 @@ async fn every_route_for_every_role() {
             [200, 403, 403, 403, 403, 403, 403],
         ),
         ("POST", "/logout", "/logout".into(), [303; 7]),
+        ("GET", "/account/2fa", "/account/2fa".into(), [200; 7]),
+        // Enrolled administrators see their status; others have no code to confirm.
+        (
+            "POST",
+            "/account/2fa",
+            "/account/2fa".into(),
+            [200, 422, 422, 422, 422, 200, 200],
+        ),
         (
             "GET",
             "/audit",
@@ -158,11 +166,12 @@ async fn every_route_for_every_role() {
         ),
     ];
     let api: Vec<Row> = vec![
+        // Without a TOTP code: administrators (two-step verification) are refused.
         (
             "POST",
             "/api/v1/session",
             "/api/v1/session".into(),
-            [200; 7],
+            [401, 200, 200, 200, 200, 401, 401],
         ),
         (
             "GET",

@@ -129,8 +129,14 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .map(|p| p.name.clone())
         .unwrap_or_default();
     let app = TestApp::start(db).await;
-    let login =
-        |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totp": null});
+    let login = |u: &str| {
+        let secret = if u == "admin" {
+            json!(crate::support::TOTP_SECRET)
+        } else {
+            json!(null)
+        };
+        json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": secret})
+    };
     let staff_pages = |prefix: &str| {
         json!([
             {"path": "/", "name": format!("{prefix}home")},
@@ -142,6 +148,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             {"path": format!("/persons/{h}/events?kind=reassess"), "name": format!("{prefix}event-reassess")},
             {"path": format!("/persons/{h}/events?kind=move_in"), "name": format!("{prefix}event-move-in")},
             {"path": "/persons/new", "name": format!("{prefix}register")},
+            {"path": "/account/2fa", "name": format!("{prefix}two-factor")},
             {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
         ])
     };
@@ -179,7 +186,12 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": format!("/persons/{h}"), "name": "person-en"},
                 {"path": "/persons/new", "name": "register-en"}
             ]},
-            {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": []},
+            {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
+                {"name": "two-factor-wrong-code", "steps": [
+                    {"goto": "/account/2fa"}, {"focus": "#code"}, {"type": "000000"}, {"press": "Enter"},
+                    {"expectText": "验证码不正确"}, {"axe": true}
+                ]}
+            ]},
             {"name": "auditor", "login": login("audit"), "pages": [
                 {"path": "/", "name": "auditor-home"},
                 {"path": "/audit", "name": "audit-trail"},

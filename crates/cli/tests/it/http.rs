@@ -89,11 +89,15 @@ async fn pages_require_login_and_remember_the_target() {
         .expect("post");
     assert_eq!(r.status(), 401);
     assert!(r.text().await.expect("body").contains("用户名或密码不正确"));
+    let code = crate::support::totp_code(&app.db.store, "admin")
+        .await
+        .unwrap_or_default();
     let r = c
         .post(app.url("/login"))
         .form(&[
             ("username", "admin"),
             ("password", crate::support::PASSWORD),
+            ("totp", code.as_str()),
             ("next", "//evil.example/"),
         ])
         .send()
@@ -754,4 +758,153 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
         .await
         .expect("post");
     assert_eq!(r.status(), 429);
+}
+
+#[tokio::test]
+async fn administrators_must_enrol_and_use_a_second_factor() {
+    let db = TestDb::sqlite().await;
+    // An administrator created without a second factor (as `zhucan user add` does).
+    let hash = zhucan_web::auth::hash_password(crate::support::PASSWORD).expect("hash");
+    let new = zhucan_store::NewUser {
+        username: "boss".into(),
+        password_hash: hash,
+        role: Role::DistrictAdmin,
+        area: zhucan_domain::AreaCode::parse("331003").expect("code"),
+        display_name: None,
+    };
+    db.store.create_user(&new).await.expect("user");
+    let app = TestApp::start(db).await;
+    let api = reqwest::Client::new();
+    let session = |totp: Option<String>| {
+        let api = api.clone();
+        let url = app.url("/api/v1/session");
+        async move {
+            api.post(url)
+                .json(&serde_json::json!({"username": "boss", "password": crate::support::PASSWORD, "totp": totp}))
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let r = session(None).await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "second_factor_not_enrolled"
+    );
+
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "boss"), ("password", crate::support::PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(
+        r.headers()["location"],
+        "/account/2fa",
+        "straight to enrolment"
+    );
+    let r = c.get(app.url("/persons")).send().await.expect("get");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/account/2fa",
+        "nothing else before enrolment"
+    );
+    let html = c
+        .get(app.url("/account/2fa"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("data:image/svg+xml;base64,"), "a QR code");
+    let start = html.find("<code>").expect("key") + "<code>".len();
+    let secret: String = html[start..]
+        .chars()
+        .take_while(|ch| *ch != '<')
+        .filter(|ch| !ch.is_whitespace())
+        .collect();
+    let csrf = csrf_of(&html);
+    let wrong = c
+        .post(app.url("/account/2fa"))
+        .form(&[("_csrf", csrf.as_str()), ("code", "12345")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(wrong.status(), 422);
+    let now = zhucan_web::totp::step_at(chrono::Utc::now().timestamp());
+    let code = zhucan_web::totp::code_at(&secret, now, 6).expect("code");
+    let html = c
+        .post(app.url("/account/2fa"))
+        .form(&[("_csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("body");
+    let recovery: Vec<String> = html
+        .split("<li><code>")
+        .skip(1)
+        .filter_map(|s| s.split("</code>").next().map(str::to_string))
+        .collect();
+    assert_eq!(recovery.len(), 10, "{html}");
+    assert_eq!(
+        c.get(app.url("/persons"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+
+    // From now on the password alone is not enough; a code is accepted once.
+    let fresh = || {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    };
+    let login = |totp: String| {
+        let c = fresh();
+        let url = app.url("/login");
+        async move {
+            c.post(url)
+                .form(&[
+                    ("username", "boss"),
+                    ("password", crate::support::PASSWORD),
+                    ("totp", totp.as_str()),
+                ])
+                .send()
+                .await
+                .expect("login")
+        }
+    };
+    let r = login(String::new()).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.expect("body").contains("双重验证"));
+    assert_eq!(
+        login(code.clone()).await.status(),
+        401,
+        "the enrolment code cannot be replayed"
+    );
+    assert_eq!(
+        login(recovery[0].to_uppercase()).await.status(),
+        303,
+        "a recovery code works"
+    );
+    assert_eq!(login(recovery[0].clone()).await.status(), 401, "once");
+    let next = zhucan_web::totp::code_at(&secret, now + 1, 6).expect("code");
+    assert_eq!(
+        session(Some(next)).await.status(),
+        200,
+        "the API takes the code in `totp`"
+    );
 }

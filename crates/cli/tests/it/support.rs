@@ -121,6 +121,9 @@ macro_rules! contract {
 
 pub const PASSWORD: &str = "test-password-123";
 
+/// The TOTP secret of every administrator account in the tests (they must have a second factor).
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 /// Creates an account with [`PASSWORD`].
 pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
     // Cheap hashing is not available through the public API; Argon2 defaults are fast enough
@@ -136,6 +139,35 @@ pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
         })
         .await
         .expect("create user");
+    if role.is_admin() {
+        let u = store
+            .user_by_username(name)
+            .await
+            .expect("lookup")
+            .expect("exists");
+        store
+            .set_totp_pending(&u.id, TOTP_SECRET)
+            .await
+            .expect("totp");
+        store.enable_totp(&u.id, 0, &[]).await.expect("enable");
+    }
+}
+
+/// A fresh TOTP code for an administrator account (never a step it already used), or `None`
+/// for an account without a second factor.
+pub async fn totp_code(store: &Store, username: &str) -> Option<String> {
+    let u = store.user_by_username(username).await.expect("lookup")?;
+    if !u.totp_enabled {
+        return None;
+    }
+    loop {
+        let now = zhucan_web::totp::step_at(chrono::Utc::now().timestamp());
+        let step = (now - 1).max(u.totp_last_step + 1);
+        if step <= now + 1 {
+            return zhucan_web::totp::code_at(TOTP_SECRET, step, 6);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -242,17 +274,27 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
+        let code = totp_code(&self.db.store, username)
+            .await
+            .unwrap_or_default();
         let r = c
             .post(self.url("/login"))
             .form(&[
                 ("username", username),
                 ("password", PASSWORD),
+                ("totp", code.as_str()),
                 ("next", "/"),
             ])
             .send()
             .await
             .expect("login");
-        assert_eq!(r.status(), 303, "login of {username} failed");
+        let status = r.status();
+        assert_eq!(
+            status,
+            303,
+            "login of {username} failed: {}",
+            r.text().await.unwrap_or_default()
+        );
         c
     }
 
@@ -260,7 +302,7 @@ impl TestApp {
     pub async fn token(&self, username: &str) -> String {
         let r = reqwest::Client::new()
             .post(self.url("/api/v1/session"))
-            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD, "totp": totp_code(&self.db.store, username).await}))
             .send()
             .await
             .expect("session");
