@@ -39,6 +39,20 @@ impl Role {
         matches!(self, Role::DistrictAdmin)
     }
 
+    /// Whether the role may reveal a full identifier (an explicit, audited action).
+    pub fn can_reveal(self) -> bool {
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker
+        )
+    }
+
+    /// Whether the role sees only the declared minimal field list of a person file (partner
+    /// departments: identity, certificate, area — no contact, household, survey or timeline).
+    pub fn minimal_view(self) -> bool {
+        matches!(self, Role::Partner)
+    }
+
     /// Whether the role must sign in with a second factor.
     pub fn is_admin(self) -> bool {
         matches!(

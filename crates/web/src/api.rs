@@ -344,6 +344,43 @@ pub async fn persons(
     }
 }
 
+/// The declared field list of the partner-department view (data minimisation).
+pub const PARTNER_FIELDS: &[&str] = &[
+    "ref",
+    "person.citizen_id",
+    "person.name",
+    "person.sex",
+    "person.birth_date",
+    "person.township",
+    "person.village",
+    "certificate",
+];
+
+/// The person file as the API returns it: phone numbers masked; for a minimal view only
+/// [`PARTNER_FIELDS`].
+pub fn file_json_for(f: &PersonFile, minimal: bool) -> serde_json::Value {
+    let full = file_json(f);
+    if !minimal {
+        return full;
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("ref".into(), full["ref"].clone());
+    out.insert("certificate".into(), full["certificate"].clone());
+    let mut person = serde_json::Map::new();
+    for k in [
+        "citizen_id",
+        "name",
+        "sex",
+        "birth_date",
+        "township",
+        "village",
+    ] {
+        person.insert(k.into(), full["person"][k].clone());
+    }
+    out.insert("person".into(), serde_json::Value::Object(person));
+    serde_json::Value::Object(out)
+}
+
 /// The person file as the API returns it: phone numbers masked.
 pub fn file_json(f: &PersonFile) -> serde_json::Value {
     let mut f = f.clone();
@@ -404,7 +441,7 @@ pub async fn person(
                 ),
             )
             .await;
-            Json(file_json(&f)).into_response()
+            Json(file_json_for(&f, caller.user.role.minimal_view())).into_response()
         }
         Ok(_) => {
             trail::record(

@@ -113,6 +113,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(pages::new_person_form).post(pages::new_person),
         ),
         ("/persons/{handle}", get(pages::person)),
+        ("/persons/{handle}/reveal", post(pages::reveal)),
         (
             "/persons/{handle}/events",
             get(pages::event_form).post(pages::record_event),

@@ -643,6 +643,9 @@ struct PersonPage {
 struct PersonView {
     handle: String,
     writable: bool,
+    revealed: bool,
+    can_reveal: bool,
+    minimal: bool,
     name: String,
     masked_id: String,
     sex: String,
@@ -784,13 +787,32 @@ fn survey_rows(lang: Lang, surveys: &[Survey]) -> Vec<(String, Vec<String>)> {
     ]
 }
 
+/// How much of a file to show.
+#[derive(Debug, Clone, Copy)]
+struct Disclosure {
+    writable: bool,
+    /// Full identifiers (after an audited reveal).
+    revealed: bool,
+    can_reveal: bool,
+    /// Partner departments: the declared minimal field list only.
+    minimal: bool,
+}
+
 fn person_view(
     lang: Lang,
     f: &PersonFile,
     names: &AreaNames,
     members: Vec<(String, String)>,
-    writable: bool,
+    d: Disclosure,
 ) -> PersonView {
+    let writable = d.writable;
+    let shown_phone = |ph: &str| {
+        if d.revealed {
+            ph.to_string()
+        } else {
+            mask_phone(ph)
+        }
+    };
     let p = &f.person;
     let c = &f.certificate;
     let today = Local::now().date_naive();
@@ -836,28 +858,39 @@ fn person_view(
         handle: f.handle.clone(),
         writable,
         name: p.name.clone(),
-        masked_id: p.citizen_id.masked(),
+        masked_id: if d.revealed {
+            p.citizen_id.to_string()
+        } else {
+            p.citizen_id.masked()
+        },
+        revealed: d.revealed,
+        can_reveal: d.can_reveal && !d.revealed,
+        minimal: d.minimal,
         sex: p.citizen_id.sex().label(lang).into(),
         birth: p.citizen_id.birth_date().to_string(),
         age,
         phone: p
             .phone
             .as_deref()
-            .map(mask_phone)
+            .map(shown_phone)
             .unwrap_or_else(|| "—".into()),
         guardian: match (&p.guardian_name, &p.guardian_phone) {
             (None, None) => "—".into(),
             (n, ph) => format!(
                 "{} {}",
                 n.clone().unwrap_or_default(),
-                ph.as_deref().map(mask_phone).unwrap_or_default()
+                ph.as_deref().map(shown_phone).unwrap_or_default()
             ),
         },
         legacy: f
             .legacy_id
             .as_deref()
             .map(|l| zhucan_domain::ids::mask(l, 6, 3)),
-        masked_cert: c.number.masked(),
+        masked_cert: if d.revealed {
+            c.number.to_string()
+        } else {
+            c.number.masked()
+        },
         category: cat(c),
         grade: c.grade.label(lang).into(),
         issued: c.issued_on.to_string(),
@@ -986,6 +1019,37 @@ pub async fn person(
     Path(handle): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
+    let notice = q
+        .saved
+        .map(|_| caller.lang.pick("已保存。", "Saved.").to_string());
+    person_page(&state, &caller, handle, notice, false).await
+}
+
+/// `POST /persons/{handle}/reveal`: the same file with full identifiers, for roles with the
+/// reveal right; the reveal is audited.
+pub async fn reveal(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(handle): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !caller.user.role.can_reveal() {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    person_page(&state, &caller, handle, None, true).await
+}
+
+async fn person_page(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: String,
+    notice: Option<String>,
+    reveal: bool,
+) -> Response {
+    let (state, caller) = (state.clone(), caller.clone());
     let lang = caller.lang;
     if scope::person_area(&caller.user).is_none() {
         return forbidden_for(&caller);
@@ -1015,7 +1079,11 @@ pub async fn person(
         audit_event(
             &caller.user,
             &caller.client,
-            "person.read",
+            if reveal {
+                "person.reveal"
+            } else {
+                "person.read"
+            },
             file.person.citizen_id.as_str(),
             "ok",
             serde_json::json!({}),
@@ -1045,9 +1113,13 @@ pub async fn person(
             Err(e) => return store_error(&caller, e),
         }
     }
-    let writable = scope::can_write(&caller.user, &file.person);
-    let v = person_view(lang, &file, &names, members, writable);
-    let notice = q.saved.map(|_| lang.pick("已保存。", "Saved.").to_string());
+    let disclosure = Disclosure {
+        writable: scope::can_write(&caller.user, &file.person),
+        revealed: reveal,
+        can_reveal: caller.user.role.can_reveal(),
+        minimal: caller.user.role.minimal_view(),
+    };
+    let v = person_view(lang, &file, &names, members, disclosure);
     render(
         StatusCode::OK,
         &PersonPage {

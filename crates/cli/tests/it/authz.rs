@@ -94,6 +94,18 @@ async fn every_route_for_every_role() {
             [200, 404, 404, 200, 403, 403, 403],
         ),
         (
+            "POST",
+            "/persons/{handle}/reveal",
+            format!("/persons/{h_in}/reveal"),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/reveal",
+            format!("/persons/{h_out}/reveal"),
+            [200, 404, 404, 403, 403, 403, 403],
+        ),
+        (
             "GET",
             "/persons/new",
             "/persons/new".into(),

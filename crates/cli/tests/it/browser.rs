@@ -108,6 +108,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
     user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
     user(&db.store, "audit", Role::Auditor, "331003").await;
+    user(&db.store, "dept", Role::Partner, "331003").await;
     let page = db
         .store
         .search(&zhucan_store::PersonQuery {
@@ -187,10 +188,17 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": "/persons/new", "name": "register-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
+                {"name": "reveal", "steps": [
+                    {"goto": format!("/persons/{h}")}, {"focus": "form[action$='/reveal'] button"}, {"press": "Enter"},
+                    {"expectText": "正在显示完整个人信息"}, {"axe": true}
+                ]},
                 {"name": "two-factor-wrong-code", "steps": [
                     {"goto": "/account/2fa"}, {"focus": "#code"}, {"type": "000000"}, {"press": "Enter"},
                     {"expectText": "验证码不正确"}, {"axe": true}
                 ]}
+            ]},
+            {"name": "partner", "login": login("dept"), "pages": [
+                {"path": format!("/persons/{h}"), "name": "partner-person"}
             ]},
             {"name": "auditor", "login": login("audit"), "pages": [
                 {"path": "/", "name": "auditor-home"},

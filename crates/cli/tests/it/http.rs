@@ -908,3 +908,92 @@ async fn administrators_must_enrol_and_use_a_second_factor() {
         "the API takes the code in `totp`"
     );
 }
+
+#[tokio::test]
+async fn reveal_is_explicit_and_audited_and_partners_see_less() {
+    let (app, a, _) = app().await;
+    user(&app.db.store, "dept", Role::Partner, "331003").await;
+    let h = handle_of(&app, &a).await;
+    let yq = app.browser("yq").await;
+    let html = yq
+        .get(app.url(&format!("/persons/{h}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(!html.contains(a.person.citizen_id.as_str()) && !html.contains("13812345678"));
+    let csrf = csrf_of(&html);
+    let r = yq
+        .post(app.url(&format!("/persons/{h}/reveal")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains(a.person.citizen_id.as_str()) && html.contains("13812345678"));
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("person.reveal".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let (n, rows) = app.db.store.audit_search(&q).await.expect("search");
+    assert_eq!(n, 1);
+    assert_eq!(
+        (rows[0].account.as_str(), rows[0].object.as_str()),
+        ("yq", a.person.citizen_id.as_str())
+    );
+
+    // A partner department: the declared fields only, no reveal.
+    let dept = app.browser("dept").await;
+    let html = dept
+        .get(app.url(&format!("/persons/{h}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("院桥张三") && html.contains("肢体"));
+    assert!(
+        !html.contains("138****5678")
+            && !html.contains("id=\"surveys\"")
+            && !html.contains("/reveal")
+    );
+    let token = app.token("dept").await;
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons/{}", a.person.citizen_id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["person"]["name"], "院桥张三");
+    assert!(
+        v["person"].get("phone").is_none()
+            && v.get("surveys").is_none()
+            && v.get("events").is_none(),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let db = TestDb::sqlite().await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let config = zhucan_web::Config {
+        session_idle: std::time::Duration::from_secs(1),
+        login_rate_max: 100,
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let c = app.browser("yq").await;
+    assert_eq!(c.get(app.url("/")).send().await.expect("get").status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = c.get(app.url("/")).send().await.expect("get");
+    assert_eq!(r.status(), 303, "an idle session ends");
+}
