@@ -122,6 +122,18 @@ impl Store {
         Ok(r)
     }
 
+    /// Appends several records in one transaction (group commit for high-volume reads).
+    pub async fn audit_batch(&self, events: &[AuditEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for e in events {
+            append(&mut tx, e).await?;
+        }
+        tx.commit().await
+    }
+
     /// Walks the whole chain in order and names the first record that does not verify.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
         let mut prev = String::new();

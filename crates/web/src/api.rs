@@ -305,18 +305,14 @@ pub async fn persons(
     match state.store.search(&q).await {
         Ok(r) => {
             let detail = serde_json::json!({"q": q.text, "area": q.area.as_ref().map(|a| a.to_string()), "page": page, "total": r.total});
-            trail::record(
-                &state.store,
-                audit_event(
-                    &caller.user,
-                    &caller.client,
-                    "person.search",
-                    "",
-                    "ok",
-                    detail,
-                ),
-            )
-            .await;
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "person.search",
+                "",
+                "ok",
+                detail,
+            ));
             Json(PersonList {
                 total: r.total,
                 page: r.page,
@@ -429,18 +425,14 @@ pub async fn person(
     };
     match state.store.person_file(&id).await {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
-            trail::record(
-                &state.store,
-                audit_event(
-                    &caller.user,
-                    &caller.client,
-                    "person.read",
-                    id.as_str(),
-                    "ok",
-                    serde_json::json!({}),
-                ),
-            )
-            .await;
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "person.read",
+                id.as_str(),
+                "ok",
+                serde_json::json!({}),
+            ));
             Json(file_json_for(&f, caller.user.role.minimal_view())).into_response()
         }
         Ok(_) => {

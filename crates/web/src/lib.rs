@@ -71,6 +71,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<limits::RateLimiter>,
+    /// The queue of read records for the audit trail.
+    pub audit: Arc<trail::AuditSink>,
 }
 
 impl AppState {
@@ -79,10 +81,12 @@ impl AppState {
             config.login_rate_max,
             config.login_rate_window,
         ));
+        let audit = Arc::new(trail::AuditSink::start(store.clone()));
         AppState {
             store,
             config: Arc::new(config),
             login_limiter,
+            audit,
         }
     }
 }
@@ -188,12 +192,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(
+    let audit = state.audit.clone();
+    let result = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    // Every queued audit record is written before the process ends.
+    audit.flush().await;
+    result
 }

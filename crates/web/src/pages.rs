@@ -532,18 +532,14 @@ pub async fn persons(
             match state.store.search(&query).await {
                 Ok(p) => {
                     let detail = serde_json::json!({"q": text, "area": area.to_string(), "page": page, "total": p.total});
-                    trail::record(
-                        &state.store,
-                        audit_event(
-                            &caller.user,
-                            &caller.client,
-                            "person.search",
-                            "",
-                            "ok",
-                            detail,
-                        ),
-                    )
-                    .await;
+                    state.audit.queue(audit_event(
+                        &caller.user,
+                        &caller.client,
+                        "person.search",
+                        "",
+                        "ok",
+                        detail,
+                    ));
                     (p.total, p.items)
                 }
                 Err(e) => return store_error(&caller, e),
@@ -1074,22 +1070,18 @@ async fn person_page(
         }
         Err(e) => return store_error(&caller, e),
     };
-    trail::record(
-        &state.store,
-        audit_event(
-            &caller.user,
-            &caller.client,
-            if reveal {
-                "person.reveal"
-            } else {
-                "person.read"
-            },
-            file.person.citizen_id.as_str(),
-            "ok",
-            serde_json::json!({}),
-        ),
-    )
-    .await;
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        if reveal {
+            "person.reveal"
+        } else {
+            "person.read"
+        },
+        file.person.citizen_id.as_str(),
+        "ok",
+        serde_json::json!({}),
+    ));
     let (_, names) = match area_names(&state).await {
         Ok(a) => a,
         Err(e) => return store_error(&caller, e),

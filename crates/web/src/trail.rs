@@ -44,6 +44,72 @@ pub async fn record(store: &Store, e: zhucan_store::audit::AuditEvent) {
     }
 }
 
+/// Records of high-volume reads (person files, searches) go through a queue and are appended
+/// by one background task in group commits: a read costs a channel send instead of a durable
+/// transaction. Security events (sign-ins, changes, exports) are written synchronously with
+/// [`record`]. The queue is flushed when the service stops.
+#[derive(Debug)]
+pub struct AuditSink {
+    tx: std::sync::Mutex<
+        Option<tokio::sync::mpsc::UnboundedSender<zhucan_store::audit::AuditEvent>>,
+    >,
+    task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl AuditSink {
+    /// Starts the writer task (needs a Tokio runtime).
+    pub fn start(store: Store) -> Self {
+        let (tx, mut rx) =
+            tokio::sync::mpsc::unbounded_channel::<zhucan_store::audit::AuditEvent>();
+        let task = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 2000 {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e),
+                        Err(_) => break,
+                    }
+                }
+                let mut attempt = 0;
+                while let Err(e) = store.audit_batch(&batch).await {
+                    attempt += 1;
+                    tracing::error!(error = %e, records = batch.len(), attempt, "audit batch could not be written");
+                    if attempt >= 5 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+                }
+            }
+        });
+        AuditSink {
+            tx: std::sync::Mutex::new(Some(tx)),
+            task: tokio::sync::Mutex::new(Some(task)),
+        }
+    }
+
+    /// Queues a record.
+    pub fn queue(&self, e: zhucan_store::audit::AuditEvent) {
+        let sent = self
+            .tx
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|tx| tx.send(e).is_ok()));
+        if sent != Some(true) {
+            tracing::error!("audit queue closed: a read record was dropped");
+        }
+    }
+
+    /// Stops accepting records and waits until every queued one is written.
+    pub async fn flush(&self) {
+        if let Ok(mut g) = self.tx.lock() {
+            g.take();
+        }
+        if let Some(task) = self.task.lock().await.take() {
+            let _ = task.await;
+        }
+    }
+}
+
 /// The client address as an extractor (for handlers without a signed-in caller).
 #[derive(Debug, Clone)]
 pub struct Client(pub String);

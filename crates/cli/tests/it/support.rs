@@ -318,3 +318,20 @@ pub fn csrf_of(html: &str) -> String {
         html.find("name=\"_csrf\" value=\"").expect("csrf field") + "name=\"_csrf\" value=\"".len();
     html[start..].chars().take_while(|c| *c != '"').collect()
 }
+
+/// Audit records matching `q`, waiting up to 5 s for at least `min` of them (reads are written
+/// by the audit queue's background task, a moment after the answer).
+pub async fn audit_rows(
+    store: &Store,
+    q: &zhucan_store::audit::AuditQuery,
+    min: usize,
+) -> Vec<zhucan_store::audit::AuditRecord> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (_, rows) = store.audit_search(q).await.expect("audit search");
+        if rows.len() >= min || std::time::Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
