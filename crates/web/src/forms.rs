@@ -162,25 +162,23 @@ fn township_options(areas: &[Area], scope: &AreaCode, lang: Lang) -> Vec<(String
     v
 }
 
-/// The registration form's fields.
-pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
+/// Category, components and grade (of a new certificate when `new` is set).
+fn disability_fields(lang: Lang, new: bool) -> [FormField; 3] {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let blank = lang.pick("请选择", "Choose");
-    vec![
-        FormField::new("name", &t("姓名", "Name"), "text")
-            .required()
-            .autocomplete("off"),
-        FormField::new(
-            "citizen_id",
-            &t("公民身份号码", "Citizen ID number"),
-            "text",
+    let (cat, grade) = if new {
+        (
+            t("新残疾类别", "New category"),
+            t("新残疾等级", "New grade"),
         )
-        .required()
-        .hint(&t(
-            "18 位，末位可为 X；旧 15 位号码会自动升位",
-            "18 characters, the last may be X; a 15-digit number is upgraded",
-        )),
-        FormField::new("category", &t("残疾类别", "Disability category"), "select")
+    } else {
+        (
+            t("残疾类别", "Disability category"),
+            t("残疾等级", "Disability grade"),
+        )
+    };
+    [
+        FormField::new("category", &cat, "select")
             .required()
             .options(enum_options(
                 Category::ALL,
@@ -197,7 +195,7 @@ pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormFi
             "仅多重残疾填写，如：智力、肢体",
             "only for multiple disability, e.g. intellectual, physical",
         )),
-        FormField::new("grade", &t("残疾等级", "Disability grade"), "select")
+        FormField::new("grade", &grade, "select")
             .required()
             .options(enum_options(
                 Grade::ALL,
@@ -205,6 +203,30 @@ pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormFi
                 |g| g.label(lang).to_string(),
                 Some(blank),
             )),
+    ]
+}
+
+/// The registration form's fields.
+pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let [category, components, grade] = disability_fields(lang, false);
+    vec![
+        FormField::new("name", &t("姓名", "Name"), "text")
+            .required()
+            .autocomplete("off"),
+        FormField::new(
+            "citizen_id",
+            &t("公民身份号码", "Citizen ID number"),
+            "text",
+        )
+        .required()
+        .hint(&t(
+            "18 位，末位可为 X；旧 15 位号码会自动升位",
+            "18 characters, the last may be X; a 15-digit number is upgraded",
+        )),
+        category,
+        components,
+        grade,
         FormField::new("issued_on", &t("发证日期", "Certificate issued on"), "date")
             .required()
             .hint(&t("如 2025-03-01", "e.g. 2025-03-01")),
@@ -516,39 +538,12 @@ pub const EVENT_KINDS: &[(&str, &str, &str)] = &[
 /// The fields of one kind of life event.
 pub fn event_fields(kind: &str, lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let blank = lang.pick("请选择", "Choose");
+    let [category, components, grade] = disability_fields(lang, true);
     let date = FormField::new("on", &t("发生日期", "Date"), "date")
         .required()
         .hint(&t("如 2025-03-01", "e.g. 2025-03-01"));
     match kind {
-        "reassess" => vec![
-            date,
-            FormField::new("category", &t("新残疾类别", "New category"), "select")
-                .required()
-                .options(enum_options(
-                    Category::ALL,
-                    Category::key,
-                    |c| c.label(lang).to_string(),
-                    Some(blank),
-                )),
-            FormField::new(
-                "components",
-                &t("多重残疾构成", "Components of a multiple disability"),
-                "text",
-            )
-            .hint(&t(
-                "仅多重残疾填写，如：智力、肢体",
-                "only for multiple disability, e.g. intellectual, physical",
-            )),
-            FormField::new("grade", &t("新残疾等级", "New grade"), "select")
-                .required()
-                .options(enum_options(
-                    Grade::ALL,
-                    Grade::key,
-                    |g| g.label(lang).to_string(),
-                    Some(blank),
-                )),
-        ],
+        "reassess" => vec![date, category, components, grade],
         "renew" => vec![
             date,
             FormField::new(
