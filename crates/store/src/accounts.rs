@@ -336,3 +336,22 @@ impl Store {
         r.map(User::try_from).transpose()
     }
 }
+
+impl Store {
+    /// Disables or re-enables an account. Disabling ends its sessions and revokes its API
+    /// tokens at once.
+    pub async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1")
+                .bind(user_id).bind(disabled).bind(&now).execute(&mut *c).await?;
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+                sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                    .bind(user_id).bind(&now).execute(&mut *c).await?;
+            }
+        });
+        tx.commit().await
+    }
+}

@@ -16,6 +16,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
 pub mod account;
+pub mod admin;
 pub mod api;
 pub mod audit_pages;
 pub mod auth;
@@ -124,6 +125,9 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/export", get(pages::export_page)),
         ("/export/registry.xlsx", post(pages::export_download)),
+        ("/admin/users", get(admin::users).post(admin::create)),
+        ("/admin/users/{username}/disable", post(admin::disable)),
+        ("/admin/users/{username}/enable", post(admin::enable)),
         (
             "/account/2fa",
             get(account::two_factor).post(account::enable_two_factor),

@@ -72,6 +72,12 @@ impl Chrome {
         self.user.as_ref().is_some_and(|u| u.role.reads_persons())
     }
 
+    pub fn is_sysadmin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == zhucan_domain::access::Role::SystemAdmin)
+    }
+
     pub fn is_auditor(&self) -> bool {
         self.user
             .as_ref()

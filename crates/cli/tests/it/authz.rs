@@ -148,6 +148,30 @@ async fn every_route_for_every_role() {
             [200, 403, 403, 403, 403, 403, 403],
         ),
         ("POST", "/logout", "/logout".into(), [303; 7]),
+        (
+            "GET",
+            "/admin/users",
+            "/admin/users".into(),
+            [403, 403, 403, 403, 403, 200, 403],
+        ),
+        (
+            "POST",
+            "/admin/users",
+            "/admin/users".into(),
+            [403, 403, 403, 403, 403, 422, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/disable",
+            "/admin/users/partner/disable".into(),
+            [403, 403, 403, 403, 403, 303, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/enable",
+            "/admin/users/partner/enable".into(),
+            [403, 403, 403, 403, 403, 303, 403],
+        ),
         ("GET", "/account/2fa", "/account/2fa".into(), [200; 7]),
         // Enrolled administrators see their status; others have no code to confirm.
         (

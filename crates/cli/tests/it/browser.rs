@@ -109,6 +109,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
     user(&db.store, "audit", Role::Auditor, "331003").await;
     user(&db.store, "dept", Role::Partner, "331003").await;
+    user(&db.store, "sysadmin", Role::SystemAdmin, "331003").await;
     let page = db
         .store
         .search(&zhucan_store::PersonQuery {
@@ -131,7 +132,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .unwrap_or_default();
     let app = TestApp::start(db).await;
     let login = |u: &str| {
-        let secret = if u == "admin" {
+        let secret = if u == "admin" || u == "sysadmin" {
             json!(crate::support::TOTP_SECRET)
         } else {
             json!(null)
@@ -195,6 +196,15 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"name": "two-factor-wrong-code", "steps": [
                     {"goto": "/account/2fa"}, {"focus": "#code"}, {"type": "000000"}, {"press": "Enter"},
                     {"expectText": "验证码不正确"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "sysadmin", "login": login("sysadmin"), "pages": [
+                {"path": "/admin/users", "name": "accounts"},
+                {"path": "/", "name": "sysadmin-home"}
+            ], "journeys": [
+                {"name": "account-errors", "steps": [
+                    {"goto": "/admin/users"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
                 ]}
             ]},
             {"name": "partner", "login": login("dept"), "pages": [

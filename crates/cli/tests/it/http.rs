@@ -992,3 +992,115 @@ async fn an_idle_session_expires() {
     let r = c.get(app.url("/")).send().await.expect("get");
     assert_eq!(r.status(), 303, "an idle session ends");
 }
+
+#[tokio::test]
+async fn the_system_administrator_manages_accounts() {
+    let (app, _, _) = app().await;
+    user(&app.db.store, "sys", Role::SystemAdmin, "331003").await;
+    let sys = app.browser("sys").await;
+    let html = sys
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("yq") && html.contains("audit"));
+    let csrf = csrf_of(&html);
+    let r = sys
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "new clerk"),
+            ("role", "king"),
+            ("area", "331003107"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("f-username-error")
+            && html.contains("f-role-error")
+            && html.contains("f-password-error"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("value=\"short\""),
+        "a password is never echoed back"
+    );
+    let r = sys
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "clerk2"),
+            ("role", "township_staff"),
+            ("area", "331003107"),
+            ("password", crate::support::PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let clerk = app.browser("clerk2").await;
+    assert_eq!(
+        clerk
+            .get(app.url("/persons?q="))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+    let r = sys
+        .post(app.url("/admin/users/clerk2/disable"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        clerk
+            .get(app.url("/persons?q="))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        303,
+        "the session ended"
+    );
+    let r = reqwest::Client::new()
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "clerk2"),
+            ("password", crate::support::PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 401);
+    let r = sys
+        .post(app.url("/admin/users/sys/disable"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 404, "no one disables their own account");
+    let q = zhucan_store::audit::AuditQuery {
+        account: Some("sys".into()),
+        limit: 20,
+        ..Default::default()
+    };
+    let rows = crate::support::audit_rows(&app.db.store, &q, 3).await;
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "account.create" && r.object == "clerk2")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "account.disable" && r.object == "clerk2")
+    );
+}
