@@ -13,9 +13,10 @@ const ROLES: [&str; 7] = [
     "admin", "township", "village", "partner", "auditor", "sysadmin", "security",
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_for_every_role() {
-    let db = TestDb::sqlite().await;
+// The matrix runs on both backends: scope is enforced in queries too.
+crate::contract!(every_route_for_every_role);
+
+async fn every_route_for_every_role(db: TestDb) {
     // 院桥镇 person in village 331003107201; a 东城街道 person.
     let mut inside = record(
         "院桥甲",

@@ -11,7 +11,17 @@ async fn app() -> (
     zhucan_domain::person::PersonRecord,
     zhucan_domain::person::PersonRecord,
 ) {
-    let db = TestDb::sqlite().await;
+    app_on(TestDb::sqlite().await).await
+}
+
+/// The same two-township fixture on a given database.
+async fn app_on(
+    db: TestDb,
+) -> (
+    TestApp,
+    zhucan_domain::person::PersonRecord,
+    zhucan_domain::person::PersonRecord,
+) {
     let a = record(
         "院桥张三",
         d(1980, 1, 2),
@@ -549,9 +559,14 @@ async fn openapi_describes_every_api_route() {
     }
 }
 
-#[tokio::test]
-async fn reads_changes_and_logins_are_audited() {
-    let (app, a, b) = app().await;
+// Audit and lockout on both backends.
+crate::contract!(
+    reads_changes_and_logins_are_audited,
+    the_fifth_wrong_password_locks_the_account
+);
+
+async fn reads_changes_and_logins_are_audited(db: TestDb) {
+    let (app, a, b) = app_on(db).await;
     let yq = app.browser("yq").await;
     let h = handle_of(&app, &a).await;
     assert_eq!(
@@ -648,9 +663,8 @@ async fn reads_changes_and_logins_are_audited() {
     ));
 }
 
-#[tokio::test]
-async fn the_fifth_wrong_password_locks_the_account() {
-    let (app, _, _) = app().await;
+async fn the_fifth_wrong_password_locks_the_account(db: TestDb) {
+    let (app, _, _) = app_on(db).await;
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
