@@ -96,6 +96,7 @@ struct AuditPage {
     rows: Vec<AuditRecord>,
     summary: String,
     export_href: String,
+    page_label: String,
     prev_href: Option<String>,
     next_href: Option<String>,
 }
@@ -181,6 +182,7 @@ pub async fn audit_page(
             },
             rows,
             export_href: p.href("/audit/export.csv", None),
+            page_label: String::new(),
             prev_href: (page > 1).then(|| p.href("/audit", Some(page - 1))),
             next_href: (page < pages).then(|| p.href("/audit", Some(page + 1))),
         },

@@ -678,6 +678,11 @@ fn yes_no(lang: Lang, v: Option<bool>) -> String {
     }
 }
 
+/// "needed / received" as two yes/no answers.
+fn need_and_service(lang: Lang, need: Option<bool>, got: Option<bool>) -> String {
+    format!("{} / {}", yes_no(lang, need), yes_no(lang, got))
+}
+
 fn opt_label<T: Copy>(v: Option<T>, f: impl Fn(T) -> &'static str) -> String {
     v.map(f).unwrap_or("—").to_string()
 }
@@ -739,33 +744,15 @@ fn survey_rows(lang: Lang, surveys: &[Survey]) -> Vec<(String, Vec<String>)> {
         ),
         row(
             t("康复需求 / 已获得", "Rehabilitation needed / received"),
-            &|s| {
-                format!(
-                    "{} / {}",
-                    yes_no(lang, s.needs_rehab),
-                    yes_no(lang, s.received_rehab)
-                )
-            },
+            &|s| need_and_service(lang, s.needs_rehab, s.received_rehab),
         ),
         row(
             t("辅具需求 / 已适配", "Assistive device needed / fitted"),
-            &|s| {
-                format!(
-                    "{} / {}",
-                    yes_no(lang, s.needs_device),
-                    yes_no(lang, s.device_fitted)
-                )
-            },
+            &|s| need_and_service(lang, s.needs_device, s.device_fitted),
         ),
         row(
             t("无障碍改造需求 / 已完成", "Home modification needed / done"),
-            &|s| {
-                format!(
-                    "{} / {}",
-                    yes_no(lang, s.needs_home_modification),
-                    yes_no(lang, s.home_modification_done)
-                )
-            },
+            &|s| need_and_service(lang, s.needs_home_modification, s.home_modification_done),
         ),
         row(
             t("托养需求 / 接受服务", "Care need / receiving care"),
