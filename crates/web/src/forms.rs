@@ -661,3 +661,93 @@ pub fn parse_event(
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn areas() -> Vec<Area> {
+        ["331003", "331003107", "331003107201"]
+            .iter()
+            .filter_map(|c| AreaCode::parse(c))
+            .map(|code| Area {
+                name: format!("地区{code}"),
+                code,
+                population: None,
+                valid_from: None,
+                valid_until: None,
+            })
+            .collect()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or(NaiveDate::MIN)
+    }
+
+    const PERSON_FIELDS: [&str; 16] = [
+        "name",
+        "citizen_id",
+        "category",
+        "components",
+        "grade",
+        "issued_on",
+        "valid_until",
+        "smart_card",
+        "township",
+        "village",
+        "hukou_type",
+        "household_id",
+        "household_size",
+        "phone",
+        "guardian_name",
+        "economic_status",
+    ];
+
+    proptest! {
+        /// Any submitted values either parse into a record or name the fields that are wrong.
+        #[test]
+        fn person_form_parses_or_names_fields(values in proptest::collection::vec("\\PC{0,24}", 16)) {
+            let map: HashMap<String, String> = PERSON_FIELDS.iter().map(|k| k.to_string()).zip(values).collect();
+            let mut sub = Submission::new(map);
+            let parsed = parse_person(&mut sub, Lang::Zh, &areas(), today());
+            prop_assert_eq!(parsed.is_some(), sub.errors.is_empty());
+            for (field, message) in &sub.errors {
+                prop_assert!(PERSON_FIELDS.contains(field) && !message.is_empty());
+            }
+        }
+
+        #[test]
+        fn event_forms_never_panic(kind in "(reassess|renew|revoke|move_out|move_in|decease|x)", on in "\\PC{0,16}", a in "\\PC{0,16}", b in "\\PC{0,16}") {
+            let map: HashMap<String, String> = [("on", on), ("category", a.clone()), ("grade", b.clone()), ("valid_until", a.clone()), ("township", a), ("village", b)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            let mut sub = Submission::new(map);
+            let ev = parse_event(&kind, &mut sub, Lang::En, &areas(), today());
+            prop_assert!(ev.is_none() || sub.errors.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_valid_registration_parses() {
+        let map: HashMap<String, String> = [
+            ("name", "张三"),
+            ("citizen_id", "11010519491231002X"),
+            ("category", "physical"),
+            ("grade", "2"),
+            ("issued_on", "2025-03-01"),
+            ("township", "331003107"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut sub = Submission::new(map);
+        let rec = parse_person(&mut sub, Lang::Zh, &areas(), today());
+        assert!(sub.errors.is_empty(), "{:?}", sub.errors);
+        assert_eq!(
+            rec.map(|r| r.certificate.number.to_string()),
+            Some("11010519491231002X42".into())
+        );
+    }
+}

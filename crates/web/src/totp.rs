@@ -160,6 +160,17 @@ mod tests {
         assert_eq!(code_at("not base32!", 1, 6), None);
     }
 
+    proptest::proptest! {
+        /// Any typed code or secret is either accepted or refused, never a panic.
+        #[test]
+        fn typed_codes_never_panic(code in "\\PC{0,20}", secret in "\\PC{0,40}", now in 0i64..4_000_000_000, last in -1i64..200_000_000) {
+            let _ = matching_step(&secret, &code, now, last);
+            let _ = matching_step(&new_secret(), &code, now, last);
+            let _ = normalize_recovery(&code);
+            let _ = code_at(&secret, now / STEP, 6);
+        }
+    }
+
     #[test]
     fn recovery_codes_are_distinct_and_normalise() {
         let codes = new_recovery_codes();
