@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use zhucan_domain::Lang;
 
+mod indicators;
 mod ops;
 
 #[derive(Parser)]
@@ -75,6 +76,25 @@ enum Command {
     },
     /// A consistent copy of the database while the service runs.
     Backup { file: PathBuf },
+    /// The plan's 14 indicators (indicators.md) for a date and an area.
+    Indicators {
+        /// Reference date (default today).
+        #[arg(long)]
+        at: Option<String>,
+        /// District, township or village code (default: the district).
+        #[arg(long)]
+        area: Option<String>,
+        /// The district GDP growth to judge indicator 1 against (6.5% or 0.065); default: the
+        /// rate entered for the year.
+        #[arg(long)]
+        gdp_growth: Option<String>,
+        /// table, json or xlsx (the evaluation workbook; needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -433,6 +453,27 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     format!("audit trail broken: record {seq} does not verify ({reason})."),
                 )),
             }
+        }
+        Command::Indicators {
+            at,
+            area,
+            gdp_growth,
+            format,
+            out,
+        } => {
+            let store = open(&cli.database_url).await?;
+            indicators::run(
+                &store,
+                indicators::Options {
+                    at,
+                    area,
+                    gdp_growth,
+                    format,
+                    out,
+                },
+                lang,
+            )
+            .await
         }
         Command::Backup { file } => {
             let store = open(&cli.database_url).await?;

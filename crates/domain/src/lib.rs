@@ -14,6 +14,7 @@ pub mod institution;
 pub mod lang;
 pub mod parse;
 pub mod person;
+pub mod plan;
 pub mod timeline;
 
 pub use area::{AreaCode, AreaLevel};

@@ -111,6 +111,7 @@ impl Store {
         let mut sorted = areas.to_vec();
         sorted.sort_by_key(|a| a.code.as_str().len());
         let mut tx = self.begin().await?;
+        crate::changes::next(&mut tx, crate::changes::REFERENCE).await?;
         upsert_in(&mut tx, &sorted).await?;
         tx.commit().await
     }

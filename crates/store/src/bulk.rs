@@ -241,10 +241,11 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
         return Ok(());
     }
     let now = now_text();
+    let seq = crate::changes::next(tx, crate::changes::REGISTRY).await?;
     for chunk in files.chunks(CHUNK) {
         on_tx!(tx, c => {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO persons (citizen_id, ref, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at) ",
+                "INSERT INTO persons (citizen_id, ref, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at, change_seq) ",
             );
             qb.push_values(chunk, |mut b, f| {
                 let p = &f.person;
@@ -271,7 +272,8 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
                     .push_bind(i64::from(f.latest))
                     .push_bind(1i64)
                     .push_bind(now.clone())
-                    .push_bind(now.clone());
+                    .push_bind(now.clone())
+                    .push_bind(seq);
             });
             qb.build().execute(&mut *c).await?;
 
@@ -369,6 +371,13 @@ pub struct ExportPerson {
     pub extras: RecordExtras,
 }
 
+#[derive(sqlx::FromRow)]
+struct WithId<T> {
+    citizen_id: String,
+    #[sqlx(flatten)]
+    row: T,
+}
+
 impl crate::Store {
     /// Up to `limit` persons with citizen ID greater than `after`, in ID order, in three
     /// queries (keyset paging for the workbook export).
@@ -382,12 +391,6 @@ impl crate::Store {
         let (Some(first), Some(last)) = (persons.first(), persons.last()) else {
             return Ok(vec![]);
         };
-        #[derive(sqlx::FromRow)]
-        struct WithId<T> {
-            citizen_id: String,
-            #[sqlx(flatten)]
-            row: T,
-        }
         let sql_c = format!(
             "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE citizen_id >= $1 AND citizen_id <= $2 AND is_current = $3"
         );
@@ -400,31 +403,84 @@ impl crate::Store {
             let ss = sqlx::query_as(sqlx::AssertSqlSafe(sql_s)).bind(&lo).bind(&hi).fetch_all(p).await?;
             (cs, ss)
         });
-        let mut certs: HashMap<String, CertRow> =
-            cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
-        let mut surveys: HashMap<String, Vec<Survey>> = HashMap::new();
-        for s in ss {
-            surveys
-                .entry(s.citizen_id)
-                .or_default()
-                .push(s.row.to_survey()?);
-        }
-        persons
-            .into_iter()
-            .map(|p| {
-                let cert = certs
-                    .remove(&p.citizen_id)
-                    .ok_or_else(|| crate::rows::corrupt("current certificate", &p.citizen_id))?;
-                Ok(ExportPerson {
-                    person: p.to_person()?,
-                    certificate: cert.to_certificate()?,
-                    surveys: surveys.remove(&p.citizen_id).unwrap_or_default(),
-                    extras: RecordExtras {
-                        village_name: p.village_name.clone(),
-                        legacy_id: p.legacy_id.clone(),
-                    },
-                })
-            })
-            .collect()
+        assemble(persons, cs, ss)
     }
+
+    /// Up to `limit` persons whose file changed after change number `since` (see
+    /// [`crate::changes`]), with citizen ID greater than `after`, in ID order.
+    pub async fn changed_chunk(
+        &self,
+        since: i64,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<ExportPerson>> {
+        let sql_p = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE change_seq > $1 AND citizen_id > $2 ORDER BY citizen_id LIMIT $3"
+        );
+        let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(since).bind(after).bind(limit).fetch_all(p).await?
+        });
+        let mut cs: Vec<WithId<CertRow>> = Vec::new();
+        let mut ss: Vec<WithId<SurveyRow>> = Vec::new();
+        let ids: Vec<&str> = persons.iter().map(|p| p.citizen_id.as_str()).collect();
+        for chunk in ids.chunks(CHUNK) {
+            let ph = placeholders_in(chunk);
+            let sql_c = format!(
+                "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE is_current = ${} AND citizen_id IN ({ph})",
+                chunk.len() + 1
+            );
+            let sql_s = format!(
+                "SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id IN ({ph}) ORDER BY citizen_id, survey_year"
+            );
+            crate::on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql_c));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                cs.extend(q.bind(true).fetch_all(p).await?);
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql_s));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                ss.extend(q.fetch_all(p).await?);
+            });
+        }
+        assemble(persons, cs, ss)
+    }
+}
+
+/// Joins persons with their current certificates and survey rows (oldest year first).
+fn assemble(
+    persons: Vec<PersonRow>,
+    cs: Vec<WithId<CertRow>>,
+    ss: Vec<WithId<SurveyRow>>,
+) -> Result<Vec<ExportPerson>> {
+    let mut certs: HashMap<String, CertRow> =
+        cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
+    let mut surveys: HashMap<String, Vec<Survey>> = HashMap::new();
+    for s in ss {
+        surveys
+            .entry(s.citizen_id)
+            .or_default()
+            .push(s.row.to_survey()?);
+    }
+    persons
+        .into_iter()
+        .map(|p| {
+            let cert = certs
+                .remove(&p.citizen_id)
+                .ok_or_else(|| crate::rows::corrupt("current certificate", &p.citizen_id))?;
+            let mut rows = surveys.remove(&p.citizen_id).unwrap_or_default();
+            rows.sort_by_key(|s| s.year);
+            Ok(ExportPerson {
+                person: p.to_person()?,
+                certificate: cert.to_certificate()?,
+                surveys: rows,
+                extras: RecordExtras {
+                    village_name: p.village_name.clone(),
+                    legacy_id: p.legacy_id.clone(),
+                },
+            })
+        })
+        .collect()
 }

@@ -54,6 +54,9 @@ impl Store {
             if existing.iter().any(|e| e == i) {
                 continue;
             }
+            if changed == 0 {
+                crate::changes::next(&mut tx, crate::changes::REFERENCE).await?;
+            }
             changed += 1;
             on_tx!(&mut tx, c => {
                 sqlx::query(

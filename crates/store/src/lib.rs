@@ -19,7 +19,9 @@ pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod bulk;
+pub mod changes;
 pub mod institutions;
+pub mod plan;
 pub mod registry;
 mod rows;
 
@@ -162,6 +164,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "second_factor",
         sql: include_str!("../migrations/0003_second_factor.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "plan",
+        sql: include_str!("../migrations/0005_plan.sql"),
     },
 ];
 

@@ -371,31 +371,43 @@ impl Store {
             let rows = lq.bind(offset).fetch_all(p).await?;
             (total, rows)
         });
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                Ok(PersonSummary {
-                    handle: r.handle,
-                    citizen_id: CitizenId::from_trusted(r.citizen_id.clone())
-                        .map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
-                    name: r.name,
-                    township_code: r.township_code,
-                    village_code: r.village_code,
-                    certificate_no: r.certificate_no,
-                    category: r.category,
-                    grade: r.grade,
-                    status: r.status,
-                    died_on: r.died_on,
-                    moved_out_on: r.moved_out_on,
-                })
-            })
-            .collect::<Result<_>>()?;
+        let items = rows.into_iter().map(summary).collect::<Result<_>>()?;
         Ok(SearchPage {
             total,
             page,
             per_page,
             items,
         })
+    }
+
+    /// Search-result rows of the given persons (in the order given; unknown IDs are left out).
+    pub async fn summaries_of(&self, ids: &[CitizenId]) -> Result<Vec<PersonSummary>> {
+        let mut by_id: std::collections::HashMap<String, PersonSummary> =
+            std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let ph: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT p.ref, p.citizen_id, p.name, p.township_code, p.village_code, c.certificate_no, c.category, c.grade, c.status, p.died_on, p.moved_out_on
+                 FROM persons p JOIN certificates c ON c.citizen_id = p.citizen_id
+                 WHERE c.is_current = $1 AND p.citizen_id IN ({})",
+                ph.join(", ")
+            );
+            let rows: Vec<SummaryRow> = on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(true);
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(p).await?
+            });
+            for r in rows {
+                let s = summary(r)?;
+                by_id.insert(s.citizen_id.to_string(), s);
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| by_id.remove(id.as_str()))
+            .collect())
     }
 
     /// Every person's current state and all survey rows, for the workbook export, in pages of
@@ -461,6 +473,23 @@ impl Store {
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(val).fetch_one(p).await?
         }))
     }
+}
+
+fn summary(r: SummaryRow) -> Result<PersonSummary> {
+    Ok(PersonSummary {
+        handle: r.handle,
+        citizen_id: CitizenId::from_trusted(r.citizen_id.clone())
+            .map_err(|_| corrupt("citizen_id", &r.citizen_id))?,
+        name: r.name,
+        township_code: r.township_code,
+        village_code: r.village_code,
+        certificate_no: r.certificate_no,
+        category: r.category,
+        grade: r.grade,
+        status: r.status,
+        died_on: r.died_on,
+        moved_out_on: r.moved_out_on,
+    })
 }
 
 async fn load_current(tx: &mut Tx, id: &str) -> Result<Option<(PersonRow, CertRow)>> {
@@ -529,10 +558,11 @@ pub(crate) async fn merge_one(
 async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> Result<()> {
     let p = &rec.person;
     let now = now_text();
+    let seq = crate::changes::next(tx, crate::changes::REGISTRY).await?;
     on_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO persons (citizen_id, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at, ref)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19)",
+            "INSERT INTO persons (citizen_id, name, sex, birth_date, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at, ref, change_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $20)",
         )
         .bind(p.citizen_id.as_str())
         .bind(&p.name)
@@ -553,6 +583,7 @@ async fn insert_person(tx: &mut Tx, rec: &PersonRecord, extras: &RowExtras) -> R
         .bind(i64::from(rec.survey.year))
         .bind(&now)
         .bind(crate::accounts::ordered_id())
+        .bind(seq)
         .execute(&mut *c)
         .await?;
     });
@@ -568,9 +599,10 @@ async fn write_person(
     let p = &rec.person;
     let latest = old.latest_survey_year.max(i64::from(rec.survey.year));
     let legacy = extras.legacy_id.clone().or_else(|| old.legacy_id.clone());
+    let seq = crate::changes::next(tx, crate::changes::REGISTRY).await?;
     on_tx!(tx, c => {
         let r = sqlx::query(
-            "UPDATE persons SET name = $2, township_code = $3, village_code = $4, village_name = $5, hukou_type = $6, household_id = $7, household_size = $8, phone = $9, guardian_name = $10, guardian_phone = $11, died_on = $12, moved_out_on = $13, legacy_id = $14, latest_survey_year = $15, version = version + 1, updated_at = $16
+            "UPDATE persons SET name = $2, township_code = $3, village_code = $4, village_name = $5, hukou_type = $6, household_id = $7, household_size = $8, phone = $9, guardian_name = $10, guardian_phone = $11, died_on = $12, moved_out_on = $13, legacy_id = $14, latest_survey_year = $15, version = version + 1, updated_at = $16, change_seq = $18
              WHERE citizen_id = $1 AND version = $17",
         )
         .bind(p.citizen_id.as_str())
@@ -590,6 +622,7 @@ async fn write_person(
         .bind(latest)
         .bind(now_text())
         .bind(old.version)
+        .bind(seq)
         .execute(&mut *c)
         .await?;
         if r.rows_affected() != 1 {
@@ -600,9 +633,10 @@ async fn write_person(
 }
 
 async fn bump_version(tx: &mut Tx, id: &str) -> Result<()> {
+    let seq = crate::changes::next(tx, crate::changes::REGISTRY).await?;
     on_tx!(tx, c => {
-        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $2 WHERE citizen_id = $1")
-            .bind(id).bind(now_text()).execute(&mut *c).await?;
+        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $2, change_seq = $3 WHERE citizen_id = $1")
+            .bind(id).bind(now_text()).bind(seq).execute(&mut *c).await?;
     });
     Ok(())
 }

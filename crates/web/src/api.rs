@@ -457,8 +457,8 @@ pub async fn person(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zhucan API", description = "助残 · 数字残联 — the registry API (contract.md)."),
-    paths(healthz, create_session, persons, person),
-    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem)),
+    paths(healthz, create_session, persons, person, crate::plan_api::indicators, crate::plan_api::members),
+    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem, crate::plan_api::MembersPage, crate::plan_api::MemberPerson)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -20,11 +20,16 @@ pub mod admin;
 pub mod api;
 pub mod audit_pages;
 pub mod auth;
+pub mod charts;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod forms;
 pub mod limits;
 pub mod pages;
+pub mod plan;
+pub mod plan_api;
+pub mod plan_pages;
 pub mod scope;
 pub mod totp;
 pub mod trail;
@@ -74,6 +79,8 @@ pub struct AppState {
     pub login_limiter: Arc<limits::RateLimiter>,
     /// The queue of read records for the audit trail.
     pub audit: Arc<trail::AuditSink>,
+    /// The registry's facts in memory, kept exact (indicators, drill-downs).
+    pub facts: Arc<zhucan_engine::FactsCache>,
 }
 
 impl AppState {
@@ -83,11 +90,13 @@ impl AppState {
             config.login_rate_window,
         ));
         let audit = Arc::new(trail::AuditSink::start(store.clone()));
+        let facts = Arc::new(zhucan_engine::FactsCache::new(store.clone()));
         AppState {
             store,
             config: Arc::new(config),
             login_limiter,
             audit,
+            facts,
         }
     }
 }
@@ -132,11 +141,30 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/account/2fa",
             get(account::two_factor).post(account::enable_two_factor),
         ),
+        ("/indicators", get(plan_pages::dashboard)),
+        ("/indicators/report", get(plan_pages::report)),
+        ("/indicators/report.xlsx", get(plan_pages::report_xlsx)),
+        (
+            "/indicators/targets",
+            get(plan_pages::targets).post(plan_pages::record_progress),
+        ),
+        (
+            "/indicators/gdp",
+            get(plan_pages::gdp).post(plan_pages::set_gdp),
+        ),
+        ("/indicators/{key}/people", get(plan_pages::people)),
+        (
+            "/indicators/{key}/people.xlsx",
+            post(plan_pages::people_export),
+        ),
+        ("/public/indicators", get(plan_pages::public)),
         ("/audit", get(audit_pages::audit_page)),
         ("/audit/export.csv", get(audit_pages::audit_export)),
         ("/api/v1/session", post(api::create_session)),
         ("/api/v1/persons", get(api::persons)),
         ("/api/v1/persons/{citizen_id}", get(api::person)),
+        ("/api/v1/indicators", get(plan_api::indicators)),
+        ("/api/v1/indicators/{key}/members", get(plan_api::members)),
         ("/api/openapi.json", get(api::openapi)),
         ("/healthz", get(api::healthz)),
         ("/static/app.css", get(stylesheet)),
@@ -197,6 +225,13 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
     let audit = state.audit.clone();
+    // Load the indicator facts in the background so that the first dashboard is quick.
+    let facts = state.facts.clone();
+    tokio::spawn(async move {
+        if let Err(e) = facts.snapshot().await {
+            tracing::warn!(error = %e, "indicator facts could not be loaded yet");
+        }
+    });
     let result = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -27,7 +27,7 @@ use crate::scope;
 use crate::trail::{self, Client, audit_event};
 use crate::view::{AreaNames, Chrome, render, url_encode};
 
-fn chrome(
+pub(crate) fn chrome(
     caller: Option<&PageCaller>,
     lang: Lang,
     here: &str,
@@ -74,7 +74,7 @@ pub fn error_page(
     )
 }
 
-fn store_error(caller: &PageCaller, e: StoreError) -> Response {
+pub(crate) fn store_error(caller: &PageCaller, e: StoreError) -> Response {
     tracing::error!(error = %e, "storage error");
     error_page(
         Some(caller),
@@ -85,7 +85,7 @@ fn store_error(caller: &PageCaller, e: StoreError) -> Response {
     )
 }
 
-fn not_found_for(caller: &PageCaller) -> Response {
+pub(crate) fn not_found_for(caller: &PageCaller) -> Response {
     error_page(
         Some(caller),
         caller.lang,
@@ -95,7 +95,7 @@ fn not_found_for(caller: &PageCaller) -> Response {
     )
 }
 
-fn forbidden_for(caller: &PageCaller) -> Response {
+pub(crate) fn forbidden_for(caller: &PageCaller) -> Response {
     error_page(
         Some(caller),
         caller.lang,

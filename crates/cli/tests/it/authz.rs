@@ -193,6 +193,102 @@ async fn every_route_for_every_role(db: TestDb) {
             "/audit/export.csv".into(),
             [403, 403, 403, 403, 200, 403, 403],
         ),
+        (
+            "GET",
+            "/indicators",
+            "/indicators?at=2025-12-31".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators",
+            "/indicators?area=331003001".into(),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/report",
+            "/indicators/report".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/report",
+            "/indicators/report?area=331003001".into(),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/report.xlsx",
+            "/indicators/report.xlsx".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/report.xlsx",
+            "/indicators/report.xlsx?area=331003001".into(),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/targets",
+            "/indicators/targets".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/targets",
+            "/indicators/targets?area=331003001".into(),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/indicators/targets",
+            "/indicators/targets".into(),
+            [422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/gdp",
+            "/indicators/gdp".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/indicators/gdp",
+            "/indicators/gdp".into(),
+            [422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/{key}/people",
+            "/indicators/living_subsidy_coverage/people?part=gap".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/{key}/people",
+            "/indicators/nursing_subsidy_coverage/people?area=331003001".into(),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/indicators/{key}/people",
+            "/indicators/no_such_indicator/people".into(),
+            [404, 404, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/indicators/{key}/people.xlsx",
+            "/indicators/nursing_subsidy_coverage/people.xlsx".into(),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/public/indicators",
+            "/public/indicators".into(),
+            [200; 7],
+        ),
         ("GET", "/healthz", "/healthz".into(), [200; 7]),
         ("GET", "/static/app.css", "/static/app.css".into(), [200; 7]),
         (
@@ -229,6 +325,36 @@ async fn every_route_for_every_role(db: TestDb) {
             [200, 404, 404, 200, 403, 403, 403],
         ),
     ];
+
+    let api: Vec<Row> = api
+        .into_iter()
+        .chain([
+            (
+                "GET",
+                "/api/v1/indicators",
+                "/api/v1/indicators?at=2025-12-31".to_string(),
+                [200, 200, 200, 200, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/indicators",
+                "/api/v1/indicators?area=331003001".to_string(),
+                [200, 404, 404, 200, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/indicators/{key}/members",
+                "/api/v1/indicators/nursing_subsidy_coverage/members".to_string(),
+                [200, 200, 200, 200, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/indicators/{key}/members",
+                "/api/v1/indicators/nursing_subsidy_coverage/members?area=331003001".to_string(),
+                [200, 404, 404, 200, 403, 403, 403],
+            ),
+        ])
+        .collect();
 
     // Every route of the service has at least one row.
     let covered: std::collections::BTreeSet<&str> =

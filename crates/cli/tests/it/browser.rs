@@ -151,15 +151,49 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             {"path": format!("/persons/{h}/events?kind=move_in"), "name": format!("{prefix}event-move-in")},
             {"path": "/persons/new", "name": format!("{prefix}register")},
             {"path": "/account/2fa", "name": format!("{prefix}two-factor")},
+            {"path": "/indicators?at=2025-12-31", "name": format!("{prefix}indicators")},
             {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
         ])
     };
     let mut admin_pages = staff_pages("").as_array().cloned().unwrap_or_default();
     admin_pages.push(json!({"path": "/export", "name": "export"}));
+    for (path, name, status) in [
+        ("/indicators?at=2025-12-31", "indicators", 200),
+        ("/indicators?at=2025-02-30", "indicators-bad-date", 400),
+        (
+            "/indicators?at=2025-12-31&area=331003107",
+            "indicators-township",
+            200,
+        ),
+        (
+            "/indicators/living_subsidy_coverage/people?at=2025-12-31&part=gap",
+            "drill-persons",
+            200,
+        ),
+        (
+            "/indicators/home_of_disabled_coverage/people?at=2025-12-31",
+            "drill-townships",
+            200,
+        ),
+        (
+            "/indicators/child_rehab_standardized/people?at=2025-12-31&part=numerator",
+            "drill-institutions",
+            200,
+        ),
+        ("/indicators/report?at=2025-12-31", "evaluation-report", 200),
+        ("/indicators/targets?at=2025-12-31", "plan-targets", 200),
+        ("/indicators/gdp", "gdp-growth", 200),
+    ] {
+        admin_pages.push(json!({"path": path, "name": name, "status": status}));
+    }
     let job = json!({
         "base": app.base,
         "sessions": [
-            {"name": "anonymous", "login": null, "pages": [{"path": "/login", "name": "login"}], "journeys": [
+            {"name": "anonymous", "login": null, "pages": [
+                {"path": "/login", "name": "login"},
+                {"path": "/public/indicators?at=2025-12-31", "name": "public-indicators"},
+                {"path": "/public/indicators?at=someday", "name": "public-bad-date", "status": 400}
+            ], "journeys": [
                 {"name": "failed-login-error", "steps": [
                     {"goto": "/login"}, {"focus": "input[name=username]"}, {"type": "admin"},
                     {"press": "Tab"}, {"type": "wrong password"}, {"press": "Enter"},
@@ -180,13 +214,31 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"name": "event-errors", "steps": [
                     {"goto": format!("/persons/{h}/events?kind=decease")}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "dashboard-to-people", "steps": [
+                    {"goto": "/indicators?at=2025-12-31"}, {"focus": "table.indicators a[href*='part=gap']"}, {"press": "Enter"},
+                    {"expectUrl": "part=gap"}, {"expectText": "共"}, {"axe": true}
+                ]},
+                {"name": "dashboard-form", "steps": [
+                    {"goto": "/indicators"}, {"focus": "#f-at"}, {"press": "Control+A"}, {"type": "2024-06-30"}, {"press": "Enter"},
+                    {"expectUrl": "at=2024-06-30"}, {"expectText": "2024-06-30"}
+                ]},
+                {"name": "gdp-errors", "steps": [
+                    {"goto": "/indicators/gdp"}, {"focus": "#f-rate"}, {"type": "7"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "progress-errors", "steps": [
+                    {"goto": "/indicators/targets"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
                 ]}
             ]},
             {"name": "admin-en", "login": login("admin"), "pages": [
                 {"path": "/lang?to=en&next=/persons", "name": "switch"},
                 {"path": "/persons?q=%E7%8E%8B", "name": "search-en"},
                 {"path": format!("/persons/{h}"), "name": "person-en"},
-                {"path": "/persons/new", "name": "register-en"}
+                {"path": "/persons/new", "name": "register-en"},
+                {"path": "/indicators?at=2025-12-31", "name": "indicators-en"},
+                {"path": "/public/indicators?at=2025-12-31", "name": "public-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
                 {"name": "reveal", "steps": [

@@ -8,4 +8,5 @@ mod authz;
 mod browser;
 mod cli;
 mod http;
+mod indicators;
 mod store_contract;

@@ -1,0 +1,229 @@
+//! `zhucan indicators`: the 14 indicators of `indicators.md` as a table, the JSON document, or
+//! the evaluation workbook (the area and each of its townships, with the 专栏2–5 targets).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::Datelike;
+use zhucan_domain::Lang;
+use zhucan_domain::Localized;
+use zhucan_domain::area::AreaCode;
+use zhucan_domain::plan::{format_fraction, format_percent, parse_rate};
+use zhucan_engine::{FactsCache, Query, Report};
+use zhucan_store::Store;
+
+use crate::Failure;
+
+/// The options of the command.
+pub struct Options {
+    pub at: Option<String>,
+    pub area: Option<String>,
+    pub gdp_growth: Option<String>,
+    pub format: String,
+    pub out: Option<PathBuf>,
+}
+
+fn usage(zh: String, en: String) -> Failure {
+    Failure::new(zh, en).code(2)
+}
+
+/// Runs the command; returns the exit code.
+pub async fn run(store: &Store, o: Options, lang: Lang) -> Result<u8, Failure> {
+    let at = match o.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => chrono::Local::now().date_naive(),
+        Some(s) => zhucan_domain::parse::parse_date(s).map_err(|e| {
+            usage(
+                format!("--at 的值“{s}”无效：{}", e.message(Lang::Zh)),
+                format!("--at “{s}” is invalid: {}", e.message(Lang::En)),
+            )
+        })?,
+    };
+    let areas = store.areas().await?;
+    let area = match o.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => store.district().await?,
+        Some(s) => {
+            let code = AreaCode::parse(s).ok_or_else(|| {
+                usage(
+                    format!("--area 的值“{s}”无效：应为 6、9 或 12 位区划代码"),
+                    format!("--area “{s}” is invalid: it must be a 6-, 9- or 12-digit area code"),
+                )
+            })?;
+            if !areas.iter().any(|a| a.code == code) {
+                return Err(usage(
+                    format!("--area 的值“{s}”不在区划表中"),
+                    format!("--area “{s}” is not in the area dictionary"),
+                ));
+            }
+            code
+        }
+    };
+    let format = o.format.trim().to_ascii_lowercase();
+    if !["table", "json", "xlsx"].contains(&format.as_str()) {
+        return Err(usage(
+            format!("--format 的值“{}”无效：应为 table、json 或 xlsx", o.format),
+            format!(
+                "--format “{}” is invalid: use table, json or xlsx",
+                o.format
+            ),
+        ));
+    }
+    if format == "xlsx" && o.out.is_none() {
+        return Err(usage(
+            "--format xlsx 需要 --out 文件名".into(),
+            "--format xlsx needs --out FILE".into(),
+        ));
+    }
+    let gdp = match o
+        .gdp_growth
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(parse_rate(s).map_err(|e| {
+            usage(
+                format!("--gdp-growth 的值“{s}”无效：{}", e.message(Lang::Zh)),
+                format!("--gdp-growth “{s}” is invalid: {}", e.message(Lang::En)),
+            )
+        })?),
+        None => {
+            let district = store.district().await?;
+            store
+                .gdp_growth(district.as_str(), at.year())
+                .await?
+                .map(|g| g.rate)
+        }
+    };
+    let plan = zhucan_engine::load_plan(store).await?.ok_or_else(|| {
+        Failure::new(
+            "数据库中没有配置发展规划（规划期、指标与目标）",
+            "the database holds no development plan (period, indicators and targets)",
+        )
+    })?;
+    let snap = FactsCache::new(store.clone()).snapshot().await?;
+    let mut wanted = vec![area.clone()];
+    let xlsx = format == "xlsx";
+    if xlsx {
+        wanted.extend(
+            areas
+                .iter()
+                .filter(|a| {
+                    area.level() == zhucan_domain::AreaLevel::District
+                        && a.code.level() == zhucan_domain::AreaLevel::Township
+                        && area.contains(&a.code)
+                })
+                .map(|a| a.code.clone()),
+        );
+    }
+    let reports = snap.evaluate(
+        &plan,
+        &Query {
+            at,
+            areas: &wanted,
+            gdp_growth: gdp,
+            with_targets: xlsx,
+        },
+    );
+    let Some(main) = reports.first() else {
+        return Err(Failure::new("没有结果", "no result"));
+    };
+    let bytes: Vec<u8> = match format.as_str() {
+        "json" => {
+            let mut s = serde_json::to_string_pretty(main).map_err(|e| {
+                Failure::new(
+                    format!("无法输出 JSON：{e}"),
+                    format!("cannot write JSON: {e}"),
+                )
+            })?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        "xlsx" => zhucan_web::evaluation::evaluation_xlsx(&reports, &plan, lang).map_err(|e| {
+            Failure::new(
+                format!("无法生成工作簿：{e}"),
+                format!("cannot write the workbook: {e}"),
+            )
+        })?,
+        _ => table(main, lang).into_bytes(),
+    };
+    match &o.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| {
+                Failure::new(
+                    format!("无法写入 {}：{e}", path.display()),
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
+            crate::ops::audit_cli(
+                store,
+                "indicator.report",
+                &path.to_string_lossy(),
+                serde_json::json!({"area": area.to_string(), "at": at.to_string(), "format": format}),
+            )
+            .await;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("已写入 {}", path.display()),
+                    &format!("written to {}", path.display())
+                )
+            );
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|_| out.flush())
+                .map_err(|e| {
+                    Failure::new(
+                        format!("无法输出：{e}"),
+                        format!("cannot write the output: {e}"),
+                    )
+                })?;
+        }
+    }
+    Ok(0)
+}
+
+/// A plain-text table, one line per indicator.
+pub fn table(r: &Report, lang: Lang) -> String {
+    let mut s = format!(
+        "{} {}（{}）{}\n",
+        lang.pick("区域", "Area"),
+        r.area.name,
+        r.area.code,
+        match lang {
+            Lang::Zh => format!("，统计日期 {}", r.reference_date),
+            Lang::En => format!(", reference date {}", r.reference_date),
+        }
+    );
+    s.push_str(&format!(
+        "{:>2}  {:<28}  {:>10}  {:>17}  {:>8}  {:>8}  {}\n",
+        "#",
+        lang.pick("指标", "indicator"),
+        lang.pick("当前值", "value"),
+        lang.pick("分子/分母", "num/den"),
+        lang.pick("目标", "target"),
+        lang.pick("基期", "baseline"),
+        lang.pick("状态", "status"),
+    ));
+    for i in &r.indicators {
+        let micro = |v: Option<f64>| {
+            v.map(|v| format_percent((v * 1e6).round() as i64))
+                .unwrap_or_else(|| "—".into())
+        };
+        let nd = match (i.numerator, i.denominator) {
+            (Some(n), Some(d)) => format!("{n}/{d}"),
+            _ => "—".into(),
+        };
+        s.push_str(&format!(
+            "{:>2}  {:<28}  {:>10}  {:>17}  {:>8}  {:>8}  {}\n",
+            i.id,
+            i.key,
+            i.value.map(format_fraction).unwrap_or_else(|| "—".into()),
+            nd,
+            micro(i.target),
+            micro(i.baseline),
+            i.status.key()
+        ));
+    }
+    s
+}

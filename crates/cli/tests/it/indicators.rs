@@ -1,0 +1,963 @@
+//! The plan's indicators against a literal reading of `indicators.md`
+//! (`zhucan_engine::reference`), on registries full of edge cases: through the store on both
+//! backends, through a workbook import and `zhucan indicators`, and through the API; zero
+//! staleness after a write; the pages, forms and public suppression.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::Workbook;
+use zhucan_domain::area::AreaCode;
+use zhucan_domain::person::{PersonRecord, RecordExtras};
+use zhucan_engine::reference::{self, Registry};
+use zhucan_engine::{FactsCache, Query};
+use zhucan_store::Role;
+use zhucan_store::registry::Actor;
+
+use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, user};
+
+const TODAY: (i32, u32, u32) = (2026, 11, 30);
+
+fn anchors() -> Vec<NaiveDate> {
+    vec![
+        d(2021, 12, 31),
+        d(2023, 3, 1),
+        d(2024, 2, 29),
+        d(2025, 12, 31),
+    ]
+}
+
+fn registry(seed: u64, persons: usize) -> Registry {
+    reference::random(seed, persons, &anchors(), d(TODAY.0, TODAY.1, TODAY.2))
+}
+
+fn areas_under_test() -> Vec<AreaCode> {
+    ["331003", "331003001", "331003201", "331003101201"]
+        .iter()
+        .map(|c| AreaCode::parse(c).expect("code"))
+        .collect()
+}
+
+/// Loads a registry; the area dictionary then also holds the default district's townships,
+/// which the reference must see too (indicator 4 counts every township of the dictionary).
+async fn load(db: &TestDb, reg: &mut Registry) {
+    db.store.upsert_areas(&reg.areas).await.expect("areas");
+    db.store
+        .upsert_institutions(&reg.institutions)
+        .await
+        .expect("institutions");
+    let rows: Vec<(PersonRecord, RecordExtras)> = reg
+        .rows
+        .iter()
+        .map(|r| (r.clone(), RecordExtras::default()))
+        .collect();
+    // Small batches: some persons' rows fall in different batches (the row-by-row merge).
+    for chunk in rows.chunks(97) {
+        db.store
+            .merge_records(
+                chunk,
+                &Actor {
+                    name: "test",
+                    source: "import",
+                },
+            )
+            .await
+            .expect("merge");
+    }
+    reg.areas = db.store.areas().await.expect("areas");
+}
+
+fn assert_matches(got: &serde_json::Value, reg: &Registry, t: NaiveDate, area: &AreaCode) {
+    let want = reference::expected(reg, t, area);
+    let inds = got["indicators"].as_array().expect("indicators");
+    assert_eq!(inds.len(), 14);
+    for (g, w) in inds.iter().zip(&want) {
+        let ctx = format!("t {t}, area {area}, indicator {}", w.id);
+        assert_eq!(g["id"].as_u64(), Some(u64::from(w.id)), "{ctx}");
+        assert_eq!(g["numerator"].as_i64(), w.numerator, "numerator: {ctx}");
+        assert_eq!(
+            g["denominator"].as_i64(),
+            w.denominator,
+            "denominator: {ctx}"
+        );
+        match (g["value"].as_f64(), w.value) {
+            (Some(a), Some(b)) => {
+                assert!(
+                    (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                    "value {a} vs {b}: {ctx}"
+                )
+            }
+            (a, b) => assert_eq!(a, b, "value: {ctx}"),
+        }
+    }
+}
+
+async fn evaluate_json(db: &TestDb, t: NaiveDate, areas: &[AreaCode]) -> Vec<serde_json::Value> {
+    let plan = zhucan_engine::load_plan(&db.store)
+        .await
+        .expect("plan")
+        .expect("a plan");
+    let snap = FactsCache::new(db.store.clone())
+        .snapshot()
+        .await
+        .expect("snapshot");
+    snap.evaluate(
+        &plan,
+        &Query {
+            at: t,
+            areas,
+            gdp_growth: None,
+            with_targets: false,
+        },
+    )
+    .iter()
+    .map(|r| serde_json::to_value(r).expect("json"))
+    .collect()
+}
+
+crate::contract!(the_store_and_engine_match_the_spec, writes_are_seen_at_once);
+
+async fn the_store_and_engine_match_the_spec(db: TestDb) {
+    for seed in [101, 202] {
+        let mut reg = registry(seed, 250);
+        let db = if seed == 101 {
+            &db
+        } else {
+            // A second registry on a fresh database of the same backend.
+            &match db.store.backend() {
+                zhucan_store::Backend::Sqlite => TestDb::sqlite().await,
+                zhucan_store::Backend::Postgres => TestDb::postgres().await.expect("pg"),
+            }
+        };
+        load(db, &mut reg).await;
+        let areas = areas_under_test();
+        for t in anchors().into_iter().chain([d(2026, 11, 30)]) {
+            let got = evaluate_json(db, t, &areas).await;
+            for (g, a) in got.iter().zip(&areas) {
+                assert_matches(g, &reg, t, a);
+            }
+        }
+    }
+}
+
+async fn writes_are_seen_at_once(db: TestDb) {
+    let mut reg = registry(303, 200);
+    load(&db, &mut reg).await;
+    let cache = FactsCache::new(db.store.clone());
+    let plan = zhucan_engine::load_plan(&db.store)
+        .await
+        .expect("plan")
+        .expect("plan");
+    let t = d(2025, 12, 31);
+    let district = AreaCode::parse("331003").expect("code");
+    let eval = |snap: &zhucan_engine::Snapshot| {
+        serde_json::to_value(
+            snap.evaluate(
+                &plan,
+                &Query {
+                    at: t,
+                    areas: std::slice::from_ref(&district),
+                    gdp_growth: None,
+                    with_targets: false,
+                },
+            )
+            .remove(0),
+        )
+        .expect("json")
+    };
+    assert_matches(
+        &eval(&cache.snapshot().await.expect("snap")),
+        &reg,
+        t,
+        &district,
+    );
+
+    // A death recorded through the file's own save path is counted in the very next computation.
+    let active = reference::files(&reg.rows)
+        .into_iter()
+        .find(|f| {
+            f.person.died_on.is_none()
+                && f.person.moved_out_on.is_none()
+                && f.certificate.status == zhucan_domain::person::CertificateStatus::Valid
+                && f.certificate.issued_on < d(2025, 1, 1)
+                && f.certificate.valid_until > t
+        })
+        .expect("an active person");
+    let file = db
+        .store
+        .person_file(&active.person.citizen_id)
+        .await
+        .expect("file")
+        .expect("exists");
+    let mut next = file.record();
+    next.person.died_on = Some(d(2025, 6, 1));
+    db.store
+        .save_file(
+            &next,
+            file.version,
+            None,
+            &Actor {
+                name: "test",
+                source: "form",
+            },
+        )
+        .await
+        .expect("save");
+    for r in reg.rows.iter_mut() {
+        if r.person.citizen_id == active.person.citizen_id {
+            r.person.died_on = Some(d(2025, 6, 1));
+        }
+    }
+    assert_matches(
+        &eval(&cache.snapshot().await.expect("snap")),
+        &reg,
+        t,
+        &district,
+    );
+
+    // A re-imported batch that moves persons and changes survey rows, and new areas and
+    // institutions, are seen too.
+    let mut changed = reg.clone();
+    for (i, r) in changed.rows.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            r.person.township = AreaCode::parse("331003202").expect("code");
+            r.person.village = None;
+            r.survey.culture_sports = Some(true);
+        }
+    }
+    changed
+        .institutions
+        .push(zhucan_domain::institution::Institution {
+            name: "新开残疾人之家".into(),
+            kind: zhucan_domain::institution::InstitutionKind::HomeOfDisabled,
+            township: AreaCode::parse("331003200").expect("code"),
+            standardized: true,
+            designated: false,
+            beds: None,
+            stars: None,
+            opened_on: d(2025, 1, 1),
+            closed_on: None,
+        });
+    load(&db, &mut changed).await;
+    assert_matches(
+        &eval(&cache.snapshot().await.expect("snap")),
+        &changed,
+        t,
+        &district,
+    );
+}
+
+/// Writes a registry as the workbook of `import-format.md`, with its own spellings (Chinese
+/// headers, `是/否`, `2025-03` months, `2025/3/1` dates), independent of the exporter.
+fn write_workbook(reg: &Registry, path: &Path) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("人员").expect("name");
+    ws.write_string(0, 0, "黄岩区持证残疾人花名册（测试）")
+        .expect("w");
+    let headers = [
+        "姓名",
+        "公民身份号码",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "多重残疾构成",
+        "发证日期",
+        "有效期至",
+        "证件状态",
+        "智能化证",
+        "乡镇街道",
+        "村社区",
+        "户编号",
+        "死亡日期",
+        "迁出日期",
+        "家庭经济状况",
+        "家庭人均可支配收入",
+        "生活补贴开始年月",
+        "生活补贴停发年月",
+        "护理补贴开始年月",
+        "护理补贴停发年月",
+        "养老保险",
+        "医疗保险",
+        "就业状况",
+        "未就业原因",
+        "在读阶段",
+        "完成义务教育",
+        "康复需求",
+        "获得康复服务",
+        "辅具需求",
+        "辅具已适配",
+        "无障碍改造需求",
+        "无障碍改造已完成",
+        "托养需求",
+        "接受托养服务",
+        "文体服务",
+        "调查年度",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).expect("w");
+    }
+    let date = |d: NaiveDate| d.format("%Y/%-m/%-d").to_string();
+    let yn = |b: Option<bool>| {
+        b.map(|b| if b { "是" } else { "否" }.to_string())
+            .unwrap_or_default()
+    };
+    let month =
+        |m: Option<zhucan_domain::parse::Month>| m.map(|m| m.to_string()).unwrap_or_default();
+    for (i, r) in reg.rows.iter().enumerate() {
+        let p = &r.person;
+        let c = &r.certificate;
+        let s = &r.survey;
+        let cells: Vec<String> = vec![
+            p.name.clone(),
+            p.citizen_id.to_string(),
+            c.number.to_string(),
+            c.category.zh().into(),
+            c.grade.zh().into(),
+            zhucan_domain::disability::format_components(&c.components, zhucan_domain::Lang::Zh),
+            date(c.issued_on),
+            date(c.valid_until),
+            c.status.zh().into(),
+            if c.smart_card {
+                "是".into()
+            } else {
+                "否".into()
+            },
+            p.township.to_string(),
+            p.village
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            p.household_id.clone().unwrap_or_default(),
+            p.died_on.map(date).unwrap_or_default(),
+            p.moved_out_on.map(date).unwrap_or_default(),
+            s.economic_status
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            s.income_per_capita_fen
+                .map(zhucan_domain::parse::fen_to_yuan)
+                .unwrap_or_default(),
+            month(s.living_subsidy_since),
+            month(s.living_subsidy_until),
+            month(s.nursing_subsidy_since),
+            month(s.nursing_subsidy_until),
+            s.pension_insurance
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            s.medical_insurance
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            s.employment_status
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            s.not_employed_reason
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            s.school_stage
+                .map(|v| v.zh().to_string())
+                .unwrap_or_default(),
+            yn(s.completed_compulsory),
+            yn(s.needs_rehab),
+            yn(s.received_rehab),
+            yn(s.needs_device),
+            yn(s.device_fitted),
+            yn(s.needs_home_modification),
+            yn(s.home_modification_done),
+            s.care_need.map(|v| v.zh().to_string()).unwrap_or_default(),
+            yn(s.receives_care),
+            yn(s.culture_sports),
+            s.year.to_string(),
+        ];
+        for (col, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(2 + i as u32, col as u16, v).expect("w");
+            }
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("机构").expect("name");
+    for (c, h) in [
+        "机构名称",
+        "机构类型",
+        "乡镇街道",
+        "规范化",
+        "定点",
+        "成立日期",
+        "关闭日期",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).expect("w");
+    }
+    for (i, inst) in reg.institutions.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &inst.name).expect("w");
+        ws.write_string(r, 1, inst.kind.zh()).expect("w");
+        ws.write_string(r, 2, inst.township.as_str()).expect("w");
+        ws.write_string(r, 3, if inst.standardized { "是" } else { "否" })
+            .expect("w");
+        ws.write_string(r, 4, if inst.designated { "是" } else { "否" })
+            .expect("w");
+        ws.write_string(r, 5, date(inst.opened_on)).expect("w");
+        if let Some(c) = inst.closed_on {
+            ws.write_string(r, 6, date(c)).expect("w");
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("区划").expect("name");
+    for (c, h) in ["区划代码", "名称", "户籍人口"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("w");
+    }
+    for (i, a) in reg.areas.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, a.code.as_str()).expect("w");
+        ws.write_string(r, 1, &a.name).expect("w");
+        if let Some(p) = a.population {
+            ws.write_number(r, 2, p as f64).expect("w");
+        }
+    }
+    wb.save(path).expect("save workbook");
+}
+
+fn zhucan(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env_remove("LANG")
+        .env("ZHUCAN_LOG", "error")
+        .output()
+        .expect("run zhucan")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("z.db").display());
+    let mut reg = registry(404, 300);
+    let book = dir.path().join("roster.xlsx");
+    write_workbook(&reg, &book);
+    let out = zhucan(&url, &["import", book.to_str().expect("path")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "import: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    reg.areas = zhucan_store::Store::open(&url)
+        .await
+        .expect("open")
+        .areas()
+        .await
+        .expect("areas");
+    for t in anchors() {
+        for area in areas_under_test() {
+            let out = zhucan(
+                &url,
+                &[
+                    "indicators",
+                    "--at",
+                    &t.to_string(),
+                    "--area",
+                    area.as_str(),
+                    "--format",
+                    "json",
+                ],
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+            assert_eq!(v["reference_date"], t.to_string());
+            assert_eq!(v["area"]["code"], area.to_string());
+            assert_matches(&v, &reg, t, &area);
+        }
+    }
+    // The GDP growth judges indicator 1; the table and the workbook come out too.
+    let out = zhucan(
+        &url,
+        &[
+            "indicators",
+            "--at",
+            "2025-12-31",
+            "--gdp-growth=-99%",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["indicators"][0]["target"], -0.99);
+    assert_eq!(v["indicators"][0]["status"], "met");
+    let out = zhucan(&url, &["indicators", "--at", "2025-12-31"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("living_subsidy_coverage"));
+    let xlsx = dir.path().join("eval.xlsx");
+    let out = zhucan(
+        &url,
+        &[
+            "indicators",
+            "--at",
+            "2025-12-31",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().expect("p"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&xlsx).expect("xlsx").starts_with(b"PK"));
+
+    // Bad input: one sentence naming the option and the value, exit 2, in either language.
+    for (args, needle) in [
+        (vec!["indicators", "--at", "2025-13-01"], "--at"),
+        (vec!["indicators", "--area", "12345"], "--area"),
+        (vec!["indicators", "--area", "331003999"], "331003999"),
+        (vec!["indicators", "--gdp-growth", "abc"], "--gdp-growth"),
+        (vec!["indicators", "--format", "pdf"], "--format"),
+        (vec!["indicators", "--format", "xlsx"], "--out"),
+    ] {
+        let out = zhucan(&url, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(needle) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args([
+            "indicators",
+            "--at",
+            "yesterday",
+            "--lang",
+            "en",
+            "--database-url",
+            &url,
+        ])
+        .env("ZHUCAN_LOG", "error")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is invalid"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_district_document_is_stable() {
+    // The indicators document of a small seeded demo district (snapshot).
+    let db = TestDb::sqlite().await;
+    let opts = zhucan_demo::DemoOptions {
+        persons: 400,
+        ..zhucan_demo::DemoOptions::default()
+    };
+    let district = zhucan_demo::district(&opts);
+    db.store.upsert_areas(&district.areas).await.expect("areas");
+    db.store
+        .upsert_institutions(&district.institutions)
+        .await
+        .expect("institutions");
+    let mut rows: Vec<(PersonRecord, RecordExtras)> = Vec::new();
+    let _ = zhucan_demo::persons::<()>(&opts, &district, &mut |b| {
+        rows.extend_from_slice(b);
+        Ok(())
+    });
+    db.store
+        .merge_records(
+            &rows,
+            &Actor {
+                name: "demo",
+                source: "demo",
+            },
+        )
+        .await
+        .expect("merge");
+    let v = evaluate_json(
+        &db,
+        d(2025, 12, 31),
+        &[AreaCode::parse("331003").expect("c")],
+    )
+    .await;
+    insta::assert_json_snapshot!("demo_400_indicators_2025_12_31", v[0]);
+}
+
+async fn app_with_registry(reg: &mut Registry) -> TestApp {
+    let db = TestDb::sqlite().await;
+    load(&db, reg).await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    TestApp::start(db).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_serves_the_spec_document_within_scope() {
+    let mut reg = registry(505, 200);
+    let app = app_with_registry(&mut reg).await;
+    let admin = app.token("admin").await;
+    let dc = app.token("dc").await;
+    let c = reqwest::Client::new();
+    let get = |tok: &str, path: &str| c.get(app.url(path)).bearer_auth(tok.to_string()).send();
+
+    let r = get(&admin, "/api/v1/indicators?at=2025-12-31&area=331003")
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_matches(
+        &v,
+        &reg,
+        d(2025, 12, 31),
+        &AreaCode::parse("331003").expect("c"),
+    );
+    assert_eq!(v["indicators"][1]["key"], "living_subsidy_coverage");
+    assert_eq!(v["indicators"][1]["attribute"], "binding");
+    assert_eq!(v["indicators"][1]["baseline"], 0.98);
+    assert_eq!(v["indicators"][1]["target"], 0.99);
+
+    // A township account: its own township by default, another township is "not found".
+    let r = get(&dc, "/api/v1/indicators?at=2024-02-29")
+        .await
+        .expect("r");
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(v["area"]["code"], "331003001");
+    assert_matches(
+        &v,
+        &reg,
+        d(2024, 2, 29),
+        &AreaCode::parse("331003001").expect("c"),
+    );
+    for path in [
+        "/api/v1/indicators?area=331003201",
+        "/api/v1/indicators?area=331003",
+        "/api/v1/indicators/living_subsidy_coverage/members?area=331003201",
+    ] {
+        let r = get(&dc, path).await.expect("r");
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // Bad parameters name the field and the value.
+    for (path, field) in [
+        ("/api/v1/indicators?at=2025-02-30", "at"),
+        ("/api/v1/indicators?area=abc", "area"),
+        ("/api/v1/indicators?gdp_growth=lots", "gdp_growth"),
+        (
+            "/api/v1/indicators/living_subsidy_coverage/members?part=all",
+            "part",
+        ),
+        (
+            "/api/v1/indicators/living_subsidy_coverage/members?per_page=0",
+            "per_page",
+        ),
+    ] {
+        let r = get(&admin, path).await.expect("r");
+        assert_eq!(r.status(), 400, "{path}");
+        let v: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(v["error"]["code"], "invalid_parameter");
+        assert!(
+            v["error"]["message"].as_str().unwrap_or("").contains(field),
+            "{v}"
+        );
+    }
+    // The drill-down lists exactly the numbers' people, for the gap too.
+    let v: serde_json::Value = get(&admin, "/api/v1/indicators?at=2025-12-31")
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("j");
+    let n = v["indicators"][1]["numerator"].as_u64().expect("n");
+    let dd = v["indicators"][1]["denominator"].as_u64().expect("d");
+    for (part, want) in [("numerator", n), ("denominator", dd), ("gap", dd - n)] {
+        let m: serde_json::Value = get(
+            &admin,
+            &format!("/api/v1/indicators/living_subsidy_coverage/members?at=2025-12-31&part={part}&per_page=500"),
+        )
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("j");
+        assert_eq!(m["total"].as_u64(), Some(want), "{part}");
+        assert_eq!(
+            m["items"].as_array().map(|a| a.len() as u64),
+            Some(want.min(500))
+        );
+        assert!(
+            m["items"][0]["citizen_id_masked"]
+                .as_str()
+                .is_none_or(|s| s.contains('*'))
+        );
+    }
+    let r = get(&admin, "/api/v1/indicators/no_such/members")
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 404);
+    // The OpenAPI document describes both routes.
+    let doc: serde_json::Value = c
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("j");
+    assert!(doc["paths"]["/api/v1/indicators"].is_object());
+    assert!(doc["paths"]["/api/v1/indicators/{key}/members"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_link_every_number_to_its_people_and_forms_check_their_fields() {
+    let mut reg = registry(606, 200);
+    let app = app_with_registry(&mut reg).await;
+    let admin = app.browser("admin").await;
+    let page = admin
+        .get(app.url("/indicators?at=2025-12-31"))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    let want = reference::expected(
+        &reg,
+        d(2025, 12, 31),
+        &AreaCode::parse("331003").expect("c"),
+    );
+    let living = &want[1];
+    assert!(html.contains(&format!(
+        "/indicators/living_subsidy_coverage/people?at=2025-12-31&#38;area=331003&#38;part=numerator\" title=\"享受生活补贴\">{}</a>",
+        living.numerator.expect("n")
+    )), "the numerator links to its people");
+    assert!(
+        html.contains("东城街道") && html.contains("<svg"),
+        "township table and charts"
+    );
+    // The drill-down page shows the same count and the people.
+    let people =
+        admin
+            .get(app.url(
+                "/indicators/living_subsidy_coverage/people?at=2025-12-31&area=331003&part=gap",
+            ))
+            .send()
+            .await
+            .expect("r")
+            .text()
+            .await
+            .expect("html");
+    let gap = living.denominator.expect("d") - living.numerator.expect("n");
+    assert!(people.contains(&format!("共 {gap} 条")), "gap count");
+    // Its export.
+    let csrf = csrf_of(&people);
+    let x = admin
+        .post(app.url("/indicators/living_subsidy_coverage/people.xlsx"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("at", "2025-12-31"),
+            ("area", "331003"),
+            ("part", "gap"),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(x.status(), 200);
+    assert!(x.bytes().await.expect("b").starts_with(b"PK"));
+    let rows = audit_rows(
+        &app.db.store,
+        &zhucan_store::audit::AuditQuery {
+            action: Some("indicator.export".into()),
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
+    assert_eq!(rows.len(), 1);
+    // Bad date on the dashboard: 400 with the field named.
+    let r = admin
+        .get(app.url("/indicators?at=2025-02-30"))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 400);
+    let body = r.text().await.expect("t");
+    assert!(body.contains("2025-02-30") && body.contains("aria-invalid=\"true\""));
+
+    // GDP growth: field errors, then a saved rate judges indicator 1.
+    let gdp = admin
+        .get(app.url("/indicators/gdp"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let csrf = csrf_of(&gdp);
+    let r = admin
+        .post(app.url("/indicators/gdp"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("year", "1999"),
+            ("rate", "7"),
+            ("source", ""),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("“1999”") && body.contains("“7”") && body.contains("f-source-error"),
+        "{body}"
+    );
+    let r = admin
+        .post(app.url("/indicators/gdp"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("year", "2025"),
+            ("rate", "-99%"),
+            ("source", "统计公报"),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let tok = app.token("admin").await;
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/indicators?at=2025-12-31"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("j");
+    assert_eq!(v["indicators"][0]["target"], -0.99);
+    assert_eq!(v["indicators"][0]["status"], "met");
+
+    // Manual target progress: errors name the field; a saved entry shows with its evidence.
+    let r = admin
+        .post(app.url("/indicators/targets"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("target", "petition_closure"),
+            ("as_of", "2099-01-01"),
+            ("value", "120%"),
+            ("evidence", ""),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("“2099-01-01”")
+            && body.contains("“120%”")
+            && body.contains("f-evidence-error")
+    );
+    let r = admin
+        .post(app.url("/indicators/targets"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("target", "petition_closure"),
+            ("as_of", "2025-12-31"),
+            ("value", "96%"),
+            ("evidence", "信访台账 2025"),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let t = admin
+        .get(app.url("/indicators/targets?at=2026-01-15"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(t.contains("信访台账 2025") && t.contains("96%"));
+    // Before the entry's date the target has no data.
+    let t = admin
+        .get(app.url("/indicators/targets?at=2025-06-30"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(!t.contains("信访台账 2025"));
+    // Township staff may read but not enter.
+    let dc = app.browser("dc").await;
+    let page = dc
+        .get(app.url("/indicators/gdp"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(!page.contains("<form class=\"stack\""));
+    let r = dc
+        .post(app.url("/indicators/gdp"))
+        .form(&[
+            ("_csrf", csrf_of(&page).as_str()),
+            ("year", "2025"),
+            ("rate", "5%"),
+            ("source", "x"),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_page_withholds_small_numbers_and_needs_no_login() {
+    // Three persons in all: every person count is under 5.
+    let mut reg = registry(707, 40);
+    let first: Vec<String> = reference::files(&reg.rows)
+        .iter()
+        .take(3)
+        .map(|f| f.person.citizen_id.to_string())
+        .collect();
+    reg.rows
+        .retain(|r| first.contains(&r.person.citizen_id.to_string()));
+    let app = app_with_registry(&mut reg).await;
+    let html = reqwest::get(app.url("/public/indicators?at=2025-12-31"))
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(html.contains("不公布"), "withheld cells");
+    for f in reference::files(&reg.rows) {
+        assert!(!html.contains(&f.person.name), "no names");
+        assert!(!html.contains(f.person.citizen_id.as_str()));
+    }
+    // No person count under 5 is published: each row's numerator and denominator cells are
+    // either 5 or more, a dash, or withheld.
+    let table = html.split("<tbody>").nth(1).unwrap_or("");
+    for row in table.split("<tr>").skip(1) {
+        let cells: Vec<&str> = row
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap_or(""))
+            .collect();
+        let id: u32 = cells.first().and_then(|c| c.parse().ok()).expect("id cell");
+        if [4, 5, 6].contains(&id) {
+            continue; // townships and institutions, not persons
+        }
+        for cell in &cells[3..5] {
+            let small = cell.parse::<i64>().is_ok_and(|n| n < 5);
+            assert!(!small, "indicator {id} publishes {cell}");
+        }
+    }
+    let r = reqwest::get(app.url("/public/indicators?at=someday"))
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 400);
+}

@@ -1,0 +1,107 @@
+//! The snapshot kept exact: before every computation the cache compares the store's change
+//! counters with the ones it last saw and loads only the person files changed since (see
+//! `zhucan_store::changes`). A write is visible to the next computation; nothing waits for a
+//! nightly batch.
+
+use std::sync::Arc;
+
+use zhucan_store::Store;
+use zhucan_store::changes::Counters;
+
+use crate::snapshot::Snapshot;
+
+/// Persons read per query when loading.
+const PAGE: i64 = 5_000;
+
+#[derive(Debug)]
+struct Loaded {
+    snap: Arc<Snapshot>,
+    seen: Counters,
+}
+
+/// The registry's facts in memory, shared by every request.
+#[derive(Debug)]
+pub struct FactsCache {
+    store: Store,
+    state: tokio::sync::Mutex<Option<Loaded>>,
+}
+
+impl FactsCache {
+    pub fn new(store: Store) -> FactsCache {
+        FactsCache {
+            store,
+            state: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The facts as of now: loads everything the first time, afterwards only what changed.
+    pub async fn snapshot(&self) -> zhucan_store::Result<Arc<Snapshot>> {
+        let mut state = self.state.lock().await;
+        // Read the counters first: whatever commits after this is loaded now or next time.
+        let now = self.store.change_counters().await?;
+        match state.as_mut() {
+            None => {
+                let started = std::time::Instant::now();
+                let mut snap = Snapshot::new();
+                snap.set_reference(self.store.areas().await?, self.store.institutions().await?);
+                let mut after = String::new();
+                loop {
+                    let page = self.store.export_chunk(&after, PAGE).await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.person.citizen_id.to_string();
+                    for p in &page {
+                        snap.upsert(&p.person, &p.certificate, &p.surveys);
+                    }
+                }
+                tracing::info!(
+                    persons = snap.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "indicator facts loaded"
+                );
+                let snap = Arc::new(snap);
+                *state = Some(Loaded {
+                    snap: snap.clone(),
+                    seen: now,
+                });
+                Ok(snap)
+            }
+            Some(l) if l.seen == now => Ok(l.snap.clone()),
+            Some(l) => {
+                let snap = Arc::make_mut(&mut l.snap);
+                if now.reference != l.seen.reference {
+                    snap.set_reference(self.store.areas().await?, self.store.institutions().await?);
+                }
+                if now.registry != l.seen.registry {
+                    let mut after = String::new();
+                    loop {
+                        let page = self
+                            .store
+                            .changed_chunk(l.seen.registry, &after, PAGE)
+                            .await?;
+                        let Some(last) = page.last() else { break };
+                        after = last.person.citizen_id.to_string();
+                        for p in &page {
+                            snap.upsert(&p.person, &p.certificate, &p.surveys);
+                        }
+                    }
+                }
+                l.seen = now;
+                Ok(l.snap.clone())
+            }
+        }
+    }
+}
+
+/// The plan in force with its targets and every progress entry, or `None` when the database
+/// holds no plan.
+pub async fn load_plan(store: &Store) -> zhucan_store::Result<Option<crate::PlanData>> {
+    let Some((plan, targets)) = store.current_plan().await? else {
+        return Ok(None);
+    };
+    let progress = store.target_progress(&plan.id).await?;
+    Ok(Some(crate::PlanData {
+        plan,
+        targets,
+        progress,
+    }))
+}

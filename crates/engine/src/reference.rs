@@ -1,0 +1,623 @@
+//! A literal, slow reading of `indicators.md` over workbook rows, and a generator of registries
+//! full of edge cases — for tests only (feature `reference`). It shares nothing with the engine
+//! but the domain types: the tests compare the engine with it, on random data, through the
+//! store, the command line and the API.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Months, NaiveDate};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use zhucan_domain::area::{Area, AreaCode, AreaKind, AreaLevel};
+use zhucan_domain::disability::{Category, Grade, is_severe_care};
+use zhucan_domain::ids::{CertificateNo, with_check_char};
+use zhucan_domain::institution::{Institution, InstitutionKind};
+use zhucan_domain::parse::Month;
+use zhucan_domain::person::{
+    CareNeed, Certificate, CertificateStatus, EconomicStatus, EmploymentStatus, Insurance,
+    NotEmployedReason, Person, PersonRecord, SchoolStage, Survey,
+};
+
+/// A registry as a workbook states it.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// One row per person per survey year.
+    pub rows: Vec<PersonRecord>,
+    pub areas: Vec<Area>,
+    pub institutions: Vec<Institution>,
+}
+
+/// One person as the workbook's rows make them: person and certificate from the row of the
+/// latest survey year, survey values per year.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub person: Person,
+    pub certificate: Certificate,
+    pub surveys: BTreeMap<i32, Survey>,
+}
+
+/// Groups rows into files (`import-format.md`: person fields from the latest survey year).
+pub fn files(rows: &[PersonRecord]) -> Vec<File> {
+    let mut by_id: BTreeMap<String, File> = BTreeMap::new();
+    for r in rows {
+        let f = by_id
+            .entry(r.person.citizen_id.to_string())
+            .or_insert_with(|| File {
+                person: r.person.clone(),
+                certificate: r.certificate.clone(),
+                surveys: BTreeMap::new(),
+            });
+        let latest = f.surveys.keys().next_back().copied();
+        if latest.is_none_or(|y| r.survey.year >= y) {
+            f.person = r.person.clone();
+            f.certificate = r.certificate.clone();
+        }
+        f.surveys.insert(r.survey.year, r.survey.clone());
+    }
+    by_id.into_values().collect()
+}
+
+/// What the spec says one indicator is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    pub id: u8,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub value: Option<f64>,
+}
+
+fn active(f: &File, t: NaiveDate) -> bool {
+    let c = &f.certificate;
+    c.issued_on <= t
+        && c.status != CertificateStatus::Revoked
+        && c.valid_until >= t
+        && f.person.died_on.is_none_or(|d| d > t)
+        && f.person.moved_out_on.is_none_or(|d| d > t)
+}
+
+fn in_area(f: &File, area: &AreaCode) -> bool {
+    match area.level() {
+        AreaLevel::Village => f.person.village.as_ref() == Some(area),
+        _ => area.contains(&f.person.township),
+    }
+}
+
+fn age(f: &File, t: NaiveDate) -> i32 {
+    let b = f.person.citizen_id.birth_date();
+    let mut a = t.year() - b.year();
+    if (t.month(), t.day()) < (b.month(), b.day()) {
+        a -= 1;
+    }
+    a
+}
+
+fn values_for(f: &File, y: i32) -> Option<&Survey> {
+    f.surveys.range(..=y).next_back().map(|(_, s)| s)
+}
+
+fn receiving(since: Option<Month>, until: Option<Month>, t: NaiveDate) -> bool {
+    let m = Month::of(t);
+    since.is_some_and(|s| s <= m) && until.is_none_or(|u| u >= m)
+}
+
+fn household(f: &File) -> String {
+    match f.person.household_id.as_deref().map(str::trim) {
+        Some(h) if !h.is_empty() => format!("h:{h}"),
+        _ => format!("p:{}", f.person.citizen_id),
+    }
+}
+
+fn mean_of_households(files: &[&File], t: NaiveDate, y: i32) -> Option<f64> {
+    let mut hh: HashMap<String, Vec<i64>> = HashMap::new();
+    for f in files {
+        if !active(f, t) {
+            continue;
+        }
+        if let Some(income) = f.surveys.get(&y).and_then(|s| s.income_per_capita_fen) {
+            hh.entry(household(f)).or_default().push(income);
+        }
+    }
+    if hh.is_empty() {
+        return None;
+    }
+    let sum: f64 = hh
+        .values()
+        .map(|v| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
+        .sum();
+    Some(sum / hh.len() as f64)
+}
+
+fn ratio(n: i64, d: i64, id: u8) -> Expected {
+    Expected {
+        id,
+        numerator: Some(n),
+        denominator: Some(d),
+        value: (d > 0).then(|| n as f64 / d as f64),
+    }
+}
+
+/// The 14 indicators of `reg` at `t` for `area`, by the letter of `indicators.md`.
+pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> {
+    let all = files(&reg.rows);
+    let mine: Vec<&File> = all.iter().filter(|f| in_area(f, area)).collect();
+    let act: Vec<&File> = mine.iter().copied().filter(|f| active(f, t)).collect();
+    let y = t.year();
+    let count = |pred: &dyn Fn(&File, Option<&Survey>) -> bool| -> i64 {
+        act.iter().filter(|f| pred(f, values_for(f, y))).count() as i64
+    };
+    let mut out = Vec::new();
+
+    // 1
+    let prev_t = t.checked_sub_months(Months::new(12)).unwrap_or(t);
+    let value = match (
+        mean_of_households(&mine, t, y),
+        mean_of_households(&mine, prev_t, y - 1),
+    ) {
+        (Some(m), Some(p)) if p != 0.0 => Some(m / p - 1.0),
+        _ => None,
+    };
+    out.push(Expected {
+        id: 1,
+        numerator: None,
+        denominator: None,
+        value,
+    });
+
+    // 2
+    let low = |s: Option<&Survey>| {
+        matches!(
+            s.and_then(|s| s.economic_status),
+            Some(EconomicStatus::Dibao | EconomicStatus::Dibian)
+        )
+    };
+    let d2 = count(&|_, s| low(s));
+    let n2 = count(&|_, s| {
+        low(s) && s.is_some_and(|s| receiving(s.living_subsidy_since, s.living_subsidy_until, t))
+    });
+    out.push(ratio(n2, d2, 2));
+
+    // 3
+    let severe = |f: &File, s: Option<&Survey>| {
+        let c = &f.certificate;
+        is_severe_care(c.category, c.grade, &c.components)
+            && s.and_then(|s| s.economic_status) != Some(EconomicStatus::Tekun)
+    };
+    let d3 = count(&|f, s| severe(f, s));
+    let n3 = count(&|f, s| {
+        severe(f, s)
+            && s.is_some_and(|s| receiving(s.nursing_subsidy_since, s.nursing_subsidy_until, t))
+    });
+    out.push(ratio(n3, d3, 3));
+
+    // 4
+    let homes = |code: &AreaCode| {
+        reg.institutions.iter().any(|i| {
+            i.kind == InstitutionKind::HomeOfDisabled
+                && &i.township == code
+                && i.standardized
+                && i.opened_on <= t
+                && i.closed_on.is_none_or(|c| c > t)
+        })
+    };
+    let townships: Vec<&Area> = reg
+        .areas
+        .iter()
+        .filter(|a| {
+            a.code.level() == AreaLevel::Township
+                && area.contains(&a.code)
+                && match a.code.kind() {
+                    AreaKind::Subdistrict | AreaKind::Town => true,
+                    AreaKind::Township => a.population.unwrap_or(0) >= 10_000,
+                    _ => false,
+                }
+        })
+        .collect();
+    let n4 = townships.iter().filter(|a| homes(&a.code)).count() as i64;
+    out.push(ratio(n4, townships.len() as i64, 4));
+
+    // 5
+    let open = |i: &Institution| i.opened_on <= t && i.closed_on.is_none_or(|c| c > t);
+    if area.level() == AreaLevel::District {
+        let any = reg.institutions.iter().any(|i| {
+            i.kind == InstitutionKind::CareInstitution && area.contains(&i.township) && open(i)
+        });
+        out.push(ratio(i64::from(any), 1, 5));
+    } else {
+        out.push(Expected {
+            id: 5,
+            numerator: None,
+            denominator: None,
+            value: None,
+        });
+    }
+
+    // 6
+    let rehab: Vec<&Institution> = reg
+        .institutions
+        .iter()
+        .filter(|i| {
+            i.kind == InstitutionKind::ChildRehab
+                && i.designated
+                && area.contains(&i.township)
+                && open(i)
+        })
+        .collect();
+    let n6 = rehab.iter().filter(|i| i.standardized).count() as i64;
+    out.push(ratio(n6, rehab.len() as i64, 6));
+
+    let in_school = |s: Option<&Survey>| {
+        s.and_then(|s| s.school_stage)
+            .is_some_and(|st| st != SchoolStage::NotInSchool)
+    };
+    let insured =
+        |i: Option<Insurance>| matches!(i, Some(Insurance::Resident | Insurance::Employee));
+
+    // 7
+    let d7 = |f: &File, s: Option<&Survey>| age(f, t) >= 16 && !in_school(s);
+    out.push(ratio(
+        count(&|f, s| d7(f, s) && insured(s.and_then(|s| s.pension_insurance))),
+        count(&d7),
+        7,
+    ));
+
+    // 8
+    out.push(ratio(
+        count(&|_, s| insured(s.and_then(|s| s.medical_insurance))),
+        act.len() as i64,
+        8,
+    ));
+
+    // 9
+    let d9 = |f: &File, s: Option<&Survey>| {
+        let a = age(f, t);
+        let male = f.person.citizen_id.sex() == zhucan_domain::Sex::Male;
+        let working = if male {
+            (16..=59).contains(&a)
+        } else {
+            (16..=54).contains(&a)
+        };
+        working
+            && !in_school(s)
+            && !matches!(
+                s.and_then(|s| s.not_employed_reason),
+                Some(
+                    NotEmployedReason::InSchool
+                        | NotEmployedReason::Retired
+                        | NotEmployedReason::Incapable
+                )
+            )
+    };
+    out.push(ratio(
+        count(&|f, s| {
+            d9(f, s)
+                && s.and_then(|s| s.employment_status)
+                    .is_some_and(|e| e != EmploymentStatus::NotEmployed)
+        }),
+        count(&d9),
+        9,
+    ));
+
+    // 10
+    let d10 = |f: &File, s: Option<&Survey>| {
+        (15..=17).contains(&age(f, t)) && s.and_then(|s| s.completed_compulsory) == Some(true)
+    };
+    out.push(ratio(
+        count(&|f, s| {
+            d10(f, s)
+                && matches!(
+                    s.and_then(|s| s.school_stage),
+                    Some(
+                        SchoolStage::Senior
+                            | SchoolStage::Vocational
+                            | SchoolStage::SpecialSenior
+                            | SchoolStage::Tertiary
+                    )
+                )
+        }),
+        count(&d10),
+        10,
+    ));
+
+    // 11, 12
+    let yes = |v: Option<bool>| v == Some(true);
+    out.push(ratio(
+        count(&|_, s| yes(s.and_then(|s| s.needs_rehab)) && yes(s.and_then(|s| s.received_rehab))),
+        count(&|_, s| yes(s.and_then(|s| s.needs_rehab))),
+        11,
+    ));
+    out.push(ratio(
+        count(&|_, s| yes(s.and_then(|s| s.needs_device)) && yes(s.and_then(|s| s.device_fitted))),
+        count(&|_, s| yes(s.and_then(|s| s.needs_device))),
+        12,
+    ));
+
+    // 13
+    let mut hh: HashMap<String, bool> = HashMap::new();
+    for f in &act {
+        let s = values_for(f, y);
+        let qualifies = matches!(
+            s.and_then(|s| s.economic_status),
+            Some(EconomicStatus::Dibao | EconomicStatus::Dibian | EconomicStatus::Tekun)
+        ) && yes(s.and_then(|s| s.needs_home_modification));
+        if qualifies {
+            let done = hh.entry(household(f)).or_insert(false);
+            *done |= yes(s.and_then(|s| s.home_modification_done));
+        }
+    }
+    out.push(ratio(
+        hh.values().filter(|d| **d).count() as i64,
+        hh.len() as i64,
+        13,
+    ));
+
+    // 14
+    out.push(ratio(
+        count(&|_, s| yes(s.and_then(|s| s.culture_sports))),
+        act.len() as i64,
+        14,
+    ));
+    out
+}
+
+/// The district and townships of the generated registries: a 街道, a 镇, and 乡 just under,
+/// at and without the 10 000 population threshold, with two villages each.
+pub fn areas() -> Vec<Area> {
+    let mk = |code: &str, name: &str, population: Option<i64>| Area {
+        code: AreaCode::parse(code).expect("a literal area code"),
+        name: name.into(),
+        population,
+        valid_from: None,
+        valid_until: None,
+    };
+    let mut out = vec![mk("331003", "黄岩区", None)];
+    for (code, name, pop) in [
+        ("331003001", "东城街道", Some(50_000)),
+        ("331003101", "宁溪镇", Some(8_000)),
+        ("331003200", "屿头乡", Some(9_999)),
+        ("331003201", "上郑乡", Some(10_000)),
+        ("331003202", "富山乡", None),
+    ] {
+        out.push(mk(code, name, pop));
+        out.push(mk(&format!("{code}001"), &format!("{name}一社区"), None));
+        out.push(mk(&format!("{code}201"), &format!("{name}二村"), None));
+    }
+    out
+}
+
+fn pick<T: Clone>(rng: &mut SmallRng, items: &[T]) -> T {
+    items[rng.random_range(0..items.len())].clone()
+}
+
+fn maybe<T: Clone>(rng: &mut SmallRng, items: &[T]) -> Option<T> {
+    if rng.random_bool(0.15) {
+        None
+    } else {
+        Some(pick(rng, items))
+    }
+}
+
+fn yes_no(rng: &mut SmallRng) -> Option<bool> {
+    match rng.random_range(0..10) {
+        0 | 1 => None,
+        2..=5 => Some(false),
+        _ => Some(true),
+    }
+}
+
+/// A date near one of the `anchors` (the day before, of, or after, or within a year), never
+/// after `today`.
+fn near(rng: &mut SmallRng, anchors: &[NaiveDate], today: NaiveDate) -> NaiveDate {
+    let a = pick(rng, anchors);
+    let offset = match rng.random_range(0..6) {
+        0 => -1,
+        1 => 0,
+        2 => 1,
+        _ => rng.random_range(-400..400),
+    };
+    (a + chrono::Duration::days(offset)).min(today)
+}
+
+fn near_month(rng: &mut SmallRng, anchors: &[NaiveDate], today: NaiveDate) -> Month {
+    let d = near(rng, anchors, today);
+    let m = Month::of(d);
+    match rng.random_range(0..4) {
+        0 => Month::of(d.checked_sub_months(Months::new(1)).unwrap_or(d)),
+        1 => m.next().min(Month::of(today)),
+        _ => m,
+    }
+}
+
+/// A registry of `persons` persons whose dates cluster around `anchors` (the dates the tests
+/// evaluate): birthdays on the edges of every age band, certificates issued, expiring, revoked,
+/// deaths and moves on the day before, of and after, survey rows before, in and after the
+/// reference years, subsidies starting and stopping in the reference month, households spanning
+/// townships, institutions opening and closing on the day. Every row is valid for the importer.
+pub fn random(seed: u64, persons: usize, anchors: &[NaiveDate], today: NaiveDate) -> Registry {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let areas = areas();
+    let townships: Vec<AreaCode> = areas
+        .iter()
+        .filter(|a| a.code.level() == AreaLevel::Township)
+        .map(|a| a.code.clone())
+        .collect();
+    let mut rows = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let ages = [0, 5, 14, 15, 16, 17, 18, 30, 54, 55, 59, 60, 75];
+    for n in 0..persons {
+        // Birth: an age boundary at an anchor.
+        let anchor = pick(&mut rng, anchors);
+        let years = pick(&mut rng, &ages) as u32;
+        let base = anchor
+            .checked_sub_months(Months::new(12 * years))
+            .unwrap_or(anchor);
+        let birth = (base + chrono::Duration::days(rng.random_range(-2..=2))).min(today);
+        let seq = rng.random_range(0..1000u32);
+        let first17 = format!("331003{}{:03}", birth.format("%Y%m%d"), seq);
+        let Some(id) = with_check_char(&first17) else {
+            continue;
+        };
+        if !used.insert(id.to_string()) {
+            continue;
+        }
+        let category = pick(&mut rng, Category::ALL);
+        let grade = pick(&mut rng, Grade::ALL);
+        let components = if category == Category::Multiple {
+            let mut c = vec![
+                pick(&mut rng, &Category::ALL[..6]),
+                pick(&mut rng, &Category::ALL[..6]),
+            ];
+            c.sort();
+            c.dedup();
+            c
+        } else {
+            vec![]
+        };
+        let issued = near(&mut rng, anchors, today).max(birth);
+        let valid_until = if rng.random_bool(0.3) {
+            near(&mut rng, anchors, today).max(issued)
+        } else {
+            Certificate::default_valid_until(issued)
+        };
+        let township = pick(&mut rng, &townships);
+        let village = match rng.random_range(0..3) {
+            0 => None,
+            1 => AreaCode::parse(&format!("{township}001")),
+            _ => AreaCode::parse(&format!("{township}201")),
+        };
+        let household_id = match rng.random_range(0..10) {
+            0..=2 => Some(format!("H{:03}", rng.random_range(0..(persons / 3).max(2)))),
+            3 => Some(String::new()),
+            _ => None,
+        }
+        .filter(|h| !h.is_empty());
+        let died_on = rng
+            .random_bool(0.1)
+            .then(|| near(&mut rng, anchors, today).max(birth));
+        let moved_out_on = rng
+            .random_bool(0.1)
+            .then(|| near(&mut rng, anchors, today).max(birth));
+        let person = Person {
+            citizen_id: id.clone(),
+            name: format!("测试{n}"),
+            township,
+            village,
+            hukou_type: None,
+            household_id,
+            household_size: None,
+            phone: None,
+            guardian_name: None,
+            guardian_phone: None,
+            died_on,
+            moved_out_on,
+        };
+        let certificate = Certificate {
+            number: CertificateNo::compose(&id, category, grade),
+            category,
+            grade,
+            components,
+            issued_on: issued,
+            valid_until,
+            status: if rng.random_bool(0.05) {
+                CertificateStatus::Revoked
+            } else {
+                CertificateStatus::Valid
+            },
+            smart_card: rng.random_bool(0.5),
+        };
+        // Survey years around the anchors' years.
+        let mut years: Vec<i32> = anchors
+            .iter()
+            .flat_map(|a| [a.year() - 2, a.year() - 1, a.year(), a.year() + 1])
+            .filter(|y| *y <= today.year())
+            .filter(|_| rng.random_bool(0.45))
+            .collect();
+        years.sort_unstable();
+        years.dedup();
+        if years.is_empty() {
+            years.push(anchor.year());
+        }
+        let latest = years.last().copied().unwrap_or(2025);
+        for y in years {
+            let mut rec = PersonRecord {
+                person: person.clone(),
+                certificate: certificate.clone(),
+                survey: survey(&mut rng, y, anchors, today),
+            };
+            if y < latest && rng.random_bool(0.3) {
+                // An older row saying something else: the latest row's person fields win.
+                rec.person.township = pick(&mut rng, &townships);
+                rec.person.village = None;
+                rec.person.died_on = None;
+                rec.certificate.smart_card = !rec.certificate.smart_card;
+            }
+            rows.push(rec);
+        }
+    }
+    let kinds = [
+        InstitutionKind::HomeOfDisabled,
+        InstitutionKind::CareInstitution,
+        InstitutionKind::ChildRehab,
+        InstitutionKind::BlindMassage,
+    ];
+    let mut institutions = Vec::new();
+    for n in 0..16 {
+        let opened_on = near(&mut rng, anchors, today);
+        institutions.push(Institution {
+            name: format!("机构{n}"),
+            kind: pick(&mut rng, &kinds),
+            township: pick(&mut rng, &townships),
+            standardized: rng.random_bool(0.6),
+            designated: rng.random_bool(0.7),
+            beds: None,
+            stars: None,
+            opened_on,
+            closed_on: rng
+                .random_bool(0.3)
+                .then(|| near(&mut rng, anchors, today).max(opened_on)),
+        });
+    }
+    Registry {
+        rows,
+        areas,
+        institutions,
+    }
+}
+
+fn survey(rng: &mut SmallRng, year: i32, anchors: &[NaiveDate], today: NaiveDate) -> Survey {
+    let enrol = |rng: &mut SmallRng| -> (Option<Month>, Option<Month>) {
+        if rng.random_bool(0.35) {
+            return (None, None);
+        }
+        let since = near_month(rng, anchors, today);
+        let until = rng
+            .random_bool(0.4)
+            .then(|| near_month(rng, anchors, today).max(since));
+        (Some(since), until)
+    };
+    let (ls, lu) = enrol(rng);
+    let (ns, nu) = enrol(rng);
+    Survey {
+        year,
+        economic_status: maybe(rng, EconomicStatus::ALL),
+        income_per_capita_fen: rng.random_bool(0.8).then(|| rng.random_range(0..5_000_000)),
+        living_subsidy_since: ls,
+        living_subsidy_until: lu,
+        nursing_subsidy_since: ns,
+        nursing_subsidy_until: nu,
+        pension_insurance: maybe(rng, Insurance::ALL),
+        medical_insurance: maybe(rng, Insurance::ALL),
+        employment_status: maybe(rng, EmploymentStatus::ALL),
+        not_employed_reason: maybe(rng, NotEmployedReason::ALL),
+        school_stage: maybe(rng, SchoolStage::ALL),
+        completed_compulsory: yes_no(rng),
+        needs_rehab: yes_no(rng),
+        received_rehab: yes_no(rng),
+        needs_device: yes_no(rng),
+        device_fitted: yes_no(rng),
+        needs_home_modification: yes_no(rng),
+        home_modification_done: yes_no(rng),
+        care_need: maybe(rng, CareNeed::ALL),
+        receives_care: yes_no(rng),
+        culture_sports: yes_no(rng),
+    }
+}

@@ -1,0 +1,435 @@
+//! The registry's facts in memory: one compact row per person (current certificate, area,
+//! household, life dates) and their survey rows, plus the area dictionary and institutions.
+//!
+//! A snapshot is built once from the store and then kept exact by [`Snapshot::upsert`]ing the
+//! persons whose files changed (see `cache.rs`); nothing is ever computed from stale facts.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::disability::{Category, Grade};
+use zhucan_domain::ids::CitizenId;
+use zhucan_domain::institution::Institution;
+use zhucan_domain::parse::Month;
+use zhucan_domain::person::{
+    CareNeed, Certificate, CertificateStatus, EconomicStatus, EmploymentStatus, Insurance,
+    NotEmployedReason, Person, SchoolStage, Survey,
+};
+
+/// "No such index" (no village, own household, no slot).
+pub(crate) const NONE: u32 = u32::MAX;
+/// "Never" for a day or month number (not dead, not moved out, no subsidy end).
+pub(crate) const NEVER: i32 = i32::MAX;
+/// No income recorded.
+pub(crate) const NO_INCOME: i64 = i64::MIN;
+
+/// A day as a number (days from the common era), for cheap comparisons.
+pub(crate) fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+/// A month as a number (`year × 12 + month − 1`).
+pub(crate) fn month_no(m: Month) -> i32 {
+    m.year() * 12 + m.month() as i32 - 1
+}
+
+/// A date as `yyyymmdd`: completed years between two such numbers are their difference
+/// divided by 10 000 (a person is 16 on their 16th birthday).
+pub(crate) fn ymd(d: NaiveDate) -> u32 {
+    (d.year().max(0) as u32) * 10_000 + d.month() * 100 + d.day()
+}
+
+/// One person's facts (the current certificate, as the workbook's latest row states it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct P {
+    pub birth: u32,
+    pub issued: i32,
+    pub valid_until: i32,
+    pub died: i32,
+    pub moved: i32,
+    pub township: u32,
+    pub village: u32,
+    pub household: u32,
+    pub s_start: u32,
+    pub s_len: u16,
+    pub male: bool,
+    pub revoked: bool,
+    pub smart_card: bool,
+    pub severe_care: bool,
+    /// Category 智力 or 精神, or 多重 with such a component.
+    pub mental_or_intellectual: bool,
+    pub grade: Grade,
+}
+
+impl P {
+    /// `indicators.md` "Active at t".
+    #[inline]
+    pub fn active(&self, t: i32) -> bool {
+        self.issued <= t
+            && !self.revoked
+            && self.valid_until >= t
+            && self.died > t
+            && self.moved > t
+    }
+
+    /// Completed years at `t` (as `yyyymmdd`); negative before birth.
+    #[inline]
+    pub fn age(&self, t: u32) -> i32 {
+        if t >= self.birth {
+            ((t - self.birth) / 10_000) as i32
+        } else {
+            -1
+        }
+    }
+}
+
+/// One survey row's values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct S {
+    pub year: i32,
+    pub income: i64,
+    /// Living subsidy: first and last month paid (`NEVER` since = not receiving; `NEVER`
+    /// until = still paid).
+    pub living: (i32, i32),
+    pub nursing: (i32, i32),
+    pub economic: Option<EconomicStatus>,
+    pub pension: Option<Insurance>,
+    pub medical: Option<Insurance>,
+    pub employment: Option<EmploymentStatus>,
+    pub not_employed_reason: Option<NotEmployedReason>,
+    pub school: Option<SchoolStage>,
+    pub care_need: Option<CareNeed>,
+    pub completed_compulsory: Option<bool>,
+    pub needs_rehab: Option<bool>,
+    pub received_rehab: Option<bool>,
+    pub needs_device: Option<bool>,
+    pub device_fitted: Option<bool>,
+    pub needs_home_modification: Option<bool>,
+    pub home_modification_done: Option<bool>,
+    pub receives_care: Option<bool>,
+    pub culture_sports: Option<bool>,
+}
+
+/// Whether an enrolment (since, until) covers month `m`.
+#[inline]
+pub(crate) fn receiving((since, until): (i32, i32), m: i32) -> bool {
+    since <= m && until >= m
+}
+
+fn enrolment(since: Option<Month>, until: Option<Month>) -> (i32, i32) {
+    match since {
+        None => (NEVER, NEVER),
+        Some(s) => (month_no(s), until.map_or(NEVER, month_no)),
+    }
+}
+
+impl S {
+    fn of(s: &Survey) -> S {
+        S {
+            year: s.year,
+            income: s.income_per_capita_fen.unwrap_or(NO_INCOME),
+            living: enrolment(s.living_subsidy_since, s.living_subsidy_until),
+            nursing: enrolment(s.nursing_subsidy_since, s.nursing_subsidy_until),
+            economic: s.economic_status,
+            pension: s.pension_insurance,
+            medical: s.medical_insurance,
+            employment: s.employment_status,
+            not_employed_reason: s.not_employed_reason,
+            school: s.school_stage,
+            care_need: s.care_need,
+            completed_compulsory: s.completed_compulsory,
+            needs_rehab: s.needs_rehab,
+            received_rehab: s.received_rehab,
+            needs_device: s.needs_device,
+            device_fitted: s.device_fitted,
+            needs_home_modification: s.needs_home_modification,
+            home_modification_done: s.home_modification_done,
+            receives_care: s.receives_care,
+            culture_sports: s.culture_sports,
+        }
+    }
+}
+
+/// The registry's facts at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub(crate) ids: Vec<[u8; 18]>,
+    index: HashMap<[u8; 18], u32>,
+    pub(crate) persons: Vec<P>,
+    pub(crate) surveys: Vec<S>,
+    stale_surveys: usize,
+    pub(crate) townships: Vec<AreaCode>,
+    township_index: HashMap<AreaCode, u32>,
+    pub(crate) villages: Vec<AreaCode>,
+    village_index: HashMap<AreaCode, u32>,
+    households: HashMap<String, u32>,
+    /// Members per household index.
+    pub(crate) hh_members: Vec<u32>,
+    /// The accumulation slot of a household that has (or had) several members, else `NONE`.
+    pub(crate) hh_slot: Vec<u32>,
+    pub(crate) slots: u32,
+    pub(crate) areas: Vec<Area>,
+    area_index: HashMap<AreaCode, usize>,
+    pub(crate) institutions: Vec<Institution>,
+}
+
+fn id_bytes(id: &CitizenId) -> [u8; 18] {
+    let mut out = [b'0'; 18];
+    for (o, b) in out.iter_mut().zip(id.as_str().bytes()) {
+        *o = b;
+    }
+    out
+}
+
+impl Snapshot {
+    pub fn new() -> Snapshot {
+        Snapshot::default()
+    }
+
+    /// Persons in the snapshot.
+    pub fn len(&self) -> usize {
+        self.persons.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.persons.is_empty()
+    }
+
+    /// The citizen ID of person `i`.
+    pub(crate) fn citizen_id(&self, i: usize) -> Option<CitizenId> {
+        let b = self.ids.get(i)?;
+        let s = std::str::from_utf8(b).ok()?;
+        CitizenId::from_trusted(s.to_string()).ok()
+    }
+
+    /// Replaces the area dictionary and the institutions.
+    pub fn set_reference(&mut self, areas: Vec<Area>, institutions: Vec<Institution>) {
+        self.area_index = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        self.areas = areas;
+        self.institutions = institutions;
+    }
+
+    /// The dictionary entry of `code`.
+    pub fn area(&self, code: &AreaCode) -> Option<&Area> {
+        self.area_index.get(code).and_then(|&i| self.areas.get(i))
+    }
+
+    /// Every area of the dictionary.
+    pub fn areas(&self) -> &[Area] {
+        &self.areas
+    }
+
+    fn township_no(&mut self, code: &AreaCode) -> u32 {
+        if let Some(&i) = self.township_index.get(code) {
+            return i;
+        }
+        let i = self.townships.len() as u32;
+        self.townships.push(code.clone());
+        self.township_index.insert(code.clone(), i);
+        i
+    }
+
+    fn village_no(&mut self, code: Option<&AreaCode>) -> u32 {
+        let Some(code) = code else { return NONE };
+        if let Some(&i) = self.village_index.get(code) {
+            return i;
+        }
+        let i = self.villages.len() as u32;
+        self.villages.push(code.clone());
+        self.village_index.insert(code.clone(), i);
+        i
+    }
+
+    pub(crate) fn village_of(&self, code: &AreaCode) -> Option<u32> {
+        self.village_index.get(code).copied()
+    }
+
+    fn join_household(&mut self, key: Option<&str>) -> u32 {
+        let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
+            return NONE;
+        };
+        let h = match self.households.get(key) {
+            Some(&h) => h,
+            None => {
+                let h = self.hh_members.len() as u32;
+                self.households.insert(key.to_string(), h);
+                self.hh_members.push(0);
+                self.hh_slot.push(NONE);
+                h
+            }
+        };
+        let hu = h as usize;
+        self.hh_members[hu] += 1;
+        if self.hh_members[hu] >= 2 && self.hh_slot[hu] == NONE {
+            self.hh_slot[hu] = self.slots;
+            self.slots += 1;
+        }
+        h
+    }
+
+    /// Adds a person's file, or replaces it with its new state.
+    pub fn upsert(&mut self, person: &Person, cert: &Certificate, surveys: &[Survey]) {
+        let key = id_bytes(&person.citizen_id);
+        let existing = self.index.get(&key).copied();
+        if let Some(i) = existing {
+            let old = self.persons[i as usize];
+            if old.household != NONE {
+                let m = &mut self.hh_members[old.household as usize];
+                *m = m.saturating_sub(1);
+            }
+            self.stale_surveys += usize::from(old.s_len);
+        }
+        let township = self.township_no(&person.township);
+        let village = self.village_no(person.village.as_ref());
+        let household = self.join_household(person.household_id.as_deref());
+        let mut rows: Vec<S> = surveys.iter().map(S::of).collect();
+        rows.sort_by_key(|s| s.year);
+        rows.dedup_by_key(|s| s.year);
+        rows.truncate(usize::from(u16::MAX));
+        let s_start = self.surveys.len() as u32;
+        let s_len = rows.len() as u16;
+        self.surveys.extend(rows);
+        let mental_or_intellectual =
+            matches!(cert.category, Category::Intellectual | Category::Mental)
+                || (cert.category == Category::Multiple
+                    && cert
+                        .components
+                        .iter()
+                        .any(|c| matches!(c, Category::Intellectual | Category::Mental)));
+        let p = P {
+            birth: ymd(person.citizen_id.birth_date()),
+            issued: day(cert.issued_on),
+            valid_until: day(cert.valid_until),
+            died: person.died_on.map_or(NEVER, day),
+            moved: person.moved_out_on.map_or(NEVER, day),
+            township,
+            village,
+            household,
+            s_start,
+            s_len,
+            male: person.citizen_id.sex() == zhucan_domain::Sex::Male,
+            revoked: cert.status == CertificateStatus::Revoked,
+            smart_card: cert.smart_card,
+            severe_care: cert.is_severe_care(),
+            mental_or_intellectual,
+            grade: cert.grade,
+        };
+        match existing {
+            Some(i) => self.persons[i as usize] = p,
+            None => {
+                let i = self.persons.len() as u32;
+                self.persons.push(p);
+                self.ids.push(key);
+                self.index.insert(key, i);
+            }
+        }
+        if self.stale_surveys > 4096 && self.stale_surveys * 2 > self.surveys.len() {
+            self.compact();
+        }
+    }
+
+    /// Drops survey rows no person points at any more.
+    fn compact(&mut self) {
+        let mut fresh = Vec::with_capacity(self.surveys.len() - self.stale_surveys);
+        for p in &mut self.persons {
+            let start = p.s_start as usize;
+            let rows = &self.surveys[start..start + usize::from(p.s_len)];
+            p.s_start = fresh.len() as u32;
+            fresh.extend_from_slice(rows);
+        }
+        self.surveys = fresh;
+        self.stale_surveys = 0;
+    }
+
+    /// Person `i`'s survey rows, oldest year first.
+    #[inline]
+    pub(crate) fn rows(&self, p: &P) -> &[S] {
+        let start = p.s_start as usize;
+        &self.surveys[start..start + usize::from(p.s_len)]
+    }
+
+    /// Whether the township with index `t` lies in `area`.
+    pub(crate) fn township_in(&self, t: u32, area: &AreaCode) -> bool {
+        self.townships
+            .get(t as usize)
+            .is_some_and(|c| area.contains(c))
+    }
+
+    /// Which persons an area selects: `Townships(pred)` for a district or township, one
+    /// village index for a village (`None` when nobody lives there).
+    pub(crate) fn selector(&self, area: &AreaCode) -> Selector {
+        match area.level() {
+            AreaLevel::District | AreaLevel::Township => Selector::Townships(
+                (0..self.townships.len() as u32)
+                    .map(|t| self.township_in(t, area))
+                    .collect(),
+            ),
+            AreaLevel::Village => Selector::Village(self.village_of(area)),
+        }
+    }
+}
+
+/// The persons of an area.
+#[derive(Debug, Clone)]
+pub(crate) enum Selector {
+    /// Per township index: inside the area.
+    Townships(Vec<bool>),
+    Village(Option<u32>),
+}
+
+impl Selector {
+    #[inline]
+    pub fn selects(&self, p: &P) -> bool {
+        match self {
+            Selector::Townships(t) => t.get(p.township as usize).copied().unwrap_or(false),
+            Selector::Village(v) => v.is_some_and(|v| p.village == v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_from_yyyymmdd() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
+        let p = P {
+            birth: ymd(d(2008, 2, 29)),
+            issued: 0,
+            valid_until: 0,
+            died: NEVER,
+            moved: NEVER,
+            township: 0,
+            village: NONE,
+            household: NONE,
+            s_start: 0,
+            s_len: 0,
+            male: true,
+            revoked: false,
+            smart_card: false,
+            severe_care: false,
+            mental_or_intellectual: false,
+            grade: Grade::One,
+        };
+        assert_eq!(p.age(ymd(d(2024, 2, 28))), 15);
+        assert_eq!(p.age(ymd(d(2024, 2, 29))), 16);
+        assert_eq!(p.age(ymd(d(2025, 2, 28))), 16);
+        assert_eq!(p.age(ymd(d(2026, 2, 28))), 17);
+        assert_eq!(p.age(ymd(d(2026, 3, 1))), 18);
+        assert_eq!(p.age(ymd(d(2000, 1, 1))), -1);
+        for (b, t) in [
+            (d(1960, 12, 31), d(2020, 12, 30)),
+            (d(1960, 12, 31), d(2020, 12, 31)),
+            (d(1999, 1, 1), d(2025, 6, 30)),
+        ] {
+            let p = P { birth: ymd(b), ..p };
+            assert_eq!(p.age(ymd(t)), zhucan_domain::ids::age_on(b, t));
+        }
+    }
+}

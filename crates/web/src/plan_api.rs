@@ -1,0 +1,311 @@
+//! The indicators API: `GET /api/v1/indicators` (the document of `indicators.md`) and the
+//! drill-down `GET /api/v1/indicators/{key}/members`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhucan_domain::Localized;
+use zhucan_domain::lang::Lang;
+use zhucan_domain::plan::parse_rate;
+use zhucan_engine::{Measured, Members, Part};
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::plan::{self, AreaChoice, BadParam, EvalError};
+use crate::scope;
+use crate::trail::audit_event;
+
+#[derive(Debug, Deserialize)]
+pub struct IndicatorParams {
+    at: Option<String>,
+    area: Option<String>,
+    gdp_growth: Option<String>,
+}
+
+fn bad(b: BadParam, lang: Lang) -> Response {
+    ApiError::invalid(b.field, &b.value, b.zh, b.en)
+        .in_lang(lang)
+        .into_response()
+}
+
+fn eval_error(e: EvalError, lang: Lang) -> Response {
+    match e {
+        EvalError::Store(e) => ApiError::from(e).in_lang(lang).into_response(),
+        EvalError::NoPlan => ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "no_plan",
+            "尚未配置发展规划，无法计算指标",
+            "no development plan is configured; indicators cannot be computed",
+        )
+        .in_lang(lang)
+        .into_response(),
+        EvalError::Task => ApiError::internal().in_lang(lang).into_response(),
+    }
+}
+
+/// The date and area of a request within the caller's scope.
+async fn resolve(
+    state: &AppState,
+    caller: &ApiCaller,
+    at: Option<&str>,
+    area: Option<&str>,
+) -> Result<(chrono::NaiveDate, zhucan_domain::AreaCode), Response> {
+    let lang = caller.lang;
+    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
+        return Err(ApiError::forbidden().in_lang(lang).into_response());
+    };
+    let at = plan::parse_at(at).map_err(|b| bad(b, lang))?;
+    let areas = state
+        .store
+        .areas()
+        .await
+        .map_err(|e| ApiError::from(e).in_lang(lang).into_response())?;
+    match plan::parse_area(area, &scope_area, &areas) {
+        AreaChoice::Area(a) => Ok((at, a)),
+        AreaChoice::Bad(b) => Err(bad(b, lang)),
+        AreaChoice::Hidden => Err(ApiError::not_found().in_lang(lang).into_response()),
+    }
+}
+
+/// `GET /api/v1/indicators?at=DATE&area=CODE`: the 14 indicators (`indicators.md`).
+#[utoipa::path(get, path = "/api/v1/indicators",
+    params(("at" = Option<String>, Query, description = "reference date (default today)"),
+           ("area" = Option<String>, Query, description = "district, township or village code inside the caller's area (default: the caller's area)"),
+           ("gdp_growth" = Option<String>, Query, description = "the district GDP growth to judge indicator 1 against (6.5% or 0.065); default: the rate entered for the year")),
+    responses((status = 200, description = "the indicators document of indicators.md", body = Object),
+              (status = 400, body = crate::api::ErrorBody), (status = 401, body = crate::api::ErrorBody),
+              (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn indicators(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<IndicatorParams>,
+) -> Response {
+    let lang = caller.lang;
+    let (at, area) = match resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let gdp = match p
+        .gdp_growth
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => match parse_rate(s) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                return bad(
+                    BadParam {
+                        field: "gdp_growth",
+                        value: s.to_string(),
+                        zh: e.message(Lang::Zh),
+                        en: e.message(Lang::En),
+                    },
+                    lang,
+                );
+            }
+        },
+        None => match plan::gdp_growth(&state, at.year()).await {
+            Ok(g) => g,
+            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+        },
+    };
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_error(e, lang),
+    };
+    match plan::evaluate(&live, at, vec![area], gdp, false).await {
+        Ok(mut v) if !v.is_empty() => Json(v.swap_remove(0)).into_response(),
+        Ok(_) => ApiError::internal().in_lang(lang).into_response(),
+        Err(e) => eval_error(e, lang),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MembersParams {
+    at: Option<String>,
+    area: Option<String>,
+    part: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// One person behind a number (identifiers masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberPerson {
+    #[serde(rename = "ref")]
+    pub handle: String,
+    pub citizen_id_masked: String,
+    pub name: String,
+    pub township_code: String,
+    pub village_code: Option<String>,
+    pub category: String,
+    pub grade: String,
+}
+
+/// The people (or townships, institutions) behind one part of a number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembersPage {
+    pub key: String,
+    pub part: String,
+    pub reference_date: String,
+    pub area: String,
+    /// `persons`, `townships` or `institutions`.
+    pub subject: String,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    /// Persons, or township/institution objects.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+fn number(
+    raw: Option<&str>,
+    field: &'static str,
+    default: usize,
+    max: usize,
+) -> Result<usize, BadParam> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(BadParam {
+                field,
+                value: s.to_string(),
+                zh: format!("应为 1 到 {max} 的整数"),
+                en: format!("must be a whole number from 1 to {max}"),
+            }),
+        },
+    }
+}
+
+/// `GET /api/v1/indicators/{key}/members`: the people behind an indicator's numerator,
+/// denominator or gap, within the caller's area.
+#[utoipa::path(get, path = "/api/v1/indicators/{key}/members",
+    params(("key" = String, Path, description = "indicator key (e.g. living_subsidy_coverage) or computed target key"),
+           ("at" = Option<String>, Query, description = "reference date (default today)"),
+           ("area" = Option<String>, Query, description = "area inside the caller's area"),
+           ("part" = Option<String>, Query, description = "numerator, denominator or gap (default denominator)"),
+           ("page" = Option<u32>, Query, description = "1-based page"), ("per_page" = Option<u32>, Query, description = "1–500, default 100")),
+    responses((status = 200, body = MembersPage), (status = 400, body = crate::api::ErrorBody), (status = 401, body = crate::api::ErrorBody),
+              (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn members(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(key): Path<String>,
+    Query(p): Query<MembersParams>,
+) -> Response {
+    let lang = caller.lang;
+    let (at, area) = match resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(m) = Measured::from_key(&key) else {
+        return ApiError::not_found().in_lang(lang).into_response();
+    };
+    let part = match p.part.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Part::Denominator,
+        Some(s) => match Part::parse(s) {
+            Some(x) => x,
+            None => {
+                return bad(
+                    BadParam {
+                        field: "part",
+                        value: s.to_string(),
+                        zh: "应为 numerator、denominator 或 gap".into(),
+                        en: "must be numerator, denominator or gap".into(),
+                    },
+                    lang,
+                );
+            }
+        },
+    };
+    let (page, per_page) = match (
+        number(p.page.as_deref(), "page", 1, usize::MAX),
+        number(p.per_page.as_deref(), "per_page", 100, 500),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(b), _) | (_, Err(b)) => return bad(b, lang),
+    };
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_error(e, lang),
+    };
+    let snap = live.snap.clone();
+    let a2 = area.clone();
+    let mem = match tokio::task::spawn_blocking(move || snap.members(m, part, &a2, at)).await {
+        Ok(m) => m,
+        Err(_) => return ApiError::internal().in_lang(lang).into_response(),
+    };
+    let skip = (page - 1).saturating_mul(per_page);
+    let (subject, total, items) = match mem {
+        Members::Persons(ids) => {
+            let slice: Vec<_> = ids.iter().skip(skip).take(per_page).cloned().collect();
+            let rows = match state.store.summaries_of(&slice).await {
+                Ok(r) => r,
+                Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+            };
+            let items = rows
+                .into_iter()
+                .map(|s| {
+                    serde_json::to_value(MemberPerson {
+                        handle: s.handle,
+                        citizen_id_masked: s.citizen_id.masked(),
+                        name: s.name,
+                        township_code: s.township_code,
+                        village_code: s.village_code,
+                        category: s.category,
+                        grade: s.grade,
+                    })
+                    .unwrap_or_default()
+                })
+                .collect();
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "indicator.people",
+                m.key(),
+                "ok",
+                serde_json::json!({"area": area.to_string(), "at": at.to_string(), "part": part.key(), "page": page, "total": ids.len()}),
+            ));
+            ("persons", ids.len(), items)
+        }
+        Members::Townships(v) => (
+            "townships",
+            v.len(),
+            v.iter()
+                .skip(skip)
+                .take(per_page)
+                .map(|a| serde_json::json!({"code": a.code, "name": a.name, "population": a.population}))
+                .collect(),
+        ),
+        Members::Institutions(v) => (
+            "institutions",
+            v.len(),
+            v.iter()
+                .skip(skip)
+                .take(per_page)
+                .map(|i| serde_json::to_value(i).unwrap_or_default())
+                .collect(),
+        ),
+    };
+    Json(MembersPage {
+        key: m.key().to_string(),
+        part: part.key().to_string(),
+        reference_date: at.to_string(),
+        area: area.to_string(),
+        subject: subject.to_string(),
+        total,
+        page,
+        per_page,
+        items,
+    })
+    .into_response()
+}

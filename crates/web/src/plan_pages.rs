@@ -1,0 +1,1758 @@
+//! The plan's pages (规划监测): the indicator dashboard with trends and the township table, the
+//! drill-down to the people behind every number, the evaluation report, the 专栏2–5 targets with
+//! staff-entered progress, the GDP growth parameter, and the public page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use zhucan_domain::access::Role;
+use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::lang::Lang;
+use zhucan_domain::parse::not_future;
+use zhucan_domain::plan::{
+    GdpGrowth, Measure, ProgressEntry, TargetUnit, format_fraction, format_percent, parse_rate,
+    parse_target_value,
+};
+use zhucan_domain::{Localized, parse};
+use zhucan_engine::{
+    Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
+};
+
+use crate::AppState;
+use crate::auth::{PageCaller, request_lang};
+use crate::charts::LineChart;
+use crate::forms::{FormField, Submission};
+use crate::pages::{
+    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
+};
+use crate::plan::{self, AreaChoice, BadParam, EvalError, Live};
+use crate::scope;
+use crate::trail::{self, audit_event};
+use crate::view::{AreaNames, Chrome, render};
+
+/// Query parameters of the plan pages.
+#[derive(Debug, Deserialize, Default)]
+pub struct PlanParams {
+    at: Option<String>,
+    area: Option<String>,
+    part: Option<String>,
+    page: Option<String>,
+    saved: Option<String>,
+}
+
+fn eval_failed(caller: &PageCaller, e: EvalError) -> Response {
+    match e {
+        EvalError::Store(e) => store_error(caller, e),
+        EvalError::NoPlan => error_page(
+            Some(caller),
+            caller.lang,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "尚未配置发展规划（规划期、指标与目标），无法计算指标。",
+            "No development plan (period, indicators and targets) is configured; indicators cannot be computed.",
+        ),
+        EvalError::Task => {
+            tracing::error!("indicator computation failed");
+            error_page(
+                Some(caller),
+                caller.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "指标计算失败，已记录。",
+                "The indicator computation failed; it has been logged.",
+            )
+        }
+    }
+}
+
+fn query_string(at: NaiveDate, area: &AreaCode) -> String {
+    format!("at={at}&area={area}")
+}
+
+/// A number formatted for a table cell.
+fn fraction_cell(v: Option<f64>) -> String {
+    v.map(format_fraction).unwrap_or_else(|| "—".into())
+}
+
+fn micro_cell(v: Option<f64>, unit: TargetUnit) -> String {
+    match (v, unit) {
+        (None, _) => "—".into(),
+        (Some(v), TargetUnit::Count) => format!("{v:.0}"),
+        (Some(v), _) => format_percent((v * 1_000_000.0).round() as i64),
+    }
+}
+
+/// The resolved request: date, area and the caller's scope.
+struct Resolved {
+    at: NaiveDate,
+    area: AreaCode,
+    areas: Vec<Area>,
+    names: AreaNames,
+}
+
+enum Resolve {
+    Ok(Resolved),
+    Bad(BadParam, Vec<Area>),
+    Respond(Response),
+}
+
+async fn resolve(state: &AppState, caller: &PageCaller, p: &PlanParams) -> Resolve {
+    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
+        return Resolve::Respond(forbidden_for(caller));
+    };
+    let areas = match state.store.areas().await {
+        Ok(a) => a,
+        Err(e) => return Resolve::Respond(store_error(caller, e)),
+    };
+    let at = match plan::parse_at(p.at.as_deref()) {
+        Ok(at) => at,
+        Err(b) => return Resolve::Bad(b, areas),
+    };
+    let area = match plan::parse_area(p.area.as_deref(), &scope_area, &areas) {
+        AreaChoice::Area(a) => a,
+        AreaChoice::Bad(b) => return Resolve::Bad(b, areas),
+        AreaChoice::Hidden => return Resolve::Respond(not_found_for(caller)),
+    };
+    let names = AreaNames::new(&areas);
+    Resolve::Ok(Resolved {
+        at,
+        area,
+        areas,
+        names,
+    })
+}
+
+/// The areas a caller may choose: their own, the townships in it, and the villages of a chosen
+/// township.
+fn area_options(
+    scope_area: &AreaCode,
+    chosen: &str,
+    areas: &[Area],
+    lang: Lang,
+) -> Vec<(String, String, bool)> {
+    let chosen_code = AreaCode::parse(chosen);
+    let chosen_township = chosen_code.as_ref().and_then(|c| match c.level() {
+        AreaLevel::Township => Some(c.clone()),
+        AreaLevel::Village => c.parent(),
+        AreaLevel::District => None,
+    });
+    let mut out = Vec::new();
+    for a in areas {
+        let inside = scope_area.contains(&a.code);
+        let show = inside
+            && (a.code == *scope_area
+                || a.code.level() == AreaLevel::Township
+                || (a.code.level() == AreaLevel::Village
+                    && (chosen_township
+                        .as_ref()
+                        .is_some_and(|t| t.contains(&a.code))
+                        || scope_area.level() != AreaLevel::District)));
+        if show {
+            let indent = match a.code.level() {
+                AreaLevel::District => "",
+                AreaLevel::Township => "　",
+                AreaLevel::Village => "　　",
+            };
+            let label = format!("{indent}{}（{}）", a.name, a.kind().label(lang));
+            out.push((a.code.to_string(), label, a.code.as_str() == chosen));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- dashboard
+
+struct IndicatorRow {
+    id: u8,
+    name: String,
+    attribute: String,
+    baseline: String,
+    target: String,
+    value: String,
+    status_key: &'static str,
+    status: &'static str,
+    numerator: Option<(i64, String)>,
+    denominator: Option<(i64, String)>,
+    gap: Option<(i64, String)>,
+    people_href: String,
+    what_num: &'static str,
+    what_den: &'static str,
+    spark: String,
+}
+
+struct TownshipRow {
+    name: String,
+    href: String,
+    cells: Vec<TownshipCell>,
+    behind: usize,
+}
+
+struct TownshipCell {
+    value: String,
+    href: String,
+    status_key: &'static str,
+    status: &'static str,
+}
+
+struct TrendFigure {
+    id: u8,
+    name: String,
+    chart: String,
+    rows: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct DashboardPage {
+    c: Chrome,
+    at: String,
+    area_name: String,
+    area_options: Vec<(String, String, bool)>,
+    errors: Vec<(String, String)>,
+    at_error: Option<String>,
+    area_error: Option<String>,
+    rows: Vec<IndicatorRow>,
+    heads: Vec<(u8, String)>,
+    townships: Vec<TownshipRow>,
+    trend: Vec<TrendFigure>,
+    gdp_note: String,
+    query: String,
+    can_edit: bool,
+}
+
+fn part_href(key: &str, q: &str, part: Part) -> String {
+    format!("/indicators/{key}/people?{q}&part={}", part.key())
+}
+
+fn indicator_row(
+    i: &IndicatorResult,
+    q: &str,
+    lang: Lang,
+    trend: &[(NaiveDate, Option<f64>)],
+) -> IndicatorRow {
+    let ind = Indicator::from_key(i.key);
+    let (what_num, what_den) = ind.map(|x| x.describe(lang)).unwrap_or(("", ""));
+    let person_like = ind.is_some_and(|x| x.subject() != Subject::District);
+    let link = |n: Option<i64>, part| n.map(|n| (n, part_href(i.key, q, part)));
+    let gap = match (i.numerator, i.denominator) {
+        (Some(n), Some(d)) if person_like && d > n => Some((d - n, part_href(i.key, q, Part::Gap))),
+        _ => None,
+    };
+    let chart_id = format!("spark-{}", i.id);
+    let desc = sparkline_description(trend, lang);
+    let title = lang.pick(&i.name, &i.name_en).to_string();
+    IndicatorRow {
+        id: i.id,
+        name: lang.pick(&i.name, &i.name_en).to_string(),
+        attribute: i
+            .attribute
+            .map(|a| a.label(lang).to_string())
+            .unwrap_or_else(|| "—".into()),
+        baseline: fraction_cell(i.baseline),
+        target: fraction_cell(i.target),
+        value: fraction_cell(i.value),
+        status_key: i.status.key(),
+        status: i.status.label(lang),
+        numerator: link(i.numerator, Part::Numerator),
+        denominator: link(i.denominator, Part::Denominator),
+        gap,
+        people_href: format!("/indicators/{}/people?{q}", i.key),
+        what_num,
+        what_den,
+        spark: LineChart {
+            id: &chart_id,
+            title: &title,
+            description: &desc,
+            points: trend,
+            target: i.target,
+            width: 120,
+            height: 32,
+            axes: false,
+        }
+        .svg(),
+    }
+}
+
+fn sparkline_description(trend: &[(NaiveDate, Option<f64>)], lang: Lang) -> String {
+    let first = trend.iter().find_map(|(d, v)| v.map(|v| (d, v)));
+    let last = trend.iter().rev().find_map(|(d, v)| v.map(|v| (d, v)));
+    match (first, last) {
+        (Some((d0, v0)), Some((d1, v1))) => match lang {
+            Lang::Zh => format!(
+                "趋势：{} {}，{} {}",
+                d0.format("%Y-%m"),
+                format_fraction(v0),
+                d1.format("%Y-%m"),
+                format_fraction(v1)
+            ),
+            Lang::En => format!(
+                "Trend: {} {}, {} {}",
+                d0.format("%Y-%m"),
+                format_fraction(v0),
+                d1.format("%Y-%m"),
+                format_fraction(v1)
+            ),
+        },
+        _ => lang.pick("趋势：无数据", "Trend: no data").to_string(),
+    }
+}
+
+fn can_edit_plan(u: &zhucan_store::User) -> bool {
+    u.role == Role::DistrictAdmin && u.area.level() == AreaLevel::District
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(p): Query<PlanParams>,
+) -> Response {
+    let lang = caller.lang;
+    let scope_area = scope::person_area(&caller.user).cloned();
+    let r = match resolve(&state, &caller, &p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, areas) => {
+            let scope_area = scope_area.unwrap_or_else(|| caller.user.area.clone());
+            let msg = b.message(lang);
+            let (at_error, area_error) = if b.field == "at" {
+                (Some(msg.clone()), None)
+            } else {
+                (None, Some(msg.clone()))
+            };
+            let label = if b.field == "at" {
+                lang.pick("统计日期", "Reference date")
+            } else {
+                lang.pick("区域", "Area")
+            };
+            let page = DashboardPage {
+                c: chrome(
+                    Some(&caller),
+                    lang,
+                    "/indicators",
+                    "indicators",
+                    lang.pick("规划指标监测", "Plan indicators"),
+                ),
+                at: p.at.clone().unwrap_or_default(),
+                area_name: String::new(),
+                area_options: area_options(
+                    &scope_area,
+                    p.area.as_deref().unwrap_or(""),
+                    &areas,
+                    lang,
+                ),
+                errors: vec![(b.field.to_string(), format!("{label}：{msg}"))],
+                at_error,
+                area_error,
+                rows: vec![],
+                heads: vec![],
+                townships: vec![],
+                trend: vec![],
+                gdp_note: String::new(),
+                query: String::new(),
+                can_edit: false,
+            };
+            return render(StatusCode::BAD_REQUEST, &page);
+        }
+    };
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let gdp = match plan::gdp_growth(&state, r.at.year()).await {
+        Ok(g) => g,
+        Err(e) => return store_error(&caller, e),
+    };
+    let townships = plan::townships_of(&r.area, &r.areas);
+    let mut areas = vec![r.area.clone()];
+    areas.extend(townships.iter().cloned());
+    let reports = match plan::evaluate(&live, r.at, areas, gdp, false).await {
+        Ok(v) => v,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let trend = match plan::trend(&live, r.area.clone(), r.at).await {
+        Ok(v) => v,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let Some(main) = reports.first() else {
+        return eval_failed(&caller, EvalError::Task);
+    };
+    let q = query_string(r.at, &r.area);
+    let series = |k: usize| -> Vec<(NaiveDate, Option<f64>)> {
+        trend
+            .iter()
+            .map(|rep| {
+                (
+                    rep.reference_date,
+                    rep.indicators.get(k).and_then(|i| i.value),
+                )
+            })
+            .collect()
+    };
+    let rows: Vec<IndicatorRow> = main
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, i)| indicator_row(i, &q, lang, &series(k)))
+        .collect();
+    let heads = main
+        .indicators
+        .iter()
+        .map(|i| (i.id, lang.pick(&i.name, &i.name_en).to_string()))
+        .collect();
+    let township_rows = reports[1..]
+        .iter()
+        .map(|rep| {
+            let tq = format!("at={}&area={}", r.at, rep.area.code);
+            TownshipRow {
+                name: rep.area.name.clone(),
+                href: format!("/indicators?{tq}"),
+                cells: rep
+                    .indicators
+                    .iter()
+                    .map(|i| TownshipCell {
+                        value: fraction_cell(i.value),
+                        href: format!("/indicators/{}/people?{tq}", i.key),
+                        status_key: i.status.key(),
+                        status: i.status.label(lang),
+                    })
+                    .collect(),
+                behind: rep
+                    .indicators
+                    .iter()
+                    .filter(|i| i.status == Status::Behind)
+                    .count(),
+            }
+        })
+        .collect();
+    let trend_figs = main
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let pts = series(k);
+            let id = format!("trend-chart-{}", i.id);
+            let desc = sparkline_description(&pts, lang);
+            let name = lang.pick(&i.name, &i.name_en).to_string();
+            TrendFigure {
+                id: i.id,
+                name: name.clone(),
+                chart: LineChart {
+                    id: &id,
+                    title: &name,
+                    description: &desc,
+                    points: &pts,
+                    target: i.target,
+                    width: 560,
+                    height: 180,
+                    axes: true,
+                }
+                .svg(),
+                rows: pts
+                    .iter()
+                    .map(|(d, v)| (d.to_string(), fraction_cell(*v)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let gdp_note = match gdp {
+        Some(g) => match lang {
+            Lang::Zh => format!(
+                "指标 1 的目标为 {} 年全区 GDP 增速 {}。",
+                r.at.year(),
+                format_percent(g)
+            ),
+            Lang::En => format!(
+                "Indicator 1's target is the district GDP growth of {}: {}.",
+                r.at.year(),
+                format_percent(g)
+            ),
+        },
+        None => match lang {
+            Lang::Zh => format!(
+                "尚未填报 {} 年全区 GDP 增速，指标 1 无法判断是否达标。",
+                r.at.year()
+            ),
+            Lang::En => format!(
+                "The district GDP growth of {} has not been entered: indicator 1 has no target.",
+                r.at.year()
+            ),
+        },
+    };
+    let page = DashboardPage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &format!("/indicators?{q}"),
+            "indicators",
+            lang.pick("规划指标监测", "Plan indicators"),
+        ),
+        at: r.at.to_string(),
+        area_name: r.names.of(&r.area),
+        area_options: area_options(
+            scope_area.as_ref().unwrap_or(&caller.user.area),
+            r.area.as_str(),
+            &r.areas,
+            lang,
+        ),
+        errors: vec![],
+        at_error: None,
+        area_error: None,
+        rows,
+        heads,
+        townships: township_rows,
+        trend: trend_figs,
+        gdp_note,
+        query: q,
+        can_edit: can_edit_plan(&caller.user),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- drill-down
+
+struct PersonLine {
+    handle: String,
+    name: String,
+    masked_id: String,
+    township: String,
+    village: String,
+    category: String,
+    status: String,
+}
+
+struct PlaceLine {
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "indicator_people.html")]
+struct PeoplePage {
+    c: Chrome,
+    key: String,
+    heading: String,
+    what: String,
+    at: String,
+    area: String,
+    part: &'static str,
+    parts: Vec<(String, usize, String, bool)>,
+    summary: String,
+    persons: Vec<PersonLine>,
+    place_heads: Vec<String>,
+    places: Vec<PlaceLine>,
+    page_label: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    back_href: String,
+}
+
+const PER_PAGE: usize = 50;
+
+fn part_label(m: Measured, part: Part, lang: Lang) -> String {
+    match (m, part) {
+        (Measured::Indicator(Indicator::IncomeGrowth), Part::Numerator) => lang
+            .pick("本年收入计入的人员", "Persons counted this year")
+            .into(),
+        (Measured::Indicator(Indicator::IncomeGrowth), Part::Denominator) => lang
+            .pick("上年收入计入的人员", "Persons counted last year")
+            .into(),
+        (_, Part::Numerator) => lang.pick("分子", "Numerator").into(),
+        (_, Part::Denominator) => lang.pick("分母", "Denominator").into(),
+        (_, Part::Gap) => lang
+            .pick(
+                "差额（分母中不在分子的）",
+                "Gap (in the denominator, not the numerator)",
+            )
+            .into(),
+    }
+}
+
+fn measured_name(m: Measured, plan: &zhucan_engine::PlanData, lang: Lang) -> String {
+    plan.targets
+        .iter()
+        .find(|t| t.key == m.key())
+        .map(|t| {
+            let n = t.name(lang);
+            match m {
+                Measured::Indicator(i) => format!("{}. {n}", i.id()),
+                Measured::Target(_) => format!("{} {n}", t.section),
+            }
+        })
+        .unwrap_or_else(|| m.key().to_string())
+}
+
+fn parts_of(m: Measured) -> Vec<Part> {
+    match m {
+        Measured::Indicator(Indicator::IncomeGrowth) => vec![Part::Numerator, Part::Denominator],
+        Measured::Indicator(Indicator::CareInstitutionCoverage)
+        | Measured::Target(zhucan_engine::ComputedTarget::BlindMassageInstitutions)
+        | Measured::Target(zhucan_engine::ComputedTarget::EmployedQuotaConcentratedSelf) => {
+            vec![Part::Numerator]
+        }
+        _ => vec![Part::Denominator, Part::Numerator, Part::Gap],
+    }
+}
+
+fn members_len(m: &Members) -> usize {
+    match m {
+        Members::Persons(v) => v.len(),
+        Members::Townships(v) => v.len(),
+        Members::Institutions(v) => v.len(),
+    }
+}
+
+async fn members_of(
+    live: &Live,
+    m: Measured,
+    part: Part,
+    area: AreaCode,
+    at: NaiveDate,
+) -> Result<Members, EvalError> {
+    let snap = live.snap.clone();
+    tokio::task::spawn_blocking(move || snap.members(m, part, &area, at))
+        .await
+        .map_err(|_| EvalError::Task)
+}
+
+fn place_rows(m: &Members, names: &AreaNames, lang: Lang) -> (Vec<String>, Vec<PlaceLine>) {
+    let yes = |b: bool| {
+        lang.pick(if b { "是" } else { "否" }, if b { "yes" } else { "no" })
+            .to_string()
+    };
+    match m {
+        Members::Townships(v) => (
+            vec![
+                lang.pick("乡镇（街道）", "Township").into(),
+                lang.pick("类型", "Type").into(),
+                lang.pick("户籍人口", "Population").into(),
+            ],
+            v.iter()
+                .map(|a| PlaceLine {
+                    cells: vec![
+                        a.name.clone(),
+                        a.kind().label(lang).into(),
+                        a.population
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "—".into()),
+                    ],
+                })
+                .collect(),
+        ),
+        Members::Institutions(v) => (
+            vec![
+                lang.pick("机构名称", "Institution").into(),
+                lang.pick("类型", "Type").into(),
+                lang.pick("乡镇（街道）", "Township").into(),
+                lang.pick("规范化", "Standardized").into(),
+                lang.pick("定点", "Designated").into(),
+                lang.pick("成立日期", "Opened").into(),
+            ],
+            v.iter()
+                .map(|i| PlaceLine {
+                    cells: vec![
+                        i.name.clone(),
+                        i.kind.label(lang).into(),
+                        names.of(&i.township),
+                        yes(i.standardized),
+                        yes(i.designated),
+                        i.opened_on.to_string(),
+                    ],
+                })
+                .collect(),
+        ),
+        Members::Persons(_) => (vec![], vec![]),
+    }
+}
+
+fn person_lines(
+    rows: Vec<zhucan_store::PersonSummary>,
+    names: &AreaNames,
+    lang: Lang,
+) -> Vec<PersonLine> {
+    rows.into_iter()
+        .map(|s| PersonLine {
+            masked_id: s.citizen_id.masked(),
+            township: names.name(&s.township_code),
+            village: names.opt(&s.village_code),
+            category: format!(
+                "{} {}",
+                zhucan_domain::Category::parse(&s.category)
+                    .map(|c| c.label(lang))
+                    .unwrap_or(""),
+                zhucan_domain::Grade::parse(&s.grade)
+                    .map(|g| g.label(lang))
+                    .unwrap_or("")
+            ),
+            status: zhucan_domain::person::CertificateStatus::parse(&s.status)
+                .map(|c| c.label(lang).to_string())
+                .unwrap_or_default(),
+            handle: s.handle,
+            name: s.name,
+        })
+        .collect()
+}
+
+fn parse_measured(key: &str) -> Option<Measured> {
+    Measured::from_key(key)
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(key): Path<String>,
+    Query(p): Query<PlanParams>,
+) -> Response {
+    let lang = caller.lang;
+    if scope::person_area(&caller.user).is_none() {
+        return forbidden_for(&caller);
+    }
+    let Some(m) = parse_measured(&key) else {
+        return not_found_for(&caller);
+    };
+    let r = match resolve(&state, &caller, &p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, _) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::BAD_REQUEST,
+                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+                &format!("parameter {} {}", b.field, b.message(Lang::En)),
+            );
+        }
+    };
+    let parts = parts_of(m);
+    let part = p
+        .part
+        .as_deref()
+        .and_then(Part::parse)
+        .filter(|x| parts.contains(x))
+        .unwrap_or(parts[0]);
+    let page: usize = p
+        .page
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let mut counts = Vec::new();
+    let mut chosen = None;
+    for &x in &parts {
+        let mem = match members_of(&live, m, x, r.area.clone(), r.at).await {
+            Ok(v) => v,
+            Err(e) => return eval_failed(&caller, e),
+        };
+        counts.push((x, members_len(&mem)));
+        if x == part {
+            chosen = Some(mem);
+        }
+    }
+    let Some(mem) = chosen else {
+        return not_found_for(&caller);
+    };
+    let q = query_string(r.at, &r.area);
+    let total = members_len(&mem);
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = page.min(pages);
+    let href = |n: usize| format!("/indicators/{key}/people?{q}&part={}&page={n}", part.key());
+    let (persons, place_heads, places) = match &mem {
+        Members::Persons(ids) => {
+            let slice: Vec<_> = ids
+                .iter()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .cloned()
+                .collect();
+            let rows = match state.store.summaries_of(&slice).await {
+                Ok(v) => v,
+                Err(e) => return store_error(&caller, e),
+            };
+            (person_lines(rows, &r.names, lang), vec![], vec![])
+        }
+        other => {
+            let (h, rows) = place_rows(other, &r.names, lang);
+            (vec![], h, rows)
+        }
+    };
+    if matches!(mem, Members::Persons(_)) {
+        state.audit.queue(audit_event(
+            &caller.user,
+            &caller.client,
+            "indicator.people",
+            m.key(),
+            "ok",
+            serde_json::json!({"area": r.area.to_string(), "at": r.at.to_string(), "part": part.key(), "page": page, "total": total}),
+        ));
+    }
+    let name = measured_name(m, &live.plan, lang);
+    let what = match m {
+        Measured::Indicator(i) => {
+            let (n, d) = i.describe(lang);
+            match lang {
+                Lang::Zh => format!("分子：{n}；分母：{d}。"),
+                Lang::En => format!("Numerator: {n}; denominator: {d}."),
+            }
+        }
+        Measured::Target(_) => String::new(),
+    };
+    let page_label = match lang {
+        Lang::Zh => format!("第 {page} 页，共 {pages} 页"),
+        Lang::En => format!("Page {page} of {pages}"),
+    };
+    let summary = match lang {
+        Lang::Zh => format!("共 {total} 条"),
+        Lang::En => format!("{total} in all"),
+    };
+    let page_view = PeoplePage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &format!("/indicators/{key}/people?{q}&part={}", part.key()),
+            "indicators",
+            &name,
+        ),
+        key: m.key().to_string(),
+        heading: format!("{name} · {} · {}", r.names.of(&r.area), r.at),
+        what,
+        at: r.at.to_string(),
+        area: r.area.to_string(),
+        part: part.key(),
+        parts: counts
+            .iter()
+            .map(|(x, n)| {
+                (
+                    part_label(m, *x, lang),
+                    *n,
+                    format!("/indicators/{key}/people?{q}&part={}", x.key()),
+                    *x == part,
+                )
+            })
+            .collect(),
+        summary,
+        persons,
+        place_heads,
+        places,
+        page_label,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+        back_href: format!("/indicators?{q}"),
+    };
+    render(StatusCode::OK, &page_view)
+}
+
+/// `POST /indicators/{key}/people.xlsx`: the whole list as a workbook (audited).
+pub async fn people_export(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(key): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if scope::person_area(&caller.user).is_none() {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let Some(m) = parse_measured(&key) else {
+        return not_found_for(&caller);
+    };
+    let p = PlanParams {
+        at: form.get("at").cloned(),
+        area: form.get("area").cloned(),
+        part: form.get("part").cloned(),
+        ..PlanParams::default()
+    };
+    let r = match resolve(&state, &caller, &p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, _) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::BAD_REQUEST,
+                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+                &format!("parameter {} {}", b.field, b.message(Lang::En)),
+            );
+        }
+    };
+    let parts = parts_of(m);
+    let part = p
+        .part
+        .as_deref()
+        .and_then(Part::parse)
+        .filter(|x| parts.contains(x))
+        .unwrap_or(parts[0]);
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let mem = match members_of(&live, m, part, r.area.clone(), r.at).await {
+        Ok(v) => v,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let title = format!(
+        "{} · {} · {} · {}",
+        measured_name(m, &live.plan, lang),
+        r.names.of(&r.area),
+        r.at,
+        part_label(m, part, lang)
+    );
+    let (heads, rows): (Vec<String>, Vec<Vec<String>>) = match &mem {
+        Members::Persons(ids) => {
+            let rows = match state.store.summaries_of(ids).await {
+                Ok(v) => v,
+                Err(e) => return store_error(&caller, e),
+            };
+            (
+                vec![
+                    lang.pick("姓名", "Name").into(),
+                    lang.pick("身份证号", "Citizen ID").into(),
+                    lang.pick("乡镇（街道）", "Township").into(),
+                    lang.pick("村社区", "Village").into(),
+                    lang.pick("残疾类别/等级", "Category / grade").into(),
+                    lang.pick("证件状态", "Certificate").into(),
+                ],
+                person_lines(rows, &r.names, lang)
+                    .into_iter()
+                    .map(|l| {
+                        vec![
+                            l.name,
+                            l.masked_id,
+                            l.township,
+                            l.village,
+                            l.category,
+                            l.status,
+                        ]
+                    })
+                    .collect(),
+            )
+        }
+        other => {
+            let (h, rows) = place_rows(other, &r.names, lang);
+            (h, rows.into_iter().map(|l| l.cells).collect())
+        }
+    };
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    let bytes = crate::evaluation::list_xlsx(&title, &head_refs, &rows);
+    let outcome = if bytes.is_ok() { "ok" } else { "failed" };
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "indicator.export",
+            m.key(),
+            outcome,
+            serde_json::json!({"area": r.area.to_string(), "at": r.at.to_string(), "part": part.key(), "rows": rows.len()}),
+        ),
+    )
+    .await;
+    match bytes {
+        Ok(b) => xlsx_response(b, &format!("{key}-{}-{}-{}.xlsx", r.area, r.at, part.key())),
+        Err(e) => {
+            tracing::error!(error = %e, "list workbook failed");
+            error_page(
+                Some(&caller),
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "导出失败，已记录。",
+                "The export failed; it has been logged.",
+            )
+        }
+    }
+}
+
+fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- evaluation report
+
+struct TargetRow {
+    section: String,
+    name: String,
+    target: String,
+    value: String,
+    measure: String,
+    as_of: String,
+    evidence: String,
+    status_key: &'static str,
+    status: &'static str,
+    href: Option<String>,
+}
+
+fn target_rows(targets: &[TargetResult], q: &str, lang: Lang) -> Vec<TargetRow> {
+    targets
+        .iter()
+        .map(|t| TargetRow {
+            section: t.section.clone(),
+            name: lang.pick(&t.name, &t.name_en).to_string(),
+            target: micro_cell(t.target, t.unit),
+            value: match (t.numerator, t.denominator) {
+                (Some(n), Some(d)) => format!("{}（{n}/{d}）", micro_cell(t.value, t.unit)),
+                _ => micro_cell(t.value, t.unit),
+            },
+            measure: t.measure.label(lang).to_string(),
+            as_of: t.as_of.map(|d| d.to_string()).unwrap_or_default(),
+            evidence: t.evidence.clone().unwrap_or_default(),
+            status_key: t.status.key(),
+            status: t.status.label(lang),
+            href: t
+                .drillable
+                .then(|| format!("/indicators/{}/people?{q}", t.key)),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "indicator_report.html")]
+struct ReportPage {
+    c: Chrome,
+    plan_name: String,
+    area_name: String,
+    at: String,
+    query: String,
+    rows: Vec<IndicatorRow>,
+    heads: Vec<(u8, String)>,
+    townships: Vec<TownshipRow>,
+    targets: Vec<TargetRow>,
+}
+
+async fn reports_for(
+    state: &AppState,
+    caller: &PageCaller,
+    r: &Resolved,
+) -> Result<(Live, Vec<Report>), Response> {
+    let live = plan::live(state)
+        .await
+        .map_err(|e| eval_failed(caller, e))?;
+    let gdp = plan::gdp_growth(state, r.at.year())
+        .await
+        .map_err(|e| store_error(caller, e))?;
+    let mut areas = vec![r.area.clone()];
+    areas.extend(plan::townships_of(&r.area, &r.areas));
+    let reports = plan::evaluate(&live, r.at, areas, gdp, true)
+        .await
+        .map_err(|e| eval_failed(caller, e))?;
+    Ok((live, reports))
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(p): Query<PlanParams>,
+) -> Response {
+    let lang = caller.lang;
+    let r = match resolve(&state, &caller, &p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, _) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::BAD_REQUEST,
+                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+                &format!("parameter {} {}", b.field, b.message(Lang::En)),
+            );
+        }
+    };
+    let (live, reports) = match reports_for(&state, &caller, &r).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let Some(main) = reports.first() else {
+        return eval_failed(&caller, EvalError::Task);
+    };
+    let q = query_string(r.at, &r.area);
+    let page = ReportPage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &format!("/indicators/report?{q}"),
+            "indicators",
+            lang.pick("规划实施评估报告", "Plan evaluation report"),
+        ),
+        plan_name: lang
+            .pick(&live.plan.plan.name, &live.plan.plan.name_en)
+            .to_string(),
+        area_name: r.names.of(&r.area),
+        at: r.at.to_string(),
+        query: q.clone(),
+        rows: main
+            .indicators
+            .iter()
+            .map(|i| indicator_row(i, &q, lang, &[]))
+            .collect(),
+        heads: main
+            .indicators
+            .iter()
+            .map(|i| (i.id, lang.pick(&i.name, &i.name_en).to_string()))
+            .collect(),
+        townships: reports[1..]
+            .iter()
+            .map(|rep| TownshipRow {
+                name: rep.area.name.clone(),
+                href: format!("/indicators/report?at={}&area={}", r.at, rep.area.code),
+                cells: rep
+                    .indicators
+                    .iter()
+                    .map(|i| TownshipCell {
+                        value: fraction_cell(i.value),
+                        href: format!(
+                            "/indicators/{}/people?at={}&area={}",
+                            i.key, r.at, rep.area.code
+                        ),
+                        status_key: i.status.key(),
+                        status: i.status.label(lang),
+                    })
+                    .collect(),
+                behind: rep
+                    .indicators
+                    .iter()
+                    .filter(|i| i.status == Status::Behind)
+                    .count(),
+            })
+            .collect(),
+        targets: target_rows(&main.targets, &q, lang),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(p): Query<PlanParams>,
+) -> Response {
+    let lang = caller.lang;
+    let r = match resolve(&state, &caller, &p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, _) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::BAD_REQUEST,
+                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+                &format!("parameter {} {}", b.field, b.message(Lang::En)),
+            );
+        }
+    };
+    let (live, reports) = match reports_for(&state, &caller, &r).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let bytes = crate::evaluation::evaluation_xlsx(&reports, &live.plan, lang);
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "indicator.report",
+            r.area.as_str(),
+            if bytes.is_ok() { "ok" } else { "failed" },
+            serde_json::json!({"at": r.at.to_string()}),
+        ),
+    )
+    .await;
+    match bytes {
+        Ok(b) => xlsx_response(b, &format!("evaluation-{}-{}.xlsx", r.area, r.at)),
+        Err(e) => {
+            tracing::error!(error = %e, "evaluation workbook failed");
+            error_page(
+                Some(&caller),
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "导出失败，已记录。",
+                "The export failed; it has been logged.",
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------- 专栏2–5 targets
+
+#[derive(Template)]
+#[template(path = "plan_targets.html")]
+struct TargetsPage {
+    c: Chrome,
+    at: String,
+    area_name: String,
+    targets: Vec<TargetRow>,
+    can_edit: bool,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+fn progress_fields(lang: Lang, manual: &[(String, String)]) -> Vec<FormField> {
+    let mut opts = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    opts.extend(manual.iter().cloned());
+    vec![
+        FormField::new("target", lang.pick("目标", "Target"), "select")
+            .required()
+            .options(opts),
+        FormField::new("as_of", lang.pick("数据截至日期", "Value as of"), "date")
+            .required()
+            .hint(lang.pick(
+                "例如 2025-12-31；不能晚于今天",
+                "e.g. 2025-12-31; not after today",
+            )),
+        FormField::new("value", lang.pick("数值", "Value"), "text")
+            .required()
+            .hint(lang.pick(
+                "比例写 95% 或 0.95；数量写整数（如 120）",
+                "a ratio as 95% or 0.95; a count as a whole number (e.g. 120)",
+            )),
+        FormField::new(
+            "evidence",
+            lang.pick(
+                "依据（文件、台账或说明）",
+                "Evidence (document, ledger or note)",
+            ),
+            "text",
+        )
+        .required()
+        .hint(lang.pick("不超过 500 字", "at most 500 characters")),
+    ]
+}
+
+async fn targets_page(
+    state: &AppState,
+    caller: &PageCaller,
+    p: &PlanParams,
+    sub: Option<Submission>,
+) -> Response {
+    let lang = caller.lang;
+    let r = match resolve(state, caller, p).await {
+        Resolve::Ok(r) => r,
+        Resolve::Respond(resp) => return resp,
+        Resolve::Bad(b, _) => {
+            return error_page(
+                Some(caller),
+                lang,
+                StatusCode::BAD_REQUEST,
+                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+                &format!("parameter {} {}", b.field, b.message(Lang::En)),
+            );
+        }
+    };
+    let live = match plan::live(state).await {
+        Ok(l) => l,
+        Err(e) => return eval_failed(caller, e),
+    };
+    let reports = match plan::evaluate(&live, r.at, vec![r.area.clone()], None, true).await {
+        Ok(v) => v,
+        Err(e) => return eval_failed(caller, e),
+    };
+    let targets = reports
+        .first()
+        .map(|x| x.targets.clone())
+        .unwrap_or_default();
+    let manual: Vec<(String, String)> = live
+        .plan
+        .targets
+        .iter()
+        .filter(|t| t.measure == Measure::Manual)
+        .map(|t| (t.key.clone(), format!("{} {}", t.section, t.name(lang))))
+        .collect();
+    let mut fields = progress_fields(lang, &manual);
+    let (errors, status) = match &sub {
+        Some(s) => (s.apply(&mut fields), StatusCode::UNPROCESSABLE_ENTITY),
+        None => (vec![], StatusCode::OK),
+    };
+    let q = query_string(r.at, &r.area);
+    let page = TargetsPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            &format!("/indicators/targets?{q}"),
+            "indicators",
+            lang.pick("专栏2–5 目标", "Targets of sections 2–5"),
+        ),
+        at: r.at.to_string(),
+        area_name: r.names.of(&r.area),
+        targets: target_rows(&targets, &q, lang),
+        can_edit: can_edit_plan(&caller.user),
+        fields,
+        errors,
+        notice: (p.saved.is_some() && sub.is_none())
+            .then(|| lang.pick("已保存进度。", "Progress saved.").to_string()),
+    };
+    render(status, &page)
+}
+
+pub async fn targets(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(p): Query<PlanParams>,
+) -> Response {
+    targets_page(&state, &caller, &p, None).await
+}
+
+pub async fn record_progress(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if !can_edit_plan(&caller.user) {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(e) => return eval_failed(&caller, e),
+    };
+    let mut sub = Submission::new(form);
+    let key = sub.get("target").to_string();
+    let target = live
+        .plan
+        .targets
+        .iter()
+        .find(|t| t.key == key && t.measure == Measure::Manual)
+        .cloned();
+    if target.is_none() {
+        let m = if key.is_empty() {
+            lang.pick("必填", "is required").to_string()
+        } else {
+            match lang {
+                Lang::Zh => format!("“{key}”不是需人工填报的目标"),
+                Lang::En => format!("“{key}” is not a target entered by staff"),
+            }
+        };
+        sub.fail("target", m);
+    }
+    let as_of = match parse::parse_date(sub.get("as_of")).and_then(|d| not_future(d, plan::today()))
+    {
+        Ok(d) => Some(d),
+        Err(e) => {
+            let m = format!("“{}”{}", sub.get("as_of"), e.message(lang));
+            sub.fail("as_of", m);
+            None
+        }
+    };
+    let value = match &target {
+        Some(t) => match parse_target_value(t.unit, sub.get("value")) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let m = format!("“{}”{}", sub.get("value"), e.message(lang));
+                sub.fail("value", m);
+                None
+            }
+        },
+        None => None,
+    };
+    let evidence = sub.get("evidence").to_string();
+    if evidence.is_empty() {
+        sub.fail("evidence", lang.pick("必填", "is required").to_string());
+    } else if evidence.chars().count() > 500 {
+        sub.fail(
+            "evidence",
+            lang.pick("不能超过 500 个字", "must be at most 500 characters")
+                .to_string(),
+        );
+    }
+    let (Some(t), Some(as_of), Some(value), true) = (target, as_of, value, sub.errors.is_empty())
+    else {
+        return targets_page(&state, &caller, &PlanParams::default(), Some(sub)).await;
+    };
+    let entry = ProgressEntry {
+        key: t.key.clone(),
+        as_of,
+        value,
+        evidence: evidence.clone(),
+        entered_by: caller.user.username.clone(),
+        entered_at: String::new(),
+    };
+    if let Err(e) = state
+        .store
+        .add_target_progress(&live.plan.plan.id, &entry)
+        .await
+    {
+        return store_error(&caller, e);
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "plan.progress",
+            &t.key,
+            "ok",
+            serde_json::json!({"new": {"as_of": as_of.to_string(), "value": value, "evidence": evidence}}),
+        ),
+    )
+    .await;
+    Redirect::to("/indicators/targets?saved=1").into_response()
+}
+
+// ---------------------------------------------------------------- GDP growth
+
+#[derive(Template)]
+#[template(path = "gdp.html")]
+struct GdpPage {
+    c: Chrome,
+    district: String,
+    entries: Vec<(i32, String, String, String, String)>,
+    can_edit: bool,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+fn gdp_fields(lang: Lang) -> Vec<FormField> {
+    vec![
+        FormField::new("year", lang.pick("年度", "Year"), "number").required(),
+        FormField::new(
+            "rate",
+            lang.pick("全区 GDP 增速", "District GDP growth"),
+            "text",
+        )
+        .required()
+        .hint(lang.pick("写 6.5% 或 0.065", "write 6.5% or 0.065")),
+        FormField::new(
+            "source",
+            lang.pick("来源（统计公报等）", "Source (statistical bulletin, …)"),
+            "text",
+        )
+        .required(),
+    ]
+}
+
+async fn gdp_page(
+    state: &AppState,
+    caller: &PageCaller,
+    sub: Option<Submission>,
+    saved: bool,
+) -> Response {
+    let lang = caller.lang;
+    if scope::person_area(&caller.user).is_none() {
+        return forbidden_for(caller);
+    }
+    let district = match state.store.district().await {
+        Ok(d) => d,
+        Err(e) => return store_error(caller, e),
+    };
+    let history = match state.store.gdp_history(district.as_str()).await {
+        Ok(h) => h,
+        Err(e) => return store_error(caller, e),
+    };
+    let names = match state.store.areas().await {
+        Ok(a) => AreaNames::new(&a),
+        Err(e) => return store_error(caller, e),
+    };
+    let mut fields = gdp_fields(lang);
+    let (errors, status) = match &sub {
+        Some(s) => (s.apply(&mut fields), StatusCode::UNPROCESSABLE_ENTITY),
+        None => (vec![], StatusCode::OK),
+    };
+    let page = GdpPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            "/indicators/gdp",
+            "indicators",
+            lang.pick("全区 GDP 增速", "District GDP growth"),
+        ),
+        district: names.of(&district),
+        entries: history
+            .into_iter()
+            .map(|g| {
+                (
+                    g.year,
+                    format_percent(g.rate),
+                    g.source,
+                    g.entered_by,
+                    g.entered_at,
+                )
+            })
+            .collect(),
+        can_edit: can_edit_plan(&caller.user),
+        fields,
+        errors,
+        notice: (saved && sub.is_none()).then(|| lang.pick("已保存。", "Saved.").to_string()),
+    };
+    render(status, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SavedParam {
+    saved: Option<String>,
+}
+
+pub async fn gdp(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<SavedParam>,
+) -> Response {
+    gdp_page(&state, &caller, None, q.saved.is_some()).await
+}
+
+pub async fn set_gdp(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if !can_edit_plan(&caller.user) {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let mut sub = Submission::new(form);
+    let max_year = i64::from(plan::today().year()) + 1;
+    let year = match parse::parse_int(sub.get("year"), 2000, max_year) {
+        Ok(y) => Some(y as i32),
+        Err(e) => {
+            let m = format!("“{}”{}", sub.get("year"), e.message(lang));
+            sub.fail("year", m);
+            None
+        }
+    };
+    let rate = match parse_rate(sub.get("rate")) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            let m = format!("“{}”{}", sub.get("rate"), e.message(lang));
+            sub.fail("rate", m);
+            None
+        }
+    };
+    let source = sub.get("source").to_string();
+    if source.is_empty() {
+        sub.fail("source", lang.pick("必填", "is required").to_string());
+    } else if source.chars().count() > 200 {
+        sub.fail(
+            "source",
+            lang.pick("不能超过 200 个字", "must be at most 200 characters")
+                .to_string(),
+        );
+    }
+    let (Some(year), Some(rate), true) = (year, rate, sub.errors.is_empty()) else {
+        return gdp_page(&state, &caller, Some(sub), false).await;
+    };
+    let district = match state.store.district().await {
+        Ok(d) => d,
+        Err(e) => return store_error(&caller, e),
+    };
+    let old = match state.store.gdp_growth(district.as_str(), year).await {
+        Ok(o) => o.map(|g| g.rate),
+        Err(e) => return store_error(&caller, e),
+    };
+    let g = GdpGrowth {
+        area: district.to_string(),
+        year,
+        rate,
+        source: source.clone(),
+        entered_by: caller.user.username.clone(),
+        entered_at: String::new(),
+    };
+    if let Err(e) = state.store.set_gdp_growth(&g).await {
+        return store_error(&caller, e);
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "plan.gdp_growth",
+            &year.to_string(),
+            "ok",
+            serde_json::json!({"old": old, "new": rate, "source": source}),
+        ),
+    )
+    .await;
+    Redirect::to("/indicators/gdp?saved=1").into_response()
+}
+
+// ---------------------------------------------------------------- public page
+
+/// Cells of fewer persons than this are not published.
+pub const SUPPRESS_BELOW: i64 = 5;
+
+struct PublicRow {
+    id: u8,
+    name: String,
+    attribute: String,
+    target: String,
+    value: String,
+    numerator: String,
+    denominator: String,
+    status: &'static str,
+    status_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "public_indicators.html")]
+struct PublicPage {
+    c: Chrome,
+    district: String,
+    at: String,
+    at_error: Option<String>,
+    errors: Vec<(String, String)>,
+    rows: Vec<PublicRow>,
+}
+
+/// Suppresses small person counts: `(value, numerator, denominator)` as published.
+pub fn published(i: &IndicatorResult, lang: Lang) -> (String, String, String, bool) {
+    let persons = Indicator::from_key(i.key)
+        .is_some_and(|x| matches!(x.subject(), Subject::Persons | Subject::Households));
+    let small = |n: Option<i64>| persons && n.is_some_and(|n| n < SUPPRESS_BELOW);
+    let hidden = small(i.numerator) || small(i.denominator);
+    let mark = lang.pick("<5（不公布）", "<5 (withheld)").to_string();
+    let cell = |n: Option<i64>| match n {
+        Some(n) if small(Some(n)) => mark.clone(),
+        Some(n) => n.to_string(),
+        None => "—".into(),
+    };
+    let value = if hidden {
+        lang.pick("不公布", "withheld").to_string()
+    } else {
+        fraction_cell(i.value)
+    };
+    (value, cell(i.numerator), cell(i.denominator), hidden)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublicParams {
+    at: Option<String>,
+}
+
+pub async fn public(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<PublicParams>,
+) -> Response {
+    let lang = request_lang(&headers);
+    let title = lang.pick(
+        "残疾人事业发展主要指标（公开）",
+        "Disability services: main indicators (public)",
+    );
+    let fail = |status, zh: &str, en: &str| error_page(None, lang, status, zh, en);
+    let at = match plan::parse_at(p.at.as_deref()) {
+        Ok(a) => a,
+        Err(b) => {
+            let msg = b.message(lang);
+            let page = PublicPage {
+                c: crate::pages::chrome(None, lang, "/public/indicators", "", title),
+                district: String::new(),
+                at: p.at.clone().unwrap_or_default(),
+                at_error: Some(msg.clone()),
+                errors: vec![(
+                    "at".into(),
+                    format!("{}：{msg}", lang.pick("统计日期", "Reference date")),
+                )],
+                rows: vec![],
+            };
+            return render(StatusCode::BAD_REQUEST, &page);
+        }
+    };
+    let district = match state.store.district().await {
+        Ok(d) => d,
+        Err(_) => {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误。",
+                "Internal error.",
+            );
+        }
+    };
+    let live = match plan::live(&state).await {
+        Ok(l) => l,
+        Err(_) => {
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "指标暂不可用。",
+                "The indicators are not available.",
+            );
+        }
+    };
+    let gdp = plan::gdp_growth(&state, at.year()).await.ok().flatten();
+    let reports = match plan::evaluate(&live, at, vec![district.clone()], gdp, false).await {
+        Ok(r) => r,
+        Err(_) => {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误。",
+                "Internal error.",
+            );
+        }
+    };
+    let Some(main) = reports.first() else {
+        return fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "服务器内部错误。",
+            "Internal error.",
+        );
+    };
+    let rows = main
+        .indicators
+        .iter()
+        .map(|i| {
+            let (value, numerator, denominator, hidden) = published(i, lang);
+            let status = if hidden { Status::NoData } else { i.status };
+            PublicRow {
+                id: i.id,
+                name: lang.pick(&i.name, &i.name_en).to_string(),
+                attribute: i
+                    .attribute
+                    .map(|a| a.label(lang).to_string())
+                    .unwrap_or_default(),
+                target: fraction_cell(i.target),
+                value,
+                numerator,
+                denominator,
+                status: status.label(lang),
+                status_key: status.key(),
+            }
+        })
+        .collect();
+    let page = PublicPage {
+        c: crate::pages::chrome(
+            None,
+            lang,
+            &format!("/public/indicators?at={at}"),
+            "",
+            title,
+        ),
+        district: main.area.name.clone(),
+        at: at.to_string(),
+        at_error: None,
+        errors: vec![],
+        rows,
+    };
+    render(StatusCode::OK, &page)
+}
