@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
@@ -24,13 +24,20 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod limits;
+pub mod maintenance;
 pub mod pages;
+pub mod policy;
 pub mod scope;
+pub mod secrets;
+pub mod security;
+pub mod sessions;
 pub mod totp;
 pub mod trail;
 pub mod view;
 
-/// Runtime settings of the web service.
+/// Runtime settings of the web service. The security policy among them (timeouts, lockout,
+/// sign-in rate, audit retention, password length) are defaults: the security administrator's
+/// stored settings override them while the service runs (see [`policy`]).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Idle session timeout.
@@ -48,6 +55,18 @@ pub struct Config {
     /// Sign-in attempts allowed per client address per `login_rate_window`.
     pub login_rate_max: usize,
     pub login_rate_window: Duration,
+    /// Months the audit trail is kept (at least 6).
+    pub audit_retention_months: u32,
+    /// Minimum password length.
+    pub password_min_length: usize,
+    /// How long the running service trusts its cached copy of the stored policy.
+    pub policy_refresh: Duration,
+    /// How often the service purges audit records past retention and stale sessions
+    /// (`None`: never; `zhucan serve` runs it daily).
+    pub maintenance_every: Option<Duration>,
+    /// The server key that seals TOTP secrets. `None` (tests only): a random key for the
+    /// life of the process.
+    pub secret_key: Option<secrets::SecretKey>,
 }
 
 impl Default for Config {
@@ -61,6 +80,11 @@ impl Default for Config {
             lockout_window: Duration::from_secs(15 * 60),
             login_rate_max: 20,
             login_rate_window: Duration::from_secs(60),
+            audit_retention_months: 6,
+            password_min_length: 10,
+            policy_refresh: Duration::from_secs(5),
+            maintenance_every: None,
+            secret_key: None,
         }
     }
 }
@@ -74,21 +98,37 @@ pub struct AppState {
     pub login_limiter: Arc<limits::RateLimiter>,
     /// The queue of read records for the audit trail.
     pub audit: Arc<trail::AuditSink>,
+    /// The security policy in force.
+    pub policy: Arc<policy::PolicyCache>,
+    /// The server key sealing TOTP secrets.
+    pub secret_key: Arc<secrets::SecretKey>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
-        let login_limiter = Arc::new(limits::RateLimiter::new(
-            config.login_rate_max,
-            config.login_rate_window,
-        ));
+        let login_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
         let audit = Arc::new(trail::AuditSink::start(store.clone()));
+        let policy = Arc::new(policy::PolicyCache::new(
+            policy::Policy::defaults(&config),
+            config.policy_refresh,
+        ));
+        let secret_key = Arc::new(config.secret_key.clone().unwrap_or_else(|| {
+            tracing::warn!("no server key configured: TOTP secrets are sealed with a key that lasts only as long as this process");
+            secrets::SecretKey::random()
+        }));
         AppState {
             store,
             config: Arc::new(config),
             login_limiter,
             audit,
+            policy,
+            secret_key,
         }
+    }
+
+    /// The security policy in force.
+    pub async fn policy(&self) -> policy::Policy {
+        self.policy.get(&self.store).await
     }
 }
 
@@ -126,17 +166,44 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/export", get(pages::export_page)),
         ("/export/registry.xlsx", post(pages::export_download)),
         ("/admin/users", get(admin::users).post(admin::create)),
+        (
+            "/admin/users/{username}",
+            get(admin::account).post(admin::change_rights),
+        ),
         ("/admin/users/{username}/disable", post(admin::disable)),
         ("/admin/users/{username}/enable", post(admin::enable)),
         (
+            "/admin/users/{username}/sessions/{id}/end",
+            post(admin::end_session),
+        ),
+        (
+            "/admin/users/{username}/tokens/{id}/revoke",
+            post(admin::revoke_token),
+        ),
+        (
             "/account/2fa",
             get(account::two_factor).post(account::enable_two_factor),
+        ),
+        ("/account/sessions", get(sessions::sessions_page)),
+        (
+            "/account/sessions/{id}/end",
+            post(sessions::end_own_session),
+        ),
+        (
+            "/account/tokens/{id}/revoke",
+            post(sessions::revoke_own_token),
+        ),
+        (
+            "/security/settings",
+            get(security::settings_page).post(security::save_settings),
         ),
         ("/audit", get(audit_pages::audit_page)),
         ("/audit/export.csv", get(audit_pages::audit_export)),
         ("/api/v1/session", post(api::create_session)),
         ("/api/v1/persons", get(api::persons)),
         ("/api/v1/persons/{citizen_id}", get(api::person)),
+        ("/api/v1/tokens", get(api::tokens)),
+        ("/api/v1/tokens/{id}", delete(api::revoke_token)),
         ("/api/openapi.json", get(api::openapi)),
         ("/healthz", get(api::healthz)),
         ("/static/app.css", get(stylesheet)),
@@ -197,6 +264,10 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
     let audit = state.audit.clone();
+    let housekeeping = state
+        .config
+        .maintenance_every
+        .map(|every| tokio::spawn(maintenance::run_every(state.clone(), every)));
     let result = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -205,6 +276,9 @@ pub async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
+    if let Some(h) = housekeeping {
+        h.abort();
+    }
     // Every queued audit record is written before the process ends.
     audit.flush().await;
     result

@@ -444,11 +444,23 @@ async fn accounts_tokens_and_sessions(db: TestDb) {
         .expect("exists");
     assert_eq!(u.area.as_str(), "331003107");
     db.store
-        .create_api_token(&u.id, "h1", "2999-01-01T00:00:00Z")
+        .create_api_token(&zhucan_store::NewToken {
+            user_id: u.id.clone(),
+            token_hash: "h1".into(),
+            scope: zhucan_store::TokenScope::ReadWrite,
+            label: "test".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+        })
         .await
         .expect("token");
     db.store
-        .create_api_token(&u.id, "h2", "2000-01-01T00:00:00Z")
+        .create_api_token(&zhucan_store::NewToken {
+            user_id: u.id.clone(),
+            token_hash: "h2".into(),
+            scope: zhucan_store::TokenScope::ReadWrite,
+            label: "test".into(),
+            expires_at: "2000-01-01T00:00:00Z".into(),
+        })
         .await
         .expect("token");
     let now = chrono::Utc::now().to_rfc3339();
@@ -475,7 +487,15 @@ async fn accounts_tokens_and_sessions(db: TestDb) {
             .is_none()
     );
     db.store
-        .create_session("s1", &u.id, "csrf", "zh-CN", "2999-01-01T00:00:00Z")
+        .create_session(&zhucan_store::NewSession {
+            id_hash: "s1".into(),
+            user_id: u.id.clone(),
+            csrf_token: "csrf".into(),
+            lang: "zh-CN".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+            client: "127.0.0.1".into(),
+            user_agent: "test".into(),
+        })
         .await
         .expect("session");
     assert_eq!(
@@ -505,7 +525,10 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     use zhucan_store::audit::{AuditCheck, AuditEvent, AuditQuery};
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 0 }
+        AuditCheck::Intact {
+            records: 0,
+            first: 1
+        }
     );
     for i in 1..=5 {
         let e = AuditEvent {
@@ -542,7 +565,10 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     }
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 25 }
+        AuditCheck::Intact {
+            records: 25,
+            first: 1
+        }
     );
     let (n, rows) = db
         .store
@@ -567,7 +593,10 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     crate::support::raw_sql(&db.url, "UPDATE audit_log SET outcome = 'ok' WHERE seq = 3").await;
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 25 }
+        AuditCheck::Intact {
+            records: 25,
+            first: 1
+        }
     );
     crate::support::raw_sql(&db.url, "DELETE FROM audit_log WHERE seq = 25").await;
     assert!(matches!(
