@@ -242,6 +242,9 @@ pub async fn save_settings(
             } else {
                 match lang {
                     Lang::Zh => format!("已保存 {} 项设置，立即生效。", done.len()),
+                    Lang::En if done.len() == 1 => {
+                        "1 setting saved; it applies at once.".to_string()
+                    }
                     Lang::En => format!("{} settings saved; they apply at once.", done.len()),
                 }
             };
