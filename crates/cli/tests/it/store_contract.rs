@@ -928,6 +928,20 @@ async fn purging_old_audit_records_leaves_a_verifiable_anchor(db: TestDb) {
         Purge::TooRecent { .. }
     ));
     let cut = now - chrono::Duration::days(200);
+    // A broken trail is not purged (the evidence stays).
+    crate::support::raw_sql(&db.url, "UPDATE audit_log SET object = 'x' WHERE seq = 5").await;
+    assert!(matches!(
+        db.store
+            .purge_audit(cut, now, event("audit.purge"))
+            .await
+            .expect("purge"),
+        Purge::Broken { seq: 5, .. }
+    ));
+    crate::support::raw_sql(
+        &db.url,
+        "UPDATE audit_log SET object = 'old5' WHERE seq = 5",
+    )
+    .await;
     let Purge::Done {
         purged,
         anchor: Some(anchor),
@@ -980,14 +994,6 @@ async fn purging_old_audit_records_leaves_a_verifiable_anchor(db: TestDb) {
     assert!(matches!(
         db.store.verify_audit().await.expect("verify"),
         AuditCheck::Broken { seq: 33, .. }
-    ));
-    // A broken trail is not purged (the evidence stays).
-    assert!(matches!(
-        db.store
-            .purge_audit(now - chrono::Duration::days(190), now, event("audit.purge"))
-            .await
-            .expect("purge"),
-        Purge::Broken { seq: 33, .. }
     ));
     crate::support::raw_sql(
         &db.url,
