@@ -548,6 +548,8 @@ async fn openapi_describes_every_api_route() {
         "/api/v1/session",
         "/api/v1/persons",
         "/api/v1/persons/{citizen_id}",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
         "/healthz",
     ] {
         assert!(v["paths"].get(p).is_some(), "missing {p}");
