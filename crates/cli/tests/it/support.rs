@@ -161,8 +161,16 @@ pub async fn totp_code(store: &Store, username: &str) -> Option<String> {
         return None;
     }
     loop {
-        let now = zhucan_web::totp::step_at(chrono::Utc::now().timestamp());
-        let step = (now - 1).max(u.totp_last_step + 1);
+        let t = chrono::Utc::now().timestamp();
+        let now = zhucan_web::totp::step_at(t);
+        // The previous step is accepted only while the server is still in this one: not in the
+        // last seconds of a step, when the check may already fall into the next.
+        let lowest = if t.rem_euclid(zhucan_web::totp::STEP) < 25 {
+            now - 1
+        } else {
+            now
+        };
+        let step = lowest.max(u.totp_last_step + 1);
         if step <= now + 1 {
             return zhucan_web::totp::code_at(TOTP_SECRET, step, 6);
         }
