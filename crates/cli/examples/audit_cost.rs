@@ -108,7 +108,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64()
     );
     match store.verify_audit().await? {
-        zhucan_store::audit::AuditCheck::Intact { records } => {
+        zhucan_store::audit::AuditCheck::Intact { records, .. } => {
             println!("audit chain intact: {records} records")
         }
         other => println!("audit chain: {other:?}"),

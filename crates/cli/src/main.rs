@@ -49,9 +49,15 @@ enum Command {
         /// Mark cookies Secure (when served behind TLS).
         #[arg(long, env = "ZHUCAN_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// Idle session timeout in minutes.
+        /// Idle session timeout in minutes (the default until the security administrator
+        /// sets one at /security/settings).
         #[arg(long, default_value_t = 30)]
         session_idle_minutes: u64,
+        /// The file holding the server key that seals TOTP secrets (64 hex characters).
+        /// Default: ZHUCAN_SECRET_KEY, else DATABASE.key next to a SQLite database (created on
+        /// first start, mode 0600).
+        #[arg(long, env = "ZHUCAN_SECRET_KEY_FILE")]
+        secret_key_file: Option<PathBuf>,
     },
     /// Loads a synthetic district into an empty database.
     Demo {
@@ -106,6 +112,14 @@ enum Command {
 enum AuditCommand {
     /// Checks the hash chain: exit 0 when intact, 1 naming the first broken record.
     Verify,
+    /// Deletes the records older than the retention setting (or than --before, which may not
+    /// lie inside it) and leaves a chain anchor; the purge is recorded.
+    Purge {
+        /// Purge records before this date (YYYY-MM-DD, UTC midnight). Default: now minus the
+        /// retention setting (6 months unless the security administrator set more).
+        #[arg(long)]
+        before: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -138,6 +152,19 @@ enum UserCommand {
     },
     /// Lists accounts.
     List,
+    /// Gives an account another role (and area): its sessions end and its tokens are revoked.
+    SetRole {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Area code (default: the account's current area).
+        #[arg(long)]
+        area: Option<String>,
+    },
+    /// Disables an account: its sessions end and its tokens are revoked.
+    Disable { username: String },
+    /// Enables a disabled account again.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -148,6 +175,10 @@ enum TokenCommand {
         /// Lifetime such as 30d, 12h, 90m (default 30d).
         #[arg(long, default_value = "30d")]
         expires: String,
+        /// read (GET requests only) or read_write (every right of the account; the default,
+        /// as before scopes existed).
+        #[arg(long, default_value = "read_write")]
+        scope: String,
     },
 }
 
@@ -259,8 +290,43 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             demo_persons,
             secure_cookies,
             session_idle_minutes,
+            secret_key_file,
         } => {
             let store = open(&cli.database_url).await?;
+            let env_key = std::env::var(zhucan_web::secrets::KEY_ENV).ok();
+            let (key, source) = zhucan_web::secrets::resolve_key(
+                &store,
+                env_key.as_deref(),
+                secret_key_file.as_deref(),
+                &cli.database_url,
+            )
+            .await
+            .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
+            match &source {
+                zhucan_web::secrets::KeySource::Generated(path) => {
+                    tracing::warn!(path = %path.display(), "generated a new server key for TOTP secrets (mode 0600): back it up with the database");
+                    eprintln!(
+                        "{}",
+                        lang.pick(
+                            &format!("已生成服务器密钥文件 {}（权限 0600），用于加密双重验证密钥：请与数据库一同备份，切勿提交到代码库。", path.display()),
+                            &format!("Generated the server key file {} (mode 0600) that seals two-step secrets: back it up with the database and never commit it.", path.display())
+                        )
+                    );
+                }
+                zhucan_web::secrets::KeySource::File(path) => {
+                    tracing::info!(path = %path.display(), "server key read from file")
+                }
+                zhucan_web::secrets::KeySource::Env => {
+                    tracing::info!("server key read from ZHUCAN_SECRET_KEY")
+                }
+            }
+            let sealed = zhucan_web::secrets::seal_plain_secrets(&store, &key).await?;
+            if sealed > 0 {
+                tracing::info!(
+                    accounts = sealed,
+                    "sealed TOTP secrets stored before encryption"
+                );
+            }
             if demo {
                 if store.is_empty().await? {
                     eprintln!(
@@ -275,6 +341,8 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             let config = zhucan_web::Config {
                 secure_cookies,
                 session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
+                maintenance_every: Some(std::time::Duration::from_secs(24 * 3600)),
+                secret_key: Some(key),
                 ..zhucan_web::Config::default()
             };
             let state = zhucan_web::AppState::new(store, config);
@@ -404,11 +472,64 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::Token {
-            command: TokenCommand::Create { username, expires },
+        Command::User {
+            command:
+                UserCommand::SetRole {
+                    username,
+                    role,
+                    area,
+                },
         } => {
             let store = open(&cli.database_url).await?;
-            let ttl = ops::parse_duration(&expires).ok_or_else(|| {
+            let msg = ops::set_role(&store, &username, &role, area.as_deref(), lang).await?;
+            println!("{msg}");
+            Ok(0)
+        }
+        Command::User {
+            command: UserCommand::Disable { username },
+        } => {
+            let store = open(&cli.database_url).await?;
+            ops::set_disabled(&store, &username, true).await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("已停用账户 {username}：其会话已结束，令牌已吊销"),
+                    &format!("account {username} disabled: its sessions ended and its tokens were revoked")
+                )
+            );
+            Ok(0)
+        }
+        Command::User {
+            command: UserCommand::Enable { username },
+        } => {
+            let store = open(&cli.database_url).await?;
+            ops::set_disabled(&store, &username, false).await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("已启用账户 {username}"),
+                    &format!("account {username} enabled")
+                )
+            );
+            Ok(0)
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    username,
+                    expires,
+                    scope,
+                },
+        } => {
+            let store = open(&cli.database_url).await?;
+            let scope = zhucan_domain::access::TokenScope::parse(&scope).ok_or_else(|| {
+                Failure::new(
+                    format!("--scope 的值“{scope}”无效：应为 read（只读）或 read_write（读写）"),
+                    format!("--scope “{scope}” is invalid: use read or read_write"),
+                )
+                .code(2)
+            })?;
+            let ttl = zhucan_domain::access::parse_lifetime(&expires).ok_or_else(|| {
                 Failure::new(
                     format!("--expires 的值“{expires}”无效：应写成 30d、12h 或 90m"),
                     format!("--expires “{expires}” is invalid: write 30d, 12h or 90m"),
@@ -422,12 +543,14 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 )
                 .code(2)
             })?;
-            let (token, expires_at) = zhucan_web::auth::issue_token(&store, &user, ttl).await?;
+            let label = format!("cli:{}", ops::operator());
+            let (token, id, expires_at) =
+                zhucan_web::auth::issue_token(&store, &user, ttl, scope, &label).await?;
             ops::audit_cli(
                 &store,
                 "token.create",
                 &username,
-                serde_json::json!({"expires_at": expires_at}),
+                serde_json::json!({"token": id, "scope": scope.key(), "expires_at": expires_at}),
             )
             .await;
             println!("{token}");
@@ -438,12 +561,23 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         } => {
             let store = open(&cli.database_url).await?;
             match store.verify_audit().await? {
-                zhucan_store::audit::AuditCheck::Intact { records } => {
+                zhucan_store::audit::AuditCheck::Intact { records, first } => {
+                    let from = if first > 1 {
+                        lang.pick(
+                            &format!("（第 {} 条以前的记录已按保存期限清理，从锚点起校验）", first),
+                            &format!(" (records before {first} were purged by retention; verified from the anchor)"),
+                        )
+                        .to_string()
+                    } else {
+                        String::new()
+                    };
                     println!(
                         "{}",
                         lang.pick(
-                            &format!("审计日志完整：{records} 条记录，哈希链校验通过。"),
-                            &format!("audit trail intact: {records} records, hash chain verified.")
+                            &format!("审计日志完整：{records} 条记录，哈希链校验通过{from}。"),
+                            &format!(
+                                "audit trail intact: {records} records, hash chain verified{from}."
+                            )
                         )
                     );
                     Ok(0)
@@ -474,6 +608,12 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 lang,
             )
             .await
+        }
+        Command::Audit {
+            command: AuditCommand::Purge { before },
+        } => {
+            let store = open(&cli.database_url).await?;
+            ops::purge_audit(&store, before.as_deref(), lang).await
         }
         Command::Backup { file } => {
             let store = open(&cli.database_url).await?;

@@ -2,12 +2,12 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_domain::{Lang, Localized};
+use zhucan_store::audit::{AuditEvent, Purge};
 use zhucan_store::registry::Actor;
 use zhucan_store::{ImportOutcome, NewUser, Role, Store};
 
@@ -180,7 +180,8 @@ pub async fn add_user(
             .code(2)
         })?,
     };
-    if let Err((zh, en)) = zhucan_web::auth::check_password_policy(password) {
+    let min_len = policy(store).await?.password_min_length;
+    if let Err((zh, en)) = zhucan_web::auth::check_password_policy(password, min_len) {
         return Err(Failure::new(
             format!("密码不符合要求：{zh}"),
             format!("password rejected: {en}"),
@@ -216,13 +217,17 @@ pub async fn add_user(
     }
 }
 
-/// Records a command-line action in the audit trail (the operator is the OS user).
-pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
-    let who = std::env::var("USER")
+/// The operator of a command: the OS user.
+pub fn operator() -> String {
+    std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    let e = zhucan_store::audit::AuditEvent {
-        account: format!("cli:{who}"),
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The audit event of a command-line action (the operator is the OS user).
+pub fn cli_event(action: &str, object: &str, detail: serde_json::Value) -> AuditEvent {
+    AuditEvent {
+        account: format!("cli:{}", operator()),
         role: "operator".into(),
         area: String::new(),
         client: "cli".into(),
@@ -230,25 +235,218 @@ pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_
         object: object.into(),
         outcome: "ok".into(),
         detail,
-    };
+    }
+}
+
+/// Records a command-line action in the audit trail.
+pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
+    let e = cli_event(action, object, detail);
     if let Err(err) = store.audit(&e).await {
         tracing::error!(error = %err, "audit record could not be written");
     }
 }
 
-/// `30d`, `12h`, `90m`, `3600s`.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = n.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3600)?,
-        "d" => n.checked_mul(86_400)?,
-        _ => return None,
+/// The security policy in force (the stored settings over the defaults).
+pub async fn policy(store: &Store) -> Result<zhucan_web::policy::Policy, Failure> {
+    let defaults = zhucan_web::policy::Policy::defaults(&zhucan_web::Config::default());
+    Ok(zhucan_web::policy::Policy::load(store, defaults).await?)
+}
+
+async fn account(store: &Store, username: &str) -> Result<zhucan_store::User, Failure> {
+    store.user_by_username(username).await?.ok_or_else(|| {
+        Failure::new(
+            format!("没有名为“{username}”的账户"),
+            format!("there is no account named “{username}”"),
+        )
+        .code(2)
+    })
+}
+
+/// `zhucan user set-role`: another role (and area) for an account; its sessions end and its
+/// tokens are revoked; audited with old → new values. Returns the message to print.
+pub async fn set_role(
+    store: &Store,
+    username: &str,
+    role: &str,
+    area: Option<&str>,
+    lang: Lang,
+) -> Result<String, Failure> {
+    let user = account(store, username).await?;
+    let role_value = role;
+    let role = Role::parse(role)
+        .filter(|r| *r != Role::Citizen)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = Role::ALL
+                .iter()
+                .filter(|r| **r != Role::Citizen)
+                .map(|r| r.key())
+                .collect();
+            Failure::new(
+                format!("--role 的值“{role_value}”无效：应为 {}", keys.join("、")),
+                format!(
+                    "--role “{role_value}” is invalid: use one of {}",
+                    keys.join(", ")
+                ),
+            )
+            .code(2)
+        })?;
+    let area = match area {
+        None => user.area.clone(),
+        Some(a) => AreaCode::parse(a).ok_or_else(|| {
+            Failure::new(
+                format!("--area 的值“{a}”无效：应为 6、9 或 12 位区划代码"),
+                format!("--area “{a}” is invalid: it must be a 6-, 9- or 12-digit area code"),
+            )
+            .code(2)
+        })?,
     };
-    (secs > 0 && secs <= 400 * 86_400).then(|| Duration::from_secs(secs))
+    let result = store
+        .set_user_rights(&user.id, role, &area, |change| {
+            cli_event(
+                "account.rights_change",
+                &user.username,
+                serde_json::json!({
+                    "role": [change.old_role.key(), role.key()],
+                    "area": [change.old_area.to_string(), area.to_string()],
+                    "sessions_ended": change.sessions_ended,
+                    "tokens_revoked": change.tokens_revoked,
+                }),
+            )
+        })
+        .await;
+    match result {
+        Ok(None) => Ok(lang
+            .pick(
+                &format!("账户 {username} 的角色和地区没有变化"),
+                &format!("account {username}: role and area unchanged"),
+            )
+            .to_string()),
+        Ok(Some(c)) => Ok(match lang {
+            Lang::Zh => format!(
+                "账户 {username}：角色 {} → {}，地区 {} → {area}；已结束 {} 个会话，吊销 {} 个令牌",
+                c.old_role.key(),
+                role.key(),
+                c.old_area,
+                c.sessions_ended,
+                c.tokens_revoked
+            ),
+            Lang::En => format!(
+                "account {username}: role {} → {}, area {} → {area}; {} sessions ended, {} tokens revoked",
+                c.old_role.key(),
+                role.key(),
+                c.old_area,
+                c.sessions_ended,
+                c.tokens_revoked
+            ),
+        }),
+        Err(zhucan_store::StoreError::NotFound(_)) => Err(Failure::new(
+            format!("--area 的区划代码 {area} 不在区划字典中"),
+            format!("--area {area} is not in the area dictionary"),
+        )
+        .code(2)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `zhucan user disable/enable`: disabling ends the account's sessions and revokes its tokens.
+pub async fn set_disabled(store: &Store, username: &str, disabled: bool) -> Result<(), Failure> {
+    let user = account(store, username).await?;
+    store.set_user_disabled(&user.id, disabled).await?;
+    audit_cli(
+        store,
+        if disabled {
+            "account.disable"
+        } else {
+            "account.enable"
+        },
+        username,
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(())
+}
+
+/// `zhucan audit purge [--before DATE]`: exit 0 after a purge (also of nothing), 2 for a date
+/// inside the retention setting, 1 when the trail does not verify (nothing deleted).
+pub async fn purge_audit(store: &Store, before: Option<&str>, lang: Lang) -> Result<u8, Failure> {
+    let policy = policy(store).await?;
+    let now = chrono::Utc::now();
+    let keep_from = policy.audit_keep_from(now);
+    let cut = match before {
+        None => keep_from,
+        Some(text) => {
+            let date = zhucan_domain::parse::parse_date(text).map_err(|e| {
+                Failure::new(
+                    format!("--before 的值“{text}”无效：{}", e.message(Lang::Zh)),
+                    format!("--before “{text}” is invalid: {}", e.message(Lang::En)),
+                )
+                .code(2)
+            })?;
+            let at = date
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .ok_or_else(|| Failure::new("日期无效", "invalid date").code(2))?;
+            if at > keep_from {
+                return Err(Failure::new(
+                    format!(
+                        "--before {text} 在审计日志保存期限（{} 个月，即 {} 以后的记录须保留）之内：拒绝清理",
+                        policy.audit_retention_months,
+                        keep_from.format("%Y-%m-%d")
+                    ),
+                    format!(
+                        "--before {text} lies inside the audit retention ({} months: records from {} on must be kept): nothing purged",
+                        policy.audit_retention_months,
+                        keep_from.format("%Y-%m-%d")
+                    ),
+                )
+                .code(2));
+            }
+            at
+        }
+    };
+    let event = zhucan_web::maintenance::purge_event(
+        &format!("cli:{}", operator()),
+        "operator",
+        "cli",
+        serde_json::json!({"retention_months": policy.audit_retention_months, "trigger": "cli"}),
+    );
+    match store.purge_audit(cut, now, event).await? {
+        Purge::Done { purged, anchor, .. } => {
+            let day = cut.format("%Y-%m-%d %H:%M UTC");
+            println!(
+                "{}",
+                match (lang, anchor) {
+                    (Lang::Zh, Some(a)) => format!(
+                        "已清理 {purged} 条早于 {day} 的审计记录；锚点：第 {} 条（哈希 {}…）。",
+                        a.seq,
+                        a.hash.get(..12).unwrap_or(&a.hash)
+                    ),
+                    (Lang::En, Some(a)) => format!(
+                        "purged {purged} audit records older than {day}; anchor: record {} (hash {}…).",
+                        a.seq,
+                        a.hash.get(..12).unwrap_or(&a.hash)
+                    ),
+                    (Lang::Zh, None) => format!("没有早于 {day} 的审计记录，未清理任何记录。"),
+                    (Lang::En, None) =>
+                        format!("no audit records older than {day}; nothing purged."),
+                }
+            );
+            Ok(0)
+        }
+        Purge::TooRecent { latest_allowed } => Err(Failure::new(
+            format!("清理截止时间须早于 {latest_allowed}（至少保留 6 个月）：拒绝清理"),
+            format!(
+                "the cut must be before {latest_allowed} (6 months are always kept): nothing purged"
+            ),
+        )
+        .code(2)),
+        Purge::Broken { seq, reason } => Err(Failure::new(
+            format!("审计日志校验失败（第 {seq} 条：{reason}）：为保留证据，未清理任何记录。"),
+            format!(
+                "the audit trail does not verify (record {seq}: {reason}): nothing purged, to keep the evidence."
+            ),
+        )),
+    }
 }
 
 /// `zhucan import`: exit 0 when every row is in, 3 when some rows were rejected, 2 when nothing

@@ -61,3 +61,114 @@ impl Role {
         )
     }
 }
+
+coded_enum! {
+    /// What an API token may do: `read` tokens make GET requests only; `read_write` tokens
+    /// have every right of their account.
+    pub enum TokenScope {
+        Read = ("read", "只读", "read only", "ro", "read-only"),
+        ReadWrite = ("read_write", "读写", "read and write", "rw", "read-write"),
+    }
+}
+
+impl TokenScope {
+    /// Whether the token may change anything (any method but GET and HEAD).
+    pub fn allows_writes(self) -> bool {
+        self == TokenScope::ReadWrite
+    }
+}
+
+/// Reads a lifetime such as `30d`, `12h`, `90m` or `3600s` (surrounding spaces allowed): more
+/// than zero and at most 400 days.
+pub fn parse_lifetime(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (secs > 0 && secs <= MAX_LIFETIME_SECS).then(|| std::time::Duration::from_secs(secs))
+}
+
+/// The longest lifetime [`parse_lifetime`] accepts: 400 days.
+pub const MAX_LIFETIME_SECS: u64 = 400 * 86_400;
+
+/// Writes a lifetime the way [`parse_lifetime`] reads it (the largest whole unit).
+pub fn format_lifetime(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s.is_multiple_of(86_400) {
+        format!("{}d", s / 86_400)
+    } else if s.is_multiple_of(3600) {
+        format!("{}h", s / 3600)
+    } else if s.is_multiple_of(60) {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn lifetimes() {
+        assert_eq!(
+            parse_lifetime("30d").map(|d| d.as_secs()),
+            Some(30 * 86_400)
+        );
+        assert_eq!(
+            parse_lifetime(" 12h ").map(|d| d.as_secs()),
+            Some(12 * 3600)
+        );
+        assert_eq!(parse_lifetime("90m").map(|d| d.as_secs()), Some(5400));
+        assert_eq!(parse_lifetime("0d"), None);
+        assert_eq!(parse_lifetime("401d"), None);
+        assert_eq!(parse_lifetime("forever"), None);
+        assert_eq!(parse_lifetime("3w"), None);
+        assert_eq!(parse_lifetime("99999999999999999999d"), None);
+    }
+
+    #[test]
+    fn scopes() {
+        assert_eq!(TokenScope::parse("read"), Some(TokenScope::Read));
+        assert_eq!(TokenScope::parse("READ_WRITE"), Some(TokenScope::ReadWrite));
+        assert_eq!(TokenScope::parse("rw"), Some(TokenScope::ReadWrite));
+        assert_eq!(TokenScope::parse("write"), None);
+        assert!(!TokenScope::Read.allows_writes());
+    }
+
+    proptest! {
+        /// Any text is a lifetime or not, never a panic; accepted ones are in range.
+        #[test]
+        fn lifetimes_never_panic(s in "\\PC{0,24}") {
+            if let Some(d) = parse_lifetime(&s) {
+                prop_assert!(d.as_secs() > 0 && d.as_secs() <= MAX_LIFETIME_SECS);
+            }
+        }
+
+        /// Every lifetime in range round-trips through its written form.
+        #[test]
+        fn lifetimes_round_trip(secs in 1u64..=MAX_LIFETIME_SECS) {
+            let d = std::time::Duration::from_secs(secs);
+            prop_assert_eq!(parse_lifetime(&format_lifetime(d)), Some(d));
+        }
+
+        /// Any text is a scope or not, never a panic; keys, labels and roles round-trip.
+        #[test]
+        fn scopes_and_roles_parse(s in "\\PC{0,24}") {
+            let _ = TokenScope::parse(&s);
+            let _ = Role::parse(&s);
+            for t in TokenScope::ALL {
+                prop_assert_eq!(TokenScope::parse(t.key()), Some(*t));
+                prop_assert_eq!(TokenScope::parse(t.zh()), Some(*t));
+            }
+        }
+    }
+}

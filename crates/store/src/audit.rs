@@ -56,10 +56,54 @@ pub fn chain_hash(prev_hash: &str, r: &AuditRecord) -> String {
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditCheck {
-    /// Every record links and hashes correctly.
-    Intact { records: i64 },
+    /// Every record links and hashes correctly: `records` records from `first` on (after a
+    /// purge, `first` follows the anchor).
+    Intact { records: i64, first: i64 },
     /// The first record that does not verify, and why.
     Broken { seq: i64, reason: String },
+}
+
+/// Where the chain starts after purges: the last purged record's seq and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub hash: String,
+    /// How many records that purge deleted.
+    pub purged: i64,
+    /// Records older than this instant were purged.
+    pub cut_before: String,
+    pub purged_by: String,
+    pub purged_at: String,
+}
+
+/// The audit trail is kept at least this long, whatever the retention setting says.
+pub const RETENTION_FLOOR_MONTHS: u32 = 6;
+
+/// What [`Store::purge_audit`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purge {
+    /// `purged` records deleted (possibly none); the new anchor when any were; the purge's
+    /// own record in the trail.
+    Done {
+        purged: i64,
+        anchor: Option<AuditAnchor>,
+        record: i64,
+    },
+    /// The cut lies inside the retention floor: nothing deleted. The earliest allowed cut.
+    TooRecent { latest_allowed: String },
+    /// The trail does not verify: nothing is deleted, so that the evidence stays.
+    Broken { seq: i64, reason: String },
+}
+
+/// The action of a purge's own record.
+pub const PURGE_ACTION: &str = "audit.purge";
+
+/// Whether a purge record's detail names this anchor.
+fn confirms(detail: &str, a: &AuditAnchor) -> bool {
+    serde_json::from_str::<serde_json::Value>(detail).is_ok_and(|d| {
+        d["anchor_seq"].as_i64() == Some(a.seq)
+            && d["anchor_hash"].as_str() == Some(a.hash.as_str())
+    })
 }
 
 /// A filter for the auditors' search.
@@ -134,10 +178,25 @@ impl Store {
         tx.commit().await
     }
 
-    /// Walks the whole chain in order and names the first record that does not verify.
+    /// The latest purge anchor, if records were ever purged.
+    pub async fn audit_anchor(&self) -> Result<Option<AuditAnchor>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as("SELECT seq, hash, purged, cut_before, purged_by, purged_at FROM audit_anchors ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(p).await?
+        }))
+    }
+
+    /// Walks the chain in order from the latest purge anchor (or the first record) and names
+    /// the first record that does not verify. The anchor itself must be confirmed by the
+    /// `audit.purge` record that the purge appended to the chain.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
-        let mut prev = String::new();
-        let mut expected_seq = 1i64;
+        let anchor = self.audit_anchor().await?;
+        let (mut expected_seq, mut prev) = match &anchor {
+            Some(a) => (a.seq + 1, a.hash.clone()),
+            None => (1, String::new()),
+        };
+        let first = expected_seq;
+        let mut anchor_confirmed = anchor.is_none();
         let sql =
             format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000");
         loop {
@@ -166,6 +225,12 @@ impl Store {
                         reason: "its content does not match its hash".into(),
                     });
                 }
+                if !anchor_confirmed
+                    && r.action == PURGE_ACTION
+                    && let Some(a) = &anchor
+                {
+                    anchor_confirmed = confirms(&r.detail, a);
+                }
                 prev = r.hash;
                 expected_seq += 1;
             }
@@ -182,8 +247,115 @@ impl Store {
                 ),
             });
         }
+        if let (false, Some(a)) = (anchor_confirmed, &anchor) {
+            return Ok(AuditCheck::Broken {
+                seq: a.seq + 1,
+                reason: format!(
+                    "the purge anchor (records up to {}) is not confirmed by any audit.purge record in the trail",
+                    a.seq
+                ),
+            });
+        }
         Ok(AuditCheck::Intact {
-            records: expected_seq - 1,
+            records: expected_seq - first,
+            first,
+        })
+    }
+
+    /// Deletes the records older than `before` (RFC 3339) — the oldest records only, never one
+    /// at or after `before` — and leaves an anchor (the last deleted record's seq and hash) so
+    /// that the rest still verifies. Refuses a cut inside [`RETENTION_FLOOR_MONTHS`] and a trail
+    /// that does not verify. The purge is appended to the trail (`event`, with the counts and
+    /// the anchor added to its detail) in the same transaction as the deletion.
+    pub async fn purge_audit(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+        mut event: AuditEvent,
+    ) -> Result<Purge> {
+        let latest = now
+            .checked_sub_months(chrono::Months::new(RETENTION_FLOOR_MONTHS))
+            .unwrap_or(now);
+        if before > latest {
+            return Ok(Purge::TooRecent {
+                latest_allowed: latest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+        }
+        let cut_before = before.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // Walk the chain only when something would be deleted (the daily run usually finds
+        // nothing older than the cut).
+        let (oldest, keep): (Option<i64>, Option<i64>) = on_pool!(self, p => {
+            let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_log").fetch_one(p).await?;
+            let keep: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_log WHERE at >= $1")
+                .bind(&cut_before).fetch_one(p).await?;
+            (oldest, keep)
+        });
+        let deletes = match (oldest, keep) {
+            (None, _) => false,
+            (Some(o), Some(k)) => k > o,
+            (Some(_), None) => true,
+        };
+        if deletes && let AuditCheck::Broken { seq, reason } = self.verify_audit().await? {
+            return Ok(Purge::Broken { seq, reason });
+        }
+        let mut tx = self.begin().await?;
+        // Appends wait for this transaction (it holds the chain's head).
+        let (first, cut): (Option<i64>, Option<i64>) = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *c).await?;
+            let first: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_log").fetch_one(&mut *c).await?;
+            let keep: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_log WHERE at >= $1")
+                .bind(&cut_before).fetch_one(&mut *c).await?;
+            let cut = match keep {
+                Some(k) => Some(k - 1),
+                None => sqlx::query_scalar("SELECT MAX(seq) FROM audit_log").fetch_one(&mut *c).await?,
+            };
+            (first, cut)
+        });
+        let mut anchor = None;
+        let mut purged = 0i64;
+        if let (Some(first), Some(cut)) = (first, cut)
+            && cut >= first
+        {
+            let hash: String = on_tx!(&mut tx, c => {
+                sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(cut).fetch_one(&mut *c).await?
+            });
+            let n = on_tx!(&mut tx, c => {
+                sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(cut).execute(&mut *c).await?.rows_affected()
+            });
+            purged = i64::try_from(n).unwrap_or(i64::MAX);
+            let a = AuditAnchor {
+                seq: cut,
+                hash,
+                purged,
+                cut_before: cut_before.clone(),
+                purged_by: event.account.clone(),
+                purged_at: now_text(),
+            };
+            on_tx!(&mut tx, c => {
+                sqlx::query("INSERT INTO audit_anchors (seq, hash, purged, cut_before, purged_by, purged_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(a.seq).bind(&a.hash).bind(a.purged).bind(&a.cut_before).bind(&a.purged_by).bind(&a.purged_at)
+                    .execute(&mut *c).await?;
+            });
+            anchor = Some(a);
+        }
+        let mut detail = match event.detail {
+            serde_json::Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        };
+        detail.insert("before".into(), cut_before.clone().into());
+        detail.insert("purged".into(), purged.into());
+        if let Some(a) = &anchor {
+            detail.insert("anchor_seq".into(), a.seq.into());
+            detail.insert("anchor_hash".into(), a.hash.clone().into());
+        }
+        event.detail = serde_json::Value::Object(detail);
+        event.action = PURGE_ACTION.into();
+        let record = append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(Purge::Done {
+            purged,
+            anchor,
+            record: record.seq,
         })
     }
 

@@ -24,8 +24,12 @@ pub mod institutions;
 pub mod plan;
 pub mod registry;
 mod rows;
+pub mod settings;
 
-pub use accounts::{ApiTokenInfo, NewUser, Role, SessionInfo, User};
+pub use accounts::{
+    ApiTokenInfo, NewSession, NewToken, NewUser, RightsChange, Role, SessionInfo, SessionRow,
+    TokenScope, User,
+};
 pub use registry::{
     ImportOutcome, PersonFile, PersonQuery, PersonSummary, SearchPage, StoredEvent,
 };
@@ -164,6 +168,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "second_factor",
         sql: include_str!("../migrations/0003_second_factor.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "access",
+        sql: include_str!("../migrations/0004_access.sql"),
     },
     Migration {
         version: 5,

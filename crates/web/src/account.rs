@@ -85,11 +85,22 @@ async fn enrol_page(
         };
         return render(StatusCode::OK, &page);
     }
-    let secret = match user.totp_secret.clone() {
+    // The pending secret (sealed at rest); a new one when there is none or it does not open.
+    let pending = user
+        .totp_secret
+        .as_deref()
+        .and_then(|stored| state.secret_key.open(&user.id, stored).ok());
+    let secret = match pending {
         Some(s) => s,
         None => {
             let s = totp::new_secret();
-            if state.store.set_totp_pending(&user.id, &s).await.is_err() {
+            let sealed = state.secret_key.seal(&user.id, &s);
+            if state
+                .store
+                .set_totp_pending(&user.id, &sealed)
+                .await
+                .is_err()
+            {
                 return internal(caller);
             }
             s
@@ -126,7 +137,11 @@ pub async fn enable_two_factor(
         Ok(Some(u)) => u,
         _ => return internal(&caller),
     };
-    let (Some(secret), false) = (user.totp_secret.clone(), user.totp_enabled) else {
+    let secret = user
+        .totp_secret
+        .as_deref()
+        .and_then(|stored| state.secret_key.open(&user.id, stored).ok());
+    let (Some(secret), false) = (secret, user.totp_enabled) else {
         return enrol_page(&state, &caller, None, StatusCode::OK).await;
     };
     let code = form.get("code").map(String::as_str).unwrap_or("");

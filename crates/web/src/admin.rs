@@ -22,6 +22,7 @@ use crate::view::{Chrome, render};
 
 struct UserRow {
     username: String,
+    href: String,
     role: String,
     area: String,
     totp: String,
@@ -51,7 +52,13 @@ fn forbidden(caller: &PageCaller) -> Response {
     )
 }
 
-fn fields(lang: Lang, areas: &[zhucan_domain::area::Area]) -> Vec<FormField> {
+/// The account page of `username`.
+fn account_href(username: &str) -> String {
+    format!("/admin/users/{}", crate::view::url_encode(username))
+}
+
+/// The role, area and village fields (of a new account and of a change of rights).
+fn rights_fields(lang: Lang, areas: &[zhucan_domain::area::Area]) -> Vec<FormField> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let mut roles = vec![(String::new(), t("请选择", "Choose"))];
     roles.extend(
@@ -66,19 +73,76 @@ fn fields(lang: Lang, areas: &[zhucan_domain::area::Area]) -> Vec<FormField> {
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     vec![
+        FormField::new("role", &t("角色", "Role"), "select")
+            .required()
+            .options(roles),
+        FormField::new("area", &t("所属地区", "Area"), "select")
+            .required()
+            .options(area_options),
+        FormField::new("village", &t("村（社区）代码", "Village code"), "text").hint(&t(
+            "村（社区）专职委员填写 12 位代码，其他角色留空",
+            "12-digit code for a village worker; otherwise empty",
+        )),
+    ]
+}
+
+fn fields(lang: Lang, areas: &[zhucan_domain::area::Area]) -> Vec<FormField> {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let mut v = vec![
         FormField::new("username", &t("用户名", "Username"), "text")
             .required()
-            .hint(&t("字母、数字和 . _ - @，最多 64 个字符", "letters, digits and . _ - @, at most 64 characters"))
+            .hint(&t(
+                "字母、数字和 . _ - @，最多 64 个字符",
+                "letters, digits and . _ - @, at most 64 characters",
+            ))
             .autocomplete("off"),
-        FormField::new("role", &t("角色", "Role"), "select").required().options(roles),
-        FormField::new("area", &t("所属地区", "Area"), "select").required().options(area_options),
-        FormField::new("village", &t("村（社区）代码", "Village code"), "text")
-            .hint(&t("村（社区）专职委员填写 12 位代码，其他角色留空", "12-digit code for a village worker; otherwise empty")),
+    ];
+    v.extend(rights_fields(lang, areas));
+    v.push(
         FormField::new("password", &t("初始密码", "Initial password"), "password")
             .required()
-            .hint(&t("至少 10 位，含字母、数字、符号中的两类；请当面或电话告知本人", "at least 10 characters from two of letters, digits, symbols; hand it over in person"))
+            .hint(&t("含字母、数字、符号中的两类，长度见安全策略；请当面或电话告知本人", "from two of letters, digits, symbols, as long as the security policy asks; hand it over in person"))
             .autocomplete("new-password"),
-    ]
+    );
+    v
+}
+
+/// Reads the role (never citizen) and the area (a village code when given) of a form.
+fn parse_rights(sub: &mut Submission, lang: Lang) -> (Option<Role>, Option<AreaCode>) {
+    let role = Role::parse(sub.get("role")).filter(|r| *r != Role::Citizen);
+    if role.is_none() {
+        let v = sub.get("role").to_string();
+        let msg = if v.is_empty() {
+            lang.pick("请选择角色", "choose a role").to_string()
+        } else {
+            match lang {
+                Lang::Zh => format!("“{v}”不是可选的角色，请从列表中选择"),
+                Lang::En => format!("“{v}” is not a role you can give; choose one from the list"),
+            }
+        };
+        sub.fail("role", msg);
+    }
+    let area = match sub.get("village") {
+        "" => AreaCode::parse(sub.get("area")),
+        v => AreaCode::parse(v).filter(|a| a.level() == AreaLevel::Village),
+    };
+    if area.is_none() {
+        let (field, v) = if sub.get("village").is_empty() {
+            ("area", sub.get("area").to_string())
+        } else {
+            ("village", sub.get("village").to_string())
+        };
+        sub.fail(
+            field,
+            match lang {
+                Lang::Zh => format!("地区代码“{v}”无效：请选择地区，村（社区）代码须为 12 位"),
+                Lang::En => format!(
+                    "the area code “{v}” is invalid: choose an area; a village code has 12 digits"
+                ),
+            },
+        );
+    }
+    (role, area)
 }
 
 async fn page(
@@ -105,6 +169,7 @@ async fn page(
         .iter()
         .map(|u| UserRow {
             username: u.username.clone(),
+            href: account_href(&u.username),
             role: u.role.label(lang).to_string(),
             area: names.of(&u.area),
             totp: lang
@@ -202,27 +267,10 @@ pub async fn create(
             .into(),
         );
     }
-    let role = Role::parse(sub.get("role")).filter(|r| *r != Role::Citizen);
-    if role.is_none() {
-        sub.fail("role", lang.pick("请选择角色", "choose a role").into());
-    }
-    let area = match sub.get("village") {
-        "" => AreaCode::parse(sub.get("area")),
-        v => AreaCode::parse(v).filter(|a| a.level() == AreaLevel::Village),
-    };
-    if area.is_none() {
-        let field = if sub.get("village").is_empty() {
-            "area"
-        } else {
-            "village"
-        };
-        sub.fail(
-            field,
-            lang.pick("地区代码无效", "the area code is invalid").into(),
-        );
-    }
-    if let Err((zh, en)) = auth::check_password_policy(sub.get("password")) {
-        sub.fail("password", lang.pick(zh, en).into());
+    let (role, area) = parse_rights(&mut sub, lang);
+    let min_len = state.policy().await.password_min_length;
+    if let Err((zh, en)) = auth::check_password_policy(sub.get("password"), min_len) {
+        sub.fail("password", lang.pick(&zh, &en).into());
     }
     if let (Some(role), Some(area), true) = (role, area.clone(), sub.errors.is_empty()) {
         let hash = match auth::hash_password(sub.get("password")) {
@@ -371,4 +419,362 @@ pub async fn enable(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     toggle(state, caller, username, form, false).await
+}
+
+// ---------------------------------------------------------------- one account
+
+#[derive(Template)]
+#[template(path = "admin_account.html")]
+struct AccountPage {
+    c: Chrome,
+    username: String,
+    role: String,
+    area: String,
+    totp: String,
+    status: String,
+    own: bool,
+    action: String,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    sessions: Vec<crate::sessions::SessionView>,
+    tokens: Vec<crate::sessions::TokenView>,
+    end_base: String,
+    revoke_base: String,
+}
+
+fn internal(caller: &PageCaller) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "操作失败，已记录。",
+        "The operation failed; it has been logged.",
+    )
+}
+
+fn no_account(caller: &PageCaller) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::NOT_FOUND,
+        "没有该账户。",
+        "There is no such account.",
+    )
+}
+
+/// The account named in the path, or the answer to give instead (403 for other roles, 404).
+async fn target(
+    state: &AppState,
+    caller: &PageCaller,
+    username: &str,
+) -> Result<zhucan_store::User, Response> {
+    if caller.user.role != Role::SystemAdmin {
+        return Err(forbidden(caller));
+    }
+    match state.store.user_by_username(username).await {
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => Err(no_account(caller)),
+        Err(e) => {
+            tracing::error!(error = %e, "account lookup failed");
+            Err(internal(caller))
+        }
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    caller: &PageCaller,
+    user: &zhucan_store::User,
+    sub: Option<&Submission>,
+    notice: Option<String>,
+) -> Response {
+    let lang = caller.lang;
+    let areas = match state.store.areas().await {
+        Ok(a) => a,
+        Err(_) => return internal(caller),
+    };
+    let (sessions, tokens) = match (
+        crate::sessions::live_sessions(state, user, Some(&caller.session_id), lang).await,
+        crate::sessions::live_tokens(state, user, lang).await,
+    ) {
+        (Ok(s), Ok(t)) => (s, t),
+        _ => return internal(caller),
+    };
+    let names = crate::view::AreaNames::new(&areas);
+    let mut fs = rights_fields(lang, &areas);
+    let (errors, status) = match sub {
+        Some(s) => (s.apply(&mut fs), StatusCode::UNPROCESSABLE_ENTITY),
+        None => {
+            // The current rights, as the form would submit them.
+            let (area, village) = if user.area.level() == AreaLevel::Village {
+                (
+                    user.area.as_str().chars().take(9).collect::<String>(),
+                    user.area.to_string(),
+                )
+            } else {
+                (user.area.to_string(), String::new())
+            };
+            let mut values = HashMap::new();
+            values.insert("role".to_string(), user.role.key().to_string());
+            values.insert("area".to_string(), area);
+            values.insert("village".to_string(), village);
+            Submission::new(values).apply(&mut fs);
+            (vec![], StatusCode::OK)
+        }
+    };
+    let href = account_href(&user.username);
+    let c = Chrome {
+        lang,
+        user: Some(caller.user.clone()),
+        csrf: caller.csrf.clone(),
+        here: href.clone(),
+        nav: "admin",
+        title: match lang {
+            Lang::Zh => format!("账户 {}", user.username),
+            Lang::En => format!("Account {}", user.username),
+        },
+    };
+    render(
+        status,
+        &AccountPage {
+            c,
+            username: user.username.clone(),
+            role: user.role.label(lang).to_string(),
+            area: names.of(&user.area),
+            totp: lang
+                .pick(
+                    if user.totp_enabled {
+                        "已开启"
+                    } else {
+                        "未开启"
+                    },
+                    if user.totp_enabled { "on" } else { "off" },
+                )
+                .to_string(),
+            status: lang
+                .pick(
+                    if user.disabled { "已停用" } else { "正常" },
+                    if user.disabled { "disabled" } else { "active" },
+                )
+                .to_string(),
+            own: user.id == caller.user.id,
+            action: href.clone(),
+            fields: fs,
+            errors,
+            notice,
+            sessions,
+            tokens,
+            end_base: format!("{href}/sessions"),
+            revoke_base: format!("{href}/tokens"),
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /admin/users/{username}`: one account, its rights (with the form to change them), its
+/// sessions and its tokens.
+pub async fn account(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(username): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Done>,
+) -> Response {
+    let user = match target(&state, &caller, &username).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let lang = caller.lang;
+    let notice = match q.done.as_deref() {
+        Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
+        Some("token") => Some(lang.pick("令牌已吊销。", "The token has been revoked.")),
+        _ => None,
+    }
+    .map(str::to_string);
+    account_page(&state, &caller, &user, None, notice).await
+}
+
+/// `POST /admin/users/{username}`: gives the account another role and/or area. Its sessions
+/// end and its tokens are revoked (its rights changed); audited with old → new values. No one
+/// changes their own rights (三权分立: the system administrator cannot give itself other roles).
+pub async fn change_rights(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(username): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let user = match target(&state, &caller, &username).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let lang = caller.lang;
+    if user.id == caller.user.id {
+        return error_page(
+            Some(&caller),
+            lang,
+            StatusCode::FORBIDDEN,
+            "不能更改自己的角色或地区（三权分立）：请由另一名系统管理员操作。",
+            "You cannot change your own role or area (separation of duties): another system administrator must do it.",
+        );
+    }
+    let mut sub = Submission::new(form);
+    let (role, area) = parse_rights(&mut sub, lang);
+    let (Some(role), Some(area), true) = (role, area, sub.errors.is_empty()) else {
+        return account_page(&state, &caller, &user, Some(&sub), None).await;
+    };
+    let result = state
+        .store
+        .set_user_rights(&user.id, role, &area, |change| {
+            audit_event(
+                &caller.user,
+                &caller.client,
+                "account.rights_change",
+                &user.username,
+                "ok",
+                serde_json::json!({
+                    "role": [change.old_role.key(), role.key()],
+                    "area": [change.old_area.to_string(), area.to_string()],
+                    "sessions_ended": change.sessions_ended,
+                    "tokens_revoked": change.tokens_revoked,
+                }),
+            )
+        })
+        .await;
+    let notice = match result {
+        Ok(None) => lang
+            .pick(
+                "角色和地区没有变化，未作更改。",
+                "Role and area are unchanged; nothing was changed.",
+            )
+            .to_string(),
+        Ok(Some(change)) => match lang {
+            Lang::Zh => format!(
+                "已将 {} 的角色改为“{}”、地区改为 {}；该账户的 {} 个会话已结束，{} 个令牌已吊销，须重新登录。",
+                user.username,
+                role.label(lang),
+                area,
+                change.sessions_ended,
+                change.tokens_revoked
+            ),
+            Lang::En => format!(
+                "{} is now “{}” in {}; its {} sessions were ended and {} tokens revoked: it must sign in again.",
+                user.username,
+                role.label(lang),
+                area,
+                change.sessions_ended,
+                change.tokens_revoked
+            ),
+        },
+        Err(StoreError::NotFound(_)) => {
+            let field = if sub.get("village").is_empty() {
+                "area"
+            } else {
+                "village"
+            };
+            sub.fail(
+                field,
+                match lang {
+                    Lang::Zh => format!("地区“{area}”不在区划字典中"),
+                    Lang::En => format!("the area “{area}” is not in the area dictionary"),
+                },
+            );
+            return account_page(&state, &caller, &user, Some(&sub), None).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "changing rights failed");
+            return internal(&caller);
+        }
+    };
+    let user = match state.store.user_by_id(&user.id).await {
+        Ok(Some(u)) => u,
+        _ => return internal(&caller),
+    };
+    account_page(&state, &caller, &user, None, Some(notice)).await
+}
+
+/// `POST /admin/users/{username}/sessions/{id}/end`: ends one session of the account.
+pub async fn end_session(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path((username, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let user = match target(&state, &caller, &username).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let event = audit_event(
+        &caller.user,
+        &caller.client,
+        "session.end",
+        &user.username,
+        "ok",
+        serde_json::json!({"session": id, "by": "system_admin"}),
+    );
+    match state.store.end_session(&user.id, &id, &event).await {
+        Ok(true) => {
+            Redirect::to(&format!("{}?done=session", account_href(&user.username))).into_response()
+        }
+        Ok(false) => error_page(
+            Some(&caller),
+            caller.lang,
+            StatusCode::NOT_FOUND,
+            "该账户没有这个会话（或已结束）。",
+            "The account has no such session (or it has already ended).",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "ending a session failed");
+            internal(&caller)
+        }
+    }
+}
+
+/// `POST /admin/users/{username}/tokens/{id}/revoke`: revokes one token of the account.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path((username, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let user = match target(&state, &caller, &username).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let event = audit_event(
+        &caller.user,
+        &caller.client,
+        "token.revoke",
+        &user.username,
+        "ok",
+        serde_json::json!({"token": id, "by": "system_admin"}),
+    );
+    match state.store.revoke_token(&user.id, &id, &event).await {
+        Ok(true) => {
+            Redirect::to(&format!("{}?done=token", account_href(&user.username))).into_response()
+        }
+        Ok(false) => error_page(
+            Some(&caller),
+            caller.lang,
+            StatusCode::NOT_FOUND,
+            "该账户没有这个令牌（或已吊销）。",
+            "The account has no such token (or it is already revoked).",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "revoking a token failed");
+            internal(&caller)
+        }
+    }
 }

@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use zhucan_domain::access::TokenScope;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::{CitizenId, mask_phone};
 use zhucan_domain::{Lang, Localized};
@@ -40,12 +41,18 @@ pub struct SessionRequest {
     pub password: String,
     /// The current TOTP code, when the account has a second factor.
     pub totp: Option<String>,
+    /// `read` (GET requests only) or `read_write` (the default: every right of the account).
+    pub scope: Option<String>,
 }
 
 /// A new API token.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionResponse {
     pub token: String,
+    /// The token's public ID (to list or revoke it; not a credential).
+    pub id: String,
+    /// `read` or `read_write`.
+    pub scope: String,
     pub expires_at: String,
 }
 
@@ -57,7 +64,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`, `invalid_parameter`, `invalid_json`, `version_conflict`, `rate_limited`, `internal`.
+    /// Stable machine-readable code: `unauthorized`, `forbidden`, `token_read_only`, `not_found`, `invalid_parameter`, `invalid_json`, `invalid_credentials`, `second_factor_required`, `second_factor_wrong`, `second_factor_not_enrolled`, `account_locked`, `version_conflict`, `rate_limited`, `internal`.
     pub code: String,
     /// One sentence for people, in Chinese or English by `Accept-Language`.
     pub message: String,
@@ -85,6 +92,22 @@ pub async fn create_session(
             .in_lang(lang)
             .into_response();
         }
+    };
+    let scope = match req.scope.as_deref().map(str::trim) {
+        None | Some("") => TokenScope::ReadWrite,
+        Some(s) => match TokenScope::parse(s) {
+            Some(sc) => sc,
+            None => {
+                return ApiError::invalid(
+                    "scope",
+                    s,
+                    "应为 read 或 read_write",
+                    "must be read or read_write",
+                )
+                .in_lang(lang)
+                .into_response();
+            }
+        },
     };
     if let Some(t) = auth::throttle(&state, &client, req.username.trim(), "api.session").await {
         let mut e = match t {
@@ -121,9 +144,7 @@ pub async fn create_session(
         .is_some_and(|u| !u.disabled && auth::verify_password(&req.password, &u.password_hash));
     let factor = match &user {
         Some(u) if password_ok && auth::must_enroll(u) => Err(auth::SecondFactor::NotEnrolled),
-        Some(u) if password_ok => {
-            auth::check_second_factor(&state.store, u, req.totp.as_deref()).await
-        }
+        Some(u) if password_ok => auth::check_second_factor(&state, u, req.totp.as_deref()).await,
         _ => Ok(()),
     };
     let ok = password_ok && factor.is_ok();
@@ -177,8 +198,23 @@ pub async fn create_session(
         };
         return e.in_lang(lang).into_response();
     };
-    match auth::issue_token(&state.store, &user, state.config.api_token_ttl).await {
-        Ok((token, expires_at)) => Json(SessionResponse { token, expires_at }).into_response(),
+    let label = format!("api session from {client}");
+    match auth::issue_token(
+        &state.store,
+        &user,
+        state.config.api_token_ttl,
+        scope,
+        &label,
+    )
+    .await
+    {
+        Ok((token, id, expires_at)) => Json(SessionResponse {
+            token,
+            id,
+            scope: scope.key().to_string(),
+            expires_at,
+        })
+        .into_response(),
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }
 }
@@ -454,11 +490,83 @@ pub async fn person(
     }
 }
 
+/// One of the caller's API tokens (its metadata; never the token itself).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenItem {
+    /// The public ID (to revoke it).
+    pub id: String,
+    /// `read` or `read_write`.
+    pub scope: String,
+    /// How it was issued.
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    /// Whether this is the token of the request.
+    pub current: bool,
+}
+
+/// The caller's usable tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<TokenItem>,
+}
+
+/// `GET /api/v1/tokens`: the caller's own usable (unrevoked, unexpired) tokens.
+#[utoipa::path(get, path = "/api/v1/tokens",
+    responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn tokens(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    let now = chrono::Utc::now().to_rfc3339();
+    match state.store.tokens_of(&caller.user.id, &now).await {
+        Ok(list) => Json(TokenList {
+            items: list
+                .into_iter()
+                .map(|t| TokenItem {
+                    current: t.id == caller.token.id,
+                    id: t.id,
+                    scope: t.scope.0.key().to_string(),
+                    label: t.label,
+                    created_at: t.created_at,
+                    expires_at: t.expires_at,
+                })
+                .collect(),
+        })
+        .into_response(),
+        Err(e) => ApiError::from(e).in_lang(caller.lang).into_response(),
+    }
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's own tokens (a `read_write` token
+/// is needed: a read-only token gets 403 `token_read_only`). Audited.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}",
+    params(("id" = String, Path, description = "the token's public ID (from GET /api/v1/tokens)")),
+    responses((status = 204, description = "revoked"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let event = audit_event(
+        &caller.user,
+        &caller.client,
+        "token.revoke",
+        &caller.user.username,
+        "ok",
+        serde_json::json!({"token": id, "via": "api"}),
+    );
+    match state.store.revoke_token(&caller.user.id, &id, &event).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => ApiError::not_found().in_lang(caller.lang).into_response(),
+        Err(e) => ApiError::from(e).in_lang(caller.lang).into_response(),
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zhucan API", description = "助残 · 数字残联 — the registry API (contract.md)."),
-    paths(healthz, create_session, persons, person, crate::plan_api::indicators, crate::plan_api::members),
-    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem, crate::plan_api::MembersPage, crate::plan_api::MemberPerson)),
+    paths(healthz, create_session, persons, person, tokens, revoke_token, crate::plan_api::indicators, crate::plan_api::members),
+    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem, TokenList, TokenItem, crate::plan_api::MembersPage, crate::plan_api::MemberPerson)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

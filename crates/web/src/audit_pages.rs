@@ -27,8 +27,28 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("login", "登录", "sign in"),
     ("logout", "退出", "sign out"),
     ("api.session", "API 登录", "API sign-in"),
+    ("person.reveal", "显示完整号码", "reveal full identifiers"),
     ("account.create", "创建账户", "create an account"),
+    ("account.disable", "停用账户", "disable an account"),
+    ("account.enable", "启用账户", "enable an account"),
+    (
+        "account.rights_change",
+        "更改角色和地区",
+        "change an account's role and area",
+    ),
+    ("session.end", "结束会话", "end a session"),
     ("token.create", "签发令牌", "issue a token"),
+    ("token.revoke", "吊销令牌", "revoke a token"),
+    (
+        "settings.change",
+        "修改安全策略",
+        "change the security policy",
+    ),
+    (
+        "audit.purge",
+        "清理过期审计记录",
+        "purge expired audit records",
+    ),
     (
         "account.2fa_enabled",
         "开启双重验证",

@@ -11,8 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use zhucan_domain::Lang;
+use zhucan_domain::access::TokenScope;
 use zhucan_store::accounts::{hash_secret, random_id};
-use zhucan_store::{Store, User};
+use zhucan_store::{ApiTokenInfo, NewSession, NewToken, Store, User};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -35,9 +36,11 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
-/// The minimum password policy: at least 10 characters, at least two of letters, digits and
-/// other characters. Returns the reason in both languages.
-pub fn check_password_policy(password: &str) -> Result<(), (&'static str, &'static str)> {
+/// The password policy: at least `min_len` characters (the policy setting, never fewer than
+/// 10), at least two of letters, digits and other characters. Returns the reason in both
+/// languages.
+pub fn check_password_policy(password: &str, min_len: usize) -> Result<(), (String, String)> {
+    let min_len = min_len.max(10);
     let n = password.chars().count();
     let classes = [
         password.chars().any(|c| c.is_alphabetic()),
@@ -47,10 +50,12 @@ pub fn check_password_policy(password: &str) -> Result<(), (&'static str, &'stat
     .iter()
     .filter(|b| **b)
     .count();
-    if n < 10 || classes < 2 {
+    if n < min_len || classes < 2 {
         return Err((
-            "密码至少 10 位，且须包含字母、数字、符号中的两类",
-            "a password needs at least 10 characters from at least two of: letters, digits, symbols",
+            format!("密码至少 {min_len} 位，且须包含字母、数字、符号中的两类"),
+            format!(
+                "a password needs at least {min_len} characters from at least two of: letters, digits, symbols"
+            ),
         ));
     }
     Ok(())
@@ -89,36 +94,41 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
     )
 }
 
-/// Starts a session for `user`; returns the `Set-Cookie` header value.
+/// Starts a session for `user` from `client` (with the browser's `User-Agent`); returns the
+/// `Set-Cookie` header value. The absolute lifetime is the policy's.
 pub async fn start_session(
     state: &AppState,
     user: &User,
     lang: Lang,
+    client: &str,
+    user_agent: &str,
 ) -> Result<String, zhucan_store::StoreError> {
+    let policy = state.policy().await;
     let id = format!("{}{}", random_id(), random_id());
     let csrf = random_id();
     let expires = Utc::now()
-        + chrono::Duration::from_std(state.config.session_max)
-            .unwrap_or(chrono::Duration::hours(12));
+        + chrono::Duration::from_std(policy.session_max).unwrap_or(chrono::Duration::hours(12));
     state
         .store
-        .create_session(
-            &hash_secret(&id),
-            &user.id,
-            &csrf,
-            lang.tag(),
-            &expires.to_rfc3339(),
-        )
+        .create_session(&NewSession {
+            id_hash: hash_secret(&id),
+            user_id: user.id.clone(),
+            csrf_token: csrf,
+            lang: lang.tag().to_string(),
+            expires_at: expires.to_rfc3339(),
+            client: client.to_string(),
+            user_agent: user_agent.to_string(),
+        })
         .await?;
     Ok(set_cookie(
         SESSION_COOKIE,
         &id,
-        state.config.session_max.as_secs() as i64,
+        policy.session_max.as_secs() as i64,
         state.config.secure_cookies,
     ))
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
@@ -131,6 +141,8 @@ pub struct PageCaller {
     pub csrf: String,
     pub lang: Lang,
     pub session_hash: String,
+    /// The session's public ID (to mark "this session" in lists).
+    pub session_id: String,
     /// The client's address, for the audit trail.
     pub client: String,
 }
@@ -158,18 +170,16 @@ impl IntoResponse for ToLogin {
     }
 }
 
-/// Looks up the session behind the request's cookie, enforcing the idle and absolute timeouts.
-pub async fn session_of(
-    store: &Store,
-    config: &crate::Config,
-    headers: &HeaderMap,
-) -> Option<PageCaller> {
+/// Looks up the session behind the request's cookie, enforcing the policy's idle and
+/// absolute timeouts.
+pub async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<PageCaller> {
     let raw = cookie(headers, SESSION_COOKIE)?;
     let hash = hash_secret(raw);
+    let store = &state.store;
     let s = store.session(&hash).await.ok().flatten()?;
     let now = Utc::now();
-    let idle =
-        chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
+    let idle = chrono::Duration::from_std(state.policy().await.session_idle)
+        .unwrap_or(chrono::Duration::minutes(30));
     let last = parse_time(&s.last_seen_at)?;
     let expires = parse_time(&s.expires_at)?;
     if now > expires || now - last > idle {
@@ -177,8 +187,9 @@ pub async fn session_of(
         return None;
     }
     let lang = request_lang(headers);
-    // Record activity at most once a minute.
-    if now - last > chrono::Duration::seconds(60) || s.lang != lang.tag() {
+    // Record activity at most once a minute (or more often under a very short idle timeout).
+    let touch_after = chrono::Duration::seconds(60).min(idle / 4);
+    if now - last > touch_after || s.lang != lang.tag() {
         let _ = store.touch_session(&hash, lang.tag()).await;
     }
     Some(PageCaller {
@@ -186,6 +197,7 @@ pub async fn session_of(
         csrf: s.csrf_token,
         lang,
         session_hash: hash,
+        session_id: s.id,
         client: String::new(),
     })
 }
@@ -208,7 +220,7 @@ impl FromRequestParts<AppState> for PageCaller {
             "/".into()
         };
         let client = crate::trail::client_of(&parts.extensions);
-        let caller = session_of(&state.store, &state.config, &parts.headers)
+        let caller = session_of(state, &parts.headers)
             .await
             .map(|c| PageCaller { client, ..c })
             .ok_or(ToLogin::Login(target))?;
@@ -220,12 +232,16 @@ impl FromRequestParts<AppState> for PageCaller {
     }
 }
 
-/// A caller of the JSON API, authenticated by `Authorization: Bearer TOKEN`.
+/// A caller of the JSON API, authenticated by `Authorization: Bearer TOKEN`. A `read` token
+/// is refused (403 `token_read_only`) on every request but GET and HEAD, before any handler
+/// runs.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
     pub user: User,
     pub lang: Lang,
     pub client: String,
+    /// The token's metadata (its public ID, scope, expiry).
+    pub token: ApiTokenInfo,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -248,35 +264,54 @@ impl FromRequestParts<AppState> for ApiCaller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
         let now = Utc::now().to_rfc3339();
-        let user = state
+        let (user, info) = state
             .store
-            .user_for_token(&hash_secret(token), &now)
+            .token_user(&hash_secret(token), &now)
             .await
             .map_err(|e| ApiError::from(e).in_lang(lang))?
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
+        let reads_only = matches!(parts.method, Method::GET | Method::HEAD);
+        if !reads_only && !info.scope.0.allows_writes() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token_read_only",
+                "该令牌只有只读权限（scope=read），只能用于 GET 请求",
+                "this token is read-only (scope=read): it may make GET requests only",
+            )
+            .in_lang(lang));
+        }
         Ok(ApiCaller {
             user,
             lang,
             client: crate::trail::client_of(&parts.extensions),
+            token: info,
         })
     }
 }
 
-/// Issues an API token for `user`; returns the token (shown once, stored only as a hash) and
-/// its expiry.
+/// Issues an API token for `user` with `scope`; returns the token (shown once, stored only as
+/// a hash), its public ID and its expiry. `label` says how it was issued.
 pub async fn issue_token(
     store: &Store,
     user: &User,
     ttl: std::time::Duration,
-) -> Result<(String, String), zhucan_store::StoreError> {
+    scope: TokenScope,
+    label: &str,
+) -> Result<(String, String, String), zhucan_store::StoreError> {
     let token = format!("zc_{}{}", random_id(), random_id());
     let expires = (Utc::now()
         + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(12)))
     .to_rfc3339();
-    store
-        .create_api_token(&user.id, &hash_secret(&token), &expires)
+    let id = store
+        .create_api_token(&NewToken {
+            user_id: user.id.clone(),
+            token_hash: hash_secret(&token),
+            scope,
+            label: label.to_string(),
+            expires_at: expires.clone(),
+        })
         .await?;
-    Ok((token, expires))
+    Ok((token, id, expires))
 }
 
 /// Refuses state-changing browser requests that come from another site (CSRF defence in depth,
@@ -323,9 +358,18 @@ mod tests {
         assert!(verify_password("correct horse 9", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
-        assert!(check_password_policy("short1").is_err());
-        assert!(check_password_policy("onlyletterslong").is_err());
-        assert!(check_password_policy("letters and 123").is_ok());
+        assert!(check_password_policy("short1", 10).is_err());
+        assert!(check_password_policy("onlyletterslong", 10).is_err());
+        assert!(check_password_policy("letters and 123", 10).is_ok());
+        assert!(
+            check_password_policy("letters and 123", 16).is_err(),
+            "a longer minimum"
+        );
+        assert!(
+            check_password_policy("letters 12", 4).is_ok(),
+            "never fewer than 10"
+        );
+        assert!(check_password_policy("letters 1", 4).is_err());
     }
 
     #[test]
@@ -368,15 +412,19 @@ pub async fn throttle(
     username: &str,
     action: &str,
 ) -> Option<Throttle> {
-    if let Err(wait) = state.login_limiter.check(client) {
+    let policy = state.policy().await;
+    if let Err(wait) = state
+        .login_limiter
+        .check(client, policy.login_rate_per_minute)
+    {
         return Some(Throttle::RateLimited(wait));
     }
-    let window = chrono::Duration::from_std(state.config.lockout_window)
-        .unwrap_or(chrono::Duration::minutes(15));
+    let window =
+        chrono::Duration::from_std(policy.lockout_window).unwrap_or(chrono::Duration::minutes(15));
     let now = Utc::now();
     match state
         .store
-        .login_locked_until(username, state.config.lockout_failures, window, now)
+        .login_locked_until(username, policy.lockout_failures, window, now)
         .await
     {
         Ok(Some(until)) => {
@@ -407,23 +455,38 @@ pub enum SecondFactor {
 }
 
 /// Checks the second factor of a sign-in whose password was right: a 6-digit TOTP code
-/// (each step accepted once) or an unused recovery code.
+/// (each step accepted once) or an unused recovery code. The stored secret is opened with the
+/// server key (a plain secret from before encryption is sealed now).
 pub async fn check_second_factor(
-    store: &Store,
+    state: &AppState,
     user: &User,
     code: Option<&str>,
 ) -> Result<(), SecondFactor> {
     if !user.totp_enabled {
         return Ok(());
     }
+    let store = &state.store;
     let code = code
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .ok_or(SecondFactor::Required)?;
-    let secret = user.totp_secret.as_deref().ok_or(SecondFactor::Wrong)?;
-    if let Some(step) =
-        crate::totp::matching_step(secret, code, Utc::now().timestamp(), user.totp_last_step)
+    let stored = user.totp_secret.as_deref().ok_or(SecondFactor::Wrong)?;
+    let secret = match state.secret_key.open(&user.id, stored) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            tracing::error!(account = %user.username, "the TOTP secret does not open with the server key (wrong key?)");
+            None
+        }
+    };
+    if let Some(secret) = &secret
+        && !crate::secrets::is_sealed(stored)
     {
+        let sealed = state.secret_key.seal(&user.id, secret);
+        let _ = store.replace_totp_secret(&user.id, stored, &sealed).await;
+    }
+    if let Some(step) = secret.as_deref().and_then(|s| {
+        crate::totp::matching_step(s, code, Utc::now().timestamp(), user.totp_last_step)
+    }) {
         return match store.use_totp_step(&user.id, step).await {
             Ok(true) => Ok(()),
             _ => Err(SecondFactor::Wrong),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
@@ -26,16 +26,23 @@ pub mod evaluation;
 pub mod export;
 pub mod forms;
 pub mod limits;
+pub mod maintenance;
 pub mod pages;
 pub mod plan;
 pub mod plan_api;
 pub mod plan_pages;
+pub mod policy;
 pub mod scope;
+pub mod secrets;
+pub mod security;
+pub mod sessions;
 pub mod totp;
 pub mod trail;
 pub mod view;
 
-/// Runtime settings of the web service.
+/// Runtime settings of the web service. The security policy among them (timeouts, lockout,
+/// sign-in rate, audit retention, password length) are defaults: the security administrator's
+/// stored settings override them while the service runs (see [`policy`]).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Idle session timeout.
@@ -53,6 +60,18 @@ pub struct Config {
     /// Sign-in attempts allowed per client address per `login_rate_window`.
     pub login_rate_max: usize,
     pub login_rate_window: Duration,
+    /// Months the audit trail is kept (at least 6).
+    pub audit_retention_months: u32,
+    /// Minimum password length.
+    pub password_min_length: usize,
+    /// How long the running service trusts its cached copy of the stored policy.
+    pub policy_refresh: Duration,
+    /// How often the service purges audit records past retention and stale sessions
+    /// (`None`: never; `zhucan serve` runs it daily).
+    pub maintenance_every: Option<Duration>,
+    /// The server key that seals TOTP secrets. `None` (tests only): a random key for the
+    /// life of the process.
+    pub secret_key: Option<secrets::SecretKey>,
 }
 
 impl Default for Config {
@@ -66,6 +85,11 @@ impl Default for Config {
             lockout_window: Duration::from_secs(15 * 60),
             login_rate_max: 20,
             login_rate_window: Duration::from_secs(60),
+            audit_retention_months: 6,
+            password_min_length: 10,
+            policy_refresh: Duration::from_secs(5),
+            maintenance_every: None,
+            secret_key: None,
         }
     }
 }
@@ -81,23 +105,39 @@ pub struct AppState {
     pub audit: Arc<trail::AuditSink>,
     /// The registry's facts in memory, kept exact (indicators, drill-downs).
     pub facts: Arc<zhucan_engine::FactsCache>,
+    /// The security policy in force.
+    pub policy: Arc<policy::PolicyCache>,
+    /// The server key sealing TOTP secrets.
+    pub secret_key: Arc<secrets::SecretKey>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
-        let login_limiter = Arc::new(limits::RateLimiter::new(
-            config.login_rate_max,
-            config.login_rate_window,
-        ));
+        let login_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
         let audit = Arc::new(trail::AuditSink::start(store.clone()));
         let facts = Arc::new(zhucan_engine::FactsCache::new(store.clone()));
+        let policy = Arc::new(policy::PolicyCache::new(
+            policy::Policy::defaults(&config),
+            config.policy_refresh,
+        ));
+        let secret_key = Arc::new(config.secret_key.clone().unwrap_or_else(|| {
+            tracing::warn!("no server key configured: TOTP secrets are sealed with a key that lasts only as long as this process");
+            secrets::SecretKey::random()
+        }));
         AppState {
             store,
             config: Arc::new(config),
             login_limiter,
             audit,
             facts,
+            policy,
+            secret_key,
         }
+    }
+
+    /// The security policy in force.
+    pub async fn policy(&self) -> policy::Policy {
+        self.policy.get(&self.store).await
     }
 }
 
@@ -135,8 +175,20 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/export", get(pages::export_page)),
         ("/export/registry.xlsx", post(pages::export_download)),
         ("/admin/users", get(admin::users).post(admin::create)),
+        (
+            "/admin/users/{username}",
+            get(admin::account).post(admin::change_rights),
+        ),
         ("/admin/users/{username}/disable", post(admin::disable)),
         ("/admin/users/{username}/enable", post(admin::enable)),
+        (
+            "/admin/users/{username}/sessions/{id}/end",
+            post(admin::end_session),
+        ),
+        (
+            "/admin/users/{username}/tokens/{id}/revoke",
+            post(admin::revoke_token),
+        ),
         (
             "/account/2fa",
             get(account::two_factor).post(account::enable_two_factor),
@@ -158,6 +210,19 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(plan_pages::people_export),
         ),
         ("/public/indicators", get(plan_pages::public)),
+        ("/account/sessions", get(sessions::sessions_page)),
+        (
+            "/account/sessions/{id}/end",
+            post(sessions::end_own_session),
+        ),
+        (
+            "/account/tokens/{id}/revoke",
+            post(sessions::revoke_own_token),
+        ),
+        (
+            "/security/settings",
+            get(security::settings_page).post(security::save_settings),
+        ),
         ("/audit", get(audit_pages::audit_page)),
         ("/audit/export.csv", get(audit_pages::audit_export)),
         ("/api/v1/session", post(api::create_session)),
@@ -165,6 +230,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/persons/{citizen_id}", get(api::person)),
         ("/api/v1/indicators", get(plan_api::indicators)),
         ("/api/v1/indicators/{key}/members", get(plan_api::members)),
+        ("/api/v1/tokens", get(api::tokens)),
+        ("/api/v1/tokens/{id}", delete(api::revoke_token)),
         ("/api/openapi.json", get(api::openapi)),
         ("/healthz", get(api::healthz)),
         ("/static/app.css", get(stylesheet)),
@@ -232,6 +299,10 @@ pub async fn serve(
             tracing::warn!(error = %e, "indicator facts could not be loaded yet");
         }
     });
+    let housekeeping = state
+        .config
+        .maintenance_every
+        .map(|every| tokio::spawn(maintenance::run_every(state.clone(), every)));
     let result = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -240,6 +311,9 @@ pub async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
+    if let Some(h) = housekeeping {
+        h.abort();
+    }
     // Every queued audit record is written before the process ends.
     audit.flush().await;
     result

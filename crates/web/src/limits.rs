@@ -6,25 +6,25 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A sliding-window limit per key.
+/// A sliding-window limit per key. The limit is given with each attempt, so that a change of
+/// the policy applies at once.
 #[derive(Debug)]
 pub struct RateLimiter {
-    max: usize,
     window: Duration,
     hits: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl RateLimiter {
-    pub fn new(max: usize, window: Duration) -> Self {
+    pub fn new(window: Duration) -> Self {
         RateLimiter {
-            max,
             window,
             hits: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts an attempt by `key`; `Err(seconds)` when over the limit, with how long to wait.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
+    /// Counts an attempt by `key` against at most `max` per window; `Err(seconds)` when over
+    /// the limit, with how long to wait.
+    pub fn check(&self, key: &str, max: usize) -> Result<(), u64> {
         let now = Instant::now();
         let Ok(mut map) = self.hits.lock() else {
             return Ok(());
@@ -43,7 +43,7 @@ impl RateLimiter {
         {
             q.pop_front();
         }
-        if q.len() >= self.max {
+        if q.len() >= max {
             let wait = q
                 .front()
                 .map(|t| self.window.saturating_sub(now.duration_since(*t)))
@@ -61,12 +61,13 @@ mod tests {
 
     #[test]
     fn limits_per_key() {
-        let l = RateLimiter::new(3, Duration::from_secs(60));
+        let l = RateLimiter::new(Duration::from_secs(60));
         for _ in 0..3 {
-            assert!(l.check("a").is_ok());
+            assert!(l.check("a", 3).is_ok());
         }
-        let wait = l.check("a").expect_err("fourth attempt");
+        let wait = l.check("a", 3).expect_err("fourth attempt");
         assert!((1..=60).contains(&wait));
-        assert!(l.check("b").is_ok(), "another address is not limited");
+        assert!(l.check("b", 3).is_ok(), "another address is not limited");
+        assert!(l.check("a", 10).is_ok(), "a higher limit applies at once");
     }
 }

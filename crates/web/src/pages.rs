@@ -130,7 +130,7 @@ pub(crate) fn csrf_failed(caller: &PageCaller) -> Response {
 
 /// 404 for any unknown path.
 pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let caller = auth::session_of(&state.store, &state.config, &headers).await;
+    let caller = auth::session_of(&state, &headers).await;
     let lang = request_lang(&headers);
     error_page(
         caller.as_ref(),
@@ -249,9 +249,7 @@ pub async fn login(
     };
     // The second factor, checked only after a right password.
     let factor = match &user {
-        Some(u) if password_ok => {
-            auth::check_second_factor(&state.store, u, f.totp.as_deref()).await
-        }
+        Some(u) if password_ok => auth::check_second_factor(&state, u, f.totp.as_deref()).await,
         _ => Ok(()),
     };
     let ok = password_ok && factor.is_ok();
@@ -278,26 +276,28 @@ pub async fn login(
         }
     }
     match (ok, user) {
-        (true, Some(u)) => match auth::start_session(&state, &u, lang).await {
-            Ok(cookie) => {
-                let to = if auth::must_enroll(&u) {
-                    "/account/2fa".to_string()
-                } else {
-                    next
-                };
-                ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
+        (true, Some(u)) => {
+            match auth::start_session(&state, &u, lang, &client, user_agent(&headers)).await {
+                Ok(cookie) => {
+                    let to = if auth::must_enroll(&u) {
+                        "/account/2fa".to_string()
+                    } else {
+                        next
+                    };
+                    ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "session start failed");
+                    error_page(
+                        None,
+                        lang,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "无法登录，请稍后再试。",
+                        "Could not sign in; try again later.",
+                    )
+                }
             }
-            Err(e) => {
-                tracing::error!(error = %e, "session start failed");
-                error_page(
-                    None,
-                    lang,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "无法登录，请稍后再试。",
-                    "Could not sign in; try again later.",
-                )
-            }
-        },
+        }
         _ => {
             let message = match factor {
                 Err(auth::SecondFactor::Required) => lang.pick(
@@ -316,6 +316,14 @@ pub async fn login(
             render(StatusCode::UNAUTHORIZED, &page)
         }
     }
+}
+
+/// The browser's `User-Agent`, for the list of sessions.
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// A real Argon2id hash of a random password, so that a sign-in with an unknown username costs

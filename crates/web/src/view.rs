@@ -78,6 +78,12 @@ impl Chrome {
             .is_some_and(|u| u.role == zhucan_domain::access::Role::SystemAdmin)
     }
 
+    pub fn is_security_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == zhucan_domain::access::Role::SecurityAdmin)
+    }
+
     pub fn is_auditor(&self) -> bool {
         self.user
             .as_ref()

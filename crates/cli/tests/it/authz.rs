@@ -68,6 +68,55 @@ async fn every_route_for_every_role(db: TestDb) {
         .expect("f")
         .expect("e")
         .handle;
+    // Sessions and tokens of other accounts: each may be ended or revoked by its owner (or by
+    // the system administrator on the account's page), and is "not found" for anyone else.
+    let session_of = |name: &'static str| {
+        let store = db.store.clone();
+        async move {
+            let u = store
+                .user_by_username(name)
+                .await
+                .expect("lookup")
+                .expect("exists");
+            store
+                .create_session(&zhucan_store::NewSession {
+                    id_hash: zhucan_store::accounts::random_id(),
+                    user_id: u.id,
+                    csrf_token: "x".into(),
+                    lang: "zh-CN".into(),
+                    expires_at: "2999-01-01T00:00:00Z".into(),
+                    client: "127.0.0.1".into(),
+                    user_agent: "matrix".into(),
+                })
+                .await
+                .expect("session")
+        }
+    };
+    let token_of = |name: &'static str| {
+        let store = db.store.clone();
+        async move {
+            let u = store
+                .user_by_username(name)
+                .await
+                .expect("lookup")
+                .expect("exists");
+            zhucan_web::auth::issue_token(
+                &store,
+                &u,
+                std::time::Duration::from_secs(3600),
+                zhucan_store::TokenScope::ReadWrite,
+                "matrix",
+            )
+            .await
+            .expect("token")
+            .1
+        }
+    };
+    let s_auditor = session_of("auditor").await;
+    let s_partner = session_of("partner").await;
+    let t_partner = token_of("partner").await;
+    let t_village = token_of("village").await;
+    let t_village_api = token_of("village").await;
     let app = TestApp::start(db).await;
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
@@ -162,6 +211,49 @@ async fn every_route_for_every_role(db: TestDb) {
             [403, 403, 403, 403, 403, 422, 403],
         ),
         (
+            "GET",
+            "/admin/users/{username}",
+            "/admin/users/partner".into(),
+            [403, 403, 403, 403, 403, 200, 403],
+        ),
+        (
+            "GET",
+            "/admin/users/{username}",
+            "/admin/users/nobody".into(),
+            [403, 403, 403, 403, 403, 404, 403],
+        ),
+        // Without role and area: the form comes back with errors, nothing changes.
+        (
+            "POST",
+            "/admin/users/{username}",
+            "/admin/users/partner".into(),
+            [403, 403, 403, 403, 403, 422, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/sessions/{id}/end",
+            format!("/admin/users/auditor/sessions/{s_partner}/end"),
+            [403, 403, 403, 403, 403, 404, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/sessions/{id}/end",
+            format!("/admin/users/partner/sessions/{s_partner}/end"),
+            [403, 403, 403, 403, 403, 303, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/tokens/{id}/revoke",
+            format!("/admin/users/partner/tokens/{t_village}/revoke"),
+            [403, 403, 403, 403, 403, 404, 403],
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/tokens/{id}/revoke",
+            format!("/admin/users/village/tokens/{t_village}/revoke"),
+            [403, 403, 403, 403, 403, 303, 403],
+        ),
+        (
             "POST",
             "/admin/users/{username}/disable",
             "/admin/users/partner/disable".into(),
@@ -180,6 +272,37 @@ async fn every_route_for_every_role(db: TestDb) {
             "/account/2fa",
             "/account/2fa".into(),
             [200, 422, 422, 422, 422, 200, 200],
+        ),
+        (
+            "GET",
+            "/account/sessions",
+            "/account/sessions".into(),
+            [200; 7],
+        ),
+        (
+            "POST",
+            "/account/sessions/{id}/end",
+            format!("/account/sessions/{s_auditor}/end"),
+            [404, 404, 404, 404, 303, 404, 404],
+        ),
+        (
+            "POST",
+            "/account/tokens/{id}/revoke",
+            format!("/account/tokens/{t_partner}/revoke"),
+            [404, 404, 404, 303, 404, 404, 404],
+        ),
+        (
+            "GET",
+            "/security/settings",
+            "/security/settings".into(),
+            [403, 403, 403, 403, 403, 403, 200],
+        ),
+        // Without values: the form comes back with errors, nothing changes.
+        (
+            "POST",
+            "/security/settings",
+            "/security/settings".into(),
+            [403, 403, 403, 403, 403, 403, 422],
         ),
         (
             "GET",
@@ -324,6 +447,13 @@ async fn every_route_for_every_role(db: TestDb) {
             format!("/api/v1/persons/{}", outside.person.citizen_id),
             [200, 404, 404, 200, 403, 403, 403],
         ),
+        ("GET", "/api/v1/tokens", "/api/v1/tokens".into(), [200; 7]),
+        (
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            format!("/api/v1/tokens/{t_village_api}"),
+            [404, 404, 204, 404, 404, 404, 404],
+        ),
     ];
 
     let api: Vec<Row> = api
@@ -406,6 +536,7 @@ async fn every_route_for_every_role(db: TestDb) {
             let c = reqwest::Client::new();
             let r = match *method {
                 "GET" => c.get(app.url(path)).bearer_auth(&token).send().await,
+                "DELETE" => c.delete(app.url(path)).bearer_auth(&token).send().await,
                 _ => {
                     c.post(app.url(path))
                         .json(&serde_json::json!({"username": role, "password": crate::support::PASSWORD}))

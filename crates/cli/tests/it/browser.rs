@@ -110,6 +110,23 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
     user(&db.store, "audit", Role::Auditor, "331003").await;
     user(&db.store, "dept", Role::Partner, "331003").await;
     user(&db.store, "sysadmin", Role::SystemAdmin, "331003").await;
+    user(&db.store, "sec", Role::SecurityAdmin, "331003").await;
+    // A token, so that the sessions pages list one.
+    let yq = db
+        .store
+        .user_by_username("yq")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    zhucan_web::auth::issue_token(
+        &db.store,
+        &yq,
+        std::time::Duration::from_secs(3600),
+        zhucan_store::TokenScope::Read,
+        "cli:ops",
+    )
+    .await
+    .expect("token");
     let page = db
         .store
         .search(&zhucan_store::PersonQuery {
@@ -132,7 +149,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .unwrap_or_default();
     let app = TestApp::start(db).await;
     let login = |u: &str| {
-        let secret = if u == "admin" || u == "sysadmin" {
+        let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
             json!(crate::support::TOTP_SECRET)
         } else {
             json!(null)
@@ -152,6 +169,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             {"path": "/persons/new", "name": format!("{prefix}register")},
             {"path": "/account/2fa", "name": format!("{prefix}two-factor")},
             {"path": "/indicators?at=2025-12-31", "name": format!("{prefix}indicators")},
+            {"path": "/account/sessions", "name": format!("{prefix}sessions")},
             {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
         ])
     };
@@ -238,7 +256,8 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": format!("/persons/{h}"), "name": "person-en"},
                 {"path": "/persons/new", "name": "register-en"},
                 {"path": "/indicators?at=2025-12-31", "name": "indicators-en"},
-                {"path": "/public/indicators?at=2025-12-31", "name": "public-en"}
+                {"path": "/public/indicators?at=2025-12-31", "name": "public-en"},
+                {"path": "/account/sessions", "name": "sessions-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
                 {"name": "reveal", "steps": [
@@ -252,11 +271,40 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             ]},
             {"name": "sysadmin", "login": login("sysadmin"), "pages": [
                 {"path": "/admin/users", "name": "accounts"},
+                {"path": "/admin/users/yq", "name": "account-yq"},
+                {"path": "/admin/users/sysadmin", "name": "account-own"},
+                {"path": "/admin/users/nobody", "name": "account-missing", "status": 404},
+                {"path": "/account/sessions", "name": "sysadmin-sessions"},
+                {"path": "/security/settings", "name": "sysadmin-no-policy", "status": 403},
                 {"path": "/", "name": "sysadmin-home"}
             ], "journeys": [
                 {"name": "account-errors", "steps": [
                     {"goto": "/admin/users"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "rights-errors", "steps": [
+                    {"goto": "/admin/users/yq"}, {"focus": "#f-village"}, {"type": "123"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"expectText": "“123”"}, {"axe": true}
+                ]},
+                {"name": "rights-unchanged", "steps": [
+                    {"goto": "/admin/users/yq"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "没有变化"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "security", "login": login("sec"), "pages": [
+                {"path": "/security/settings", "name": "security-settings"},
+                {"path": "/", "name": "security-home"},
+                {"path": "/admin/users", "name": "security-no-accounts", "status": 403},
+                {"path": "/lang?to=en&next=/security/settings", "name": "security-settings-en"}
+            ], "journeys": [
+                // The last page switched this session to English.
+                {"name": "policy-errors-en", "steps": [
+                    {"goto": "/security/settings"}, {"focus": "#f-session_idle_minutes"}, {"press": "End"}, {"type": "abc"}, {"press": "Enter"},
+                    {"expectText": "There is a problem"}, {"expectText": "“30abc” is invalid"}, {"axe": true}
+                ]},
+                {"name": "policy-saved-en", "steps": [
+                    {"goto": "/security/settings"}, {"focus": "#f-lockout_failures"}, {"press": "End"}, {"press": "Backspace"}, {"type": "6"}, {"press": "Enter"},
+                    {"expectText": "1 setting saved"}, {"axe": true}
                 ]}
             ]},
             {"name": "partner", "login": login("dept"), "pages": [

@@ -689,3 +689,366 @@ fn audit_verify_names_the_first_broken_record() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn roles_change_and_accounts_toggle_from_the_command_line() {
+    let cli = Cli::new();
+    let add = cli.run(
+        &[
+            "user",
+            "add",
+            "clerk",
+            "--role",
+            "township_staff",
+            "--area",
+            "331003107",
+        ],
+        Some("a good password 1\n"),
+    );
+    assert_eq!(add.status.code(), Some(0), "{}", text(&add.stderr));
+    let out = cli.run(&["token", "create", "clerk", "--scope", "admin"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--scope"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(&["token", "create", "clerk", "--scope", "read"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let now = chrono::Utc::now().to_rfc3339();
+    rt.block_on(async {
+        let (_, info) = cli
+            .store()
+            .await
+            .token_user(&zhucan_store::accounts::hash_secret(&token), &now)
+            .await
+            .expect("q")
+            .expect("usable");
+        assert_eq!(info.scope.0, zhucan_store::TokenScope::Read);
+        assert!(info.label.starts_with("cli:"), "{}", info.label);
+    });
+    for (args, needle) in [
+        (
+            vec!["user", "set-role", "clerk", "--role", "king"],
+            "--role",
+        ),
+        (
+            vec!["user", "set-role", "nobody", "--role", "auditor"],
+            "nobody",
+        ),
+        (
+            vec![
+                "user", "set-role", "clerk", "--role", "auditor", "--area", "999",
+            ],
+            "--area",
+        ),
+        (
+            vec![
+                "user",
+                "set-role",
+                "clerk",
+                "--role",
+                "auditor",
+                "--area",
+                "331003999",
+            ],
+            "331003999",
+        ),
+        (vec!["user", "disable", "nobody"], "nobody"),
+    ] {
+        let out = cli.run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = cli.run(
+        &[
+            "user",
+            "set-role",
+            "clerk",
+            "--role",
+            "partner",
+            "--area",
+            "331003001",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("township_staff → partner")
+            && text(&out.stdout).contains("331003107 → 331003001"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = cli.run(&["user", "set-role", "clerk", "--role", "partner"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains("没有变化"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        cli.run(&["user", "disable", "clerk"], None).status.code(),
+        Some(0)
+    );
+    let listed = text(&cli.run(&["user", "list"], None).stdout);
+    assert!(
+        listed.contains("clerk\tpartner\t331003001\tdisabled"),
+        "{listed}"
+    );
+    assert_eq!(
+        cli.run(&["user", "enable", "clerk"], None).status.code(),
+        Some(0)
+    );
+    rt.block_on(async {
+        let store = cli.store().await;
+        assert!(
+            store
+                .user_for_token(&zhucan_store::accounts::hash_secret(&token), &now)
+                .await
+                .expect("q")
+                .is_none(),
+            "the rights changed: the token was revoked"
+        );
+        let u = store
+            .user_by_username("clerk")
+            .await
+            .expect("q")
+            .expect("e");
+        assert!(!u.disabled);
+        let (_, rows) = store
+            .audit_search(&zhucan_store::audit::AuditQuery {
+                object: Some("clerk".into()),
+                limit: 20,
+                ..Default::default()
+            })
+            .await
+            .expect("search");
+        let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "account.enable",
+                "account.disable",
+                "account.rights_change",
+                "token.create",
+                "account.create"
+            ]
+        );
+        assert!(rows[2].account.starts_with("cli:") && rows[2].detail.contains("township_staff"));
+    });
+}
+
+#[test]
+fn audit_purge_keeps_retention_and_the_chain_verifiable() {
+    let cli = Cli::new();
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let _ = cli.store().await;
+        crate::support::backdated_audit(&cli.url, 20, 300).await;
+    });
+    let out = cli.run(&["audit", "purge", "--before", "2020-01-01"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("未清理任何记录"),
+        "{}",
+        text(&out.stdout)
+    );
+    let recent = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let out = cli.run(&["audit", "purge", "--before", &recent], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("保存期限"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(
+        &["--lang", "en", "audit", "purge", "--before", "soon"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--before “soon”"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(&["audit", "purge"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("已清理 20 条") && text(&out.stdout).contains("第 20 条"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = cli.run(&["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("锚点"), "{}", text(&out.stdout));
+    // A longer retention set by the security administrator binds the operator too.
+    rt.block_on(async {
+        let store = cli.store().await;
+        let keys = zhucan_web::policy::keys();
+        store
+            .save_settings(
+                &keys,
+                0,
+                &[("policy.audit_retention_months".into(), "12".into())],
+                "sec",
+                |_| zhucan_store::audit::AuditEvent {
+                    account: "sec".into(),
+                    action: "settings.change".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("save");
+    });
+    let eight_months = (chrono::Utc::now() - chrono::Duration::days(245))
+        .format("%Y-%m-%d")
+        .to_string();
+    let out = cli.run(&["audit", "purge", "--before", &eight_months], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("12 个月"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Editing a remaining record is still named.
+    rt.block_on(crate::support::raw_sql(
+        &cli.url,
+        "UPDATE audit_log SET outcome = 'denied' WHERE seq = 22",
+    ));
+    let out = cli.run(&["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("第 22 条"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Starts `zhucan serve` on a free port; returns the child once it serves.
+fn serve(cli: &Cli, env: &[(&str, &str)]) -> std::process::Child {
+    use std::io::BufRead;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--database-url", &cli.url])
+        .env_remove("LANG")
+        .env_remove("ZHUCAN_SECRET_KEY")
+        .env_remove("ZHUCAN_SECRET_KEY_FILE")
+        .env("ZHUCAN_LOG", "error")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn zhucan serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(
+        first.contains("http://127.0.0.1:"),
+        "serve did not start: {first}"
+    );
+    child
+}
+
+#[test]
+fn serve_makes_a_server_key_and_seals_old_totp_secrets() {
+    let cli = Cli::new();
+    assert_eq!(
+        cli.run(
+            &["user", "add", "boss", "--role", "district_admin"],
+            Some("a good password 1\n")
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let boss = rt.block_on(async {
+        let store = cli.store().await;
+        let u = store.user_by_username("boss").await.expect("q").expect("e");
+        // A secret stored plain, as before encryption.
+        store
+            .set_totp_pending(&u.id, crate::support::TOTP_SECRET)
+            .await
+            .expect("secret");
+        u.id
+    });
+    let key_file = cli.path("z.db.key");
+    assert!(!key_file.exists());
+    let mut child = serve(&cli, &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text_key = std::fs::read_to_string(&key_file).expect("a key file next to the database");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "owner only");
+    }
+    let key = zhucan_web::secrets::SecretKey::from_text(&text_key).expect("64 hex characters");
+    let stored = rt.block_on(async {
+        cli.store()
+            .await
+            .user_by_id(&boss)
+            .await
+            .expect("q")
+            .expect("e")
+            .totp_secret
+            .expect("secret")
+    });
+    assert!(stored.starts_with("v1:"), "sealed at start: {stored}");
+    assert_eq!(
+        key.open(&boss, &stored).as_deref(),
+        Ok(crate::support::TOTP_SECRET)
+    );
+    // The next start reads the same key.
+    let mut child = serve(&cli, &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key"), text_key);
+    // Without the key file, a database with sealed secrets refuses to start with a new key.
+    std::fs::remove_file(&key_file).expect("remove");
+    let out = Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &cli.url])
+        .env_remove("LANG")
+        .env_remove("ZHUCAN_SECRET_KEY")
+        .env_remove("ZHUCAN_SECRET_KEY_FILE")
+        .env("ZHUCAN_LOG", "error")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("找不到服务器密钥文件"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!key_file.exists(), "no new key is made");
+    // The key from the environment works; a malformed one is refused.
+    let mut child = serve(&cli, &[("ZHUCAN_SECRET_KEY", text_key.trim())]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &cli.url])
+        .env_remove("LANG")
+        .env("ZHUCAN_SECRET_KEY", "not-a-key")
+        .env("ZHUCAN_LOG", "error")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("ZHUCAN_SECRET_KEY"),
+        "{}",
+        text(&out.stderr)
+    );
+}

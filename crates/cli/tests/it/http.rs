@@ -122,9 +122,8 @@ async fn pages_require_login_and_remember_the_target() {
     );
 }
 
-#[tokio::test]
-async fn search_masks_identifiers_and_respects_the_area() {
-    let (app, a, b) = app().await;
+async fn search_masks_identifiers_and_respects_the_area(db: TestDb) {
+    let (app, a, b) = app_on(db).await;
     let admin = app.browser("admin").await;
     let html = admin
         .get(app.url("/persons?q="))
@@ -173,9 +172,8 @@ async fn search_masks_identifiers_and_respects_the_area() {
     assert!(html.contains("共找到 0 人"));
 }
 
-#[tokio::test]
-async fn person_file_in_scope_and_404_outside() {
-    let (app, a, b) = app().await;
+async fn person_file_in_scope_and_404_outside(db: TestDb) {
+    let (app, a, b) = app_on(db).await;
     let yq = app.browser("yq").await;
     let r = yq
         .get(app.url(&format!("/persons/{}", handle_of(&app, &a).await)))
@@ -207,9 +205,8 @@ async fn person_file_in_scope_and_404_outside() {
     assert_eq!(r.status(), 403, "an auditor reads no person files");
 }
 
-#[tokio::test]
-async fn register_form_validates_each_field() {
-    let (app, _, _) = app().await;
+async fn register_form_validates_each_field(db: TestDb) {
+    let (app, _, _) = app_on(db).await;
     let yq = app.browser("yq").await;
     let html = yq
         .get(app.url("/persons/new"))
@@ -310,9 +307,8 @@ async fn register_form_validates_each_field() {
     assert_eq!(f.certificate.valid_until, d(2035, 3, 1));
 }
 
-#[tokio::test]
-async fn life_events_append_and_stale_forms_conflict() {
-    let (app, a, _) = app().await;
+async fn life_events_append_and_stale_forms_conflict(db: TestDb) {
+    let (app, a, _) = app_on(db).await;
     let h = handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
     let html = yq
@@ -414,9 +410,8 @@ async fn language_switch() {
     assert!(html.contains("<html lang=\"en\">") && html.contains("Find a person"));
 }
 
-#[tokio::test]
-async fn api_session_persons_and_scope() {
-    let (app, a, b) = app().await;
+async fn api_session_persons_and_scope(db: TestDb) {
+    let (app, a, b) = app_on(db).await;
     let c = reqwest::Client::new();
     let r = c.get(app.url("/api/v1/persons")).send().await.expect("get");
     assert_eq!(r.status(), 401);
@@ -553,16 +548,25 @@ async fn openapi_describes_every_api_route() {
         "/api/v1/session",
         "/api/v1/persons",
         "/api/v1/persons/{citizen_id}",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
         "/healthz",
     ] {
         assert!(v["paths"].get(p).is_some(), "missing {p}");
     }
 }
 
-// Audit and lockout on both backends.
+// Audit, lockout, scope, forms, reveal and account administration on both backends.
 crate::contract!(
     reads_changes_and_logins_are_audited,
-    the_fifth_wrong_password_locks_the_account
+    the_fifth_wrong_password_locks_the_account,
+    search_masks_identifiers_and_respects_the_area,
+    person_file_in_scope_and_404_outside,
+    register_form_validates_each_field,
+    life_events_append_and_stale_forms_conflict,
+    api_session_persons_and_scope,
+    reveal_is_explicit_and_audited_and_partners_see_less,
+    the_system_administrator_manages_accounts,
 );
 
 async fn reads_changes_and_logins_are_audited(db: TestDb) {
@@ -918,9 +922,8 @@ async fn administrators_must_enrol_and_use_a_second_factor() {
     );
 }
 
-#[tokio::test]
-async fn reveal_is_explicit_and_audited_and_partners_see_less() {
-    let (app, a, _) = app().await;
+async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
+    let (app, a, _) = app_on(db).await;
     user(&app.db.store, "dept", Role::Partner, "331003").await;
     let h = handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
@@ -1007,9 +1010,8 @@ async fn an_idle_session_expires() {
     assert_eq!(r.status(), 303, "an idle session ends");
 }
 
-#[tokio::test]
-async fn the_system_administrator_manages_accounts() {
-    let (app, _, _) = app().await;
+async fn the_system_administrator_manages_accounts(db: TestDb) {
+    let (app, _, _) = app_on(db).await;
     user(&app.db.store, "sys", Role::SystemAdmin, "331003").await;
     let sys = app.browser("sys").await;
     let html = sys

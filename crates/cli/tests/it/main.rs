@@ -4,6 +4,7 @@
 
 mod support;
 
+mod access;
 mod authz;
 mod browser;
 mod cli;

@@ -27,6 +27,10 @@ contract!(
     registering_twice_is_refused,
     accounts_tokens_and_sessions,
     the_audit_chain_detects_tampering,
+    rights_changes_end_sessions_and_tokens,
+    sessions_and_tokens_are_listed_and_ended_by_their_owner,
+    settings_are_versioned_and_stale_saves_refused,
+    purging_old_audit_records_leaves_a_verifiable_anchor,
 );
 
 async fn default_areas_are_seeded(db: TestDb) {
@@ -444,11 +448,23 @@ async fn accounts_tokens_and_sessions(db: TestDb) {
         .expect("exists");
     assert_eq!(u.area.as_str(), "331003107");
     db.store
-        .create_api_token(&u.id, "h1", "2999-01-01T00:00:00Z")
+        .create_api_token(&zhucan_store::NewToken {
+            user_id: u.id.clone(),
+            token_hash: "h1".into(),
+            scope: zhucan_store::TokenScope::ReadWrite,
+            label: "test".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+        })
         .await
         .expect("token");
     db.store
-        .create_api_token(&u.id, "h2", "2000-01-01T00:00:00Z")
+        .create_api_token(&zhucan_store::NewToken {
+            user_id: u.id.clone(),
+            token_hash: "h2".into(),
+            scope: zhucan_store::TokenScope::ReadWrite,
+            label: "test".into(),
+            expires_at: "2000-01-01T00:00:00Z".into(),
+        })
         .await
         .expect("token");
     let now = chrono::Utc::now().to_rfc3339();
@@ -475,7 +491,15 @@ async fn accounts_tokens_and_sessions(db: TestDb) {
             .is_none()
     );
     db.store
-        .create_session("s1", &u.id, "csrf", "zh-CN", "2999-01-01T00:00:00Z")
+        .create_session(&zhucan_store::NewSession {
+            id_hash: "s1".into(),
+            user_id: u.id.clone(),
+            csrf_token: "csrf".into(),
+            lang: "zh-CN".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+            client: "127.0.0.1".into(),
+            user_agent: "test".into(),
+        })
         .await
         .expect("session");
     assert_eq!(
@@ -505,7 +529,10 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     use zhucan_store::audit::{AuditCheck, AuditEvent, AuditQuery};
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 0 }
+        AuditCheck::Intact {
+            records: 0,
+            first: 1
+        }
     );
     for i in 1..=5 {
         let e = AuditEvent {
@@ -542,7 +569,10 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     }
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 25 }
+        AuditCheck::Intact {
+            records: 25,
+            first: 1
+        }
     );
     let (n, rows) = db
         .store
@@ -567,11 +597,423 @@ async fn the_audit_chain_detects_tampering(db: TestDb) {
     crate::support::raw_sql(&db.url, "UPDATE audit_log SET outcome = 'ok' WHERE seq = 3").await;
     assert_eq!(
         db.store.verify_audit().await.expect("verify"),
-        AuditCheck::Intact { records: 25 }
+        AuditCheck::Intact {
+            records: 25,
+            first: 1
+        }
     );
     crate::support::raw_sql(&db.url, "DELETE FROM audit_log WHERE seq = 25").await;
     assert!(matches!(
         db.store.verify_audit().await.expect("verify"),
         AuditCheck::Broken { seq: 25, .. }
+    ));
+}
+
+fn event(action: &str) -> zhucan_store::audit::AuditEvent {
+    zhucan_store::audit::AuditEvent {
+        account: "sys".into(),
+        role: "system_admin".into(),
+        action: action.into(),
+        object: "clerk".into(),
+        outcome: "ok".into(),
+        ..Default::default()
+    }
+}
+
+async fn clerk_with_session_and_token(db: &TestDb) -> (zhucan_store::User, String, String) {
+    crate::support::user(
+        &db.store,
+        "clerk",
+        zhucan_store::Role::TownshipStaff,
+        "331003107",
+    )
+    .await;
+    let u = db
+        .store
+        .user_by_username("clerk")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    let s = db
+        .store
+        .create_session(&zhucan_store::NewSession {
+            id_hash: "sh1".into(),
+            user_id: u.id.clone(),
+            csrf_token: "c".into(),
+            lang: "zh-CN".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+            client: "10.0.0.7".into(),
+            user_agent: "x".repeat(500),
+        })
+        .await
+        .expect("session");
+    let t = db
+        .store
+        .create_api_token(&zhucan_store::NewToken {
+            user_id: u.id.clone(),
+            token_hash: "th1".into(),
+            scope: zhucan_store::TokenScope::Read,
+            label: "cli:test".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+        })
+        .await
+        .expect("token");
+    (u, s, t)
+}
+
+async fn rights_changes_end_sessions_and_tokens(db: TestDb) {
+    let (u, _, _) = clerk_with_session_and_token(&db).await;
+    let now = chrono::Utc::now().to_rfc3339();
+    let village = zhucan_domain::AreaCode::parse("331003001").expect("code");
+    let change = db
+        .store
+        .set_user_rights(&u.id, zhucan_store::Role::Partner, &village, |c| {
+            let mut e = event("account.rights_change");
+            e.detail = serde_json::json!({"role": [c.old_role.key(), "partner"]});
+            e
+        })
+        .await
+        .expect("change")
+        .expect("changed");
+    assert_eq!(change.old_role, zhucan_store::Role::TownshipStaff);
+    assert_eq!(change.old_area.as_str(), "331003107");
+    assert_eq!((change.sessions_ended, change.tokens_revoked), (1, 1));
+    assert!(db.store.session("sh1").await.expect("q").is_none());
+    assert!(
+        db.store
+            .user_for_token("th1", &now)
+            .await
+            .expect("q")
+            .is_none()
+    );
+    let after = db
+        .store
+        .user_by_id(&u.id)
+        .await
+        .expect("q")
+        .expect("exists");
+    assert_eq!(
+        (after.role, after.area.as_str()),
+        (zhucan_store::Role::Partner, "331003001")
+    );
+    // The same rights again: nothing written, no audit record.
+    let (before, _) = db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert!(
+        db.store
+            .set_user_rights(&u.id, zhucan_store::Role::Partner, &village, |_| event("x"))
+            .await
+            .expect("same")
+            .is_none()
+    );
+    let (n, rows) = db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(n, before);
+    assert_eq!(rows[0].action, "account.rights_change");
+    assert!(
+        rows[0].detail.contains("township_staff"),
+        "{}",
+        rows[0].detail
+    );
+    // An area outside the dictionary: refused, nothing changed.
+    let unknown = zhucan_domain::AreaCode::parse("331003999").expect("code");
+    assert!(matches!(
+        db.store
+            .set_user_rights(&u.id, zhucan_store::Role::Auditor, &unknown, |_| event("x"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        db.store
+            .user_by_id(&u.id)
+            .await
+            .expect("q")
+            .expect("e")
+            .role,
+        zhucan_store::Role::Partner
+    );
+}
+
+async fn sessions_and_tokens_are_listed_and_ended_by_their_owner(db: TestDb) {
+    let (u, s, t) = clerk_with_session_and_token(&db).await;
+    let now = chrono::Utc::now().to_rfc3339();
+    let sessions = db.store.sessions_of(&u.id, &now).await.expect("list");
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        (sessions[0].id.as_str(), sessions[0].client.as_str()),
+        (s.as_str(), "10.0.0.7")
+    );
+    assert_eq!(
+        sessions[0].user_agent.chars().count(),
+        200,
+        "the user agent is shortened"
+    );
+    assert_eq!(
+        db.store.session("sh1").await.expect("q").map(|i| i.id),
+        Some(s.clone())
+    );
+    let tokens = db.store.tokens_of(&u.id, &now).await.expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].scope.0, zhucan_store::TokenScope::Read);
+    let (_, info) = db
+        .store
+        .token_user("th1", &now)
+        .await
+        .expect("q")
+        .expect("usable");
+    assert_eq!(
+        (info.id.as_str(), info.label.as_str()),
+        (t.as_str(), "cli:test")
+    );
+    // Another account cannot end or revoke them.
+    assert!(
+        !db.store
+            .end_session("someone-else", &s, &event("session.end"))
+            .await
+            .expect("q")
+    );
+    assert!(
+        !db.store
+            .revoke_token("someone-else", &t, &event("token.revoke"))
+            .await
+            .expect("q")
+    );
+    assert!(
+        db.store
+            .end_session(&u.id, &s, &event("session.end"))
+            .await
+            .expect("q")
+    );
+    assert!(
+        !db.store
+            .end_session(&u.id, &s, &event("session.end"))
+            .await
+            .expect("q"),
+        "once"
+    );
+    assert!(
+        db.store
+            .revoke_token(&u.id, &t, &event("token.revoke"))
+            .await
+            .expect("q")
+    );
+    assert!(db.store.tokens_of(&u.id, &now).await.expect("q").is_empty());
+    assert!(
+        db.store
+            .sessions_of(&u.id, &now)
+            .await
+            .expect("q")
+            .is_empty()
+    );
+    let (_, rows) = db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(
+        rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["token.revoke", "session.end"],
+        "only what happened is recorded"
+    );
+}
+
+async fn settings_are_versioned_and_stale_saves_refused(db: TestDb) {
+    let keys = ["policy.a", "policy.b"];
+    assert_eq!(db.store.settings_revision(&keys).await.expect("rev"), 0);
+    let changes = vec![("policy.a".to_string(), "1".to_string())];
+    let done = db
+        .store
+        .save_settings(&keys, 0, &changes, "sec", |c| {
+            let mut e = event("settings.change");
+            e.detail = serde_json::json!({"n": c.len()});
+            e
+        })
+        .await
+        .expect("save");
+    assert_eq!(done.len(), 1);
+    assert_eq!((done[0].old.as_deref(), done[0].version), (None, 1));
+    assert_eq!(db.store.settings_revision(&keys).await.expect("rev"), 1);
+    // A save based on revision 0 is stale now.
+    assert!(matches!(
+        db.store
+            .save_settings(&keys, 0, &changes, "other", |_| event("settings.change"))
+            .await,
+        Err(StoreError::VersionConflict {
+            expected: 0,
+            found: 1
+        })
+    ));
+    // Unchanged values write nothing.
+    assert!(
+        db.store
+            .save_settings(&keys, 1, &changes, "sec", |_| event("settings.change"))
+            .await
+            .expect("save")
+            .is_empty()
+    );
+    let two = vec![
+        ("policy.a".to_string(), "2".to_string()),
+        ("policy.b".to_string(), "x".to_string()),
+    ];
+    let done = db
+        .store
+        .save_settings(&keys, 1, &two, "sec2", |_| event("settings.change"))
+        .await
+        .expect("save");
+    assert_eq!(done[0].old.as_deref(), Some("1"));
+    assert_eq!(db.store.settings_revision(&keys).await.expect("rev"), 3);
+    let hist = db.store.setting_history("policy.a").await.expect("history");
+    assert_eq!(
+        hist.iter()
+            .map(|h| (h.version, h.value.as_str(), h.updated_by.as_str()))
+            .collect::<Vec<_>>(),
+        [(2, "2", "sec2"), (1, "1", "sec")]
+    );
+    let all = db.store.settings().await.expect("all");
+    let a = all.iter().find(|s| s.key == "policy.a").expect("a");
+    assert_eq!(
+        (a.value.as_str(), a.version, a.updated_by.as_str()),
+        ("2", 2, "sec2")
+    );
+    let (n, _) = db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            action: Some("settings.change".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(n, 2, "one record per save that changed something");
+}
+
+async fn purging_old_audit_records_leaves_a_verifiable_anchor(db: TestDb) {
+    use zhucan_store::audit::{AuditCheck, Purge};
+    let last_old = crate::support::backdated_audit(&db.url, 30, 400).await;
+    for i in 0..5 {
+        let mut e = event("person.read");
+        e.object = format!("new{i}");
+        db.store.audit(&e).await.expect("append");
+    }
+    assert_eq!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact {
+            records: 35,
+            first: 1
+        }
+    );
+    let now = chrono::Utc::now();
+    // Inside the six-month floor: refused, nothing deleted.
+    let recent = now - chrono::Duration::days(30);
+    assert!(matches!(
+        db.store
+            .purge_audit(recent, now, event("audit.purge"))
+            .await
+            .expect("purge"),
+        Purge::TooRecent { .. }
+    ));
+    let cut = now - chrono::Duration::days(200);
+    // A broken trail is not purged (the evidence stays).
+    crate::support::raw_sql(&db.url, "UPDATE audit_log SET object = 'x' WHERE seq = 5").await;
+    assert!(matches!(
+        db.store
+            .purge_audit(cut, now, event("audit.purge"))
+            .await
+            .expect("purge"),
+        Purge::Broken { seq: 5, .. }
+    ));
+    crate::support::raw_sql(
+        &db.url,
+        "UPDATE audit_log SET object = 'old5' WHERE seq = 5",
+    )
+    .await;
+    let Purge::Done {
+        purged,
+        anchor: Some(anchor),
+        record,
+    } = db
+        .store
+        .purge_audit(cut, now, event("audit.purge"))
+        .await
+        .expect("purge")
+    else {
+        panic!("expected a purge with an anchor");
+    };
+    assert_eq!(
+        (purged, anchor.seq, anchor.hash.as_str()),
+        (30, 30, last_old.as_str())
+    );
+    assert_eq!(record, 36, "the purge is recorded after the rest");
+    assert_eq!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact {
+            records: 6,
+            first: 31
+        }
+    );
+    assert_eq!(
+        db.store.audit_anchor().await.expect("anchor"),
+        Some(anchor.clone())
+    );
+    // Purging again finds nothing older: no new anchor, the purge still recorded.
+    assert!(matches!(
+        db.store
+            .purge_audit(cut, now, event("audit.purge"))
+            .await
+            .expect("purge"),
+        Purge::Done {
+            purged: 0,
+            anchor: None,
+            ..
+        }
+    ));
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact {
+            records: 7,
+            first: 31
+        }
+    ));
+    // Editing a remaining record is still named.
+    crate::support::raw_sql(&db.url, "UPDATE audit_log SET object = 'x' WHERE seq = 33").await;
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Broken { seq: 33, .. }
+    ));
+    crate::support::raw_sql(
+        &db.url,
+        "UPDATE audit_log SET object = 'new2' WHERE seq = 33",
+    )
+    .await;
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Intact { .. }
+    ));
+    // Deleting the first remaining record, or moving the anchor, is detected.
+    crate::support::raw_sql(&db.url, "UPDATE audit_anchors SET seq = 31").await;
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Broken { seq: 32, .. }
+    ));
+    crate::support::raw_sql(&db.url, "UPDATE audit_anchors SET seq = 30").await;
+    crate::support::raw_sql(&db.url, "DELETE FROM audit_log WHERE seq = 31").await;
+    assert!(matches!(
+        db.store.verify_audit().await.expect("verify"),
+        AuditCheck::Broken { seq: 31, .. }
     ));
 }

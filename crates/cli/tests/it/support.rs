@@ -161,8 +161,16 @@ pub async fn totp_code(store: &Store, username: &str) -> Option<String> {
         return None;
     }
     loop {
-        let now = zhucan_web::totp::step_at(chrono::Utc::now().timestamp());
-        let step = (now - 1).max(u.totp_last_step + 1);
+        let t = chrono::Utc::now().timestamp();
+        let now = zhucan_web::totp::step_at(t);
+        // The previous step is accepted only while the server is still in this one: not in the
+        // last seconds of a step, when the check may already fall into the next.
+        let lowest = if t.rem_euclid(zhucan_web::totp::STEP) < 25 {
+            now - 1
+        } else {
+            now
+        };
+        let step = lowest.max(u.totp_last_step + 1);
         if step <= now + 1 {
             return zhucan_web::totp::code_at(TOTP_SECRET, step, 6);
         }
@@ -334,4 +342,43 @@ pub async fn audit_rows(
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// Writes `n` valid audit records dated `days_ago` days back (one a minute) at the start of
+/// an empty trail, as an old trail would hold them: the chain and its head are computed as
+/// the store does. Returns the last record's hash.
+pub async fn backdated_audit(url: &str, n: i64, days_ago: i64) -> String {
+    use zhucan_store::audit::{AuditRecord, chain_hash};
+    let start = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let mut prev = String::new();
+    let mut sql = String::new();
+    for seq in 1..=n {
+        let at = (start + chrono::Duration::minutes(seq))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut r = AuditRecord {
+            seq,
+            at,
+            account: "old-clerk".into(),
+            role: "township_staff".into(),
+            area: "331003107".into(),
+            client: "127.0.0.1".into(),
+            action: "person.read".into(),
+            object: format!("old{seq}"),
+            outcome: "ok".into(),
+            detail: "{}".into(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        r.hash = chain_hash(&prev, &r);
+        sql.push_str(&format!(
+            "INSERT INTO audit_log (seq, at, account, role, area, client, action, object, outcome, detail, prev_hash, hash) VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');\n",
+            r.seq, r.at, r.account, r.role, r.area, r.client, r.action, r.object, r.outcome, r.detail, r.prev_hash, r.hash
+        ));
+        prev = r.hash;
+    }
+    sql.push_str(&format!(
+        "UPDATE audit_head SET seq = {n}, hash = '{prev}' WHERE id = 1;"
+    ));
+    raw_sql(url, &sql).await;
+    prev
 }

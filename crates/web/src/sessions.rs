@@ -1,0 +1,288 @@
+//! The signed-in account's own sessions and API tokens (`/account/sessions`): where and when
+//! each session started and was last active, "this session", and a button to end any of them;
+//! the usable tokens with their scope and expiry, and a button to revoke each. Every ending and
+//! revoking is audited (in the same transaction as the change).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use zhucan_domain::Lang;
+use zhucan_store::{ApiTokenInfo, SessionRow, User};
+
+use crate::AppState;
+use crate::auth::{self, PageCaller, SESSION_COOKIE, parse_time};
+use crate::pages::{csrf_failed, csrf_ok, error_page};
+use crate::trail::audit_event;
+use crate::view::{Chrome, render};
+
+/// A session as a list shows it.
+pub struct SessionView {
+    pub id: String,
+    pub created: String,
+    pub last_seen: String,
+    pub client: String,
+    pub browser: String,
+    pub current: bool,
+}
+
+/// A token as a list shows it.
+pub struct TokenView {
+    pub id: String,
+    pub label: String,
+    pub scope: String,
+    pub created: String,
+    pub expires: String,
+}
+
+/// `2026-12-01T18:51:06.123Z` → `2026-12-01 18:51`.
+pub fn minute(at: &str) -> String {
+    parse_time(at)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+/// A short name of the browser and system from a `User-Agent`.
+pub fn browser_name(ua: &str, lang: Lang) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("reqwest", "reqwest"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
+    let system = [
+        ("Windows", "Windows"),
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b}（{s}）"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) if ua.is_empty() => lang.pick("未知", "unknown").to_string(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
+/// The sessions still alive under the policy's idle timeout.
+pub async fn live_sessions(
+    state: &AppState,
+    user: &User,
+    current: Option<&str>,
+    lang: Lang,
+) -> zhucan_store::Result<Vec<SessionView>> {
+    let now = chrono::Utc::now();
+    let idle = chrono::Duration::from_std(state.policy().await.session_idle)
+        .unwrap_or(chrono::Duration::minutes(30));
+    let rows: Vec<SessionRow> = state.store.sessions_of(&user.id, &now.to_rfc3339()).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|s| parse_time(&s.last_seen_at).is_some_and(|t| now - t <= idle))
+        .map(|s| SessionView {
+            current: current == Some(s.id.as_str()),
+            created: minute(&s.created_at),
+            last_seen: minute(&s.last_seen_at),
+            client: if s.client.is_empty() {
+                lang.pick("未记录", "not recorded").to_string()
+            } else {
+                s.client
+            },
+            browser: browser_name(&s.user_agent, lang),
+            id: s.id,
+        })
+        .collect())
+}
+
+/// The usable tokens of an account.
+pub async fn live_tokens(
+    state: &AppState,
+    user: &User,
+    lang: Lang,
+) -> zhucan_store::Result<Vec<TokenView>> {
+    let now = chrono::Utc::now().to_rfc3339();
+    let rows: Vec<ApiTokenInfo> = state.store.tokens_of(&user.id, &now).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| TokenView {
+            label: if t.label.is_empty() {
+                lang.pick("（早期签发）", "(issued earlier)").to_string()
+            } else {
+                t.label
+            },
+            scope: t.scope.0.label(lang).to_string(),
+            created: minute(&t.created_at),
+            expires: minute(&t.expires_at),
+            id: t.id,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "account_sessions.html")]
+struct SessionsPage {
+    c: Chrome,
+    sessions: Vec<SessionView>,
+    tokens: Vec<TokenView>,
+    end_base: String,
+    revoke_base: String,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn internal(caller: &PageCaller) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "操作失败，已记录。",
+        "The operation failed; it has been logged.",
+    )
+}
+
+fn not_yours(caller: &PageCaller) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::NOT_FOUND,
+        "没有该会话或令牌（或已结束）。",
+        "There is no such session or token (or it has already ended).",
+    )
+}
+
+pub async fn sessions_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<Done>,
+) -> Response {
+    let lang = caller.lang;
+    let (sessions, tokens) = match (
+        live_sessions(&state, &caller.user, Some(&caller.session_id), lang).await,
+        live_tokens(&state, &caller.user, lang).await,
+    ) {
+        (Ok(s), Ok(t)) => (s, t),
+        _ => return internal(&caller),
+    };
+    let notice = match q.done.as_deref() {
+        Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
+        Some("token") => Some(lang.pick("令牌已吊销。", "The token has been revoked.")),
+        _ => None,
+    }
+    .map(str::to_string);
+    let c = Chrome {
+        lang,
+        user: Some(caller.user.clone()),
+        csrf: caller.csrf.clone(),
+        here: "/account/sessions".into(),
+        nav: "sessions",
+        title: lang
+            .pick("登录会话与令牌", "Sessions and tokens")
+            .to_string(),
+    };
+    render(
+        StatusCode::OK,
+        &SessionsPage {
+            c,
+            sessions,
+            tokens,
+            end_base: "/account/sessions".into(),
+            revoke_base: "/account/tokens".into(),
+            notice,
+        },
+    )
+}
+
+pub async fn end_own_session(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let current = id == caller.session_id;
+    let event = audit_event(
+        &caller.user,
+        &caller.client,
+        "session.end",
+        &caller.user.username,
+        "ok",
+        serde_json::json!({"session": id, "current": current}),
+    );
+    match state.store.end_session(&caller.user.id, &id, &event).await {
+        Ok(true) if current => (
+            [(
+                header::SET_COOKIE,
+                auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
+            )],
+            Redirect::to("/login"),
+        )
+            .into_response(),
+        Ok(true) => Redirect::to("/account/sessions?done=session").into_response(),
+        Ok(false) => not_yours(&caller),
+        Err(e) => {
+            tracing::error!(error = %e, "ending a session failed");
+            internal(&caller)
+        }
+    }
+}
+
+pub async fn revoke_own_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let event = audit_event(
+        &caller.user,
+        &caller.client,
+        "token.revoke",
+        &caller.user.username,
+        "ok",
+        serde_json::json!({"token": id, "via": "page"}),
+    );
+    match state.store.revoke_token(&caller.user.id, &id, &event).await {
+        Ok(true) => Redirect::to("/account/sessions?done=token").into_response(),
+        Ok(false) => not_yours(&caller),
+        Err(e) => {
+            tracing::error!(error = %e, "revoking a token failed");
+            internal(&caller)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_and_times() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(browser_name(ua, Lang::Zh), "Chrome（Linux）");
+        assert_eq!(browser_name("", Lang::En), "unknown");
+        assert_eq!(minute("2026-12-01T18:51:06.123Z"), "2026-12-01 18:51");
+        assert_eq!(minute("garbage"), "garbage");
+    }
+}
