@@ -11,6 +11,7 @@ use zhucan_domain::Lang;
 
 mod indicators;
 mod ops;
+mod subsidies;
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +83,11 @@ enum Command {
     },
     /// A consistent copy of the database while the service runs.
     Backup { file: PathBuf },
+    /// The two subsidies: the 应补尽补 audit, the payroll, one person's explanation.
+    Subsidies {
+        #[command(subcommand)]
+        command: SubsidiesCommand,
+    },
     /// The plan's 14 indicators (indicators.md) for a date and an area.
     Indicators {
         /// Reference date (default today).
@@ -105,6 +111,43 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubsidiesCommand {
+    /// Eligible persons not receiving and persons receiving who are not eligible, at a month.
+    Audit {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        area: Option<String>,
+        /// table, json or xlsx (needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The month's payments (the closed payroll once approved, else the live draft).
+    Payroll {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        area: Option<String>,
+        /// table, json or xlsx (needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Each subsidy's decision for one person and month, condition by condition.
+    Explain {
+        citizen_id: String,
+        #[arg(long)]
+        month: String,
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
     },
 }
 
@@ -586,6 +629,28 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     format!("审计日志被篡改：第 {seq} 条记录校验失败（{reason}）。"),
                     format!("audit trail broken: record {seq} does not verify ({reason})."),
                 )),
+            }
+        }
+        Command::Subsidies { command } => {
+            let store = open(&cli.database_url).await?;
+            match command {
+                SubsidiesCommand::Audit {
+                    month,
+                    area,
+                    format,
+                    out,
+                } => subsidies::audit(&store, &month, area.as_deref(), &format, out, lang).await,
+                SubsidiesCommand::Payroll {
+                    month,
+                    area,
+                    format,
+                    out,
+                } => subsidies::payroll(&store, &month, area.as_deref(), &format, out, lang).await,
+                SubsidiesCommand::Explain {
+                    citizen_id,
+                    month,
+                    format,
+                } => subsidies::explain(&store, &citizen_id, &month, &format, lang).await,
             }
         }
         Command::Indicators {

@@ -53,6 +53,25 @@ impl Role {
         matches!(self, Role::Partner)
     }
 
+    /// Whether the role works the two subsidies in its area (audit, cases, explanations).
+    pub fn works_subsidies(self) -> bool {
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::TownshipStaff | Role::VillageWorker
+        )
+    }
+
+    /// Whether the role decides subsidy cases (village workers open them, staff decide).
+    pub fn decides_subsidies(self) -> bool {
+        matches!(self, Role::DistrictAdmin | Role::TownshipStaff)
+    }
+
+    /// Whether the role submits and approves the district's payroll and edits policy
+    /// parameters (at district level).
+    pub fn runs_payroll(self) -> bool {
+        matches!(self, Role::DistrictAdmin)
+    }
+
     /// Whether the role must sign in with a second factor.
     pub fn is_admin(self) -> bool {
         matches!(

@@ -15,6 +15,8 @@ pub mod lang;
 pub mod parse;
 pub mod person;
 pub mod plan;
+pub mod policy;
+pub mod subsidy;
 pub mod timeline;
 
 pub use area::{AreaCode, AreaLevel};

@@ -154,7 +154,7 @@ impl Localized for RateError {
 
 /// Reads a decimal with at most `scale` fraction digits as an integer scaled by 10^scale
 /// (`"6.5"`, scale 4 → 65000). Exact: no floating point.
-fn scaled(s: &str, scale: u32) -> Option<i64> {
+pub(crate) fn scaled(s: &str, scale: u32) -> Option<i64> {
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),

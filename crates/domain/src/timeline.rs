@@ -24,6 +24,9 @@ coded_enum! {
         Deceased = ("deceased", "死亡", "deceased"),
         Corrected = ("corrected", "信息更正", "record corrected"),
         SmartCard = ("smart_card", "换发智能化证", "smart card issued"),
+        SubsidyEnrolled = ("subsidy_enrolled", "补贴发放", "subsidy started"),
+        SubsidyStopped = ("subsidy_stopped", "补贴停发", "subsidy stopped"),
+        BenefitRecorded = ("benefit_recorded", "其他补助登记", "other allowance recorded"),
     }
 }
 

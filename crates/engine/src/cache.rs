@@ -53,6 +53,14 @@ impl FactsCache {
                         snap.upsert(&p.person, &p.certificate, &p.surveys);
                     }
                 }
+                let mut benefits: std::collections::HashMap<_, Vec<_>> =
+                    std::collections::HashMap::new();
+                for (id, b) in self.store.all_benefits().await? {
+                    benefits.entry(id).or_default().push(b);
+                }
+                for (id, list) in benefits {
+                    snap.set_benefits(&id, list);
+                }
                 tracing::info!(
                     persons = snap.len(),
                     ms = started.elapsed().as_millis() as u64,
@@ -82,6 +90,16 @@ impl FactsCache {
                         after = last.person.citizen_id.to_string();
                         for p in &page {
                             snap.upsert(&p.person, &p.certificate, &p.surveys);
+                        }
+                        let ids: Vec<_> =
+                            page.iter().map(|p| p.person.citizen_id.clone()).collect();
+                        let mut benefits: std::collections::HashMap<_, Vec<_>> =
+                            ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+                        for (id, b) in self.store.benefits_of(&ids).await? {
+                            benefits.entry(id).or_default().push(b);
+                        }
+                        for (id, list) in benefits {
+                            snap.set_benefits(&id, list);
                         }
                     }
                 }

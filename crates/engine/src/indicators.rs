@@ -333,7 +333,7 @@ fn insured(i: Option<Insurance>) -> bool {
 impl Snapshot {
     /// The survey values for year Y: the row of Y, else the latest before it.
     #[inline]
-    fn survey_for(rows: &[S], year: i32) -> Option<&S> {
+    pub(crate) fn survey_for(rows: &[S], year: i32) -> Option<&S> {
         let mut found = None;
         for s in rows {
             if s.year <= year {

@@ -11,10 +11,12 @@
 //! the trend and the drill-down all call it.
 
 pub mod cache;
+pub mod cases;
 pub mod indicators;
 #[cfg(any(test, feature = "reference"))]
 pub mod reference;
 pub mod snapshot;
+pub mod subsidies;
 
 pub use cache::{FactsCache, load_plan};
 pub use indicators::{

@@ -60,6 +60,9 @@ pub(crate) struct P {
     /// Category 智力 or 精神, or 多重 with such a component.
     pub mental_or_intellectual: bool,
     pub grade: Grade,
+    pub category: Category,
+    /// A 多重 certificate's components (bits of the category digits).
+    pub components: u8,
 }
 
 impl P {
@@ -172,6 +175,8 @@ pub struct Snapshot {
     pub(crate) areas: Vec<Area>,
     area_index: HashMap<AreaCode, usize>,
     pub(crate) institutions: Vec<Institution>,
+    /// Allowances from other programmes, by person index.
+    pub(crate) benefits: HashMap<u32, Vec<zhucan_domain::subsidy::Benefit>>,
 }
 
 fn id_bytes(id: &CitizenId) -> [u8; 18] {
@@ -201,6 +206,33 @@ impl Snapshot {
         let b = self.ids.get(i)?;
         let s = std::str::from_utf8(b).ok()?;
         CitizenId::from_trusted(s.to_string()).ok()
+    }
+
+    /// The most specific area of person `i`: the village, else the township.
+    pub(crate) fn area_code_of(&self, i: usize) -> Option<AreaCode> {
+        let p = self.persons.get(i)?;
+        if p.village != NONE
+            && let Some(v) = self.villages.get(p.village as usize)
+        {
+            return Some(v.clone());
+        }
+        self.townships.get(p.township as usize).cloned()
+    }
+
+    /// The index of a person.
+    pub(crate) fn index_of(&self, id: &CitizenId) -> Option<usize> {
+        self.index.get(&id_bytes(id)).map(|&i| i as usize)
+    }
+
+    /// Replaces a person's allowances from other programmes (no-op for an unknown person).
+    pub fn set_benefits(&mut self, id: &CitizenId, list: Vec<zhucan_domain::subsidy::Benefit>) {
+        if let Some(&i) = self.index.get(&id_bytes(id)) {
+            if list.is_empty() {
+                self.benefits.remove(&i);
+            } else {
+                self.benefits.insert(i, list);
+            }
+        }
     }
 
     /// Replaces the area dictionary and the institutions.
@@ -318,6 +350,8 @@ impl Snapshot {
             severe_care: cert.is_severe_care(),
             mental_or_intellectual,
             grade: cert.grade,
+            category: cert.category,
+            components: zhucan_domain::subsidy::Categories::of(&cert.components).0,
         };
         match existing {
             Some(i) => self.persons[i as usize] = p,
@@ -416,6 +450,8 @@ mod tests {
             severe_care: false,
             mental_or_intellectual: false,
             grade: Grade::One,
+            category: Category::Physical,
+            components: 0,
         };
         assert_eq!(p.age(ymd(d(2024, 2, 28))), 15);
         assert_eq!(p.age(ymd(d(2024, 2, 29))), 16);

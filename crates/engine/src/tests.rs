@@ -303,3 +303,74 @@ fn generated_registries_exercise_every_indicator() {
         }
     }
 }
+
+// ---------------------------------------------------------------- the two subsidies
+
+fn default_policy() -> zhucan_domain::policy::Policy {
+    zhucan_domain::policy::Policy::new(zhucan_domain::subsidy::default_params(&code("331003")))
+}
+
+fn month(y: i32, m: u32) -> zhucan_domain::parse::Month {
+    zhucan_domain::parse::Month::new(y, m).expect("month")
+}
+
+#[test]
+fn audit_and_payroll_match_the_literal_policy() {
+    let today = d(2026, 11, 30);
+    let policy = default_policy();
+    let months = [
+        month(2021, 12),
+        month(2022, 1),
+        month(2023, 3),
+        month(2024, 2),
+        month(2024, 3),
+        month(2025, 12),
+        month(2026, 1),
+    ];
+    let mut seen = std::collections::HashMap::new();
+    for seed in 0..25 {
+        let reg = reference::random(1000 + seed, 300, &anchors(), today);
+        let snap = snapshot_of(&reg);
+        for m in months {
+            for area in areas_under_test() {
+                let got: Vec<(String, &str, &str)> = snap
+                    .audit(&policy, m, &area)
+                    .into_iter()
+                    .map(|f| (f.citizen_id.to_string(), f.subsidy.key(), f.finding.key()))
+                    .collect();
+                let mut got = got;
+                got.sort();
+                for (_, s, f) in &got {
+                    *seen.entry((*s, *f)).or_insert(0) += 1;
+                }
+                assert_eq!(
+                    got,
+                    reference::expected_findings(&reg, m, &area),
+                    "seed {seed}, {m}, {area}"
+                );
+                let mut pay: Vec<(String, &str, i64)> = snap
+                    .payroll(&policy, m, &area, &[], &Default::default())
+                    .into_iter()
+                    .map(|l| (l.citizen_id.to_string(), l.subsidy.key(), l.amount_fen))
+                    .collect();
+                pay.sort();
+                *seen.entry(("payments", "")).or_insert(0) += pay.len();
+                assert_eq!(
+                    pay,
+                    reference::expected_payments(&reg, m, &area),
+                    "payroll: seed {seed}, {m}, {area}"
+                );
+            }
+        }
+    }
+    // The data exercise every kind of finding.
+    for k in [
+        ("living", "eligible_not_receiving"),
+        ("living", "receiving_not_eligible"),
+        ("nursing", "eligible_not_receiving"),
+        ("nursing", "receiving_not_eligible"),
+        ("payments", ""),
+    ] {
+        assert!(seen.get(&k).copied().unwrap_or(0) > 50, "{k:?}: {seen:?}");
+    }
+}

@@ -22,9 +22,11 @@ pub mod bulk;
 pub mod changes;
 pub mod institutions;
 pub mod plan;
+pub mod policy;
 pub mod registry;
 mod rows;
 pub mod settings;
+pub mod subsidies;
 
 pub use accounts::{
     ApiTokenInfo, NewSession, NewToken, NewUser, RightsChange, Role, SessionInfo, SessionRow,
@@ -179,6 +181,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "plan",
         sql: include_str!("../migrations/0005_plan.sql"),
     },
+    Migration {
+        version: 6,
+        name: "subsidies",
+        sql: include_str!("../migrations/0006_subsidies.sql"),
+    },
 ];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.
@@ -284,6 +291,9 @@ impl Store {
             })?;
             if m.version == 1 {
                 areas::seed_default(&mut tx, DEFAULT_AREAS).await?;
+            }
+            if m.version == 6 {
+                policy::seed_default(&mut tx).await?;
             }
             tx.commit().await?;
         }

@@ -454,6 +454,24 @@ impl Store {
             .collect()
     }
 
+    /// The persons whose files changed after change number `since`.
+    pub async fn changed_ids_since(&self, since: i64) -> Result<Vec<CitizenId>> {
+        let ids: Vec<String> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT citizen_id FROM persons WHERE change_seq > $1 ORDER BY citizen_id")
+                .bind(since).fetch_all(p).await?
+        });
+        ids.into_iter()
+            .map(|s| CitizenId::from_trusted(s.clone()).map_err(|_| corrupt("citizen_id", &s)))
+            .collect()
+    }
+
+    /// The opaque URL handle of a person.
+    pub async fn ref_of(&self, id: &CitizenId) -> Result<Option<String>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT ref FROM persons WHERE citizen_id = $1").bind(id.as_str()).fetch_optional(p).await?
+        }))
+    }
+
     /// The citizen ID behind an opaque URL handle.
     pub async fn citizen_by_ref(&self, r: &str) -> Result<Option<CitizenId>> {
         let id: Option<String> = on_pool!(self, p => {
@@ -628,6 +646,28 @@ async fn write_person(
         if r.rows_affected() != 1 {
             return Err(StoreError::VersionConflict { expected: old.version, found: old.version + 1 });
         }
+    });
+    Ok(())
+}
+
+/// Marks a change to a person's file outside the person row itself (a survey row written by a
+/// decision, an allowance): bumps the version and change number and appends the events.
+pub(crate) async fn touch(
+    tx: &mut Tx,
+    id: &str,
+    events: &[NewEvent],
+    actor: &Actor<'_>,
+) -> Result<()> {
+    bump_version(tx, id).await?;
+    append_events(tx, id, events, actor).await
+}
+
+/// Writes one survey row inside a transaction (the person's latest survey year follows).
+pub(crate) async fn upsert_survey_in(tx: &mut Tx, id: &str, s: &Survey) -> Result<()> {
+    upsert_survey(tx, id, s).await?;
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE persons SET latest_survey_year = $2 WHERE citizen_id = $1 AND latest_survey_year < $2")
+            .bind(id).bind(i64::from(s.year)).execute(&mut *c).await?;
     });
     Ok(())
 }

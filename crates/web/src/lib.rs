@@ -5,6 +5,9 @@
 //! asset is one embedded stylesheet. Every request is authenticated in [`auth`] and every
 //! person it touches is checked against the caller's area in [`scope`].
 
+// Handlers' helpers return `Result<T, Response>` to answer early; a response is big by nature.
+#![allow(clippy::result_large_err)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +39,8 @@ pub mod scope;
 pub mod secrets;
 pub mod security;
 pub mod sessions;
+pub mod subsidy_api;
+pub mod subsidy_pages;
 pub mod totp;
 pub mod trail;
 pub mod view;
@@ -210,6 +215,43 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(plan_pages::people_export),
         ),
         ("/public/indicators", get(plan_pages::public)),
+        ("/subsidies", get(subsidy_pages::audit)),
+        (
+            "/subsidies/cases",
+            get(subsidy_pages::cases).post(subsidy_pages::open_case),
+        ),
+        ("/subsidies/cases/{id}", get(subsidy_pages::case)),
+        (
+            "/subsidies/cases/{id}/decide",
+            post(subsidy_pages::decide_case),
+        ),
+        ("/subsidies/payroll", get(subsidy_pages::payroll)),
+        (
+            "/subsidies/payroll/submit",
+            post(subsidy_pages::submit_payroll),
+        ),
+        (
+            "/subsidies/payroll/approve",
+            post(subsidy_pages::approve_payroll),
+        ),
+        (
+            "/subsidies/payroll/export",
+            post(subsidy_pages::export_payroll),
+        ),
+        (
+            "/subsidies/policy",
+            get(subsidy_pages::policy_view).post(subsidy_pages::policy_change),
+        ),
+        ("/subsidies/what-if", get(subsidy_pages::what_if)),
+        ("/persons/{handle}/subsidies", get(subsidy_pages::person)),
+        (
+            "/persons/{handle}/benefits",
+            post(subsidy_pages::add_benefit),
+        ),
+        (
+            "/persons/{handle}/account",
+            post(subsidy_pages::set_account),
+        ),
         ("/account/sessions", get(sessions::sessions_page)),
         (
             "/account/sessions/{id}/end",
@@ -229,6 +271,12 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/persons", get(api::persons)),
         ("/api/v1/persons/{citizen_id}", get(api::person)),
         ("/api/v1/indicators", get(plan_api::indicators)),
+        ("/api/v1/subsidies/audit", get(subsidy_api::audit)),
+        ("/api/v1/subsidies/payroll", get(subsidy_api::payroll)),
+        (
+            "/api/v1/persons/{citizen_id}/subsidies",
+            get(subsidy_api::explain),
+        ),
         ("/api/v1/indicators/{key}/members", get(plan_api::members)),
         ("/api/v1/tokens", get(api::tokens)),
         ("/api/v1/tokens/{id}", delete(api::revoke_token)),
@@ -292,12 +340,14 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
     let audit = state.audit.clone();
-    // Load the indicator facts in the background so that the first dashboard is quick.
-    let facts = state.facts.clone();
+    // Load the facts in the background so that the first dashboard is quick, then keep
+    // opening the subsidy cases the registry's changes call for (1+X, 应补尽补).
+    let (facts, store) = (state.facts.clone(), state.store.clone());
     tokio::spawn(async move {
         if let Err(e) = facts.snapshot().await {
-            tracing::warn!(error = %e, "indicator facts could not be loaded yet");
+            tracing::warn!(error = %e, "the registry's facts could not be loaded yet");
         }
+        zhucan_engine::cases::run_every(store, facts, Duration::from_secs(30)).await;
     });
     let housekeeping = state
         .config

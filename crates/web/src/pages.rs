@@ -982,7 +982,7 @@ fn source_label(lang: Lang, s: &str) -> &'static str {
 }
 
 /// Loads a person by URL handle, within the caller's scope.
-async fn load_scoped(
+pub(crate) async fn load_scoped(
     state: &AppState,
     caller: &PageCaller,
     handle: &str,

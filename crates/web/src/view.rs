@@ -68,6 +68,10 @@ impl Chrome {
         self.user.as_ref().is_some_and(|u| u.role.writes_persons())
     }
 
+    pub fn works_subsidies(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.works_subsidies())
+    }
+
     pub fn reads_persons(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role.reads_persons())
     }

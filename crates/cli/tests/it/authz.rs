@@ -117,6 +117,34 @@ async fn every_route_for_every_role(db: TestDb) {
     let t_partner = token_of("partner").await;
     let t_village = token_of("village").await;
     let t_village_api = token_of("village").await;
+    let case_for = |rec: &zhucan_domain::person::PersonRecord| {
+        let store = db.store.clone();
+        let rec = rec.clone();
+        async move {
+            let area = rec
+                .person
+                .village
+                .clone()
+                .unwrap_or(rec.person.township.clone());
+            store
+                .open_case(&zhucan_store::subsidies::NewCase {
+                    citizen_id: &rec.person.citizen_id,
+                    subsidy: zhucan_domain::subsidy::Subsidy::Nursing,
+                    kind: zhucan_store::subsidies::CaseKind::Enrol,
+                    month: zhucan_domain::parse::Month::new(2025, 9).expect("m"),
+                    reasons: vec!["not_enrolled"],
+                    trigger: "staff",
+                    area: &area,
+                    opened_by: "test",
+                })
+                .await
+                .expect("case")
+                .expect("new")
+                .id
+        }
+    };
+    let case_in = case_for(&inside).await;
+    let case_out = case_for(&outside).await;
     let app = TestApp::start(db).await;
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
@@ -412,6 +440,128 @@ async fn every_route_for_every_role(db: TestDb) {
             "/public/indicators".into(),
             [200; 7],
         ),
+        (
+            "GET",
+            "/subsidies",
+            "/subsidies?month=2025-09".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/cases",
+            "/subsidies/cases".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        // No person named: not found for the subsidy roles.
+        (
+            "POST",
+            "/subsidies/cases",
+            "/subsidies/cases".into(),
+            [404, 404, 404, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/cases/{id}",
+            format!("/subsidies/cases/{case_in}"),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/cases/{id}",
+            format!("/subsidies/cases/{case_out}"),
+            [200, 404, 404, 403, 403, 403, 403],
+        ),
+        // No decision given: the form comes back with its error; village workers do not decide.
+        (
+            "POST",
+            "/subsidies/cases/{id}/decide",
+            format!("/subsidies/cases/{case_in}/decide"),
+            [422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/subsidies/cases/{id}/decide",
+            format!("/subsidies/cases/{case_out}/decide"),
+            [422, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/payroll",
+            "/subsidies/payroll?month=2025-09".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/subsidies/payroll/submit",
+            "/subsidies/payroll/submit".into(),
+            [400, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/subsidies/payroll/approve",
+            "/subsidies/payroll/approve".into(),
+            [400, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/subsidies/payroll/export",
+            "/subsidies/payroll/export".into(),
+            [400, 400, 400, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/policy",
+            "/subsidies/policy".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/subsidies/policy",
+            "/subsidies/policy".into(),
+            [422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/subsidies/what-if",
+            "/subsidies/what-if".into(),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/subsidies",
+            format!("/persons/{h_in}/subsidies"),
+            [200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/subsidies",
+            format!("/persons/{h_out}/subsidies"),
+            [200, 404, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/benefits",
+            format!("/persons/{h_in}/benefits"),
+            [422, 422, 422, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/benefits",
+            format!("/persons/{h_out}/benefits"),
+            [422, 404, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/account",
+            format!("/persons/{h_in}/account"),
+            [422, 422, 422, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/account",
+            format!("/persons/{h_out}/account"),
+            [422, 404, 404, 403, 403, 403, 403],
+        ),
         ("GET", "/healthz", "/healthz".into(), [200; 7]),
         ("GET", "/static/app.css", "/static/app.css".into(), [200; 7]),
         (
@@ -482,6 +632,42 @@ async fn every_route_for_every_role(db: TestDb) {
                 "/api/v1/indicators/{key}/members",
                 "/api/v1/indicators/nursing_subsidy_coverage/members?area=331003001".to_string(),
                 [200, 404, 404, 200, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/subsidies/audit",
+                "/api/v1/subsidies/audit?month=2025-09".to_string(),
+                [200, 200, 200, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/subsidies/audit",
+                "/api/v1/subsidies/audit?area=331003001".to_string(),
+                [200, 404, 404, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/subsidies/payroll",
+                "/api/v1/subsidies/payroll?month=2025-09".to_string(),
+                [200, 200, 200, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/subsidies/payroll",
+                "/api/v1/subsidies/payroll?area=331003001".to_string(),
+                [200, 404, 404, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/persons/{citizen_id}/subsidies",
+                format!("/api/v1/persons/{}/subsidies", inside.person.citizen_id),
+                [200, 200, 200, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/persons/{citizen_id}/subsidies",
+                format!("/api/v1/persons/{}/subsidies", outside.person.citizen_id),
+                [200, 404, 404, 403, 403, 403, 403],
             ),
         ])
         .collect();

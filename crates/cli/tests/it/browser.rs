@@ -147,6 +147,27 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .first()
         .map(|p| p.name.clone())
         .unwrap_or_default();
+    let person_id = page
+        .items
+        .first()
+        .map(|p| p.citizen_id.clone())
+        .expect("a person");
+    let case_id = db
+        .store
+        .open_case(&zhucan_store::subsidies::NewCase {
+            citizen_id: &person_id,
+            subsidy: zhucan_domain::subsidy::Subsidy::Living,
+            kind: zhucan_store::subsidies::CaseKind::Enrol,
+            month: zhucan_domain::parse::Month::new(2025, 12).expect("m"),
+            reasons: vec!["not_enrolled"],
+            trigger: "audit",
+            area: &zhucan_domain::AreaCode::parse("331003107").expect("a"),
+            opened_by: "system",
+        })
+        .await
+        .expect("case")
+        .expect("new")
+        .id;
     let app = TestApp::start(db).await;
     let login = |u: &str| {
         let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
@@ -169,6 +190,7 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
             {"path": "/persons/new", "name": format!("{prefix}register")},
             {"path": "/account/2fa", "name": format!("{prefix}two-factor")},
             {"path": "/indicators?at=2025-12-31", "name": format!("{prefix}indicators")},
+            {"path": "/subsidies?month=2025-12", "name": format!("{prefix}subsidies")},
             {"path": "/account/sessions", "name": format!("{prefix}sessions")},
             {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
         ])
@@ -201,9 +223,33 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         ("/indicators/report?at=2025-12-31", "evaluation-report", 200),
         ("/indicators/targets?at=2025-12-31", "plan-targets", 200),
         ("/indicators/gdp", "gdp-growth", 200),
+        ("/subsidies?month=2025-12", "subsidy-audit", 200),
+        ("/subsidies?month=2025-13", "subsidy-audit-bad-month", 400),
+        ("/subsidies/cases", "subsidy-cases", 200),
+        ("/subsidies/payroll?month=2025-12", "subsidy-payroll", 200),
+        (
+            "/subsidies/payroll?month=someday",
+            "subsidy-payroll-bad-month",
+            400,
+        ),
+        ("/subsidies/policy", "subsidy-policy", 200),
+        ("/subsidies/what-if", "subsidy-what-if", 200),
+        (
+            "/subsidies/what-if?key=nursing_tiers&area=331003&value=1%3A*%3A300%2C2%3A*%3A240%2C3%3A%E8%82%A2%E4%BD%93%3A180&effective_from=2026-01-01",
+            "subsidy-what-if-result",
+            200,
+        ),
+        (
+            "/subsidies/what-if?key=dibao_standard&area=331003&value=lots&effective_from=2026-01-01",
+            "subsidy-what-if-error",
+            400,
+        ),
     ] {
         admin_pages.push(json!({"path": path, "name": name, "status": status}));
     }
+    admin_pages
+        .push(json!({"path": format!("/subsidies/cases/{case_id}"), "name": "subsidy-case"}));
+    admin_pages.push(json!({"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies"}));
     let job = json!({
         "base": app.base,
         "sessions": [
@@ -245,6 +291,18 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                     {"goto": "/indicators/gdp"}, {"focus": "#f-rate"}, {"type": "7"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
                 ]},
+                {"name": "case-decide-errors", "steps": [
+                    {"goto": format!("/subsidies/cases/{case_id}")}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "policy-errors", "steps": [
+                    {"goto": "/subsidies/policy"}, {"focus": "form.stack button[value=preview]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "benefit-errors", "steps": [
+                    {"goto": format!("/persons/{h}/subsidies")}, {"focus": "form[action$='/benefits'] button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
                 {"name": "progress-errors", "steps": [
                     {"goto": "/indicators/targets"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
@@ -257,6 +315,8 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": "/persons/new", "name": "register-en"},
                 {"path": "/indicators?at=2025-12-31", "name": "indicators-en"},
                 {"path": "/public/indicators?at=2025-12-31", "name": "public-en"},
+                {"path": "/subsidies/payroll?month=2025-12", "name": "payroll-en"},
+                {"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies-en"},
                 {"path": "/account/sessions", "name": "sessions-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [

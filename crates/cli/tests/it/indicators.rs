@@ -3,11 +3,9 @@
 //! backends, through a workbook import and `zhucan indicators`, and through the API; zero
 //! staleness after a write; the pages, forms and public suppression.
 
-use std::path::Path;
 use std::process::Command;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::Workbook;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_engine::reference::{self, Registry};
@@ -19,7 +17,7 @@ use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, user};
 
 const TODAY: (i32, u32, u32) = (2026, 11, 30);
 
-fn anchors() -> Vec<NaiveDate> {
+pub(crate) fn anchors() -> Vec<NaiveDate> {
     vec![
         d(2021, 12, 31),
         d(2023, 3, 1),
@@ -28,11 +26,11 @@ fn anchors() -> Vec<NaiveDate> {
     ]
 }
 
-fn registry(seed: u64, persons: usize) -> Registry {
+pub(crate) fn registry(seed: u64, persons: usize) -> Registry {
     reference::random(seed, persons, &anchors(), d(TODAY.0, TODAY.1, TODAY.2))
 }
 
-fn areas_under_test() -> Vec<AreaCode> {
+pub(crate) fn areas_under_test() -> Vec<AreaCode> {
     ["331003", "331003001", "331003201", "331003101201"]
         .iter()
         .map(|c| AreaCode::parse(c).expect("code"))
@@ -41,7 +39,7 @@ fn areas_under_test() -> Vec<AreaCode> {
 
 /// Loads a registry; the area dictionary then also holds the default district's townships,
 /// which the reference must see too (indicator 4 counts every township of the dictionary).
-async fn load(db: &TestDb, reg: &mut Registry) {
+pub(crate) async fn load(db: &TestDb, reg: &mut Registry) {
     db.store.upsert_areas(&reg.areas).await.expect("areas");
     db.store
         .upsert_institutions(&reg.institutions)
@@ -248,180 +246,7 @@ async fn writes_are_seen_at_once(db: TestDb) {
     );
 }
 
-/// Writes a registry as the workbook of `import-format.md`, with its own spellings (Chinese
-/// headers, `是/否`, `2025-03` months, `2025/3/1` dates), independent of the exporter.
-fn write_workbook(reg: &Registry, path: &Path) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("人员").expect("name");
-    ws.write_string(0, 0, "黄岩区持证残疾人花名册（测试）")
-        .expect("w");
-    let headers = [
-        "姓名",
-        "公民身份号码",
-        "残疾人证号",
-        "残疾类别",
-        "残疾等级",
-        "多重残疾构成",
-        "发证日期",
-        "有效期至",
-        "证件状态",
-        "智能化证",
-        "乡镇街道",
-        "村社区",
-        "户编号",
-        "死亡日期",
-        "迁出日期",
-        "家庭经济状况",
-        "家庭人均可支配收入",
-        "生活补贴开始年月",
-        "生活补贴停发年月",
-        "护理补贴开始年月",
-        "护理补贴停发年月",
-        "养老保险",
-        "医疗保险",
-        "就业状况",
-        "未就业原因",
-        "在读阶段",
-        "完成义务教育",
-        "康复需求",
-        "获得康复服务",
-        "辅具需求",
-        "辅具已适配",
-        "无障碍改造需求",
-        "无障碍改造已完成",
-        "托养需求",
-        "接受托养服务",
-        "文体服务",
-        "调查年度",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string(1, c as u16, *h).expect("w");
-    }
-    let date = |d: NaiveDate| d.format("%Y/%-m/%-d").to_string();
-    let yn = |b: Option<bool>| {
-        b.map(|b| if b { "是" } else { "否" }.to_string())
-            .unwrap_or_default()
-    };
-    let month =
-        |m: Option<zhucan_domain::parse::Month>| m.map(|m| m.to_string()).unwrap_or_default();
-    for (i, r) in reg.rows.iter().enumerate() {
-        let p = &r.person;
-        let c = &r.certificate;
-        let s = &r.survey;
-        let cells: Vec<String> = vec![
-            p.name.clone(),
-            p.citizen_id.to_string(),
-            c.number.to_string(),
-            c.category.zh().into(),
-            c.grade.zh().into(),
-            zhucan_domain::disability::format_components(&c.components, zhucan_domain::Lang::Zh),
-            date(c.issued_on),
-            date(c.valid_until),
-            c.status.zh().into(),
-            if c.smart_card {
-                "是".into()
-            } else {
-                "否".into()
-            },
-            p.township.to_string(),
-            p.village
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            p.household_id.clone().unwrap_or_default(),
-            p.died_on.map(date).unwrap_or_default(),
-            p.moved_out_on.map(date).unwrap_or_default(),
-            s.economic_status
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            s.income_per_capita_fen
-                .map(zhucan_domain::parse::fen_to_yuan)
-                .unwrap_or_default(),
-            month(s.living_subsidy_since),
-            month(s.living_subsidy_until),
-            month(s.nursing_subsidy_since),
-            month(s.nursing_subsidy_until),
-            s.pension_insurance
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            s.medical_insurance
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            s.employment_status
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            s.not_employed_reason
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            s.school_stage
-                .map(|v| v.zh().to_string())
-                .unwrap_or_default(),
-            yn(s.completed_compulsory),
-            yn(s.needs_rehab),
-            yn(s.received_rehab),
-            yn(s.needs_device),
-            yn(s.device_fitted),
-            yn(s.needs_home_modification),
-            yn(s.home_modification_done),
-            s.care_need.map(|v| v.zh().to_string()).unwrap_or_default(),
-            yn(s.receives_care),
-            yn(s.culture_sports),
-            s.year.to_string(),
-        ];
-        for (col, v) in cells.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(2 + i as u32, col as u16, v).expect("w");
-            }
-        }
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("机构").expect("name");
-    for (c, h) in [
-        "机构名称",
-        "机构类型",
-        "乡镇街道",
-        "规范化",
-        "定点",
-        "成立日期",
-        "关闭日期",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).expect("w");
-    }
-    for (i, inst) in reg.institutions.iter().enumerate() {
-        let r = 1 + i as u32;
-        ws.write_string(r, 0, &inst.name).expect("w");
-        ws.write_string(r, 1, inst.kind.zh()).expect("w");
-        ws.write_string(r, 2, inst.township.as_str()).expect("w");
-        ws.write_string(r, 3, if inst.standardized { "是" } else { "否" })
-            .expect("w");
-        ws.write_string(r, 4, if inst.designated { "是" } else { "否" })
-            .expect("w");
-        ws.write_string(r, 5, date(inst.opened_on)).expect("w");
-        if let Some(c) = inst.closed_on {
-            ws.write_string(r, 6, date(c)).expect("w");
-        }
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("区划").expect("name");
-    for (c, h) in ["区划代码", "名称", "户籍人口"].iter().enumerate() {
-        ws.write_string(0, c as u16, *h).expect("w");
-    }
-    for (i, a) in reg.areas.iter().enumerate() {
-        let r = 1 + i as u32;
-        ws.write_string(r, 0, a.code.as_str()).expect("w");
-        ws.write_string(r, 1, &a.name).expect("w");
-        if let Some(p) = a.population {
-            ws.write_number(r, 2, p as f64).expect("w");
-        }
-    }
-    wb.save(path).expect("save workbook");
-}
-
-fn zhucan(url: &str, args: &[&str]) -> std::process::Output {
+pub(crate) fn zhucan(url: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_zhucan"))
         .args(args)
         .arg("--database-url")
@@ -438,7 +263,7 @@ async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
     let url = format!("sqlite://{}", dir.path().join("z.db").display());
     let mut reg = registry(404, 300);
     let book = dir.path().join("roster.xlsx");
-    write_workbook(&reg, &book);
+    crate::support::write_workbook(&reg, &book);
     let out = zhucan(&url, &["import", book.to_str().expect("path")]);
     assert_eq!(
         out.status.code(),
@@ -770,6 +595,7 @@ async fn pages_link_every_number_to_its_people_and_forms_check_their_fields() {
         &app.db.store,
         &zhucan_store::audit::AuditQuery {
             action: Some("indicator.export".into()),
+            limit: 100,
             ..Default::default()
         },
         1,

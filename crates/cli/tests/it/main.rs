@@ -11,3 +11,4 @@ mod cli;
 mod http;
 mod indicators;
 mod store_contract;
+mod subsidies;
