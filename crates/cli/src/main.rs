@@ -189,9 +189,13 @@ enum UserCommand {
         /// Area code (default: the district).
         #[arg(long)]
         area: Option<String>,
-        /// For citizen accounts: the citizen ID of the person (added with the service end).
+        /// For citizen accounts: the citizen ID of the person (repeat for a guardian's wards;
+        /// the first is the account's own file unless `--guardian`).
         #[arg(long)]
-        person: Option<String>,
+        person: Vec<String>,
+        /// The account is a guardian's: every `--person` is a ward.
+        #[arg(long)]
+        guardian: bool,
     },
     /// Lists accounts.
     List,
@@ -462,6 +466,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     role,
                     area,
                     person,
+                    guardian,
                 },
         } => {
             let store = open(&cli.database_url).await?;
@@ -480,7 +485,8 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 &username,
                 &role,
                 area.as_deref(),
-                person.as_deref(),
+                &person,
+                guardian,
                 password,
             )
             .await?;

@@ -105,9 +105,62 @@ pub async fn ensure_demo_accounts(store: &Store) -> Result<(), Failure> {
         if store.user_by_username(a.username).await?.is_some() {
             continue;
         }
-        add_user(store, a.username, a.role, Some(&a.area), None, a.password).await?;
+        add_user(
+            store,
+            a.username,
+            a.role,
+            Some(&a.area),
+            &[],
+            false,
+            a.password,
+        )
+        .await?;
+    }
+    if store.user_by_username(DEMO_CITIZEN).await?.is_none()
+        && let Some(person) = demo_citizen_person(store).await?
+    {
+        add_user(
+            store,
+            DEMO_CITIZEN,
+            "citizen",
+            None,
+            &[person.to_string()],
+            false,
+            DEMO_CITIZEN_PASSWORD,
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// The demo citizen account (demo only).
+const DEMO_CITIZEN: &str = "jumin";
+const DEMO_CITIZEN_PASSWORD: &str = "demo-Jumin-2025";
+
+/// The person the demo citizen account belongs to: the first active person of the demo
+/// village worker's village.
+async fn demo_citizen_person(store: &Store) -> Result<Option<zhucan_domain::CitizenId>, Failure> {
+    let district = zhucan_demo::district(&zhucan_demo::DemoOptions::default());
+    let Some(village) = zhucan_demo::demo_accounts(&district)
+        .into_iter()
+        .find(|a| a.role == "village_worker")
+        .and_then(|a| AreaCode::parse(&a.area))
+    else {
+        return Ok(None);
+    };
+    let page = store
+        .search(&zhucan_store::PersonQuery {
+            text: None,
+            area: Some(village),
+            page: 1,
+            per_page: 200,
+        })
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .find(|p| p.status == "valid" && p.died_on.is_none() && p.moved_out_on.is_none())
+        .map(|p| p.citizen_id))
 }
 
 /// Prints the demo accounts.
@@ -130,6 +183,22 @@ pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failur
         let role = Role::parse(a.role).map(|r| r.label(lang)).unwrap_or(a.role);
         println!("  {:<10} {:<18} {role}（{area}）", a.username, a.password);
     }
+    if let Some(u) = store.user_by_username(DEMO_CITIZEN).await? {
+        let name = match store.persons_of_account(&u.id).await?.first() {
+            Some((id, _)) => store
+                .person_file(id)
+                .await?
+                .map(|f| f.person.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        println!(
+            "  {:<10} {:<18} {}（{name}）",
+            DEMO_CITIZEN,
+            DEMO_CITIZEN_PASSWORD,
+            Role::Citizen.label(lang)
+        );
+    }
     Ok(())
 }
 
@@ -139,7 +208,8 @@ pub async fn add_user(
     username: &str,
     role: &str,
     area: Option<&str>,
-    person: Option<&str>,
+    persons: &[String],
+    guardian: bool,
     password: &str,
 ) -> Result<(), Failure> {
     let username = username.trim();
@@ -163,15 +233,49 @@ pub async fn add_user(
         )
         .code(2)
     })?;
-    if role == Role::Citizen || person.is_some() {
+    if (role == Role::Citizen) == persons.is_empty() {
         return Err(Failure::new(
-            "居民（citizen）账户随服务端功能提供，当前版本尚不能创建。",
-            "citizen accounts come with the service end and cannot be created in this version yet.",
+            "citizen 账户须用 --person 指明人员（公民身份号码），其他角色不能带 --person",
+            "a citizen account needs --person CITIZEN_ID, and other roles take no --person",
         )
         .code(2));
     }
+    let mut links = Vec::new();
+    for (i, raw) in persons.iter().enumerate() {
+        let id = zhucan_domain::CitizenId::parse(raw)
+            .map_err(|e| {
+                Failure::new(
+                    format!("--person 的值“{raw}”无效：{}", e.message(Lang::Zh)),
+                    format!("--person “{raw}” is invalid: {}", e.message(Lang::En)),
+                )
+                .code(2)
+            })?
+            .id;
+        if store.person_file(&id).await?.is_none() {
+            return Err(Failure::new(
+                format!("--person：没有公民身份号码为 {} 的人员档案", id.masked()),
+                format!(
+                    "--person: there is no person file with citizen ID {}",
+                    id.masked()
+                ),
+            )
+            .code(2));
+        }
+        let rel = if guardian || i > 0 {
+            zhucan_store::service_end::Relation::Guardian
+        } else {
+            zhucan_store::service_end::Relation::Own
+        };
+        links.push((id, rel));
+    }
     let area = match area {
-        None => store.district().await?,
+        None => match links.first() {
+            Some((id, _)) => match store.person_file(id).await? {
+                Some(f) => f.person.village.unwrap_or(f.person.township),
+                None => store.district().await?,
+            },
+            None => store.district().await?,
+        },
         Some(a) => AreaCode::parse(a).ok_or_else(|| {
             Failure::new(
                 format!("--area 的值“{a}”无效：应为 6、9 或 12 位区划代码"),
@@ -201,8 +305,13 @@ pub async fn add_user(
         area: area.clone(),
         display_name: None,
     };
-    match store.create_user(&new).await {
-        Ok(_) => Ok(()),
+    let created = if links.is_empty() {
+        store.create_user(&new).await.map(|_| ())
+    } else {
+        store.create_citizen(&new, &links, "cli").await.map(|_| ())
+    };
+    match created {
+        Ok(()) => Ok(()),
         Err(zhucan_store::StoreError::Exists(_)) => Err(Failure::new(
             format!("用户名“{username}”已存在"),
             format!("username “{username}” is already taken"),

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod service;
 pub mod subsidy;
 pub mod timeline;
 

@@ -27,6 +27,10 @@ coded_enum! {
         SubsidyEnrolled = ("subsidy_enrolled", "补贴发放", "subsidy started"),
         SubsidyStopped = ("subsidy_stopped", "补贴停发", "subsidy stopped"),
         BenefitRecorded = ("benefit_recorded", "其他补助登记", "other allowance recorded"),
+        ServiceApplied = ("service_applied", "服务申请", "applied for a service"),
+        ServiceStep = ("service_step", "服务办理", "service step"),
+        ServiceDecided = ("service_decided", "服务办结", "service decided"),
+        NeedRecorded = ("need_recorded", "需求登记", "need recorded"),
     }
 }
 

@@ -399,3 +399,30 @@ pub fn explain_person(
         subsidies,
     }
 }
+
+/// What the catalogue's eligibility rules know about one person on `today`.
+pub fn applicant_of(
+    person: &Person,
+    certificate: &Certificate,
+    surveys: &[Survey],
+    today: chrono::NaiveDate,
+) -> zhucan_domain::service::Applicant {
+    let mut snap = Snapshot::new();
+    snap.upsert(person, certificate, surveys);
+    let p = &snap.persons[0];
+    let sv = Snapshot::survey_for(snap.rows(p), chrono::Datelike::year(&today));
+    zhucan_domain::service::Applicant {
+        active: p.active(day(today)),
+        grade: p.grade,
+        category: p.category,
+        mental_or_intellectual: p.mental_or_intellectual,
+        age: p.age(crate::snapshot::ymd(today)),
+        economic: sv.and_then(|s| s.economic),
+        in_school: sv.and_then(|s| s.school).is_some_and(|s| s.in_school()),
+        renewal_due: !p.revoked
+            && p.died > day(today)
+            && p.moved > day(today)
+            && p.issued <= day(today)
+            && p.valid_until <= day(today) + 365,
+    }
+}

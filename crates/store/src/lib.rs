@@ -25,6 +25,7 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 mod rows;
+pub mod service_end;
 pub mod settings;
 pub mod subsidies;
 
@@ -186,6 +187,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "subsidies",
         sql: include_str!("../migrations/0006_subsidies.sql"),
     },
+    Migration {
+        version: 7,
+        name: "service_end",
+        sql: include_str!("../migrations/0007_service_end.sql"),
+    },
 ];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.
@@ -294,6 +300,9 @@ impl Store {
             }
             if m.version == 6 {
                 policy::seed_default(&mut tx).await?;
+            }
+            if m.version == 7 {
+                service_end::seed_catalogue(&mut tx).await?;
             }
             tx.commit().await?;
         }

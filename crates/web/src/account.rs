@@ -29,17 +29,8 @@ struct TwoFactorPage {
 }
 
 fn chrome(caller: &PageCaller) -> Chrome {
-    Chrome {
-        lang: caller.lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: "/account/2fa".into(),
-        nav: "2fa",
-        title: caller
-            .lang
-            .pick("双重验证", "Two-step verification")
-            .to_string(),
-    }
+    let title = caller.lang.pick("双重验证", "Two-step verification");
+    crate::pages::chrome(Some(caller), caller.lang, "/account/2fa", "2fa", title)
 }
 
 fn grouped(secret: &str) -> String {

@@ -211,14 +211,9 @@ async fn page(
         }
         None => (vec![], StatusCode::OK),
     };
-    let c = Chrome {
-        lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: "/admin/users".into(),
-        nav: "admin",
-        title: lang.pick("账户管理", "Accounts").to_string(),
-    };
+    let here: String = "/admin/users".into();
+    let title: String = lang.pick("账户管理", "Accounts").to_string();
+    let c = crate::pages::chrome(Some(caller), lang, &here, "admin", &title);
     render(
         status,
         &UsersPage {
@@ -524,17 +519,12 @@ async fn account_page(
         }
     };
     let href = account_href(&user.username);
-    let c = Chrome {
-        lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: href.clone(),
-        nav: "admin",
-        title: match lang {
-            Lang::Zh => format!("账户 {}", user.username),
-            Lang::En => format!("Account {}", user.username),
-        },
+    let here: String = href.clone();
+    let title: String = match lang {
+        Lang::Zh => format!("账户 {}", user.username),
+        Lang::En => format!("Account {}", user.username),
     };
+    let c = crate::pages::chrome(Some(caller), lang, &here, "admin", &title);
     render(
         status,
         &AccountPage {

@@ -175,14 +175,9 @@ pub async fn audit_page(
     };
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
-    let c = Chrome {
-        lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: p.href("/audit", Some(page)),
-        nav: "audit",
-        title: lang.pick("审计日志", "Audit trail").to_string(),
-    };
+    let here: String = p.href("/audit", Some(page));
+    let title: String = lang.pick("审计日志", "Audit trail").to_string();
+    let c = crate::pages::chrome(Some(&caller), lang, &here, "audit", &title);
     render(
         StatusCode::OK,
         &AuditPage {

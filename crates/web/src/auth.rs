@@ -145,6 +145,8 @@ pub struct PageCaller {
     pub session_id: String,
     /// The client's address, for the audit trail.
     pub client: String,
+    /// How the reader wants pages shown.
+    pub display: crate::view::Display,
 }
 
 /// Where a page request that may not proceed goes: the login page (remembering the target),
@@ -199,6 +201,7 @@ pub async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<PageCal
         session_hash: hash,
         session_id: s.id,
         client: String::new(),
+        display: crate::view::display_of(headers),
     })
 }
 

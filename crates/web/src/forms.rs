@@ -18,7 +18,7 @@ use zhucan_domain::{Lang, Localized};
 /// One form control as the template draws it.
 #[derive(Debug, Clone)]
 pub struct FormField {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
     /// `text`, `date`, `tel`, `number` or `select`.
     pub kind: &'static str,
@@ -31,9 +31,9 @@ pub struct FormField {
 }
 
 impl FormField {
-    pub fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+    pub fn new(name: impl Into<String>, label: &str, kind: &'static str) -> Self {
         FormField {
-            name,
+            name: name.into(),
             label: label.to_string(),
             kind,
             value: String::new(),
@@ -82,7 +82,7 @@ impl FormField {
 #[derive(Debug, Default)]
 pub struct Submission {
     pub values: HashMap<String, String>,
-    pub errors: Vec<(&'static str, String)>,
+    pub errors: Vec<(String, String)>,
 }
 
 impl Submission {
@@ -97,15 +97,15 @@ impl Submission {
         self.values.get(name).map(|s| s.trim()).unwrap_or("")
     }
 
-    pub fn fail(&mut self, field: &'static str, message: String) {
-        self.errors.push((field, message));
+    pub fn fail(&mut self, field: impl Into<String>, message: String) {
+        self.errors.push((field.into(), message));
     }
 
     /// Fills the fields with the submitted values and their errors; returns the error summary
     /// (field, "label: message").
     pub fn apply(&self, fields: &mut [FormField]) -> Vec<(String, String)> {
         for f in fields.iter_mut() {
-            if let Some(v) = self.values.get(f.name) {
+            if let Some(v) = self.values.get(&f.name) {
                 f.value = v.clone();
             }
             f.error = self
@@ -475,7 +475,8 @@ pub fn parse_person(
         &mut errs,
         lang,
     );
-    sub.errors.extend(errs);
+    sub.errors
+        .extend(errs.into_iter().map(|(f, m)| (f.to_string(), m)));
     if !sub.errors.is_empty() {
         return None;
     }
@@ -713,7 +714,7 @@ mod tests {
             let parsed = parse_person(&mut sub, Lang::Zh, &areas(), today());
             prop_assert_eq!(parsed.is_some(), sub.errors.is_empty());
             for (field, message) in &sub.errors {
-                prop_assert!(PERSON_FIELDS.contains(field) && !message.is_empty());
+                prop_assert!(PERSON_FIELDS.contains(&field.as_str()) && !message.is_empty());
             }
         }
 

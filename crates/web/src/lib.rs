@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{MethodRouter, delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -24,12 +25,15 @@ pub mod api;
 pub mod audit_pages;
 pub mod auth;
 pub mod charts;
+pub mod citizen;
+pub mod citizen_api;
 pub mod error;
 pub mod evaluation;
 pub mod export;
 pub mod forms;
 pub mod limits;
 pub mod maintenance;
+pub mod notify;
 pub mod pages;
 pub mod plan;
 pub mod plan_api;
@@ -38,6 +42,7 @@ pub mod policy;
 pub mod scope;
 pub mod secrets;
 pub mod security;
+pub mod service_desk;
 pub mod sessions;
 pub mod subsidy_api;
 pub mod subsidy_pages;
@@ -110,6 +115,8 @@ pub struct AppState {
     pub audit: Arc<trail::AuditSink>,
     /// The registry's facts in memory, kept exact (indicators, drill-downs).
     pub facts: Arc<zhucan_engine::FactsCache>,
+    /// Where texts to citizens go.
+    pub sms: Arc<dyn notify::SmsGateway>,
     /// The security policy in force.
     pub policy: Arc<policy::PolicyCache>,
     /// The server key sealing TOTP secrets.
@@ -135,6 +142,7 @@ impl AppState {
             login_limiter,
             audit,
             facts,
+            sms: Arc::new(notify::LoggingGateway),
             policy,
             secret_key,
         }
@@ -147,6 +155,9 @@ impl AppState {
 }
 
 const CSS: &str = include_str!("../static/app.css");
+
+/// The largest form with uploads (a few documents of at most 5 MB each).
+const UPLOAD_LIMIT: usize = 24 * 1024 * 1024;
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
     (
@@ -215,6 +226,42 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(plan_pages::people_export),
         ),
         ("/public/indicators", get(plan_pages::public)),
+        ("/signup", get(citizen::signup_form).post(citizen::signup)),
+        ("/display", get(citizen::display)),
+        ("/me", get(citizen::me)),
+        ("/me/services", get(citizen::services)),
+        (
+            "/me/services/{key}",
+            get(citizen::service)
+                .post(citizen::apply)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        ("/me/applications/{id}", get(citizen::application)),
+        (
+            "/me/applications/{id}/answer",
+            post(citizen::answer).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        ("/me/applications/{id}/files/{seq}", get(citizen::file)),
+        ("/me/needs", get(citizen::needs).post(citizen::add_need)),
+        ("/me/needs/{id}/satisfaction", post(citizen::rate_need)),
+        ("/me/messages", get(citizen::messages)),
+        ("/services/queue", get(service_desk::queue)),
+        (
+            "/services/applications/{id}",
+            get(service_desk::application),
+        ),
+        ("/services/applications/{id}/act", post(service_desk::act)),
+        (
+            "/services/applications/{id}/files/{seq}",
+            get(service_desk::file),
+        ),
+        ("/needs", get(service_desk::needs)),
+        ("/needs/{id}", get(service_desk::need)),
+        ("/needs/{id}/act", post(service_desk::need_act)),
+        (
+            "/persons/{handle}/needs",
+            get(service_desk::person_needs).post(service_desk::record_need),
+        ),
         ("/subsidies", get(subsidy_pages::audit)),
         (
             "/subsidies/cases",
@@ -271,6 +318,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/persons", get(api::persons)),
         ("/api/v1/persons/{citizen_id}", get(api::person)),
         ("/api/v1/indicators", get(plan_api::indicators)),
+        ("/api/v1/me", get(citizen_api::me)),
+        ("/api/v1/me/applications", get(citizen_api::applications)),
         ("/api/v1/subsidies/audit", get(subsidy_api::audit)),
         ("/api/v1/subsidies/payroll", get(subsidy_api::payroll)),
         (
@@ -349,6 +398,12 @@ pub async fn serve(
         }
         zhucan_engine::cases::run_every(store, facts, Duration::from_secs(30)).await;
     });
+    // Texts queued for citizens go to the SMS gateway (the logging one, by default).
+    tokio::spawn(notify::run_outbox(
+        state.store.clone(),
+        state.sms.clone(),
+        Duration::from_secs(10),
+    ));
     let housekeeping = state
         .config
         .maintenance_every

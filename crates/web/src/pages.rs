@@ -41,6 +41,7 @@ pub(crate) fn chrome(
         here: here.to_string(),
         nav,
         title: title.to_string(),
+        display: caller.map(|c| c.display).unwrap_or_default(),
     }
 }
 
@@ -1366,7 +1367,10 @@ pub async fn event_form(
 /// Keeps the first field of each name (the combined form shares the date field).
 fn dedupe(fields: Vec<FormField>) -> Vec<FormField> {
     let mut seen = std::collections::HashSet::new();
-    fields.into_iter().filter(|f| seen.insert(f.name)).collect()
+    fields
+        .into_iter()
+        .filter(|f| seen.insert(f.name.clone()))
+        .collect()
 }
 
 pub async fn record_event(

@@ -140,14 +140,9 @@ async fn page(
             }
         })
         .collect();
-    let c = Chrome {
-        lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: "/security/settings".into(),
-        nav: "security",
-        title: lang.pick("安全策略", "Security policy").to_string(),
-    };
+    let here: String = "/security/settings".into();
+    let title: String = lang.pick("安全策略", "Security policy").to_string();
+    let c = crate::pages::chrome(Some(caller), lang, &here, "security", &title);
     render(
         status,
         &SettingsPage {

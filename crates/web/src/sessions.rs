@@ -187,16 +187,11 @@ pub async fn sessions_page(
         _ => None,
     }
     .map(str::to_string);
-    let c = Chrome {
-        lang,
-        user: Some(caller.user.clone()),
-        csrf: caller.csrf.clone(),
-        here: "/account/sessions".into(),
-        nav: "sessions",
-        title: lang
-            .pick("登录会话与令牌", "Sessions and tokens")
-            .to_string(),
-    };
+    let here: String = "/account/sessions".into();
+    let title: String = lang
+        .pick("登录会话与令牌", "Sessions and tokens")
+        .to_string();
+    let c = crate::pages::chrome(Some(&caller), lang, &here, "sessions", &title);
     render(
         StatusCode::OK,
         &SessionsPage {

@@ -10,6 +10,50 @@ use zhucan_domain::Lang;
 use zhucan_domain::area::{Area, AreaCode};
 use zhucan_store::User;
 
+/// How a reader wants pages shown: larger text, high contrast, easy-read wording first.
+/// Kept in a cookie, switched at `/display`, for signed-in and anonymous readers alike.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    pub large: bool,
+    pub contrast: bool,
+    pub easy: bool,
+}
+
+/// The display cookie.
+pub const DISPLAY_COOKIE: &str = "zhucan_display";
+
+impl Display {
+    pub fn parse(s: &str) -> Display {
+        let has = |k: &str| s.split(['.', ',']).any(|x| x == k);
+        Display {
+            large: has("large"),
+            contrast: has("contrast"),
+            easy: has("easy"),
+        }
+    }
+
+    pub fn value(self) -> String {
+        let mut v = Vec::new();
+        if self.large {
+            v.push("large");
+        }
+        if self.contrast {
+            v.push("contrast");
+        }
+        if self.easy {
+            v.push("easy");
+        }
+        v.join(".")
+    }
+}
+
+/// The reader's display preferences from the request's cookie.
+pub fn display_of(headers: &axum::http::HeaderMap) -> Display {
+    crate::auth::cookie(headers, DISPLAY_COOKIE)
+        .map(Display::parse)
+        .unwrap_or_default()
+}
+
 /// The parts of the page around the content.
 #[derive(Debug, Clone)]
 pub struct Chrome {
@@ -21,9 +65,53 @@ pub struct Chrome {
     /// Which main navigation entry is current.
     pub nav: &'static str,
     pub title: String,
+    pub display: Display,
 }
 
 impl Chrome {
+    /// The same chrome with the reader's display preferences.
+    pub fn with_display(mut self, d: Display) -> Chrome {
+        self.display = d;
+        self
+    }
+
+    /// Classes on `<html>` for the display preferences.
+    pub fn display_class(&self) -> String {
+        let mut v = Vec::new();
+        if self.display.large {
+            v.push("large-text");
+        }
+        if self.display.contrast {
+            v.push("high-contrast");
+        }
+        if self.display.easy {
+            v.push("easy-read");
+        }
+        v.join(" ")
+    }
+
+    /// The link that turns one display preference on or off here.
+    pub fn display_href(&self, which: &str) -> String {
+        let mut d = self.display;
+        match which {
+            "large" => d.large = !d.large,
+            "contrast" => d.contrast = !d.contrast,
+            "easy" => d.easy = !d.easy,
+            _ => d = Display::default(),
+        }
+        format!(
+            "/display?set={}&next={}",
+            url_encode(&d.value()),
+            url_encode(&self.here)
+        )
+    }
+
+    pub fn is_citizen(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == zhucan_domain::access::Role::Citizen)
+    }
+
     /// Picks the text for the page's language.
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(zh, en)

@@ -9,8 +9,8 @@ use zhucan_store::Role;
 use crate::support::{TestApp, TestDb, csrf_of, d, put, record, user};
 
 /// Expected status per role, in the order of `ROLES`.
-const ROLES: [&str; 7] = [
-    "admin", "township", "village", "partner", "auditor", "sysadmin", "security",
+const ROLES: [&str; 8] = [
+    "admin", "township", "village", "partner", "auditor", "sysadmin", "security", "citizen",
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -54,6 +54,7 @@ async fn every_route_for_every_role(db: TestDb) {
     user(&db.store, "auditor", Role::Auditor, "331003").await;
     user(&db.store, "sysadmin", Role::SystemAdmin, "331003").await;
     user(&db.store, "security", Role::SecurityAdmin, "331003").await;
+    crate::support::citizen(&db.store, "citizen", &inside.person.citizen_id).await;
     let h_in = db
         .store
         .person_file(&inside.person.citizen_id)
@@ -145,430 +146,684 @@ async fn every_route_for_every_role(db: TestDb) {
     };
     let case_in = case_for(&inside).await;
     let case_out = case_for(&outside).await;
+    // An application (with a document) and a need of each person.
+    let service_end = |rec: &zhucan_domain::person::PersonRecord| {
+        let store = db.store.clone();
+        let rec = rec.clone();
+        async move {
+            let def = store.service("device").await.expect("s").expect("device").0;
+            let area = rec
+                .person
+                .village
+                .clone()
+                .unwrap_or(rec.person.township.clone());
+            let actor = zhucan_store::registry::Actor {
+                name: "test",
+                source: "form",
+            };
+            let answers = std::collections::BTreeMap::from([
+                ("device".to_string(), "wheelchair".to_string()),
+                ("contact_phone".to_string(), "13812345678".to_string()),
+            ]);
+            let file = zhucan_store::service_end::Upload {
+                document_key: "x".into(),
+                file_name: "a.png".into(),
+                content_type: "image/png".into(),
+                data: b"\x89PNG\r\n\x1a\nrest".to_vec(),
+            };
+            let app = store
+                .submit_application(
+                    &rec.person.citizen_id,
+                    &def,
+                    &area,
+                    &answers,
+                    &[file],
+                    d(2026, 1, 1),
+                    &actor,
+                )
+                .await
+                .expect("application");
+            let need = store
+                .record_need(
+                    &rec.person.citizen_id,
+                    zhucan_domain::service::NeedKind::Device,
+                    "轮椅",
+                    "citizen",
+                    &area,
+                    &actor,
+                )
+                .await
+                .expect("need");
+            (app.id, need.id)
+        }
+    };
+    let (app_in, need_in) = service_end(&inside).await;
+    let (app_out, need_out) = service_end(&outside).await;
     let app = TestApp::start(db).await;
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
-    type Row = (&'static str, &'static str, String, [u16; 7]);
+    type Row = (&'static str, &'static str, String, [u16; 8]);
     let pages: Vec<Row> = vec![
-        ("GET", "/", "/".into(), [200; 7]),
-        ("GET", "/login", "/login".into(), [200; 7]),
-        ("GET", "/lang", "/lang?to=zh&next=/".into(), [303; 7]),
+        ("GET", "/", "/".into(), [200; 8]),
+        ("GET", "/login", "/login".into(), [200; 8]),
+        ("GET", "/lang", "/lang?to=zh&next=/".into(), [303; 8]),
         (
             "GET",
             "/persons",
             "/persons?q=".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}",
             format!("/persons/{h_in}"),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}",
             format!("/persons/{h_out}"),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/reveal",
             format!("/persons/{h_in}/reveal"),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/reveal",
             format!("/persons/{h_out}/reveal"),
-            [200, 404, 404, 403, 403, 403, 403],
+            [200, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/new",
             "/persons/new".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}/events",
             format!("/persons/{h_in}/events"),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}/events",
             format!("/persons/{h_out}/events"),
-            [200, 404, 404, 403, 403, 403, 403],
+            [200, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/events",
             format!("/persons/{h_out}/events"),
-            [422, 404, 404, 403, 403, 403, 403],
+            [422, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/new",
             "/persons/new".into(),
-            [422, 422, 422, 403, 403, 403, 403],
+            [422, 422, 422, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/export",
             "/export".into(),
-            [200, 403, 403, 403, 403, 403, 403],
+            [200, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/export/registry.xlsx",
             "/export/registry.xlsx".into(),
-            [200, 403, 403, 403, 403, 403, 403],
+            [200, 403, 403, 403, 403, 403, 403, 403],
         ),
-        ("POST", "/logout", "/logout".into(), [303; 7]),
+        ("POST", "/logout", "/logout".into(), [303; 8]),
         (
             "GET",
             "/admin/users",
             "/admin/users".into(),
-            [403, 403, 403, 403, 403, 200, 403],
+            [403, 403, 403, 403, 403, 200, 403, 403],
         ),
         (
             "POST",
             "/admin/users",
             "/admin/users".into(),
-            [403, 403, 403, 403, 403, 422, 403],
+            [403, 403, 403, 403, 403, 422, 403, 403],
         ),
         (
             "GET",
             "/admin/users/{username}",
             "/admin/users/partner".into(),
-            [403, 403, 403, 403, 403, 200, 403],
+            [403, 403, 403, 403, 403, 200, 403, 403],
         ),
         (
             "GET",
             "/admin/users/{username}",
             "/admin/users/nobody".into(),
-            [403, 403, 403, 403, 403, 404, 403],
+            [403, 403, 403, 403, 403, 404, 403, 403],
         ),
         // Without role and area: the form comes back with errors, nothing changes.
         (
             "POST",
             "/admin/users/{username}",
             "/admin/users/partner".into(),
-            [403, 403, 403, 403, 403, 422, 403],
+            [403, 403, 403, 403, 403, 422, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/sessions/{id}/end",
             format!("/admin/users/auditor/sessions/{s_partner}/end"),
-            [403, 403, 403, 403, 403, 404, 403],
+            [403, 403, 403, 403, 403, 404, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/sessions/{id}/end",
             format!("/admin/users/partner/sessions/{s_partner}/end"),
-            [403, 403, 403, 403, 403, 303, 403],
+            [403, 403, 403, 403, 403, 303, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/tokens/{id}/revoke",
             format!("/admin/users/partner/tokens/{t_village}/revoke"),
-            [403, 403, 403, 403, 403, 404, 403],
+            [403, 403, 403, 403, 403, 404, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/tokens/{id}/revoke",
             format!("/admin/users/village/tokens/{t_village}/revoke"),
-            [403, 403, 403, 403, 403, 303, 403],
+            [403, 403, 403, 403, 403, 303, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/disable",
             "/admin/users/partner/disable".into(),
-            [403, 403, 403, 403, 403, 303, 403],
+            [403, 403, 403, 403, 403, 303, 403, 403],
         ),
         (
             "POST",
             "/admin/users/{username}/enable",
             "/admin/users/partner/enable".into(),
-            [403, 403, 403, 403, 403, 303, 403],
+            [403, 403, 403, 403, 403, 303, 403, 403],
         ),
-        ("GET", "/account/2fa", "/account/2fa".into(), [200; 7]),
+        ("GET", "/account/2fa", "/account/2fa".into(), [200; 8]),
         // Enrolled administrators see their status; others have no code to confirm.
         (
             "POST",
             "/account/2fa",
             "/account/2fa".into(),
-            [200, 422, 422, 422, 422, 200, 200],
+            [200, 422, 422, 422, 422, 200, 200, 422],
         ),
         (
             "GET",
             "/account/sessions",
             "/account/sessions".into(),
-            [200; 7],
+            [200; 8],
         ),
         (
             "POST",
             "/account/sessions/{id}/end",
             format!("/account/sessions/{s_auditor}/end"),
-            [404, 404, 404, 404, 303, 404, 404],
+            [404, 404, 404, 404, 303, 404, 404, 404],
         ),
         (
             "POST",
             "/account/tokens/{id}/revoke",
             format!("/account/tokens/{t_partner}/revoke"),
-            [404, 404, 404, 303, 404, 404, 404],
+            [404, 404, 404, 303, 404, 404, 404, 404],
         ),
         (
             "GET",
             "/security/settings",
             "/security/settings".into(),
-            [403, 403, 403, 403, 403, 403, 200],
+            [403, 403, 403, 403, 403, 403, 200, 403],
         ),
         // Without values: the form comes back with errors, nothing changes.
         (
             "POST",
             "/security/settings",
             "/security/settings".into(),
-            [403, 403, 403, 403, 403, 403, 422],
+            [403, 403, 403, 403, 403, 403, 422, 403],
         ),
         (
             "GET",
             "/audit",
             "/audit".into(),
-            [403, 403, 403, 403, 200, 403, 403],
+            [403, 403, 403, 403, 200, 403, 403, 403],
         ),
         (
             "GET",
             "/audit/export.csv",
             "/audit/export.csv".into(),
-            [403, 403, 403, 403, 200, 403, 403],
+            [403, 403, 403, 403, 200, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators",
             "/indicators?at=2025-12-31".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators",
             "/indicators?area=331003001".into(),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/report",
             "/indicators/report".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/report",
             "/indicators/report?area=331003001".into(),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/report.xlsx",
             "/indicators/report.xlsx".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/report.xlsx",
             "/indicators/report.xlsx?area=331003001".into(),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/targets",
             "/indicators/targets".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/targets",
             "/indicators/targets?area=331003001".into(),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/indicators/targets",
             "/indicators/targets".into(),
-            [422, 403, 403, 403, 403, 403, 403],
+            [422, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/gdp",
             "/indicators/gdp".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/indicators/gdp",
             "/indicators/gdp".into(),
-            [422, 403, 403, 403, 403, 403, 403],
+            [422, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/{key}/people",
             "/indicators/living_subsidy_coverage/people?part=gap".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/{key}/people",
             "/indicators/nursing_subsidy_coverage/people?area=331003001".into(),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/indicators/{key}/people",
             "/indicators/no_such_indicator/people".into(),
-            [404, 404, 404, 404, 403, 403, 403],
+            [404, 404, 404, 404, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/indicators/{key}/people.xlsx",
             "/indicators/nursing_subsidy_coverage/people.xlsx".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/public/indicators",
             "/public/indicators".into(),
-            [200; 7],
+            [200; 8],
         ),
         (
             "GET",
             "/subsidies",
             "/subsidies?month=2025-09".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/cases",
             "/subsidies/cases".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         // No person named: not found for the subsidy roles.
         (
             "POST",
             "/subsidies/cases",
             "/subsidies/cases".into(),
-            [404, 404, 404, 403, 403, 403, 403],
+            [404, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/cases/{id}",
             format!("/subsidies/cases/{case_in}"),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/cases/{id}",
             format!("/subsidies/cases/{case_out}"),
-            [200, 404, 404, 403, 403, 403, 403],
+            [200, 404, 404, 403, 403, 403, 403, 403],
         ),
         // No decision given: the form comes back with its error; village workers do not decide.
         (
             "POST",
             "/subsidies/cases/{id}/decide",
             format!("/subsidies/cases/{case_in}/decide"),
-            [422, 422, 403, 403, 403, 403, 403],
+            [422, 422, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/subsidies/cases/{id}/decide",
             format!("/subsidies/cases/{case_out}/decide"),
-            [422, 404, 403, 403, 403, 403, 403],
+            [422, 404, 403, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/payroll",
             "/subsidies/payroll?month=2025-09".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/subsidies/payroll/submit",
             "/subsidies/payroll/submit".into(),
-            [400, 403, 403, 403, 403, 403, 403],
+            [400, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/subsidies/payroll/approve",
             "/subsidies/payroll/approve".into(),
-            [400, 403, 403, 403, 403, 403, 403],
+            [400, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/subsidies/payroll/export",
             "/subsidies/payroll/export".into(),
-            [400, 400, 400, 403, 403, 403, 403],
+            [400, 400, 400, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/policy",
             "/subsidies/policy".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/subsidies/policy",
             "/subsidies/policy".into(),
-            [422, 403, 403, 403, 403, 403, 403],
+            [422, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/subsidies/what-if",
             "/subsidies/what-if".into(),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}/subsidies",
             format!("/persons/{h_in}/subsidies"),
-            [200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 200, 403, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/persons/{handle}/subsidies",
             format!("/persons/{h_out}/subsidies"),
-            [200, 404, 404, 403, 403, 403, 403],
+            [200, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/benefits",
             format!("/persons/{h_in}/benefits"),
-            [422, 422, 422, 403, 403, 403, 403],
+            [422, 422, 422, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/benefits",
             format!("/persons/{h_out}/benefits"),
-            [422, 404, 404, 403, 403, 403, 403],
+            [422, 404, 404, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/account",
             format!("/persons/{h_in}/account"),
-            [422, 422, 422, 403, 403, 403, 403],
+            [422, 422, 422, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/persons/{handle}/account",
             format!("/persons/{h_out}/account"),
-            [422, 404, 404, 403, 403, 403, 403],
+            [422, 404, 404, 403, 403, 403, 403, 403],
         ),
-        ("GET", "/healthz", "/healthz".into(), [200; 7]),
-        ("GET", "/static/app.css", "/static/app.css".into(), [200; 7]),
+        ("GET", "/signup", "/signup".into(), [200; 8]),
+        ("POST", "/signup", "/signup".into(), [422; 8]),
+        (
+            "GET",
+            "/display",
+            "/display?set=large&next=/".into(),
+            [303; 8],
+        ),
+        (
+            "GET",
+            "/me",
+            "/me".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me",
+            format!("/me?p={h_out}"),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "GET",
+            "/me/services",
+            "/me/services".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me/services/{key}",
+            "/me/services/device".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me/services/{key}",
+            "/me/services/no_such".into(),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        // Not a multipart form: refused with a page.
+        (
+            "POST",
+            "/me/services/{key}",
+            "/me/services/device".into(),
+            [403, 403, 403, 403, 403, 403, 403, 400],
+        ),
+        (
+            "GET",
+            "/me/applications/{id}",
+            format!("/me/applications/{app_in}"),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me/applications/{id}",
+            format!("/me/applications/{app_out}"),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "POST",
+            "/me/applications/{id}/answer",
+            format!("/me/applications/{app_in}/answer"),
+            [403, 403, 403, 403, 403, 403, 403, 400],
+        ),
+        (
+            "GET",
+            "/me/applications/{id}/files/{seq}",
+            format!("/me/applications/{app_in}/files/1"),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me/applications/{id}/files/{seq}",
+            format!("/me/applications/{app_out}/files/1"),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "GET",
+            "/me/needs",
+            "/me/needs".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "POST",
+            "/me/needs",
+            "/me/needs".into(),
+            [403, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            "POST",
+            "/me/needs/{id}/satisfaction",
+            format!("/me/needs/{need_in}/satisfaction"),
+            [403, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            "POST",
+            "/me/needs/{id}/satisfaction",
+            format!("/me/needs/{need_out}/satisfaction"),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "GET",
+            "/me/messages",
+            "/me/messages".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/services/queue",
+            "/services/queue".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/services/applications/{id}",
+            format!("/services/applications/{app_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/services/applications/{id}",
+            format!("/services/applications/{app_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/services/applications/{id}/act",
+            format!("/services/applications/{app_in}/act"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/services/applications/{id}/act",
+            format!("/services/applications/{app_out}/act"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/services/applications/{id}/files/{seq}",
+            format!("/services/applications/{app_in}/files/1"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/services/applications/{id}/files/{seq}",
+            format!("/services/applications/{app_out}/files/1"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/needs",
+            "/needs".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/needs/{id}",
+            format!("/needs/{need_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/needs/{id}",
+            format!("/needs/{need_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/needs/{id}/act",
+            format!("/needs/{need_in}/act"),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/needs/{id}/act",
+            format!("/needs/{need_out}/act"),
+            [422, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/needs",
+            format!("/persons/{h_in}/needs"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/needs",
+            format!("/persons/{h_out}/needs"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/needs",
+            format!("/persons/{h_in}/needs"),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/persons/{handle}/needs",
+            format!("/persons/{h_out}/needs"),
+            [422, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        ("GET", "/healthz", "/healthz".into(), [200; 8]),
+        ("GET", "/static/app.css", "/static/app.css".into(), [200; 8]),
         (
             "GET",
             "/api/openapi.json",
             "/api/openapi.json".into(),
-            [200; 7],
+            [200; 8],
         ),
     ];
     let api: Vec<Row> = vec![
@@ -577,32 +832,32 @@ async fn every_route_for_every_role(db: TestDb) {
             "POST",
             "/api/v1/session",
             "/api/v1/session".into(),
-            [401, 200, 200, 200, 200, 401, 401],
+            [401, 200, 200, 200, 200, 401, 401, 200],
         ),
         (
             "GET",
             "/api/v1/persons",
             "/api/v1/persons".into(),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/api/v1/persons/{citizen_id}",
             format!("/api/v1/persons/{}", inside.person.citizen_id),
-            [200, 200, 200, 200, 403, 403, 403],
+            [200, 200, 200, 200, 403, 403, 403, 403],
         ),
         (
             "GET",
             "/api/v1/persons/{citizen_id}",
             format!("/api/v1/persons/{}", outside.person.citizen_id),
-            [200, 404, 404, 200, 403, 403, 403],
+            [200, 404, 404, 200, 403, 403, 403, 403],
         ),
-        ("GET", "/api/v1/tokens", "/api/v1/tokens".into(), [200; 7]),
+        ("GET", "/api/v1/tokens", "/api/v1/tokens".into(), [200; 8]),
         (
             "DELETE",
             "/api/v1/tokens/{id}",
             format!("/api/v1/tokens/{t_village_api}"),
-            [404, 404, 204, 404, 404, 404, 404],
+            [404, 404, 204, 404, 404, 404, 404, 404],
         ),
     ];
 
@@ -613,61 +868,73 @@ async fn every_route_for_every_role(db: TestDb) {
                 "GET",
                 "/api/v1/indicators",
                 "/api/v1/indicators?at=2025-12-31".to_string(),
-                [200, 200, 200, 200, 403, 403, 403],
+                [200, 200, 200, 200, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/indicators",
                 "/api/v1/indicators?area=331003001".to_string(),
-                [200, 404, 404, 200, 403, 403, 403],
+                [200, 404, 404, 200, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/indicators/{key}/members",
                 "/api/v1/indicators/nursing_subsidy_coverage/members".to_string(),
-                [200, 200, 200, 200, 403, 403, 403],
+                [200, 200, 200, 200, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/indicators/{key}/members",
                 "/api/v1/indicators/nursing_subsidy_coverage/members?area=331003001".to_string(),
-                [200, 404, 404, 200, 403, 403, 403],
+                [200, 404, 404, 200, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/me",
+                "/api/v1/me".to_string(),
+                [403, 403, 403, 403, 403, 403, 403, 200],
+            ),
+            (
+                "GET",
+                "/api/v1/me/applications",
+                "/api/v1/me/applications".to_string(),
+                [403, 403, 403, 403, 403, 403, 403, 200],
             ),
             (
                 "GET",
                 "/api/v1/subsidies/audit",
                 "/api/v1/subsidies/audit?month=2025-09".to_string(),
-                [200, 200, 200, 403, 403, 403, 403],
+                [200, 200, 200, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/subsidies/audit",
                 "/api/v1/subsidies/audit?area=331003001".to_string(),
-                [200, 404, 404, 403, 403, 403, 403],
+                [200, 404, 404, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/subsidies/payroll",
                 "/api/v1/subsidies/payroll?month=2025-09".to_string(),
-                [200, 200, 200, 403, 403, 403, 403],
+                [200, 200, 200, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/subsidies/payroll",
                 "/api/v1/subsidies/payroll?area=331003001".to_string(),
-                [200, 404, 404, 403, 403, 403, 403],
+                [200, 404, 404, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/persons/{citizen_id}/subsidies",
                 format!("/api/v1/persons/{}/subsidies", inside.person.citizen_id),
-                [200, 200, 200, 403, 403, 403, 403],
+                [200, 200, 200, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",
                 "/api/v1/persons/{citizen_id}/subsidies",
                 format!("/api/v1/persons/{}/subsidies", outside.person.citizen_id),
-                [200, 404, 404, 403, 403, 403, 403],
+                [200, 404, 404, 403, 403, 403, 403, 403],
             ),
         ])
         .collect();

@@ -101,8 +101,26 @@ fn assert_clean(result: &serde_json::Value) {
     assert_eq!(result["summary"]["violations"], 0);
 }
 
+/// The sessions of the service end (the rest are the governance end's).
+const SERVICE_END: [&str; 4] = [
+    "anonymous-signup",
+    "citizen",
+    "township-desk",
+    "citizen-after",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_page_passes_axe_and_keyboard_journeys_work() {
+async fn every_governance_page_passes_axe_and_keyboard_journeys_work() {
+    run_suite(|name| !SERVICE_END.contains(&name)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_service_end_page_passes_axe_and_a_citizen_applies_with_the_keyboard() {
+    run_suite(|name| SERVICE_END.contains(&name)).await;
+}
+
+/// Builds the district and every session, and runs those `keep` names.
+async fn run_suite(keep: fn(&str) -> bool) {
     let db = TestDb::sqlite().await;
     demo(&db).await;
     user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
@@ -168,6 +186,34 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .expect("case")
         .expect("new")
         .id;
+    // A citizen account for a person of 院桥镇 whose certificate is valid today.
+    let today = chrono::Local::now().date_naive();
+    let mut active = None;
+    for p in db
+        .store
+        .search(&zhucan_store::PersonQuery {
+            text: None,
+            area: zhucan_domain::AreaCode::parse("331003107"),
+            page: 1,
+            per_page: 200,
+        })
+        .await
+        .expect("search")
+        .items
+    {
+        let f = db
+            .store
+            .person_file(&p.citizen_id)
+            .await
+            .expect("file")
+            .expect("exists");
+        if zhucan_domain::person::is_active_at(&f.person, &f.certificate, today) {
+            active = Some(p.citizen_id);
+            break;
+        }
+    }
+    let active = active.expect("an active person in 院桥镇");
+    crate::support::citizen(&db.store, "jm", &active).await;
     let app = TestApp::start(db).await;
     let login = |u: &str| {
         let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
@@ -375,9 +421,78 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": "/audit", "name": "audit-trail"},
                 {"path": "/audit?action=login&from=2020-01-01", "name": "audit-search"},
                 {"path": "/persons", "name": "auditor-forbidden", "status": 403}
+            ]},
+            {"name": "anonymous-signup", "login": null, "pages": [
+                {"path": "/signup", "name": "signup"},
+                {"path": "/display?set=large.contrast.easy&next=/signup", "name": "signup-high-contrast"}
+            ], "journeys": [
+                {"name": "signup-errors", "steps": [
+                    {"goto": "/signup"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]}
+            ]},
+            // The end-to-end journey, keyboard only: the citizen applies, township staff
+            // approve, the citizen sees the decision.
+            {"name": "citizen", "login": login("jm"), "pages": [
+                {"path": "/", "name": "citizen-home"},
+                {"path": "/me", "name": "my-file"},
+                {"path": "/me/services", "name": "my-services"},
+                {"path": "/me/services/device", "name": "apply-device"},
+                {"path": "/me/services/no_such", "name": "apply-unknown", "status": 404},
+                {"path": "/me/needs", "name": "my-needs"},
+                {"path": "/me/messages", "name": "my-messages"},
+                {"path": "/display?set=large.contrast&next=/me", "name": "my-file-high-contrast"},
+                {"path": "/display?set=easy&next=/me/services", "name": "my-services-easy-read"},
+                {"path": "/display?set=&next=/me", "name": "my-file-normal"}
+            ], "journeys": [
+                {"name": "apply-errors", "steps": [
+                    {"goto": "/me/services/device"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "need-errors", "steps": [
+                    {"goto": "/me/needs"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "apply-with-the-keyboard", "steps": [
+                    {"goto": "/me/services/device"}, {"focus": "#f-f_device"}, {"press": "ArrowDown"},
+                    {"focus": "#f-f_contact_phone"}, {"press": "Control+A"}, {"type": "13812345678"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectUrl": "/me/applications/"}, {"expectText": "办理中"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "township-desk", "login": login("yq"), "pages": [
+                {"path": "/services/queue", "name": "desk-queue"},
+                {"path": "/services/queue?overdue=1", "name": "desk-queue-overdue"},
+                {"path": "/needs", "name": "desk-needs"},
+                {"path": format!("/persons/{h}/needs"), "name": "desk-person-needs"}
+            ], "journeys": [
+                {"name": "approve-with-the-keyboard", "steps": [
+                    {"goto": "/services/queue"}, {"focus": "table a[href^='/services/applications/']"}, {"press": "Enter"},
+                    {"expectUrl": "/services/applications/"}, {"axe": true},
+                    {"focus": "#f-action"}, {"press": "ArrowDown", "times": 3},
+                    {"focus": "#f-note"}, {"type": "同意配发轮椅"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "已批准"}
+                ]},
+                {"name": "person-need-errors", "steps": [
+                    {"goto": format!("/persons/{h}/needs")}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "citizen-after", "login": login("jm"), "journeys": [
+                {"name": "sees-the-decision", "steps": [
+                    {"goto": "/me"}, {"expectText": "已批准"},
+                    {"focus": "a[href^='/me/applications/']"}, {"press": "Enter"},
+                    {"expectUrl": "/me/applications/"}, {"expectText": "同意配发轮椅"}, {"axe": true},
+                    {"goto": "/me/messages"}, {"expectText": "已批准"}, {"axe": true}
+                ]}
             ]}
         ]
     });
+    let mut job = job;
+    if let Some(list) = job["sessions"].as_array_mut() {
+        list.retain(|s| keep(s["name"].as_str().unwrap_or("")));
+    }
     let result = run_harness(&job);
     assert_clean(&result);
 }

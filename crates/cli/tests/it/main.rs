@@ -10,5 +10,6 @@ mod browser;
 mod cli;
 mod http;
 mod indicators;
+mod service_end;
 mod store_contract;
 mod subsidies;

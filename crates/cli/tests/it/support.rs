@@ -153,6 +153,34 @@ pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
     }
 }
 
+/// Creates a citizen account with [`PASSWORD`] linked to `person`'s file.
+pub async fn citizen(store: &Store, name: &str, person: &zhucan_domain::ids::CitizenId) {
+    let hash = zhucan_web::auth::hash_password(PASSWORD).expect("hash");
+    let file = store
+        .person_file(person)
+        .await
+        .expect("file")
+        .expect("exists");
+    store
+        .create_citizen(
+            &NewUser {
+                username: name.into(),
+                password_hash: hash,
+                role: Role::Citizen,
+                area: file
+                    .person
+                    .village
+                    .clone()
+                    .unwrap_or(file.person.township.clone()),
+                display_name: None,
+            },
+            &[(person.clone(), zhucan_store::service_end::Relation::Own)],
+            "test",
+        )
+        .await
+        .expect("citizen");
+}
+
 /// A fresh TOTP code for an administrator account (never a step it already used), or `None`
 /// for an account without a second factor.
 pub async fn totp_code(store: &Store, username: &str) -> Option<String> {

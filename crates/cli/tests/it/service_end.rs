@@ -1,0 +1,715 @@
+//! The service end: sign-up by matching the file, applying with documents, staff steps and
+//! decisions, the citizen seeing the decision and messages, needs with their loop, and no
+//! citizen reaching another person's data.
+
+use zhucan_store::Role;
+use zhucan_store::service_end::AppQuery;
+
+use crate::support::{PASSWORD, TestApp, TestDb, csrf_of, d, put, record, user};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+async fn setup() -> (
+    TestApp,
+    zhucan_domain::person::PersonRecord,
+    zhucan_domain::person::PersonRecord,
+) {
+    let db = TestDb::sqlite().await;
+    let mut me = record(
+        "王小明",
+        d(1985, 3, 4),
+        11,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::Two,
+    );
+    me.person.guardian_name = Some("王大明".into());
+    me.person.phone = Some("13912345678".into());
+    me.survey.economic_status = Some(zhucan_domain::person::EconomicStatus::Dibao);
+    let other = record(
+        "李四",
+        d(1970, 5, 6),
+        21,
+        "331003107",
+        zhucan_domain::Category::Visual,
+        zhucan_domain::Grade::One,
+    );
+    put(&db.store, &[me.clone(), other.clone()]).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    (TestApp::start(db).await, me, other)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_matches_the_file_and_says_nothing_about_strangers() {
+    let (app, me, other) = setup().await;
+    let c = client();
+    let id = me.person.citizen_id.to_string();
+    let cert = me.certificate.number.to_string();
+    let post = |f: Vec<(String, String)>| c.post(app.url("/signup")).form(&f).send();
+    // Field errors name the field and the value.
+    let r = post(form(&[
+        ("relation", "self"),
+        ("name", "王小明"),
+        ("citizen_id", "110105194912310020"),
+        ("certificate_no", "x"),
+        ("username", "wxm"),
+        ("password", "short"),
+        ("password2", "short"),
+    ]))
+    .await
+    .expect("r");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("110105194912310020")
+            && body.contains("f-certificate_no-error")
+            && body.contains("f-password-error")
+    );
+    // A mismatch says only that the details do not match.
+    for (name, idv, certv) in [
+        ("王小红", id.as_str(), cert.as_str()),
+        ("李四", other.person.citizen_id.as_str(), cert.as_str()),
+    ] {
+        let r = post(form(&[
+            ("relation", "self"),
+            ("name", name),
+            ("citizen_id", idv),
+            ("certificate_no", certv),
+            ("username", "wxm"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ]))
+        .await
+        .expect("r");
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.expect("t");
+        assert!(
+            body.contains("与残联档案不符")
+                && !body.contains("李四的")
+                && !body.contains(other.certificate.number.as_str())
+        );
+    }
+    // The guardian must be the one on the file.
+    let r = post(form(&[
+        ("relation", "guardian"),
+        ("name", "王小明"),
+        ("citizen_id", &id),
+        ("certificate_no", &cert),
+        ("guardian_name", "张三"),
+        ("username", "wdm"),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ]))
+    .await
+    .expect("r");
+    assert_eq!(r.status(), 422);
+    // The right details open an account and a session.
+    let r = post(form(&[
+        ("relation", "self"),
+        ("name", "王小明"),
+        ("citizen_id", &id),
+        ("certificate_no", &cert),
+        ("username", "wxm"),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ]))
+    .await
+    .expect("r");
+    assert_eq!(r.status(), 303);
+    let me_page = c
+        .get(app.url("/me"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(
+        me_page.contains(&id) && me_page.contains(&cert),
+        "the person's own numbers in full"
+    );
+    // One own account per person.
+    let c2 = client();
+    let r = c2
+        .post(app.url("/signup"))
+        .form(&form(&[
+            ("relation", "self"),
+            ("name", "王小明"),
+            ("citizen_id", &id),
+            ("certificate_no", &cert),
+            ("username", "wxm2"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 409);
+    // A guardian joins with the guardian's name on the file.
+    let r = c2
+        .post(app.url("/signup"))
+        .form(&form(&[
+            ("relation", "guardian"),
+            ("name", "王小明"),
+            ("citizen_id", &id),
+            ("certificate_no", &cert),
+            ("guardian_name", "王大明"),
+            ("username", "wdm"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let g = c2
+        .get(app.url("/me"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(g.contains("王小明"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
+    let (app, me, other) = setup().await;
+    crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
+    let c = app.browser("wxm").await;
+    let page = c
+        .get(app.url("/me/services/living_subsidy"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let csrf = csrf_of(&page);
+    // Missing fields and a file that is not a PDF/JPG/PNG: every problem named.
+    let bad = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("f_contact_phone", "12")
+        .part(
+            "doc_dibao_proof",
+            reqwest::multipart::Part::bytes(b"MZ\x90\x00not a document".to_vec())
+                .file_name("proof.exe"),
+        );
+    let r = c
+        .post(app.url("/me/services/living_subsidy"))
+        .multipart(bad)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(body.contains("“12”") && body.contains("proof.exe") && body.contains("请重新选择"));
+    let good = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("f_contact_phone", "139 1234 5678")
+        .part(
+            "doc_dibao_proof",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("低保证.png"),
+        );
+    let r = c
+        .post(app.url("/me/services/living_subsidy"))
+        .multipart(good)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let loc = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .to_string();
+    let app_id = loc.rsplit('/').next().expect("id").to_string();
+    let mine = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(mine.contains("办理中") && mine.contains("低保证.png"));
+    // Its document comes back as it was uploaded.
+    let f = c
+        .get(app.url(&format!("{loc}/files/1")))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(f.status(), 200);
+    assert_eq!(f.bytes().await.expect("b").as_ref(), PNG);
+    // A service the person does not qualify for is refused.
+    let r = c
+        .get(app.url("/me/services/education_aid"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(r.contains("不符合申请条件"));
+
+    // Staff of another township do not see it; the township's staff do, and act on it.
+    let dc = app.browser("dc").await;
+    assert_eq!(
+        dc.get(app.url(&format!("/services/applications/{app_id}")))
+            .send()
+            .await
+            .expect("r")
+            .status(),
+        404
+    );
+    let yq = app.browser("yq").await;
+    let queue = yq
+        .get(app.url("/services/queue"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(queue.contains(&format!("/services/applications/{app_id}")));
+    let detail = yq
+        .get(app.url(&format!("/services/applications/{app_id}")))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let csrf_y = csrf_of(&detail);
+    let version = |html: &str| -> String {
+        let i = html.find("name=\"version\" value=\"").expect("version")
+            + "name=\"version\" value=\"".len();
+        html[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect()
+    };
+    let v = version(&detail);
+    let r = yq
+        .post(app.url(&format!("/services/applications/{app_id}/act")))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("version", &v),
+            ("action", "info"),
+            ("note", ""),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422, "asking for information needs a note");
+    let r = yq
+        .post(app.url(&format!("/services/applications/{app_id}/act")))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("version", &v),
+            ("action", "info"),
+            ("note", "请上传最新的低保证明"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    // A stale version is refused, not overwritten.
+    let r = yq
+        .post(app.url(&format!("/services/applications/{app_id}/act")))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("version", &v),
+            ("action", "approve"),
+            ("note", ""),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 409);
+    // The citizen answers.
+    let mine = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(mine.contains("请上传最新的低保证明"));
+    let answer = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("note", "已上传")
+        .part(
+            "doc_dibao_proof",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("new.png"),
+        );
+    let r = c
+        .post(app.url(&format!("{loc}/answer")))
+        .multipart(answer)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    // Staff approve with reasons in plain and easy-read words.
+    let detail = yq
+        .get(app.url(&format!("/services/applications/{app_id}")))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let v = version(&detail);
+    let r = yq
+        .post(app.url(&format!("/services/applications/{app_id}/act")))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("version", &v),
+            ("action", "approve"),
+            ("note", "符合困难残疾人生活补贴条件，自申请当月起发放"),
+            ("easy", "你可以每月领生活补贴了。"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let mine = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(mine.contains("已批准") && mine.contains("你可以每月领生活补贴了"));
+    let msgs = c
+        .get(app.url("/me/messages"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(msgs.contains("已批准") && msgs.contains("需要补充材料"));
+    // The approval recorded the enrolment: the person is now receiving the living subsidy.
+    let file = app
+        .db
+        .store
+        .person_file(&me.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e");
+    assert!(
+        file.surveys
+            .iter()
+            .any(|s| s.living_subsidy_since.is_some())
+    );
+    assert!(
+        file.events
+            .iter()
+            .any(|e| e.kind == zhucan_domain::timeline::EventKind::ServiceDecided)
+    );
+    assert!(
+        file.events
+            .iter()
+            .any(|e| e.kind == zhucan_domain::timeline::EventKind::SubsidyEnrolled)
+    );
+    // The texts went to the outbox for the phone on file.
+    assert!(!app.db.store.queued_sms(10).await.expect("sms").is_empty());
+
+    // No other person's data by any URL or API call.
+    let other_handle = app
+        .db
+        .store
+        .ref_of(&other.person.citizen_id)
+        .await
+        .expect("r")
+        .expect("h");
+    for path in [
+        format!("/me?p={other_handle}"),
+        format!("/me/services/device?p={other_handle}"),
+        format!("/me/needs?p={other_handle}"),
+    ] {
+        assert_eq!(
+            c.get(app.url(&path)).send().await.expect("r").status(),
+            404,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/persons/{other_handle}"),
+        "/persons".to_string(),
+        "/indicators".to_string(),
+        "/subsidies".to_string(),
+        "/services/queue".to_string(),
+    ] {
+        assert_eq!(
+            c.get(app.url(&path)).send().await.expect("r").status(),
+            403,
+            "{path}"
+        );
+    }
+    let tok = app.token("wxm").await;
+    let api = reqwest::Client::new();
+    let v: serde_json::Value = api
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("j");
+    let persons = v["persons"].as_array().expect("persons");
+    assert_eq!(persons.len(), 1);
+    assert_eq!(
+        persons[0]["file"]["person"]["citizen_id"],
+        me.person.citizen_id.to_string()
+    );
+    assert!(!v.to_string().contains(other.person.citizen_id.as_str()));
+    for path in [
+        format!("/api/v1/persons/{}", other.person.citizen_id),
+        "/api/v1/persons".into(),
+        format!("/api/v1/persons/{}/subsidies", other.person.citizen_id),
+        "/api/v1/indicators".into(),
+    ] {
+        let r = api
+            .get(app.url(&path))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .expect("r");
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    let apps = app
+        .db
+        .store
+        .applications(&AppQuery {
+            page: 1,
+            per_page: 10,
+            ..AppQuery::default()
+        })
+        .await
+        .expect("apps")
+        .0;
+    assert_eq!(apps, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_close_the_loop_with_the_citizens_answer() {
+    let (app, me, _) = setup().await;
+    crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
+    let c = app.browser("wxm").await;
+    let page = c
+        .get(app.url("/me/needs"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let csrf = csrf_of(&page);
+    let r = c
+        .post(app.url("/me/needs"))
+        .form(&form(&[
+            ("_csrf", &csrf),
+            ("kind", "wish"),
+            ("description", ""),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(body.contains("“wish”") && body.contains("f-description-error"));
+    let r = c
+        .post(app.url("/me/needs"))
+        .form(&form(&[
+            ("_csrf", &csrf),
+            ("kind", "device"),
+            ("description", "需要一台轮椅"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let yq = app.browser("yq").await;
+    let list = yq
+        .get(app.url("/needs"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(
+        list.contains("需要一台轮椅") && list.contains("院桥镇"),
+        "unmet needs by township"
+    );
+    let need = app
+        .db
+        .store
+        .needs(
+            &zhucan_domain::AreaCode::parse("331003").expect("a"),
+            None,
+            &[],
+            1,
+            10,
+        )
+        .await
+        .expect("n")
+        .1
+        .remove(0);
+    let csrf_y = csrf_of(&list);
+    let r = yq
+        .post(app.url(&format!("/needs/{}/act", need.id)))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("action", "service"),
+            ("service", "device"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let r = yq
+        .post(app.url(&format!("/needs/{}/act", need.id)))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("action", "close"),
+            ("text", ""),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 422);
+    let r = yq
+        .post(app.url(&format!("/needs/{}/act", need.id)))
+        .form(&form(&[
+            ("_csrf", &csrf_y),
+            ("action", "close"),
+            ("text", "已配发轮椅"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let mine = c
+        .get(app.url("/me/needs"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(mine.contains("已配发轮椅") && mine.contains("satisfaction"));
+    let r = c
+        .post(app.url(&format!("/me/needs/{}/satisfaction", need.id)))
+        .form(&form(&[("_csrf", &csrf), ("satisfaction", "satisfied")]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let closed = app.db.store.need(&need.id).await.expect("n").expect("e");
+    assert_eq!(closed.status, "closed");
+    assert_eq!(
+        closed.satisfaction,
+        Some(zhucan_domain::service::Satisfaction::Satisfied)
+    );
+    assert!(
+        app.db
+            .store
+            .unmet_needs(&zhucan_domain::AreaCode::parse("331003").expect("a"))
+            .await
+            .expect("u")
+            .is_empty()
+    );
+    // A village worker records a need heard on a visit.
+    user(&app.db.store, "cw", Role::VillageWorker, "331003107").await;
+    let cw = app.browser("cw").await;
+    let h = app
+        .db
+        .store
+        .ref_of(&me.person.citizen_id)
+        .await
+        .expect("r")
+        .expect("h");
+    let p = cw
+        .get(app.url(&format!("/persons/{h}/needs")))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    let r = cw
+        .post(app.url(&format!("/persons/{h}/needs")))
+        .form(&form(&[
+            ("_csrf", &csrf_of(&p)),
+            ("kind", "care"),
+            ("description", "父母年迈，需要日间照料"),
+        ]))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let unmet = app
+        .db
+        .store
+        .unmet_needs(&zhucan_domain::AreaCode::parse("331003").expect("a"))
+        .await
+        .expect("u");
+    assert_eq!(
+        unmet,
+        vec![("331003107".to_string(), "care".to_string(), 1)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_preferences_stay_with_the_reader() {
+    let (app, _, _) = setup().await;
+    let c = client();
+    let r = c
+        .get(app.url("/display?set=large.contrast.easy&next=/signup"))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let page = c
+        .get(app.url("/signup"))
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("t");
+    assert!(page.contains(r#"class="large-text high-contrast easy-read""#));
+    let r = c
+        .get(app.url("/display?set=&next=https://evil.example/"))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(
+        r.headers().get("location").and_then(|l| l.to_str().ok()),
+        Some("/")
+    );
+}

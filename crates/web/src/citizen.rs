@@ -1,0 +1,1853 @@
+//! The service end (服务端) for disabled people and their families: sign-up by matching the
+//! file, "my file" with entitlements, the service catalogue and guided applications with
+//! uploads, following an application and answering requests, needs with the satisfaction
+//! answer, messages, and the display preferences (large text, high contrast, easy-read).
+//!
+//! A citizen account reaches only the person files it is linked to ([`linked`]); any other
+//! person is "not found".
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use zhucan_domain::Localized;
+use zhucan_domain::access::Role;
+use zhucan_domain::ids::{CertificateNo, CitizenId};
+use zhucan_domain::lang::Lang;
+use zhucan_domain::parse::{Month, fen_to_yuan};
+use zhucan_domain::service::{
+    NeedKind, Satisfaction, ServiceDef, check_answers, check_upload, safe_file_name,
+};
+use zhucan_store::registry::Actor;
+use zhucan_store::service_end::{AppQuery, Application, Relation, Upload};
+use zhucan_store::{NewUser, PersonFile};
+
+use crate::AppState;
+use crate::auth::{self, PageCaller, request_lang};
+use crate::forms::{FormField, Submission};
+use crate::pages::{
+    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
+};
+use crate::trail::{self, Client, audit_event};
+use crate::view::{Chrome, DISPLAY_COOKIE, Display, display_of, render};
+
+// ---------------------------------------------------------------- who the citizen acts for
+
+/// A person file linked to the account.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub id: CitizenId,
+    pub relation: Relation,
+    pub handle: String,
+    pub name: String,
+}
+
+/// The linked files, and the one chosen by `p` (a handle; default the first).
+pub struct Ctx {
+    pub linked: Vec<Linked>,
+    pub file: PersonFile,
+}
+
+impl Ctx {
+    fn handle(&self) -> &str {
+        &self.file.handle
+    }
+}
+
+/// The person files a citizen account may see.
+pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>, Response> {
+    if caller.user.role != Role::Citizen {
+        return Err(forbidden_for(caller));
+    }
+    let links = state
+        .store
+        .persons_of_account(&caller.user.id)
+        .await
+        .map_err(|e| store_error(caller, e))?;
+    let mut out = Vec::new();
+    for (id, relation) in links {
+        if let Ok(Some(f)) = state.store.person_file(&id).await {
+            out.push(Linked {
+                id,
+                relation,
+                handle: f.handle.clone(),
+                name: f.person.name.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<Ctx, Response> {
+    let linked = linked(state, caller).await?;
+    let chosen = match p.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(h) => linked.iter().find(|l| l.handle == h),
+        None => linked.first(),
+    }
+    .ok_or_else(|| not_found_for(caller))?;
+    let file = match state.store.person_file(&chosen.id).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(not_found_for(caller)),
+        Err(e) => return Err(store_error(caller, e)),
+    };
+    Ok(Ctx { linked, file })
+}
+
+fn switcher(ctx: &Ctx, path: &str) -> Vec<(String, String, bool)> {
+    ctx.linked
+        .iter()
+        .map(|l| {
+            (
+                format!("{path}?p={}", l.handle),
+                match l.relation {
+                    Relation::Own => l.name.clone(),
+                    Relation::Guardian => format!("{}（监护）", l.name),
+                },
+                l.handle == ctx.file.handle,
+            )
+        })
+        .collect()
+}
+
+fn today() -> chrono::NaiveDate {
+    crate::plan::today()
+}
+
+// ---------------------------------------------------------------- display preferences
+
+#[derive(Debug, Deserialize)]
+pub struct DisplayParams {
+    set: Option<String>,
+    next: Option<String>,
+}
+
+/// `GET /display?set=large.contrast.easy&next=…`: keeps the reader's display preferences.
+pub async fn display(State(state): State<AppState>, Query(q): Query<DisplayParams>) -> Response {
+    let d = Display::parse(q.set.as_deref().unwrap_or(""));
+    let next = match q.next.as_deref() {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    };
+    (
+        [(
+            header::SET_COOKIE,
+            auth::set_cookie(
+                DISPLAY_COOKIE,
+                &d.value(),
+                365 * 24 * 3600,
+                state.config.secure_cookies,
+            ),
+        )],
+        Redirect::to(&next),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- sign-up
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    c: Chrome,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+    mismatch: Option<String>,
+}
+
+fn signup_fields(lang: Lang) -> Vec<FormField> {
+    vec![
+        FormField::new("relation", lang.pick("我是", "I am"), "select")
+            .required()
+            .options(vec![
+                (
+                    "self".into(),
+                    lang.pick("持证残疾人本人", "the certified person").into(),
+                ),
+                (
+                    "guardian".into(),
+                    lang.pick("档案上登记的监护人", "the guardian named on the file")
+                        .into(),
+                ),
+            ]),
+        FormField::new(
+            "name",
+            lang.pick("持证人姓名", "Certificate holder's name"),
+            "text",
+        )
+        .required()
+        .autocomplete("name"),
+        FormField::new(
+            "citizen_id",
+            lang.pick("持证人公民身份号码", "Holder's citizen ID"),
+            "text",
+        )
+        .required()
+        .hint(lang.pick(
+            "18 位，最后一位可能是 X",
+            "18 characters; the last may be X",
+        )),
+        FormField::new(
+            "certificate_no",
+            lang.pick("残疾人证号", "Certificate number"),
+            "text",
+        )
+        .required()
+        .hint(lang.pick(
+            "20 位：身份证号加 2 位数字",
+            "20 characters: the ID and two digits",
+        )),
+        FormField::new(
+            "guardian_name",
+            lang.pick(
+                "监护人姓名（监护人开通时填写）",
+                "Guardian's name (when a guardian signs up)",
+            ),
+            "text",
+        ),
+        FormField::new("username", lang.pick("登录用户名", "Username"), "text")
+            .required()
+            .autocomplete("username")
+            .hint(lang.pick(
+                "字母、数字和 . _ - @，最多 64 个字符",
+                "letters, digits and . _ - @, at most 64 characters",
+            )),
+        FormField::new("password", lang.pick("密码", "Password"), "password")
+            .required()
+            .autocomplete("new-password")
+            .hint(lang.pick(
+                "至少 10 位，含字母、数字、符号中的两类",
+                "at least 10 characters from two of: letters, digits, symbols",
+            )),
+        FormField::new(
+            "password2",
+            lang.pick("再次输入密码", "Password again"),
+            "password",
+        )
+        .required()
+        .autocomplete("new-password"),
+    ]
+}
+
+pub async fn signup_form(headers: HeaderMap) -> Response {
+    let lang = request_lang(&headers);
+    let page = SignupPage {
+        c: chrome(
+            None,
+            lang,
+            "/signup",
+            "",
+            lang.pick("开通服务账户", "Create your account"),
+        )
+        .with_display(display_of(&headers)),
+        fields: signup_fields(lang),
+        errors: vec![],
+        mismatch: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = request_lang(&headers);
+    let render_form = |sub: &Submission, mismatch: Option<String>, status: StatusCode| {
+        let mut fields = signup_fields(lang);
+        let errors = sub.apply(&mut fields);
+        for f in fields.iter_mut().filter(|f| f.kind == "password") {
+            f.value.clear();
+        }
+        let page = SignupPage {
+            c: chrome(
+                None,
+                lang,
+                "/signup",
+                "",
+                lang.pick("开通服务账户", "Create your account"),
+            )
+            .with_display(display_of(&headers)),
+            fields,
+            errors,
+            mismatch,
+        };
+        render(status, &page)
+    };
+    let policy = state.policy().await;
+    if let Err(wait) = state
+        .login_limiter
+        .check(&client, policy.login_rate_per_minute)
+    {
+        let sub = Submission::new(form);
+        let mut r = render_form(
+            &sub,
+            Some(match lang {
+                Lang::Zh => format!("尝试过于频繁，请 {wait} 秒后再试。"),
+                Lang::En => format!("Too many attempts; try again in {wait} seconds."),
+            }),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let mut sub = Submission::new(form);
+    let relation = match sub.get("relation") {
+        "guardian" => Relation::Guardian,
+        "self" | "" => Relation::Own,
+        other => {
+            let m = format!("“{other}”{}", lang.pick("不是可选项", " is not a choice"));
+            sub.fail("relation", m);
+            Relation::Own
+        }
+    };
+    let name = sub.get("name").to_string();
+    if name.is_empty() {
+        sub.fail("name", lang.pick("必填", "is required").into());
+    }
+    let id = match CitizenId::parse(sub.get("citizen_id")) {
+        Ok(p) => Some(p.id),
+        Err(e) => {
+            let m = format!("“{}”：{}", sub.get("citizen_id"), e.message(lang));
+            sub.fail("citizen_id", m);
+            None
+        }
+    };
+    let cert = match CertificateNo::parse(sub.get("certificate_no")) {
+        Ok(p) => Some(p.number),
+        Err(e) => {
+            let m = format!("“{}”：{}", sub.get("certificate_no"), e.message(lang));
+            sub.fail("certificate_no", m);
+            None
+        }
+    };
+    let guardian_name = sub.get("guardian_name").to_string();
+    if relation == Relation::Guardian && guardian_name.is_empty() {
+        sub.fail(
+            "guardian_name",
+            lang.pick("监护人开通时必填", "is required for a guardian")
+                .into(),
+        );
+    }
+    let username = sub.get("username").to_string();
+    if username.is_empty()
+        || username.chars().count() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        let m = format!(
+            "“{username}”{}",
+            lang.pick("不是有效用户名", " is not a valid username")
+        );
+        sub.fail("username", m);
+    }
+    let password = sub.values.get("password").cloned().unwrap_or_default();
+    if let Err((zh, en)) = auth::check_password_policy(&password, policy.password_min_length) {
+        sub.fail("password", lang.pick(&zh, &en).to_string());
+    } else if sub.values.get("password2").map(String::as_str) != Some(password.as_str()) {
+        sub.fail(
+            "password2",
+            lang.pick("两次输入的密码不一致", "the passwords do not match")
+                .into(),
+        );
+    }
+    let (Some(id), Some(cert), true) = (id, cert, sub.errors.is_empty()) else {
+        return render_form(&sub, None, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    // The file must say the same: name, ID, current certificate number (and guardian). Which of
+    // them differs is not said, so that nothing is learnt about a stranger's file.
+    let file = state.store.person_file(&id).await.ok().flatten();
+    let matches = file.as_ref().is_some_and(|f| {
+        f.person.name.trim() == name
+            && f.certificate.number == cert
+            && (relation == Relation::Own
+                || f.person.guardian_name.as_deref().map(str::trim) == Some(guardian_name.as_str()))
+    });
+    let mismatch_msg = lang.pick(
+        "填写的信息与残联档案不符。请核对姓名、身份证号和残疾人证号（监护人还须与档案登记的监护人姓名一致），或联系所在乡镇（街道）残联。",
+        "The details do not match the federation's file. Check the name, ID and certificate number (a guardian's name must be the one on the file), or contact your township's federation office.",
+    );
+    if !matches {
+        trail::record(
+            &state.store,
+            trail::anonymous_event(&username, &client, "account.signup", "failed"),
+        )
+        .await;
+        return render_form(
+            &sub,
+            Some(mismatch_msg.into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let Some(file) = file else {
+        return render_form(
+            &sub,
+            Some(mismatch_msg.into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    if relation == Relation::Own {
+        match state.store.account_links(&id, Relation::Own).await {
+            Ok(0) => {}
+            Ok(_) => {
+                return render_form(&sub, Some(lang.pick("此人员已开通账户，请直接登录；忘记密码请联系所在乡镇（街道）残联。", "This person already has an account: sign in, or ask your township's federation office to reset the password.").into()), StatusCode::CONFLICT);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "signup lookup failed");
+                return error_page(
+                    None,
+                    lang,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务器内部错误，请稍后再试。",
+                    "Internal error; try again later.",
+                );
+            }
+        }
+    }
+    let hash = match auth::hash_password(&password) {
+        Ok(h) => h,
+        Err(_) => {
+            return error_page(
+                None,
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误，请稍后再试。",
+                "Internal error; try again later.",
+            );
+        }
+    };
+    let new = NewUser {
+        username: username.clone(),
+        password_hash: hash,
+        role: Role::Citizen,
+        area: file
+            .person
+            .village
+            .clone()
+            .unwrap_or(file.person.township.clone()),
+        display_name: Some(match relation {
+            Relation::Own => name.clone(),
+            Relation::Guardian => guardian_name.clone(),
+        }),
+    };
+    let user = match state
+        .store
+        .create_citizen(&new, &[(id.clone(), relation)], "signup")
+        .await
+    {
+        Ok(u) => u,
+        Err(zhucan_store::StoreError::Exists(_)) => {
+            sub.fail(
+                "username",
+                format!(
+                    "“{username}”{}",
+                    lang.pick("已被使用，请换一个", " is taken; choose another")
+                ),
+            );
+            return render_form(&sub, None, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "signup failed");
+            return error_page(
+                None,
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误，请稍后再试。",
+                "Internal error; try again later.",
+            );
+        }
+    };
+    trail::record(
+        &state.store,
+        audit_event(
+            &user,
+            &client,
+            "account.signup",
+            id.as_str(),
+            "ok",
+            serde_json::json!({"relation": relation.key()}),
+        ),
+    )
+    .await;
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match auth::start_session(&state, &user, lang, &client, ua).await {
+        Ok(cookie) => (
+            [(header::SET_COOKIE, cookie)],
+            Redirect::to("/me?welcome=1"),
+        )
+            .into_response(),
+        Err(_) => Redirect::to("/login?next=/me").into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- my file
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MeParams {
+    p: Option<String>,
+    welcome: Option<String>,
+}
+
+struct Entitlement {
+    key: String,
+    name: String,
+    easy: String,
+    state: String,
+    apply: bool,
+}
+
+struct AppLine {
+    id: String,
+    service: String,
+    status: String,
+    status_key: String,
+    submitted: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    c: Chrome,
+    persons: Vec<(String, String, bool)>,
+    handle: String,
+    name: String,
+    citizen_id: String,
+    certificate_no: String,
+    category: String,
+    grade: String,
+    issued: String,
+    valid_until: String,
+    status: String,
+    smart_card: String,
+    subsidies: Vec<(String, String)>,
+    payments: Vec<(String, String, String)>,
+    entitlements: Vec<Entitlement>,
+    applications: Vec<AppLine>,
+    unread: usize,
+    notice: Option<String>,
+}
+
+pub fn app_status(s: &str, lang: Lang) -> &'static str {
+    match s {
+        "submitted" => lang.pick("办理中", "in progress"),
+        "needs_info" => lang.pick("请补充材料", "more information needed"),
+        "approved" => lang.pick("已批准", "approved"),
+        "rejected" => lang.pick("未获批准", "not approved"),
+        "withdrawn" => lang.pick("已撤回", "withdrawn"),
+        _ => lang.pick("未知", "unknown"),
+    }
+}
+
+fn app_lines(apps: &[Application], services: &[(ServiceDef, bool)], lang: Lang) -> Vec<AppLine> {
+    apps.iter()
+        .map(|a| AppLine {
+            id: a.id.clone(),
+            service: services
+                .iter()
+                .find(|(s, _)| s.key == a.service_key)
+                .map(|(s, _)| s.name(lang).to_string())
+                .unwrap_or_else(|| a.service_key.clone()),
+            status: app_status(&a.status, lang).into(),
+            status_key: a.status.clone(),
+            submitted: a.submitted_at.get(..10).unwrap_or("").to_string(),
+            due: a.due_on.clone(),
+        })
+        .collect()
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<MeParams>,
+) -> Response {
+    let lang = caller.lang;
+    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = &ctx.file;
+    let id = f.person.citizen_id.clone();
+    let services = match state.store.services().await {
+        Ok(s) => s,
+        Err(e) => return store_error(&caller, e),
+    };
+    let policy = match state.store.policy().await {
+        Ok(p) => p,
+        Err(e) => return store_error(&caller, e),
+    };
+    let benefits = match state.store.benefits_of(std::slice::from_ref(&id)).await {
+        Ok(b) => b.into_iter().map(|(_, b)| b).collect(),
+        Err(e) => return store_error(&caller, e),
+    };
+    let mut surveys = f.surveys.clone();
+    surveys.sort_by_key(|s| s.year);
+    let m = Month::of(today());
+    let e = zhucan_engine::subsidies::explain_person(
+        &f.person,
+        &f.certificate,
+        &surveys,
+        benefits,
+        &policy,
+        m,
+        lang,
+    );
+    let applicant =
+        zhucan_engine::subsidies::applicant_of(&f.person, &f.certificate, &surveys, today());
+    let (_, apps) = match state
+        .store
+        .applications(&AppQuery {
+            citizen_ids: vec![id.clone()],
+            page: 1,
+            per_page: 100,
+            ..AppQuery::default()
+        })
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return store_error(&caller, e),
+    };
+    let payments = match state.store.payments_of(&id).await {
+        Ok(p) => p,
+        Err(e) => return store_error(&caller, e),
+    };
+    let unread = match state.store.messages_of(std::slice::from_ref(&id), 100).await {
+        Ok(m) => m.iter().filter(|x| x.read_at.is_none()).count(),
+        Err(e) => return store_error(&caller, e),
+    };
+    let entitlements = services
+        .iter()
+        .filter(|(s, active)| *active && s.eligibility.admits(&applicant))
+        .map(|(s, _)| {
+            let open = apps.iter().any(|a| {
+                a.service_key == s.key && matches!(a.status.as_str(), "submitted" | "needs_info")
+            });
+            let receiving = s
+                .subsidy
+                .is_some_and(|sub| e.subsidies.iter().any(|x| x.subsidy == sub && x.receiving));
+            let (state_text, apply) = if receiving {
+                (lang.pick("正在享受", "you receive it"), false)
+            } else if open {
+                (lang.pick("已申请，办理中", "applied: in progress"), false)
+            } else {
+                (lang.pick("您可以申请", "you may apply"), true)
+            };
+            Entitlement {
+                key: s.key.clone(),
+                name: s.name(lang).to_string(),
+                easy: s.easy_read(lang).to_string(),
+                state: state_text.to_string(),
+                apply,
+            }
+        })
+        .collect();
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "person.read",
+        id.as_str(),
+        "ok",
+        serde_json::json!({"via": "service end"}),
+    ));
+    let page = MePage {
+        c: chrome(Some(&caller), lang, &format!("/me?p={}", f.handle), "me", lang.pick("我的档案", "My file")),
+        persons: switcher(&ctx, "/me"),
+        handle: ctx.handle().to_string(),
+        name: f.person.name.clone(),
+        citizen_id: id.to_string(),
+        certificate_no: f.certificate.number.to_string(),
+        category: zhucan_domain::disability::format_components(&[f.certificate.category], lang)
+            + &if f.certificate.components.is_empty() { String::new() } else { format!("（{}）", zhucan_domain::disability::format_components(&f.certificate.components, lang)) },
+        grade: f.certificate.grade.label(lang).to_string(),
+        issued: f.certificate.issued_on.to_string(),
+        valid_until: f.certificate.valid_until.to_string(),
+        status: f.certificate.status.label(lang).to_string(),
+        smart_card: lang.pick(if f.certificate.smart_card { "已换发" } else { "未换发" }, if f.certificate.smart_card { "yes" } else { "not yet" }).to_string(),
+        subsidies: e
+            .subsidies
+            .iter()
+            .map(|x| {
+                (
+                    x.subsidy.label(lang).to_string(),
+                    match (x.receiving, x.eligible, lang) {
+                        (true, true, Lang::Zh) => format!("正在享受，每月 {} 元", x.amount_fen.map(fen_to_yuan).unwrap_or_default()),
+                        (true, true, Lang::En) => format!("You receive ¥{} a month", x.amount_fen.map(fen_to_yuan).unwrap_or_default()),
+                        (true, false, Lang::Zh) => "正在发放，但按目前的情况已不符合条件，工作人员会与您联系".into(),
+                        (true, false, Lang::En) => "Being paid, but no longer eligible as things stand; staff will contact you".into(),
+                        (false, true, Lang::Zh) => format!("您符合条件（每月 {} 元），可以申请", x.amount_fen.map(fen_to_yuan).unwrap_or_default()),
+                        (false, true, Lang::En) => format!("You are eligible (¥{} a month): you may apply", x.amount_fen.map(fen_to_yuan).unwrap_or_default()),
+                        (false, false, Lang::Zh) => "目前不符合条件".into(),
+                        (false, false, Lang::En) => "Not eligible at present".into(),
+                    },
+                )
+            })
+            .collect(),
+        payments: payments.iter().take(24).map(|(_, l)| (l.for_month.to_string(), l.subsidy.label(lang).to_string(), fen_to_yuan(l.amount_fen))).collect(),
+        entitlements,
+        applications: app_lines(&apps, &services, lang),
+        unread,
+        notice: q.welcome.map(|_| lang.pick("账户已开通。这是您的档案，您可以在这里申请服务、查看进度和出示电子证照。", "Your account is ready. This is your file: apply for services, follow them and show your electronic certificate here.").to_string()),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- catalogue and applying
+
+struct ServiceLine {
+    key: String,
+    name: String,
+    description: String,
+    easy: String,
+    who: String,
+    days: i64,
+    eligible: bool,
+}
+
+#[derive(Template)]
+#[template(path = "me_services.html")]
+struct ServicesPage {
+    c: Chrome,
+    persons: Vec<(String, String, bool)>,
+    handle: String,
+    services: Vec<ServiceLine>,
+}
+
+pub async fn services(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<MeParams>,
+) -> Response {
+    let lang = caller.lang;
+    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = &ctx.file;
+    let mut surveys = f.surveys.clone();
+    surveys.sort_by_key(|s| s.year);
+    let applicant =
+        zhucan_engine::subsidies::applicant_of(&f.person, &f.certificate, &surveys, today());
+    let list = match state.store.services().await {
+        Ok(s) => s,
+        Err(e) => return store_error(&caller, e),
+    };
+    let page = ServicesPage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            "/me/services",
+            "services",
+            lang.pick("服务事项", "Services"),
+        ),
+        persons: switcher(&ctx, "/me/services"),
+        handle: ctx.handle().to_string(),
+        services: list
+            .iter()
+            .filter(|(_, a)| *a)
+            .map(|(s, _)| ServiceLine {
+                key: s.key.clone(),
+                name: s.name(lang).to_string(),
+                description: s.description(lang).to_string(),
+                easy: s.easy_read(lang).to_string(),
+                who: s.eligibility.label(lang).to_string(),
+                days: s.promised_days,
+                eligible: s.eligibility.admits(&applicant),
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "me_service.html")]
+struct ServicePage {
+    c: Chrome,
+    handle: String,
+    person_name: String,
+    key: String,
+    name: String,
+    description: String,
+    easy: String,
+    who: String,
+    days: i64,
+    steps: Vec<String>,
+    eligible: bool,
+    fields: Vec<FormField>,
+    documents: Vec<(String, String, bool, Option<String>)>,
+    errors: Vec<(String, String)>,
+}
+
+fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
+    use zhucan_domain::service::FieldKind;
+    def.fields
+        .iter()
+        .map(|f| {
+            let mut ff = FormField::new(
+                format!("f_{}", f.name),
+                lang.pick(&f.label, &f.label_en),
+                match f.kind {
+                    FieldKind::Date => "date",
+                    FieldKind::Select | FieldKind::YesNo => "select",
+                    FieldKind::Phone => "tel",
+                    FieldKind::Text => "text",
+                },
+            );
+            if f.required {
+                ff = ff.required();
+            }
+            if let Some((zh, en)) = &f.hint {
+                ff = ff.hint(lang.pick(zh, en));
+            }
+            let mut options = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+            match f.kind {
+                FieldKind::Select => options.extend(
+                    f.options
+                        .iter()
+                        .map(|(k, zh, en)| (k.clone(), lang.pick(zh, en).to_string())),
+                ),
+                FieldKind::YesNo => options.extend([
+                    ("是".into(), lang.pick("是", "yes").into()),
+                    ("否".into(), lang.pick("否", "no").into()),
+                ]),
+                _ => {}
+            }
+            if matches!(f.kind, FieldKind::Select | FieldKind::YesNo) {
+                ff = ff.options(options);
+            }
+            if f.kind == FieldKind::Phone {
+                ff = ff.autocomplete("tel");
+            }
+            ff
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn service_page(
+    caller: &PageCaller,
+    ctx: &Ctx,
+    def: &ServiceDef,
+    eligible: bool,
+    sub: Option<&Submission>,
+    doc_errors: &HashMap<String, String>,
+    phone: Option<&str>,
+) -> (ServicePage, StatusCode) {
+    let lang = caller.lang;
+    let mut fields = form_fields(def, lang);
+    if sub.is_none()
+        && let Some(ph) = phone
+    {
+        for f in fields.iter_mut().filter(|f| f.name == "f_contact_phone") {
+            f.value = ph.to_string();
+        }
+    }
+    let mut errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    for (k, m) in doc_errors {
+        errors.push((format!("doc_{k}"), m.clone()));
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        ServicePage {
+            c: chrome(
+                Some(caller),
+                lang,
+                &format!("/me/services/{}?p={}", def.key, ctx.handle()),
+                "services",
+                def.name(lang),
+            ),
+            handle: ctx.handle().to_string(),
+            person_name: ctx.file.person.name.clone(),
+            key: def.key.clone(),
+            name: def.name(lang).to_string(),
+            description: def.description(lang).to_string(),
+            easy: def.easy_read(lang).to_string(),
+            who: def.eligibility.label(lang).to_string(),
+            days: def.promised_days,
+            steps: def
+                .steps
+                .iter()
+                .map(|s| lang.pick(&s.label, &s.label_en).to_string())
+                .collect(),
+            eligible,
+            fields,
+            documents: def
+                .documents
+                .iter()
+                .map(|d| {
+                    (
+                        d.key.clone(),
+                        lang.pick(&d.label, &d.label_en).to_string(),
+                        d.required,
+                        doc_errors.get(&d.key).cloned(),
+                    )
+                })
+                .collect(),
+            errors,
+        },
+        status,
+    )
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(key): Path<String>,
+    Query(q): Query<MeParams>,
+) -> Response {
+    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let def = match state.store.service(&key).await {
+        Ok(Some((d, true))) => d,
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let f = &ctx.file;
+    let mut surveys = f.surveys.clone();
+    surveys.sort_by_key(|s| s.year);
+    let eligible = def
+        .eligibility
+        .admits(&zhucan_engine::subsidies::applicant_of(
+            &f.person,
+            &f.certificate,
+            &surveys,
+            today(),
+        ));
+    let (page, status) = service_page(
+        &caller,
+        &ctx,
+        &def,
+        eligible,
+        None,
+        &HashMap::new(),
+        f.person.phone.as_deref(),
+    );
+    render(status, &page)
+}
+
+/// The text fields and files of a multipart form.
+pub struct Posted {
+    pub values: HashMap<String, String>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// Reads a multipart form; a broken body is an error message.
+pub async fn read_multipart(mut mp: Multipart, lang: Lang) -> Result<Posted, String> {
+    let mut values = HashMap::new();
+    let mut files = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|e| match lang {
+                    Lang::Zh => format!("上传未完成：{e}"),
+                    Lang::En => format!("the upload did not complete: {e}"),
+                })?;
+                match file_name {
+                    Some(fname) if !fname.is_empty() || !bytes.is_empty() => {
+                        files.push((name, fname, bytes.to_vec()))
+                    }
+                    Some(_) => {}
+                    None => {
+                        values.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(match lang {
+                    Lang::Zh => format!("表单无法读取：{e}"),
+                    Lang::En => format!("the form could not be read: {e}"),
+                });
+            }
+        }
+    }
+    Ok(Posted { values, files })
+}
+
+fn uploads_for(
+    def: &ServiceDef,
+    files: &[(String, String, Vec<u8>)],
+    lang: Lang,
+    need_required: bool,
+) -> (Vec<Upload>, HashMap<String, String>) {
+    let mut ups = Vec::new();
+    let mut errors = HashMap::new();
+    for d in &def.documents {
+        let field = format!("doc_{}", d.key);
+        match files.iter().find(|(n, _, _)| *n == field) {
+            Some((_, fname, bytes)) => match check_upload(fname, bytes, lang) {
+                Ok(ct) => ups.push(Upload {
+                    document_key: d.key.clone(),
+                    file_name: safe_file_name(fname),
+                    content_type: ct.into(),
+                    data: bytes.clone(),
+                }),
+                Err(m) => {
+                    errors.insert(d.key.clone(), m);
+                }
+            },
+            None if d.required && need_required => {
+                errors.insert(
+                    d.key.clone(),
+                    lang.pick("请上传此材料", "please upload this document")
+                        .into(),
+                );
+            }
+            None => {}
+        }
+    }
+    (ups, errors)
+}
+
+/// A form that should have been `multipart/form-data` but was not.
+fn not_multipart(caller: &PageCaller) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::BAD_REQUEST,
+        "表单格式不正确（需要带附件的表单），请返回页面重新提交。",
+        "The form is not in the expected format (a form with files); go back and submit it again.",
+    )
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(key): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let lang = caller.lang;
+    if caller.user.role != Role::Citizen {
+        return forbidden_for(&caller);
+    }
+    let Ok(mp) = mp else {
+        return not_multipart(&caller);
+    };
+    let posted = match read_multipart(mp, lang).await {
+        Ok(p) => p,
+        Err(m) => return error_page(Some(&caller), lang, StatusCode::BAD_REQUEST, &m, &m),
+    };
+    if !csrf_ok(&caller, &posted.values) {
+        return csrf_failed(&caller);
+    }
+    let ctx = match ctx(&state, &caller, posted.values.get("p").map(String::as_str)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let def = match state.store.service(&key).await {
+        Ok(Some((d, true))) => d,
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let f = &ctx.file;
+    let mut surveys = f.surveys.clone();
+    surveys.sort_by_key(|s| s.year);
+    let eligible = def
+        .eligibility
+        .admits(&zhucan_engine::subsidies::applicant_of(
+            &f.person,
+            &f.certificate,
+            &surveys,
+            today(),
+        ));
+    let answers_in: BTreeMap<String, String> = def
+        .fields
+        .iter()
+        .map(|fd| {
+            (
+                fd.name.clone(),
+                posted
+                    .values
+                    .get(&format!("f_{}", fd.name))
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut sub = Submission::new(posted.values.clone());
+    let answers = match check_answers(&def, &answers_in, lang) {
+        Ok(a) => Some(a),
+        Err(errs) => {
+            for (name, m) in errs {
+                sub.fail(format!("f_{name}"), m);
+            }
+            None
+        }
+    };
+    let (uploads, doc_errors) = uploads_for(&def, &posted.files, lang, true);
+    if !eligible {
+        return error_page(
+            Some(&caller),
+            lang,
+            StatusCode::FORBIDDEN,
+            "按档案中的情况，目前不符合该事项的申请条件。如情况有变，请联系所在乡镇（街道）残联。",
+            "As your file stands, you cannot apply for this service yet. If things have changed, contact your township's federation office.",
+        );
+    }
+    let Some(answers) = answers.filter(|_| doc_errors.is_empty()) else {
+        let (page, _) = service_page(&caller, &ctx, &def, eligible, Some(&sub), &doc_errors, None);
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let area = f
+        .person
+        .village
+        .clone()
+        .unwrap_or(f.person.township.clone());
+    let due = today() + chrono::Duration::days(def.promised_days);
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "service end",
+    };
+    let app = match state
+        .store
+        .submit_application(
+            &f.person.citizen_id,
+            &def,
+            &area,
+            &answers,
+            &uploads,
+            due,
+            &actor,
+        )
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return store_error(&caller, e),
+    };
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "service.apply",
+            f.person.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"application": app.id, "service": def.key, "files": uploads.len()}),
+        ),
+    )
+    .await;
+    crate::notify::notify(
+        &state.store,
+        &f.person.citizen_id,
+        &format!("已收到您的“{}”申请", def.name),
+        &format!("我们会在 {} 前办结，办理进度可在“我的申请”中查看。", due),
+        &format!("/me/applications/{}", app.id),
+    )
+    .await;
+    Redirect::to(&format!("/me/applications/{}", app.id)).into_response()
+}
+
+// ---------------------------------------------------------------- following an application
+
+#[derive(Template)]
+#[template(path = "me_application.html")]
+struct ApplicationPage {
+    c: Chrome,
+    id: String,
+    service: String,
+    easy: String,
+    person_name: String,
+    status: String,
+    status_key: String,
+    submitted: String,
+    due: String,
+    steps: Vec<(String, &'static str)>,
+    answers: Vec<(String, String)>,
+    files: Vec<(i64, String, String)>,
+    events: Vec<(String, String, String)>,
+    decision: Option<String>,
+    decision_easy: Option<String>,
+    needs_info: bool,
+    request: Option<String>,
+    fields: Vec<FormField>,
+    documents: Vec<(String, String, bool, Option<String>)>,
+    errors: Vec<(String, String)>,
+}
+
+pub fn event_label(kind: &str, lang: Lang) -> &'static str {
+    match kind {
+        "submitted" => lang.pick("提交申请", "applied"),
+        "step_done" => lang.pick("完成一个办理环节", "a step was completed"),
+        "info_requested" => lang.pick("请补充材料", "more information requested"),
+        "info_provided" => lang.pick("已补充材料", "information provided"),
+        "approved" => lang.pick("批准", "approved"),
+        "rejected" => lang.pick("不予批准", "not approved"),
+        _ => lang.pick("其他", "other"),
+    }
+}
+
+/// One application of a linked person, or "not found".
+async fn own_application(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<(Application, Vec<Linked>), Response> {
+    let linked = linked(state, caller).await?;
+    match state.store.application(id).await {
+        Ok(Some(a)) if linked.iter().any(|l| l.id == a.citizen_id) => Ok((a, linked)),
+        Ok(_) => Err(not_found_for(caller)),
+        Err(e) => Err(store_error(caller, e)),
+    }
+}
+
+async fn application_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+    sub: Option<&Submission>,
+    doc_errors: &HashMap<String, String>,
+) -> Response {
+    let lang = caller.lang;
+    let (app, linked) = match own_application(state, caller, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let def = match state.store.service(&app.service_key).await {
+        Ok(Some((d, _))) => d,
+        Ok(None) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let (events, files) = match (
+        state.store.application_events(id).await,
+        state.store.application_files(id).await,
+    ) {
+        (Ok(e), Ok(f)) => (e, f),
+        (Err(e), _) | (_, Err(e)) => return store_error(caller, e),
+    };
+    let decided = matches!(app.status.as_str(), "approved" | "rejected");
+    let steps = def
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let state_label = if decided || (i as i64) < app.step {
+                lang.pick("已完成", "done")
+            } else if i as i64 == app.step {
+                lang.pick("办理中", "in progress")
+            } else {
+                lang.pick("未开始", "not started")
+            };
+            (lang.pick(&s.label, &s.label_en).to_string(), state_label)
+        })
+        .collect();
+    let request = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "info_requested")
+        .map(|e| e.note.clone())
+        .filter(|_| app.status == "needs_info");
+    let mut fields =
+        vec![FormField::new("note", lang.pick("您的答复", "Your answer"), "text").required()];
+    let mut errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    for (k, m) in doc_errors {
+        errors.push((format!("doc_{k}"), m.clone()));
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let label_of = |name: &str| {
+        def.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| lang.pick(&f.label, &f.label_en).to_string())
+            .unwrap_or_else(|| name.to_string())
+    };
+    let value_of = |name: &str, v: &str| {
+        def.fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.options.iter().find(|(k, _, _)| k == v))
+            .map(|(_, zh, en)| lang.pick(zh, en).to_string())
+            .unwrap_or_else(|| match v {
+                "yes" => lang.pick("是", "yes").into(),
+                "no" => lang.pick("否", "no").into(),
+                v => v.to_string(),
+            })
+    };
+    let page = ApplicationPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            &format!("/me/applications/{id}"),
+            "me",
+            def.name(lang),
+        ),
+        id: app.id.clone(),
+        service: def.name(lang).to_string(),
+        easy: def.easy_read(lang).to_string(),
+        person_name: linked
+            .iter()
+            .find(|l| l.id == app.citizen_id)
+            .map(|l| l.name.clone())
+            .unwrap_or_default(),
+        status: app_status(&app.status, lang).into(),
+        status_key: app.status.clone(),
+        submitted: app.submitted_at.get(..10).unwrap_or("").into(),
+        due: app.due_on.clone(),
+        steps,
+        answers: app
+            .answers
+            .iter()
+            .map(|(k, v)| (label_of(k), value_of(k, v)))
+            .collect(),
+        files: files
+            .iter()
+            .map(|f| {
+                (
+                    f.seq,
+                    f.file_name.clone(),
+                    def.documents
+                        .iter()
+                        .find(|d| d.key == f.document_key)
+                        .map(|d| lang.pick(&d.label, &d.label_en).to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        events: events
+            .iter()
+            .map(|e| {
+                (
+                    e.at.get(..16).unwrap_or("").replace('T', " "),
+                    event_label(&e.kind, lang).to_string(),
+                    e.note.clone(),
+                )
+            })
+            .collect(),
+        decision: app.decision.clone().filter(|d| !d.is_empty()),
+        decision_easy: app.decision_easy.clone(),
+        needs_info: app.status == "needs_info",
+        request,
+        fields,
+        documents: def
+            .documents
+            .iter()
+            .map(|d| {
+                (
+                    d.key.clone(),
+                    lang.pick(&d.label, &d.label_en).to_string(),
+                    false,
+                    doc_errors.get(&d.key).cloned(),
+                )
+            })
+            .collect(),
+        errors,
+    };
+    render(status, &page)
+}
+
+pub async fn application(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Response {
+    application_page(&state, &caller, &id, None, &HashMap::new()).await
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let lang = caller.lang;
+    if caller.user.role != Role::Citizen {
+        return forbidden_for(&caller);
+    }
+    let Ok(mp) = mp else {
+        return not_multipart(&caller);
+    };
+    let posted = match read_multipart(mp, lang).await {
+        Ok(p) => p,
+        Err(m) => return error_page(Some(&caller), lang, StatusCode::BAD_REQUEST, &m, &m),
+    };
+    if !csrf_ok(&caller, &posted.values) {
+        return csrf_failed(&caller);
+    }
+    let (app, _) = match own_application(&state, &caller, &id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let def = match state.store.service(&app.service_key).await {
+        Ok(Some((d, _))) => d,
+        Ok(None) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let mut sub = Submission::new(posted.values.clone());
+    let note = sub.get("note").to_string();
+    if note.is_empty() {
+        sub.fail("note", lang.pick("必填", "is required").into());
+    } else if note.chars().count() > 1000 {
+        sub.fail(
+            "note",
+            lang.pick("不能超过 1000 个字", "must be at most 1000 characters")
+                .into(),
+        );
+    }
+    let (uploads, doc_errors) = uploads_for(&def, &posted.files, lang, false);
+    if !sub.errors.is_empty() || !doc_errors.is_empty() {
+        return application_page(&state, &caller, &id, Some(&sub), &doc_errors).await;
+    }
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "service end",
+    };
+    match state
+        .store
+        .answer_application(&id, &note, &uploads, &actor)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::CONFLICT,
+                "这份申请目前不需要补充材料。",
+                "This application needs no more information now.",
+            );
+        }
+        Err(e) => return store_error(&caller, e),
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "service.answer",
+            app.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"application": id, "files": uploads.len()}),
+        ),
+    )
+    .await;
+    Redirect::to(&format!("/me/applications/{id}")).into_response()
+}
+
+/// A document of one's own application.
+pub async fn file(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path((id, seq)): Path<(String, i64)>,
+) -> Response {
+    if let Err(r) = own_application(&state, &caller, &id).await {
+        return r;
+    }
+    send_file(&state, &caller, &id, seq).await
+}
+
+/// Sends a stored document (as an attachment; never rendered inline).
+pub async fn send_file(state: &AppState, caller: &PageCaller, id: &str, seq: i64) -> Response {
+    match state.store.application_file(id, seq).await {
+        Ok(Some((info, data))) => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "service.file_read",
+                    id,
+                    "ok",
+                    serde_json::json!({"seq": seq, "sha256": info.sha256}),
+                ),
+            )
+            .await;
+            let ascii: String = info
+                .file_name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, info.content_type.clone()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                            crate::view::url_encode(&info.file_name)
+                        ),
+                    ),
+                ],
+                data,
+            )
+                .into_response()
+        }
+        Ok(None) => not_found_for(caller),
+        Err(e) => store_error(caller, e),
+    }
+}
+
+// ---------------------------------------------------------------- needs
+
+struct NeedLine {
+    id: String,
+    kind: String,
+    description: String,
+    status: String,
+    handled: String,
+    can_rate: bool,
+    satisfaction: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "me_needs.html")]
+struct NeedsPage {
+    c: Chrome,
+    persons: Vec<(String, String, bool)>,
+    handle: String,
+    needs: Vec<NeedLine>,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+fn need_fields(lang: Lang) -> Vec<FormField> {
+    let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    kinds.extend(
+        NeedKind::ALL
+            .iter()
+            .map(|k| (k.key().to_string(), k.label(lang).to_string())),
+    );
+    vec![
+        FormField::new("kind", lang.pick("需求类型", "What it is about"), "select")
+            .required()
+            .options(kinds),
+        FormField::new(
+            "description",
+            lang.pick("请说说您的需求", "Tell us what you need"),
+            "text",
+        )
+        .required()
+        .hint(lang.pick("不超过 500 字", "at most 500 characters")),
+    ]
+}
+
+pub fn need_status(s: &str, lang: Lang) -> &'static str {
+    match s {
+        "open" => lang.pick("已登记，待处理", "recorded, waiting"),
+        "triaged" => lang.pick("已分派办理", "being handled"),
+        "closed" => lang.pick("已办结", "closed"),
+        _ => lang.pick("未知", "unknown"),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NeedsParams {
+    p: Option<String>,
+    saved: Option<String>,
+}
+
+async fn needs_page(
+    state: &AppState,
+    caller: &PageCaller,
+    p: Option<&str>,
+    sub: Option<&Submission>,
+    notice: Option<String>,
+) -> Response {
+    let lang = caller.lang;
+    let ctx = match ctx(state, caller, p).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let township = &ctx.file.person.township;
+    let district = township.parent().unwrap_or_else(|| township.clone());
+    let list = match state
+        .store
+        .needs(
+            &district,
+            None,
+            std::slice::from_ref(&ctx.file.person.citizen_id),
+            1,
+            100,
+        )
+        .await
+    {
+        Ok((_, l)) => l,
+        Err(e) => return store_error(caller, e),
+    };
+    let services = state.store.services().await.unwrap_or_default();
+    let mut fields = need_fields(lang);
+    let errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NeedsPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            "/me/needs",
+            "needs",
+            lang.pick("我的需求", "My needs"),
+        ),
+        persons: switcher(&ctx, "/me/needs"),
+        handle: ctx.handle().to_string(),
+        needs: list
+            .iter()
+            .map(|n| NeedLine {
+                id: n.id.clone(),
+                kind: n.kind.label(lang).to_string(),
+                description: n.description.clone(),
+                status: need_status(&n.status, lang).to_string(),
+                handled: match (&n.service_key, &n.referral, &n.outcome) {
+                    (_, _, Some(o)) => o.clone(),
+                    (Some(k), _, _) => services
+                        .iter()
+                        .find(|(s, _)| &s.key == k)
+                        .map(|(s, _)| {
+                            format!(
+                                "{}{}",
+                                lang.pick("转入服务：", "as the service: "),
+                                s.name(lang)
+                            )
+                        })
+                        .unwrap_or_default(),
+                    (_, Some(r), _) => format!("{}{r}", lang.pick("转介：", "referred: ")),
+                    _ => String::new(),
+                },
+                can_rate: n.status == "closed" && n.satisfaction.is_none(),
+                satisfaction: n.satisfaction.map(|s| s.label(lang).to_string()),
+            })
+            .collect(),
+        fields,
+        errors,
+        notice,
+    };
+    render(status, &page)
+}
+
+pub async fn needs(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<NeedsParams>,
+) -> Response {
+    let notice = q.saved.map(|_| {
+        caller
+            .lang
+            .pick(
+                "已收到您的需求，工作人员会尽快处理。",
+                "We have your need; staff will deal with it soon.",
+            )
+            .to_string()
+    });
+    needs_page(&state, &caller, q.p.as_deref(), None, notice).await
+}
+
+pub async fn add_need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if caller.user.role != Role::Citizen {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let p = form.get("p").cloned();
+    let ctx = match ctx(&state, &caller, p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut sub = Submission::new(form);
+    let kind = NeedKind::parse(sub.get("kind"));
+    if kind.is_none() {
+        let m = if sub.get("kind").is_empty() {
+            lang.pick("必填", "is required").to_string()
+        } else {
+            format!(
+                "“{}”{}",
+                sub.get("kind"),
+                lang.pick("不是可选项", " is not a choice")
+            )
+        };
+        sub.fail("kind", m);
+    }
+    let description = sub.get("description").to_string();
+    if description.is_empty() {
+        sub.fail("description", lang.pick("必填", "is required").into());
+    } else if description.chars().count() > 500 {
+        sub.fail(
+            "description",
+            lang.pick("不能超过 500 个字", "must be at most 500 characters")
+                .into(),
+        );
+    }
+    let (Some(kind), true) = (kind, sub.errors.is_empty()) else {
+        return needs_page(&state, &caller, p.as_deref(), Some(&sub), None).await;
+    };
+    let f = &ctx.file;
+    let area = f
+        .person
+        .village
+        .clone()
+        .unwrap_or(f.person.township.clone());
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "service end",
+    };
+    if let Err(e) = state
+        .store
+        .record_need(
+            &f.person.citizen_id,
+            kind,
+            &description,
+            "citizen",
+            &area,
+            &actor,
+        )
+        .await
+    {
+        return store_error(&caller, e);
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "need.record",
+            f.person.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"kind": kind.key()}),
+        ),
+    )
+    .await;
+    Redirect::to(&format!("/me/needs?p={}&saved=1", f.handle)).into_response()
+}
+
+pub async fn rate_need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let linked = match linked(&state, &caller).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let need = match state.store.need(&id).await {
+        Ok(Some(n)) if linked.iter().any(|l| l.id == n.citizen_id) => n,
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let Some(s) = form
+        .get("satisfaction")
+        .and_then(|s| Satisfaction::parse(s))
+    else {
+        return error_page(
+            Some(&caller),
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "请选择满意程度（满意、基本满意或不满意）。",
+            "Choose how satisfied you are (satisfied, fairly satisfied or not satisfied).",
+        );
+    };
+    match state.store.answer_need(&id, s).await {
+        Ok(_) => {}
+        Err(e) => return store_error(&caller, e),
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "need.satisfaction",
+            need.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"need": id, "answer": s.key()}),
+        ),
+    )
+    .await;
+    let handle = linked
+        .iter()
+        .find(|l| l.id == need.citizen_id)
+        .map(|l| l.handle.clone())
+        .unwrap_or_default();
+    Redirect::to(&format!("/me/needs?p={handle}")).into_response()
+}
+
+// ---------------------------------------------------------------- messages
+
+#[derive(Template)]
+#[template(path = "me_messages.html")]
+struct MessagesPage {
+    c: Chrome,
+    messages: Vec<(String, String, String, Option<String>, bool)>,
+}
+
+pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Response {
+    let lang = caller.lang;
+    let linked = match linked(&state, &caller).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let ids: Vec<CitizenId> = linked.iter().map(|l| l.id.clone()).collect();
+    let list = match state.store.messages_of(&ids, 200).await {
+        Ok(m) => m,
+        Err(e) => return store_error(&caller, e),
+    };
+    let _ = state.store.mark_read(&ids).await;
+    let page = MessagesPage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            "/me/messages",
+            "messages",
+            lang.pick("消息", "Messages"),
+        ),
+        messages: list
+            .into_iter()
+            .map(|m| {
+                (
+                    m.at.get(..16).unwrap_or("").replace('T', " "),
+                    m.title,
+                    m.body,
+                    m.link,
+                    m.read_at.is_none(),
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}

@@ -1,0 +1,137 @@
+//! The service end's API: `GET /api/v1/me` (the signed-in citizen's own file and their
+//! wards'), and `GET /api/v1/me/applications`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use zhucan_domain::access::Role;
+use zhucan_domain::parse::Month;
+use zhucan_store::service_end::AppQuery;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::trail::audit_event;
+
+async fn linked(
+    state: &AppState,
+    caller: &ApiCaller,
+) -> Result<
+    Vec<(
+        zhucan_domain::ids::CitizenId,
+        zhucan_store::service_end::Relation,
+    )>,
+    Response,
+> {
+    if caller.user.role != Role::Citizen {
+        return Err(ApiError::forbidden().in_lang(caller.lang).into_response());
+    }
+    state
+        .store
+        .persons_of_account(&caller.user.id)
+        .await
+        .map_err(|e| ApiError::from(e).in_lang(caller.lang).into_response())
+}
+
+/// `GET /api/v1/me`: the citizen's own file (full identifiers: their own) and their wards'.
+#[utoipa::path(get, path = "/api/v1/me",
+    responses((status = 200, description = "{persons: [{relation, file, subsidies, applications}]}", body = Object), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    let lang = caller.lang;
+    let links = match linked(&state, &caller).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let policy = match state.store.policy().await {
+        Ok(p) => p,
+        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+    };
+    let m = Month::of(crate::plan::today());
+    let mut persons = Vec::new();
+    for (id, relation) in links {
+        let Ok(Some(f)) = state.store.person_file(&id).await else {
+            continue;
+        };
+        let benefits = state
+            .store
+            .benefits_of(std::slice::from_ref(&id))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
+        let mut surveys = f.surveys.clone();
+        surveys.sort_by_key(|s| s.year);
+        let e = zhucan_engine::subsidies::explain_person(
+            &f.person,
+            &f.certificate,
+            &surveys,
+            benefits,
+            &policy,
+            m,
+            lang,
+        );
+        let (_, apps) = state
+            .store
+            .applications(&AppQuery {
+                citizen_ids: vec![id.clone()],
+                page: 1,
+                per_page: 200,
+                ..AppQuery::default()
+            })
+            .await
+            .unwrap_or_default();
+        let mut file = crate::api::file_json(&f);
+        // Their own numbers, unmasked (identifiers.md: a person's own page may show them).
+        if let Some(p) = file.get_mut("person").and_then(|p| p.as_object_mut()) {
+            p.insert("phone".into(), json!(f.person.phone));
+            p.insert("guardian_phone".into(), json!(f.person.guardian_phone));
+        }
+        persons.push(json!({
+            "relation": relation.key(),
+            "file": file,
+            "subsidies": e.subsidies.iter().map(|x| json!({"subsidy": x.subsidy.key(), "eligible": x.eligible, "receiving": x.receiving, "amount_fen": x.amount_fen, "reasons": x.reasons})).collect::<Vec<_>>(),
+            "applications": apps.iter().map(|a| json!({"id": a.id, "service": a.service_key, "status": a.status, "step": a.step, "submitted_at": a.submitted_at, "due_on": a.due_on, "decision": a.decision})).collect::<Vec<_>>(),
+        }));
+        state.audit.queue(audit_event(
+            &caller.user,
+            &caller.client,
+            "person.read",
+            id.as_str(),
+            "ok",
+            json!({"via": "api/me"}),
+        ));
+    }
+    Json(json!({"persons": persons})).into_response()
+}
+
+/// `GET /api/v1/me/applications`: the citizen's applications and their wards'.
+#[utoipa::path(get, path = "/api/v1/me/applications",
+    responses((status = 200, description = "{applications: [...]}", body = Object), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    let lang = caller.lang;
+    let links = match linked(&state, &caller).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if links.is_empty() {
+        return Json(json!({"applications": []})).into_response();
+    }
+    let ids = links.into_iter().map(|(i, _)| i).collect();
+    match state
+        .store
+        .applications(&AppQuery {
+            citizen_ids: ids,
+            page: 1,
+            per_page: 500,
+            ..AppQuery::default()
+        })
+        .await
+    {
+        Ok((_, apps)) => Json(json!({"applications": apps})).into_response(),
+        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
+    }
+}

@@ -1,0 +1,1227 @@
+//! The staff side of the service end: the application queue by township and step with due
+//! dates and overdue warnings, an application's steps and decision, the needs queue with
+//! triage and closing, unmet needs by township and kind, and a person's needs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use zhucan_domain::area::AreaCode;
+use zhucan_domain::ids::CitizenId;
+use zhucan_domain::lang::Lang;
+use zhucan_domain::parse::Month;
+use zhucan_domain::service::{NeedKind, ServiceDef};
+use zhucan_store::registry::Actor;
+use zhucan_store::service_end::{AppAction, AppQuery, Application};
+use zhucan_store::subsidies::{CaseKind, NewCase};
+
+use crate::AppState;
+use crate::auth::PageCaller;
+use crate::forms::{FormField, Submission};
+use crate::pages::{
+    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for,
+    store_error,
+};
+use crate::scope;
+use crate::trail::{self, audit_event};
+use crate::view::{AreaNames, Chrome, render};
+
+const PER_PAGE: u32 = 50;
+
+fn desk(caller: &PageCaller) -> Result<AreaCode, Response> {
+    if !caller.user.role.works_subsidies() {
+        return Err(forbidden_for(caller));
+    }
+    scope::person_area(&caller.user)
+        .cloned()
+        .ok_or_else(|| forbidden_for(caller))
+}
+
+fn today() -> chrono::NaiveDate {
+    crate::plan::today()
+}
+
+fn step_label(def: Option<&ServiceDef>, app: &Application, lang: Lang) -> String {
+    match app.status.as_str() {
+        "approved" | "rejected" => crate::citizen::app_status(&app.status, lang).to_string(),
+        "needs_info" => lang
+            .pick("等待申请人补充材料", "waiting for the applicant")
+            .into(),
+        _ => def
+            .and_then(|d| d.steps.get(app.step as usize))
+            .map(|s| format!("{}. {}", app.step + 1, lang.pick(&s.label, &s.label_en)))
+            .unwrap_or_default(),
+    }
+}
+
+// ---------------------------------------------------------------- queue
+
+#[derive(Debug, Deserialize, Default)]
+pub struct QueueParams {
+    status: Option<String>,
+    service: Option<String>,
+    overdue: Option<String>,
+    page: Option<String>,
+}
+
+struct QueueRow {
+    id: String,
+    name: String,
+    masked_id: String,
+    area: String,
+    service: String,
+    step: String,
+    submitted: String,
+    due: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk_queue.html")]
+struct QueuePage {
+    c: Chrome,
+    status: String,
+    service: String,
+    overdue: bool,
+    statuses: Vec<(String, String)>,
+    services: Vec<(String, String)>,
+    rows: Vec<QueueRow>,
+    summary: String,
+    page_label: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<QueueParams>,
+) -> Response {
+    let lang = caller.lang;
+    let area = match desk(&caller) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let catalogue = match state.store.services().await {
+        Ok(s) => s,
+        Err(e) => return store_error(&caller, e),
+    };
+    let status = q
+        .status
+        .clone()
+        .filter(|s| ["active", "approved", "rejected", "needs_info", "all"].contains(&s.as_str()))
+        .unwrap_or_else(|| "active".into());
+    let service = q
+        .service
+        .clone()
+        .filter(|s| catalogue.iter().any(|(d, _)| &d.key == s))
+        .unwrap_or_default();
+    let overdue = q.overdue.is_some();
+    let page: u32 = q
+        .page
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let (total, apps) = match state
+        .store
+        .applications(&AppQuery {
+            status: (status != "all").then(|| status.clone()),
+            area: Some(area.clone()),
+            service_key: (!service.is_empty()).then(|| service.clone()),
+            due_before: overdue.then(|| today().to_string()),
+            page,
+            per_page: PER_PAGE,
+            ..AppQuery::default()
+        })
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return store_error(&caller, e),
+    };
+    let ids: Vec<CitizenId> = apps.iter().map(|a| a.citizen_id.clone()).collect();
+    let names_by: HashMap<String, String> = match state.store.summaries_of(&ids).await {
+        Ok(v) => v
+            .into_iter()
+            .map(|s| (s.citizen_id.to_string(), s.name))
+            .collect(),
+        Err(e) => return store_error(&caller, e),
+    };
+    let names = match state.store.areas().await {
+        Ok(a) => AreaNames::new(&a),
+        Err(e) => return store_error(&caller, e),
+    };
+    let t = today().to_string();
+    let pages = (total as u32).div_ceil(PER_PAGE).max(1);
+    let qs = format!(
+        "status={status}&service={service}{}",
+        if overdue { "&overdue=1" } else { "" }
+    );
+    let view = QueuePage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &format!("/services/queue?{qs}"),
+            "desk",
+            lang.pick("服务受理", "Service desk"),
+        ),
+        statuses: [
+            ("active", "办理中", "in progress"),
+            ("needs_info", "待补充材料", "waiting for information"),
+            ("approved", "已批准", "approved"),
+            ("rejected", "不予批准", "rejected"),
+            ("all", "全部", "all"),
+        ]
+        .iter()
+        .map(|(k, zh, en)| (k.to_string(), lang.pick(zh, en).to_string()))
+        .collect(),
+        services: catalogue
+            .iter()
+            .map(|(d, _)| (d.key.clone(), d.name(lang).to_string()))
+            .collect(),
+        status: status.clone(),
+        service: service.clone(),
+        overdue,
+        rows: apps
+            .iter()
+            .map(|a| {
+                let def = catalogue
+                    .iter()
+                    .find(|(d, _)| d.key == a.service_key)
+                    .map(|(d, _)| d);
+                QueueRow {
+                    id: a.id.clone(),
+                    name: names_by
+                        .get(a.citizen_id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    masked_id: a.citizen_id.masked(),
+                    area: names.name(&a.area),
+                    service: def
+                        .map(|d| d.name(lang).to_string())
+                        .unwrap_or_else(|| a.service_key.clone()),
+                    step: step_label(def, a, lang),
+                    submitted: a.submitted_at.get(..10).unwrap_or("").into(),
+                    due: a.due_on.clone(),
+                    overdue: matches!(a.status.as_str(), "submitted" | "needs_info")
+                        && a.due_on < t,
+                }
+            })
+            .collect(),
+        summary: match lang {
+            Lang::Zh => format!("共 {total} 件"),
+            Lang::En => format!("{total} applications"),
+        },
+        page_label: match lang {
+            Lang::Zh => format!("第 {page} 页，共 {pages} 页"),
+            Lang::En => format!("Page {page} of {pages}"),
+        },
+        prev_href: (page > 1).then(|| format!("/services/queue?{qs}&page={}", page - 1)),
+        next_href: (page < pages).then(|| format!("/services/queue?{qs}&page={}", page + 1)),
+    };
+    render(StatusCode::OK, &view)
+}
+
+// ---------------------------------------------------------------- one application
+
+#[derive(Template)]
+#[template(path = "desk_application.html")]
+struct AppPage {
+    c: Chrome,
+    id: String,
+    handle: String,
+    name: String,
+    masked_id: String,
+    service: String,
+    status: String,
+    step: String,
+    submitted: String,
+    due: String,
+    overdue: bool,
+    answers: Vec<(String, String)>,
+    files: Vec<(i64, String, String, String)>,
+    events: Vec<(String, String, String, String)>,
+    decision: Option<String>,
+    can_act: bool,
+    version: i64,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+}
+
+fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField> {
+    let last = app.step + 1 >= def.steps.len() as i64;
+    let step = def
+        .steps
+        .get(app.step as usize)
+        .map(|s| lang.pick(&s.label, &s.label_en).to_string())
+        .unwrap_or_default();
+    let mut actions = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    if !last {
+        actions.push((
+            "step".into(),
+            format!(
+                "{}{step}",
+                lang.pick("完成本环节：", "complete this step: ")
+            ),
+        ));
+    }
+    actions.extend([
+        (
+            "info".into(),
+            lang.pick("请申请人补充材料", "ask the applicant for more information")
+                .into(),
+        ),
+        ("approve".into(), lang.pick("批准", "approve").into()),
+        ("reject".into(), lang.pick("不予批准", "reject").into()),
+    ]);
+    vec![
+        FormField::new("action", lang.pick("办理", "Action"), "select")
+            .required()
+            .options(actions),
+        FormField::new(
+            "note",
+            lang.pick(
+                "意见或理由（告知申请人）",
+                "Note or reasons (sent to the applicant)",
+            ),
+            "text",
+        )
+        .hint(lang.pick(
+            "补充材料、不予批准时必填；请用申请人能懂的话",
+            "required to ask for information or to reject; use words the applicant understands",
+        )),
+        FormField::new(
+            "easy",
+            lang.pick("易读版理由（可不填）", "Easy-read reasons (optional)"),
+            "text",
+        )
+        .hint(lang.pick(
+            "短句、常用词，方便智力残疾人理解",
+            "short sentences and everyday words",
+        )),
+    ]
+}
+
+async fn app_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+    sub: Option<&Submission>,
+) -> Response {
+    let lang = caller.lang;
+    if let Err(r) = desk(caller) {
+        return r;
+    }
+    let app = match state.store.application(id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let file = match state.store.person_file(&app.citizen_id).await {
+        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
+        Ok(_) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let def = match state.store.service(&app.service_key).await {
+        Ok(Some((d, _))) => d,
+        Ok(None) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let (events, files) = match (
+        state.store.application_events(id).await,
+        state.store.application_files(id).await,
+    ) {
+        (Ok(e), Ok(f)) => (e, f),
+        (Err(e), _) | (_, Err(e)) => return store_error(caller, e),
+    };
+    let mut fields = act_fields(lang, &def, &app);
+    let errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "service.read",
+        app.citizen_id.as_str(),
+        "ok",
+        serde_json::json!({"application": id}),
+    ));
+    let label_of = |name: &str| {
+        def.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| lang.pick(&f.label, &f.label_en).to_string())
+            .unwrap_or_else(|| name.to_string())
+    };
+    let value_of = |name: &str, v: &str| {
+        let shown = def
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.options.iter().find(|(k, _, _)| k == v))
+            .map(|(_, zh, en)| lang.pick(zh, en).to_string())
+            .unwrap_or_else(|| v.to_string());
+        if name == "contact_phone" {
+            zhucan_domain::ids::mask_phone(&shown)
+        } else {
+            shown
+        }
+    };
+    let view = AppPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            &format!("/services/applications/{id}"),
+            "desk",
+            def.name(lang),
+        ),
+        id: app.id.clone(),
+        handle: file.handle.clone(),
+        name: file.person.name.clone(),
+        masked_id: app.citizen_id.masked(),
+        service: def.name(lang).to_string(),
+        status: crate::citizen::app_status(&app.status, lang).to_string(),
+        step: step_label(Some(&def), &app, lang),
+        submitted: app.submitted_at.get(..10).unwrap_or("").into(),
+        due: app.due_on.clone(),
+        overdue: matches!(app.status.as_str(), "submitted" | "needs_info")
+            && app.due_on < today().to_string(),
+        answers: app
+            .answers
+            .iter()
+            .map(|(k, v)| (label_of(k), value_of(k, v)))
+            .collect(),
+        files: files
+            .iter()
+            .map(|f| {
+                (
+                    f.seq,
+                    f.file_name.clone(),
+                    def.documents
+                        .iter()
+                        .find(|d| d.key == f.document_key)
+                        .map(|d| lang.pick(&d.label, &d.label_en).to_string())
+                        .unwrap_or_default(),
+                    format!("{:.0} KB", f.size as f64 / 1024.0),
+                )
+            })
+            .collect(),
+        events: events
+            .iter()
+            .map(|e| {
+                (
+                    e.at.get(..16).unwrap_or("").replace('T', " "),
+                    e.actor.clone(),
+                    crate::citizen::event_label(&e.kind, lang).to_string(),
+                    e.note.clone(),
+                )
+            })
+            .collect(),
+        decision: app.decision.clone().filter(|d| !d.is_empty()),
+        can_act: caller.user.role.decides_subsidies()
+            && scope::can_write(&caller.user, &file.person)
+            && matches!(app.status.as_str(), "submitted" | "needs_info"),
+        version: app.version,
+        fields,
+        errors,
+    };
+    render(status, &view)
+}
+
+pub async fn application(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Response {
+    app_page(&state, &caller, &id, None).await
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if !caller.user.role.decides_subsidies() {
+        return forbidden_for(&caller);
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let app = match state.store.application(&id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let file = match state.store.person_file(&app.citizen_id).await {
+        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let def = match state.store.service(&app.service_key).await {
+        Ok(Some((d, _))) => d,
+        Ok(None) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let mut sub = Submission::new(form);
+    let action = match sub.get("action") {
+        "step" => Some(AppAction::StepDone),
+        "info" => Some(AppAction::RequestInfo),
+        "approve" => Some(AppAction::Approve),
+        "reject" => Some(AppAction::Reject),
+        "" => {
+            sub.fail("action", lang.pick("必填", "is required").into());
+            None
+        }
+        other => {
+            sub.fail(
+                "action",
+                format!("“{other}”{}", lang.pick("不是可选项", " is not a choice")),
+            );
+            None
+        }
+    };
+    let note = sub.get("note").to_string();
+    let easy = sub.get("easy").to_string();
+    if matches!(action, Some(AppAction::RequestInfo | AppAction::Reject)) && note.is_empty() {
+        sub.fail(
+            "note",
+            lang.pick(
+                "请写明需要补充什么或不予批准的理由",
+                "say what is needed, or why it is rejected",
+            )
+            .into(),
+        );
+    }
+    for (f, v) in [("note", &note), ("easy", &easy)] {
+        if v.chars().count() > 1000 {
+            sub.fail(
+                f,
+                lang.pick("不能超过 1000 个字", "must be at most 1000 characters")
+                    .into(),
+            );
+        }
+    }
+    let version: i64 = sub.get("version").parse().unwrap_or(-1);
+    let (Some(action), true) = (action, sub.errors.is_empty()) else {
+        return app_page(&state, &caller, &id, Some(&sub)).await;
+    };
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "form",
+    };
+    let updated = match state
+        .store
+        .act_on_application(
+            &id,
+            version,
+            &action,
+            def.steps.len() as i64,
+            &note,
+            &easy,
+            &def.name,
+            &actor,
+        )
+        .await
+    {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::CONFLICT,
+                "这份申请已被他人处理或已办结，请刷新后再看。",
+                "Someone else has acted on this application, or it is decided; reload it.",
+            );
+        }
+        Err(e) => return store_error(&caller, e),
+    };
+    trail::record(&state.store, audit_event(&caller.user, &caller.client, "service.act", app.citizen_id.as_str(), "ok",
+        serde_json::json!({"application": id, "old": {"status": app.status, "step": app.step}, "new": {"status": updated.status, "step": updated.step}, "note": note}))).await;
+    // An approved subsidy application records the enrolment from the month it was made.
+    if updated.status == "approved"
+        && let Some(subsidy) = def.subsidy
+    {
+        let month = app
+            .submitted_at
+            .get(..7)
+            .and_then(|m| Month::parse(m).ok())
+            .unwrap_or_else(|| Month::of(today()));
+        let area = file
+            .person
+            .village
+            .clone()
+            .unwrap_or(file.person.township.clone());
+        let case = state
+            .store
+            .open_case(&NewCase {
+                citizen_id: &app.citizen_id,
+                subsidy,
+                kind: CaseKind::Enrol,
+                month,
+                reasons: vec!["application"],
+                trigger: "staff",
+                area: &area,
+                opened_by: &caller.user.username,
+            })
+            .await;
+        if let Ok(Some(c)) = case {
+            let year = chrono::Datelike::year(&today());
+            if let Err(e) = state
+                .store
+                .decide_case(&c.id, true, &format!("申请 {id} 批准"), year, &actor)
+                .await
+            {
+                tracing::error!(error = %e, "enrolment after approval failed");
+            }
+        }
+    }
+    let (title, body) = match updated.status.as_str() {
+        "approved" => (
+            format!("您的“{}”申请已批准", def.name),
+            if note.is_empty() {
+                "详情请在“我的申请”中查看。".to_string()
+            } else {
+                note.clone()
+            },
+        ),
+        "rejected" => (format!("您的“{}”申请未获批准", def.name), note.clone()),
+        "needs_info" => (format!("您的“{}”申请需要补充材料", def.name), note.clone()),
+        _ => (
+            format!("您的“{}”申请有新进展", def.name),
+            step_label(Some(&def), &updated, Lang::Zh),
+        ),
+    };
+    crate::notify::notify(
+        &state.store,
+        &app.citizen_id,
+        &title,
+        &body,
+        &format!("/me/applications/{id}"),
+    )
+    .await;
+    Redirect::to(&format!("/services/applications/{id}")).into_response()
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path((id, seq)): Path<(String, i64)>,
+) -> Response {
+    if let Err(r) = desk(&caller) {
+        return r;
+    }
+    let app = match state.store.application(&id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    match state.store.person_file(&app.citizen_id).await {
+        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {}
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    }
+    crate::citizen::send_file(&state, &caller, &id, seq).await
+}
+
+// ---------------------------------------------------------------- needs
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NeedsParams {
+    status: Option<String>,
+    page: Option<String>,
+}
+
+struct NeedRow {
+    id: String,
+    name: String,
+    masked_id: String,
+    area: String,
+    kind: String,
+    description: String,
+    status: String,
+    recorded: String,
+    channel: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk_needs.html")]
+struct NeedsPage {
+    c: Chrome,
+    status: String,
+    rows: Vec<NeedRow>,
+    kinds: Vec<String>,
+    unmet: Vec<(String, Vec<i64>, i64)>,
+    summary: String,
+    page_label: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+pub async fn needs(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<NeedsParams>,
+) -> Response {
+    let lang = caller.lang;
+    let area = match desk(&caller) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let status = q
+        .status
+        .clone()
+        .filter(|s| ["open", "triaged", "closed", "all"].contains(&s.as_str()))
+        .unwrap_or_else(|| "open".into());
+    let page: u32 = q
+        .page
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let (total, list) = match state
+        .store
+        .needs(
+            &area,
+            (status != "all").then_some(status.as_str()),
+            &[],
+            page,
+            PER_PAGE,
+        )
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return store_error(&caller, e),
+    };
+    let unmet = match state.store.unmet_needs(&area).await {
+        Ok(u) => u,
+        Err(e) => return store_error(&caller, e),
+    };
+    let names = match state.store.areas().await {
+        Ok(a) => AreaNames::new(&a),
+        Err(e) => return store_error(&caller, e),
+    };
+    let ids: Vec<CitizenId> = list.iter().map(|n| n.citizen_id.clone()).collect();
+    let names_by: HashMap<String, String> = match state.store.summaries_of(&ids).await {
+        Ok(v) => v
+            .into_iter()
+            .map(|s| (s.citizen_id.to_string(), s.name))
+            .collect(),
+        Err(e) => return store_error(&caller, e),
+    };
+    let mut table: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (t, k, n) in &unmet {
+        let row = table
+            .entry(t.clone())
+            .or_insert_with(|| vec![0; NeedKind::ALL.len()]);
+        if let Some(i) = NeedKind::ALL.iter().position(|x| x.key() == k) {
+            row[i] += n;
+        }
+    }
+    let pages = (total as u32).div_ceil(PER_PAGE).max(1);
+    let view = NeedsPage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &format!("/needs?status={status}"),
+            "desk",
+            lang.pick("需求征集", "Needs"),
+        ),
+        status: status.clone(),
+        kinds: NeedKind::ALL
+            .iter()
+            .map(|k| k.label(lang).to_string())
+            .collect(),
+        unmet: table
+            .into_iter()
+            .map(|(t, v)| {
+                let s = v.iter().sum();
+                (names.name(&t), v, s)
+            })
+            .collect(),
+        rows: list
+            .iter()
+            .map(|n| NeedRow {
+                id: n.id.clone(),
+                name: names_by
+                    .get(n.citizen_id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                masked_id: n.citizen_id.masked(),
+                area: names.name(&n.area),
+                kind: n.kind.label(lang).to_string(),
+                description: n.description.clone(),
+                status: crate::citizen::need_status(&n.status, lang).to_string(),
+                recorded: n.recorded_at.get(..10).unwrap_or("").into(),
+                channel: match n.channel.as_str() {
+                    "citizen" => lang.pick("本人或家属", "the person or family"),
+                    "village_worker" => lang.pick("专职委员", "village worker"),
+                    _ => lang.pick("工作人员", "staff"),
+                }
+                .to_string(),
+            })
+            .collect(),
+        summary: match lang {
+            Lang::Zh => format!("共 {total} 条"),
+            Lang::En => format!("{total} needs"),
+        },
+        page_label: match lang {
+            Lang::Zh => format!("第 {page} 页，共 {pages} 页"),
+            Lang::En => format!("Page {page} of {pages}"),
+        },
+        prev_href: (page > 1).then(|| format!("/needs?status={status}&page={}", page - 1)),
+        next_href: (page < pages).then(|| format!("/needs?status={status}&page={}", page + 1)),
+    };
+    render(StatusCode::OK, &view)
+}
+
+#[derive(Template)]
+#[template(path = "desk_need.html")]
+struct NeedPage {
+    c: Chrome,
+    id: String,
+    handle: String,
+    name: String,
+    kind: String,
+    description: String,
+    status: String,
+    handled: String,
+    satisfaction: String,
+    can_act: bool,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+}
+
+fn need_act_fields(lang: Lang, services: &[(ServiceDef, bool)]) -> Vec<FormField> {
+    let mut actions = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    actions.extend([
+        (
+            "service".into(),
+            lang.pick("转入服务事项", "triage to a service").into(),
+        ),
+        (
+            "refer".into(),
+            lang.pick("转介其他部门或机构", "refer elsewhere").into(),
+        ),
+        ("close".into(), lang.pick("办结", "close").into()),
+    ]);
+    let mut svc = vec![(
+        String::new(),
+        lang.pick("（转入服务时选择）", "(for a service)")
+            .to_string(),
+    )];
+    svc.extend(
+        services
+            .iter()
+            .map(|(s, _)| (s.key.clone(), s.name(lang).to_string())),
+    );
+    vec![
+        FormField::new("action", lang.pick("处理", "Action"), "select")
+            .required()
+            .options(actions),
+        FormField::new("service", lang.pick("服务事项", "Service"), "select").options(svc),
+        FormField::new(
+            "text",
+            lang.pick(
+                "转介去向或办结结果",
+                "Where it was referred, or the outcome",
+            ),
+            "text",
+        ),
+    ]
+}
+
+async fn need_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+    sub: Option<&Submission>,
+) -> Response {
+    let lang = caller.lang;
+    if let Err(r) = desk(caller) {
+        return r;
+    }
+    let need = match state.store.need(id).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let file = match state.store.person_file(&need.citizen_id).await {
+        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
+        Ok(_) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let services = state.store.services().await.unwrap_or_default();
+    let mut fields = need_act_fields(lang, &services);
+    let errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = NeedPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            &format!("/needs/{id}"),
+            "desk",
+            lang.pick("需求", "Need"),
+        ),
+        id: need.id.clone(),
+        handle: file.handle.clone(),
+        name: file.person.name.clone(),
+        kind: need.kind.label(lang).to_string(),
+        description: need.description.clone(),
+        status: crate::citizen::need_status(&need.status, lang).to_string(),
+        handled: [
+            need.service_key
+                .as_ref()
+                .and_then(|k| services.iter().find(|(s, _)| &s.key == k))
+                .map(|(s, _)| s.name(lang).to_string()),
+            need.referral.clone(),
+            need.outcome.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("；"),
+        satisfaction: need
+            .satisfaction
+            .map(|s| s.label(lang).to_string())
+            .unwrap_or_default(),
+        can_act: scope::can_write(&caller.user, &file.person) && need.status != "closed",
+        fields,
+        errors,
+    };
+    render(status, &view)
+}
+
+pub async fn need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Response {
+    need_page(&state, &caller, &id, None).await
+}
+
+pub async fn need_act(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if let Err(r) = desk(&caller) {
+        return r;
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let need = match state.store.need(&id).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    match state.store.person_file(&need.citizen_id).await {
+        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => {}
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    }
+    let services = state.store.services().await.unwrap_or_default();
+    let mut sub = Submission::new(form);
+    let action = sub.get("action").to_string();
+    let text = sub.get("text").to_string();
+    let service = sub.get("service").to_string();
+    match action.as_str() {
+        "service" if !services.iter().any(|(s, _)| s.key == service) => sub.fail(
+            "service",
+            lang.pick("请选择服务事项", "choose a service").into(),
+        ),
+        "refer" | "close" if text.is_empty() => sub.fail(
+            "text",
+            lang.pick(
+                "请写明转介去向或办结结果",
+                "say where it was referred or how it ended",
+            )
+            .into(),
+        ),
+        "service" | "refer" | "close" => {}
+        "" => sub.fail("action", lang.pick("必填", "is required").into()),
+        other => sub.fail(
+            "action",
+            format!("“{other}”{}", lang.pick("不是可选项", " is not a choice")),
+        ),
+    }
+    if text.chars().count() > 500 {
+        sub.fail(
+            "text",
+            lang.pick("不能超过 500 个字", "must be at most 500 characters")
+                .into(),
+        );
+    }
+    if !sub.errors.is_empty() {
+        return need_page(&state, &caller, &id, Some(&sub)).await;
+    }
+    let done = match action.as_str() {
+        "service" => {
+            state
+                .store
+                .triage_need(&id, Some(&service), None, &caller.user.username)
+                .await
+        }
+        "refer" => {
+            state
+                .store
+                .triage_need(&id, None, Some(&text), &caller.user.username)
+                .await
+        }
+        _ => {
+            state
+                .store
+                .close_need(&id, &text, &caller.user.username)
+                .await
+        }
+    };
+    match done {
+        Ok(true) => {}
+        Ok(false) => {
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::CONFLICT,
+                "该需求已办结。",
+                "This need is already closed.",
+            );
+        }
+        Err(e) => return store_error(&caller, e),
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "need.act",
+            need.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"need": id, "action": action, "old": need.status}),
+        ),
+    )
+    .await;
+    let (title, body) = match action.as_str() {
+        "service" => (
+            "您的需求已转入服务办理".to_string(),
+            services
+                .iter()
+                .find(|(s, _)| s.key == service)
+                .map(|(s, _)| format!("请在“服务事项”中申请“{}”，或等待工作人员联系。", s.name))
+                .unwrap_or_default(),
+        ),
+        "refer" => ("您的需求已转介".to_string(), text.clone()),
+        _ => (
+            "您的需求已办结".to_string(),
+            format!("{text} 请告诉我们您是否满意。"),
+        ),
+    };
+    crate::notify::notify(&state.store, &need.citizen_id, &title, &body, "/me/needs").await;
+    Redirect::to(&format!("/needs/{id}")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "desk_person_needs.html")]
+struct PersonNeedsPage {
+    c: Chrome,
+    handle: String,
+    name: String,
+    needs: Vec<(String, String, String, String)>,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+}
+
+async fn person_needs_page(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: &str,
+    sub: Option<&Submission>,
+) -> Response {
+    let lang = caller.lang;
+    let area = match desk(caller) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let file = match load_scoped(state, caller, handle).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return not_found_for(caller),
+        Err(e) => return store_error(caller, e),
+    };
+    let (_, list) = match state
+        .store
+        .needs(
+            &area,
+            None,
+            std::slice::from_ref(&file.person.citizen_id),
+            1,
+            100,
+        )
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return store_error(caller, e),
+    };
+    let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    kinds.extend(
+        NeedKind::ALL
+            .iter()
+            .map(|k| (k.key().to_string(), k.label(lang).to_string())),
+    );
+    let mut fields = vec![
+        FormField::new("kind", lang.pick("需求类型", "Kind"), "select")
+            .required()
+            .options(kinds),
+        FormField::new("description", lang.pick("需求内容", "The need"), "text").required(),
+    ];
+    let errors = match sub {
+        Some(s) => s.apply(&mut fields),
+        None => vec![],
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = PersonNeedsPage {
+        c: chrome(
+            Some(caller),
+            lang,
+            &format!("/persons/{handle}/needs"),
+            "desk",
+            lang.pick("需求", "Needs"),
+        ),
+        handle: handle.to_string(),
+        name: file.person.name.clone(),
+        needs: list
+            .iter()
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    n.kind.label(lang).to_string(),
+                    n.description.clone(),
+                    crate::citizen::need_status(&n.status, lang).to_string(),
+                )
+            })
+            .collect(),
+        fields,
+        errors,
+    };
+    render(status, &view)
+}
+
+pub async fn person_needs(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(handle): Path<String>,
+) -> Response {
+    person_needs_page(&state, &caller, &handle, None).await
+}
+
+/// A village worker (or staff) records a need heard on a visit.
+pub async fn record_need(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(handle): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = caller.lang;
+    if let Err(r) = desk(&caller) {
+        return r;
+    }
+    if !csrf_ok(&caller, &form) {
+        return csrf_failed(&caller);
+    }
+    let file = match load_scoped(&state, &caller, &handle).await {
+        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
+        Ok(_) => return not_found_for(&caller),
+        Err(e) => return store_error(&caller, e),
+    };
+    let mut sub = Submission::new(form);
+    let kind = NeedKind::parse(sub.get("kind"));
+    if kind.is_none() {
+        let m = if sub.get("kind").is_empty() {
+            lang.pick("必填", "is required").to_string()
+        } else {
+            format!(
+                "“{}”{}",
+                sub.get("kind"),
+                lang.pick("不是可选项", " is not a choice")
+            )
+        };
+        sub.fail("kind", m);
+    }
+    let description = sub.get("description").to_string();
+    if description.is_empty() {
+        sub.fail("description", lang.pick("必填", "is required").into());
+    } else if description.chars().count() > 500 {
+        sub.fail(
+            "description",
+            lang.pick("不能超过 500 个字", "must be at most 500 characters")
+                .into(),
+        );
+    }
+    let (Some(kind), true) = (kind, sub.errors.is_empty()) else {
+        return person_needs_page(&state, &caller, &handle, Some(&sub)).await;
+    };
+    let channel = if caller.user.role == zhucan_domain::access::Role::VillageWorker {
+        "village_worker"
+    } else {
+        "staff"
+    };
+    let area = file
+        .person
+        .village
+        .clone()
+        .unwrap_or(file.person.township.clone());
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "form",
+    };
+    if let Err(e) = state
+        .store
+        .record_need(
+            &file.person.citizen_id,
+            kind,
+            &description,
+            channel,
+            &area,
+            &actor,
+        )
+        .await
+    {
+        return store_error(&caller, e);
+    }
+    trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "need.record",
+            file.person.citizen_id.as_str(),
+            "ok",
+            serde_json::json!({"kind": kind.key(), "channel": channel}),
+        ),
+    )
+    .await;
+    Redirect::to(&format!("/persons/{handle}/needs")).into_response()
+}
