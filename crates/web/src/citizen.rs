@@ -622,7 +622,11 @@ pub async fn me(
         Ok(p) => p,
         Err(e) => return store_error(&caller, e),
     };
-    let unread = match state.store.messages_of(std::slice::from_ref(&id), 100).await {
+    let unread = match state
+        .store
+        .messages_of(std::slice::from_ref(&id), 100)
+        .await
+    {
         Ok(m) => m.iter().filter(|x| x.read_at.is_none()).count(),
         Err(e) => return store_error(&caller, e),
     };
@@ -1687,29 +1691,10 @@ pub async fn add_need(
         Err(r) => return r,
     };
     let mut sub = Submission::new(form);
-    let kind = NeedKind::parse(sub.get("kind"));
-    if kind.is_none() {
-        let m = if sub.get("kind").is_empty() {
-            lang.pick("必填", "is required").to_string()
-        } else {
-            format!(
-                "“{}”{}",
-                sub.get("kind"),
-                lang.pick("不是可选项", " is not a choice")
-            )
-        };
-        sub.fail("kind", m);
-    }
-    let description = sub.get("description").to_string();
-    if description.is_empty() {
-        sub.fail("description", lang.pick("必填", "is required").into());
-    } else if description.chars().count() > 500 {
-        sub.fail(
-            "description",
-            lang.pick("不能超过 500 个字", "must be at most 500 characters")
-                .into(),
-        );
-    }
+    let kind = sub.required_choice("kind", NeedKind::parse, lang);
+    let description = sub
+        .required_text("description", 500, lang)
+        .unwrap_or_default();
     let (Some(kind), true) = (kind, sub.errors.is_empty()) else {
         return needs_page(&state, &caller, p.as_deref(), Some(&sub), None).await;
     };

@@ -101,6 +101,47 @@ impl Submission {
         self.errors.push((field.into(), message));
     }
 
+    /// A required text of at most `max` characters (the field's error is recorded).
+    pub fn required_text(&mut self, field: &str, max: usize, lang: Lang) -> Option<String> {
+        let v = self.get(field).to_string();
+        if v.is_empty() {
+            self.fail(field, lang.pick("必填", "is required").to_string());
+            None
+        } else if v.chars().count() > max {
+            let m = match lang {
+                Lang::Zh => format!("不能超过 {max} 个字"),
+                Lang::En => format!("must be at most {max} characters"),
+            };
+            self.fail(field, m);
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    /// A required choice read by `parse`; the error names the value that is not a choice.
+    pub fn required_choice<T>(
+        &mut self,
+        field: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        lang: Lang,
+    ) -> Option<T> {
+        let v = self.get(field).to_string();
+        let r = parse(&v);
+        if r.is_none() {
+            let m = if v.is_empty() {
+                lang.pick("必填", "is required").to_string()
+            } else {
+                format!(
+                    "“{v}”{}",
+                    lang.pick("不是可选项", " is not one of the choices")
+                )
+            };
+            self.fail(field, m);
+        }
+        r
+    }
+
     /// Fills the fields with the submitted values and their errors; returns the error summary
     /// (field, "label: message").
     pub fn apply(&self, fields: &mut [FormField]) -> Vec<(String, String)> {

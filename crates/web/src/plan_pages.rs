@@ -86,6 +86,17 @@ fn micro_cell(v: Option<f64>, unit: TargetUnit) -> String {
     }
 }
 
+/// A request parameter that could not be read, as a page naming it.
+fn bad_param_page(caller: &PageCaller, b: &BadParam) -> Response {
+    error_page(
+        Some(caller),
+        caller.lang,
+        StatusCode::BAD_REQUEST,
+        &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
+        &format!("parameter {} {}", b.field, b.message(Lang::En)),
+    )
+}
+
 /// The resolved request: date, area and the caller's scope.
 struct Resolved {
     at: NaiveDate,
@@ -715,15 +726,7 @@ pub async fn people(
     let r = match resolve(&state, &caller, &p).await {
         Resolve::Ok(r) => r,
         Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::BAD_REQUEST,
-                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
-                &format!("parameter {} {}", b.field, b.message(Lang::En)),
-            );
-        }
+        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
     };
     let parts = parts_of(m);
     let part = p
@@ -873,15 +876,7 @@ pub async fn people_export(
     let r = match resolve(&state, &caller, &p).await {
         Resolve::Ok(r) => r,
         Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::BAD_REQUEST,
-                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
-                &format!("parameter {} {}", b.field, b.message(Lang::En)),
-            );
-        }
+        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
     };
     let parts = parts_of(m);
     let part = p
@@ -1077,15 +1072,7 @@ pub async fn report(
     let r = match resolve(&state, &caller, &p).await {
         Resolve::Ok(r) => r,
         Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::BAD_REQUEST,
-                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
-                &format!("parameter {} {}", b.field, b.message(Lang::En)),
-            );
-        }
+        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
     };
     let (live, reports) = match reports_for(&state, &caller, &r).await {
         Ok(x) => x,
@@ -1158,15 +1145,7 @@ pub async fn report_xlsx(
     let r = match resolve(&state, &caller, &p).await {
         Resolve::Ok(r) => r,
         Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::BAD_REQUEST,
-                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
-                &format!("parameter {} {}", b.field, b.message(Lang::En)),
-            );
-        }
+        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
     };
     let (live, reports) = match reports_for(&state, &caller, &r).await {
         Ok(x) => x,
@@ -1257,15 +1236,7 @@ async fn targets_page(
     let r = match resolve(state, caller, p).await {
         Resolve::Ok(r) => r,
         Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => {
-            return error_page(
-                Some(caller),
-                lang,
-                StatusCode::BAD_REQUEST,
-                &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
-                &format!("parameter {} {}", b.field, b.message(Lang::En)),
-            );
-        }
+        Resolve::Bad(b, _) => return bad_param_page(caller, &b),
     };
     let live = match plan::live(state).await {
         Ok(l) => l,

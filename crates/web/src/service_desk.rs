@@ -1157,29 +1157,10 @@ pub async fn record_need(
         Err(e) => return store_error(&caller, e),
     };
     let mut sub = Submission::new(form);
-    let kind = NeedKind::parse(sub.get("kind"));
-    if kind.is_none() {
-        let m = if sub.get("kind").is_empty() {
-            lang.pick("必填", "is required").to_string()
-        } else {
-            format!(
-                "“{}”{}",
-                sub.get("kind"),
-                lang.pick("不是可选项", " is not a choice")
-            )
-        };
-        sub.fail("kind", m);
-    }
-    let description = sub.get("description").to_string();
-    if description.is_empty() {
-        sub.fail("description", lang.pick("必填", "is required").into());
-    } else if description.chars().count() > 500 {
-        sub.fail(
-            "description",
-            lang.pick("不能超过 500 个字", "must be at most 500 characters")
-                .into(),
-        );
-    }
+    let kind = sub.required_choice("kind", NeedKind::parse, lang);
+    let description = sub
+        .required_text("description", 500, lang)
+        .unwrap_or_default();
     let (Some(kind), true) = (kind, sub.errors.is_empty()) else {
         return person_needs_page(&state, &caller, &handle, Some(&sub)).await;
     };

@@ -2104,19 +2104,7 @@ pub async fn add_benefit(
         Err(e) => return store_failed(&caller, e),
     };
     let mut sub = Submission::new(form);
-    let kind = BenefitKind::parse(sub.get("kind"));
-    if kind.is_none() {
-        let m = if sub.get("kind").is_empty() {
-            lang.pick("必填", "is required").to_string()
-        } else {
-            format!(
-                "“{}”{}",
-                sub.get("kind"),
-                lang.pick("不是补助种类", " is not an allowance")
-            )
-        };
-        sub.fail("kind", m);
-    }
+    let kind = sub.required_choice("kind", BenefitKind::parse, lang);
     let amount = match sub.get("amount") {
         "" => None,
         a => match zhucan_domain::parse::parse_yuan_to_fen(a) {
@@ -2170,10 +2158,7 @@ pub async fn add_benefit(
             }
         },
     };
-    let source = sub.get("source").to_string();
-    if source.is_empty() {
-        sub.fail("source", lang.pick("必填", "is required").into());
-    }
+    let source = sub.required_text("source", 200, lang).unwrap_or_default();
     let (Some(kind), Some(since), true) = (kind, since, sub.errors.is_empty()) else {
         return person_page(
             &state,
