@@ -146,6 +146,25 @@ async fn every_route_for_every_role(db: TestDb) {
     let case_in = case_for(&inside).await;
     let case_out = case_for(&outside).await;
     let app = TestApp::start(db).await;
+    // A certificate code of the inside person, signed by the service's key (an hour, so that
+    // the matrix never outlives it).
+    let inside_file = app
+        .db
+        .store
+        .person_file(&inside.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e");
+    let cert_token = zhucan_web::ecert::Claims::new(
+        &app.state.cert_keys.active,
+        &inside_file,
+        chrono::Utc::now(),
+        std::time::Duration::from_secs(3600),
+    )
+    .expect("claims")
+    .sign(&app.state.cert_keys.active);
+    let v = zhucan_web::ecert::verify_token(&app.state, &cert_token).await;
+    assert!(v.valid, "the matrix's certificate code verifies: {v:?}");
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
     type Row = (&'static str, &'static str, String, [u16; 7]);
@@ -170,6 +189,31 @@ async fn every_route_for_every_role(db: TestDb) {
             "/persons/{handle}",
             format!("/persons/{h_out}"),
             [200, 404, 404, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/certificate",
+            format!("/persons/{h_in}/certificate"),
+            [200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/certificate",
+            format!("/persons/{h_out}/certificate"),
+            [200, 404, 404, 200, 403, 403, 403],
+        ),
+        // Public: a verdict for everyone, signed in or not.
+        (
+            "GET",
+            "/verify/{token}",
+            format!("/verify/{cert_token}"),
+            [200; 7],
+        ),
+        (
+            "GET",
+            "/verify/{token}",
+            "/verify/not-a-token".into(),
+            [200; 7],
         ),
         (
             "POST",
@@ -598,6 +642,12 @@ async fn every_route_for_every_role(db: TestDb) {
             [200, 404, 404, 200, 403, 403, 403],
         ),
         ("GET", "/api/v1/tokens", "/api/v1/tokens".into(), [200; 7]),
+        (
+            "GET",
+            "/api/v1/verify/{token}",
+            format!("/api/v1/verify/{cert_token}"),
+            [200; 7],
+        ),
         (
             "DELETE",
             "/api/v1/tokens/{id}",

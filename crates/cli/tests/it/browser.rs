@@ -168,7 +168,66 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
         .expect("case")
         .expect("new")
         .id;
-    let app = TestApp::start(db).await;
+    // Certificate codes: one valid, one of a revoked certificate (an hour each, longer than
+    // the suite).
+    let certified = db
+        .store
+        .search(&zhucan_store::PersonQuery {
+            text: None,
+            area: zhucan_domain::AreaCode::parse("331003107"),
+            page: 1,
+            per_page: 100,
+        })
+        .await
+        .expect("search");
+    let today = chrono::Local::now().date_naive();
+    let mut in_force = Vec::new();
+    for p in &certified.items {
+        let f = db
+            .store
+            .person_file(&p.citizen_id)
+            .await
+            .expect("file")
+            .expect("exists");
+        if f.certificate.status == zhucan_domain::person::CertificateStatus::Valid
+            && f.person.died_on.is_none()
+            && f.person.moved_out_on.is_none()
+            && f.certificate.valid_until >= today
+        {
+            in_force.push(f);
+        }
+    }
+    let valid_file = in_force.first().cloned().expect("a certificate in force");
+    let revoked_file = in_force.get(1).cloned().expect("another one");
+    let mut revoked = revoked_file.record();
+    revoked.certificate.status = zhucan_domain::person::CertificateStatus::Revoked;
+    db.store
+        .save_file(
+            &revoked,
+            revoked_file.version,
+            None,
+            &Actor {
+                name: "test",
+                source: "form",
+            },
+        )
+        .await
+        .expect("revoke");
+    let config = zhucan_web::Config {
+        login_rate_max: 1000,
+        verify_rate_max: 10_000,
+        cert_token_ttl: std::time::Duration::from_secs(3600),
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let code_of = |f: &zhucan_store::PersonFile| {
+        zhucan_web::ecert::issue_for(&app.state, f, chrono::Utc::now())
+            .expect("token")
+            .0
+    };
+    let valid_token = code_of(&valid_file);
+    let revoked_token = code_of(&revoked_file);
+    let hv = valid_file.handle.clone();
     let login = |u: &str| {
         let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
             json!(crate::support::TOTP_SECRET)
@@ -250,13 +309,22 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
     admin_pages
         .push(json!({"path": format!("/subsidies/cases/{case_id}"), "name": "subsidy-case"}));
     admin_pages.push(json!({"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies"}));
+    admin_pages
+        .push(json!({"path": format!("/persons/{hv}/certificate"), "name": "certificate-card"}));
+    admin_pages.push(json!({"path": format!("/persons/{}/certificate", revoked_file.handle), "name": "certificate-card-revoked"}));
     let job = json!({
         "base": app.base,
         "sessions": [
             {"name": "anonymous", "login": null, "pages": [
                 {"path": "/login", "name": "login"},
                 {"path": "/public/indicators?at=2025-12-31", "name": "public-indicators"},
-                {"path": "/public/indicators?at=someday", "name": "public-bad-date", "status": 400}
+                {"path": "/public/indicators?at=someday", "name": "public-bad-date", "status": 400},
+                {"path": format!("/verify/{valid_token}"), "name": "verify-valid"},
+                {"path": format!("/verify/{revoked_token}"), "name": "verify-revoked"},
+                {"path": "/verify/not-a-code", "name": "verify-malformed"},
+                {"path": format!("/lang?to=en&next=/verify/{valid_token}"), "name": "verify-valid-en"},
+                {"path": format!("/verify/{revoked_token}"), "name": "verify-revoked-en"},
+                {"path": "/lang?to=zh&next=/login", "name": "back-to-zh"}
             ], "journeys": [
                 {"name": "failed-login-error", "steps": [
                     {"goto": "/login"}, {"focus": "input[name=username]"}, {"type": "admin"},
@@ -303,6 +371,10 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                     {"goto": format!("/persons/{h}/subsidies")}, {"focus": "form[action$='/benefits'] button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
                 ]},
+                {"name": "certificate-card-to-verify", "steps": [
+                    {"goto": format!("/persons/{hv}/certificate")}, {"focus": "a.verify-url"}, {"press": "Enter"},
+                    {"expectUrl": "/verify/"}, {"expectText": "真实有效"}, {"expectText": "核验时间"}, {"axe": true}
+                ]},
                 {"name": "progress-errors", "steps": [
                     {"goto": "/indicators/targets"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
@@ -317,7 +389,8 @@ async fn every_page_passes_axe_and_keyboard_journeys_work() {
                 {"path": "/public/indicators?at=2025-12-31", "name": "public-en"},
                 {"path": "/subsidies/payroll?month=2025-12", "name": "payroll-en"},
                 {"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies-en"},
-                {"path": "/account/sessions", "name": "sessions-en"}
+                {"path": "/account/sessions", "name": "sessions-en"},
+                {"path": format!("/persons/{hv}/certificate"), "name": "certificate-card-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
                 {"name": "reveal", "steps": [
