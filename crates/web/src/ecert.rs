@@ -685,6 +685,9 @@ pub fn qr_svg(text: &str, label: &str) -> Option<String> {
 /// has both fields. Every value is ready to show: the caller decides on masking.
 #[derive(Debug, Clone)]
 pub struct CertificateCard {
+    /// The prefix of the card's element IDs (`ecert-{handle}`), so that a page (a guardian's)
+    /// may show several cards.
+    pub dom_id: String,
     pub name: String,
     /// The citizen ID as shown (masked on staff pages).
     pub citizen_id: String,
@@ -758,6 +761,13 @@ impl CertificateCard {
             (Lang::En, s) => format!("{s} seconds"),
         };
         CertificateCard {
+            dom_id: format!(
+                "ecert-{}",
+                file.handle
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+            ),
             name: p.name.clone(),
             citizen_id: p.citizen_id.masked(),
             certificate_no: c.number.masked(),
