@@ -59,6 +59,18 @@ enum Command {
         /// first start, mode 0600).
         #[arg(long, env = "ZHUCAN_SECRET_KEY_FILE")]
         secret_key_file: Option<PathBuf>,
+        /// The file holding the key that signs electronic-certificate codes (64 hex
+        /// characters, an Ed25519 seed). Default: ZHUCAN_CERT_KEY, else DATABASE.cert-key next
+        /// to a SQLite database (created on first start, mode 0600).
+        #[arg(long, env = "ZHUCAN_CERT_KEY_FILE")]
+        cert_key_file: Option<PathBuf>,
+        /// Lifetime of a certificate code (QR code) in minutes.
+        #[arg(long, default_value_t = 5)]
+        cert_code_minutes: u64,
+        /// The public address of the service, for the verification links in certificate
+        /// codes (e.g. https://zhucan.example.gov.cn). Default: the address the browser used.
+        #[arg(long, env = "ZHUCAN_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Loads a synthetic district into an empty database.
     Demo {
@@ -338,7 +350,49 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             secure_cookies,
             session_idle_minutes,
             secret_key_file,
+            cert_key_file,
+            cert_code_minutes,
+            public_url,
         } => {
+            // Options and the certificate key first: neither needs the database.
+            let public_url = public_url
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map(zhucan_web::ecert::parse_public_url)
+                .transpose()
+                .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
+            if !(1..=1440).contains(&cert_code_minutes) {
+                return Err(Failure::new(
+                    format!("--cert-code-minutes（“{cert_code_minutes}”）无效：应为 1 到 1440 的整数"),
+                    format!("--cert-code-minutes (“{cert_code_minutes}”) is invalid: it must be a whole number from 1 to 1440"),
+                )
+                .code(2));
+            }
+            let cert_env = std::env::var(zhucan_web::ecert::KEY_ENV).ok();
+            let (cert_key, cert_source) = zhucan_web::ecert::resolve_key(
+                cert_env.as_deref(),
+                cert_key_file.as_deref(),
+                &cli.database_url,
+            )
+            .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
+            match &cert_source {
+                zhucan_web::secrets::KeySource::Generated(path) => {
+                    tracing::warn!(path = %path.display(), kid = %cert_key.kid(), "generated a new certificate signing key (mode 0600)");
+                    eprintln!(
+                        "{}",
+                        lang.pick(
+                            &format!("已生成电子证照签名密钥文件 {}（权限 0600）：请妥善保管，切勿提交到代码库。", path.display()),
+                            &format!("Generated the certificate signing key file {} (mode 0600): keep it safe and never commit it.", path.display())
+                        )
+                    );
+                }
+                zhucan_web::secrets::KeySource::File(path) => {
+                    tracing::info!(path = %path.display(), kid = %cert_key.kid(), "certificate signing key read from file")
+                }
+                zhucan_web::secrets::KeySource::Env => {
+                    tracing::info!(kid = %cert_key.kid(), "certificate signing key read from ZHUCAN_CERT_KEY")
+                }
+            }
             let store = open(&cli.database_url).await?;
             let env_key = std::env::var(zhucan_web::secrets::KEY_ENV).ok();
             let (key, source) = zhucan_web::secrets::resolve_key(
@@ -390,6 +444,9 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
                 maintenance_every: Some(std::time::Duration::from_secs(24 * 3600)),
                 secret_key: Some(key),
+                cert_key: Some(cert_key),
+                cert_token_ttl: std::time::Duration::from_secs(cert_code_minutes * 60),
+                public_url,
                 ..zhucan_web::Config::default()
             };
             let state = zhucan_web::AppState::new(store, config);

@@ -565,8 +565,8 @@ pub async fn revoke_token(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zhucan API", description = "助残 · 数字残联 — the registry API (contract.md)."),
-    paths(healthz, create_session, persons, person, tokens, revoke_token, crate::plan_api::indicators, crate::plan_api::members, crate::subsidy_api::audit, crate::subsidy_api::payroll, crate::subsidy_api::explain, crate::citizen_api::me, crate::citizen_api::applications),
-    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem, TokenList, TokenItem, crate::plan_api::MembersPage, crate::plan_api::MemberPerson)),
+    paths(healthz, create_session, persons, person, tokens, revoke_token, crate::plan_api::indicators, crate::plan_api::members, crate::subsidy_api::audit, crate::subsidy_api::payroll, crate::subsidy_api::explain, crate::citizen_api::me, crate::citizen_api::applications, crate::citizen_api::certificate_token, crate::ecert_pages::verify_api),
+    components(schemas(SessionRequest, SessionResponse, ErrorBody, ErrorDetail, PersonList, PersonListItem, TokenList, TokenItem, crate::plan_api::MembersPage, crate::plan_api::MemberPerson, crate::ecert_pages::VerifyResponse, crate::ecert::CertificateToken)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -57,6 +57,16 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("audit.search", "查询审计日志", "search the audit trail"),
     ("audit.export", "导出审计日志", "export the audit trail"),
     ("database.backup", "备份数据库", "back up the database"),
+    (
+        "certificate.card",
+        "出示电子证照",
+        "show an electronic certificate",
+    ),
+    (
+        "certificate.verify",
+        "核验电子证照",
+        "verify an electronic certificate",
+    ),
 ];
 
 #[derive(Deserialize, Default)]

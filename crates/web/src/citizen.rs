@@ -1836,3 +1836,75 @@ pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Resp
     };
     render(StatusCode::OK, &page)
 }
+
+// ---------------------------------------------------------------- electronic certificate
+
+#[derive(Template)]
+#[template(path = "me_certificate.html")]
+struct MyCertificatePage {
+    c: Chrome,
+    persons: Vec<(String, String, bool)>,
+    card: crate::ecert::CertificateCard,
+}
+
+/// `GET /me/certificate?p=…`: the citizen's (or ward's) certificate card with a fresh QR code
+/// (电子证照, 事情码上办). Their own numbers are shown in full; each load is a new code and is
+/// audited as `certificate.card`.
+pub async fn my_certificate(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    headers: HeaderMap,
+    Query(q): Query<MeParams>,
+) -> Response {
+    let lang = caller.lang;
+    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = &ctx.file;
+    let (token, expires) = match crate::ecert::issue_for(&state, f, chrono::Utc::now()) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "certificate token could not be issued");
+            return error_page(
+                Some(&caller),
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "无法生成二维码，已记录，请稍后再试。",
+                "The code could not be made; it has been logged. Please try again later.",
+            );
+        }
+    };
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "certificate.card",
+        f.person.citizen_id.as_str(),
+        "ok",
+        serde_json::json!({"via": "service end", "expires_at": expires.to_rfc3339()}),
+    ));
+    let here = format!("/me/certificate?p={}", f.handle);
+    let mut card = crate::ecert::CertificateCard::new(
+        lang,
+        f,
+        crate::ecert::verify_url(&state, &headers, &token),
+        expires,
+        state.config.cert_token_ttl,
+        here.clone(),
+    );
+    // The holder's own numbers (identifiers.md: a person's own page may show them).
+    card.citizen_id = f.person.citizen_id.to_string();
+    card.certificate_no = f.certificate.number.to_string();
+    let page = MyCertificatePage {
+        c: chrome(
+            Some(&caller),
+            lang,
+            &here,
+            "me",
+            lang.pick("电子证照", "Electronic certificate"),
+        ),
+        persons: switcher(&ctx, "/me/certificate"),
+        card,
+    };
+    render(StatusCode::OK, &page)
+}

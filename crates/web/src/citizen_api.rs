@@ -135,3 +135,59 @@ pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> R
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct TokenParams {
+    /// The file's opaque handle, for a guardian with several wards; default the account's own
+    /// file (else the first linked one).
+    person: Option<String>,
+}
+
+/// `GET /api/v1/me/certificate/token`: a fresh signed token for the citizen's electronic
+/// certificate (what the QR code carries), with its expiry and verification URL.
+#[utoipa::path(get, path = "/api/v1/me/certificate/token", params(TokenParams),
+    responses((status = 200, body = crate::ecert::CertificateToken), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn certificate_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<TokenParams>,
+) -> Response {
+    let lang = caller.lang;
+    let mut links = match linked(&state, &caller).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    // The own file first, then the wards in their order.
+    links.sort_by_key(|(_, r)| *r != zhucan_store::service_end::Relation::Own);
+    let wanted = q.person.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let mut chosen = None;
+    for (id, _) in &links {
+        match state.store.person_file(id).await {
+            Ok(Some(f)) if wanted.is_none_or(|h| h == f.handle) => {
+                chosen = Some(f);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+        }
+    }
+    let Some(file) = chosen else {
+        return ApiError::not_found().in_lang(lang).into_response();
+    };
+    let body =
+        match crate::ecert::certificate_token(&state, &file.person.citizen_id, &headers).await {
+            Ok(t) => t,
+            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+        };
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "certificate.card",
+        file.person.citizen_id.as_str(),
+        "ok",
+        json!({"via": "api/me", "expires_at": body.expires_at}),
+    ));
+    Json(body).into_response()
+}

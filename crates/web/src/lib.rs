@@ -27,6 +27,8 @@ pub mod auth;
 pub mod charts;
 pub mod citizen;
 pub mod citizen_api;
+pub mod ecert;
+pub mod ecert_pages;
 pub mod error;
 pub mod evaluation;
 pub mod export;
@@ -82,6 +84,17 @@ pub struct Config {
     /// The server key that seals TOTP secrets. `None` (tests only): a random key for the
     /// life of the process.
     pub secret_key: Option<secrets::SecretKey>,
+    /// The key that signs electronic-certificate tokens. `None` (tests only): a random key
+    /// for the life of the process.
+    pub cert_key: Option<ecert::CertKey>,
+    /// Former certificate keys, kept after a rotation to verify the tokens they signed.
+    pub cert_retired_keys: Vec<ecert::CertKey>,
+    /// Lifetime of a certificate token (the QR code); default 5 minutes.
+    pub cert_token_ttl: Duration,
+    /// The public base of verification URLs (`https://host`); `None`: the request's `Host`.
+    pub public_url: Option<String>,
+    /// Certificate verifications allowed per client address per minute.
+    pub verify_rate_max: usize,
 }
 
 impl Default for Config {
@@ -100,6 +113,11 @@ impl Default for Config {
             policy_refresh: Duration::from_secs(5),
             maintenance_every: None,
             secret_key: None,
+            cert_key: None,
+            cert_retired_keys: Vec::new(),
+            cert_token_ttl: ecert::DEFAULT_TTL,
+            public_url: None,
+            verify_rate_max: 60,
         }
     }
 }
@@ -121,6 +139,10 @@ pub struct AppState {
     pub policy: Arc<policy::PolicyCache>,
     /// The server key sealing TOTP secrets.
     pub secret_key: Arc<secrets::SecretKey>,
+    /// The keys signing (and verifying) electronic-certificate tokens.
+    pub cert_keys: Arc<ecert::CertKeys>,
+    /// Certificate verifications per client address.
+    pub verify_limiter: Arc<limits::RateLimiter>,
 }
 
 impl AppState {
@@ -136,6 +158,14 @@ impl AppState {
             tracing::warn!("no server key configured: TOTP secrets are sealed with a key that lasts only as long as this process");
             secrets::SecretKey::random()
         }));
+        let cert_keys = Arc::new(ecert::CertKeys {
+            active: config.cert_key.clone().unwrap_or_else(|| {
+                tracing::warn!("no certificate signing key configured: certificate codes are signed with a key that lasts only as long as this process");
+                ecert::CertKey::random()
+            }),
+            retired: config.cert_retired_keys.clone(),
+        });
+        let verify_limiter = Arc::new(limits::RateLimiter::new(Duration::from_secs(60)));
         AppState {
             store,
             config: Arc::new(config),
@@ -145,6 +175,8 @@ impl AppState {
             sms: Arc::new(notify::LoggingGateway),
             policy,
             secret_key,
+            cert_keys,
+            verify_limiter,
         }
     }
 
@@ -184,6 +216,11 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/persons/{handle}", get(pages::person)),
         ("/persons/{handle}/reveal", post(pages::reveal)),
+        (
+            "/persons/{handle}/certificate",
+            get(ecert_pages::staff_card),
+        ),
+        ("/verify/{token}", get(ecert_pages::verify_page)),
         (
             "/persons/{handle}/events",
             get(pages::event_form).post(pages::record_event),
@@ -245,6 +282,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/me/needs", get(citizen::needs).post(citizen::add_need)),
         ("/me/needs/{id}/satisfaction", post(citizen::rate_need)),
         ("/me/messages", get(citizen::messages)),
+        ("/me/certificate", get(citizen::my_certificate)),
         ("/services/queue", get(service_desk::queue)),
         (
             "/services/applications/{id}",
@@ -320,6 +358,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/indicators", get(plan_api::indicators)),
         ("/api/v1/me", get(citizen_api::me)),
         ("/api/v1/me/applications", get(citizen_api::applications)),
+        (
+            "/api/v1/me/certificate/token",
+            get(citizen_api::certificate_token),
+        ),
         ("/api/v1/subsidies/audit", get(subsidy_api::audit)),
         ("/api/v1/subsidies/payroll", get(subsidy_api::payroll)),
         (
@@ -329,6 +371,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/indicators/{key}/members", get(plan_api::members)),
         ("/api/v1/tokens", get(api::tokens)),
         ("/api/v1/tokens/{id}", delete(api::revoke_token)),
+        ("/api/v1/verify/{token}", get(ecert_pages::verify_api)),
         ("/api/openapi.json", get(api::openapi)),
         ("/healthz", get(api::healthz)),
         ("/static/app.css", get(stylesheet)),

@@ -158,7 +158,7 @@ pub struct KeyError {
 }
 
 impl KeyError {
-    fn new(zh: String, en: String) -> Self {
+    pub(crate) fn new(zh: String, en: String) -> Self {
         KeyError { zh, en }
     }
 }
@@ -166,6 +166,12 @@ impl KeyError {
 /// The default key file of a SQLite database URL: `PATH.key` next to the database file;
 /// `None` for PostgreSQL or an in-memory database.
 pub fn default_key_file(database_url: &str) -> Option<PathBuf> {
+    file_next_to_database(database_url, ".key")
+}
+
+/// `PATH` + `suffix` next to a SQLite database file; `None` for PostgreSQL or an in-memory
+/// database.
+pub fn file_next_to_database(database_url: &str, suffix: &str) -> Option<PathBuf> {
     let rest = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))?;
@@ -174,7 +180,7 @@ pub fn default_key_file(database_url: &str) -> Option<PathBuf> {
         return None;
     }
     let mut p = PathBuf::from(path).into_os_string();
-    p.push(".key");
+    p.push(suffix);
     Some(PathBuf::from(p))
 }
 
@@ -202,8 +208,20 @@ fn read_key_file(path: &Path) -> Result<SecretKey, KeyError> {
 /// Writes a new random key to `path`, readable by the owner only (mode 0600), never
 /// overwriting a file.
 fn generate_key_file(path: &Path) -> Result<SecretKey, KeyError> {
-    use std::io::Write;
     let key = SecretKey::random();
+    write_new_key_file(path, &key.to_text()).map_err(|e| {
+        KeyError::new(
+            format!("无法创建服务器密钥文件 {}：{e}", path.display()),
+            format!("cannot create the server key file {}: {e}", path.display()),
+        )
+    })?;
+    Ok(key)
+}
+
+/// Writes `text` and a newline to a new file readable by the owner only (mode 0600); an
+/// existing file is never overwritten.
+pub(crate) fn write_new_key_file(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -211,17 +229,9 @@ fn generate_key_file(path: &Path) -> Result<SecretKey, KeyError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let written = opts.open(path).and_then(|mut f| {
-        f.write_all(format!("{}\n", key.to_text()).as_bytes())?;
-        f.sync_all()
-    });
-    written.map_err(|e| {
-        KeyError::new(
-            format!("无法创建服务器密钥文件 {}：{e}", path.display()),
-            format!("cannot create the server key file {}: {e}", path.display()),
-        )
-    })?;
-    Ok(key)
+    let mut f = opts.open(path)?;
+    f.write_all(format!("{text}\n").as_bytes())?;
+    f.sync_all()
 }
 
 /// Finds the server key: `ZHUCAN_SECRET_KEY` (`env_key`), else the key file given

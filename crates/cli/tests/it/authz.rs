@@ -200,6 +200,25 @@ async fn every_route_for_every_role(db: TestDb) {
     let (app_in, need_in) = service_end(&inside).await;
     let (app_out, need_out) = service_end(&outside).await;
     let app = TestApp::start(db).await;
+    // A certificate code of the inside person, signed by the service's key (an hour, so that
+    // the matrix never outlives it).
+    let inside_file = app
+        .db
+        .store
+        .person_file(&inside.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e");
+    let cert_token = zhucan_web::ecert::Claims::new(
+        &app.state.cert_keys.active,
+        &inside_file,
+        chrono::Utc::now(),
+        std::time::Duration::from_secs(3600),
+    )
+    .expect("claims")
+    .sign(&app.state.cert_keys.active);
+    let v = zhucan_web::ecert::verify_token(&app.state, &cert_token).await;
+    assert!(v.valid, "the matrix's certificate code verifies: {v:?}");
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
     type Row = (&'static str, &'static str, String, [u16; 8]);
@@ -224,6 +243,31 @@ async fn every_route_for_every_role(db: TestDb) {
             "/persons/{handle}",
             format!("/persons/{h_out}"),
             [200, 404, 404, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/certificate",
+            format!("/persons/{h_in}/certificate"),
+            [200, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/persons/{handle}/certificate",
+            format!("/persons/{h_out}/certificate"),
+            [200, 404, 404, 200, 403, 403, 403, 403],
+        ),
+        // Public: a verdict for everyone, signed in or not.
+        (
+            "GET",
+            "/verify/{token}",
+            format!("/verify/{cert_token}"),
+            [200; 8],
+        ),
+        (
+            "GET",
+            "/verify/{token}",
+            "/verify/not-a-token".into(),
+            [200; 8],
         ),
         (
             "POST",
@@ -638,6 +682,18 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "GET",
+            "/me/certificate",
+            "/me/certificate".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/me/certificate",
+            format!("/me/certificate?p={h_out}"),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        (
+            "GET",
             "/me/services",
             "/me/services".into(),
             [403, 403, 403, 403, 403, 403, 403, 200],
@@ -854,6 +910,12 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         ("GET", "/api/v1/tokens", "/api/v1/tokens".into(), [200; 8]),
         (
+            "GET",
+            "/api/v1/verify/{token}",
+            format!("/api/v1/verify/{cert_token}"),
+            [200; 8],
+        ),
+        (
             "DELETE",
             "/api/v1/tokens/{id}",
             format!("/api/v1/tokens/{t_village_api}"),
@@ -893,6 +955,18 @@ async fn every_route_for_every_role(db: TestDb) {
                 "/api/v1/me",
                 "/api/v1/me".to_string(),
                 [403, 403, 403, 403, 403, 403, 403, 200],
+            ),
+            (
+                "GET",
+                "/api/v1/me/certificate/token",
+                "/api/v1/me/certificate/token".to_string(),
+                [403, 403, 403, 403, 403, 403, 403, 200],
+            ),
+            (
+                "GET",
+                "/api/v1/me/certificate/token",
+                format!("/api/v1/me/certificate/token?person={h_out}"),
+                [403, 403, 403, 403, 403, 403, 403, 404],
             ),
             (
                 "GET",

@@ -102,8 +102,9 @@ fn assert_clean(result: &serde_json::Value) {
 }
 
 /// The sessions of the service end (the rest are the governance end's).
-const SERVICE_END: [&str; 4] = [
+const SERVICE_END: [&str; 5] = [
     "anonymous-signup",
+    "verify",
     "citizen",
     "township-desk",
     "citizen-after",
@@ -186,10 +187,9 @@ async fn run_suite(keep: fn(&str) -> bool) {
         .expect("case")
         .expect("new")
         .id;
-    // A citizen account for a person of 院桥镇 whose certificate is valid today.
-    let today = chrono::Local::now().date_naive();
-    let mut active = None;
-    for p in db
+    // Certificate codes: one valid, one of a revoked certificate (an hour each, longer than
+    // the suite); a citizen account for the person whose certificate is valid.
+    let certified = db
         .store
         .search(&zhucan_store::PersonQuery {
             text: None,
@@ -198,9 +198,10 @@ async fn run_suite(keep: fn(&str) -> bool) {
             per_page: 200,
         })
         .await
-        .expect("search")
-        .items
-    {
+        .expect("search");
+    let today = chrono::Local::now().date_naive();
+    let mut in_force = Vec::new();
+    for p in &certified.items {
         let f = db
             .store
             .person_file(&p.citizen_id)
@@ -208,13 +209,41 @@ async fn run_suite(keep: fn(&str) -> bool) {
             .expect("file")
             .expect("exists");
         if zhucan_domain::person::is_active_at(&f.person, &f.certificate, today) {
-            active = Some(p.citizen_id);
-            break;
+            in_force.push(f);
         }
     }
-    let active = active.expect("an active person in 院桥镇");
-    crate::support::citizen(&db.store, "jm", &active).await;
-    let app = TestApp::start(db).await;
+    let valid_file = in_force.first().cloned().expect("a certificate in force");
+    let revoked_file = in_force.get(1).cloned().expect("another one");
+    crate::support::citizen(&db.store, "jm", &valid_file.person.citizen_id).await;
+    let mut revoked = revoked_file.record();
+    revoked.certificate.status = zhucan_domain::person::CertificateStatus::Revoked;
+    db.store
+        .save_file(
+            &revoked,
+            revoked_file.version,
+            None,
+            &Actor {
+                name: "test",
+                source: "form",
+            },
+        )
+        .await
+        .expect("revoke");
+    let config = zhucan_web::Config {
+        login_rate_max: 1000,
+        verify_rate_max: 10_000,
+        cert_token_ttl: std::time::Duration::from_secs(3600),
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let code_of = |f: &zhucan_store::PersonFile| {
+        zhucan_web::ecert::issue_for(&app.state, f, chrono::Utc::now())
+            .expect("token")
+            .0
+    };
+    let valid_token = code_of(&valid_file);
+    let revoked_token = code_of(&revoked_file);
+    let hv = valid_file.handle.clone();
     let login = |u: &str| {
         let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
             json!(crate::support::TOTP_SECRET)
@@ -296,13 +325,16 @@ async fn run_suite(keep: fn(&str) -> bool) {
     admin_pages
         .push(json!({"path": format!("/subsidies/cases/{case_id}"), "name": "subsidy-case"}));
     admin_pages.push(json!({"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies"}));
+    admin_pages
+        .push(json!({"path": format!("/persons/{hv}/certificate"), "name": "certificate-card"}));
+    admin_pages.push(json!({"path": format!("/persons/{}/certificate", revoked_file.handle), "name": "certificate-card-revoked"}));
     let job = json!({
         "base": app.base,
         "sessions": [
             {"name": "anonymous", "login": null, "pages": [
                 {"path": "/login", "name": "login"},
                 {"path": "/public/indicators?at=2025-12-31", "name": "public-indicators"},
-                {"path": "/public/indicators?at=someday", "name": "public-bad-date", "status": 400}
+                {"path": "/public/indicators?at=someday", "name": "public-bad-date", "status": 400},
             ], "journeys": [
                 {"name": "failed-login-error", "steps": [
                     {"goto": "/login"}, {"focus": "input[name=username]"}, {"type": "admin"},
@@ -349,6 +381,10 @@ async fn run_suite(keep: fn(&str) -> bool) {
                     {"goto": format!("/persons/{h}/subsidies")}, {"focus": "form[action$='/benefits'] button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
                 ]},
+                {"name": "certificate-card-to-verify", "steps": [
+                    {"goto": format!("/persons/{hv}/certificate")}, {"focus": "a.verify-url"}, {"press": "Enter"},
+                    {"expectUrl": "/verify/"}, {"expectText": "真实有效"}, {"expectText": "核验时间"}, {"axe": true}
+                ]},
                 {"name": "progress-errors", "steps": [
                     {"goto": "/indicators/targets"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
@@ -363,7 +399,8 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"path": "/public/indicators?at=2025-12-31", "name": "public-en"},
                 {"path": "/subsidies/payroll?month=2025-12", "name": "payroll-en"},
                 {"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies-en"},
-                {"path": "/account/sessions", "name": "sessions-en"}
+                {"path": "/account/sessions", "name": "sessions-en"},
+                {"path": format!("/persons/{hv}/certificate"), "name": "certificate-card-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
                 {"name": "reveal", "steps": [
@@ -422,6 +459,13 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"path": "/audit?action=login&from=2020-01-01", "name": "audit-search"},
                 {"path": "/persons", "name": "auditor-forbidden", "status": 403}
             ]},
+            {"name": "verify", "login": null, "pages": [
+                {"path": format!("/verify/{valid_token}"), "name": "verify-valid"},
+                {"path": format!("/verify/{revoked_token}"), "name": "verify-revoked"},
+                {"path": "/verify/not-a-code", "name": "verify-malformed"},
+                {"path": format!("/lang?to=en&next=/verify/{valid_token}"), "name": "verify-valid-en"},
+                {"path": format!("/verify/{revoked_token}"), "name": "verify-revoked-en"}
+            ]},
             {"name": "anonymous-signup", "login": null, "pages": [
                 {"path": "/signup", "name": "signup"},
                 {"path": "/display?set=large.contrast.easy&next=/signup", "name": "signup-high-contrast"}
@@ -441,6 +485,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"path": "/me/services/no_such", "name": "apply-unknown", "status": 404},
                 {"path": "/me/needs", "name": "my-needs"},
                 {"path": "/me/messages", "name": "my-messages"},
+                {"path": "/me/certificate", "name": "my-certificate"},
                 {"path": "/display?set=large.contrast&next=/me", "name": "my-file-high-contrast"},
                 {"path": "/display?set=easy&next=/me/services", "name": "my-services-easy-read"},
                 {"path": "/display?set=&next=/me", "name": "my-file-normal"}
@@ -448,6 +493,11 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"name": "apply-errors", "steps": [
                     {"goto": "/me/services/device"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "my-certificate-to-verify", "steps": [
+                    {"goto": "/me"}, {"focus": "a[href^='/me/certificate']"}, {"press": "Enter"},
+                    {"expectUrl": "/me/certificate"}, {"focus": "a.verify-url"}, {"press": "Enter"},
+                    {"expectUrl": "/verify/"}, {"expectText": "真实有效"}, {"axe": true}
                 ]},
                 {"name": "need-errors", "steps": [
                     {"goto": "/me/needs"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},

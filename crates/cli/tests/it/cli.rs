@@ -940,6 +940,9 @@ fn serve(cli: &Cli, env: &[(&str, &str)]) -> std::process::Child {
         .env_remove("LANG")
         .env_remove("ZHUCAN_SECRET_KEY")
         .env_remove("ZHUCAN_SECRET_KEY_FILE")
+        .env_remove("ZHUCAN_CERT_KEY")
+        .env_remove("ZHUCAN_CERT_KEY_FILE")
+        .env_remove("ZHUCAN_PUBLIC_URL")
         .env("ZHUCAN_LOG", "error")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -1048,6 +1051,84 @@ fn serve_makes_a_server_key_and_seals_old_totp_secrets() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("ZHUCAN_SECRET_KEY"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn serve_makes_a_certificate_key_and_checks_its_options() {
+    let cli = Cli::new();
+    let key_file = cli.path("z.db.cert-key");
+    assert!(!key_file.exists());
+    let mut child = serve(&cli, &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text_key =
+        std::fs::read_to_string(&key_file).expect("a certificate key next to the database");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "owner only");
+    }
+    let key = zhucan_web::ecert::CertKey::from_text(&text_key).expect("64 hex characters");
+    // The next start reads the same key; a key file or the environment may name another.
+    let mut child = serve(&cli, &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key"), text_key);
+    let other = cli.path("other.cert-key");
+    std::fs::write(&other, zhucan_web::ecert::CertKey::random().to_text()).expect("write");
+    let other_text = other.display().to_string();
+    let mut child = serve(&cli, &[("ZHUCAN_CERT_KEY_FILE", other_text.as_str())]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut child = serve(&cli, &[("ZHUCAN_CERT_KEY", key.to_text().as_str())]);
+    let _ = child.kill();
+    let _ = child.wait();
+    // Bad values are refused at start, naming the value.
+    let refused = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--database-url", &cli.url])
+            .args(args)
+            .env_remove("LANG")
+            .env_remove("ZHUCAN_CERT_KEY")
+            .env_remove("ZHUCAN_CERT_KEY_FILE")
+            .env_remove("ZHUCAN_PUBLIC_URL")
+            .env("ZHUCAN_LOG", "error");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}");
+        text(&out.stderr)
+    };
+    assert!(refused(&[], &[("ZHUCAN_CERT_KEY", "not-a-key")]).contains("ZHUCAN_CERT_KEY"));
+    assert!(refused(&["--cert-key-file", "/nonexistent/k"], &[]).contains("/nonexistent/k"));
+    assert!(refused(&["--public-url", "ftp://x"], &[]).contains("ftp://x"));
+    assert!(refused(&["--cert-code-minutes", "0"], &[]).contains("--cert-code-minutes"));
+    // PostgreSQL needs a configured key: refused before the database is opened.
+    let out = Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
+        .env_remove("LANG")
+        .env_remove("ZHUCAN_CERT_KEY")
+        .env_remove("ZHUCAN_CERT_KEY_FILE")
+        .env("ZHUCAN_LOG", "error")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("电子证照签名密钥"),
         "{}",
         text(&out.stderr)
     );

@@ -8,6 +8,7 @@ mod access;
 mod authz;
 mod browser;
 mod cli;
+mod ecert;
 mod http;
 mod indicators;
 mod service_end;

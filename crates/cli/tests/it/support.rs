@@ -270,6 +270,8 @@ pub async fn put(store: &Store, recs: &[PersonRecord]) {
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    /// The service's state (its keys, for tests that issue certificate tokens).
+    pub state: zhucan_web::AppState,
 }
 
 impl TestApp {
@@ -289,13 +291,15 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = zhucan_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            zhucan_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         TestApp {
             base: format!("http://{addr}"),
             db,
+            state,
         }
     }
 
