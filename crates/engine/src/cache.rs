@@ -72,15 +72,11 @@ impl FactsCache {
                     snap.set_reference(self.store.areas().await?, self.store.institutions().await?);
                 }
                 if now.registry != l.seen.registry {
-                    let mut after = String::new();
-                    loop {
-                        let page = self
-                            .store
-                            .changed_chunk(l.seen.registry, &after, PAGE)
-                            .await?;
-                        let Some(last) = page.last() else { break };
-                        after = last.person.citizen_id.to_string();
-                        for p in &page {
+                    // The changed persons from the change index, then their files: the cost
+                    // is what changed, not the registry's size.
+                    let ids = self.store.changed_ids(l.seen.registry).await?;
+                    for chunk in ids.chunks(PAGE as usize) {
+                        for p in &self.store.files_of(chunk).await? {
                             snap.upsert(&p.person, &p.certificate, &p.surveys);
                         }
                     }

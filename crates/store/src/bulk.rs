@@ -408,6 +408,10 @@ impl crate::Store {
 
     /// Up to `limit` persons whose file changed after change number `since` (see
     /// [`crate::changes`]), with citizen ID greater than `after`, in ID order.
+    ///
+    /// SQLite walks the primary key here, reading every person after `after` (a full scan
+    /// when few changed): to refresh after a few writes, [`Store::changed_ids`] with
+    /// [`Store::files_of`] costs only what changed.
     pub async fn changed_chunk(
         &self,
         since: i64,
@@ -420,6 +424,43 @@ impl crate::Store {
         let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(since).bind(after).bind(limit).fetch_all(p).await?
         });
+        self.with_files(persons).await
+    }
+
+    /// The citizen IDs of the persons whose file changed after change number `since` (see
+    /// [`crate::changes`]), in ID order: one read of the change index, costing what changed.
+    pub async fn changed_ids(&self, since: i64) -> Result<Vec<String>> {
+        let mut ids: Vec<String> = crate::on_pool!(self, p => {
+            sqlx::query_scalar("SELECT citizen_id FROM persons WHERE change_seq > $1")
+                .bind(since)
+                .fetch_all(p)
+                .await?
+        });
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// The files of the persons `ids` (those that exist), in ID order.
+    pub async fn files_of(&self, ids: &[String]) -> Result<Vec<ExportPerson>> {
+        let mut persons: Vec<PersonRow> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let ph = placeholders_in(&chunk);
+            let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id IN ({ph})");
+            crate::on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for id in &chunk {
+                    q = q.bind(*id);
+                }
+                persons.extend(q.fetch_all(p).await?);
+            });
+        }
+        persons.sort_by(|a, b| a.citizen_id.cmp(&b.citizen_id));
+        self.with_files(persons).await
+    }
+
+    /// `persons` with their current certificates and survey rows.
+    async fn with_files(&self, persons: Vec<PersonRow>) -> Result<Vec<ExportPerson>> {
         let mut cs: Vec<WithId<CertRow>> = Vec::new();
         let mut ss: Vec<WithId<SurveyRow>> = Vec::new();
         let ids: Vec<&str> = persons.iter().map(|p| p.citizen_id.as_str()).collect();
