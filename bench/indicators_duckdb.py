@@ -80,108 +80,115 @@ def active(p, at):
     )
 
 
-HH = "coalesce(nullif(trim(p.household_id), ''), 'person:' || p.citizen_id)"
-
-# Persons active at t with their survey values for Y (the row of Y, else the latest before).
-ACTIVE_WITH_VALUES = f"""
-  WITH v AS (
-    SELECT * FROM surveys WHERE survey_year <= {y}
-    QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY survey_year DESC) = 1
-  )
-  SELECT p.citizen_id, p.township_code, p.household_id, p.grade, p.category, p.components,
-         CAST(substr(p.citizen_id, 17, 1) AS INTEGER) % 2 = 1 AS male,
-         {y} - CAST(substr(p.citizen_id, 7, 4) AS INTEGER)
-           - CASE WHEN {t.month * 100 + t.day} < CAST(substr(p.citizen_id, 11, 4) AS INTEGER)
-                  THEN 1 ELSE 0 END AS age,
-         v.* EXCLUDE (citizen_id)
-  FROM persons p LEFT JOIN v USING (citizen_id)
-  WHERE {active('p', t)}
-"""
-
-
 def receiving(since, until):
     return f"({since} IS NOT NULL AND {since} <= '{m}' AND ({until} IS NULL OR {until} >= '{m}'))"
 
 
-IN_SCHOOL = "coalesce(school_stage <> '未在读', false)"
-PERSON_SQL = f"""
-WITH a AS ({ACTIVE_WITH_VALUES}),
-f AS (
+# Every person of the district active at t or at t one year earlier, with their survey values
+# for Y (the row of Y, else the latest before it: arg_max over the rows up to Y) and the
+# incomes of the rows of Y and Y - 1: one aggregation of the survey rows, one join. The
+# queries below all read this table.
+A = f"""
+CREATE OR REPLACE TEMP TABLE a AS
+WITH s AS (
+  SELECT citizen_id,
+    arg_max({{'economic_status': economic_status,
+              'living_since': living_subsidy_since, 'living_until': living_subsidy_until,
+              'nursing_since': nursing_subsidy_since, 'nursing_until': nursing_subsidy_until,
+              'pension': pension_insurance, 'medical': medical_insurance,
+              'employment': employment_status, 'reason': not_employed_reason,
+              'school': school_stage, 'compulsory': completed_compulsory,
+              'needs_rehab': needs_rehab, 'received_rehab': received_rehab,
+              'needs_device': needs_device, 'device_fitted': device_fitted,
+              'needs_hm': needs_home_modification, 'hm_done': home_modification_done,
+              'culture': culture_sports}}, survey_year) FILTER (WHERE survey_year <= {y}) AS v,
+    max(income_per_capita_fen) FILTER (WHERE survey_year = {y}) AS income,
+    max(income_per_capita_fen) FILTER (WHERE survey_year = {y - 1}) AS income_prev
+  FROM surveys GROUP BY citizen_id
+)
+SELECT p.citizen_id, p.township_code, nullif(trim(p.household_id), '') AS hh,
+  {active('p', t)} AS on_t, {active('p', t_prev)} AS on_prev,
+  p.grade, p.category, p.components,
+  CAST(substr(p.citizen_id, 17, 1) AS INTEGER) % 2 = 1 AS male,
+  {y} - CAST(substr(p.citizen_id, 7, 4) AS INTEGER)
+    - CASE WHEN {t.month * 100 + t.day} < CAST(substr(p.citizen_id, 11, 4) AS INTEGER) THEN 1 ELSE 0 END AS age,
+  unnest(s.v), s.income, s.income_prev
+FROM persons p LEFT JOIN s USING (citizen_id)
+WHERE p.township_code LIKE '{district}%' AND ({active('p', t)} OR {active('p', t_prev)})
+"""
+IN_SCHOOL = "coalesce(school <> '未在读', false)"
+P = f"""
+WITH f AS (
   SELECT township_code,
-    coalesce(economic_status IN ('低保', '低边'), false) AS d2,
-    {receiving('living_subsidy_since', 'living_subsidy_until')} AS r2,
-    (grade IN (1, 2) OR (grade IN (3, 4) AND (category IN ('智力', '精神')
-       OR (category = '多重' AND (components LIKE '%智力%' OR components LIKE '%精神%')))))
-      AND economic_status IS DISTINCT FROM '特困' AS d3,
-    {receiving('nursing_subsidy_since', 'nursing_subsidy_until')} AS r3,
-    age >= 16 AND NOT {IN_SCHOOL} AS d7,
-    coalesce(pension_insurance IN ('城乡居民', '城镇职工'), false) AS r7,
-    coalesce(medical_insurance IN ('城乡居民', '城镇职工'), false) AS r8,
-    ((male AND age BETWEEN 16 AND 59) OR (NOT male AND age BETWEEN 16 AND 54))
-      AND NOT {IN_SCHOOL}
-      AND coalesce(not_employed_reason NOT IN ('在校学习', '退休', '丧失劳动能力'), true) AS d9,
-    coalesce(employment_status <> '未就业', false) AS r9,
-    age BETWEEN 15 AND 17 AND coalesce(completed_compulsory, false) AS d10,
-    coalesce(school_stage IN ('高中', '中职', '特教高中', '大专及以上'), false) AS r10,
-    coalesce(needs_rehab, false) AS d11, coalesce(received_rehab, false) AS r11,
-    coalesce(needs_device, false) AS d12, coalesce(device_fitted, false) AS r12,
-    coalesce(culture_sports, false) AS r14
-  FROM a
+coalesce(economic_status IN ('低保', '低边'), false) AS d2,
+{receiving('living_since', 'living_until')} AS r2,
+(grade IN (1, 2) OR (grade IN (3, 4) AND (category IN ('智力', '精神')
+   OR (category = '多重' AND (components LIKE '%智力%' OR components LIKE '%精神%')))))
+  AND economic_status IS DISTINCT FROM '特困' AS d3,
+{receiving('nursing_since', 'nursing_until')} AS r3,
+age >= 16 AND NOT {IN_SCHOOL} AS d7,
+coalesce(pension IN ('城乡居民', '城镇职工'), false) AS r7,
+coalesce(medical IN ('城乡居民', '城镇职工'), false) AS r8,
+((male AND age BETWEEN 16 AND 59) OR (NOT male AND age BETWEEN 16 AND 54))
+  AND NOT {IN_SCHOOL}
+  AND coalesce(reason NOT IN ('在校学习', '退休', '丧失劳动能力'), true) AS d9,
+coalesce(employment <> '未就业', false) AS r9,
+age BETWEEN 15 AND 17 AND coalesce(compulsory, false) AS d10,
+coalesce(school IN ('高中', '中职', '特教高中', '大专及以上'), false) AS r10,
+coalesce(needs_rehab, false) AS d11, coalesce(received_rehab, false) AS r11,
+coalesce(needs_device, false) AS d12, coalesce(device_fitted, false) AS r12,
+coalesce(culture, false) AS r14
+  FROM a WHERE on_t
+),
+g AS (
+  SELECT township_code AS area,
+count_if(d2) AS d2, count_if(d2 AND r2) AS n2,
+count_if(d3) AS d3, count_if(d3 AND r3) AS n3,
+count_if(d7) AS d7, count_if(d7 AND r7) AS n7,
+count(*) AS d8, count_if(r8) AS n8,
+count_if(d9) AS d9, count_if(d9 AND r9) AS n9,
+count_if(d10) AS d10, count_if(d10 AND r10) AS n10,
+count_if(d11) AS d11, count_if(d11 AND r11) AS n11,
+count_if(d12) AS d12, count_if(d12 AND r12) AS n12,
+count(*) AS d14, count_if(r14) AS n14
+  FROM f GROUP BY township_code
 )
-SELECT CASE WHEN GROUPING(township_code) = 1 THEN '{district}' ELSE township_code END AS area,
-  count_if(d2) AS d2, count_if(d2 AND r2) AS n2,
-  count_if(d3) AS d3, count_if(d3 AND r3) AS n3,
-  count_if(d7) AS d7, count_if(d7 AND r7) AS n7,
-  count(*) AS d8, count_if(r8) AS n8,
-  count_if(d9) AS d9, count_if(d9 AND r9) AS n9,
-  count_if(d10) AS d10, count_if(d10 AND r10) AS n10,
-  count_if(d11) AS d11, count_if(d11 AND r11) AS n11,
-  count_if(d12) AS d12, count_if(d12 AND r12) AS n12,
-  count(*) AS d14, count_if(r14) AS n14
-FROM f WHERE township_code LIKE '{district}%'
-GROUP BY GROUPING SETS ((township_code), ())
+SELECT * FROM g
+UNION ALL  -- the district's persons are its townships' persons
+SELECT '{district}', sum(d2), sum(n2), sum(d3), sum(n3), sum(d7), sum(n7), sum(d8), sum(n8),
+  sum(d9), sum(n9), sum(d10), sum(n10), sum(d11), sum(n11), sum(d12), sum(n12), sum(d14), sum(n14)
+FROM g
 """
-
-# 1: mean over households of the mean income of members active at t with a row of exactly Y.
-INCOME_SQL = f"""
+INC = f"""
 WITH m AS (
-  SELECT p.township_code, {HH} AS hh, 0 AS prev, s.income_per_capita_fen AS income
-  FROM persons p JOIN surveys s ON s.citizen_id = p.citizen_id AND s.survey_year = {y}
-  WHERE {active('p', t)} AND s.income_per_capita_fen IS NOT NULL
+  SELECT township_code, hh, citizen_id, 0 AS prev, income FROM a WHERE on_t AND income IS NOT NULL
   UNION ALL
-  SELECT p.township_code, {HH}, 1, s.income_per_capita_fen
-  FROM persons p JOIN surveys s ON s.citizen_id = p.citizen_id AND s.survey_year = {y - 1}
-  WHERE {active('p', t_prev)} AND s.income_per_capita_fen IS NOT NULL
+  SELECT township_code, hh, citizen_id, 1, income_prev FROM a WHERE on_prev AND income_prev IS NOT NULL
 ),
-by_township AS (
-  SELECT township_code AS area, hh, prev, avg(income) AS v FROM m GROUP BY ALL
-),
-by_district AS (
-  SELECT '{district}' AS area, hh, prev, avg(income) AS v FROM m
-  WHERE township_code LIKE '{district}%' GROUP BY ALL
+-- a household's value: the mean of its members' incomes (a person without 户编号 alone)
+h AS (
+  SELECT township_code AS area, prev, income AS v FROM m WHERE hh IS NULL
+  UNION ALL
+  SELECT township_code, prev, avg(income) FROM m WHERE hh IS NOT NULL GROUP BY township_code, hh, prev
+  UNION ALL
+  SELECT '{district}', prev, income FROM m WHERE hh IS NULL
+  UNION ALL
+  SELECT '{district}', prev, avg(income) FROM m WHERE hh IS NOT NULL GROUP BY hh, prev
 )
-SELECT area, prev, avg(v) AS mean, count(*) AS households
-FROM (SELECT * FROM by_township UNION ALL SELECT * FROM by_district) GROUP BY ALL
+SELECT area, prev, avg(v) AS mean, count(*) AS households FROM h GROUP BY area, prev
 """
-
-# 13: households with a qualifying active member; done if one such member's modification is.
-HOME_SQL = f"""
-WITH a AS ({ACTIVE_WITH_VALUES}),
-q AS (
-  SELECT township_code, coalesce(nullif(trim(household_id), ''), 'person:' || citizen_id) AS hh,
-         coalesce(home_modification_done, false) AS done
-  FROM a
-  WHERE economic_status IN ('低保', '低边', '特困') AND needs_home_modification
+HOME = f"""
+WITH q AS (
+  SELECT township_code, coalesce(hh, 'person:' || citizen_id) AS hh, coalesce(hm_done, false) AS done
+  FROM a WHERE on_t AND economic_status IN ('低保', '低边', '特困') AND needs_hm
 ),
 h AS (
   SELECT township_code AS area, hh, bool_or(done) AS done FROM q GROUP BY ALL
   UNION ALL
-  SELECT '{district}', hh, bool_or(done) FROM q WHERE township_code LIKE '{district}%' GROUP BY ALL
+  SELECT '{district}', hh, bool_or(done) FROM q GROUP BY ALL
 )
 SELECT area, count(*) AS d13, count_if(done) AS n13 FROM h GROUP BY area
 """
-
-
 def open_at(i):
     return f"({i}.opened_on <= DATE '{t}' AND ({i}.closed_on IS NULL OR {i}.closed_on > DATE '{t}'))"
 
@@ -216,20 +223,21 @@ FROM areas a WHERE a.code = '{district}' OR (length(a.code) = 9 AND a.code LIKE 
 
 
 def compute():
-    """All 14 indicators × every area: {area: {id: (numerator, denominator, value)}}."""
+    """All 14 indicators × every area: {area: {id: (numerator, denominator[, value])}}."""
+    con.execute(A)
     res = {a: {} for a in areas}
-    for row in con.execute(PERSON_SQL).fetchall():
+    for row in con.execute(P).fetchall():
         area, vals = row[0], row[1:]
         for k, i in enumerate([2, 3, 7, 8, 9, 10, 11, 12, 14]):
             d, n = vals[2 * k], vals[2 * k + 1]
             res.setdefault(area, {})[i] = (n, d)
     means = {}
-    for area, prev, mean, _ in con.execute(INCOME_SQL).fetchall():
+    for area, prev, mean, _ in con.execute(INC).fetchall():
         means[(area, prev)] = mean
     for a in res:
         cur, prev = means.get((a, 0)), means.get((a, 1))
         res[a][1] = (None, None, cur / prev - 1 if cur is not None and prev else None)
-    for area, d, n in con.execute(HOME_SQL).fetchall():
+    for area, d, n in con.execute(HOME).fetchall():
         res.setdefault(area, {})[13] = (n, d)
     for area, d4, n4, d5, n5, d6, n6 in con.execute(PLACES_SQL).fetchall():
         r = res.setdefault(area, {})
