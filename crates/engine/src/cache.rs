@@ -80,22 +80,16 @@ impl FactsCache {
                     snap.set_reference(self.store.areas().await?, self.store.institutions().await?);
                 }
                 if now.registry != l.seen.registry {
-                    let mut after = String::new();
-                    loop {
-                        let page = self
-                            .store
-                            .changed_chunk(l.seen.registry, &after, PAGE)
-                            .await?;
-                        let Some(last) = page.last() else { break };
-                        after = last.person.citizen_id.to_string();
-                        for p in &page {
+                    // The changed persons from the change index, then their files: the cost
+                    // is what changed, not the registry's size.
+                    let ids = self.store.changed_ids_since(l.seen.registry).await?;
+                    for chunk in ids.chunks(PAGE as usize) {
+                        for p in &self.store.files_of(chunk).await? {
                             snap.upsert(&p.person, &p.certificate, &p.surveys);
                         }
-                        let ids: Vec<_> =
-                            page.iter().map(|p| p.person.citizen_id.clone()).collect();
                         let mut benefits: std::collections::HashMap<_, Vec<_>> =
-                            ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-                        for (id, b) in self.store.benefits_of(&ids).await? {
+                            chunk.iter().map(|id| (id.clone(), Vec::new())).collect();
+                        for (id, b) in self.store.benefits_of(chunk).await? {
                             benefits.entry(id).or_default().push(b);
                         }
                         for (id, list) in benefits {

@@ -350,26 +350,32 @@ impl Snapshot {
     pub(crate) fn classify(&self, p: &P, at: &At) -> Class {
         let rows = self.rows(p);
         let mut k = Class::EMPTY;
+        // One scan of the (year-ordered) rows: the survey values for Y, and the row of Y − 1.
+        let (mut sv, mut prev) = (None, None);
+        for s in rows {
+            if s.year > at.year {
+                break;
+            }
+            if s.year == at.year - 1 {
+                prev = Some(s);
+            }
+            sv = Some(s);
+        }
         if p.active(at.prev_day)
-            && let Some(s) = rows.iter().find(|s| s.year == at.year - 1)
+            && let Some(s) = prev
         {
             k.income_prev = s.income;
         }
         if !p.active(at.day) {
             return k;
         }
-        let sv = Snapshot::survey_for(rows, at.year);
-        if let Some(s) = sv.filter(|s| s.year == at.year) {
+        if let Some(s) = sv.filter(|s: &&S| s.year == at.year) {
             k.income = s.income;
         }
         let (mut den, mut num) = (0u16, 0u16);
         let mut set = |bit: usize, d: bool, n: bool| {
-            if d {
-                den |= 1 << bit;
-                if n {
-                    num |= 1 << bit;
-                }
-            }
+            den |= u16::from(d) << bit;
+            num |= u16::from(d && n) << bit;
         };
         let age = p.age(at.ymd);
         let econ = sv.and_then(|s| s.economic);
@@ -513,14 +519,25 @@ pub(crate) struct Counts {
 impl Counts {
     #[inline]
     fn add_bits(&mut self, k: &Class) {
-        let mut d = k.den;
-        while d != 0 {
-            let b = d.trailing_zeros() as usize;
-            self.den[b] += 1;
-            if k.num & (1 << b) != 0 {
-                self.num[b] += 1;
-            }
-            d &= d - 1;
+        // Branch-free: every bit, set or not (the bits are unpredictable from person to person).
+        for b in 0..NB {
+            self.den[b] += u32::from(k.den >> b) & 1;
+            self.num[b] += u32::from(k.num >> b) & 1;
+        }
+    }
+
+    /// A person who is a household on their own: the household's means are their values.
+    #[inline]
+    fn add_alone(&mut self, k: &Class) {
+        if k.income != NO_INCOME {
+            self.income.add(k.income as f64);
+        }
+        if k.income_prev != NO_INCOME {
+            self.income_prev.add(k.income_prev as f64);
+        }
+        if k.hm_q {
+            self.hm_den += 1;
+            self.hm_num += u32::from(k.hm_d);
         }
     }
 
@@ -619,7 +636,8 @@ impl Pass {
                 c.merge(s);
             }
         }
-        let mut merged: HashMap<u32, Hh> = HashMap::new();
+        // In slot order, so that the sums come out the same bit for bit every time.
+        let mut merged: std::collections::BTreeMap<u32, Hh> = std::collections::BTreeMap::new();
         for (slot, b, h) in &self.parts {
             if inside(*b) {
                 merged.entry(*slot).or_insert(Hh::EMPTY).merge(h);
@@ -634,70 +652,95 @@ impl Pass {
 
 impl Snapshot {
     /// One pass: every person that `bucket_of` places in a bucket `< buckets` is classified at
-    /// `at` and counted in that bucket.
-    fn pass(&self, at: &At, buckets: usize, bucket_of: impl Fn(&P) -> Option<u32>) -> Pass {
-        let mut single = vec![Counts::default(); buckets];
-        let mut hh = vec![Hh::EMPTY; self.slots as usize];
-        let mut overflow: HashMap<(u32, u32), Hh> = HashMap::new();
+    /// each date of `ats` and counted in that bucket, for that date. Several dates in one pass
+    /// read each person's facts once (the monthly trend); the counts of each date are those of
+    /// a pass for that date alone, added up in the same order.
+    fn pass(&self, ats: &[At], buckets: usize, bucket_of: impl Fn(&P) -> Option<u32>) -> Vec<Pass> {
+        let n = ats.len();
+        // Date j's counts of bucket b at `j * buckets + b`; its part of household slot s at
+        // `s * n + j`.
+        let mut single = vec![Counts::default(); buckets * n];
+        let mut hh = vec![Hh::EMPTY; self.slots as usize * n];
+        let mut overflow: Vec<HashMap<(u32, u32), Hh>> = vec![HashMap::new(); n];
         for p in &self.persons {
             let Some(b) = bucket_of(p) else { continue };
-            let k = self.classify(p, at);
-            let acc = &mut single[b as usize];
-            acc.add_bits(&k);
             let slot = if p.household == NONE {
                 NONE
             } else {
                 self.hh_slot[p.household as usize]
             };
-            if slot == NONE {
-                let mut own = Hh::EMPTY;
-                own.add(&k);
-                acc.add_household(&own);
-                continue;
+            for (j, at) in ats.iter().enumerate() {
+                let k = self.classify(p, at);
+                let acc = &mut single[j * buckets + b as usize];
+                acc.add_bits(&k);
+                if slot == NONE {
+                    acc.add_alone(&k);
+                    continue;
+                }
+                let h = &mut hh[slot as usize * n + j];
+                if h.bucket == NONE || h.bucket == b {
+                    h.bucket = b;
+                    h.add(&k);
+                } else {
+                    overflow[j].entry((slot, b)).or_insert(Hh::EMPTY).add(&k);
+                }
             }
-            let h = &mut hh[slot as usize];
-            if h.bucket == NONE || h.bucket == b {
-                h.bucket = b;
-                h.add(&k);
+        }
+        let mut passes = Vec::with_capacity(n);
+        let mut singles = single.chunks_exact(buckets.max(1));
+        for (j, overflow) in overflow.into_iter().enumerate() {
+            let mut single = if buckets == 0 {
+                Vec::new()
             } else {
-                overflow.entry((slot, b)).or_insert(Hh::EMPTY).add(&k);
+                singles.next().map(<[Counts]>::to_vec).unwrap_or_default()
+            };
+            let spanning: std::collections::HashSet<u32> = overflow.keys().map(|k| k.0).collect();
+            let mut parts = Vec::new();
+            for (slot, h) in hh.iter().skip(j).step_by(n).enumerate() {
+                if h.bucket == NONE {
+                    continue;
+                }
+                if spanning.contains(&(slot as u32)) {
+                    parts.push((slot as u32, h.bucket, *h));
+                } else {
+                    single[h.bucket as usize].add_household(h);
+                }
             }
-        }
-        let spanning: std::collections::HashSet<u32> = overflow.keys().map(|k| k.0).collect();
-        let mut parts = Vec::new();
-        for (slot, h) in hh.iter().enumerate() {
-            if h.bucket == NONE {
-                continue;
+            for ((slot, b), h) in overflow {
+                parts.push((slot, b, h));
             }
-            if spanning.contains(&(slot as u32)) {
-                parts.push((slot as u32, h.bucket, *h));
-            } else {
-                single[h.bucket as usize].add_household(h);
-            }
+            passes.push(Pass { single, parts });
         }
-        for ((slot, b), h) in overflow {
-            parts.push((slot, b, h));
-        }
-        Pass { single, parts }
+        passes
     }
 
-    /// Counts for each area, in one pass for districts and townships (and one per village).
-    fn counts_for(&self, at: &At, areas: &[AreaCode]) -> Vec<Counts> {
+    /// Counts for each date of `ats` and each area, in one pass for districts and townships
+    /// (and one per village).
+    fn counts_for(&self, ats: &[At], areas: &[AreaCode]) -> Vec<Vec<Counts>> {
         let by_township = areas
             .iter()
             .any(|a| a.level() != AreaLevel::Village)
-            .then(|| self.pass(at, self.townships.len(), |p| Some(p.township)));
-        areas
-            .iter()
-            .map(|a| match (a.level(), &by_township) {
+            .then(|| self.pass(ats, self.townships.len(), |p| Some(p.township)));
+        let mut out: Vec<Vec<Counts>> = (0..ats.len())
+            .map(|_| Vec::with_capacity(areas.len()))
+            .collect();
+        for a in areas {
+            match (a.level(), &by_township) {
                 (AreaLevel::Village, _) | (_, None) => {
                     let sel = self.selector(a);
-                    self.pass(at, 1, |p| sel.selects(p).then_some(0))
-                        .counts(|_| true)
+                    let passes = self.pass(ats, 1, |p| sel.selects(p).then_some(0));
+                    for (o, pass) in out.iter_mut().zip(&passes) {
+                        o.push(pass.counts(|_| true));
+                    }
                 }
-                (_, Some(pass)) => pass.counts(|t| self.township_in(t, a)),
-            })
-            .collect()
+                (_, Some(passes)) => {
+                    for (o, pass) in out.iter_mut().zip(passes) {
+                        o.push(pass.counts(|t| self.township_in(t, a)));
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -898,25 +941,31 @@ impl Snapshot {
 
     /// Every indicator (and, if asked, target) for each area of `q`, from one pass.
     pub fn evaluate(&self, plan: &PlanData, q: &Query<'_>) -> Vec<Report> {
-        let at = At::new(q.at);
-        let counts = self.counts_for(&at, q.areas);
+        let counts = self
+            .counts_for(&[At::new(q.at)], q.areas)
+            .pop()
+            .unwrap_or_default();
         q.areas
             .iter()
             .zip(counts)
-            .map(|(area, c)| Report {
-                reference_date: q.at,
-                area: self.area_ref(area),
-                indicators: Indicator::ALL
-                    .iter()
-                    .map(|&i| self.indicator(plan, q, area, &c, i))
-                    .collect(),
-                targets: if q.with_targets {
-                    self.targets(plan, q.at, area, &c)
-                } else {
-                    Vec::new()
-                },
-            })
+            .map(|(area, c)| self.report(plan, q, area, &c))
             .collect()
+    }
+
+    fn report(&self, plan: &PlanData, q: &Query<'_>, area: &AreaCode, c: &Counts) -> Report {
+        Report {
+            reference_date: q.at,
+            area: self.area_ref(area),
+            indicators: Indicator::ALL
+                .iter()
+                .map(|&i| self.indicator(plan, q, area, c, i))
+                .collect(),
+            targets: if q.with_targets {
+                self.targets(plan, q.at, area, c)
+            } else {
+                Vec::new()
+            },
+        }
     }
 
     fn indicator(
@@ -1114,21 +1163,49 @@ impl Snapshot {
     }
 
     /// The monthly trend of one area: the last day of each month from the plan's baseline
-    /// month to `t`'s month (the last point is `t` itself).
+    /// month to `t`'s month (the last point is `t` itself). Each point is what [`evaluate`]
+    /// gives for its date.
+    ///
+    /// The points are computed several months per pass over the persons, on up to two
+    /// threads (each a run of consecutive months), and come out in date order.
+    ///
+    /// [`evaluate`]: Snapshot::evaluate
     pub fn trend(&self, plan: &PlanData, area: &AreaCode, t: NaiveDate) -> Vec<Report> {
-        trend_dates(plan.plan.baseline_date, t)
-            .into_iter()
-            .filter_map(|d| {
-                let areas = [area.clone()];
-                let q = Query {
-                    at: d,
-                    areas: &areas,
-                    gdp_growth: None,
-                    with_targets: false,
-                };
-                self.evaluate(plan, &q).into_iter().next()
-            })
-            .collect()
+        let dates = trend_dates(plan.plan.baseline_date, t);
+        let areas = [area.clone()];
+        // Months per pass: the households' accumulators of a pass stay within ~32 MB.
+        let per_pass = (32 << 20) / (std::mem::size_of::<Hh>() * (self.slots as usize).max(1));
+        let per_pass = per_pass.clamp(1, 12);
+        let run = |dates: &[NaiveDate]| -> Vec<Report> {
+            let mut out = Vec::with_capacity(dates.len());
+            for block in dates.chunks(per_pass) {
+                let ats: Vec<At> = block.iter().map(|&d| At::new(d)).collect();
+                for (&d, counts) in block.iter().zip(self.counts_for(&ats, &areas)) {
+                    let q = Query {
+                        at: d,
+                        areas: &areas,
+                        gdp_growth: None,
+                        with_targets: false,
+                    };
+                    out.extend(counts.first().map(|c| self.report(plan, &q, area, c)));
+                }
+            }
+            out
+        };
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        if workers < 2 || dates.len() < 2 {
+            return run(&dates);
+        }
+        let (first, second) = dates.split_at(dates.len() / 2);
+        std::thread::scope(|s| {
+            let later = s.spawn(|| run(second));
+            let mut out = run(first);
+            match later.join() {
+                Ok(rest) => out.extend(rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            out
+        })
     }
 }
 

@@ -288,6 +288,30 @@ fn trend_has_month_ends_then_the_date() {
 }
 
 #[test]
+fn the_trend_is_the_evaluation_of_each_date_in_order() {
+    let reg = reference::random(5, 400, &anchors(), d(2026, 11, 30));
+    let snap = snapshot_of(&reg);
+    let plan = plan();
+    for area in areas_under_test() {
+        for t in [d(2026, 11, 30), d(2021, 2, 1), d(2020, 12, 31)] {
+            let trend = snap.trend(&plan, &area, t);
+            let dates = crate::indicators::trend_dates(plan.plan.baseline_date, t);
+            assert_eq!(trend.len(), dates.len(), "{area} {t}");
+            for (point, at) in trend.iter().zip(dates) {
+                let areas = [area.clone()];
+                let q = Query {
+                    at,
+                    areas: &areas,
+                    gdp_growth: None,
+                    with_targets: false,
+                };
+                assert_eq!(Some(point), snap.evaluate(&plan, &q).first(), "{area} {at}");
+            }
+        }
+    }
+}
+
+#[test]
 fn generated_registries_exercise_every_indicator() {
     let reg = reference::random(3, 300, &anchors(), d(2026, 11, 30));
     let e = reference::expected(&reg, d(2025, 12, 31), &code("331003"));

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::QueryBuilder;
+use zhucan_domain::ids::CitizenId;
 use zhucan_domain::person::{Certificate, Person, PersonRecord, RecordExtras, Survey};
 use zhucan_domain::timeline::{NewEvent, events_between};
 
@@ -406,20 +407,27 @@ impl crate::Store {
         assemble(persons, cs, ss)
     }
 
-    /// Up to `limit` persons whose file changed after change number `since` (see
-    /// [`crate::changes`]), with citizen ID greater than `after`, in ID order.
-    pub async fn changed_chunk(
-        &self,
-        since: i64,
-        after: &str,
-        limit: i64,
-    ) -> Result<Vec<ExportPerson>> {
-        let sql_p = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE change_seq > $1 AND citizen_id > $2 ORDER BY citizen_id LIMIT $3"
-        );
-        let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(since).bind(after).bind(limit).fetch_all(p).await?
-        });
+    /// The files of the persons `ids` (those that exist), in ID order.
+    pub async fn files_of(&self, ids: &[CitizenId]) -> Result<Vec<ExportPerson>> {
+        let mut persons: Vec<PersonRow> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let chunk: Vec<&str> = chunk.iter().map(CitizenId::as_str).collect();
+            let ph = placeholders_in(&chunk);
+            let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id IN ({ph})");
+            crate::on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for id in &chunk {
+                    q = q.bind(*id);
+                }
+                persons.extend(q.fetch_all(p).await?);
+            });
+        }
+        persons.sort_by(|a, b| a.citizen_id.cmp(&b.citizen_id));
+        self.with_files(persons).await
+    }
+
+    /// `persons` with their current certificates and survey rows.
+    async fn with_files(&self, persons: Vec<PersonRow>) -> Result<Vec<ExportPerson>> {
         let mut cs: Vec<WithId<CertRow>> = Vec::new();
         let mut ss: Vec<WithId<SurveyRow>> = Vec::new();
         let ids: Vec<&str> = persons.iter().map(|p| p.citizen_id.as_str()).collect();
