@@ -1900,7 +1900,7 @@ pub async fn my_certificate(
             Some(&caller),
             lang,
             &here,
-            "me",
+            "certificate",
             lang.pick("电子证照", "Electronic certificate"),
         ),
         persons: switcher(&ctx, "/me/certificate"),
