@@ -104,6 +104,15 @@ impl ServiceDef {
     pub fn easy_read(&self, lang: Lang) -> &str {
         lang.pick(&self.easy_read, &self.easy_read_en)
     }
+
+    /// The label of the required document `key`, empty for a key the service no longer has.
+    pub fn document_label(&self, key: &str, lang: Lang) -> &str {
+        self.documents
+            .iter()
+            .find(|d| d.key == key)
+            .map(|d| lang.pick(&d.label, &d.label_en))
+            .unwrap_or("")
+    }
 }
 
 /// What eligibility needs to know about a person (now).

@@ -1035,6 +1035,27 @@ fn not_multipart(caller: &PageCaller) -> Response {
     )
 }
 
+/// A citizen's multipart form, read and checked (role, form encoding, CSRF token).
+async fn citizen_post(
+    caller: &PageCaller,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Posted, Response> {
+    let lang = caller.lang;
+    if caller.user.role != Role::Citizen {
+        return Err(forbidden_for(caller));
+    }
+    let Ok(mp) = mp else {
+        return Err(not_multipart(caller));
+    };
+    let posted = read_multipart(mp, lang)
+        .await
+        .map_err(|m| error_page(Some(caller), lang, StatusCode::BAD_REQUEST, &m, &m))?;
+    if !csrf_ok(caller, &posted.values) {
+        return Err(csrf_failed(caller));
+    }
+    Ok(posted)
+}
+
 pub async fn apply(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -1042,19 +1063,10 @@ pub async fn apply(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let lang = caller.lang;
-    if caller.user.role != Role::Citizen {
-        return forbidden_for(&caller);
-    }
-    let Ok(mp) = mp else {
-        return not_multipart(&caller);
-    };
-    let posted = match read_multipart(mp, lang).await {
+    let posted = match citizen_post(&caller, mp).await {
         Ok(p) => p,
-        Err(m) => return error_page(Some(&caller), lang, StatusCode::BAD_REQUEST, &m, &m),
+        Err(r) => return r,
     };
-    if !csrf_ok(&caller, &posted.values) {
-        return csrf_failed(&caller);
-    }
     let ctx = match ctx(&state, &caller, posted.values.get("p").map(String::as_str)).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -1326,11 +1338,7 @@ async fn application_page(
                 (
                     f.seq,
                     f.file_name.clone(),
-                    def.documents
-                        .iter()
-                        .find(|d| d.key == f.document_key)
-                        .map(|d| lang.pick(&d.label, &d.label_en).to_string())
-                        .unwrap_or_default(),
+                    def.document_label(&f.document_key, lang).to_string(),
                 )
             })
             .collect(),
@@ -1381,19 +1389,10 @@ pub async fn answer(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let lang = caller.lang;
-    if caller.user.role != Role::Citizen {
-        return forbidden_for(&caller);
-    }
-    let Ok(mp) = mp else {
-        return not_multipart(&caller);
-    };
-    let posted = match read_multipart(mp, lang).await {
+    let posted = match citizen_post(&caller, mp).await {
         Ok(p) => p,
-        Err(m) => return error_page(Some(&caller), lang, StatusCode::BAD_REQUEST, &m, &m),
+        Err(r) => return r,
     };
-    if !csrf_ok(&caller, &posted.values) {
-        return csrf_failed(&caller);
-    }
     let (app, _) = match own_application(&state, &caller, &id).await {
         Ok(x) => x,
         Err(r) => return r,

@@ -1000,6 +1000,33 @@ pub(crate) async fn load_scoped(
     Ok(scope::can_read(&caller.user, &file.person).then_some(file))
 }
 
+/// The file behind `handle` when the caller may change it; otherwise the response to send
+/// ("not found" outside the caller's writable scope, or the storage error page).
+pub(crate) async fn writable_by_handle(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: &str,
+) -> Result<PersonFile, Response> {
+    match load_scoped(state, caller, handle).await {
+        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => Ok(f),
+        Ok(_) => Err(not_found_for(caller)),
+        Err(e) => Err(store_error(caller, e)),
+    }
+}
+
+/// As [`writable_by_handle`], for a citizen ID held by a case, an application or a need.
+pub(crate) async fn writable_by_id(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &zhucan_domain::ids::CitizenId,
+) -> Result<PersonFile, Response> {
+    match state.store.person_file(id).await {
+        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => Ok(f),
+        Ok(_) => Err(not_found_for(caller)),
+        Err(e) => Err(store_error(caller, e)),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct NoticeQuery {
     saved: Option<String>,
@@ -1386,10 +1413,9 @@ pub async fn record_event(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+    let file = match writable_by_handle(&state, &caller, &handle).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let areas = match state.store.areas().await {
         Ok(a) => a,

@@ -407,11 +407,7 @@ async fn app_page(
                 (
                     f.seq,
                     f.file_name.clone(),
-                    def.documents
-                        .iter()
-                        .find(|d| d.key == f.document_key)
-                        .map(|d| lang.pick(&d.label, &d.label_en).to_string())
-                        .unwrap_or_default(),
+                    def.document_label(&f.document_key, lang).to_string(),
                     format!("{:.0} KB", f.size as f64 / 1024.0),
                 )
             })
@@ -464,10 +460,9 @@ pub async fn act(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    let file = match state.store.person_file(&app.citizen_id).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+    let file = match crate::pages::writable_by_id(&state, &caller, &app.citizen_id).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let def = match state.store.service(&app.service_key).await {
         Ok(Some((d, _))) => d,
@@ -936,10 +931,8 @@ pub async fn need_act(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    match state.store.person_file(&need.citizen_id).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => {}
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+    if let Err(r) = crate::pages::writable_by_id(&state, &caller, &need.citizen_id).await {
+        return r;
     }
     let services = state.store.services().await.unwrap_or_default();
     let mut sub = Submission::new(form);
@@ -1151,10 +1144,9 @@ pub async fn record_need(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let mut sub = Submission::new(form);
     let kind = sub.required_choice("kind", NeedKind::parse, lang);

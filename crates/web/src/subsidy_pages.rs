@@ -75,16 +75,12 @@ fn reasons_text(codes: &[impl AsRef<str>], lang: Lang) -> String {
         .join(lang.pick("；", "; "))
 }
 
-fn store_failed(caller: &PageCaller, e: zhucan_store::StoreError) -> Response {
-    store_error(caller, e)
-}
-
 async fn snapshot(state: &AppState, caller: &PageCaller) -> Result<Arc<Snapshot>, Response> {
     state
         .facts
         .snapshot()
         .await
-        .map_err(|e| store_failed(caller, e))
+        .map_err(|e| store_error(caller, e))
 }
 
 async fn policy(state: &AppState, caller: &PageCaller) -> Result<Policy, Response> {
@@ -92,7 +88,7 @@ async fn policy(state: &AppState, caller: &PageCaller) -> Result<Policy, Respons
         .store
         .policy()
         .await
-        .map_err(|e| store_failed(caller, e))
+        .map_err(|e| store_error(caller, e))
 }
 
 fn works(caller: &PageCaller) -> Result<AreaCode, Response> {
@@ -252,7 +248,7 @@ pub async fn audit(
     let ids: Vec<CitizenId> = slice.iter().map(|f| f.citizen_id.clone()).collect();
     let summaries = match state.store.summaries_of(&ids).await {
         Ok(v) => v,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let by_id: HashMap<String, zhucan_store::PersonSummary> = summaries
         .into_iter()
@@ -260,7 +256,7 @@ pub async fn audit(
         .collect();
     let names = match state.store.areas().await {
         Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let mut rows = Vec::new();
     for f in slice {
@@ -279,7 +275,7 @@ pub async fn audit(
             .await
         {
             Ok((_, v)) => v,
-            Err(e) => return store_failed(&caller, e),
+            Err(e) => return store_error(&caller, e),
         };
         let kind = match f.finding {
             Finding::EligibleNotReceiving => CaseKind::Enrol,
@@ -367,7 +363,7 @@ pub async fn open_case(
     let file = match load_scoped(&state, &caller, &get("person")).await {
         Ok(Some(f)) => f,
         Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let Some(subsidy) = Subsidy::parse(&get("subsidy")) else {
         return bad_request(&caller, "subsidy", &get("subsidy"));
@@ -396,7 +392,7 @@ pub async fn open_case(
     };
     let opened = match state.store.open_case(&c).await {
         Ok(x) => x,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let id = match opened {
         Some(case) => {
@@ -428,7 +424,7 @@ pub async fn open_case(
                     Some(c) => c.id,
                     None => return not_found_for(&caller),
                 },
-                Err(e) => return store_failed(&caller, e),
+                Err(e) => return store_error(&caller, e),
             }
         }
     };
@@ -529,7 +525,7 @@ pub async fn cases(
         .await
     {
         Ok(x) => x,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let ids: Vec<CitizenId> = list.iter().map(|c| c.citizen_id.clone()).collect();
     let names_by_id: HashMap<String, String> = match state.store.summaries_of(&ids).await {
@@ -537,11 +533,11 @@ pub async fn cases(
             .into_iter()
             .map(|s| (s.citizen_id.to_string(), s.name))
             .collect(),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let names = match state.store.areas().await {
         Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let pages = (total as usize).div_ceil(PER_PAGE).max(1);
     let href = |n: usize| format!("/subsidies/cases?status={status}&page={n}");
@@ -637,12 +633,12 @@ async fn case_page(
     let case = match state.store.case(id).await {
         Ok(Some(c)) => c,
         Ok(None) => return not_found_for(caller),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let file = match state.store.person_file(&case.citizen_id).await {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
         Ok(_) => return not_found_for(caller),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let pol = match policy(state, caller).await {
         Ok(p) => p,
@@ -654,7 +650,7 @@ async fn case_page(
         .await
     {
         Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let mut surveys = file.surveys.clone();
     surveys.sort_by_key(|s| s.year);
@@ -764,12 +760,10 @@ pub async fn decide_case(
     let case = match state.store.case(&id).await {
         Ok(Some(c)) => c,
         Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
-    match state.store.person_file(&case.citizen_id).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => {}
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_failed(&caller, e),
+    if let Err(r) = crate::pages::writable_by_id(&state, &caller, &case.citizen_id).await {
+        return r;
     }
     let mut sub = Submission::new(form);
     let decision = sub.get("decision").to_string();
@@ -817,7 +811,7 @@ pub async fn decide_case(
         .await
     {
         Ok(d) => d,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     if !done {
         return error_page(
@@ -895,7 +889,7 @@ async fn payroll_lines(
         .store
         .payroll(m)
         .await
-        .map_err(|e| store_failed(caller, e))?;
+        .map_err(|e| store_error(caller, e))?;
     if let Some((run, lines)) = &stored
         && run.status == "approved"
     {
@@ -912,12 +906,12 @@ async fn payroll_lines(
         .store
         .closed_months()
         .await
-        .map_err(|e| store_failed(caller, e))?;
+        .map_err(|e| store_error(caller, e))?;
     let paid = state
         .store
         .paid()
         .await
-        .map_err(|e| store_failed(caller, e))?;
+        .map_err(|e| store_error(caller, e))?;
     let a = area.clone();
     let lines = tokio::task::spawn_blocking(move || snap.payroll(&pol, m, &a, &closed, &paid))
         .await
@@ -1057,11 +1051,11 @@ async fn payroll_page(
             .into_iter()
             .map(|s| (s.citizen_id.to_string(), s.name))
             .collect(),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let names = match state.store.areas().await {
         Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let whole_district = scope_area.level() == AreaLevel::District;
     let runs = caller.user.role.runs_payroll() && whole_district;
@@ -1190,7 +1184,7 @@ pub async fn submit_payroll(
                 "This month is closed.",
             );
         }
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.submit", &m.to_string(), "ok",
         serde_json::json!({"lines": run.lines, "total_fen": run.total_fen, "digest": run.digest}))).await;
@@ -1220,7 +1214,7 @@ pub async fn approve_payroll(
         .await
     {
         Ok(r) => r,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let outcome = if r.is_ok() { "ok" } else { "denied" };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.approve", &m.to_string(), outcome,
@@ -1281,14 +1275,14 @@ pub async fn export_payroll(
             .into_iter()
             .map(|s| (s.citizen_id.to_string(), s.name))
             .collect(),
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.export", &m.to_string(), "ok",
         serde_json::json!({"format": if bank { "bank" } else { "xlsx" }, "status": status, "lines": lines.len(), "area": scope_area.to_string()}))).await;
     if bank {
         let accounts = match state.store.payment_accounts(&ids).await {
             Ok(a) => a,
-            Err(e) => return store_failed(&caller, e),
+            Err(e) => return store_error(&caller, e),
         };
         let csv = crate::evaluation::bank_csv(m, &lines, &names, &accounts);
         return (
@@ -1527,7 +1521,7 @@ async fn policy_page(
     };
     let areas = match state.store.areas().await {
         Ok(a) => a,
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let names = AreaNames::new(&areas);
     let mut fields = policy_fields(lang, &areas, &scope_area);
@@ -1665,7 +1659,7 @@ pub async fn policy_change(
     }
     let id = match state.store.add_param(&entry).await {
         Ok(id) => id,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "policy.param_add", entry.key.key(), "ok",
         serde_json::json!({"id": id, "area": entry.area.to_string(), "new": entry.value.text(), "effective_from": entry.effective_from.to_string(), "source": entry.source}))).await;
@@ -1704,7 +1698,7 @@ pub async fn what_if(
     };
     let areas = match state.store.areas().await {
         Ok(a) => a,
-        Err(e) => return store_failed(&caller, e),
+        Err(e) => return store_error(&caller, e),
     };
     let names = AreaNames::new(&areas);
     let mut fields = policy_fields(lang, &areas, &scope_area);
@@ -1881,7 +1875,7 @@ async fn person_page(
     let file = match load_scoped(state, caller, handle).await {
         Ok(Some(f)) => f,
         Ok(None) => return not_found_for(caller),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let (m, month_error) = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => (m, None),
@@ -1894,7 +1888,7 @@ async fn person_page(
     let id = file.person.citizen_id.clone();
     let benefits: Vec<Benefit> = match state.store.benefits_of(std::slice::from_ref(&id)).await {
         Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let mut surveys = file.surveys.clone();
     surveys.sort_by_key(|s| s.year);
@@ -1918,11 +1912,11 @@ async fn person_page(
         .await
     {
         Ok(x) => x,
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let payments = match state.store.payments_of(&id).await {
         Ok(v) => v,
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let account = match state
         .store
@@ -1930,7 +1924,7 @@ async fn person_page(
         .await
     {
         Ok(mut a) => a.remove(id.as_str()),
-        Err(e) => return store_failed(caller, e),
+        Err(e) => return store_error(caller, e),
     };
     let mut bf = benefit_fields(lang);
     let mut af = account_fields(lang);
@@ -2098,10 +2092,9 @@ pub async fn add_benefit(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_failed(&caller, e),
+    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let mut sub = Submission::new(form);
     let kind = sub.required_choice("kind", BenefitKind::parse, lang);
@@ -2185,7 +2178,7 @@ pub async fn add_benefit(
         .add_benefit(&file.person.citizen_id, &b, &actor)
         .await
     {
-        return store_failed(&caller, e);
+        return store_error(&caller, e);
     }
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "person.change", file.person.citizen_id.as_str(), "ok",
         serde_json::json!({"benefit": {"new": {"kind": kind.key(), "amount_fen": amount, "since": since.to_string(), "until": until.map(|u| u.to_string())}}}))).await;
@@ -2205,10 +2198,9 @@ pub async fn set_account(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_failed(&caller, e),
+    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let mut sub = Submission::new(form);
     let bank = sub.get("bank").to_string();
@@ -2254,7 +2246,7 @@ pub async fn set_account(
         .set_payment_account(&file.person.citizen_id, &a, &caller.user.username)
         .await
     {
-        return store_failed(&caller, e);
+        return store_error(&caller, e);
     }
     trail::record(
         &state.store,

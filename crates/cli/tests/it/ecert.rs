@@ -14,7 +14,7 @@ use zhucan_store::audit::AuditQuery;
 use zhucan_store::registry::Actor;
 use zhucan_web::ecert::{self, CertKey, Claims};
 
-use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, put, record, user};
+use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, put, record, user};
 
 fn zhang() -> PersonRecord {
     record(
@@ -180,14 +180,7 @@ async fn the_code_verifies_until_the_certificate_is_revoked(db: TestDb) {
     );
 
     // Revoked through the staff life-event form: the same code is "not valid" at once.
-    let form = yq
-        .get(app.url(&format!("/persons/{h}/events?kind=revoke")))
-        .send()
-        .await
-        .expect("form")
-        .text()
-        .await
-        .expect("body");
+    let form = page_text(&yq, &app.url(&format!("/persons/{h}/events?kind=revoke"))).await;
     let version = app
         .db
         .store
@@ -644,16 +637,8 @@ async fn verification_is_rate_limited_per_address() {
     // The configured public address is the base of the code's URL; the OpenAPI document
     // describes the verification.
     let h = handle(&app, &a).await;
-    let card = app
-        .browser("yq")
-        .await
-        .get(app.url(&format!("/persons/{h}/certificate")))
-        .send()
-        .await
-        .expect("card")
-        .text()
-        .await
-        .expect("body");
+    let yq = app.browser("yq").await;
+    let card = page_text(&yq, &app.url(&format!("/persons/{h}/certificate"))).await;
     assert!(href_of(&card, "verify-url").starts_with("https://zc.example.cn/verify/"));
     let doc: Value = reqwest::get(app.url("/api/openapi.json"))
         .await
@@ -794,14 +779,7 @@ async fn citizens_and_guardians_show_their_own_codes() {
     let (_, v) = api(&app, t["token"].as_str().expect("token")).await;
     assert_eq!(v["name"], "张**", "{v}");
     let gb = app.browser("gd").await;
-    let html = gb
-        .get(app.url(&format!("/me/certificate?p={h_ward}")))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&gb, &app.url(&format!("/me/certificate?p={h_ward}"))).await;
     assert!(html.contains("李小"), "the ward's card");
     assert!(html.contains("aria-current=\"page\""), "the person switch");
 

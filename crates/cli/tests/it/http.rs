@@ -3,7 +3,7 @@
 use zhucan_domain::{Category, Grade};
 use zhucan_store::Role;
 
-use crate::support::{TestApp, TestDb, csrf_of, d, put, record, user};
+use crate::support::{TestApp, TestDb, csrf_of, d, page_text, put, record, user};
 
 /// Two townships, one person each, and accounts of several roles.
 async fn app() -> (
@@ -125,14 +125,7 @@ async fn pages_require_login_and_remember_the_target() {
 async fn search_masks_identifiers_and_respects_the_area(db: TestDb) {
     let (app, a, b) = app_on(db).await;
     let admin = app.browser("admin").await;
-    let html = admin
-        .get(app.url("/persons?q="))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&admin, &app.url("/persons?q=")).await;
     assert!(html.contains("共找到 2 人"), "{html}");
     assert!(html.contains(&a.person.citizen_id.masked()));
     assert!(
@@ -140,24 +133,10 @@ async fn search_masks_identifiers_and_respects_the_area(db: TestDb) {
         "full ID must not appear"
     );
     let yq = app.browser("yq").await;
-    let html = yq
-        .get(app.url("/persons?q="))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url("/persons?q=")).await;
     assert!(html.contains("院桥张三") && !html.contains("东城李四"));
     // Asking for another township finds nobody.
-    let html = yq
-        .get(app.url("/persons?q=&area=331003001"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url("/persons?q=&area=331003001")).await;
     assert!(!html.contains("东城李四"));
     // Searching another township's person by full ID finds nobody.
     let url = app.url(&format!("/persons?q={}", b.person.citizen_id));
@@ -208,14 +187,7 @@ async fn person_file_in_scope_and_404_outside(db: TestDb) {
 async fn register_form_validates_each_field(db: TestDb) {
     let (app, _, _) = app_on(db).await;
     let yq = app.browser("yq").await;
-    let html = yq
-        .get(app.url("/persons/new"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url("/persons/new")).await;
     let csrf = csrf_of(&html);
     // Without the CSRF token.
     let r = yq
@@ -284,14 +256,7 @@ async fn register_form_validates_each_field(db: TestDb) {
         .expect("post");
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap_or("").to_string();
-    let html = yq
-        .get(app.url(&loc))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url(&loc)).await;
     assert!(html.contains("新人") && html.contains("已保存"));
     let id = zhucan_domain::CitizenId::parse("11010519491231002X")
         .expect("id")
@@ -311,14 +276,7 @@ async fn life_events_append_and_stale_forms_conflict(db: TestDb) {
     let (app, a, _) = app_on(db).await;
     let h = handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
-    let html = yq
-        .get(app.url(&format!("/persons/{h}/events?kind=decease")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url(&format!("/persons/{h}/events?kind=decease"))).await;
     let csrf = csrf_of(&html);
     let version = app
         .db
@@ -399,14 +357,7 @@ async fn language_switch() {
         .expect("get");
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/persons");
-    let html = c
-        .get(app.url("/persons"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&c, &app.url("/persons")).await;
     assert!(html.contains("<html lang=\"en\">") && html.contains("Find a person"));
 }
 
@@ -649,14 +600,7 @@ async fn reads_changes_and_logins_are_audited(db: TestDb) {
         html.contains("person.read") && html.contains("yq"),
         "{html}"
     );
-    let csv = audit
-        .get(app.url("/audit/export.csv?action=login"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let csv = page_text(&audit, &app.url("/audit/export.csv?action=login")).await;
     assert!(
         csv.lines().count() >= 3 && csv.contains("\"login\""),
         "{csv}"
@@ -829,14 +773,7 @@ async fn administrators_must_enrol_and_use_a_second_factor() {
         "/account/2fa",
         "nothing else before enrolment"
     );
-    let html = c
-        .get(app.url("/account/2fa"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&c, &app.url("/account/2fa")).await;
     assert!(html.contains("data:image/svg+xml;base64,"), "a QR code");
     let start = html.find("<code>").expect("key") + "<code>".len();
     let secret: String = html[start..]
@@ -927,14 +864,7 @@ async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
     user(&app.db.store, "dept", Role::Partner, "331003").await;
     let h = handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
-    let html = yq
-        .get(app.url(&format!("/persons/{h}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&yq, &app.url(&format!("/persons/{h}"))).await;
     assert!(!html.contains(a.person.citizen_id.as_str()) && !html.contains("13812345678"));
     let csrf = csrf_of(&html);
     let r = yq
@@ -960,14 +890,7 @@ async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
 
     // A partner department: the declared fields only, no reveal.
     let dept = app.browser("dept").await;
-    let html = dept
-        .get(app.url(&format!("/persons/{h}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&dept, &app.url(&format!("/persons/{h}"))).await;
     assert!(html.contains("院桥张三") && html.contains("肢体"));
     assert!(
         !html.contains("138****5678")
@@ -1014,14 +937,7 @@ async fn the_system_administrator_manages_accounts(db: TestDb) {
     let (app, _, _) = app_on(db).await;
     user(&app.db.store, "sys", Role::SystemAdmin, "331003").await;
     let sys = app.browser("sys").await;
-    let html = sys
-        .get(app.url("/admin/users"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = page_text(&sys, &app.url("/admin/users")).await;
     assert!(html.contains("yq") && html.contains("audit"));
     let csrf = csrf_of(&html);
     let r = sys

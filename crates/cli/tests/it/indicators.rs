@@ -13,7 +13,7 @@ use zhucan_engine::{FactsCache, Query};
 use zhucan_store::Role;
 use zhucan_store::registry::Actor;
 
-use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, user};
+use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, user};
 
 const TODAY: (i32, u32, u32) = (2026, 11, 30);
 
@@ -563,17 +563,11 @@ async fn pages_link_every_number_to_its_people_and_forms_check_their_fields() {
         "township table and charts"
     );
     // The drill-down page shows the same count and the people.
-    let people =
-        admin
-            .get(app.url(
-                "/indicators/living_subsidy_coverage/people?at=2025-12-31&area=331003&part=gap",
-            ))
-            .send()
-            .await
-            .expect("r")
-            .text()
-            .await
-            .expect("html");
+    let people = page_text(
+        &admin,
+        &app.url("/indicators/living_subsidy_coverage/people?at=2025-12-31&area=331003&part=gap"),
+    )
+    .await;
     let gap = living.denominator.expect("d") - living.numerator.expect("n");
     assert!(people.contains(&format!("共 {gap} 条")), "gap count");
     // Its export.
@@ -613,14 +607,7 @@ async fn pages_link_every_number_to_its_people_and_forms_check_their_fields() {
     assert!(body.contains("2025-02-30") && body.contains("aria-invalid=\"true\""));
 
     // GDP growth: field errors, then a saved rate judges indicator 1.
-    let gdp = admin
-        .get(app.url("/indicators/gdp"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let gdp = page_text(&admin, &app.url("/indicators/gdp")).await;
     let csrf = csrf_of(&gdp);
     let r = admin
         .post(app.url("/indicators/gdp"))
@@ -697,35 +684,14 @@ async fn pages_link_every_number_to_its_people_and_forms_check_their_fields() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let t = admin
-        .get(app.url("/indicators/targets?at=2026-01-15"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let t = page_text(&admin, &app.url("/indicators/targets?at=2026-01-15")).await;
     assert!(t.contains("信访台账 2025") && t.contains("96%"));
     // Before the entry's date the target has no data.
-    let t = admin
-        .get(app.url("/indicators/targets?at=2025-06-30"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let t = page_text(&admin, &app.url("/indicators/targets?at=2025-06-30")).await;
     assert!(!t.contains("信访台账 2025"));
     // Township staff may read but not enter.
     let dc = app.browser("dc").await;
-    let page = dc
-        .get(app.url("/indicators/gdp"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let page = page_text(&dc, &app.url("/indicators/gdp")).await;
     assert!(!page.contains("<form class=\"stack\""));
     let r = dc
         .post(app.url("/indicators/gdp"))

@@ -5,7 +5,7 @@
 use zhucan_store::Role;
 use zhucan_store::service_end::AppQuery;
 
-use crate::support::{PASSWORD, TestApp, TestDb, csrf_of, d, put, record, user};
+use crate::support::{PASSWORD, TestApp, TestDb, csrf_of, d, page_text, put, record, user};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
 
@@ -132,14 +132,7 @@ async fn sign_up_matches_the_file_and_says_nothing_about_strangers() {
     .await
     .expect("r");
     assert_eq!(r.status(), 303);
-    let me_page = c
-        .get(app.url("/me"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let me_page = page_text(&c, &app.url("/me")).await;
     assert!(
         me_page.contains(&id) && me_page.contains(&cert),
         "the person's own numbers in full"
@@ -178,14 +171,7 @@ async fn sign_up_matches_the_file_and_says_nothing_about_strangers() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let g = c2
-        .get(app.url("/me"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let g = page_text(&c2, &app.url("/me")).await;
     assert!(g.contains("王小明"));
 }
 
@@ -194,14 +180,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
     let (app, me, other) = setup().await;
     crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
     let c = app.browser("wxm").await;
-    let page = c
-        .get(app.url("/me/services/living_subsidy"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let page = page_text(&c, &app.url("/me/services/living_subsidy")).await;
     let csrf = csrf_of(&page);
     // Missing fields and a file that is not a PDF/JPG/PNG: every problem named.
     let bad = reqwest::multipart::Form::new()
@@ -242,14 +221,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .expect("location")
         .to_string();
     let app_id = loc.rsplit('/').next().expect("id").to_string();
-    let mine = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let mine = page_text(&c, &app.url(&loc)).await;
     assert!(mine.contains("办理中") && mine.contains("低保证.png"));
     // Its document comes back as it was uploaded.
     let f = c
@@ -260,14 +232,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
     assert_eq!(f.status(), 200);
     assert_eq!(f.bytes().await.expect("b").as_ref(), PNG);
     // A service the person does not qualify for is refused.
-    let r = c
-        .get(app.url("/me/services/education_aid"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let r = page_text(&c, &app.url("/me/services/education_aid")).await;
     assert!(r.contains("不符合申请条件"));
 
     // Staff of another township do not see it; the township's staff do, and act on it.
@@ -281,23 +246,9 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         404
     );
     let yq = app.browser("yq").await;
-    let queue = yq
-        .get(app.url("/services/queue"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let queue = page_text(&yq, &app.url("/services/queue")).await;
     assert!(queue.contains(&format!("/services/applications/{app_id}")));
-    let detail = yq
-        .get(app.url(&format!("/services/applications/{app_id}")))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let detail = page_text(&yq, &app.url(&format!("/services/applications/{app_id}"))).await;
     let csrf_y = csrf_of(&detail);
     let version = |html: &str| -> String {
         let i = html.find("name=\"version\" value=\"").expect("version")
@@ -346,14 +297,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .expect("r");
     assert_eq!(r.status(), 409);
     // The citizen answers.
-    let mine = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let mine = page_text(&c, &app.url(&loc)).await;
     assert!(mine.contains("请上传最新的低保证明"));
     let answer = reqwest::multipart::Form::new()
         .text("_csrf", csrf.clone())
@@ -370,14 +314,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .expect("r");
     assert_eq!(r.status(), 303);
     // Staff approve with reasons in plain and easy-read words.
-    let detail = yq
-        .get(app.url(&format!("/services/applications/{app_id}")))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let detail = page_text(&yq, &app.url(&format!("/services/applications/{app_id}"))).await;
     let v = version(&detail);
     let r = yq
         .post(app.url(&format!("/services/applications/{app_id}/act")))
@@ -392,23 +329,9 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let mine = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let mine = page_text(&c, &app.url(&loc)).await;
     assert!(mine.contains("已批准") && mine.contains("你可以每月领生活补贴了"));
-    let msgs = c
-        .get(app.url("/me/messages"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let msgs = page_text(&c, &app.url("/me/messages")).await;
     assert!(msgs.contains("已批准") && msgs.contains("需要补充材料"));
     // The approval recorded the enrolment: the person is now receiving the living subsidy.
     let file = app
@@ -519,14 +442,7 @@ async fn needs_close_the_loop_with_the_citizens_answer() {
     let (app, me, _) = setup().await;
     crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
     let c = app.browser("wxm").await;
-    let page = c
-        .get(app.url("/me/needs"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let page = page_text(&c, &app.url("/me/needs")).await;
     let csrf = csrf_of(&page);
     let r = c
         .post(app.url("/me/needs"))
@@ -553,14 +469,7 @@ async fn needs_close_the_loop_with_the_citizens_answer() {
         .expect("r");
     assert_eq!(r.status(), 303);
     let yq = app.browser("yq").await;
-    let list = yq
-        .get(app.url("/needs"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let list = page_text(&yq, &app.url("/needs")).await;
     assert!(
         list.contains("需要一台轮椅") && list.contains("院桥镇"),
         "unmet needs by township"
@@ -613,14 +522,7 @@ async fn needs_close_the_loop_with_the_citizens_answer() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let mine = c
-        .get(app.url("/me/needs"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let mine = page_text(&c, &app.url("/me/needs")).await;
     assert!(mine.contains("已配发轮椅") && mine.contains("satisfaction"));
     let r = c
         .post(app.url(&format!("/me/needs/{}/satisfaction", need.id)))
@@ -653,14 +555,7 @@ async fn needs_close_the_loop_with_the_citizens_answer() {
         .await
         .expect("r")
         .expect("h");
-    let p = cw
-        .get(app.url(&format!("/persons/{h}/needs")))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let p = page_text(&cw, &app.url(&format!("/persons/{h}/needs"))).await;
     let r = cw
         .post(app.url(&format!("/persons/{h}/needs")))
         .form(&form(&[
@@ -694,14 +589,7 @@ async fn display_preferences_stay_with_the_reader() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let page = c
-        .get(app.url("/signup"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let page = page_text(&c, &app.url("/signup")).await;
     assert!(page.contains(r#"class="large-text high-contrast easy-read""#));
     let r = c
         .get(app.url("/display?set=&next=https://evil.example/"))

@@ -14,7 +14,7 @@ use zhucan_store::registry::Actor;
 use zhucan_store::subsidies::{CaseKind, CaseQuery, PayrollRefusal};
 
 use crate::indicators::{areas_under_test, load, registry, zhucan};
-use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, user};
+use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, user};
 
 fn month(y: i32, m: u32) -> Month {
     Month::new(y, m).expect("month")
@@ -603,14 +603,7 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
     user(&db.store, "dept", Role::Partner, "331003").await;
     let app = TestApp::start(db).await;
     let admin = app.browser("admin").await;
-    let page = admin
-        .get(app.url("/subsidies?month=2025-12"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let page = page_text(&admin, &app.url("/subsidies?month=2025-12")).await;
     let csrf = csrf_of(&page);
     let want = reference::expected_findings(&reg, month(2025, 12), &district());
     assert!(
@@ -643,14 +636,7 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
         .and_then(|l| l.to_str().ok())
         .expect("location")
         .to_string();
-    let case_page = admin
-        .get(app.url(&case_url))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let case_page = page_text(&admin, &app.url(&case_url)).await;
     assert!(case_page.contains("✓") && case_page.contains("f-decision"));
     let r = admin
         .post(app.url(&format!("{case_url}/decide")))
@@ -686,28 +672,14 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
         .await
         .expect("r");
     assert_eq!(r.status(), 409, "a decided case cannot be decided again");
-    let now = admin
-        .get(app.url("/subsidies?month=2025-12"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let now = page_text(&admin, &app.url("/subsidies?month=2025-12")).await;
     assert!(
         now.contains(&format!("2025-12：共 {} 条", want.len() - 1)),
         "the approved person is no longer a finding"
     );
 
     // Payroll: submit, the same account may not approve, a second one may.
-    let p = admin
-        .get(app.url("/subsidies/payroll?month=2025-12"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let p = page_text(&admin, &app.url("/subsidies/payroll?month=2025-12")).await;
     assert!(p.contains("草稿"));
     let r = admin
         .post(app.url("/subsidies/payroll/submit"))
@@ -740,14 +712,7 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
         "refused as the same account"
     );
     let admin2 = app.browser("admin2").await;
-    let p2 = admin2
-        .get(app.url("/subsidies/payroll?month=2025-12"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let p2 = page_text(&admin2, &app.url("/subsidies/payroll?month=2025-12")).await;
     let csrf2 = csrf_of(&p2);
     assert!(p2.contains("/subsidies/payroll/approve"));
     let r = admin2
@@ -761,14 +726,7 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    let closed = admin2
-        .get(app.url("/subsidies/payroll?month=2025-12"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let closed = page_text(&admin2, &app.url("/subsidies/payroll?month=2025-12")).await;
     assert!(closed.contains("已审批关账"));
     let bank = admin2
         .post(app.url("/subsidies/payroll/export"))
@@ -854,14 +812,11 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
     );
 
     // One person's page: the explanation; an allowance form checks its fields.
-    let person = admin
-        .get(app.url(&format!("/persons/{handle}/subsidies?month=2025-12")))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let person = page_text(
+        &admin,
+        &app.url(&format!("/persons/{handle}/subsidies?month=2025-12")),
+    )
+    .await;
     assert!(person.contains("规则版本") && person.contains("✓"));
     let r = admin
         .post(app.url(&format!("/persons/{handle}/benefits")))

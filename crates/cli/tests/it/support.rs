@@ -587,3 +587,15 @@ pub fn write_workbook(reg: &zhucan_engine::reference::Registry, path: &std::path
     }
     wb.save(path).expect("save workbook");
 }
+
+/// The body of the page at `url`, fetched with `client` (whatever its status).
+pub async fn page_text(client: &reqwest::Client, url: &str) -> String {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body")
+}
