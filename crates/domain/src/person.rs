@@ -143,6 +143,13 @@ pub struct Person {
     pub moved_out_on: Option<NaiveDate>,
 }
 
+impl Person {
+    /// The smallest area the person belongs to: the village when known, else the township.
+    pub fn home_area(&self) -> &AreaCode {
+        self.village.as_ref().unwrap_or(&self.township)
+    }
+}
+
 /// A disability certificate (残疾人证). A change of category or grade is a new certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {

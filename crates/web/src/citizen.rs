@@ -428,11 +428,7 @@ pub async fn signup(
         username: username.clone(),
         password_hash: hash,
         role: Role::Citizen,
-        area: file
-            .person
-            .village
-            .clone()
-            .unwrap_or(file.person.township.clone()),
+        area: file.person.home_area().clone(),
         display_name: Some(match relation {
             Relation::Own => name.clone(),
             Relation::Guardian => guardian_name.clone(),
@@ -910,22 +906,18 @@ fn service_page(
     )
 }
 
-pub async fn service(
-    State(state): State<AppState>,
-    caller: PageCaller,
-    Path(key): Path<String>,
-    Query(q): Query<MeParams>,
-) -> Response {
-    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let def = match state.store.service(&key).await {
+/// The active service `key` (else "not found") and whether its rule admits the person today.
+async fn offered(
+    state: &AppState,
+    caller: &PageCaller,
+    key: &str,
+    f: &PersonFile,
+) -> Result<(ServiceDef, bool), Response> {
+    let def = match state.store.service(key).await {
         Ok(Some((d, true))) => d,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+        Ok(_) => return Err(not_found_for(caller)),
+        Err(e) => return Err(store_error(caller, e)),
     };
-    let f = &ctx.file;
     let mut surveys = f.surveys.clone();
     surveys.sort_by_key(|s| s.year);
     let eligible = def
@@ -936,6 +928,24 @@ pub async fn service(
             &surveys,
             today(),
         ));
+    Ok((def, eligible))
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(key): Path<String>,
+    Query(q): Query<MeParams>,
+) -> Response {
+    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (def, eligible) = match offered(&state, &caller, &key, &ctx.file).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = &ctx.file;
     let (page, status) = service_page(
         &caller,
         &ctx,
@@ -1071,22 +1081,11 @@ pub async fn apply(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let def = match state.store.service(&key).await {
-        Ok(Some((d, true))) => d,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
+    let (def, eligible) = match offered(&state, &caller, &key, &ctx.file).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let f = &ctx.file;
-    let mut surveys = f.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let eligible = def
-        .eligibility
-        .admits(&zhucan_engine::subsidies::applicant_of(
-            &f.person,
-            &f.certificate,
-            &surveys,
-            today(),
-        ));
     let answers_in: BTreeMap<String, String> = def
         .fields
         .iter()
@@ -1125,11 +1124,7 @@ pub async fn apply(
         let (page, _) = service_page(&caller, &ctx, &def, eligible, Some(&sub), &doc_errors, None);
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let area = f
-        .person
-        .village
-        .clone()
-        .unwrap_or(f.person.township.clone());
+    let area = f.person.home_area().clone();
     let due = today() + chrono::Duration::days(def.promised_days);
     let actor = Actor {
         name: &caller.user.username,
@@ -1698,11 +1693,7 @@ pub async fn add_need(
         return needs_page(&state, &caller, p.as_deref(), Some(&sub), None).await;
     };
     let f = &ctx.file;
-    let area = f
-        .person
-        .village
-        .clone()
-        .unwrap_or(f.person.township.clone());
+    let area = f.person.home_area().clone();
     let actor = Actor {
         name: &caller.user.username,
         source: "service end",

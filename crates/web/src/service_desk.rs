@@ -553,11 +553,7 @@ pub async fn act(
             .get(..7)
             .and_then(|m| Month::parse(m).ok())
             .unwrap_or_else(|| Month::of(today()));
-        let area = file
-            .person
-            .village
-            .clone()
-            .unwrap_or(file.person.township.clone());
+        let area = file.person.home_area().clone();
         let case = state
             .store
             .open_case(&NewCase {
@@ -1161,11 +1157,7 @@ pub async fn record_need(
     } else {
         "staff"
     };
-    let area = file
-        .person
-        .village
-        .clone()
-        .unwrap_or(file.person.township.clone());
+    let area = file.person.home_area().clone();
     let actor = Actor {
         name: &caller.user.username,
         source: "form",

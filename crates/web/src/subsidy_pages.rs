@@ -383,11 +383,7 @@ pub async fn open_case(
         month: m,
         reasons,
         trigger: "staff",
-        area: file
-            .person
-            .village
-            .as_ref()
-            .unwrap_or(&file.person.township),
+        area: file.person.home_area(),
         opened_by: &caller.user.username,
     };
     let opened = match state.store.open_case(&c).await {
