@@ -36,6 +36,12 @@ impl FactsCache {
 
     /// The facts as of now: loads everything the first time, afterwards only what changed.
     pub async fn snapshot(&self) -> zhucan_store::Result<Arc<Snapshot>> {
+        Ok(self.snapshot_stamped().await?.0)
+    }
+
+    /// [`Self::snapshot`] with the change counters it reflects: equal stamps mean equal facts,
+    /// so results computed from the facts may be cached under the stamp.
+    pub async fn snapshot_stamped(&self) -> zhucan_store::Result<(Arc<Snapshot>, Counters)> {
         let mut state = self.state.lock().await;
         // Read the counters first: whatever commits after this is loaded now or next time.
         let now = self.store.change_counters().await?;
@@ -71,9 +77,9 @@ impl FactsCache {
                     snap: snap.clone(),
                     seen: now,
                 });
-                Ok(snap)
+                Ok((snap, now))
             }
-            Some(l) if l.seen == now => Ok(l.snap.clone()),
+            Some(l) if l.seen == now => Ok((l.snap.clone(), now)),
             Some(l) => {
                 let snap = Arc::make_mut(&mut l.snap);
                 if now.reference != l.seen.reference {
@@ -98,7 +104,7 @@ impl FactsCache {
                     }
                 }
                 l.seen = now;
-                Ok(l.snap.clone())
+                Ok((l.snap.clone(), now))
             }
         }
     }

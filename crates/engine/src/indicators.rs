@@ -861,7 +861,7 @@ pub struct Report {
 }
 
 /// The plan's data an evaluation needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanData {
     pub plan: Plan,
     pub targets: Vec<PlanTarget>,

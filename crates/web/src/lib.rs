@@ -143,6 +143,8 @@ pub struct AppState {
     pub cert_keys: Arc<ecert::CertKeys>,
     /// Certificate verifications per client address.
     pub verify_limiter: Arc<limits::RateLimiter>,
+    /// Recent indicator trends, exact under the facts' change counters.
+    pub trends: Arc<plan::TrendCache>,
 }
 
 impl AppState {
@@ -177,6 +179,7 @@ impl AppState {
             secret_key,
             cert_keys,
             verify_limiter,
+            trends: Arc::default(),
         }
     }
 

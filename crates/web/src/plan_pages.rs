@@ -384,7 +384,7 @@ pub async fn dashboard(
         Ok(v) => v,
         Err(e) => return eval_failed(&caller, e),
     };
-    let trend = match plan::trend(&live, r.area.clone(), r.at).await {
+    let trend = match plan::trend(&state, &live, r.area.clone(), r.at).await {
         Ok(v) => v,
         Err(e) => return eval_failed(&caller, e),
     };

@@ -753,3 +753,77 @@ async fn the_public_page_withholds_small_numbers_and_needs_no_login() {
         .expect("r");
     assert_eq!(r.status(), 400);
 }
+
+/// The dashboard's monthly trend is kept while the facts and the plan are unchanged, and
+/// computed anew after a write: what it shows is always what a fresh computation gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_trend_is_reused_only_while_the_facts_are_unchanged() {
+    use std::sync::Arc;
+    use zhucan_web::plan::{live, trend};
+    let db = TestDb::sqlite().await;
+    let recs: Vec<PersonRecord> = (0..4)
+        .map(|i| {
+            crate::support::record(
+                "赵六",
+                d(1960 + i, 1, 1),
+                11 + i as u32 * 2,
+                "331003107",
+                zhucan_domain::Category::Physical,
+                zhucan_domain::Grade::Two,
+            )
+        })
+        .collect();
+    crate::support::put(&db.store, &recs).await;
+    let app = TestApp::start(db).await;
+    let area = AreaCode::parse("331003").expect("code");
+    let at = d(2025, 12, 31);
+    let before = live(&app.state).await.expect("live");
+    let first = trend(&app.state, &before, area.clone(), at)
+        .await
+        .expect("trend");
+    assert_eq!(*first, before.snap.trend(&before.plan, &area, at));
+    let same = live(&app.state).await.expect("live");
+    let again = trend(&app.state, &same, area.clone(), at)
+        .await
+        .expect("trend");
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "unchanged facts: the kept trend"
+    );
+    // Another date or area is its own entry.
+    let other = trend(&app.state, &same, area.clone(), d(2025, 6, 30))
+        .await
+        .expect("trend");
+    assert_eq!(other.len() + 6, first.len());
+
+    let file = app
+        .db
+        .store
+        .person_file(&recs[0].person.citizen_id)
+        .await
+        .expect("file")
+        .expect("exists");
+    let mut next = file.record();
+    next.person.died_on = Some(d(2025, 6, 1));
+    app.db
+        .store
+        .save_file(
+            &next,
+            file.version,
+            None,
+            &Actor {
+                name: "test",
+                source: "form",
+            },
+        )
+        .await
+        .expect("save");
+    let after = live(&app.state).await.expect("live");
+    assert_ne!(after.stamp, before.stamp);
+    let fresh = trend(&app.state, &after, area.clone(), at)
+        .await
+        .expect("trend");
+    assert!(!Arc::ptr_eq(&first, &fresh));
+    assert_eq!(*fresh, after.snap.trend(&after.plan, &area, at));
+    assert_ne!(*fresh, *first, "the death changes the trend's later months");
+}
