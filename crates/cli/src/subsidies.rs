@@ -207,12 +207,7 @@ pub async fn payroll_lines(
     }
     let policy = store.policy().await?;
     let snap = FactsCache::new(store.clone()).snapshot().await?;
-    let closed = store.closed_months().await?;
-    let paid = store.paid().await?;
-    Ok((
-        "draft".into(),
-        snap.payroll(&policy, m, area, &closed, &paid),
-    ))
+    Ok(("draft".into(), snap.payroll(&policy, m, area)))
 }
 
 /// `zhucan subsidies payroll`.

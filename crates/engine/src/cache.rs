@@ -67,6 +67,10 @@ impl FactsCache {
                 for (id, list) in benefits {
                     snap.set_benefits(&id, list);
                 }
+                snap.set_paid(
+                    &self.store.closed_months().await?,
+                    &self.store.paid().await?,
+                );
                 tracing::info!(
                     persons = snap.len(),
                     ms = started.elapsed().as_millis() as u64,
@@ -102,6 +106,13 @@ impl FactsCache {
                             snap.set_benefits(&id, list);
                         }
                     }
+                }
+                if now.payrolls != l.seen.payrolls {
+                    // After the persons: a newly paid person has an index by now.
+                    snap.set_paid(
+                        &self.store.closed_months().await?,
+                        &self.store.paid().await?,
+                    );
                 }
                 l.seen = now;
                 Ok((l.snap.clone(), now))

@@ -75,7 +75,7 @@ fn active(f: &File, t: NaiveDate) -> bool {
         && f.person.moved_out_on.is_none_or(|d| d > t)
 }
 
-fn in_area(f: &File, area: &AreaCode) -> bool {
+pub fn in_area(f: &File, area: &AreaCode) -> bool {
     match area.level() {
         AreaLevel::Village => f.person.village.as_ref() == Some(area),
         _ => area.contains(&f.person.township),

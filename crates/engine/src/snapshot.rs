@@ -177,6 +177,8 @@ pub struct Snapshot {
     pub(crate) institutions: Vec<Institution>,
     /// Allowances from other programmes, by person index.
     pub(crate) benefits: HashMap<u32, Vec<zhucan_domain::subsidy::Benefit>>,
+    /// What closed payrolls paid.
+    pub(crate) paid: crate::subsidies::PaidBook,
 }
 
 fn id_bytes(id: &CitizenId) -> [u8; 18] {

@@ -34,6 +34,20 @@ pub struct AuditFinding {
     pub amount_fen: Option<i64>,
 }
 
+/// What closed payrolls paid, held with the facts: per closed month, in month order, the
+/// amounts per person index and subsidy, sorted by both.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PaidBook {
+    months: Vec<(Month, Amounts)>,
+}
+
+/// Amounts in fen per person index and subsidy, in that order.
+type Amounts = Vec<(u32, Subsidy, i64)>;
+
+/// A payroll line keyed for sorting: township rank, citizen ID, subsidy, month, kind, then
+/// the amount and the person index.
+type Keyed = (u32, [u8; 18], Subsidy, Month, u8, i64, u32);
+
 /// Parameters in force, resolved once per area for a month.
 struct Resolver<'a> {
     policy: &'a Policy,
@@ -124,48 +138,79 @@ impl Snapshot {
             .unwrap_or_default()
     }
 
-    /// Both verdicts of every person of `area` for month `m`: `f(index, facts, [living, nursing])`.
-    fn each_verdict(
+    fn township_str(&self, i: usize) -> &str {
+        self.persons
+            .get(i)
+            .and_then(|p| self.townships.get(p.township as usize))
+            .map_or("", |c| c.as_str())
+    }
+
+    /// Both verdicts of every person of `area` for month `m`, handed to `f` with the person's
+    /// index; what `f` keeps, in index order. The registry is split between two workers.
+    fn each_verdict<T: Send>(
         &self,
         policy: &Policy,
         m: Month,
         area: &AreaCode,
-        mut f: impl FnMut(usize, &MonthFacts, [Verdict; 2]),
-    ) {
-        let mut r = Resolver::new(policy, m);
-        for i in self.selected(area) {
-            let facts = self.month_facts(i, m);
-            let p = r.get(self, &self.persons[i]);
-            let v = [
-                decide(Subsidy::Living, &facts, p),
-                decide(Subsidy::Nursing, &facts, p),
-            ];
-            f(i, &facts, v);
+        f: impl Fn(usize, [Verdict; 2], &mut Vec<T>) + Sync,
+    ) -> Vec<T> {
+        let sel = self.selector(area);
+        let run = |from: usize, to: usize| {
+            let mut r = Resolver::new(policy, m);
+            let mut out = Vec::new();
+            for (i, p) in self.persons.iter().enumerate().take(to).skip(from) {
+                if !sel.selects(p) {
+                    continue;
+                }
+                let facts = self.month_facts(i, m);
+                let pf = r.get(self, p);
+                let v = [
+                    decide(Subsidy::Living, &facts, pf),
+                    decide(Subsidy::Nursing, &facts, pf),
+                ];
+                f(i, v, &mut out);
+            }
+            out
+        };
+        let n = self.persons.len();
+        let workers = std::thread::available_parallelism().map_or(1, |w| w.get().min(2));
+        if workers < 2 || n < 50_000 {
+            return run(0, n);
         }
+        std::thread::scope(|s| {
+            let later = s.spawn(|| run(n / 2, n));
+            let mut out = run(0, n / 2);
+            match later.join() {
+                Ok(rest) => out.extend(rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            out
+        })
     }
 
     /// The 应补尽补 audit of month `m` within `area`: eligible persons not receiving, and
     /// persons receiving who are not eligible, with reasons; in township, citizen ID order.
     pub fn audit(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<AuditFinding> {
-        let mut out = Vec::new();
-        self.each_verdict(policy, m, area, |i, _, vs| {
+        let found = self.each_verdict(policy, m, area, |i, vs, out| {
             for v in vs {
                 if let Some(finding) = v.finding() {
-                    let Some(id) = self.citizen_id(i) else {
-                        continue;
-                    };
-                    let p = &self.persons[i];
-                    out.push(AuditFinding {
-                        citizen_id: id,
-                        subsidy: v.subsidy,
-                        finding,
-                        reasons: v.reasons(),
-                        township: self.township_code(p),
-                        amount_fen: v.amount_fen,
-                    });
+                    out.push((i, v, finding));
                 }
             }
         });
+        let mut out: Vec<AuditFinding> = found
+            .into_iter()
+            .filter_map(|(i, v, finding)| {
+                Some(AuditFinding {
+                    citizen_id: self.citizen_id(i)?,
+                    subsidy: v.subsidy,
+                    finding,
+                    reasons: v.reasons(),
+                    township: self.township_code(&self.persons[i]),
+                    amount_fen: v.amount_fen,
+                })
+            })
+            .collect();
         out.sort_by(|a, b| {
             (&a.township, a.citizen_id.as_str(), a.subsidy).cmp(&(
                 &b.township,
@@ -176,86 +221,130 @@ impl Snapshot {
         out
     }
 
-    /// What is due for month `m` (enrolled and eligible), per person and subsidy.
-    fn due(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<(usize, Subsidy, i64)> {
-        let mut out = Vec::new();
-        self.each_verdict(policy, m, area, |i, _, vs| {
+    /// What is due for month `m` (enrolled and eligible), per person and subsidy, in person
+    /// index then subsidy order.
+    fn due(&self, policy: &Policy, m: Month, area: &AreaCode) -> Amounts {
+        let mut due = self.each_verdict(policy, m, area, |i, vs, out| {
             for v in vs {
                 if let (true, true, Some(a)) = (v.eligible(), v.receiving, v.amount_fen) {
-                    out.push((i, v.subsidy, a));
+                    out.push((i as u32, v.subsidy, a));
                 }
             }
         });
-        out
+        // Already in order (index order, living before nursing): a linear check.
+        due.sort_unstable_by_key(|x| (x.0, x.1));
+        due
+    }
+
+    /// Replaces what closed payrolls paid: the closed months and the amounts paid for each,
+    /// per person, subsidy and month the money was for (persons not in the snapshot are left
+    /// out: nothing is due to them either).
+    pub fn set_paid(&mut self, closed: &[Month], paid: &HashMap<(CitizenId, Subsidy, Month), i64>) {
+        let mut months: Vec<(Month, Amounts)> = closed.iter().map(|&c| (c, Vec::new())).collect();
+        months.sort_by_key(|x| x.0);
+        months.dedup_by_key(|x| x.0);
+        for ((id, s, c), a) in paid {
+            if let (Ok(k), Some(i)) = (months.binary_search_by_key(c, |x| x.0), self.index_of(id)) {
+                months[k].1.push((i as u32, *s, *a));
+            }
+        }
+        for (_, list) in &mut months {
+            list.sort_unstable_by_key(|x| (x.0, x.1));
+        }
+        self.paid = PaidBook { months };
+    }
+
+    /// The months whose payroll is closed, in order.
+    pub fn closed_months(&self) -> Vec<Month> {
+        self.paid.months.iter().map(|x| x.0).collect()
     }
 
     /// The payroll of month `m` within `area`: every enrolled, eligible person's regular
     /// payment, then for each closed month before `m` the difference between what is due
-    /// under today's facts (and that month's rules) and what closed payrolls paid for it —
-    /// arrears (positive) or recoveries (negative). A closed month itself never changes.
-    pub fn payroll(
-        &self,
-        policy: &Policy,
-        m: Month,
-        area: &AreaCode,
-        closed: &[Month],
-        paid: &HashMap<(CitizenId, Subsidy, Month), i64>,
-    ) -> Vec<PayrollLine> {
-        let mut lines: Vec<PayrollLine> = Vec::new();
-        let line = |i: usize, s: Subsidy, kind: &str, for_month: Month, amount: i64| {
-            self.citizen_id(i).map(|id| PayrollLine {
-                citizen_id: id,
-                subsidy: s,
-                kind: kind.into(),
-                for_month,
-                amount_fen: amount,
-                township: self.township_code(&self.persons[i]),
-            })
-        };
-        for (i, s, a) in self.due(policy, m, area) {
-            lines.extend(line(i, s, "regular", m, a));
-        }
+    /// under today's facts (and that month's rules) and what its closed payrolls paid for it
+    /// ([`Self::set_paid`]) — arrears (positive) or recoveries (negative). A closed month
+    /// itself never changes.
+    pub fn payroll(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<PayrollLine> {
+        // (person, subsidy, kind, for month, amount); kinds sort as their names do.
+        const ARREARS: u8 = 0;
+        const RECOVERY: u8 = 1;
+        const REGULAR: u8 = 2;
+        let mut raw: Vec<(u32, Subsidy, u8, Month, i64)> = self
+            .due(policy, m, area)
+            .into_iter()
+            .map(|(i, s, a)| (i, s, REGULAR, m, a))
+            .collect();
         let sel = self.selector(area);
-        for &c in closed.iter().filter(|c| **c < m) {
-            let mut due: HashMap<(usize, Subsidy), i64> = HashMap::new();
-            for (i, s, a) in self.due(policy, c, area) {
-                due.insert((i, s), a);
-            }
-            // Persons paid for `c` who are no longer due anything.
-            for (id, s, _) in paid.keys().filter(|k| k.2 == c) {
-                if let Some(i) = self.index_of(id).filter(|&i| sel.selects(&self.persons[i])) {
-                    due.entry((i, *s)).or_insert(0);
-                }
-            }
-            for ((i, s), amount) in due {
-                let Some(id) = self.citizen_id(i) else {
-                    continue;
+        for (c, paid) in self.paid.months.iter().filter(|x| x.0 < m) {
+            let due = self.due(policy, *c, area);
+            let mut paid = paid
+                .iter()
+                .filter(|x| {
+                    self.persons
+                        .get(x.0 as usize)
+                        .is_some_and(|p| sel.selects(p))
+                })
+                .peekable();
+            let mut due = due.iter().peekable();
+            // Both lists are in (person, subsidy) order: one merge.
+            loop {
+                let (key, delta) = match (due.peek(), paid.peek()) {
+                    (Some(d), Some(p)) => match (d.0, d.1).cmp(&(p.0, p.1)) {
+                        std::cmp::Ordering::Less => ((d.0, d.1), d.2),
+                        std::cmp::Ordering::Greater => ((p.0, p.1), -p.2),
+                        std::cmp::Ordering::Equal => ((d.0, d.1), d.2 - p.2),
+                    },
+                    (Some(d), None) => ((d.0, d.1), d.2),
+                    (None, Some(p)) => ((p.0, p.1), -p.2),
+                    (None, None) => break,
                 };
-                let already = paid.get(&(id, s, c)).copied().unwrap_or(0);
-                let delta = amount - already;
+                if due.peek().is_some_and(|d| (d.0, d.1) == key) {
+                    due.next();
+                }
+                if paid.peek().is_some_and(|p| (p.0, p.1) == key) {
+                    paid.next();
+                }
                 if delta != 0 {
-                    let kind = if delta > 0 { "arrears" } else { "recovery" };
-                    lines.extend(line(i, s, kind, c, delta));
+                    let kind = if delta > 0 { ARREARS } else { RECOVERY };
+                    raw.push((key.0, key.1, kind, *c, delta));
                 }
             }
         }
-        lines.sort_by(|a, b| {
-            (
-                a.township.as_str(),
-                a.citizen_id.as_str(),
-                a.subsidy,
-                a.for_month,
-                a.kind.as_str(),
-            )
-                .cmp(&(
-                    b.township.as_str(),
-                    b.citizen_id.as_str(),
-                    b.subsidy,
-                    b.for_month,
-                    b.kind.as_str(),
-                ))
-        });
-        lines
+        // Township code, citizen ID, subsidy, month, kind: sorted on keys held inline (the
+        // registry-sized lists make pointer-chasing comparisons the payroll's main cost).
+        let mut rank = vec![0u32; self.townships.len()];
+        let mut by_code: Vec<usize> = (0..self.townships.len()).collect();
+        by_code.sort_by(|&a, &b| self.townships[a].as_str().cmp(self.townships[b].as_str()));
+        for (r, t) in by_code.into_iter().enumerate() {
+            rank[t] = r as u32 + 1;
+        }
+        let mut keyed: Vec<Keyed> = raw
+            .into_iter()
+            .map(|(i, s, k, c, a)| {
+                let p = &self.persons[i as usize];
+                let t = rank.get(p.township as usize).copied().unwrap_or(0);
+                (t, self.ids[i as usize], s, c, k, a, i)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let kind = |k: u8| match k {
+            ARREARS => "arrears",
+            RECOVERY => "recovery",
+            _ => "regular",
+        };
+        keyed
+            .into_iter()
+            .filter_map(|(_, _, s, for_month, k, amount_fen, i)| {
+                Some(PayrollLine {
+                    citizen_id: self.citizen_id(i as usize)?,
+                    subsidy: s,
+                    kind: kind(k).into(),
+                    for_month,
+                    amount_fen,
+                    township: self.township_str(i as usize).to_string(),
+                })
+            })
+            .collect()
     }
 
     /// A what-if: eligibility and entitlement cost per township of `area` under `base` and

@@ -373,7 +373,7 @@ fn audit_and_payroll_match_the_literal_policy() {
                     "seed {seed}, {m}, {area}"
                 );
                 let mut pay: Vec<(String, &str, i64)> = snap
-                    .payroll(&policy, m, &area, &[], &Default::default())
+                    .payroll(&policy, m, &area)
                     .into_iter()
                     .map(|l| (l.citizen_id.to_string(), l.subsidy.key(), l.amount_fen))
                     .collect();
@@ -396,5 +396,113 @@ fn audit_and_payroll_match_the_literal_policy() {
         ("payments", ""),
     ] {
         assert!(seen.get(&k).copied().unwrap_or(0) > 50, "{k:?}: {seen:?}");
+    }
+}
+
+#[test]
+fn payroll_corrections_are_what_was_due_less_what_closed_months_paid() {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    use zhucan_domain::ids::CitizenId;
+    use zhucan_domain::subsidy::Subsidy;
+    let today = d(2026, 11, 30);
+    let policy = default_policy();
+    let m = month(2025, 12);
+    // A closed month after the payroll's month is not corrected by it.
+    let closed = [month(2025, 10), month(2025, 11), month(2026, 1)];
+    let district = code("331003");
+    let key = |id: &str, s: &str, c| {
+        (
+            CitizenId::from_trusted(id.to_string()).expect("id"),
+            Subsidy::parse(s).expect("subsidy"),
+            c,
+        )
+    };
+    let mut kinds: HashMap<String, usize> = HashMap::new();
+    for seed in 0..8 {
+        let reg = reference::random(3000 + seed, 300, &anchors(), today);
+        let mut snap = snapshot_of(&reg);
+        // What was paid: what was due, some of it missed or wrong, plus payments to persons
+        // of another month's roll who may be due nothing now.
+        let mut paid = HashMap::new();
+        for &c in &closed {
+            for (k, (id, s, a)) in reference::expected_payments(&reg, c, &district)
+                .into_iter()
+                .enumerate()
+            {
+                let a = match k % 7 {
+                    0 => continue,
+                    1 => a - 500,
+                    2 => a + 1_200,
+                    _ => a,
+                };
+                paid.insert(key(&id, s, c), a);
+            }
+            for (id, s, a) in reference::expected_payments(&reg, month(2023, 3), &district)
+                .into_iter()
+                .step_by(3)
+            {
+                paid.entry(key(&id, s, c)).or_insert(a);
+            }
+        }
+        snap.set_paid(&closed, &paid);
+        assert_eq!(snap.closed_months(), closed.to_vec());
+        let files = reference::files(&reg.rows);
+        for area in areas_under_test() {
+            let inside: HashSet<String> = files
+                .iter()
+                .filter(|f| reference::in_area(f, &area))
+                .map(|f| f.person.citizen_id.to_string())
+                .collect();
+            let mut want: Vec<(String, &str, String, String, i64)> =
+                reference::expected_payments(&reg, m, &area)
+                    .into_iter()
+                    .map(|(id, s, a)| (id, s, "regular".to_string(), m.to_string(), a))
+                    .collect();
+            for &c in closed.iter().filter(|c| **c < m) {
+                let mut delta: BTreeMap<(String, &str), i64> = BTreeMap::new();
+                for (id, s, a) in reference::expected_payments(&reg, c, &area) {
+                    *delta.entry((id, s)).or_default() += a;
+                }
+                for ((id, s, cc), a) in &paid {
+                    if *cc == c && inside.contains(id.as_str()) {
+                        *delta.entry((id.to_string(), s.key())).or_default() -= a;
+                    }
+                }
+                for ((id, s), x) in delta.into_iter().filter(|x| x.1 != 0) {
+                    let kind = if x > 0 { "arrears" } else { "recovery" };
+                    want.push((id, s, kind.to_string(), c.to_string(), x));
+                }
+            }
+            want.sort();
+            let lines = snap.payroll(&policy, m, &area);
+            assert!(
+                lines.is_sorted_by_key(|l| (
+                    l.township.clone(),
+                    l.citizen_id.to_string(),
+                    l.subsidy,
+                    l.for_month,
+                    l.kind.clone()
+                )),
+                "in township, citizen ID, subsidy, month, kind order"
+            );
+            let mut got: Vec<(String, &str, String, String, i64)> = lines
+                .into_iter()
+                .map(|l| {
+                    *kinds.entry(l.kind.clone()).or_default() += 1;
+                    (
+                        l.citizen_id.to_string(),
+                        l.subsidy.key(),
+                        l.kind,
+                        l.for_month.to_string(),
+                        l.amount_fen,
+                    )
+                })
+                .collect();
+            got.sort();
+            assert_eq!(got, want, "seed {seed}, {area}");
+        }
+    }
+    for k in ["regular", "arrears", "recovery"] {
+        assert!(kinds.get(k).copied().unwrap_or(0) > 20, "{k}: {kinds:?}");
     }
 }

@@ -11,12 +11,15 @@ use crate::{Result, Store, Tx, on_pool, on_tx};
 pub const REGISTRY: &str = "registry";
 /// Counts changes to the area dictionary and the institutions.
 pub const REFERENCE: &str = "reference";
+/// Counts closed (approved) payrolls: what closed months paid.
+pub const PAYROLLS: &str = "payrolls";
 
 /// The committed values of the change counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counters {
     pub registry: i64,
     pub reference: i64,
+    pub payrolls: i64,
 }
 
 /// Takes the next value of counter `name` inside `tx`.
@@ -40,6 +43,7 @@ impl Store {
             match name.as_str() {
                 REGISTRY => out.registry = value,
                 REFERENCE => out.reference = value,
+                PAYROLLS => out.payrolls = value,
                 _ => {}
             }
         }

@@ -192,6 +192,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "service_end",
         sql: include_str!("../migrations/0007_service_end.sql"),
     },
+    Migration {
+        version: 8,
+        name: "payroll_counter",
+        sql: include_str!("../migrations/0008_payroll_counter.sql"),
+    },
 ];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.

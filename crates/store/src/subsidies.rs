@@ -672,6 +672,9 @@ impl Store {
             sqlx::query("UPDATE payrolls SET status = 'approved', approved_by = $2, approved_at = $3 WHERE month = $1 AND status = 'submitted' AND submitted_by <> $2 AND digest = $4")
                 .bind(m.to_string()).bind(by).bind(now_text()).bind(digest).execute(&mut *c).await?.rows_affected()
         });
+        if affected == 1 {
+            crate::changes::next(&mut tx, crate::changes::PAYROLLS).await?;
+        }
         tx.commit().await?;
         Ok(if affected == 1 {
             Ok(())

@@ -140,21 +140,14 @@ pub async fn payroll(
                 .collect(),
         ),
         _ => {
-            let (snap, policy, closed, paid) = match (
-                state.facts.snapshot().await,
-                state.store.policy().await,
-                state.store.closed_months().await,
-                state.store.paid().await,
-            ) {
-                (Ok(s), Ok(p), Ok(c), Ok(d)) => (s, p, c, d),
-                (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            let (snap, policy) = match (state.facts.snapshot().await, state.store.policy().await) {
+                (Ok(s), Ok(p)) => (s, p),
+                (Err(e), _) | (_, Err(e)) => {
                     return ApiError::from(e).in_lang(lang).into_response();
                 }
             };
             let a2 = area.clone();
-            match tokio::task::spawn_blocking(move || snap.payroll(&policy, m, &a2, &closed, &paid))
-                .await
-            {
+            match tokio::task::spawn_blocking(move || snap.payroll(&policy, m, &a2)).await {
                 Ok(l) => ("draft", l),
                 Err(_) => return ApiError::internal().in_lang(lang).into_response(),
             }

@@ -898,18 +898,8 @@ async fn payroll_lines(
     }
     let snap = snapshot(state, caller).await?;
     let pol = policy(state, caller).await?;
-    let closed = state
-        .store
-        .closed_months()
-        .await
-        .map_err(|e| store_error(caller, e))?;
-    let paid = state
-        .store
-        .paid()
-        .await
-        .map_err(|e| store_error(caller, e))?;
     let a = area.clone();
-    let lines = tokio::task::spawn_blocking(move || snap.payroll(&pol, m, &a, &closed, &paid))
+    let lines = tokio::task::spawn_blocking(move || snap.payroll(&pol, m, &a))
         .await
         .map_err(|_| bad_request(caller, "month", "internal"))?;
     let run = stored.map(|(r, _)| r);

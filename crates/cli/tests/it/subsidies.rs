@@ -51,10 +51,8 @@ async fn payroll_of(db: &TestDb, m: Month, area: &AreaCode) -> Vec<(String, &'st
         .await
         .expect("snap");
     let policy = db.store.policy().await.expect("policy");
-    let closed = db.store.closed_months().await.expect("closed");
-    let paid = db.store.paid().await.expect("paid");
     let mut v: Vec<_> = snap
-        .payroll(&policy, m, area, &closed, &paid)
+        .payroll(&policy, m, area)
         .into_iter()
         .map(|l| (l.citizen_id.to_string(), l.subsidy.key(), l.amount_fen))
         .collect();
@@ -349,12 +347,12 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
     load(&db, &mut reg).await;
     let store = db.store.clone();
     let m = month(2025, 11);
-    let snap = FactsCache::new(store.clone())
-        .snapshot()
-        .await
-        .expect("snap");
+    // One long-lived facts cache, as the server keeps: it must see the payroll close.
+    let facts = FactsCache::new(store.clone());
+    let snap = facts.snapshot().await.expect("snap");
     let policy = store.policy().await.expect("policy");
-    let lines = snap.payroll(&policy, m, &district(), &[], &Default::default());
+    assert!(snap.closed_months().is_empty());
+    let lines = snap.payroll(&policy, m, &district());
     assert!(!lines.is_empty());
     let run = store
         .submit_payroll(m, &lines, "clerk_a")
@@ -388,6 +386,18 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
     );
     let (closed_run, closed_lines) = store.payroll(m).await.expect("p").expect("stored");
     assert_eq!(closed_run.status, "approved");
+    let snap = facts.snapshot().await.expect("snap");
+    assert_eq!(
+        snap.closed_months(),
+        vec![m],
+        "the cache sees the month close"
+    );
+    assert!(
+        snap.payroll(&policy, month(2025, 12), &district())
+            .iter()
+            .all(|l| l.kind == "regular"),
+        "paid as due: no corrections"
+    );
 
     // A death recorded late (before the closed month began): the closed month stays as paid;
     // the next month recovers what was paid for it.
@@ -423,13 +433,8 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
         .expect("save");
     let (_, still) = store.payroll(m).await.expect("p").expect("stored");
     assert_eq!(still, closed_lines, "a closed month never changes");
-    let snap = FactsCache::new(store.clone())
-        .snapshot()
-        .await
-        .expect("snap");
-    let closed = store.closed_months().await.expect("closed");
-    let paid = store.paid().await.expect("paid");
-    let dec = snap.payroll(&policy, month(2025, 12), &district(), &closed, &paid);
+    let snap = facts.snapshot().await.expect("snap");
+    let dec = snap.payroll(&policy, month(2025, 12), &district());
     let recovery: i64 = dec
         .iter()
         .filter(|l| l.citizen_id == paid_person && l.kind == "recovery" && l.for_month == m)
@@ -484,17 +489,8 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
                 .await
                 .expect("decide")
         );
-        let snap = FactsCache::new(store.clone())
-            .snapshot()
-            .await
-            .expect("snap");
-        let dec = snap.payroll(
-            &policy,
-            month(2025, 12),
-            &district(),
-            &closed,
-            &store.paid().await.expect("paid"),
-        );
+        let snap = facts.snapshot().await.expect("snap");
+        let dec = snap.payroll(&policy, month(2025, 12), &district());
         let arrears: Vec<_> = dec
             .iter()
             .filter(|l| l.citizen_id == f.citizen_id && l.kind == "arrears")
@@ -543,13 +539,7 @@ async fn the_system_opens_cases_itself_after_a_change() {
     // A work-injury nursing allowance recorded for a person receiving a subsidy: a stop case.
     let snap = facts.snapshot().await.expect("snap");
     let policy = db.store.policy().await.expect("policy");
-    let payroll = snap.payroll(
-        &policy,
-        month(2025, 12),
-        &district(),
-        &[],
-        &Default::default(),
-    );
+    let payroll = snap.payroll(&policy, month(2025, 12), &district());
     let receiving = payroll.first().expect("someone is paid").citizen_id.clone();
     db.store
         .add_benefit(
