@@ -12,27 +12,15 @@ PERSONS="${PERSONS:-1000000}"
 AT="${AT:-2025-12-31}"
 RUNS="${RUNS:-30}"
 DUCK_RUNS="${DUCK_RUNS:-10}"
-W=target/bench
+# shellcheck source=bench/common.sh
+. bench/common.sh
 OUT="$W/indicators-$PERSONS"
 DB="$W/ind-$PERSONS.db"
-mkdir -p "$W" "$OUT"
-cargo build --release --quiet -p zhucan --bin zhucan --example indicators_bench
-Z=target/release/zhucan
-
-if [ ! -x "$W/venv/bin/python" ]; then
-  python3 -m venv "$W/venv"
-fi
-"$W/venv/bin/python" -c 'import duckdb' 2>/dev/null || "$W/venv/bin/pip" install --quiet duckdb
-
-ms() { date +%s%3N; }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%F)"
+mkdir -p "$OUT"
+bench_setup indicators_bench
 
 # 1. A demo district of $PERSONS persons in SQLite.
-if [ -z "${KEEP_DB:-}" ] || [ ! -f "$DB" ]; then
-  rm -f "$DB" "$DB"-wal "$DB"-shm
-  t0=$(ms); "$Z" demo --persons "$PERSONS" --database-url "sqlite://$DB" 2>/dev/null; t1=$(ms)
-  echo "zhucan demo --persons $PERSONS: $(( t1 - t0 )) ms"
-fi
+demo_db "$DB" "$PERSONS"
 
 # 2. zhucan: cold load, CSV export, warm computations, a write, the trend (writes zhucan.json).
 target/release/examples/indicators_bench "sqlite://$DB" "$OUT" "$AT" "$RUNS"
@@ -40,11 +28,4 @@ target/release/examples/indicators_bench "sqlite://$DB" "$OUT" "$AT" "$RUNS"
 # 3. DuckDB from the CSV files; checks every number against zhucan.json (writes duckdb.json).
 "$W/venv/bin/python" bench/indicators_duckdb.py "$OUT" "$DUCK_RUNS"
 
-"$W/venv/bin/python" - "$OUT" <<'PY'
-import json, sys
-z = json.load(open(f"{sys.argv[1]}/zhucan.json"))["timings"]
-d = json.load(open(f"{sys.argv[1]}/duckdb.json"))["query"]
-zm, dm = z["warm_total"]["median_ms"], d["median_ms"]
-print(f"ratio zhucan / DuckDB (median): {zm:.2f} ms / {dm:.1f} ms = {zm / dm:.3f}; "
-      f"(min): {z['warm_total']['min_ms']:.2f} / {d['min_ms']:.1f} = {z['warm_total']['min_ms'] / d['min_ms']:.3f}")
-PY
+print_ratio "$OUT"

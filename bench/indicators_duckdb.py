@@ -10,11 +10,12 @@ Writes OUT_DIR/duckdb.json. Exits 1 if any number differs.
 
 import datetime as dt
 import json
-import statistics
 import sys
 import time
 
 import duckdb
+
+from duckdb_common import load, stats
 
 out = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -51,15 +52,7 @@ tables = {
         "opened_on": D, "closed_on": D,
     },
 }
-started = time.perf_counter()
-for name, cols in tables.items():
-    spec = ", ".join(f"'{c}': '{ty}'" for c, ty in cols.items())
-    con.execute(
-        f"CREATE TABLE {name} AS SELECT * FROM read_csv('{out}/{name}.csv', header = true, "
-        f"columns = {{{spec}}})"
-    )
-load_ms = (time.perf_counter() - started) * 1000
-counts = {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in tables}
+load_ms, counts = load(con, out, tables)
 
 # --- the definitions ------------------------------------------------------------------------
 y = t.year
@@ -282,19 +275,14 @@ doc = {
     "threads": threads,
     "rows": counts,
     "load_ms": load_ms,
-    "query": {
-        "runs": runs,
-        "median_ms": statistics.median(times),
-        "min_ms": min(times),
-        "max_ms": max(times),
-    },
+    "query": stats(times),
     "checked_numbers": checked,
     "mismatches": mismatches,
 }
 json.dump(doc, open(f"{out}/duckdb.json", "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 print(f"DuckDB {duckdb.__version__}, {threads} threads; rows {counts}")
 print(f"DuckDB load (CSV → in-memory tables): {load_ms:.0f} ms")
-print(f"DuckDB 14 indicators × {len(areas)} areas, {runs} runs: median {statistics.median(times):.1f} ms, min {min(times):.1f} ms")
+print(f"DuckDB 14 indicators × {len(areas)} areas, {runs} runs: median {stats(times)['median_ms']:.1f} ms, min {min(times):.1f} ms")
 print(f"checked {checked} numbers against zhucan: {len(mismatches)} mismatches")
 for mm in mismatches[:40]:
     print("  MISMATCH", mm)

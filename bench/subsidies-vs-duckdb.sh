@@ -12,27 +12,15 @@ PERSONS="${PERSONS:-1000000}"
 MONTH="${MONTH:-2025-12}"
 RUNS="${RUNS:-20}"
 DUCK_RUNS="${DUCK_RUNS:-10}"
-W=target/bench
+# shellcheck source=bench/common.sh
+. bench/common.sh
 OUT="$W/subsidies-$PERSONS"
 DB="$W/sub-$PERSONS.db"
-mkdir -p "$W" "$OUT"
-cargo build --release --quiet -p zhucan --bin zhucan --example subsidies_bench
-Z=target/release/zhucan
-
-if [ ! -x "$W/venv/bin/python" ]; then
-  python3 -m venv "$W/venv"
-fi
-"$W/venv/bin/python" -c 'import duckdb' 2>/dev/null || "$W/venv/bin/pip" install --quiet duckdb
-
-ms() { date +%s%3N; }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%F)"
+mkdir -p "$OUT"
+bench_setup subsidies_bench
 
 # 1. A demo district of $PERSONS persons in SQLite.
-if [ -z "${KEEP_DB:-}" ] || [ ! -f "$DB" ]; then
-  rm -f "$DB" "$DB"-wal "$DB"-shm
-  t0=$(ms); "$Z" demo --persons "$PERSONS" --database-url "sqlite://$DB" 2>/dev/null; t1=$(ms)
-  echo "zhucan demo --persons $PERSONS: $(( t1 - t0 )) ms"
-fi
+demo_db "$DB" "$PERSONS"
 
 # 2. zhucan: two closed months and late facts (once per database), CSV export, cold load, warm
 #    audit + payroll (writes zhucan.json and the results).
@@ -41,11 +29,4 @@ target/release/examples/subsidies_bench "sqlite://$DB" "$OUT" "$MONTH" "$RUNS"
 # 3. DuckDB from the CSV files; checks every result against zhucan's (writes duckdb.json).
 "$W/venv/bin/python" bench/subsidies_duckdb.py "$OUT" "$DUCK_RUNS"
 
-"$W/venv/bin/python" - "$OUT" <<'PY'
-import json, sys
-z = json.load(open(f"{sys.argv[1]}/zhucan.json"))["timings"]
-d = json.load(open(f"{sys.argv[1]}/duckdb.json"))["query"]
-zm, dm = z["warm_total"]["median_ms"], d["median_ms"]
-print(f"ratio zhucan / DuckDB (median): {zm:.1f} ms / {dm:.0f} ms = {zm / dm:.3f}; "
-      f"(min): {z['warm_total']['min_ms']:.1f} / {d['min_ms']:.0f} = {z['warm_total']['min_ms'] / d['min_ms']:.3f}")
-PY
+print_ratio "$OUT"

@@ -9,11 +9,12 @@ Writes OUT_DIR/duckdb.json. Exits 1 if any result differs.
 """
 
 import json
-import statistics
 import sys
 import time
 
 import duckdb
+
+from duckdb_common import load, stats
 
 out = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -44,18 +45,18 @@ tables = {
     "paid": {"citizen_id": V, "subsidy": V, "for_month": V, "amount_fen": L},
     "closed": {"month": V},
 }
-started = time.perf_counter()
-for name, cols in tables.items():
-    spec = ", ".join(f"'{c}': '{ty}'" for c, ty in cols.items())
-    con.execute(
-        f"CREATE TABLE {name} AS SELECT * FROM read_csv('{out}/{name}.csv', header = true, "
-        f"columns = {{{spec}}})"
-    )
-load_ms = (time.perf_counter() - started) * 1000
-counts = {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in tables}
+load_ms, counts = load(con, out, tables)
 
 
 # --- the rules (policy.md) -----------------------------------------------------------------
+# The conditions both subsidies share first: a certified, active person on the first day.
+ACTIVE = """CASE WHEN NOT certified THEN 'not_certified' END,
+          CASE WHEN revoked THEN 'certificate_revoked' END,
+          CASE WHEN expired THEN 'certificate_expired' END,
+          CASE WHEN deceased THEN 'deceased' END,
+          CASE WHEN moved_out THEN 'moved_out' END,"""
+
+
 def decisions(months):
     """Both subsidies' decision for every person and each month of `months`: one row per
     person, month and subsidy with the failed conditions (reason codes, in a clerk's reading
@@ -143,11 +144,7 @@ def decisions(months):
       SELECT month, citizen_id, township_code, living_amount, nursing_amount,
         receiving_living, receiving_nursing,
         concat_ws('|',
-          CASE WHEN NOT certified THEN 'not_certified' END,
-          CASE WHEN revoked THEN 'certificate_revoked' END,
-          CASE WHEN expired THEN 'certificate_expired' END,
-          CASE WHEN deceased THEN 'deceased' END,
-          CASE WHEN moved_out THEN 'moved_out' END,
+          {ACTIVE}
           CASE WHEN economic IS DISTINCT FROM 'tekun' AND statuses_id IS NOT NULL
                 AND NOT coalesce(list_contains(statuses, economic), false) THEN 'not_low_income' END,
           CASE WHEN economic = 'tekun' THEN 'tekun' END,
@@ -157,11 +154,7 @@ def decisions(months):
                 AND (living_amount IS NULL OR same_need_living >= living_amount) THEN 'higher_allowance' END,
           CASE WHEN living_amount IS NULL THEN 'no_policy' END) AS living_reasons,
         concat_ws('|',
-          CASE WHEN NOT certified THEN 'not_certified' END,
-          CASE WHEN revoked THEN 'certificate_revoked' END,
-          CASE WHEN expired THEN 'certificate_expired' END,
-          CASE WHEN deceased THEN 'deceased' END,
-          CASE WHEN moved_out THEN 'moved_out' END,
+          {ACTIVE}
           CASE WHEN tiers_id IS NOT NULL AND tier_fen IS NULL THEN 'not_severe_care' END,
           CASE WHEN economic = 'tekun' THEN 'tekun' END,
           CASE WHEN work_injury THEN 'work_injury_allowance' END,
@@ -225,10 +218,6 @@ for _ in range(runs):
     times["audit"].append((t1 - t0) * 1000)
     times["payroll"].append((t2 - t1) * 1000)
     times["total"].append((t2 - t0) * 1000)
-
-
-def stats(v):
-    return {"runs": len(v), "median_ms": statistics.median(v), "min_ms": min(v), "max_ms": max(v)}
 
 
 # --- the check ------------------------------------------------------------------------------

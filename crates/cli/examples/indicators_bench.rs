@@ -21,53 +21,13 @@ use zhucan_engine::{FactsCache, Query, Report};
 use zhucan_store::Store;
 use zhucan_store::registry::Actor;
 
-type Error = Box<dyn std::error::Error>;
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Median and minimum of a list of milliseconds.
-fn stats(v: &[f64]) -> serde_json::Value {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let median = if s.is_empty() {
-        0.0
-    } else if s.len() % 2 == 1 {
-        s[s.len() / 2]
-    } else {
-        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
-    };
-    serde_json::json!({
-        "runs": s.len(),
-        "median_ms": median,
-        "min_ms": s.first().copied().unwrap_or(0.0),
-        "max_ms": s.last().copied().unwrap_or(0.0),
-    })
-}
-
-/// A CSV field: quoted when it needs to be.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| field(&v.to_string())).unwrap_or_default()
-}
+mod common;
+use common::{Error, Pages, csv_file, field, ms, opt, stats};
 
 /// Exports the facts the indicators read, as the store holds them (not as the engine keeps
 /// them): persons with their current certificate, every survey row, areas, institutions.
 async fn export_csv(store: &Store, dir: &Path) -> Result<(usize, usize), Error> {
-    let file = |name: &str| -> Result<std::io::BufWriter<std::fs::File>, Error> {
-        Ok(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(dir.join(name))?,
-        ))
-    };
+    let file = |name: &str| csv_file(dir, name);
     let mut pf = file("persons.csv")?;
     let mut sf = file("surveys.csv")?;
     writeln!(
@@ -84,11 +44,12 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<(usize, usize), Error> 
          needs_home_modification,home_modification_done,care_need,receives_care,culture_sports"
     )?;
     let (mut persons, mut rows) = (0usize, 0usize);
-    let mut after = String::new();
+    let mut pages = Pages::new(5_000);
     loop {
-        let page = store.export_chunk(&after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.person.citizen_id.to_string();
+        let page = pages.next(store).await?;
+        if page.is_empty() {
+            break;
+        }
         for e in &page {
             let (p, c) = (&e.person, &e.certificate);
             writeln!(
@@ -396,13 +357,12 @@ impl Indicator8 {
 
 /// A person active at `at` with a valid certificate and no death or move recorded.
 async fn pick_active(store: &Store, at: NaiveDate) -> Result<zhucan_domain::ids::CitizenId, Error> {
-    let mut after = String::new();
+    let mut pages = Pages::new(500);
     loop {
-        let page = store.export_chunk(&after, 500).await?;
-        let Some(last) = page.last() else {
+        let page = pages.next(store).await?;
+        if page.is_empty() {
             return Err("no active person".into());
-        };
-        after = last.person.citizen_id.to_string();
+        }
         if let Some(e) = page.iter().find(|e| {
             e.certificate.status == CertificateStatus::Valid
                 && e.certificate.issued_on <= at

@@ -31,34 +31,10 @@ use zhucan_store::Store;
 use zhucan_store::registry::Actor;
 use zhucan_store::subsidies::PayrollLine;
 
-type Error = Box<dyn std::error::Error>;
+mod common;
+use common::{Error, Pages, csv_file as file, ms, opt, stats};
 
 const SOURCE: &str = "基准测试（bench/subsidies-vs-duckdb.sh）";
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Median and minimum of a list of milliseconds.
-fn stats(v: &[f64]) -> serde_json::Value {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let median = match s.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
-    };
-    serde_json::json!({
-        "runs": s.len(),
-        "median_ms": median,
-        "min_ms": s.first().copied().unwrap_or(0.0),
-        "max_ms": s.last().copied().unwrap_or(0.0),
-    })
-}
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
 
 /// FNV-1a of a citizen ID, in 0..100 000: a stable, well-spread choice of persons.
 fn bucket(id: &CitizenId) -> u64 {
@@ -113,11 +89,12 @@ async fn late_facts(
     };
     let before = prev(first_closed)?;
     let (mut benefits, mut deaths) = (0usize, 0usize);
-    let mut after = String::new();
+    let mut pages = Pages::new(5_000);
     loop {
-        let page = store.export_chunk(&after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.person.citizen_id.to_string();
+        let page = pages.next(store).await?;
+        if page.is_empty() {
+            break;
+        }
         for e in &page {
             let id = &e.person.citizen_id;
             let h = bucket(id);
@@ -237,13 +214,6 @@ async fn late_facts(
     }))
 }
 
-fn file(dir: &Path, name: &str) -> Result<std::io::BufWriter<std::fs::File>, Error> {
-    Ok(std::io::BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(dir.join(name))?,
-    ))
-}
-
 /// Exports what the rules read, as the store holds it: persons with their current
 /// certificate, survey rows (the subsidy columns), allowances, parameters flattened, what
 /// closed payrolls paid.
@@ -261,11 +231,12 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<serde_json::Value, Erro
          nursing_until,care_need,receives_care"
     )?;
     let (mut persons, mut rows) = (0usize, 0usize);
-    let mut after = String::new();
+    let mut pages = Pages::new(5_000);
     loop {
-        let page = store.export_chunk(&after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.person.citizen_id.to_string();
+        let page = pages.next(store).await?;
+        if page.is_empty() {
+            break;
+        }
         for e in &page {
             let (p, c) = (&e.person, &e.certificate);
             let components: Vec<&str> = c.components.iter().map(|c| c.key()).collect();

@@ -1,0 +1,25 @@
+"""What the DuckDB sides of the benchmarks share: loading typed CSV files into in-memory
+tables, and timing statistics."""
+
+import statistics
+import time
+
+
+def load(con, out, tables):
+    """Creates one table per entry of `tables` ({name: {column: type}}) from OUT/name.csv;
+    returns (milliseconds, {name: rows})."""
+    started = time.perf_counter()
+    for name, cols in tables.items():
+        spec = ", ".join(f"'{c}': '{ty}'" for c, ty in cols.items())
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv('{out}/{name}.csv', header = true, "
+            f"columns = {{{spec}}})"
+        )
+    load_ms = (time.perf_counter() - started) * 1000
+    counts = {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in tables}
+    return load_ms, counts
+
+
+def stats(v):
+    """Median, minimum and maximum of a list of milliseconds."""
+    return {"runs": len(v), "median_ms": statistics.median(v), "min_ms": min(v), "max_ms": max(v)}
