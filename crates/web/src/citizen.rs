@@ -906,13 +906,16 @@ fn service_page(
     )
 }
 
-/// The active service `key` (else "not found") and whether its rule admits the person today.
+/// The caller's file `p` ([`ctx`]), the active service `key` (else "not found") and whether
+/// its rule admits the person today.
 async fn offered(
     state: &AppState,
     caller: &PageCaller,
+    p: Option<&str>,
     key: &str,
-    f: &PersonFile,
-) -> Result<(ServiceDef, bool), Response> {
+) -> Result<(Ctx, ServiceDef, bool), Response> {
+    let ctx = ctx(state, caller, p).await?;
+    let f = &ctx.file;
     let def = match state.store.service(key).await {
         Ok(Some((d, true))) => d,
         Ok(_) => return Err(not_found_for(caller)),
@@ -928,7 +931,7 @@ async fn offered(
             &surveys,
             today(),
         ));
-    Ok((def, eligible))
+    Ok((ctx, def, eligible))
 }
 
 pub async fn service(
@@ -937,11 +940,7 @@ pub async fn service(
     Path(key): Path<String>,
     Query(q): Query<MeParams>,
 ) -> Response {
-    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (def, eligible) = match offered(&state, &caller, &key, &ctx.file).await {
+    let (ctx, def, eligible) = match offered(&state, &caller, q.p.as_deref(), &key).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -1077,11 +1076,8 @@ pub async fn apply(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let ctx = match ctx(&state, &caller, posted.values.get("p").map(String::as_str)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (def, eligible) = match offered(&state, &caller, &key, &ctx.file).await {
+    let p = posted.values.get("p").map(String::as_str);
+    let (ctx, def, eligible) = match offered(&state, &caller, p, &key).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -215,20 +215,10 @@ async fn run_suite(keep: fn(&str) -> bool) {
     let valid_file = in_force.first().cloned().expect("a certificate in force");
     let revoked_file = in_force.get(1).cloned().expect("another one");
     crate::support::citizen(&db.store, "jm", &valid_file.person.citizen_id).await;
-    let mut revoked = revoked_file.record();
-    revoked.certificate.status = zhucan_domain::person::CertificateStatus::Revoked;
-    db.store
-        .save_file(
-            &revoked,
-            revoked_file.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "form",
-            },
-        )
-        .await
-        .expect("revoke");
+    crate::support::change_file(&db.store, &revoked_file.person.citizen_id, "form", |r| {
+        r.certificate.status = zhucan_domain::person::CertificateStatus::Revoked;
+    })
+    .await;
     let config = zhucan_web::Config {
         login_rate_max: 1000,
         verify_rate_max: 10_000,

@@ -11,7 +11,6 @@ use zhucan_domain::person::{CertificateStatus, PersonRecord};
 use zhucan_domain::{Category, Grade};
 use zhucan_store::Role;
 use zhucan_store::audit::AuditQuery;
-use zhucan_store::registry::Actor;
 use zhucan_web::ecert::{self, CertKey, Claims};
 
 use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, put, record, user};
@@ -498,33 +497,15 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
     let (t, _) = ecert::issue_token(state, &regrade.person.citizen_id)
         .await
         .expect("t");
-    let f = app
-        .db
-        .store
-        .person_file(&regrade.person.citizen_id)
-        .await
-        .expect("f")
-        .expect("e");
-    let mut next = f.record();
-    next.certificate.grade = Grade::Two;
-    next.certificate.number = zhucan_domain::CertificateNo::compose(
-        &regrade.person.citizen_id,
-        Category::Speech,
-        Grade::Two,
-    );
-    app.db
-        .store
-        .save_file(
-            &next,
-            f.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "form",
-            },
-        )
-        .await
-        .expect("save");
+    crate::support::change_file(&app.db.store, &regrade.person.citizen_id, "form", |r| {
+        r.certificate.grade = Grade::Two;
+        r.certificate.number = zhucan_domain::CertificateNo::compose(
+            &regrade.person.citizen_id,
+            Category::Speech,
+            Grade::Two,
+        );
+    })
+    .await;
     let v = ecert::verify_token(state, &t).await;
     assert_eq!((v.valid, v.reason), (false, "certificate_changed"));
     assert!(v.name_masked.is_none());
@@ -538,28 +519,10 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
     );
 
     // Revoked in the store directly (an import, say): refused at the next check.
-    let f = app
-        .db
-        .store
-        .person_file(&a.person.citizen_id)
-        .await
-        .expect("f")
-        .expect("e");
-    let mut next = f.record();
-    next.certificate.status = CertificateStatus::Revoked;
-    app.db
-        .store
-        .save_file(
-            &next,
-            f.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "import",
-            },
-        )
-        .await
-        .expect("save");
+    crate::support::change_file(&app.db.store, &a.person.citizen_id, "import", |r| {
+        r.certificate.status = CertificateStatus::Revoked;
+    })
+    .await;
     assert_eq!(ecert::verify_token(state, &token).await.reason, "revoked");
 }
 

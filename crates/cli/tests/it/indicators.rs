@@ -182,26 +182,10 @@ async fn writes_are_seen_at_once(db: TestDb) {
                 && f.certificate.valid_until > t
         })
         .expect("an active person");
-    let file = db
-        .store
-        .person_file(&active.person.citizen_id)
-        .await
-        .expect("file")
-        .expect("exists");
-    let mut next = file.record();
-    next.person.died_on = Some(d(2025, 6, 1));
-    db.store
-        .save_file(
-            &next,
-            file.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "form",
-            },
-        )
-        .await
-        .expect("save");
+    crate::support::change_file(&db.store, &active.person.citizen_id, "form", |r| {
+        r.person.died_on = Some(d(2025, 6, 1));
+    })
+    .await;
     for r in reg.rows.iter_mut() {
         if r.person.citizen_id == active.person.citizen_id {
             r.person.died_on = Some(d(2025, 6, 1));
@@ -796,28 +780,10 @@ async fn the_dashboard_trend_is_reused_only_while_the_facts_are_unchanged() {
         .expect("trend");
     assert_eq!(other.len() + 6, first.len());
 
-    let file = app
-        .db
-        .store
-        .person_file(&recs[0].person.citizen_id)
-        .await
-        .expect("file")
-        .expect("exists");
-    let mut next = file.record();
-    next.person.died_on = Some(d(2025, 6, 1));
-    app.db
-        .store
-        .save_file(
-            &next,
-            file.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "form",
-            },
-        )
-        .await
-        .expect("save");
+    crate::support::change_file(&app.db.store, &recs[0].person.citizen_id, "form", |r| {
+        r.person.died_on = Some(d(2025, 6, 1));
+    })
+    .await;
     let after = live(&app.state).await.expect("live");
     assert_ne!(after.stamp, before.stamp);
     let fresh = trend(&app.state, &after, area.clone(), at)

@@ -412,25 +412,10 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
         .filter(|l| l.citizen_id == paid_person)
         .map(|l| l.amount_fen)
         .sum();
-    let file = store
-        .person_file(&paid_person)
-        .await
-        .expect("f")
-        .expect("e");
-    let mut next = file.record();
-    next.person.died_on = Some(d(2025, 10, 20));
-    store
-        .save_file(
-            &next,
-            file.version,
-            None,
-            &Actor {
-                name: "test",
-                source: "form",
-            },
-        )
-        .await
-        .expect("save");
+    crate::support::change_file(&store, &paid_person, "form", |r| {
+        r.person.died_on = Some(d(2025, 10, 20));
+    })
+    .await;
     let (_, still) = store.payroll(m).await.expect("p").expect("stored");
     assert_eq!(still, closed_lines, "a closed month never changes");
     let snap = facts.snapshot().await.expect("snap");

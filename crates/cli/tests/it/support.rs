@@ -599,3 +599,33 @@ pub async fn page_text(client: &reqwest::Client, url: &str) -> String {
         .await
         .expect("body")
 }
+
+/// Reads a person's file, applies `edit` to its record and saves it as the account `test`
+/// through `source` (`form`, `import`); returns the file as it was.
+pub async fn change_file(
+    store: &Store,
+    id: &zhucan_domain::ids::CitizenId,
+    source: &'static str,
+    edit: impl FnOnce(&mut PersonRecord),
+) -> zhucan_store::PersonFile {
+    let file = store
+        .person_file(id)
+        .await
+        .expect("read the file")
+        .expect("the file exists");
+    let mut next = file.record();
+    edit(&mut next);
+    store
+        .save_file(
+            &next,
+            file.version,
+            None,
+            &zhucan_store::registry::Actor {
+                name: "test",
+                source,
+            },
+        )
+        .await
+        .expect("save the file");
+    file
+}
