@@ -129,6 +129,9 @@ async function keyboardAction(page, action) {
 
 // RFC 6238 TOTP (SHA-1, 30 s, 6 digits) for accounts with two-step verification. Each step is
 // used once per secret (the server refuses a replayed code), waiting for the next step if needed.
+// The server accepts the steps now-1…now+1 when it checks; the previous step is used only in a
+// step's first 20 s, so that a step boundary crossed between making the code and the server
+// checking it cannot make the code too old.
 const lastStep = new Map();
 function base32(s) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -140,8 +143,10 @@ function base32(s) {
 }
 async function totpCode(secret) {
   for (;;) {
-    const now = Math.floor(Date.now() / 30000);
-    const step = Math.max(now - 1, (lastStep.get(secret) ?? -1) + 1);
+    const t = Date.now();
+    const now = Math.floor(t / 30000);
+    const lowest = t % 30000 < 20000 ? now - 1 : now;
+    const step = Math.max(lowest, (lastStep.get(secret) ?? -1) + 1);
     if (step <= now + 1) {
       lastStep.set(secret, step);
       const msg = Buffer.alloc(8);
