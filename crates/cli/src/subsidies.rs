@@ -305,17 +305,7 @@ pub async fn explain(
         .map(|(_, b)| b)
         .collect();
     let policy = store.policy().await?;
-    let mut surveys = file.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let e = zhucan_engine::subsidies::explain_person(
-        &file.person,
-        &file.certificate,
-        &surveys,
-        benefits,
-        &policy,
-        m,
-        lang,
-    );
+    let e = zhucan_engine::subsidies::explain_person(&file, benefits, &policy, m, lang);
     let bytes = if format.trim().eq_ignore_ascii_case("json") {
         json_bytes(&serde_json::to_value(&e).unwrap_or_default())?
     } else {

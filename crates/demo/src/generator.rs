@@ -696,6 +696,7 @@ impl Generator {
             } else {
                 CertificateStatus::Valid
             },
+            revoked_on,
             smart_card,
         };
         let severe = certificate.is_severe_care();

@@ -161,6 +161,11 @@ pub struct Certificate {
     pub issued_on: NaiveDate,
     pub valid_until: NaiveDate,
     pub status: CertificateStatus,
+    /// When a revoked certificate was revoked, when known (a revocation recorded by staff,
+    /// or the day an import learned of it). `None` on a revoked certificate: the date is not
+    /// known, and the certificate is read as never in force (the literal spec).
+    #[serde(default)]
+    pub revoked_on: Option<NaiveDate>,
     /// 智能化残疾人证 (third generation) held.
     pub smart_card: bool,
 }
@@ -177,6 +182,37 @@ impl Certificate {
     pub fn is_severe_care(&self) -> bool {
         is_severe_care(self.category, self.grade, &self.components)
     }
+
+    /// Revoked on or before `d` (a revocation of unknown date counts from the start).
+    pub fn revoked_by(&self, d: NaiveDate) -> bool {
+        self.status == CertificateStatus::Revoked && self.revoked_on.is_none_or(|r| r <= d)
+    }
+
+    /// In force on `d`: issued on or before it, not revoked on or before it, valid on it.
+    pub fn in_force_on(&self, d: NaiveDate) -> bool {
+        self.issued_on <= d && !self.revoked_by(d) && self.valid_until >= d
+    }
+}
+
+/// The certificate that governs day `d` among all the certificates a person has held: the
+/// one issued last on or before `d` (a later issue — a renewal, a re-assessment, a category
+/// change — supersedes the earlier one from its issue date). Its category and grade are the
+/// person's on `d`; the person is certified on `d` when it is [`Certificate::in_force_on`]
+/// `d`. `None` before the first issue.
+///
+/// `history` may come in any order; of two issued on the same day, the later in the list
+/// wins (callers list the current certificate last).
+pub fn governing_on<'a>(
+    history: impl IntoIterator<Item = &'a Certificate>,
+    d: NaiveDate,
+) -> Option<&'a Certificate> {
+    let mut best: Option<&Certificate> = None;
+    for c in history {
+        if c.issued_on <= d && best.is_none_or(|b| c.issued_on >= b.issued_on) {
+            best = Some(c);
+        }
+    }
+    best
 }
 
 /// The survey values of one year (动态更新), from 家庭经济状况 down.
@@ -216,13 +252,97 @@ pub struct PersonRecord {
     pub survey: Survey,
 }
 
-/// Whether a person counts at date `t` (`indicators.md`, "Active at t").
+/// How a newly stated certificate enters a person's certificate history (every certificate
+/// a person held is kept; see [`governing_on`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateChange {
+    /// The same as the current certificate.
+    Unchanged,
+    /// A new issue — another number (re-assessment, category change) or the same number
+    /// issued later (renewal, re-issue after revocation): it becomes current, the earlier
+    /// certificates stay in the history, governing the days before its issue.
+    Issue(Certificate),
+    /// A correction (or status change) of the current certificate, in place.
+    Correct(Certificate),
+}
+
+/// Classifies `incoming` against the `current` certificate. A revocation stated without a
+/// date (the workbook has no column for it) keeps the date already known, else takes
+/// `learned_on` when the same certificate was valid until now: the registry said it was valid
+/// until the day it learned otherwise, so no month it paid becomes a recovery.
+pub fn certificate_change(
+    current: &Certificate,
+    incoming: &Certificate,
+    learned_on: NaiveDate,
+) -> CertificateChange {
+    let mut new = incoming.clone();
+    if new.status == CertificateStatus::Revoked
+        && new.revoked_on.is_none()
+        && new.number == current.number
+        && new.issued_on == current.issued_on
+    {
+        new.revoked_on = match current.status {
+            CertificateStatus::Revoked => current.revoked_on,
+            CertificateStatus::Valid => Some(learned_on.max(new.issued_on)),
+        };
+    }
+    if new.status == CertificateStatus::Valid {
+        new.revoked_on = None;
+    }
+    if new == *current {
+        CertificateChange::Unchanged
+    } else if new.number != current.number || new.issued_on > current.issued_on {
+        CertificateChange::Issue(new)
+    } else {
+        CertificateChange::Correct(new)
+    }
+}
+
+impl CertificateChange {
+    /// The certificate that is current after the change.
+    pub fn resulting<'a>(&'a self, current: &'a Certificate) -> &'a Certificate {
+        match self {
+            CertificateChange::Unchanged => current,
+            CertificateChange::Issue(c) | CertificateChange::Correct(c) => c,
+        }
+    }
+
+    /// Applies the change to a history of `(certificate, is_current)` pairs (one current).
+    /// Certificates are kept unique by number and issue date.
+    pub fn apply(&self, history: &mut Vec<(Certificate, bool)>) {
+        let same_key =
+            |a: &Certificate, b: &Certificate| a.number == b.number && a.issued_on == b.issued_on;
+        match self {
+            CertificateChange::Unchanged => {}
+            CertificateChange::Issue(new) => {
+                history.retain(|(c, _)| !same_key(c, new));
+                for (_, cur) in history.iter_mut() {
+                    *cur = false;
+                }
+                history.push((new.clone(), true));
+            }
+            CertificateChange::Correct(new) => {
+                history.retain(|(c, cur)| *cur || !same_key(c, new));
+                match history.iter_mut().find(|(_, cur)| *cur) {
+                    Some(slot) => slot.0 = new.clone(),
+                    None => history.push((new.clone(), true)),
+                }
+            }
+        }
+    }
+}
+
+/// Whether a person counts at date `t` (`indicators.md`, "Active at t") when `cert` is the
+/// only certificate they have held. Over a history, use [`governing_on`] first.
 pub fn is_active_at(person: &Person, cert: &Certificate, t: NaiveDate) -> bool {
-    cert.issued_on <= t
-        && cert.status == CertificateStatus::Valid
-        && cert.valid_until >= t
+    cert.in_force_on(t)
         && person.died_on.is_none_or(|d| d > t)
         && person.moved_out_on.is_none_or(|d| d > t)
+}
+
+/// Whether a person counts at date `t` over their whole certificate history.
+pub fn is_active_over(person: &Person, history: &[Certificate], t: NaiveDate) -> bool {
+    governing_on(history, t).is_some_and(|c| is_active_at(person, c, t))
 }
 
 /// Facts of an imported row kept beside the record: a village named but not in the area
@@ -231,4 +351,145 @@ pub fn is_active_at(person: &Person, cert: &Certificate, t: NaiveDate) -> bool {
 pub struct RecordExtras {
     pub village_name: Option<String>,
     pub legacy_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::with_check_char;
+    use crate::{Category, Grade};
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn cert(grade: Grade, issued: NaiveDate) -> Certificate {
+        let id = with_check_char("33100319600101123").expect("id");
+        Certificate {
+            number: CertificateNo::compose(&id, Category::Physical, grade),
+            category: Category::Physical,
+            grade,
+            components: vec![],
+            issued_on: issued,
+            valid_until: Certificate::default_valid_until(issued),
+            status: CertificateStatus::Valid,
+            revoked_on: None,
+            smart_card: false,
+        }
+    }
+
+    #[test]
+    fn changes_are_issues_or_corrections() {
+        let today = d(2026, 12, 3);
+        let a = cert(Grade::One, d(2016, 11, 15));
+        assert_eq!(
+            certificate_change(&a, &a, today),
+            CertificateChange::Unchanged
+        );
+        let renewed = Certificate {
+            issued_on: d(2026, 11, 10),
+            valid_until: d(2036, 11, 10),
+            ..a.clone()
+        };
+        assert_eq!(
+            certificate_change(&a, &renewed, today),
+            CertificateChange::Issue(renewed.clone())
+        );
+        let b = cert(Grade::Two, d(2026, 12, 3));
+        assert_eq!(
+            certificate_change(&a, &b, today),
+            CertificateChange::Issue(b.clone())
+        );
+        let corrected = Certificate {
+            valid_until: d(2030, 1, 1),
+            ..a.clone()
+        };
+        assert_eq!(
+            certificate_change(&a, &corrected, today),
+            CertificateChange::Correct(corrected.clone())
+        );
+        // A revocation stated without a date takes the day it was learned …
+        let revoked = Certificate {
+            status: CertificateStatus::Revoked,
+            ..a.clone()
+        };
+        let CertificateChange::Correct(r) = certificate_change(&a, &revoked, today) else {
+            panic!("a correction");
+        };
+        assert_eq!(r.revoked_on, Some(today));
+        // … and keeps a known date when stated again without one.
+        assert_eq!(
+            certificate_change(&r, &revoked, d(2027, 5, 1)),
+            CertificateChange::Unchanged
+        );
+        // Reinstated: no revocation date remains.
+        assert_eq!(
+            certificate_change(&r, &a, today),
+            CertificateChange::Correct(a.clone())
+        );
+    }
+
+    #[test]
+    fn the_latest_issue_on_or_before_a_day_governs_it() {
+        let a = cert(Grade::One, d(2016, 11, 15));
+        let b = cert(Grade::Three, d(2026, 12, 3));
+        let h = [a.clone(), b.clone()];
+        assert_eq!(governing_on(&h, d(2016, 11, 14)), None);
+        assert_eq!(governing_on(&h, d(2016, 11, 15)), Some(&a));
+        assert_eq!(governing_on(&h, d(2026, 12, 2)), Some(&a));
+        assert_eq!(governing_on(&h, d(2026, 12, 3)), Some(&b));
+        let revoked = Certificate {
+            status: CertificateStatus::Revoked,
+            revoked_on: Some(d(2020, 3, 1)),
+            ..a.clone()
+        };
+        assert!(revoked.in_force_on(d(2020, 2, 29)));
+        assert!(!revoked.in_force_on(d(2020, 3, 1)));
+        let unknown = Certificate {
+            revoked_on: None,
+            ..revoked
+        };
+        assert!(!unknown.in_force_on(d(2017, 1, 1)));
+    }
+
+    fn arb_cert() -> impl Strategy<Value = Certificate> {
+        (0usize..4, 0i64..4000, any::<bool>(), 0i64..4000).prop_map(|(g, off, rev, roff)| {
+            let issued = d(2015, 1, 1) + chrono::Duration::days(off);
+            let mut c = cert(Grade::ALL[g], issued);
+            if rev {
+                c.status = CertificateStatus::Revoked;
+                c.revoked_on = (roff % 2 == 0).then(|| issued + chrono::Duration::days(roff));
+            }
+            c
+        })
+    }
+
+    proptest! {
+        /// Whatever sequence of certificates is stated, the history keeps exactly one current
+        /// certificate, unique by number and issue date, and that one is what the last change
+        /// resulted in.
+        #[test]
+        fn a_history_always_has_one_current_certificate(
+            first in arb_cert(),
+            next in proptest::collection::vec(arb_cert(), 0..12),
+        ) {
+            let today = d(2026, 12, 3);
+            let mut history = vec![(first.clone(), true)];
+            let mut current = first;
+            for n in next {
+                let change = certificate_change(&current, &n, today);
+                change.apply(&mut history);
+                current = change.resulting(&current).clone();
+                prop_assert_eq!(history.iter().filter(|(_, c)| *c).count(), 1);
+                let now = history.iter().find(|(_, c)| *c).map(|(c, _)| c.clone());
+                prop_assert_eq!(now.as_ref(), Some(&current));
+                let mut keys: Vec<_> = history.iter().map(|(c, _)| (c.number.clone(), c.issued_on)).collect();
+                keys.sort();
+                let before = keys.len();
+                keys.dedup();
+                prop_assert_eq!(keys.len(), before);
+            }
+        }
+    }
 }

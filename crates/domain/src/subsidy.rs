@@ -395,9 +395,12 @@ pub fn explain(v: &Verdict, f: &MonthFacts, p: &InForce, lang: Lang) -> Vec<Cond
                         .pick("（未填家庭经济状况）", " (no household status)")
                         .into(),
                 },
-                (Cond::SevereCare, _) => {
-                    format!("（{}{}）", f.category.label(lang), f.grade.label(lang))
-                }
+                (Cond::SevereCare, _) => match lang {
+                    Lang::Zh => format!("（{}{}）", f.category.zh(), f.grade.zh()),
+                    Lang::En => {
+                        format!("({}, {})", f.category.label(lang), f.grade.label(lang))
+                    }
+                },
                 _ => String::new(),
             };
             ConditionLine {

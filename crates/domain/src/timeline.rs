@@ -78,7 +78,11 @@ pub fn events_between(old: Option<(&Person, &Certificate)>, new: &PersonRecord) 
             out.push(NewEvent::new(EventKind::Deceased, Some(d), ""));
         }
         if c.status == CertificateStatus::Revoked {
-            out.push(NewEvent::new(EventKind::Revoked, None, "残疾人证注销"));
+            out.push(NewEvent::new(
+                EventKind::Revoked,
+                c.revoked_on,
+                "残疾人证注销",
+            ));
         }
         return out;
     };
@@ -107,9 +111,11 @@ pub fn events_between(old: Option<(&Person, &Certificate)>, new: &PersonRecord) 
         out.push(NewEvent::new(EventKind::Corrected, None, "证件信息更正"));
     }
     match (oc.status, c.status) {
-        (CertificateStatus::Valid, CertificateStatus::Revoked) => {
-            out.push(NewEvent::new(EventKind::Revoked, None, "残疾人证注销"))
-        }
+        (CertificateStatus::Valid, CertificateStatus::Revoked) => out.push(NewEvent::new(
+            EventKind::Revoked,
+            c.revoked_on,
+            "残疾人证注销",
+        )),
         (CertificateStatus::Revoked, CertificateStatus::Valid) if oc.number == c.number => {
             out.push(NewEvent::new(EventKind::Reinstated, None, "证件恢复有效"))
         }
@@ -332,6 +338,7 @@ pub fn apply_life_event(
                 issued_on: *on,
                 valid_until: Certificate::default_valid_until(*on),
                 status: CertificateStatus::Valid,
+                revoked_on: None,
                 smart_card: false,
             };
             NewEvent::new(
@@ -353,6 +360,7 @@ pub fn apply_life_event(
             next.certificate.issued_on = *on;
             next.certificate.valid_until = *valid_until;
             next.certificate.status = CertificateStatus::Valid;
+            next.certificate.revoked_on = None;
             NewEvent::new(
                 EventKind::Renewed,
                 Some(*on),
@@ -364,6 +372,7 @@ pub fn apply_life_event(
                 return Err(LifeEventError::AlreadyRevoked);
             }
             next.certificate.status = CertificateStatus::Revoked;
+            next.certificate.revoked_on = Some(*on);
             NewEvent::new(EventKind::Revoked, Some(*on), "残疾人证注销")
         }
         LifeEvent::MoveOut { on } => {

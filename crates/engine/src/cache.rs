@@ -56,7 +56,7 @@ impl FactsCache {
                     let Some(last) = page.last() else { break };
                     after = last.person.citizen_id.to_string();
                     for p in &page {
-                        snap.upsert(&p.person, &p.certificate, &p.surveys);
+                        snap.upsert(&p.person, &p.certificate, &p.former, &p.surveys);
                     }
                 }
                 let mut benefits: std::collections::HashMap<_, Vec<_>> =
@@ -95,7 +95,7 @@ impl FactsCache {
                     let ids = self.store.changed_ids_since(l.seen.registry).await?;
                     for chunk in ids.chunks(PAGE as usize) {
                         for p in &self.store.files_of(chunk).await? {
-                            snap.upsert(&p.person, &p.certificate, &p.surveys);
+                            snap.upsert(&p.person, &p.certificate, &p.former, &p.surveys);
                         }
                         let mut benefits: std::collections::HashMap<_, Vec<_>> =
                             chunk.iter().map(|id| (id.clone(), Vec::new())).collect();

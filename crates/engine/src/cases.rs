@@ -11,7 +11,7 @@ use zhucan_domain::parse::Month;
 use zhucan_domain::policy::Policy;
 use zhucan_domain::subsidy::{Finding, InForce, Subsidy, decide};
 use zhucan_store::Store;
-use zhucan_store::subsidies::{CaseKind, NewCase, prev_month};
+use zhucan_store::subsidies::{Case, CaseKind, NewCase, prev_month};
 
 use crate::FactsCache;
 use crate::snapshot::Snapshot;
@@ -83,6 +83,68 @@ impl Snapshot {
     }
 }
 
+/// Why an open case's finding is gone at month `m`, if it is (`None`: the case still stands).
+pub fn withdrawal_reason(eligible: bool, receiving: bool, kind: CaseKind) -> Option<&'static str> {
+    match kind {
+        CaseKind::Enrol if receiving && eligible => Some("now_receiving"),
+        CaseKind::Enrol if !eligible => Some("no_longer_eligible"),
+        CaseKind::Stop if eligible => Some("eligible_again"),
+        CaseKind::Stop if !receiving => Some("no_longer_receiving"),
+        _ => None,
+    }
+}
+
+/// The words of a withdrawal reason code.
+pub fn withdrawal_text(code: &str, lang: zhucan_domain::lang::Lang) -> &'static str {
+    match code {
+        "now_receiving" => lang.pick("已在发放，无需新办", "already being paid: nothing to enrol"),
+        "no_longer_eligible" => lang.pick(
+            "复核后已不符合条件，不予新办",
+            "no longer eligible on review: nothing to enrol",
+        ),
+        "eligible_again" => lang.pick(
+            "复核后仍符合条件，无需停发",
+            "still eligible on review: nothing to stop",
+        ),
+        "no_longer_receiving" => {
+            lang.pick("已停止发放，无需再停", "no longer paid: nothing to stop")
+        }
+        _ => lang.pick("复核后撤回", "withdrawn on review"),
+    }
+}
+
+impl Snapshot {
+    /// The open cases (of persons in the snapshot) whose finding is gone at month `m`, with
+    /// the reason.
+    pub fn stale_cases<'c>(
+        &self,
+        policy: &Policy,
+        m: Month,
+        open: &'c [Case],
+    ) -> Vec<(&'c Case, &'static str)> {
+        let mut out = Vec::new();
+        for c in open {
+            let Some(i) = self.index_of(&c.citizen_id) else {
+                continue;
+            };
+            let p = &self.persons[i];
+            let area = if p.village != crate::snapshot::NONE {
+                self.villages.get(p.village as usize)
+            } else {
+                None
+            }
+            .or_else(|| self.townships.get(p.township as usize));
+            let Some(area) = area else { continue };
+            let params = InForce::resolve(policy, area, m);
+            let v = decide(c.subsidy, &self.month_facts(i, m), &params);
+            if let Some(r) = withdrawal_reason(v.eligible(), v.receiving, c.kind) {
+                out.push((c, r));
+            }
+        }
+        out
+    }
+}
+
 /// Opens cases as the registry changes.
 #[derive(Debug)]
 pub struct CaseOpener {
@@ -125,11 +187,29 @@ impl CaseOpener {
             Some(ids) => ids.iter().filter_map(|id| snap.index_of(id)).collect(),
         };
         let trigger = if full { "audit" } else { "change" };
+        // Cases whose finding is gone (a re-assessment, a correction, a decision elsewhere)
+        // are withdrawn with the reason before new ones are opened.
+        let open = self.store.open_cases(changed.as_deref()).await?;
         let snap2 = snap.clone();
-        let proposals =
-            tokio::task::spawn_blocking(move || snap2.case_proposals(&policy, m, &persons))
-                .await
-                .unwrap_or_default();
+        let (proposals, stale) = tokio::task::spawn_blocking(move || {
+            let stale: Vec<(Case, &'static str)> = snap2
+                .stale_cases(&policy, m, &open)
+                .into_iter()
+                .map(|(c, r)| (c.clone(), r))
+                .collect();
+            (snap2.case_proposals(&policy, m, &persons), stale)
+        })
+        .await
+        .unwrap_or_default();
+        let mut withdrawn = 0;
+        for (case, reason) in &stale {
+            if self.store.withdraw_case(case, reason).await? {
+                withdrawn += 1;
+            }
+        }
+        if withdrawn > 0 {
+            tracing::info!(withdrawn, "subsidy cases withdrawn: their finding is gone");
+        }
         let mut opened = 0;
         for (i, s, kind, month, reasons) in proposals {
             let (Some(id), Some(township)) = (snap.citizen_id(i), snap.area_code_of(i)) else {

@@ -361,14 +361,16 @@ impl Snapshot {
             }
             sv = Some(s);
         }
-        if p.active(at.prev_day)
+        if self.active(p, at.prev_day).is_some()
             && let Some(s) = prev
         {
             k.income_prev = s.income;
         }
-        if !p.active(at.day) {
+        // The certificate in force at t decides the category and grade (a re-assessment
+        // counts from its issue date).
+        let Some(c) = self.active(p, at.day) else {
             return k;
-        }
+        };
         if let Some(s) = sv.filter(|s: &&S| s.year == at.year) {
             k.income = s.income;
         }
@@ -389,7 +391,7 @@ impl Snapshot {
         // 3. Nursing subsidy (特困 get neither subsidy).
         set(
             B_NURSING,
-            p.severe_care && econ != Some(EconomicStatus::Tekun),
+            c.severe_care && econ != Some(EconomicStatus::Tekun),
             sv.is_some_and(|s| receiving(s.nursing, at.month)),
         );
         // 7. Pension insurance.
@@ -456,7 +458,7 @@ impl Snapshot {
         // 专栏2-6: institutional care for severe, mental and intellectual disability.
         set(
             B_CARE,
-            (matches!(p.grade, Grade::One | Grade::Two) || p.mental_or_intellectual)
+            (matches!(c.grade, Grade::One | Grade::Two) || c.mental_or_intellectual)
                 && matches!(
                     sv.and_then(|s| s.care_need),
                     Some(CareNeed::Day | CareNeed::Residential)
@@ -464,7 +466,7 @@ impl Snapshot {
             sv.and_then(|s| s.receives_care) == Some(true),
         );
         // 专栏5-8: smart cards.
-        set(B_SMART, true, p.smart_card);
+        set(B_SMART, true, c.smart_card);
         // 专栏3-4: quota, concentrated and self employment.
         set(
             B_EMPLOYED_QCS,

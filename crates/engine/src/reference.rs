@@ -28,15 +28,18 @@ pub struct Registry {
 }
 
 /// One person as the workbook's rows make them: person and certificate from the row of the
-/// latest survey year, survey values per year.
+/// latest survey year, survey values per year, and the certificates held before (a row of a
+/// later import stating another number, or the same number issued later, is a new issue).
 #[derive(Debug, Clone)]
 pub struct File {
     pub person: Person,
     pub certificate: Certificate,
+    pub former: Vec<Certificate>,
     pub surveys: BTreeMap<i32, Survey>,
 }
 
-/// Groups rows into files (`import-format.md`: person fields from the latest survey year).
+/// Groups rows into files (`import-format.md`: person fields from the latest survey year),
+/// in the order the rows are merged.
 pub fn files(rows: &[PersonRecord]) -> Vec<File> {
     let mut by_id: BTreeMap<String, File> = BTreeMap::new();
     for r in rows {
@@ -45,16 +48,37 @@ pub fn files(rows: &[PersonRecord]) -> Vec<File> {
             .or_insert_with(|| File {
                 person: r.person.clone(),
                 certificate: r.certificate.clone(),
+                former: Vec::new(),
                 surveys: BTreeMap::new(),
             });
         let latest = f.surveys.keys().next_back().copied();
         if latest.is_none_or(|y| r.survey.year >= y) {
             f.person = r.person.clone();
-            f.certificate = r.certificate.clone();
+            let (old, new) = (&f.certificate, &r.certificate);
+            if new.number != old.number || new.issued_on > old.issued_on {
+                let old = std::mem::replace(&mut f.certificate, new.clone());
+                f.former
+                    .retain(|c| !(c.number == new.number && c.issued_on == new.issued_on));
+                f.former.push(old);
+            } else {
+                f.certificate = new.clone();
+            }
         }
         f.surveys.insert(r.survey.year, r.survey.clone());
     }
     by_id.into_values().collect()
+}
+
+/// The certificate a person held at `t`, read literally: of all their certificates, the one
+/// issued last on or before `t` (the current one on a tie).
+fn held_at(f: &File, t: NaiveDate) -> Option<&Certificate> {
+    let mut all: Vec<&Certificate> = f.former.iter().collect();
+    all.push(&f.certificate);
+    all.into_iter()
+        .enumerate()
+        .filter(|(_, c)| c.issued_on <= t)
+        .max_by_key(|(i, c)| (c.issued_on, *i))
+        .map(|(_, c)| c)
 }
 
 /// What the spec says one indicator is.
@@ -66,13 +90,23 @@ pub struct Expected {
     pub value: Option<f64>,
 }
 
+/// "Active at t": the certificate held at `t` was issued on or before it, is not revoked (on
+/// or before `t`, when the revocation's date is known), is valid at `t`; the person had not
+/// died or moved out by `t`.
 fn active(f: &File, t: NaiveDate) -> bool {
-    let c = &f.certificate;
+    let Some(c) = held_at(f, t) else {
+        return false;
+    };
     c.issued_on <= t
-        && c.status != CertificateStatus::Revoked
+        && !(c.status == CertificateStatus::Revoked && c.revoked_on.is_none_or(|r| r <= t))
         && c.valid_until >= t
         && f.person.died_on.is_none_or(|d| d > t)
         && f.person.moved_out_on.is_none_or(|d| d > t)
+}
+
+/// The certificate that decides category and grade at `t` (the current one before any issue).
+fn cert_at(f: &File, t: NaiveDate) -> &Certificate {
+    held_at(f, t).unwrap_or(&f.certificate)
 }
 
 pub fn in_area(f: &File, area: &AreaCode) -> bool {
@@ -178,7 +212,7 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
 
     // 3
     let severe = |f: &File, s: Option<&Survey>| {
-        let c = &f.certificate;
+        let c = cert_at(f, t);
         is_severe_care(c.category, c.grade, &c.components)
             && s.and_then(|s| s.economic_status) != Some(EconomicStatus::Tekun)
     };
@@ -429,6 +463,7 @@ fn near_month(rng: &mut SmallRng, anchors: &[NaiveDate], today: NaiveDate) -> Mo
 
 /// A registry of `persons` persons whose dates cluster around `anchors` (the dates the tests
 /// evaluate): birthdays on the edges of every age band, certificates issued, expiring, revoked,
+/// renewed, re-assessed and re-issued (after a gap or a revocation),
 /// deaths and moves on the day before, of and after, survey rows before, in and after the
 /// reference years, subsidies starting and stopping in the reference month, households spanning
 /// townships, institutions opening and closing on the day. Every row is valid for the importer.
@@ -510,7 +545,7 @@ pub fn random(seed: u64, persons: usize, anchors: &[NaiveDate], today: NaiveDate
             died_on,
             moved_out_on,
         };
-        let certificate = Certificate {
+        let mut certificate = Certificate {
             number: CertificateNo::compose(&id, category, grade),
             category,
             grade,
@@ -522,6 +557,7 @@ pub fn random(seed: u64, persons: usize, anchors: &[NaiveDate], today: NaiveDate
             } else {
                 CertificateStatus::Valid
             },
+            revoked_on: None,
             smart_card: rng.random_bool(0.5),
         };
         // Survey years around the anchors' years.
@@ -537,10 +573,61 @@ pub fn random(seed: u64, persons: usize, anchors: &[NaiveDate], today: NaiveDate
             years.push(anchor.year());
         }
         let latest = years.last().copied().unwrap_or(2025);
+        // A certificate history: from a later survey year on, the rows state a new issue (a
+        // re-assessment, a category change, a renewal, a renewal after a gap, a re-issue after
+        // a revocation), dated near the anchors.
+        let mut next: Option<(i32, Certificate)> = None;
+        if years.len() >= 2 && rng.random_bool(0.4) {
+            let on = near(&mut rng, anchors, today)
+                .max(issued + chrono::Duration::days(2))
+                .min(today);
+            if let Some(&switch) = years.iter().find(|y| **y >= on.year())
+                && switch != years[0]
+                && on > issued
+            {
+                let mut c2 = Certificate {
+                    issued_on: on,
+                    valid_until: Certificate::default_valid_until(on),
+                    status: CertificateStatus::Valid,
+                    revoked_on: None,
+                    ..certificate.clone()
+                };
+                match rng.random_range(0..5) {
+                    0 => c2.grade = pick(&mut rng, Grade::ALL),
+                    1 => {
+                        c2.category = pick(&mut rng, &Category::ALL[..7]);
+                        c2.components = vec![];
+                    }
+                    2 => {}
+                    3 => {
+                        // Expired before the new issue: a gap.
+                        let back = rng.random_range(1..=62);
+                        certificate.valid_until = (on - chrono::Duration::days(back)).max(issued);
+                    }
+                    _ => {
+                        // Revoked (on a known day), then issued again.
+                        let back = rng.random_range(0..=40);
+                        certificate.status = CertificateStatus::Revoked;
+                        certificate.revoked_on =
+                            Some((on - chrono::Duration::days(back)).max(issued));
+                    }
+                }
+                if c2.category == Category::Multiple && c2.components.len() < 2 {
+                    c2.category = Category::Physical;
+                    c2.components = vec![];
+                }
+                c2.number = CertificateNo::compose(&id, c2.category, c2.grade);
+                next = Some((switch, c2));
+            }
+        }
         for y in years {
+            let cert = match &next {
+                Some((switch, c2)) if y >= *switch => c2.clone(),
+                _ => certificate.clone(),
+            };
             let mut rec = PersonRecord {
                 person: person.clone(),
-                certificate: certificate.clone(),
+                certificate: cert,
                 survey: survey(&mut rng, y, anchors, today),
             };
             if y < latest && rng.random_bool(0.3) {
@@ -632,8 +719,8 @@ fn living_amount() -> i64 {
     STANDARD_FEN * 30 / 100
 }
 
-fn nursing_amount(f: &File, s: Option<&Survey>) -> i64 {
-    let base = match f.certificate.grade {
+fn nursing_amount(f: &File, s: Option<&Survey>, m: Month) -> i64 {
+    let base = match cert_at(f, m.first_day()).grade {
         Grade::One => 30_000,
         Grade::Two => 24_000,
         _ => 18_000,
@@ -656,7 +743,7 @@ fn subsidy_state(f: &File, m: Month) -> (bool, bool, bool, bool) {
     let s = values_for(f, m.year());
     let econ = s.and_then(|s| s.economic_status);
     let act = active(f, first);
-    let c = &f.certificate;
+    let c = cert_at(f, first);
     let living = act && matches!(econ, Some(EconomicStatus::Dibao | EconomicStatus::Dibian));
     let nursing = act
         && is_severe_care(c.category, c.grade, &c.components)
@@ -705,7 +792,7 @@ pub fn expected_payments(
             out.push((id.clone(), "living", living_amount()));
         }
         if ne && nr {
-            out.push((id, "nursing", nursing_amount(f, values_for(f, m.year()))));
+            out.push((id, "nursing", nursing_amount(f, values_for(f, m.year()), m)));
         }
     }
     out.sort();

@@ -1,5 +1,6 @@
-//! The registry's facts in memory: one compact row per person (current certificate, area,
-//! household, life dates) and their survey rows, plus the area dictionary and institutions.
+//! The registry's facts in memory: one compact row per person (latest certificate, area,
+//! household, life dates), the certificates they held before and their survey rows, plus the
+//! area dictionary and institutions.
 //!
 //! A snapshot is built once from the store and then kept exact by [`Snapshot::upsert`]ing the
 //! persons whose files changed (see `cache.rs`); nothing is ever computed from stale facts.
@@ -40,21 +41,16 @@ pub(crate) fn ymd(d: NaiveDate) -> u32 {
     (d.year().max(0) as u32) * 10_000 + d.month() * 100 + d.day()
 }
 
-/// One person's facts (the current certificate, as the workbook's latest row states it).
+/// "Revoked, date unknown": the certificate is never in force (the literal spec).
+pub(crate) const REVOKED_ALWAYS: i32 = i32::MIN;
+
+/// One certificate's facts.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct P {
-    pub birth: u32,
+pub(crate) struct C {
     pub issued: i32,
     pub valid_until: i32,
-    pub died: i32,
-    pub moved: i32,
-    pub township: u32,
-    pub village: u32,
-    pub household: u32,
-    pub s_start: u32,
-    pub s_len: u16,
-    pub male: bool,
-    pub revoked: bool,
+    /// The day it was revoked: `NEVER` when valid, [`REVOKED_ALWAYS`] when the date is unknown.
+    pub revoked: i32,
     pub smart_card: bool,
     pub severe_care: bool,
     /// Category 智力 or 精神, or 多重 with such a component.
@@ -65,17 +61,59 @@ pub(crate) struct P {
     pub components: u8,
 }
 
-impl P {
-    /// `indicators.md` "Active at t".
-    #[inline]
-    pub fn active(&self, t: i32) -> bool {
-        self.issued <= t
-            && !self.revoked
-            && self.valid_until >= t
-            && self.died > t
-            && self.moved > t
+impl C {
+    fn of(cert: &Certificate) -> C {
+        let mental_or_intellectual =
+            matches!(cert.category, Category::Intellectual | Category::Mental)
+                || (cert.category == Category::Multiple
+                    && cert
+                        .components
+                        .iter()
+                        .any(|c| matches!(c, Category::Intellectual | Category::Mental)));
+        C {
+            issued: day(cert.issued_on),
+            valid_until: day(cert.valid_until),
+            revoked: match cert.status {
+                CertificateStatus::Valid => NEVER,
+                CertificateStatus::Revoked => cert.revoked_on.map_or(REVOKED_ALWAYS, day),
+            },
+            smart_card: cert.smart_card,
+            severe_care: cert.is_severe_care(),
+            mental_or_intellectual,
+            grade: cert.grade,
+            category: cert.category,
+            components: zhucan_domain::subsidy::Categories::of(&cert.components).0,
+        }
     }
 
+    /// In force on day `t`: issued on or before it, not revoked on or before it, valid on it
+    /// (`Certificate::in_force_on`).
+    #[inline]
+    pub fn in_force(&self, t: i32) -> bool {
+        self.issued <= t && self.revoked > t && self.valid_until >= t
+    }
+}
+
+/// One person's facts. `cert` is the certificate issued last (the current one, as the
+/// workbook's latest row states it, in any sane history); the certificates held before it are
+/// `former[f_start..f_start + f_len]`, oldest issue first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct P {
+    pub birth: u32,
+    pub cert: C,
+    pub died: i32,
+    pub moved: i32,
+    pub township: u32,
+    pub village: u32,
+    pub household: u32,
+    pub s_start: u32,
+    pub f_start: u32,
+    pub s_len: u16,
+    pub f_len: u16,
+    pub male: bool,
+}
+
+impl P {
     /// Completed years at `t` (as `yyyymmdd`); negative before birth.
     #[inline]
     pub fn age(&self, t: u32) -> i32 {
@@ -162,6 +200,9 @@ pub struct Snapshot {
     pub(crate) persons: Vec<P>,
     pub(crate) surveys: Vec<S>,
     stale_surveys: usize,
+    /// Certificates held before each person's latest one (see [`P`]).
+    pub(crate) former: Vec<C>,
+    stale_former: usize,
     pub(crate) townships: Vec<AreaCode>,
     township_index: HashMap<AreaCode, u32>,
     pub(crate) villages: Vec<AreaCode>,
@@ -306,8 +347,15 @@ impl Snapshot {
         h
     }
 
-    /// Adds a person's file, or replaces it with its new state.
-    pub fn upsert(&mut self, person: &Person, cert: &Certificate, surveys: &[Survey]) {
+    /// Adds a person's file, or replaces it with its new state: `cert` is the current
+    /// certificate, `former` those held before it (any order).
+    pub fn upsert(
+        &mut self,
+        person: &Person,
+        cert: &Certificate,
+        former: &[Certificate],
+        surveys: &[Survey],
+    ) {
         let key = id_bytes(&person.citizen_id);
         let existing = self.index.get(&key).copied();
         if let Some(i) = existing {
@@ -317,6 +365,7 @@ impl Snapshot {
                 *m = m.saturating_sub(1);
             }
             self.stale_surveys += usize::from(old.s_len);
+            self.stale_former += usize::from(old.f_len);
         }
         let township = self.township_no(&person.township);
         let village = self.village_no(person.village.as_ref());
@@ -328,32 +377,27 @@ impl Snapshot {
         let s_start = self.surveys.len() as u32;
         let s_len = rows.len() as u16;
         self.surveys.extend(rows);
-        let mental_or_intellectual =
-            matches!(cert.category, Category::Intellectual | Category::Mental)
-                || (cert.category == Category::Multiple
-                    && cert
-                        .components
-                        .iter()
-                        .any(|c| matches!(c, Category::Intellectual | Category::Mental)));
+        // Oldest issue first; of two issued the same day the current one (listed last) wins.
+        let mut certs: Vec<C> = former.iter().chain([cert]).map(C::of).collect();
+        certs.sort_by_key(|c| c.issued);
+        let latest = certs.pop().unwrap_or_else(|| C::of(cert));
+        certs.truncate(usize::from(u16::MAX));
+        let f_start = self.former.len() as u32;
+        let f_len = certs.len() as u16;
+        self.former.extend(certs);
         let p = P {
             birth: ymd(person.citizen_id.birth_date()),
-            issued: day(cert.issued_on),
-            valid_until: day(cert.valid_until),
+            cert: latest,
             died: person.died_on.map_or(NEVER, day),
             moved: person.moved_out_on.map_or(NEVER, day),
             township,
             village,
             household,
             s_start,
+            f_start,
             s_len,
+            f_len,
             male: person.citizen_id.sex() == zhucan_domain::Sex::Male,
-            revoked: cert.status == CertificateStatus::Revoked,
-            smart_card: cert.smart_card,
-            severe_care: cert.is_severe_care(),
-            mental_or_intellectual,
-            grade: cert.grade,
-            category: cert.category,
-            components: zhucan_domain::subsidy::Categories::of(&cert.components).0,
         };
         match existing {
             Some(i) => self.persons[i as usize] = p,
@@ -364,22 +408,55 @@ impl Snapshot {
                 self.index.insert(key, i);
             }
         }
-        if self.stale_surveys > 4096 && self.stale_surveys * 2 > self.surveys.len() {
+        if (self.stale_surveys > 4096 && self.stale_surveys * 2 > self.surveys.len())
+            || (self.stale_former > 4096 && self.stale_former * 2 > self.former.len())
+        {
             self.compact();
         }
     }
 
-    /// Drops survey rows no person points at any more.
+    /// Drops survey rows and certificates no person points at any more.
     fn compact(&mut self) {
         let mut fresh = Vec::with_capacity(self.surveys.len() - self.stale_surveys);
+        let mut fresh_former = Vec::with_capacity(self.former.len() - self.stale_former);
         for p in &mut self.persons {
             let start = p.s_start as usize;
             let rows = &self.surveys[start..start + usize::from(p.s_len)];
             p.s_start = fresh.len() as u32;
             fresh.extend_from_slice(rows);
+            let start = p.f_start as usize;
+            let certs = &self.former[start..start + usize::from(p.f_len)];
+            p.f_start = fresh_former.len() as u32;
+            fresh_former.extend_from_slice(certs);
         }
         self.surveys = fresh;
         self.stale_surveys = 0;
+        self.former = fresh_former;
+        self.stale_former = 0;
+    }
+
+    /// The certificate that governs day `t` for person `p` (`person::governing_on`): the one
+    /// issued last on or before `t`; `None` before the first issue.
+    #[inline]
+    pub(crate) fn cert_at<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
+        if p.cert.issued <= t {
+            return Some(&p.cert);
+        }
+        let start = p.f_start as usize;
+        self.former[start..start + usize::from(p.f_len)]
+            .iter()
+            .rev()
+            .find(|c| c.issued <= t)
+    }
+
+    /// `indicators.md` "Active at t", over the person's certificate history: the certificate
+    /// governing `t` is in force, and the person had not died or moved out by `t`.
+    #[inline]
+    pub(crate) fn active<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
+        if p.died <= t || p.moved <= t {
+            return None;
+        }
+        self.cert_at(p, t).filter(|c| c.in_force(t))
     }
 
     /// Person `i`'s survey rows, oldest year first.
@@ -437,23 +514,27 @@ mod tests {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
         let p = P {
             birth: ymd(d(2008, 2, 29)),
-            issued: 0,
-            valid_until: 0,
+            cert: C {
+                issued: 0,
+                valid_until: 0,
+                revoked: NEVER,
+                smart_card: false,
+                severe_care: false,
+                mental_or_intellectual: false,
+                grade: Grade::One,
+                category: Category::Physical,
+                components: 0,
+            },
             died: NEVER,
             moved: NEVER,
             township: 0,
             village: NONE,
             household: NONE,
             s_start: 0,
+            f_start: 0,
             s_len: 0,
+            f_len: 0,
             male: true,
-            revoked: false,
-            smart_card: false,
-            severe_care: false,
-            mental_or_intellectual: false,
-            grade: Grade::One,
-            category: Category::Physical,
-            components: 0,
         };
         assert_eq!(p.age(ymd(d(2024, 2, 28))), 15);
         assert_eq!(p.age(ymd(d(2024, 2, 29))), 16);

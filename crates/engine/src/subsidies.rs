@@ -10,12 +10,13 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
-use zhucan_domain::person::{CareNeed, Certificate, Person, Survey};
+use zhucan_domain::person::CareNeed;
 use zhucan_domain::policy::{ParamEntry, Policy};
 use zhucan_domain::subsidy::{
     Benefit, BenefitKind, Categories, ConditionLine, Finding, InForce, MonthFacts, RULESET,
     Subsidy, Verdict, decide, explain,
 };
+use zhucan_store::PersonFile;
 use zhucan_store::subsidies::PayrollLine;
 
 use crate::snapshot::{NONE, P, Snapshot, day, month_no, receiving};
@@ -96,15 +97,19 @@ impl Snapshot {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let in_force = |k: BenefitKind| benefits.iter().filter(move |b| b.kind == k && b.covers(m));
+        // The certificate governing the first day (over the whole history: a renewal or a
+        // re-assessment never opens a gap) decides the category and grade of the month.
+        let c = self.cert_at(p, first);
+        let shown = c.unwrap_or(&p.cert);
         MonthFacts {
-            certified: p.issued <= first,
-            revoked: p.revoked,
-            expired: p.valid_until < first,
+            certified: c.is_some(),
+            revoked: c.is_some_and(|c| c.revoked <= first),
+            expired: c.is_some_and(|c| c.valid_until < first),
             deceased: p.died <= first,
             moved_out: p.moved <= first,
-            grade: p.grade,
-            category: p.category,
-            components: Categories(p.components),
+            grade: shown.grade,
+            category: shown.category,
+            components: Categories(shown.components),
             economic: sv.and_then(|s| s.economic),
             residential_care: sv.is_some_and(|s| {
                 s.care_need == Some(CareNeed::Residential) && s.receives_care == Some(true)
@@ -436,18 +441,28 @@ pub struct Explanation {
     pub subsidies: Vec<Explained>,
 }
 
+/// A one-person snapshot of a file (so that one person is judged by the registry-wide code).
+fn snapshot_of_file(file: &PersonFile) -> Snapshot {
+    let mut snap = Snapshot::new();
+    snap.upsert(
+        &file.person,
+        &file.certificate,
+        &file.former_certificates(),
+        &file.surveys,
+    );
+    snap
+}
+
 /// Explains both subsidies for one person's file and month, with the same code as the audit.
 pub fn explain_person(
-    person: &Person,
-    certificate: &Certificate,
-    surveys: &[Survey],
+    file: &PersonFile,
     benefits: Vec<Benefit>,
     policy: &Policy,
     m: Month,
     lang: Lang,
 ) -> Explanation {
-    let mut snap = Snapshot::new();
-    snap.upsert(person, certificate, surveys);
+    let person = &file.person;
+    let mut snap = snapshot_of_file(file);
     snap.set_benefits(&person.citizen_id, benefits);
     let facts = snap.month_facts(0, m);
     let mut r = Resolver::new(policy, m);
@@ -491,27 +506,28 @@ pub fn explain_person(
 
 /// What the catalogue's eligibility rules know about one person on `today`.
 pub fn applicant_of(
-    person: &Person,
-    certificate: &Certificate,
-    surveys: &[Survey],
+    file: &PersonFile,
     today: chrono::NaiveDate,
 ) -> zhucan_domain::service::Applicant {
-    let mut snap = Snapshot::new();
-    snap.upsert(person, certificate, surveys);
+    let snap = snapshot_of_file(file);
     let p = &snap.persons[0];
+    let t = day(today);
     let sv = Snapshot::survey_for(snap.rows(p), chrono::Datelike::year(&today));
+    let active = snap.active(p, t);
+    let c = active.unwrap_or(&p.cert);
     zhucan_domain::service::Applicant {
-        active: p.active(day(today)),
-        grade: p.grade,
-        category: p.category,
-        mental_or_intellectual: p.mental_or_intellectual,
+        active: active.is_some(),
+        grade: c.grade,
+        category: c.category,
+        mental_or_intellectual: c.mental_or_intellectual,
         age: p.age(crate::snapshot::ymd(today)),
         economic: sv.and_then(|s| s.economic),
         in_school: sv.and_then(|s| s.school).is_some_and(|s| s.in_school()),
-        renewal_due: !p.revoked
-            && p.died > day(today)
-            && p.moved > day(today)
-            && p.issued <= day(today)
-            && p.valid_until <= day(today) + 365,
+        // Expiring within a year, or expired (not revoked; alive and in the district).
+        renewal_due: p.died > t
+            && p.moved > t
+            && snap
+                .cert_at(p, t)
+                .is_some_and(|c| c.revoked > t && c.valid_until <= t + 365),
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn snapshot_of(reg: &reference::Registry) -> Snapshot {
     s.set_reference(reg.areas.clone(), reg.institutions.clone());
     for f in reference::files(&reg.rows) {
         let surveys: Vec<_> = f.surveys.values().cloned().collect();
-        s.upsert(&f.person, &f.certificate, &surveys);
+        s.upsert(&f.person, &f.certificate, &f.former, &surveys);
     }
     s
 }
@@ -130,7 +130,7 @@ fn updating_a_person_replaces_their_facts() {
     // Re-applying every file (as a cache refresh does) changes nothing.
     for f in reference::files(&reg.rows) {
         let surveys: Vec<_> = f.surveys.values().cloned().collect();
-        snap.upsert(&f.person, &f.certificate, &surveys);
+        snap.upsert(&f.person, &f.certificate, &f.former, &surveys);
     }
     compare(&reg, &snap, d(2025, 12, 31), 7);
     // Move every second person's rows to another township and household: the snapshot follows.
@@ -144,7 +144,7 @@ fn updating_a_person_replaces_their_facts() {
     }
     for f in reference::files(&changed.rows) {
         let surveys: Vec<_> = f.surveys.values().cloned().collect();
-        snap.upsert(&f.person, &f.certificate, &surveys);
+        snap.upsert(&f.person, &f.certificate, &f.former, &surveys);
     }
     compare(&changed, &snap, d(2025, 12, 31), 7);
     compare(&changed, &snap, d(2024, 2, 29), 7);
@@ -313,7 +313,7 @@ fn the_trend_is_the_evaluation_of_each_date_in_order() {
 
 #[test]
 fn generated_registries_exercise_every_indicator() {
-    let reg = reference::random(3, 300, &anchors(), d(2026, 11, 30));
+    let reg = reference::random(6, 300, &anchors(), d(2026, 11, 30));
     let e = reference::expected(&reg, d(2025, 12, 31), &code("331003"));
     for x in &e {
         if x.id == 1 {
@@ -504,5 +504,242 @@ fn payroll_corrections_are_what_was_due_less_what_closed_months_paid() {
     }
     for k in ["regular", "arrears", "recovery"] {
         assert!(kinds.get(k).copied().unwrap_or(0) > 20, "{k}: {kinds:?}");
+    }
+}
+
+// ---------------------------------------------------------------- certificate history
+
+/// One history case: the certificates a person held (the current one last) and, per month,
+/// the nursing subsidy due (`None`: not eligible) for a person enrolled since 2016-12.
+struct HistoryCase {
+    name: &'static str,
+    certs: Vec<zhucan_domain::person::Certificate>,
+    months: Vec<((i32, u32), Option<i64>)>,
+}
+
+fn cert_of(
+    id: &zhucan_domain::ids::CitizenId,
+    category: zhucan_domain::Category,
+    grade: zhucan_domain::Grade,
+    issued: NaiveDate,
+) -> zhucan_domain::person::Certificate {
+    use zhucan_domain::person::{Certificate, CertificateStatus};
+    Certificate {
+        number: zhucan_domain::CertificateNo::compose(id, category, grade),
+        category,
+        grade,
+        components: vec![],
+        issued_on: issued,
+        valid_until: Certificate::default_valid_until(issued),
+        status: CertificateStatus::Valid,
+        revoked_on: None,
+        smart_card: false,
+    }
+}
+
+#[test]
+fn a_renewal_or_re_assessment_never_opens_a_gap_and_the_certificate_in_force_decides() {
+    use zhucan_domain::Category::{Intellectual, Physical};
+    use zhucan_domain::Grade::{One, Three, Two};
+    use zhucan_domain::person::{CertificateStatus, Person, Survey};
+    use zhucan_domain::subsidy::Subsidy;
+    let id = zhucan_domain::ids::with_check_char("33100319600101123").expect("id");
+    let start = d(2016, 11, 15);
+    // Issued 2016-11-15 and valid for 20 years (the cases below end it as they need).
+    let a = |g| zhucan_domain::person::Certificate {
+        valid_until: d(2036, 11, 14),
+        ..cert_of(&id, Physical, g, start)
+    };
+    let revoked = |on| zhucan_domain::person::Certificate {
+        status: CertificateStatus::Revoked,
+        revoked_on: on,
+        ..a(One)
+    };
+    let cases = vec![
+        HistoryCase {
+            name: "renewal (the same number issued again)",
+            certs: vec![
+                zhucan_domain::person::Certificate {
+                    valid_until: d(2026, 11, 15),
+                    ..a(One)
+                },
+                zhucan_domain::person::Certificate {
+                    issued_on: d(2026, 11, 10),
+                    valid_until: d(2036, 11, 10),
+                    ..a(One)
+                },
+            ],
+            months: vec![
+                ((2016, 11), None),
+                ((2016, 12), Some(30_000)),
+                ((2026, 10), Some(30_000)),
+                ((2026, 11), Some(30_000)),
+                ((2026, 12), Some(30_000)),
+                ((2027, 1), Some(30_000)),
+            ],
+        },
+        HistoryCase {
+            name: "re-assessment down, still eligible",
+            certs: vec![a(One), cert_of(&id, Physical, Two, d(2026, 12, 3))],
+            months: vec![
+                ((2016, 12), Some(30_000)),
+                ((2026, 11), Some(30_000)),
+                ((2026, 12), Some(30_000)),
+                ((2027, 1), Some(24_000)),
+            ],
+        },
+        HistoryCase {
+            name: "re-assessment to 三级 肢体: stops the month after, not before",
+            certs: vec![a(One), cert_of(&id, Physical, Three, d(2026, 12, 3))],
+            months: vec![
+                ((2016, 12), Some(30_000)),
+                ((2026, 12), Some(30_000)),
+                ((2027, 1), None),
+            ],
+        },
+        HistoryCase {
+            name: "re-assessment up",
+            certs: vec![a(Two), cert_of(&id, Physical, One, d(2024, 5, 20))],
+            months: vec![
+                ((2016, 12), Some(24_000)),
+                ((2024, 5), Some(24_000)),
+                ((2024, 6), Some(30_000)),
+            ],
+        },
+        HistoryCase {
+            name: "category change to 智力三级",
+            certs: vec![a(Three), cert_of(&id, Intellectual, Three, d(2025, 3, 10))],
+            months: vec![
+                ((2016, 12), None),
+                ((2025, 3), None),
+                ((2025, 4), Some(18_000)),
+            ],
+        },
+        HistoryCase {
+            name: "revocation, then a new issue",
+            certs: vec![
+                revoked(Some(d(2023, 6, 10))),
+                zhucan_domain::person::Certificate {
+                    issued_on: d(2023, 9, 5),
+                    valid_until: d(2033, 9, 5),
+                    ..a(One)
+                },
+            ],
+            months: vec![
+                ((2016, 12), Some(30_000)),
+                ((2023, 6), Some(30_000)),
+                ((2023, 7), None),
+                ((2023, 9), None),
+                ((2023, 10), Some(30_000)),
+            ],
+        },
+        HistoryCase {
+            name: "a gap between two certificates",
+            certs: vec![
+                zhucan_domain::person::Certificate {
+                    valid_until: d(2022, 2, 14),
+                    ..a(One)
+                },
+                zhucan_domain::person::Certificate {
+                    issued_on: d(2022, 5, 20),
+                    valid_until: d(2032, 5, 20),
+                    ..a(One)
+                },
+            ],
+            months: vec![
+                ((2022, 2), Some(30_000)),
+                ((2022, 3), None),
+                ((2022, 5), None),
+                ((2022, 6), Some(30_000)),
+            ],
+        },
+        HistoryCase {
+            name: "revoked, date unknown: never in force (the literal spec)",
+            certs: vec![revoked(None)],
+            months: vec![((2016, 12), None), ((2026, 12), None)],
+        },
+        HistoryCase {
+            name: "revoked on a known day, nothing issued after",
+            certs: vec![revoked(Some(d(2026, 3, 1)))],
+            months: vec![((2026, 2), Some(30_000)), ((2026, 3), None)],
+        },
+    ];
+    let policy = default_policy();
+    let district = code("331003");
+    let person = Person {
+        citizen_id: id.clone(),
+        name: "测试".into(),
+        township: code("331003001"),
+        village: None,
+        hukou_type: None,
+        household_id: None,
+        household_size: None,
+        phone: None,
+        guardian_name: None,
+        guardian_phone: None,
+        died_on: None,
+        moved_out_on: None,
+    };
+    let survey = Survey {
+        year: 2016,
+        nursing_subsidy_since: Some(month(2016, 12)),
+        ..Survey::default()
+    };
+    for case in &cases {
+        let mut snap = Snapshot::new();
+        snap.set_reference(reference::areas(), vec![]);
+        let (current, former) = case.certs.split_last().expect("a certificate");
+        snap.upsert(&person, current, former, std::slice::from_ref(&survey));
+        for &((y, mo), due) in &case.months {
+            let m = month(y, mo);
+            let pay: Vec<i64> = snap
+                .payroll(&policy, m, &district)
+                .into_iter()
+                .filter(|l| l.subsidy == Subsidy::Nursing)
+                .map(|l| l.amount_fen)
+                .collect();
+            assert_eq!(
+                pay,
+                due.into_iter().collect::<Vec<_>>(),
+                "{}: {m} payroll",
+                case.name
+            );
+            let stop = snap
+                .audit(&policy, m, &district)
+                .into_iter()
+                .any(|f| f.subsidy == Subsidy::Nursing);
+            // Enrolled from 2016-12: not eligible while enrolled is a finding (stop).
+            assert_eq!(
+                stop,
+                due.is_none() && m >= month(2016, 12),
+                "{}: {m} audit finding",
+                case.name
+            );
+            // The domain's reading of the history agrees with the snapshot's.
+            let first = m.first_day();
+            let governing = zhucan_domain::person::governing_on(&case.certs, first);
+            assert_eq!(
+                governing.is_some_and(|c| c.in_force_on(first)),
+                snap.active(&snap.persons[0], crate::snapshot::day(first))
+                    .is_some(),
+                "{}: {m} in force",
+                case.name
+            );
+        }
+        // The order the history is given in does not matter.
+        let mut reversed = Snapshot::new();
+        reversed.set_reference(reference::areas(), vec![]);
+        let mut shuffled: Vec<_> = former.to_vec();
+        shuffled.reverse();
+        reversed.upsert(&person, current, &shuffled, std::slice::from_ref(&survey));
+        for &((y, mo), _) in &case.months {
+            let m = month(y, mo);
+            assert_eq!(
+                reversed.payroll(&policy, m, &district),
+                snap.payroll(&policy, m, &district),
+                "{}: {m}",
+                case.name
+            );
+        }
     }
 }

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::QueryBuilder;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::person::{Certificate, Person, PersonRecord, RecordExtras, Survey};
+use zhucan_domain::person::{
+    Certificate, CertificateChange, Person, PersonRecord, RecordExtras, Survey, certificate_change,
+};
 use zhucan_domain::timeline::{NewEvent, events_between};
 
 use crate::registry::{Actor, ImportOutcome};
@@ -64,8 +66,10 @@ impl<'a> NewFile<'a> {
         let Some(cur) = self.current().cloned() else {
             return survey_changed;
         };
+        let change = certificate_change(&cur, &rec.certificate, crate::registry::today());
+        let normalised = crate::registry::with_certificate(rec, change.resulting(&cur));
         self.events
-            .extend(events_between(Some((&self.person, &cur)), rec));
+            .extend(events_between(Some((&self.person, &cur)), &normalised));
         let person_changed = self.person != rec.person
             || self.extras.village_name != extras.village_name
             || (extras.legacy_id.is_some() && self.extras.legacy_id != extras.legacy_id)
@@ -78,20 +82,8 @@ impl<'a> NewFile<'a> {
             }
             self.latest = rec.survey.year;
         }
-        let cert_changed = cur != rec.certificate;
-        if cert_changed {
-            for (_, c) in self.certs.iter_mut() {
-                *c = false;
-            }
-            match self
-                .certs
-                .iter_mut()
-                .find(|(c, _)| c.number == rec.certificate.number)
-            {
-                Some(slot) => *slot = (rec.certificate.clone(), true),
-                None => self.certs.push((rec.certificate.clone(), true)),
-            }
-        }
+        let cert_changed = change != CertificateChange::Unchanged;
+        change.apply(&mut self.certs);
         survey_changed || person_changed || cert_changed
     }
 }
@@ -232,7 +224,11 @@ fn unchanged(
     let Some(cert) = cert else { return Ok(false) };
     Ok(year == row.latest_survey_year
         && row.to_person()? == rec.person
-        && cert.to_certificate()? == rec.certificate
+        && certificate_change(
+            &cert.to_certificate()?,
+            &rec.certificate,
+            crate::registry::today(),
+        ) == CertificateChange::Unchanged
         && row.village_name == extras.village_name
         && (extras.legacy_id.is_none() || row.legacy_id == extras.legacy_id))
 }
@@ -282,7 +278,7 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
                 chunk.iter().flat_map(|f| f.certs.iter().map(move |(c, cur)| (f.person.citizen_id.as_str(), c, *cur))).collect();
             for part in cert_rows.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new(
-                    "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at) ",
+                    "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, revoked_on, smart_card, is_current, recorded_at) ",
                 );
                 qb.push_values(part, |mut b, (id, cert, cur)| {
                     b.push_bind(id.to_string())
@@ -293,6 +289,7 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
                         .push_bind(cert.issued_on.to_string())
                         .push_bind(cert.valid_until.to_string())
                         .push_bind(cert.status.key())
+                        .push_bind(cert.revoked_on.map(|d| d.to_string()))
                         .push_bind(cert.smart_card)
                         .push_bind(*cur)
                         .push_bind(now.clone());
@@ -367,6 +364,8 @@ async fn insert_files(tx: &mut Tx, files: &[NewFile<'_>], actor: &Actor<'_>) -> 
 pub struct ExportPerson {
     pub person: Person,
     pub certificate: Certificate,
+    /// The certificates held before the current one, oldest issue first.
+    pub former: Vec<Certificate>,
     /// Survey rows, oldest year first.
     pub surveys: Vec<Survey>,
     pub extras: RecordExtras,
@@ -393,14 +392,14 @@ impl crate::Store {
             return Ok(vec![]);
         };
         let sql_c = format!(
-            "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE citizen_id >= $1 AND citizen_id <= $2 AND is_current = $3"
+            "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE citizen_id >= $1 AND citizen_id <= $2"
         );
         let sql_s = format!(
             "SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id >= $1 AND citizen_id <= $2 ORDER BY citizen_id, survey_year"
         );
         let (lo, hi) = (first.citizen_id.clone(), last.citizen_id.clone());
         let (cs, ss): (Vec<WithId<CertRow>>, Vec<WithId<SurveyRow>>) = crate::on_pool!(self, p => {
-            let cs = sqlx::query_as(sqlx::AssertSqlSafe(sql_c)).bind(&lo).bind(&hi).bind(true).fetch_all(p).await?;
+            let cs = sqlx::query_as(sqlx::AssertSqlSafe(sql_c)).bind(&lo).bind(&hi).fetch_all(p).await?;
             let ss = sqlx::query_as(sqlx::AssertSqlSafe(sql_s)).bind(&lo).bind(&hi).fetch_all(p).await?;
             (cs, ss)
         });
@@ -426,7 +425,7 @@ impl crate::Store {
         self.with_files(persons).await
     }
 
-    /// `persons` with their current certificates and survey rows.
+    /// `persons` with their certificates and survey rows.
     async fn with_files(&self, persons: Vec<PersonRow>) -> Result<Vec<ExportPerson>> {
         let mut cs: Vec<WithId<CertRow>> = Vec::new();
         let mut ss: Vec<WithId<SurveyRow>> = Vec::new();
@@ -434,8 +433,7 @@ impl crate::Store {
         for chunk in ids.chunks(CHUNK) {
             let ph = placeholders_in(chunk);
             let sql_c = format!(
-                "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE is_current = ${} AND citizen_id IN ({ph})",
-                chunk.len() + 1
+                "SELECT citizen_id, {CERT_COLUMNS} FROM certificates WHERE citizen_id IN ({ph})"
             );
             let sql_s = format!(
                 "SELECT citizen_id, {SURVEY_COLUMNS} FROM surveys WHERE citizen_id IN ({ph}) ORDER BY citizen_id, survey_year"
@@ -445,7 +443,7 @@ impl crate::Store {
                 for id in chunk {
                     q = q.bind(*id);
                 }
-                cs.extend(q.bind(true).fetch_all(p).await?);
+                cs.extend(q.fetch_all(p).await?);
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql_s));
                 for id in chunk {
                     q = q.bind(*id);
@@ -457,14 +455,25 @@ impl crate::Store {
     }
 }
 
-/// Joins persons with their current certificates and survey rows (oldest year first).
+/// Joins persons with their certificates (current and former) and survey rows (oldest year
+/// first).
 fn assemble(
     persons: Vec<PersonRow>,
     cs: Vec<WithId<CertRow>>,
     ss: Vec<WithId<SurveyRow>>,
 ) -> Result<Vec<ExportPerson>> {
-    let mut certs: HashMap<String, CertRow> =
-        cs.into_iter().map(|c| (c.citizen_id, c.row)).collect();
+    let mut certs: HashMap<String, CertRow> = HashMap::new();
+    let mut former: HashMap<String, Vec<Certificate>> = HashMap::new();
+    for c in cs {
+        if c.row.is_current {
+            certs.insert(c.citizen_id, c.row);
+        } else {
+            former
+                .entry(c.citizen_id)
+                .or_default()
+                .push(c.row.to_certificate()?);
+        }
+    }
     let mut surveys: HashMap<String, Vec<Survey>> = HashMap::new();
     for s in ss {
         surveys
@@ -480,9 +489,12 @@ fn assemble(
                 .ok_or_else(|| crate::rows::corrupt("current certificate", &p.citizen_id))?;
             let mut rows = surveys.remove(&p.citizen_id).unwrap_or_default();
             rows.sort_by_key(|s| s.year);
+            let mut earlier = former.remove(&p.citizen_id).unwrap_or_default();
+            earlier.sort_by_key(|c| c.issued_on);
             Ok(ExportPerson {
                 person: p.to_person()?,
                 certificate: cert.to_certificate()?,
+                former: earlier,
                 surveys: rows,
                 extras: RecordExtras {
                     village_name: p.village_name.clone(),

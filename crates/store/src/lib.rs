@@ -197,6 +197,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "payroll_counter",
         sql: include_str!("../migrations/0008_payroll_counter.sql"),
     },
+    Migration {
+        version: 9,
+        name: "certificate_history",
+        sql: include_str!("../migrations/0009_certificate_history.sql"),
+    },
 ];
 
 /// The default district's area dictionary (Huangyan), loaded into a new database.

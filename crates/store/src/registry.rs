@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::person::{Certificate, Person, PersonRecord, Survey};
+use zhucan_domain::person::{
+    Certificate, CertificateChange, Person, PersonRecord, Survey, certificate_change,
+};
 use zhucan_domain::timeline::{EventKind, NewEvent, events_between};
 
 use crate::rows::{
@@ -59,6 +61,25 @@ pub struct PersonFile {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl PersonFile {
+    /// The certificates held before the current one (see
+    /// [`zhucan_domain::person::governing_on`]).
+    pub fn former_certificates(&self) -> Vec<Certificate> {
+        self.certificates
+            .iter()
+            .filter(|h| !h.is_current)
+            .map(|h| h.certificate.clone())
+            .collect()
+    }
+
+    /// Every certificate the person held, the current one last.
+    pub fn all_certificates(&self) -> Vec<Certificate> {
+        let mut all = self.former_certificates();
+        all.push(self.certificate.clone());
+        all
+    }
 }
 
 impl PersonFile {
@@ -234,6 +255,8 @@ impl Store {
         }
         let old_p = row.to_person()?;
         let old_c = cert.to_certificate()?;
+        let change = certificate_change(&old_c, &next.certificate, today());
+        let next = &with_certificate(next, change.resulting(&old_c));
         let events = events.unwrap_or_else(|| events_between(Some((&old_p, &old_c)), next));
         write_person(
             &mut tx,
@@ -245,7 +268,7 @@ impl Store {
             },
         )
         .await?;
-        write_certificate(&mut tx, id, &old_c, &next.certificate).await?;
+        write_certificate(&mut tx, id, &change).await?;
         upsert_survey(&mut tx, id, &next.survey).await?;
         append_events(&mut tx, id, &events, actor).await?;
         tx.commit().await?;
@@ -548,6 +571,8 @@ pub(crate) async fn merge_one(
     if i64::from(rec.survey.year) >= row.latest_survey_year {
         let old_p = row.to_person()?;
         let old_c = cert.to_certificate()?;
+        let change = certificate_change(&old_c, &rec.certificate, today());
+        let rec = &with_certificate(rec, change.resulting(&old_c));
         let events = events_between(Some((&old_p, &old_c)), rec);
         let person_changed = old_p != rec.person
             || row.village_name != extras.village_name
@@ -557,8 +582,8 @@ pub(crate) async fn merge_one(
             write_person(tx, rec, &row, extras).await?;
             person_written = true;
         }
-        if old_c != rec.certificate {
-            write_certificate(tx, id, &old_c, &rec.certificate).await?;
+        if change != CertificateChange::Unchanged {
+            write_certificate(tx, id, &change).await?;
             cert_written = true;
         }
         if !events.is_empty() {
@@ -692,8 +717,8 @@ async fn insert_certificate(
 ) -> Result<()> {
     on_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO certificates (citizen_id, certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at, revoked_on)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id)
         .bind(cert.number.as_str())
@@ -706,53 +731,66 @@ async fn insert_certificate(
         .bind(cert.smart_card)
         .bind(current)
         .bind(now_text())
+        .bind(cert.revoked_on.map(|d| d.to_string()))
         .execute(&mut *c)
         .await?;
     });
     Ok(())
 }
 
-/// Makes `new` the current certificate: the same number is updated in place; a new number
-/// keeps the old certificate in the history.
-async fn write_certificate(
-    tx: &mut Tx,
-    id: &str,
-    old: &Certificate,
-    new: &Certificate,
-) -> Result<()> {
-    if old == new {
-        return Ok(());
-    }
-    if old.number != new.number {
-        let exists: Option<String> = on_tx!(tx, c => {
-            sqlx::query("UPDATE certificates SET is_current = $2 WHERE citizen_id = $1").bind(id).bind(false).execute(&mut *c).await?;
-            sqlx::query_scalar("SELECT certificate_no FROM certificates WHERE citizen_id = $1 AND certificate_no = $2")
-                .bind(id).bind(new.number.as_str()).fetch_optional(&mut *c).await?
-        });
-        if exists.is_none() {
-            return insert_certificate(tx, id, new, true).await;
+/// Writes a change of the current certificate (see [`certificate_change`]): a new issue is
+/// inserted and becomes current, the earlier ones stay; a correction updates the current row.
+async fn write_certificate(tx: &mut Tx, id: &str, change: &CertificateChange) -> Result<()> {
+    match change {
+        CertificateChange::Unchanged => Ok(()),
+        CertificateChange::Issue(new) => {
+            on_tx!(tx, c => {
+                sqlx::query("UPDATE certificates SET is_current = $2 WHERE citizen_id = $1").bind(id).bind(false).execute(&mut *c).await?;
+                sqlx::query("DELETE FROM certificates WHERE citizen_id = $1 AND certificate_no = $2 AND issued_on = $3")
+                    .bind(id).bind(new.number.as_str()).bind(new.issued_on.to_string()).execute(&mut *c).await?;
+            });
+            insert_certificate(tx, id, new, true).await
+        }
+        CertificateChange::Correct(new) => {
+            on_tx!(tx, c => {
+                sqlx::query("DELETE FROM certificates WHERE citizen_id = $1 AND certificate_no = $2 AND issued_on = $3 AND is_current = $4")
+                    .bind(id).bind(new.number.as_str()).bind(new.issued_on.to_string()).bind(false).execute(&mut *c).await?;
+                sqlx::query(
+                    "UPDATE certificates SET category = $3, grade = $4, components = $5, issued_on = $6, valid_until = $7, status = $8, smart_card = $9, revoked_on = $10, recorded_at = $11
+                     WHERE citizen_id = $1 AND certificate_no = $2 AND is_current = $12",
+                )
+                .bind(id)
+                .bind(new.number.as_str())
+                .bind(new.category.key())
+                .bind(new.grade.key())
+                .bind(components_text(&new.components))
+                .bind(new.issued_on.to_string())
+                .bind(new.valid_until.to_string())
+                .bind(new.status.key())
+                .bind(new.smart_card)
+                .bind(new.revoked_on.map(|d| d.to_string()))
+                .bind(now_text())
+                .bind(true)
+                .execute(&mut *c)
+                .await?;
+            });
+            Ok(())
         }
     }
-    on_tx!(tx, c => {
-        sqlx::query(
-            "UPDATE certificates SET category = $3, grade = $4, components = $5, issued_on = $6, valid_until = $7, status = $8, smart_card = $9, is_current = $10, recorded_at = $11
-             WHERE citizen_id = $1 AND certificate_no = $2",
-        )
-        .bind(id)
-        .bind(new.number.as_str())
-        .bind(new.category.key())
-        .bind(new.grade.key())
-        .bind(components_text(&new.components))
-        .bind(new.issued_on.to_string())
-        .bind(new.valid_until.to_string())
-        .bind(new.status.key())
-        .bind(new.smart_card)
-        .bind(true)
-        .bind(now_text())
-        .execute(&mut *c)
-        .await?;
-    });
-    Ok(())
+}
+
+/// `rec` with its certificate replaced (the normalised one a change results in).
+pub(crate) fn with_certificate(rec: &PersonRecord, cert: &Certificate) -> PersonRecord {
+    PersonRecord {
+        person: rec.person.clone(),
+        certificate: cert.clone(),
+        survey: rec.survey.clone(),
+    }
+}
+
+/// Today, as the registry records it (the day a change is learned).
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// Inserts or replaces the survey row of its year; returns whether anything changed.

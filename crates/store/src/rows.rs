@@ -97,12 +97,13 @@ pub(crate) struct CertRow {
     pub issued_on: String,
     pub valid_until: String,
     pub status: String,
+    pub revoked_on: Option<String>,
     pub smart_card: bool,
     pub is_current: bool,
     pub recorded_at: String,
 }
 
-pub(crate) const CERT_COLUMNS: &str = "certificate_no, category, grade, components, issued_on, valid_until, status, smart_card, is_current, recorded_at";
+pub(crate) const CERT_COLUMNS: &str = "certificate_no, category, grade, components, issued_on, valid_until, status, revoked_on, smart_card, is_current, recorded_at";
 
 impl CertRow {
     pub fn to_certificate(&self) -> Result<Certificate> {
@@ -125,6 +126,11 @@ impl CertRow {
             valid_until: date("valid_until", &self.valid_until)?,
             status: CertificateStatus::parse(&self.status)
                 .ok_or_else(|| corrupt("status", &self.status))?,
+            revoked_on: self
+                .revoked_on
+                .as_deref()
+                .map(|d| date("revoked_on", d))
+                .transpose()?,
             smart_card: self.smart_card,
         })
     }

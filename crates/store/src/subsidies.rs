@@ -90,7 +90,8 @@ pub struct Case {
     pub subsidy: Subsidy,
     pub kind: CaseKind,
     pub month: Month,
-    /// `open`, `approved` or `rejected`.
+    /// `open`, `approved`, `rejected` or `withdrawn` (by the system: the finding is gone; the
+    /// reason code is the note).
     pub status: String,
     pub reasons: Vec<String>,
     /// `audit` (the monthly check), `change` (after a change to the file: 1+X) or `staff`.
@@ -374,6 +375,75 @@ impl Store {
         });
         tx.commit().await?;
         self.case(&id).await
+    }
+
+    /// The open cases of the persons `ids` (of everybody with `None`).
+    pub async fn open_cases(&self, ids: Option<&[CitizenId]>) -> Result<Vec<Case>> {
+        let mut out = Vec::new();
+        match ids {
+            None => {
+                let sql = format!("SELECT {CASE_COLUMNS} FROM subsidy_cases WHERE status = 'open'");
+                let rows: Vec<CaseRow> = on_pool!(self, p => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+                });
+                out.extend(rows);
+            }
+            Some(ids) => {
+                for chunk in ids.chunks(500) {
+                    let ph = (1..=chunk.len())
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "SELECT {CASE_COLUMNS} FROM subsidy_cases WHERE status = 'open' AND citizen_id IN ({ph})"
+                    );
+                    let rows: Vec<CaseRow> = on_pool!(self, p => {
+                        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                        for id in chunk {
+                            q = q.bind(id.as_str());
+                        }
+                        q.fetch_all(p).await?
+                    });
+                    out.extend(rows);
+                }
+            }
+        }
+        out.into_iter().map(CaseRow::into_domain).collect()
+    }
+
+    /// Withdraws an open case whose finding is gone (status `withdrawn`, by `system`, the
+    /// reason code as its note), with its audit record, in one transaction. Returns `false`
+    /// if the case was no longer open.
+    pub async fn withdraw_case(&self, case: &Case, reason: &str) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let now = now_text();
+        let affected = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE subsidy_cases SET status = 'withdrawn', decided_at = $2, decided_by = 'system', note = $3 WHERE id = $1 AND status = 'open'")
+                .bind(&case.id).bind(&now).bind(reason)
+                .execute(&mut *c).await?.rows_affected()
+        });
+        if affected != 1 {
+            return Ok(false);
+        }
+        crate::audit::append(
+            &mut tx,
+            &crate::audit::AuditEvent {
+                account: "system".into(),
+                role: "system".into(),
+                area: case.area.clone(),
+                client: "case-opener".into(),
+                action: "subsidy.case.withdraw".into(),
+                object: case.citizen_id.to_string(),
+                outcome: "ok".into(),
+                detail: serde_json::json!({
+                    "case": case.id, "subsidy": case.subsidy.key(), "kind": case.kind.key(),
+                    "month": case.month.to_string(), "old": "open", "new": "withdrawn", "reason": reason,
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// One case.

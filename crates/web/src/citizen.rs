@@ -587,20 +587,9 @@ pub async fn me(
         Ok(b) => b.into_iter().map(|(_, b)| b).collect(),
         Err(e) => return store_error(&caller, e),
     };
-    let mut surveys = f.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
     let m = Month::of(today());
-    let e = zhucan_engine::subsidies::explain_person(
-        &f.person,
-        &f.certificate,
-        &surveys,
-        benefits,
-        &policy,
-        m,
-        lang,
-    );
-    let applicant =
-        zhucan_engine::subsidies::applicant_of(&f.person, &f.certificate, &surveys, today());
+    let e = zhucan_engine::subsidies::explain_person(f, benefits, &policy, m, lang);
+    let applicant = zhucan_engine::subsidies::applicant_of(f, today());
     let (_, apps) = match state
         .store
         .applications(&AppQuery {
@@ -734,10 +723,7 @@ pub async fn services(
         Err(r) => return r,
     };
     let f = &ctx.file;
-    let mut surveys = f.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let applicant =
-        zhucan_engine::subsidies::applicant_of(&f.person, &f.certificate, &surveys, today());
+    let applicant = zhucan_engine::subsidies::applicant_of(f, today());
     let list = match state.store.services().await {
         Ok(s) => s,
         Err(e) => return store_error(&caller, e),
@@ -921,16 +907,9 @@ async fn offered(
         Ok(_) => return Err(not_found_for(caller)),
         Err(e) => return Err(store_error(caller, e)),
     };
-    let mut surveys = f.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
     let eligible = def
         .eligibility
-        .admits(&zhucan_engine::subsidies::applicant_of(
-            &f.person,
-            &f.certificate,
-            &surveys,
-            today(),
-        ));
+        .admits(&zhucan_engine::subsidies::applicant_of(f, today()));
     Ok((ctx, def, eligible))
 }
 

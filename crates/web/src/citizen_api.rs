@@ -62,17 +62,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
             .into_iter()
             .map(|(_, b)| b)
             .collect();
-        let mut surveys = f.surveys.clone();
-        surveys.sort_by_key(|s| s.year);
-        let e = zhucan_engine::subsidies::explain_person(
-            &f.person,
-            &f.certificate,
-            &surveys,
-            benefits,
-            &policy,
-            m,
-            lang,
-        );
+        let e = zhucan_engine::subsidies::explain_person(&f, benefits, &policy, m, lang);
         let (_, apps) = state
             .store
             .applications(&AppQuery {

@@ -539,6 +539,7 @@ pub fn parse_person(
             issued_on: issued,
             valid_until,
             status: CertificateStatus::Valid,
+            revoked_on: None,
             smart_card: sub.get("smart_card") == "yes",
         },
         person: Person {

@@ -21,9 +21,8 @@ use crate::auth::PageCaller;
 use crate::forms::{FormField, Submission};
 use crate::pages::{csrf_failed, csrf_ok, error_page};
 use crate::policy::{self, KNOBS, Policy};
-use crate::sessions::minute;
 use crate::trail::audit_event;
-use crate::view::{Chrome, render};
+use crate::view::{Chrome, minute, render};
 
 /// One row of the table of current values.
 struct SettingRow {

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{self, PageCaller, SESSION_COOKIE, parse_time};
 use crate::pages::{csrf_failed, csrf_ok, error_page};
 use crate::trail::audit_event;
-use crate::view::{Chrome, render};
+use crate::view::{Chrome, minute, render};
 
 /// A session as a list shows it.
 pub struct SessionView {
@@ -37,13 +37,6 @@ pub struct TokenView {
     pub scope: String,
     pub created: String,
     pub expires: String,
-}
-
-/// `2026-12-01T18:51:06.123Z` → `2026-12-01 18:51`.
-pub fn minute(at: &str) -> String {
-    parse_time(at)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| at.to_string())
 }
 
 /// A short name of the browser and system from a `User-Agent`.
@@ -273,11 +266,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn browsers_and_times() {
+    fn browsers() {
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
         assert_eq!(browser_name(ua, Lang::Zh), "Chrome（Linux）");
         assert_eq!(browser_name("", Lang::En), "unknown");
-        assert_eq!(minute("2026-12-01T18:51:06.123Z"), "2026-12-01 18:51");
-        assert_eq!(minute("garbage"), "garbage");
     }
 }

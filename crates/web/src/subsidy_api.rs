@@ -219,17 +219,7 @@ pub async fn explain(
         (Ok(b), Ok(p)) => (b.into_iter().map(|(_, b)| b).collect(), p),
         (Err(e), _) | (_, Err(e)) => return ApiError::from(e).in_lang(lang).into_response(),
     };
-    let mut surveys = file.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let e = zhucan_engine::subsidies::explain_person(
-        &file.person,
-        &file.certificate,
-        &surveys,
-        benefits,
-        &policy,
-        m,
-        lang,
-    );
+    let e = zhucan_engine::subsidies::explain_person(&file, benefits, &policy, m, lang);
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,

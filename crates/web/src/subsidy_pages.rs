@@ -470,6 +470,7 @@ fn status_label(s: &str, lang: Lang) -> String {
         "open" => lang.pick("待办", "open").into(),
         "approved" => lang.pick("已批准", "approved").into(),
         "rejected" => lang.pick("不予批准", "rejected").into(),
+        "withdrawn" => lang.pick("已撤回", "withdrawn").into(),
         other => other.into(),
     }
 }
@@ -501,7 +502,7 @@ pub async fn cases(
     let status = p
         .status
         .clone()
-        .filter(|s| ["open", "approved", "rejected", ""].contains(&s.as_str()))
+        .filter(|s| ["open", "approved", "rejected", "withdrawn", ""].contains(&s.as_str()))
         .unwrap_or_else(|| "open".into());
     let page: u32 = p
         .page
@@ -550,6 +551,7 @@ pub async fn cases(
             ("open", "待办", "open"),
             ("approved", "已批准", "approved"),
             ("rejected", "不予批准", "rejected"),
+            ("withdrawn", "已撤回", "withdrawn"),
             ("", "全部", "all"),
         ]
         .iter()
@@ -576,7 +578,7 @@ pub async fn cases(
                 month: c.month.to_string(),
                 status: status_label(&c.status, lang),
                 trigger: trigger_label(&c.trigger, lang),
-                opened_at: c.opened_at.clone(),
+                opened_at: crate::view::minute(&c.opened_at),
             })
             .collect(),
         summary: match lang {
@@ -648,17 +650,7 @@ async fn case_page(
         Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
         Err(e) => return store_error(caller, e),
     };
-    let mut surveys = file.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let e = explain_person(
-        &file.person,
-        &file.certificate,
-        &surveys,
-        benefits,
-        &pol,
-        case.month,
-        lang,
-    );
+    let e = explain_person(&file, benefits, &pol, case.month, lang);
     let conditions = e
         .subsidies
         .iter()
@@ -701,12 +693,24 @@ async fn case_page(
         status: status_label(&case.status, lang),
         reasons: reasons_text(&case.reasons, lang),
         trigger: trigger_label(&case.trigger, lang),
-        opened: format!("{} · {}", case.opened_at, case.opened_by),
-        decided: case
-            .decided_at
-            .as_ref()
-            .map(|d| format!("{d} · {}", case.decided_by.clone().unwrap_or_default())),
-        note: case.note.clone().unwrap_or_default(),
+        opened: format!(
+            "{} · {}",
+            crate::view::minute(&case.opened_at),
+            case.opened_by
+        ),
+        decided: case.decided_at.as_ref().map(|d| {
+            format!(
+                "{} · {}",
+                crate::view::minute(d),
+                case.decided_by.clone().unwrap_or_default()
+            )
+        }),
+        note: match (case.status.as_str(), &case.note) {
+            ("withdrawn", Some(code)) => {
+                zhucan_engine::cases::withdrawal_text(code, lang).to_string()
+            }
+            (_, n) => n.clone().unwrap_or_default(),
+        },
         conditions,
         can_decide: caller.user.role.decides_subsidies() && case.status == "open",
         fields,
@@ -1876,17 +1880,7 @@ async fn person_page(
         Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
         Err(e) => return store_error(caller, e),
     };
-    let mut surveys = file.surveys.clone();
-    surveys.sort_by_key(|s| s.year);
-    let e = explain_person(
-        &file.person,
-        &file.certificate,
-        &surveys,
-        benefits.clone(),
-        &pol,
-        m,
-        lang,
-    );
+    let e = explain_person(&file, benefits.clone(), &pol, m, lang);
     let (_, cases) = match state
         .store
         .cases(&CaseQuery {

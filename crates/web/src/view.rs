@@ -47,6 +47,32 @@ impl Display {
     }
 }
 
+/// The zone times are shown in: 北京时间 (UTC+8), where the federation works, whatever the
+/// server's own zone. Stored times are UTC (RFC 3339).
+const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+    Some(z) => z,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// A stored time to the minute in Beijing time: `2026-12-01T18:51:06.123Z` →
+/// `2026-12-02 02:51`; anything unparsable is shown as it is.
+pub fn minute(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&BEIJING)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// A stored time's day in Beijing time (`2026-12-01T18:51:06Z` → `2026-12-02`).
+pub fn day_of(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&BEIJING).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| at.chars().take(10).collect())
+}
+
 /// The reader's display preferences from the request's cookie.
 pub fn display_of(headers: &axum::http::HeaderMap) -> Display {
     crate::auth::cookie(headers, DISPLAY_COOKIE)
@@ -235,5 +261,19 @@ impl AreaNames {
 
     pub fn of(&self, code: &AreaCode) -> String {
         self.name(code.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_beijing() {
+        assert_eq!(minute("2026-12-01T18:51:06.123Z"), "2026-12-02 02:51");
+        assert_eq!(minute("2026-12-01T08:00:00+08:00"), "2026-12-01 08:00");
+        assert_eq!(minute("garbage"), "garbage");
+        assert_eq!(day_of("2026-12-01T18:51:06Z"), "2026-12-02");
+        assert_eq!(day_of("2026-12-01"), "2026-12-01");
     }
 }

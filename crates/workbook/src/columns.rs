@@ -85,10 +85,11 @@ pub(crate) mod p {
     pub const SURVEY_YEAR: usize = 39;
     pub const GUARDIAN_NAME: usize = 40;
     pub const GUARDIAN_PHONE: usize = 41;
+    pub const REVOKED_ON: usize = 42;
 }
 
 /// The persons sheet (人员), in the order of `import-format.md`.
-pub(crate) const PERSON_FIELDS: [FieldDef; 42] = [
+pub(crate) const PERSON_FIELDS: [FieldDef; 43] = [
     f("姓名", "name", true),
     fa(
         "公民身份号码",
@@ -189,6 +190,14 @@ pub(crate) const PERSON_FIELDS: [FieldDef; 42] = [
     // export re-imports without losing it.
     fa("监护人姓名", "guardian_name", false, &["监护人"]),
     f("监护人电话", "guardian_phone", false),
+    // Beyond import-format.md (optional): when a revoked certificate was revoked, so that the
+    // months before still count as certified (a re-export keeps it).
+    fa(
+        "注销日期",
+        "certificate_revoked_on",
+        false,
+        &["证件注销日期", "残疾人证注销日期"],
+    ),
 ];
 
 /// Indices into [`INSTITUTION_FIELDS`].

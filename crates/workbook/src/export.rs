@@ -252,6 +252,7 @@ fn write_person(
     w.date(p::ISSUED_ON, Some(c.issued_on))?;
     w.date(p::VALID_UNTIL, Some(c.valid_until))?;
     w.s(p::STATUS, c.status.zh())?;
+    w.date(p::REVOKED_ON, c.revoked_on)?;
     w.s(p::SMART_CARD, yes_no(c.smart_card))?;
     w.s(p::TOWNSHIP, pe.township.as_str())?;
     match &pe.village {

@@ -207,11 +207,32 @@ impl PersonParser<'_> {
             };
             rc.reject(p::VALID_UNTIL, m);
         }
-        let status = rc
-            .opt(p::STATUS, |d, c| {
-                cell::choice(d, CertificateStatus::parse, CertificateStatus::choices, c)
-            })
-            .unwrap_or(CertificateStatus::Valid);
+        let stated = rc.opt(p::STATUS, |d, c| {
+            cell::choice(d, CertificateStatus::parse, CertificateStatus::choices, c)
+        });
+        let revoked_on = rc.opt(p::REVOKED_ON, past_date);
+        if let (Some(r), Some(i)) = (revoked_on, issued)
+            && r < i
+        {
+            let m = match lang {
+                Lang::Zh => format!("注销日期早于发证日期（{i}）"),
+                Lang::En => format!("the revocation date is before the issue date ({i})"),
+            };
+            rc.reject(p::REVOKED_ON, m);
+        }
+        if revoked_on.is_some() && stated == Some(CertificateStatus::Valid) {
+            let m = rc.ctx().pick(
+                "证件状态为“有效”，不能填写注销日期",
+                "the certificate status is “valid”: a revocation date cannot be given",
+            );
+            rc.reject(p::REVOKED_ON, m);
+        }
+        // A revocation date alone says the certificate is revoked.
+        let status = stated.unwrap_or(if revoked_on.is_some() {
+            CertificateStatus::Revoked
+        } else {
+            CertificateStatus::Valid
+        });
         let smart_card = rc.opt(p::SMART_CARD, yes_no).unwrap_or(false);
 
         let areas = self.areas;
@@ -390,6 +411,7 @@ impl PersonParser<'_> {
                 valid_until: valid_until
                     .unwrap_or_else(|| Certificate::default_valid_until(issued)),
                 status,
+                revoked_on: revoked_on.filter(|_| status == CertificateStatus::Revoked),
                 smart_card,
             },
             survey: Survey {

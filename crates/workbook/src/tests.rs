@@ -1053,6 +1053,7 @@ fn sample_records() -> Vec<(PersonRecord, RecordExtras)> {
             issued_on: d(2020, 2, 29),
             valid_until: d(2030, 2, 28),
             status: CertificateStatus::Revoked,
+            revoked_on: None,
             smart_card: true,
         },
         survey: Survey {
@@ -1109,6 +1110,7 @@ fn sample_records() -> Vec<(PersonRecord, RecordExtras)> {
             issued_on: d(2024, 1, 15),
             valid_until: Certificate::default_valid_until(d(2024, 1, 15)),
             status: CertificateStatus::Valid,
+            revoked_on: None,
             smart_card: false,
         },
         survey: Survey {

@@ -20,6 +20,8 @@ contract!(
     merge_inserts_a_whole_file,
     merging_the_same_row_twice_changes_nothing,
     reassessment_keeps_the_old_certificate,
+    renewal_and_revocation_keep_every_issue,
+    schema_9_keeps_the_certificates_of_schema_8,
     an_older_survey_year_does_not_override_person_fields,
     a_stale_version_is_refused,
     concurrent_writers_never_fail,
@@ -165,6 +167,149 @@ async fn reassessment_keeps_the_old_certificate(db: TestDb) {
     );
     assert_eq!(g.events.last().map(|e| e.kind), Some(EventKind::Reassessed));
     assert_eq!(g.version, f.version + 1);
+}
+
+async fn renewal_and_revocation_keep_every_issue(db: TestDb) {
+    use zhucan_domain::person::CertificateStatus;
+    let r = record(
+        "赵六",
+        d(1962, 4, 4),
+        41,
+        "331003101",
+        Category::Physical,
+        Grade::One,
+    );
+    let id = r.person.citizen_id.clone();
+    put(&db.store, std::slice::from_ref(&r)).await;
+    let file = |db: &TestDb| {
+        let store = db.store.clone();
+        let id = id.clone();
+        async move { store.person_file(&id).await.expect("file").expect("exists") }
+    };
+    // Revoked on a known day (a staff's life event) …
+    let f = file(&db).await;
+    let (next, events) = apply_life_event(
+        &f.record(),
+        &LifeEvent::Revoke { on: d(2023, 6, 10) },
+        d(2026, 1, 1),
+    )
+    .expect("revoke");
+    db.store
+        .save_file(&next, f.version, Some(events), &ACTOR)
+        .await
+        .expect("save");
+    // … a workbook stating the same revocation without a date changes nothing …
+    let mut again = r.clone();
+    again.certificate.status = CertificateStatus::Revoked;
+    let before = file(&db).await;
+    put(&db.store, std::slice::from_ref(&again)).await;
+    let after = file(&db).await;
+    assert_eq!(after.version, before.version, "the known date is kept");
+    assert_eq!(after.certificate.revoked_on, Some(d(2023, 6, 10)));
+    // … then the same number issued again: both issues stay in the history.
+    let (next, events) = apply_life_event(
+        &after.record(),
+        &LifeEvent::Renew {
+            on: d(2023, 9, 5),
+            valid_until: d(2033, 9, 5),
+        },
+        d(2026, 1, 1),
+    )
+    .expect("renew");
+    db.store
+        .save_file(&next, after.version, Some(events), &ACTOR)
+        .await
+        .expect("save");
+    let g = file(&db).await;
+    assert_eq!(g.certificates.len(), 2, "{:?}", g.certificates);
+    assert_eq!(g.certificate.issued_on, d(2023, 9, 5));
+    assert_eq!(g.certificate.status, CertificateStatus::Valid);
+    let old = g.former_certificates();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].issued_on, r.certificate.issued_on);
+    assert_eq!(old[0].revoked_on, Some(d(2023, 6, 10)));
+    let all = g.all_certificates();
+    let on = |y, m, dd| {
+        zhucan_domain::person::governing_on(&all, d(y, m, dd))
+            .is_some_and(|c| c.in_force_on(d(y, m, dd)))
+    };
+    assert!(on(2023, 6, 9));
+    assert!(!on(2023, 6, 10));
+    assert!(!on(2023, 9, 4));
+    assert!(on(2023, 9, 5));
+    // The facts cache reads the same history.
+    let snap = zhucan_engine::FactsCache::new(db.store.clone())
+        .snapshot()
+        .await
+        .expect("snapshot");
+    let policy = db.store.policy().await.expect("policy");
+    let m = zhucan_domain::parse::Month::new(2023, 7).expect("month");
+    let e =
+        zhucan_engine::subsidies::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En);
+    let nursing = &e.subsidies[1];
+    assert!(!nursing.eligible);
+    let failed: Vec<&str> = nursing
+        .conditions
+        .iter()
+        .filter(|c| !c.met)
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(failed, ["certificate_revoked"], "{nursing:?}");
+    let m = zhucan_domain::parse::Month::new(2023, 10).expect("month");
+    assert!(
+        zhucan_engine::subsidies::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En)
+            .subsidies[1]
+            .eligible
+    );
+    assert_eq!(snap.len(), 1);
+}
+
+/// A database of schema 8 (one certificate row per number) gains the certificate history
+/// without losing a row.
+async fn schema_9_keeps_the_certificates_of_schema_8(db: TestDb) {
+    let r = record(
+        "周七",
+        d(1970, 7, 7),
+        61,
+        "331003101",
+        Category::Physical,
+        Grade::Two,
+    );
+    put(&db.store, std::slice::from_ref(&r)).await;
+    let before = db
+        .store
+        .person_file(&r.person.citizen_id)
+        .await
+        .expect("file")
+        .expect("exists");
+    // Back to schema 8's table, as a database of the previous release holds it.
+    crate::support::raw_sql(
+        &db.url,
+        "CREATE TABLE certificates_v8 (
+            citizen_id TEXT NOT NULL REFERENCES persons (citizen_id), certificate_no TEXT NOT NULL,
+            category TEXT NOT NULL, grade TEXT NOT NULL, components TEXT NOT NULL,
+            issued_on TEXT NOT NULL, valid_until TEXT NOT NULL, status TEXT NOT NULL,
+            smart_card BOOLEAN NOT NULL, is_current BOOLEAN NOT NULL, recorded_at TEXT NOT NULL,
+            PRIMARY KEY (citizen_id, certificate_no));
+         INSERT INTO certificates_v8 SELECT citizen_id, certificate_no, category, grade, components,
+            issued_on, valid_until, status, smart_card, is_current, recorded_at FROM certificates;
+         DROP TABLE certificates;
+         ALTER TABLE certificates_v8 RENAME TO certificates;
+         CREATE UNIQUE INDEX certificates_number ON certificates (certificate_no);
+         CREATE INDEX certificates_current ON certificates (citizen_id, is_current);
+         DELETE FROM schema_migrations WHERE version = 9;",
+    )
+    .await;
+    db.store.close().await;
+    let store = zhucan_store::Store::open(&db.url).await.expect("migrate");
+    let after = store
+        .person_file(&r.person.citizen_id)
+        .await
+        .expect("file")
+        .expect("exists");
+    assert_eq!(after.certificate, before.certificate);
+    assert_eq!(after.certificates.len(), 1);
+    store.close().await;
 }
 
 async fn an_older_survey_year_does_not_override_person_fields(db: TestDb) {

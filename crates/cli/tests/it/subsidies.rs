@@ -62,7 +62,8 @@ async fn payroll_of(db: &TestDb, m: Month, area: &AreaCode) -> Vec<(String, &'st
 
 crate::contract!(
     the_audit_and_payroll_match_the_policy,
-    payroll_approval_and_closed_months
+    payroll_approval_and_closed_months,
+    a_re_assessment_keeps_an_eligible_person_paid_and_withdraws_stale_cases
 );
 
 async fn the_audit_and_payroll_match_the_policy(db: TestDb) {
@@ -869,5 +870,126 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
             .expect("r")
             .status(),
         403
+    );
+}
+
+/// The clerk's day-one case (issue 11): a 肢体一级 person paid the nursing subsidy is
+/// re-assessed to 二级 — still eligible, never a stop case, paid at the new tier from the month
+/// after; another, eligible and waiting for enrolment, is re-assessed to 三级 before the month
+/// began — the open enrolment case is withdrawn with the reason.
+async fn a_re_assessment_keeps_an_eligible_person_paid_and_withdraws_stale_cases(db: TestDb) {
+    use zhucan_domain::timeline::{LifeEvent, apply_life_event};
+    use zhucan_domain::{Category, Grade};
+    let today = d(2025, 12, 15);
+    let mut paid = crate::support::record(
+        "钱一",
+        d(1960, 1, 1),
+        51,
+        "331003101",
+        Category::Physical,
+        Grade::One,
+    );
+    paid.certificate.issued_on = d(2016, 11, 15);
+    paid.certificate.valid_until = d(2026, 11, 15);
+    paid.survey.nursing_subsidy_since = Some(month(2016, 12));
+    let waiting = crate::support::record(
+        "孙二",
+        d(1961, 2, 2),
+        52,
+        "331003101",
+        Category::Physical,
+        Grade::One,
+    );
+    crate::support::put(&db.store, &[paid.clone(), waiting.clone()]).await;
+    let facts = std::sync::Arc::new(FactsCache::new(db.store.clone()));
+    let mut opener = zhucan_engine::cases::CaseOpener::new(db.store.clone(), facts.clone());
+    assert_eq!(
+        opener.run_once(today).await.expect("round"),
+        1,
+        "one enrolment case"
+    );
+    let actor = Actor {
+        name: "clerk",
+        source: "form",
+    };
+    for (r, grade, on) in [
+        (&paid, Grade::Two, d(2025, 12, 10)),
+        (&waiting, Grade::Three, d(2025, 12, 1)),
+    ] {
+        let f = db
+            .store
+            .person_file(&r.person.citizen_id)
+            .await
+            .expect("file")
+            .expect("exists");
+        let ev = LifeEvent::Reassess {
+            category: Category::Physical,
+            grade,
+            components: vec![],
+            on,
+        };
+        let (next, events) = apply_life_event(&f.record(), &ev, today).expect("apply");
+        db.store
+            .save_file(&next, f.version, Some(events), &actor)
+            .await
+            .expect("save");
+    }
+    assert_eq!(
+        opener.run_once(today).await.expect("round"),
+        0,
+        "no stop case"
+    );
+    let cases = |status: &'static str| {
+        let store = db.store.clone();
+        async move {
+            store
+                .cases(&CaseQuery {
+                    status: Some(status.into()),
+                    page: 1,
+                    per_page: 50,
+                    ..CaseQuery::default()
+                })
+                .await
+                .expect("cases")
+                .1
+        }
+    };
+    assert!(cases("open").await.is_empty(), "no case stays open");
+    let withdrawn = cases("withdrawn").await;
+    assert_eq!(withdrawn.len(), 1);
+    assert_eq!(withdrawn[0].citizen_id, waiting.person.citizen_id);
+    assert_eq!(withdrawn[0].kind, CaseKind::Enrol);
+    assert_eq!(withdrawn[0].note.as_deref(), Some("no_longer_eligible"));
+    let trail = db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            action: Some("subsidy.case.withdraw".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .1;
+    assert_eq!(trail.len(), 1, "the withdrawal is audited");
+    // Paid every month: 一级 until the re-assessment's month, 二级 from the month after.
+    let id = paid.person.citizen_id.to_string();
+    for (m, fen) in [
+        (month(2025, 1), 30_000),
+        (month(2025, 11), 30_000),
+        (month(2025, 12), 30_000),
+        (month(2026, 1), 24_000),
+    ] {
+        let lines: Vec<i64> = payroll_of(&db, m, &district())
+            .await
+            .into_iter()
+            .filter(|(who, s, _)| *who == id && *s == "nursing")
+            .map(|l| l.2)
+            .collect();
+        assert_eq!(lines, [fen], "{m}");
+    }
+    let findings = audit_of(&db, month(2025, 12), &district()).await;
+    assert!(
+        !findings.iter().any(|(who, _, _)| *who == id),
+        "no finding for the re-assessed person: {findings:?}"
     );
 }

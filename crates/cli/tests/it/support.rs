@@ -245,6 +245,7 @@ pub fn record(
             issued_on: issued,
             valid_until: Certificate::default_valid_until(issued),
             status: CertificateStatus::Valid,
+            revoked_on: None,
             smart_card: false,
         },
         survey: Survey {
@@ -461,6 +462,7 @@ pub fn write_workbook(reg: &zhucan_engine::reference::Registry, path: &std::path
         "接受托养服务",
         "文体服务",
         "调查年度",
+        "注销日期",
     ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(1, c as u16, *h).expect("w");
@@ -535,6 +537,7 @@ pub fn write_workbook(reg: &zhucan_engine::reference::Registry, path: &std::path
             yn(s.receives_care),
             yn(s.culture_sports),
             s.year.to_string(),
+            c.revoked_on.map(date).unwrap_or_default(),
         ];
         for (col, v) in cells.iter().enumerate() {
             if !v.is_empty() {
