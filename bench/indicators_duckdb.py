@@ -34,6 +34,7 @@ tables = {
         "citizen_id": V, "township_code": V, "village_code": V, "household_id": V,
         "died_on": D, "moved_out_on": D, "category": V, "grade": I, "components": V,
         "issued_on": D, "valid_until": D, "certificate_status": V, "smart_card": B,
+        "revoked_on": D,
     },
     "surveys": {
         "citizen_id": V, "survey_year": I, "economic_status": V, "income_per_capita_fen": "BIGINT",
@@ -64,9 +65,11 @@ m = f"{t.year:04d}-{t.month:02d}"
 
 
 def active(p, at):
-    """indicators.md "Active at t"."""
+    """indicators.md "Active at t" (a revocation counts from its date, when known; the demo's
+    persons hold one certificate each, so the current one is the one in force)."""
     return (
-        f"({p}.issued_on <= DATE '{at}' AND {p}.certificate_status <> '注销' "
+        f"({p}.issued_on <= DATE '{at}' "
+        f"AND NOT ({p}.certificate_status = '注销' AND coalesce({p}.revoked_on <= DATE '{at}', true)) "
         f"AND {p}.valid_until >= DATE '{at}' "
         f"AND ({p}.died_on IS NULL OR {p}.died_on > DATE '{at}') "
         f"AND ({p}.moved_out_on IS NULL OR {p}.moved_out_on > DATE '{at}'))"

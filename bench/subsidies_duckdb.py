@@ -30,7 +30,7 @@ tables = {
     "persons": {
         "citizen_id": V, "township_code": V, "village_code": V, "died_on": D, "moved_out_on": D,
         "category": V, "grade": I, "components": V, "issued_on": D, "valid_until": D,
-        "certificate_status": V,
+        "certificate_status": V, "revoked_on": D,
     },
     # months as zero-padded 'YYYY-MM' text: they compare like months
     "surveys": {
@@ -104,7 +104,8 @@ def decisions(months):
       SELECT m.month, p.citizen_id, p.township_code, p.grade, p.category,
         string_split(p.components, '|') AS components,
         p.issued_on <= m.day                          AS certified,
-        p.certificate_status = 'revoked'              AS revoked,
+        p.issued_on <= m.day AND p.certificate_status = 'revoked'
+          AND coalesce(p.revoked_on <= m.day, true)   AS revoked,
         p.valid_until < m.day                         AS expired,
         coalesce(p.died_on <= m.day, false)           AS deceased,
         coalesce(p.moved_out_on <= m.day, false)      AS moved_out,

@@ -33,7 +33,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<(usize, usize), Error> 
     writeln!(
         pf,
         "citizen_id,township_code,village_code,household_id,died_on,moved_out_on,\
-         category,grade,components,issued_on,valid_until,certificate_status,smart_card"
+         category,grade,components,issued_on,valid_until,certificate_status,smart_card,revoked_on"
     )?;
     writeln!(
         sf,
@@ -54,7 +54,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<(usize, usize), Error> 
             let (p, c) = (&e.person, &e.certificate);
             writeln!(
                 pf,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 p.citizen_id,
                 p.township,
                 opt(p.village.as_ref()),
@@ -68,6 +68,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<(usize, usize), Error> 
                 c.valid_until,
                 c.status.zh(),
                 c.smart_card,
+                opt(c.revoked_on),
             )?;
             persons += 1;
             for s in &e.surveys {

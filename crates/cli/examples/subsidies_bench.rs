@@ -223,7 +223,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<serde_json::Value, Erro
     writeln!(
         pf,
         "citizen_id,township_code,village_code,died_on,moved_out_on,category,grade,components,\
-         issued_on,valid_until,certificate_status"
+         issued_on,valid_until,certificate_status,revoked_on"
     )?;
     writeln!(
         sf,
@@ -242,7 +242,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<serde_json::Value, Erro
             let components: Vec<&str> = c.components.iter().map(|c| c.key()).collect();
             writeln!(
                 pf,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
                 p.citizen_id,
                 p.township,
                 opt(p.village.as_ref()),
@@ -254,6 +254,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<serde_json::Value, Erro
                 c.issued_on,
                 c.valid_until,
                 c.status.key(),
+                opt(c.revoked_on),
             )?;
             persons += 1;
             for s in &e.surveys {
