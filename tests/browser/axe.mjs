@@ -212,6 +212,24 @@ async function runStep(page, AxeBuilder, base, step, onAxe) {
     await page.focus(step.focus);
   } else if (step.type != null) {
     await keyboardAction(page, () => page.keyboard.type(String(step.type)));
+  } else if (step.setFile != null) {
+    // A file chosen for an <input type=file> (the system's file dialog is outside the page;
+    // the input is then submitted with the keyboard like any other field).
+    await page.setInputFiles(step.setFile, {
+      name: step.fileName ?? 'upload.csv',
+      mimeType: step.mimeType ?? 'text/csv',
+      buffer: Buffer.from(String(step.fileContent ?? ''), 'utf8'),
+    });
+  } else if (step.reloadUntil != null) {
+    // A page that shows background work (an import): reload until its text says it is done.
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const text = await page.evaluate(() => document.body?.innerText ?? '');
+      if (text.includes(step.reloadUntil)) break;
+      if (Date.now() > deadline) throw new Error(`page text never contained ${JSON.stringify(step.reloadUntil)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+    }
   } else if (step.expectFocus != null) {
     await poll(page, () => page.evaluate((sel) => !!document.activeElement?.matches(sel), step.expectFocus),
       `focused element does not match ${JSON.stringify(step.expectFocus)}`);

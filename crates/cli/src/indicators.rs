@@ -183,7 +183,40 @@ pub async fn run(store: &Store, o: Options, lang: Lang) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// A plain-text table, one line per indicator.
+/// The columns a string takes in a terminal: CJK ideographs, kana, hangul and full-width
+/// forms take two, everything else one (enough to line up the plan's names).
+fn columns(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `s` followed by spaces up to `width` terminal columns.
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(columns(s))))
+}
+
+/// `s` after spaces up to `width` terminal columns (right-aligned).
+fn rpad(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(columns(s))))
+}
+
+/// A plain-text table, one line per indicator, in the language of the command line: the
+/// plan's indicator names and the dashboard's status words (the JSON keeps the machine keys).
 pub fn table(r: &Report, lang: Lang) -> String {
     let mut s = format!(
         "{} {}（{}）{}\n",
@@ -195,14 +228,30 @@ pub fn table(r: &Report, lang: Lang) -> String {
             Lang::En => format!(", reference date {}", r.reference_date),
         }
     );
+    let name = |i: &zhucan_engine::IndicatorResult| -> String {
+        let n = lang.pick(&i.name, &i.name_en);
+        if n.is_empty() {
+            i.name.clone()
+        } else {
+            n.to_string()
+        }
+    };
+    let heading = lang.pick("指标", "indicator");
+    let width = r
+        .indicators
+        .iter()
+        .map(|i| columns(&name(i)))
+        .chain([columns(heading)])
+        .max()
+        .unwrap_or(0);
     s.push_str(&format!(
-        "{:>2}  {:<28}  {:>10}  {:>17}  {:>8}  {:>8}  {}\n",
+        "{:>2}  {}  {}  {}  {}  {}  {}\n",
         "#",
-        lang.pick("指标", "indicator"),
-        lang.pick("当前值", "value"),
-        lang.pick("分子/分母", "num/den"),
-        lang.pick("目标", "target"),
-        lang.pick("基期", "baseline"),
+        pad(heading, width),
+        rpad(lang.pick("当前值", "value"), 10),
+        rpad(lang.pick("分子/分母", "num/den"), 17),
+        rpad(lang.pick("目标", "target"), 8),
+        rpad(lang.pick("基期", "baseline"), 8),
         lang.pick("状态", "status"),
     ));
     for i in &r.indicators {
@@ -215,15 +264,30 @@ pub fn table(r: &Report, lang: Lang) -> String {
             _ => "—".into(),
         };
         s.push_str(&format!(
-            "{:>2}  {:<28}  {:>10}  {:>17}  {:>8}  {:>8}  {}\n",
+            "{:>2}  {}  {:>10}  {:>17}  {:>8}  {:>8}  {}\n",
             i.id,
-            i.key,
+            pad(&name(i), width),
             i.value.map(format_fraction).unwrap_or_else(|| "—".into()),
             nd,
             micro(i.target),
             micro(i.baseline),
-            i.status.key()
+            i.status.label(lang)
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_wide_characters_twice() {
+        assert_eq!(columns("abc"), 3);
+        assert_eq!(columns("覆盖率"), 6);
+        assert_eq!(columns("“残疾人之家”覆盖率"), 2 + 16);
+        assert_eq!(pad("滞后", 6), "滞后  ");
+        assert_eq!(pad("toolong", 3), "toolong");
+        assert_eq!(rpad("目标", 8), "    目标");
+    }
 }

@@ -495,7 +495,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         Command::Export { file } => {
             let store = open(&cli.database_url).await?;
-            let n = zhucan_web::export::write_registry(&store, &file)
+            let n = zhucan_web::export::write_registry(&store, &file, None)
                 .await
                 .map_err(|e| {
                     Failure::new(format!("导出失败：{e}"), format!("export failed: {e}"))

@@ -9,7 +9,7 @@ use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_domain::{Lang, Localized};
 use zhucan_store::audit::{AuditEvent, Purge};
 use zhucan_store::registry::Actor;
-use zhucan_store::{ImportOutcome, NewUser, Role, Store};
+use zhucan_store::{NewUser, Role, Store};
 
 use crate::Failure;
 
@@ -616,17 +616,20 @@ pub async fn import(
         .iter()
         .map(|i| (i.sheet.clone(), i.row))
         .collect();
-    let write_report = |imported: usize| -> Result<(), Failure> {
+    let write_report = |imported: usize,
+                        rejected: &[zhucan_workbook::Issue],
+                        warnings: &[zhucan_workbook::Issue]|
+     -> Result<(), Failure> {
         if let Some(r) = report {
             let res = if r
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
             {
-                zhucan_workbook::write_report_xlsx(r, imported, &parsed.rejected, &parsed.warnings)
+                zhucan_workbook::write_report_xlsx(r, imported, rejected, warnings)
                     .map_err(|e| e.to_string())
             } else {
-                zhucan_workbook::write_report_json(r, imported, &parsed.rejected, &parsed.warnings)
+                zhucan_workbook::write_report_json(r, imported, rejected, warnings)
                     .map_err(|e| e.to_string())
             };
             res.map_err(|e| {
@@ -641,7 +644,7 @@ pub async fn import(
     print_issues(&parsed.rejected, lang.pick("拒绝", "rejected"));
     print_issues(&parsed.warnings, lang.pick("提示", "warning"));
     if strict && !parsed.rejected.is_empty() {
-        write_report(0)?;
+        write_report(0, &parsed.rejected, &parsed.warnings)?;
         eprintln!(
             "{}",
             lang.pick(
@@ -657,65 +660,28 @@ pub async fn import(
         );
         return Ok(2);
     }
-    store.upsert_areas(&parsed.areas).await?;
-    let institutions: Vec<_> = parsed
-        .institutions
-        .iter()
-        .map(|i| i.institution.clone())
-        .collect();
-    store.upsert_institutions(&institutions).await?;
-    let rows: Vec<(PersonRecord, RecordExtras)> = parsed
-        .persons
-        .iter()
-        .map(|p| (p.record.clone(), p.extras.clone()))
-        .collect();
-    let pb = bar(rows.len() as u64, lang.pick("写入", "writing"));
+    let rejected_n = rejected_rows.len();
+    let pb = bar(parsed.persons.len() as u64, lang.pick("写入", "writing"));
     let actor = Actor {
         name: "import",
         source: "import",
     };
-    let (mut inserted, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
-    for chunk in rows.chunks(BATCH) {
-        for o in store.merge_records(chunk, &actor).await? {
-            match o {
-                ImportOutcome::Inserted => inserted += 1,
-                ImportOutcome::Updated => updated += 1,
-                ImportOutcome::Unchanged => unchanged += 1,
-            }
-        }
-        pb.inc(chunk.len() as u64);
-    }
+    let pb2 = pb.clone();
+    let summary =
+        zhucan_web::registry_import::apply(store, parsed, &actor, BATCH, &mut |done, _| {
+            pb2.set_position(done as u64)
+        })
+        .await?;
     pb.finish_and_clear();
-    let imported = rows.len() + institutions.len() + parsed.areas.len();
     audit_cli(
         store,
         "registry.import",
         &file.display().to_string(),
-        serde_json::json!({"rows": rows.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected_rows": rejected_rows.len()}),
+        serde_json::json!({"rows": summary.person_rows(), "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged, "rejected_rows": rejected_n}),
     )
     .await;
-    write_report(imported)?;
-    println!(
-        "{}",
-        match lang {
-            Lang::Zh => format!(
-                "导入完成：人员行 {} 行（新增 {inserted}，更新 {updated}，无变化 {unchanged}），机构 {} 个，区划 {} 个；拒绝 {} 行；提示 {} 条。",
-                rows.len(),
-                institutions.len(),
-                parsed.areas.len(),
-                rejected_rows.len(),
-                parsed.warnings.len()
-            ),
-            Lang::En => format!(
-                "Import done: {} person rows ({inserted} new, {updated} updated, {unchanged} unchanged), {} institutions, {} areas; {} rows rejected; {} warnings.",
-                rows.len(),
-                institutions.len(),
-                parsed.areas.len(),
-                rejected_rows.len(),
-                parsed.warnings.len()
-            ),
-        }
-    );
+    write_report(summary.imported(), &summary.rejected, &summary.warnings)?;
+    println!("{}", summary.line(lang));
     Ok(if rejected_rows.is_empty() { 0 } else { 3 })
 }
 

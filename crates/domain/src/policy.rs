@@ -29,6 +29,26 @@ coded_enum! {
     }
 }
 
+impl ParamKey {
+    /// The parameters a rule reads: exactly those [`crate::subsidy::InForce::resolve`] takes
+    /// (no other code reads a parameter by key). The others — the 特困 multiple, the 低边
+    /// threshold and the earned-income disregard and taper — are kept as versioned records
+    /// for the day civil affairs' assessments are modelled (`DECISIONS.md`, "Not modelled"):
+    /// changing them changes no decision, payroll or what-if.
+    pub const READ_BY_RULES: [ParamKey; 5] = [
+        ParamKey::DibaoStandard,
+        ParamKey::LivingRatio,
+        ParamKey::LivingStatuses,
+        ParamKey::NursingTiers,
+        ParamKey::ResidentialUplift,
+    ];
+
+    /// Whether a rule reads this parameter (see [`ParamKey::READ_BY_RULES`]).
+    pub fn read_by_rules(self) -> bool {
+        Self::READ_BY_RULES.contains(&self)
+    }
+}
+
 /// One nursing tier: a grade, a category (or any), an amount. A 多重 certificate matches a
 /// category through its components.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,6 +409,38 @@ mod tests {
         assert!(parse_value(ParamKey::LivingStatuses, "富裕").is_err());
         assert!(parse_value(ParamKey::EmploymentDisregardYears, "30").is_err());
         assert!(parse_value(ParamKey::DibaoStandard, "").is_err());
+    }
+
+    /// The keys marked as read by a rule are exactly those whose value changes what
+    /// `InForce::resolve` returns: each key's entries are removed from the default policy in
+    /// turn and the resolved parameters compared.
+    #[test]
+    fn the_keys_read_by_rules_are_those_in_force_resolves() {
+        let district = AreaCode::parse("331003").expect("area");
+        let all = crate::subsidy::default_params(&district);
+        assert!(
+            ParamKey::ALL
+                .iter()
+                .all(|k| all.iter().any(|e| e.key == *k)),
+            "the default policy has every key"
+        );
+        let month = crate::parse::Month::parse("2025-08").expect("month");
+        let full = crate::subsidy::InForce::resolve(&Policy::new(all.clone()), &district, month);
+        let read: Vec<ParamKey> = ParamKey::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                let without = all.iter().filter(|e| e.key != *k).cloned().collect();
+                crate::subsidy::InForce::resolve(&Policy::new(without), &district, month) != full
+            })
+            .collect();
+        assert_eq!(read, ParamKey::READ_BY_RULES);
+        for k in ParamKey::ALL {
+            assert_eq!(k.read_by_rules(), read.contains(k), "{}", k.key());
+        }
+        assert!(!ParamKey::TekunMultiplier.read_by_rules());
+        assert!(!ParamKey::MarginalRatio.read_by_rules());
+        assert!(ParamKey::DibaoStandard.read_by_rules());
     }
 
     proptest! {

@@ -115,6 +115,76 @@ impl ServiceDef {
     }
 }
 
+/// What staff do with an application at its current step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAct {
+    /// The current step is done; the next one begins. Not at the last step: the last step is
+    /// completed by the decision itself.
+    CompleteStep,
+    /// Ask the applicant for more information; the step stays.
+    RequestInfo,
+    /// Approve: only at the last step, once every earlier step is done.
+    Approve,
+    /// Reject with reasons: at any step (an applicant found ineligible at acceptance is told
+    /// so at once rather than after steps that cannot change the outcome).
+    Reject,
+}
+
+/// Where an act takes an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// On to this step (0-based): always the one after the current step.
+    Step(i64),
+    InfoRequested,
+    Approved,
+    Rejected,
+}
+
+/// An act the workflow refuses at the application's current step (nothing changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActRefused {
+    /// A decision to approve before the last step: the step `step` (0-based) is still to be
+    /// done, and `remaining` steps in all (it included) before the decision.
+    StepsRemain { step: i64, remaining: i64 },
+    /// "Complete this step" at the last step, which only a decision (approve or reject)
+    /// completes.
+    DecisionDue,
+}
+
+impl ServiceDef {
+    /// Whether `step` (0-based) is the service's last step (or past it, if the catalogue lost
+    /// steps since the application was made): the step that the decision completes.
+    pub fn at_last_step(&self, step: i64) -> bool {
+        step.saturating_add(1) >= self.steps.len() as i64
+    }
+
+    /// The step `step` (0-based) by its label, numbered from 1 ("2. 审核").
+    pub fn step_label(&self, step: i64, lang: Lang) -> String {
+        usize::try_from(step)
+            .ok()
+            .and_then(|i| self.steps.get(i))
+            .map(|s| format!("{}. {}", step + 1, lang.pick(&s.label, &s.label_en)))
+            .unwrap_or_default()
+    }
+
+    /// The workflow rule: steps advance one at a time and none is skipped; approval is the
+    /// completion of the last step; a rejection (with reasons) may come at any step.
+    pub fn transition(&self, step: i64, act: StaffAct) -> Result<Transition, ActRefused> {
+        let last = self.at_last_step(step);
+        match act {
+            StaffAct::CompleteStep if last => Err(ActRefused::DecisionDue),
+            StaffAct::CompleteStep => Ok(Transition::Step(step + 1)),
+            StaffAct::Approve if !last => Err(ActRefused::StepsRemain {
+                step,
+                remaining: self.steps.len() as i64 - 1 - step,
+            }),
+            StaffAct::Approve => Ok(Transition::Approved),
+            StaffAct::RequestInfo => Ok(Transition::InfoRequested),
+            StaffAct::Reject => Ok(Transition::Rejected),
+        }
+    }
+}
+
 /// What eligibility needs to know about a person (now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Applicant {
@@ -785,6 +855,60 @@ mod tests {
                 s.key
             );
         }
+    }
+
+    #[test]
+    fn steps_advance_one_at_a_time_and_approval_comes_last() {
+        let cat = default_catalogue();
+        let home = cat
+            .iter()
+            .find(|s| s.key == "home_modification")
+            .expect("home");
+        assert_eq!(home.steps.len(), 4);
+        // At step 1 of 4 approval is refused, naming the step still to be done.
+        assert_eq!(
+            home.transition(0, StaffAct::Approve),
+            Err(ActRefused::StepsRemain {
+                step: 0,
+                remaining: 3
+            })
+        );
+        assert_eq!(home.step_label(0, Lang::Zh), "1. 受理");
+        // Walking the steps: each completion moves exactly one step on.
+        let mut step = 0;
+        while !home.at_last_step(step) {
+            assert!(home.transition(step, StaffAct::Approve).is_err());
+            assert_eq!(
+                home.transition(step, StaffAct::CompleteStep),
+                Ok(Transition::Step(step + 1))
+            );
+            step += 1;
+        }
+        assert_eq!(step, 3);
+        // The last step is completed by a decision, never by "complete this step".
+        assert_eq!(
+            home.transition(step, StaffAct::CompleteStep),
+            Err(ActRefused::DecisionDue)
+        );
+        assert_eq!(
+            home.transition(step, StaffAct::Approve),
+            Ok(Transition::Approved)
+        );
+        // A rejection with reasons and a request for information are open at every step.
+        for s in 0..=3 {
+            assert_eq!(
+                home.transition(s, StaffAct::Reject),
+                Ok(Transition::Rejected)
+            );
+            assert_eq!(
+                home.transition(s, StaffAct::RequestInfo),
+                Ok(Transition::InfoRequested)
+            );
+        }
+        // A step beyond the catalogue's (it lost steps since) counts as the last.
+        assert!(home.at_last_step(9));
+        assert_eq!(home.step_label(9, Lang::En), "");
+        assert_eq!(home.step_label(-1, Lang::En), "");
     }
 
     #[test]

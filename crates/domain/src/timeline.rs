@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::area::AreaCode;
 use crate::coded_enum;
 use crate::lang::Lang;
-use crate::person::{Certificate, CertificateStatus, Person, PersonRecord};
+use crate::person::{Certificate, CertificateStatus, Person, PersonRecord, Survey};
 
 coded_enum! {
     /// What happened.
@@ -31,6 +31,7 @@ coded_enum! {
         ServiceStep = ("service_step", "服务办理", "service step"),
         ServiceDecided = ("service_decided", "服务办结", "service decided"),
         NeedRecorded = ("need_recorded", "需求登记", "need recorded"),
+        SurveyUpdated = ("survey_updated", "动态更新", "survey updated"),
     }
 }
 
@@ -167,26 +168,66 @@ pub fn events_between(old: Option<(&Person, &Certificate)>, new: &PersonRecord) 
         || op.guardian_name != p.guardian_name
         || op.guardian_phone != p.guardian_phone;
     if other_changed {
+        // Each change with its old and new value (phones masked: the timeline is read by
+        // everyone who reads the file).
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "（空）".into());
+        let phone = |v: &Option<String>| {
+            v.as_deref()
+                .map(crate::ids::mask_phone)
+                .unwrap_or_else(|| "（空）".into())
+        };
         let mut fields = Vec::new();
         if op.name != p.name {
-            fields.push("姓名");
+            fields.push(format!("姓名 {} → {}", op.name, p.name));
         }
         if op.hukou_type != p.hukou_type {
-            fields.push("户口性质");
+            let h = |v: Option<crate::person::HukouType>| v.map_or("（空）", |h| h.zh());
+            fields.push(format!(
+                "户口性质 {} → {}",
+                h(op.hukou_type),
+                h(p.hukou_type)
+            ));
         }
-        if op.household_id != p.household_id || op.household_size != p.household_size {
-            fields.push("家庭");
+        if op.household_id != p.household_id {
+            fields.push(format!(
+                "户编号 {} → {}",
+                text(&op.household_id),
+                text(&p.household_id)
+            ));
+        }
+        if op.household_size != p.household_size {
+            let n = |v: Option<i64>| v.map_or("（空）".to_string(), |n| n.to_string());
+            fields.push(format!(
+                "家庭人口数 {} → {}",
+                n(op.household_size),
+                n(p.household_size)
+            ));
         }
         if op.phone != p.phone {
-            fields.push("联系电话");
+            fields.push(format!(
+                "联系电话 {} → {}",
+                phone(&op.phone),
+                phone(&p.phone)
+            ));
         }
-        if op.guardian_name != p.guardian_name || op.guardian_phone != p.guardian_phone {
-            fields.push("监护人");
+        if op.guardian_name != p.guardian_name {
+            fields.push(format!(
+                "监护人 {} → {}",
+                text(&op.guardian_name),
+                text(&p.guardian_name)
+            ));
+        }
+        if op.guardian_phone != p.guardian_phone {
+            fields.push(format!(
+                "监护人电话 {} → {}",
+                phone(&op.guardian_phone),
+                phone(&p.guardian_phone)
+            ));
         }
         out.push(NewEvent::new(
             EventKind::Corrected,
             None,
-            format!("信息更正：{}", fields.join("、")),
+            format!("信息更正：{}", fields.join("；")),
         ));
     }
     out
@@ -405,4 +446,140 @@ pub fn apply_life_event(
         }
     };
     Ok((next, vec![ev]))
+}
+
+/// The survey values of one year that `new` changes, each with its old and new value, for the
+/// timeline ("动态更新 2025：家庭经济状况 无 → 低保；…"); `None` when nothing changed.
+pub fn survey_changes(old: &Survey, new: &Survey) -> Option<NewEvent> {
+    fn label<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> &'static str {
+        v.map_or("（空）", f)
+    }
+    fn yn(v: Option<bool>) -> &'static str {
+        match v {
+            Some(true) => "是",
+            Some(false) => "否",
+            None => "（空）",
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut push = |name: &str, a: String, b: String| {
+        if a != b {
+            parts.push(format!("{name} {a} → {b}"));
+        }
+    };
+    push(
+        "家庭经济状况",
+        label(old.economic_status, |v| v.zh()).into(),
+        label(new.economic_status, |v| v.zh()).into(),
+    );
+    let yuan = |f: Option<i64>| f.map_or("（空）".to_string(), crate::parse::fen_to_yuan);
+    push(
+        "家庭人均可支配收入",
+        yuan(old.income_per_capita_fen),
+        yuan(new.income_per_capita_fen),
+    );
+    let month =
+        |m: Option<crate::parse::Month>| m.map_or("（空）".to_string(), |m| m.to_string());
+    push(
+        "生活补贴开始",
+        month(old.living_subsidy_since),
+        month(new.living_subsidy_since),
+    );
+    push(
+        "生活补贴停发",
+        month(old.living_subsidy_until),
+        month(new.living_subsidy_until),
+    );
+    push(
+        "护理补贴开始",
+        month(old.nursing_subsidy_since),
+        month(new.nursing_subsidy_since),
+    );
+    push(
+        "护理补贴停发",
+        month(old.nursing_subsidy_until),
+        month(new.nursing_subsidy_until),
+    );
+    push(
+        "养老保险",
+        label(old.pension_insurance, |v| v.zh()).into(),
+        label(new.pension_insurance, |v| v.zh()).into(),
+    );
+    push(
+        "医疗保险",
+        label(old.medical_insurance, |v| v.zh()).into(),
+        label(new.medical_insurance, |v| v.zh()).into(),
+    );
+    push(
+        "就业状况",
+        label(old.employment_status, |v| v.zh()).into(),
+        label(new.employment_status, |v| v.zh()).into(),
+    );
+    push(
+        "未就业原因",
+        label(old.not_employed_reason, |v| v.zh()).into(),
+        label(new.not_employed_reason, |v| v.zh()).into(),
+    );
+    push(
+        "在读阶段",
+        label(old.school_stage, |v| v.zh()).into(),
+        label(new.school_stage, |v| v.zh()).into(),
+    );
+    push(
+        "完成义务教育",
+        yn(old.completed_compulsory).into(),
+        yn(new.completed_compulsory).into(),
+    );
+    push(
+        "康复需求",
+        yn(old.needs_rehab).into(),
+        yn(new.needs_rehab).into(),
+    );
+    push(
+        "获得康复服务",
+        yn(old.received_rehab).into(),
+        yn(new.received_rehab).into(),
+    );
+    push(
+        "辅具需求",
+        yn(old.needs_device).into(),
+        yn(new.needs_device).into(),
+    );
+    push(
+        "辅具已适配",
+        yn(old.device_fitted).into(),
+        yn(new.device_fitted).into(),
+    );
+    push(
+        "无障碍改造需求",
+        yn(old.needs_home_modification).into(),
+        yn(new.needs_home_modification).into(),
+    );
+    push(
+        "无障碍改造已完成",
+        yn(old.home_modification_done).into(),
+        yn(new.home_modification_done).into(),
+    );
+    push(
+        "托养需求",
+        label(old.care_need, |v| v.zh()).into(),
+        label(new.care_need, |v| v.zh()).into(),
+    );
+    push(
+        "接受托养服务",
+        yn(old.receives_care).into(),
+        yn(new.receives_care).into(),
+    );
+    push(
+        "文体服务",
+        yn(old.culture_sports).into(),
+        yn(new.culture_sports).into(),
+    );
+    (!parts.is_empty()).then(|| {
+        NewEvent::new(
+            EventKind::SurveyUpdated,
+            None,
+            format!("{} 年度：{}", new.year, parts.join("；")),
+        )
+    })
 }

@@ -382,12 +382,33 @@ impl crate::Store {
     /// Up to `limit` persons with citizen ID greater than `after`, in ID order, in three
     /// queries (keyset paging for the workbook export).
     pub async fn export_chunk(&self, after: &str, limit: i64) -> Result<Vec<ExportPerson>> {
+        self.export_chunk_in(after, limit, None).await
+    }
+
+    /// As [`Self::export_chunk`], for the persons living in `area` only (a township's export).
+    pub async fn export_chunk_in(
+        &self,
+        after: &str,
+        limit: i64,
+        area: Option<&zhucan_domain::area::AreaCode>,
+    ) -> Result<Vec<ExportPerson>> {
+        let (cond, value) = match area {
+            Some(a) => {
+                let (c, v) = crate::registry::area_filter(a);
+                (c.replace("p.", "").replace("$1", "$3"), v)
+            }
+            None => ("$3 = $3".to_string(), String::new()),
+        };
         let sql_p = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2"
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id > $1 AND {cond} ORDER BY citizen_id LIMIT $2"
         );
         let persons: Vec<PersonRow> = crate::on_pool!(self, p => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(after).bind(limit).fetch_all(p).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql_p)).bind(after).bind(limit).bind(value).fetch_all(p).await?
         });
+        if area.is_some() {
+            // The selected persons are scattered over the ID range: read theirs by ID.
+            return self.with_files(persons).await;
+        }
         let (Some(first), Some(last)) = (persons.first(), persons.last()) else {
             return Ok(vec![]);
         };

@@ -174,7 +174,7 @@ pub struct Actor<'a> {
 
 pub use zhucan_domain::person::RecordExtras as RowExtras;
 
-fn area_filter(area: &AreaCode) -> (&'static str, String) {
+pub(crate) fn area_filter(area: &AreaCode) -> (&'static str, String) {
     match area.level() {
         AreaLevel::District => ("p.township_code LIKE $1", format!("{}%", area.as_str())),
         AreaLevel::Township => ("p.township_code = $1", area.to_string()),
@@ -273,6 +273,103 @@ impl Store {
         append_events(&mut tx, id, &events, actor).await?;
         tx.commit().await?;
         Ok(row.version + 1)
+    }
+
+    /// Saves one year's survey values (动态更新) if nobody else saved the file since
+    /// `expected_version`, with a timeline event naming every changed value (old → new).
+    /// Returns the new version (the same when nothing changed).
+    pub async fn save_survey(
+        &self,
+        id: &CitizenId,
+        survey: &Survey,
+        expected_version: i64,
+        actor: &Actor<'_>,
+    ) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let Some((row, _)) = load_current(&mut tx, id.as_str()).await? else {
+            return Err(StoreError::NotFound(id.masked()));
+        };
+        if row.version != expected_version {
+            return Err(StoreError::VersionConflict {
+                expected: expected_version,
+                found: row.version,
+            });
+        }
+        let sql = format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE citizen_id = $1 AND survey_year <= $2 ORDER BY survey_year DESC LIMIT 1"
+        );
+        let prev: Option<SurveyRow> = on_tx!(&mut tx, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.as_str()).bind(i64::from(survey.year)).fetch_optional(&mut *c).await?
+        });
+        // The values the year had: its own row, else the latest earlier one carried forward.
+        let before = match prev {
+            Some(r) => Survey {
+                year: survey.year,
+                ..r.to_survey()?
+            },
+            None => Survey {
+                year: survey.year,
+                ..Survey::default()
+            },
+        };
+        let event = zhucan_domain::timeline::survey_changes(&before, survey);
+        let exists_now: Option<i64> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT survey_year FROM surveys WHERE citizen_id = $1 AND survey_year = $2")
+                .bind(id.as_str()).bind(i64::from(survey.year)).fetch_optional(&mut *c).await?
+        });
+        if event.is_none() && exists_now.is_some() {
+            return Ok(row.version);
+        }
+        upsert_survey_in(&mut tx, id.as_str(), survey).await?;
+        // The version moves only from the one the clerk saw (atomic on both backends).
+        let seq = crate::changes::next(&mut tx, crate::changes::REGISTRY).await?;
+        let bumped = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE persons SET version = version + 1, updated_at = $2, change_seq = $3 WHERE citizen_id = $1 AND version = $4")
+                .bind(id.as_str()).bind(now_text()).bind(seq).bind(expected_version)
+                .execute(&mut *c).await?.rows_affected()
+        });
+        if bumped != 1 {
+            return Err(StoreError::VersionConflict {
+                expected: expected_version,
+                found: expected_version + 1,
+            });
+        }
+        let events: Vec<NewEvent> = event.into_iter().collect();
+        append_events(&mut tx, id.as_str(), &events, actor).await?;
+        tx.commit().await?;
+        Ok(row.version + 1)
+    }
+
+    /// Where the stored persons among `ids` live: (township, village), for the persons that
+    /// exist.
+    pub async fn homes_of(
+        &self,
+        ids: &[CitizenId],
+    ) -> Result<std::collections::HashMap<CitizenId, (AreaCode, Option<AreaCode>)>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let ph = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT citizen_id, township_code, village_code FROM persons WHERE citizen_id IN ({ph})"
+            );
+            let rows: Vec<(String, String, Option<String>)> = on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(p).await?
+            });
+            for (id, t, v) in rows {
+                let cid =
+                    CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?;
+                let t = AreaCode::parse(&t).ok_or_else(|| corrupt("township_code", &t))?;
+                out.insert(cid, (t, v.as_deref().and_then(AreaCode::parse)));
+            }
+        }
+        Ok(out)
     }
 
     /// The whole file of one person, or `None`.

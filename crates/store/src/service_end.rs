@@ -7,7 +7,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::service::{NeedKind, Satisfaction, ServiceDef};
+use zhucan_domain::service::{
+    ActRefused, NeedKind, Satisfaction, ServiceDef, StaffAct, Transition,
+};
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
 use crate::accounts::{NewUser, User, ordered_id};
@@ -154,15 +156,15 @@ pub struct AppQuery {
     pub per_page: u32,
 }
 
-/// What staff do with an application.
+/// What became of staff acting on an application.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AppAction {
-    /// The current step is done; the next one begins.
-    StepDone,
-    /// Ask the applicant for more information.
-    RequestInfo,
-    Approve,
-    Reject,
+pub enum Acted {
+    /// Done: the application's new state.
+    Done(Box<Application>),
+    /// The application changed since the version the clerk saw, or is already decided.
+    Stale,
+    /// The workflow refuses the act at the application's current step; nothing changed.
+    Refused(ActRefused),
 }
 
 /// A need (需求).
@@ -517,37 +519,37 @@ impl Store {
         Ok(Some((info, data)))
     }
 
-    /// Staff act on an application at the version they saw. `steps` is the service's number of
-    /// steps: the last step's completion is the decision (approve or reject). Returns the new
-    /// state, or `None` if the application changed meanwhile or is already decided.
+    /// Staff act on an application of the service `def` at the version they saw. The step
+    /// comes from the stored row, never from the form: steps advance one at a time, approval
+    /// is refused before the last step ([`ServiceDef::transition`]) and the last step is
+    /// completed only by a decision.
     #[allow(clippy::too_many_arguments)]
     pub async fn act_on_application(
         &self,
         id: &str,
         expected_version: i64,
-        action: &AppAction,
-        steps: i64,
+        action: StaffAct,
+        def: &ServiceDef,
         note: &str,
         easy: &str,
-        service_name: &str,
         actor: &Actor<'_>,
-    ) -> Result<Option<Application>> {
+    ) -> Result<Acted> {
         let Some(app) = self.application(id).await? else {
             return Err(StoreError::NotFound(id.to_string()));
         };
         if app.version != expected_version
             || !matches!(app.status.as_str(), "submitted" | "needs_info")
         {
-            return Ok(None);
+            return Ok(Acted::Stale);
         }
-        let (status, step, kind, decided) = match action {
-            AppAction::StepDone if app.step + 1 < steps => {
-                ("submitted", app.step + 1, "step_done", false)
-            }
-            AppAction::StepDone | AppAction::Approve => ("approved", app.step, "approved", true),
-            AppAction::RequestInfo => ("needs_info", app.step, "info_requested", false),
-            AppAction::Reject => ("rejected", app.step, "rejected", true),
+        let (status, step, kind, decided) = match def.transition(app.step, action) {
+            Err(refused) => return Ok(Acted::Refused(refused)),
+            Ok(Transition::Step(next)) => ("submitted", next, "step_done", false),
+            Ok(Transition::Approved) => ("approved", app.step, "approved", true),
+            Ok(Transition::InfoRequested) => ("needs_info", app.step, "info_requested", false),
+            Ok(Transition::Rejected) => ("rejected", app.step, "rejected", true),
         };
+        let service_name = def.name.as_str();
         let mut tx = self.begin().await?;
         let now = now_text();
         let affected = on_tx!(&mut tx, c => {
@@ -557,7 +559,7 @@ impl Store {
                 .execute(&mut *c).await?.rows_affected()
         });
         if affected != 1 {
-            return Ok(None);
+            return Ok(Acted::Stale);
         }
         insert_event(&mut tx, id, actor.name, kind, app.step, note).await?;
         let (ek, summary) = match kind {
@@ -587,7 +589,10 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.application(id).await
+        Ok(match self.application(id).await? {
+            Some(a) => Acted::Done(Box::new(a)),
+            None => Acted::Stale,
+        })
     }
 
     /// The applicant answers a request for information (with documents): back to staff.

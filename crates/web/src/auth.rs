@@ -212,6 +212,10 @@ impl FromRequestParts<AppState> for PageCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // Several extractors of one request ask for the caller: the session is read once.
+        if let Some(c) = parts.extensions.get::<PageCaller>() {
+            return Ok(c.clone());
+        }
         let target = parts
             .uri
             .path_and_query()
@@ -231,6 +235,7 @@ impl FromRequestParts<AppState> for PageCaller {
         if must_enroll(&caller.user) && !(path.starts_with("/account/2fa") || path == "/logout") {
             return Err(ToLogin::Enroll);
         }
+        parts.extensions.insert(caller.clone());
         Ok(caller)
     }
 }

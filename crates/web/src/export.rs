@@ -2,19 +2,30 @@
 
 use std::path::Path;
 
+use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_store::Store;
 
-/// Writes every person (one row per survey year), institution and area to `path`.
-pub async fn write_registry(store: &Store, path: &Path) -> Result<usize, String> {
-    let areas = store.areas().await.map_err(|e| e.to_string())?;
-    let institutions = store.institutions().await.map_err(|e| e.to_string())?;
+/// Writes every person (one row per survey year), institution and area to `path` — of
+/// `area` only when given (a township's export: its persons, its institutions, its areas and
+/// those above it).
+pub async fn write_registry(
+    store: &Store,
+    path: &Path,
+    area: Option<&AreaCode>,
+) -> Result<usize, String> {
+    let mut areas = store.areas().await.map_err(|e| e.to_string())?;
+    let mut institutions = store.institutions().await.map_err(|e| e.to_string())?;
+    if let Some(a) = area {
+        areas.retain(|x| a.contains(&x.code) || x.code.contains(a));
+        institutions.retain(|i| a.contains(&i.township) || i.township.contains(a));
+    }
     let mut rows: Vec<(PersonRecord, RecordExtras)> = Vec::new();
     let mut after = String::new();
     let mut persons = 0;
     loop {
         let chunk = store
-            .export_chunk(&after, 5000)
+            .export_chunk_in(&after, 5000, area)
             .await
             .map_err(|e| e.to_string())?;
         let Some(last) = chunk.last() else { break };

@@ -385,6 +385,186 @@ fn village_field(
     }
 }
 
+/// Residence, household, contact and guardian as a form states them.
+struct Home {
+    township: AreaCode,
+    village: Option<AreaCode>,
+    hukou_type: Option<HukouType>,
+    household_id: Option<String>,
+    household_size: Option<i64>,
+    phone: Option<String>,
+    guardian_name: Option<String>,
+    guardian_phone: Option<String>,
+}
+
+/// The residence, household, contact and guardian fields (shared by registration and the
+/// file's edit form); `None` when one is wrong (its message is in `errs`).
+fn residence_and_contact(
+    sub: &Submission,
+    lang: Lang,
+    areas: &[Area],
+    errs: &mut Vec<(&'static str, String)>,
+) -> Option<Home> {
+    let township = find_area(areas, sub.get("township"), AreaLevel::Township, None);
+    if township.is_none() {
+        errs.push((
+            "township",
+            lang.pick("请选择乡镇（街道）", "choose a township").into(),
+        ));
+    }
+    let village = village_field(areas, township.map(|t| &t.code), sub.get("village"), lang)
+        .map_err(|m| errs.push(("village", m)))
+        .ok()
+        .flatten();
+    let hukou_type = match sub.get("hukou_type") {
+        "" => None,
+        s => HukouType::parse(s),
+    };
+    let household_size = match sub.get("household_size") {
+        "" => None,
+        s => parse_int(s, 1, 99)
+            .map_err(|e| errs.push(("household_size", msg(lang, &e))))
+            .ok(),
+    };
+    let household_id = opt_text(sub.get("household_id"), 40, "household_id", errs, lang);
+    let phone = opt_text(sub.get("phone"), 30, "phone", errs, lang);
+    let guardian_name = opt_text(sub.get("guardian_name"), 50, "guardian_name", errs, lang);
+    let guardian_phone = opt_text(sub.get("guardian_phone"), 30, "guardian_phone", errs, lang);
+    Some(Home {
+        township: township?.code.clone(),
+        village,
+        hukou_type,
+        household_id,
+        household_size,
+        phone,
+        guardian_name,
+        guardian_phone,
+    })
+}
+
+/// The fields of the file's edit form — what changes in a person's life without a new
+/// certificate — filled from `rec`.
+pub fn edit_fields(
+    lang: Lang,
+    areas: &[Area],
+    scope: &AreaCode,
+    rec: &PersonRecord,
+) -> Vec<FormField> {
+    const EDITABLE: [&str; 10] = [
+        "name",
+        "township",
+        "village",
+        "hukou_type",
+        "household_id",
+        "household_size",
+        "phone",
+        "guardian_name",
+        "guardian_phone",
+        "smart_card",
+    ];
+    let p = &rec.person;
+    let value = |name: &str| -> String {
+        match name {
+            "name" => p.name.clone(),
+            "township" => p.township.to_string(),
+            "village" => p
+                .village
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            "hukou_type" => p
+                .hukou_type
+                .map(|h| h.key().to_string())
+                .unwrap_or_default(),
+            "household_id" => p.household_id.clone().unwrap_or_default(),
+            "household_size" => p.household_size.map(|n| n.to_string()).unwrap_or_default(),
+            "phone" => p.phone.clone().unwrap_or_default(),
+            "guardian_name" => p.guardian_name.clone().unwrap_or_default(),
+            "guardian_phone" => p.guardian_phone.clone().unwrap_or_default(),
+            "smart_card" => (if rec.certificate.smart_card {
+                "yes"
+            } else {
+                "no"
+            })
+            .into(),
+            _ => String::new(),
+        }
+    };
+    let mut fields: Vec<FormField> = EDITABLE
+        .iter()
+        .filter_map(|n| {
+            person_fields(lang, areas, scope)
+                .into_iter()
+                .find(|f| f.name == *n)
+        })
+        .map(|mut f| {
+            f.value = value(&f.name);
+            f
+        })
+        .collect();
+    for f in fields.iter_mut().filter(|f| f.name == "township") {
+        f.hint = Some(
+            lang.pick(
+                "区内迁移请在此更改；迁出本区请用“记录生命周期事件”",
+                "a move within the district is changed here; a move out of the district is a life event",
+            )
+            .into(),
+        );
+    }
+    fields
+}
+
+/// Parses the edit form over the file's current record: the same person and certificate with
+/// the edited residence, household, contact, guardian, name and smart card.
+pub fn parse_edit(
+    sub: &mut Submission,
+    lang: Lang,
+    areas: &[Area],
+    current: &PersonRecord,
+) -> Option<PersonRecord> {
+    let mut errs: Vec<(&'static str, String)> = Vec::new();
+    let name = parse_name(sub.get("name"))
+        .map_err(|e| errs.push(("name", msg(lang, &e))))
+        .ok();
+    let home = residence_and_contact(sub, lang, areas, &mut errs);
+    let smart_card = match sub.get("smart_card") {
+        "yes" => true,
+        "no" | "" => false,
+        _ => {
+            errs.push((
+                "smart_card",
+                ValueError::Choice {
+                    choices: "是 / 否".into(),
+                }
+                .message(lang),
+            ));
+            false
+        }
+    };
+    sub.errors
+        .extend(errs.into_iter().map(|(f, m)| (f.to_string(), m)));
+    if !sub.errors.is_empty() {
+        return None;
+    }
+    let (name, home) = (name?, home?);
+    let mut next = current.clone();
+    next.person = Person {
+        name,
+        township: home.township,
+        village: home.village,
+        hukou_type: home.hukou_type,
+        household_id: home.household_id,
+        household_size: home.household_size,
+        phone: home.phone,
+        guardian_name: home.guardian_name,
+        guardian_phone: home.guardian_phone,
+        ..current.person.clone()
+    };
+    // The smart card is issued once; the form cannot take it back.
+    next.certificate.smart_card = current.certificate.smart_card || smart_card;
+    Some(next)
+}
+
 /// Parses the registration form into a record (for survey year `year`), or fills `sub.errors`.
 pub fn parse_person(
     sub: &mut Submission,
@@ -475,61 +655,18 @@ pub fn parse_person(
             }
         },
     };
-    let township = find_area(areas, sub.get("township"), AreaLevel::Township, None);
-    if township.is_none() {
-        errs.push((
-            "township",
-            lang.pick("请选择乡镇（街道）", "choose a township").into(),
-        ));
-    }
-    let village = village_field(areas, township.map(|t| &t.code), sub.get("village"), lang)
-        .map_err(|m| errs.push(("village", m)))
-        .ok()
-        .flatten();
-    let hukou_type = match sub.get("hukou_type") {
-        "" => None,
-        s => HukouType::parse(s),
-    };
-    let household_size = match sub.get("household_size") {
-        "" => None,
-        s => parse_int(s, 1, 99)
-            .map_err(|e| errs.push(("household_size", msg(lang, &e))))
-            .ok(),
-    };
+    let home = residence_and_contact(sub, lang, areas, &mut errs);
     let economic_status = match sub.get("economic_status") {
         "" => None,
         s => EconomicStatus::parse(s),
     };
-    let household_id = opt_text(sub.get("household_id"), 40, "household_id", &mut errs, lang);
-    let phone = opt_text(sub.get("phone"), 30, "phone", &mut errs, lang);
-    let guardian_name = opt_text(
-        sub.get("guardian_name"),
-        50,
-        "guardian_name",
-        &mut errs,
-        lang,
-    );
-    let guardian_phone = opt_text(
-        sub.get("guardian_phone"),
-        30,
-        "guardian_phone",
-        &mut errs,
-        lang,
-    );
     sub.errors
         .extend(errs.into_iter().map(|(f, m)| (f.to_string(), m)));
     if !sub.errors.is_empty() {
         return None;
     }
-    let (name, id, category, grade, issued, valid_until, township) = (
-        name?,
-        id?,
-        category?,
-        grade?,
-        issued?,
-        valid_until?,
-        township?,
-    );
+    let (name, id, category, grade, issued, valid_until, home) =
+        (name?, id?, category?, grade?, issued?, valid_until?, home?);
     Some(PersonRecord {
         certificate: Certificate {
             number: CertificateNo::compose(&id.id, category, grade),
@@ -545,14 +682,14 @@ pub fn parse_person(
         person: Person {
             citizen_id: id.id,
             name,
-            township: township.code.clone(),
-            village,
-            hukou_type,
-            household_id,
-            household_size,
-            phone,
-            guardian_name,
-            guardian_phone,
+            township: home.township,
+            village: home.village,
+            hukou_type: home.hukou_type,
+            household_id: home.household_id,
+            household_size: home.household_size,
+            phone: home.phone,
+            guardian_name: home.guardian_name,
+            guardian_phone: home.guardian_phone,
             died_on: None,
             moved_out_on: None,
         },
@@ -703,6 +840,308 @@ pub fn parse_event(
     } else {
         None
     }
+}
+
+/// A yes / no / not-stated choice.
+fn tri_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        (String::new(), lang.pick("未填", "Not stated").into()),
+        ("yes".into(), lang.pick("是", "Yes").into()),
+        ("no".into(), lang.pick("否", "No").into()),
+    ]
+}
+
+fn tri_value(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+/// The survey fields (动态更新) staff record for one year, filled from `s`. The subsidy
+/// enrolments are not among them: subsidy decisions set them.
+pub fn survey_fields(lang: Lang, s: &Survey) -> Vec<FormField> {
+    use zhucan_domain::person::{
+        CareNeed, EmploymentStatus, Insurance, NotEmployedReason, SchoolStage,
+    };
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let blank = Some(lang.pick("未填", "Not stated"));
+    let select = |name: &str, label: String, options: Vec<(String, String)>, value: String| {
+        let mut f = FormField::new(name, &label, "select").options(options);
+        f.value = value;
+        f
+    };
+    let tri = |name: &str, label: String, v: Option<bool>| {
+        select(name, label, tri_options(lang), tri_value(v))
+    };
+    macro_rules! choice {
+        ($name:expr, $label:expr, $ty:ty, $v:expr) => {
+            select(
+                $name,
+                $label,
+                enum_options(<$ty>::ALL, <$ty>::key, |x| x.label(lang).to_string(), blank),
+                $v.map(|x: $ty| x.key().to_string()).unwrap_or_default(),
+            )
+        };
+    }
+    let mut income = FormField::new(
+        "income_per_capita",
+        &t(
+            "家庭人均可支配收入（元/年）",
+            "Disposable income per head (yuan a year)",
+        ),
+        "text",
+    )
+    .hint(&t("如 18000 或 18000.50", "e.g. 18000 or 18000.50"));
+    income.value = s
+        .income_per_capita_fen
+        .map(zhucan_domain::parse::fen_to_yuan)
+        .unwrap_or_default();
+    vec![
+        choice!(
+            "economic_status",
+            t("家庭经济状况", "Household economic status"),
+            EconomicStatus,
+            s.economic_status
+        ),
+        income,
+        choice!(
+            "pension_insurance",
+            t("养老保险", "Pension insurance"),
+            Insurance,
+            s.pension_insurance
+        ),
+        choice!(
+            "medical_insurance",
+            t("医疗保险", "Medical insurance"),
+            Insurance,
+            s.medical_insurance
+        ),
+        choice!(
+            "employment_status",
+            t("就业状况", "Employment"),
+            EmploymentStatus,
+            s.employment_status
+        ),
+        choice!(
+            "not_employed_reason",
+            t("未就业原因", "Reason for not working"),
+            NotEmployedReason,
+            s.not_employed_reason
+        ),
+        choice!(
+            "school_stage",
+            t("在读阶段", "School stage"),
+            SchoolStage,
+            s.school_stage
+        ),
+        tri(
+            "completed_compulsory",
+            t("完成义务教育", "Completed compulsory education"),
+            s.completed_compulsory,
+        ),
+        tri(
+            "needs_rehab",
+            t("康复需求", "Needs rehabilitation"),
+            s.needs_rehab,
+        ),
+        tri(
+            "received_rehab",
+            t("获得康复服务", "Received rehabilitation"),
+            s.received_rehab,
+        ),
+        tri(
+            "needs_device",
+            t("辅具需求", "Needs an assistive device"),
+            s.needs_device,
+        ),
+        tri(
+            "device_fitted",
+            t("辅具已适配", "Device fitted"),
+            s.device_fitted,
+        ),
+        tri(
+            "needs_home_modification",
+            t("无障碍改造需求", "Needs home modification"),
+            s.needs_home_modification,
+        ),
+        tri(
+            "home_modification_done",
+            t("无障碍改造已完成", "Home modification done"),
+            s.home_modification_done,
+        ),
+        choice!(
+            "care_need",
+            t("托养需求", "Care need"),
+            CareNeed,
+            s.care_need
+        ),
+        tri(
+            "receives_care",
+            t("接受托养服务", "Receives care"),
+            s.receives_care,
+        ),
+        tri(
+            "culture_sports",
+            t("参加文体活动", "Took part in culture or sports"),
+            s.culture_sports,
+        ),
+    ]
+}
+
+/// Parses the survey form over `before` (the year's current values; the enrolments are
+/// kept as they are), or fills `sub.errors`.
+pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option<Survey> {
+    use zhucan_domain::person::{
+        CareNeed, EmploymentStatus, Insurance, NotEmployedReason, SchoolStage,
+    };
+    let mut errs: Vec<(String, String)> = Vec::new();
+    fn choice<T>(
+        sub: &Submission,
+        field: &str,
+        parse: fn(&str) -> Option<T>,
+        choices: fn() -> String,
+        lang: Lang,
+        errs: &mut Vec<(String, String)>,
+    ) -> Option<T> {
+        match sub.get(field) {
+            "" => None,
+            v => {
+                let r = parse(v);
+                if r.is_none() {
+                    errs.push((
+                        field.to_string(),
+                        ValueError::Choice { choices: choices() }.message(lang),
+                    ));
+                }
+                r
+            }
+        }
+    }
+    let tri = |field: &str, errs: &mut Vec<(String, String)>| -> Option<bool> {
+        match sub.get(field) {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                errs.push((
+                    field.to_string(),
+                    ValueError::Choice {
+                        choices: lang.pick("是 / 否 / 未填", "yes / no / not stated").into(),
+                    }
+                    .message(lang),
+                ));
+                None
+            }
+        }
+    };
+    let income = match sub.get("income_per_capita") {
+        "" => None,
+        v => match zhucan_domain::parse::parse_yuan_to_fen(v) {
+            Ok(f) if f >= 0 => Some(f),
+            Ok(_) => {
+                errs.push((
+                    "income_per_capita".into(),
+                    lang.pick("收入不能为负数", "the income cannot be negative")
+                        .into(),
+                ));
+                None
+            }
+            Err(e) => {
+                errs.push(("income_per_capita".into(), msg(lang, &e)));
+                None
+            }
+        },
+    };
+    let s = Survey {
+        year: before.year,
+        economic_status: choice(
+            sub,
+            "economic_status",
+            EconomicStatus::parse,
+            EconomicStatus::choices,
+            lang,
+            &mut errs,
+        ),
+        income_per_capita_fen: income,
+        living_subsidy_since: before.living_subsidy_since,
+        living_subsidy_until: before.living_subsidy_until,
+        nursing_subsidy_since: before.nursing_subsidy_since,
+        nursing_subsidy_until: before.nursing_subsidy_until,
+        pension_insurance: choice(
+            sub,
+            "pension_insurance",
+            Insurance::parse,
+            Insurance::choices,
+            lang,
+            &mut errs,
+        ),
+        medical_insurance: choice(
+            sub,
+            "medical_insurance",
+            Insurance::parse,
+            Insurance::choices,
+            lang,
+            &mut errs,
+        ),
+        employment_status: choice(
+            sub,
+            "employment_status",
+            EmploymentStatus::parse,
+            EmploymentStatus::choices,
+            lang,
+            &mut errs,
+        ),
+        not_employed_reason: choice(
+            sub,
+            "not_employed_reason",
+            NotEmployedReason::parse,
+            NotEmployedReason::choices,
+            lang,
+            &mut errs,
+        ),
+        school_stage: choice(
+            sub,
+            "school_stage",
+            SchoolStage::parse,
+            SchoolStage::choices,
+            lang,
+            &mut errs,
+        ),
+        completed_compulsory: tri("completed_compulsory", &mut errs),
+        needs_rehab: tri("needs_rehab", &mut errs),
+        received_rehab: tri("received_rehab", &mut errs),
+        needs_device: tri("needs_device", &mut errs),
+        device_fitted: tri("device_fitted", &mut errs),
+        needs_home_modification: tri("needs_home_modification", &mut errs),
+        home_modification_done: tri("home_modification_done", &mut errs),
+        care_need: choice(
+            sub,
+            "care_need",
+            CareNeed::parse,
+            CareNeed::choices,
+            lang,
+            &mut errs,
+        ),
+        receives_care: tri("receives_care", &mut errs),
+        culture_sports: tri("culture_sports", &mut errs),
+    };
+    if s.employment_status
+        .is_some_and(|e| e != zhucan_domain::person::EmploymentStatus::NotEmployed)
+        && s.not_employed_reason.is_some()
+    {
+        errs.push((
+            "not_employed_reason".into(),
+            lang.pick(
+                "已就业的人员不填写未就业原因",
+                "leave the reason empty for a person in work",
+            )
+            .into(),
+        ));
+    }
+    sub.errors.extend(errs);
+    sub.errors.is_empty().then_some(s)
 }
 
 #[cfg(test)]

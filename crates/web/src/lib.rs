@@ -32,6 +32,7 @@ pub mod ecert_pages;
 pub mod error;
 pub mod evaluation;
 pub mod export;
+pub mod file_edit;
 pub mod forms;
 pub mod limits;
 pub mod maintenance;
@@ -41,6 +42,8 @@ pub mod plan;
 pub mod plan_api;
 pub mod plan_pages;
 pub mod policy;
+pub mod registry_import;
+pub mod registry_io;
 pub mod scope;
 pub mod secrets;
 pub mod security;
@@ -50,6 +53,7 @@ pub mod subsidy_api;
 pub mod subsidy_pages;
 pub mod totp;
 pub mod trail;
+pub mod usecase;
 pub mod view;
 
 /// Runtime settings of the web service. The security policy among them (timeouts, lockout,
@@ -145,6 +149,8 @@ pub struct AppState {
     pub verify_limiter: Arc<limits::RateLimiter>,
     /// Recent indicator trends, exact under the facts' change counters.
     pub trends: Arc<plan::TrendCache>,
+    /// Roster uploads running or finished (their progress and reports).
+    pub imports: Arc<registry_io::ImportJobs>,
 }
 
 impl AppState {
@@ -180,6 +186,7 @@ impl AppState {
             cert_keys,
             verify_limiter,
             trends: Arc::default(),
+            imports: Arc::default(),
         }
     }
 
@@ -220,6 +227,14 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/persons/{handle}", get(pages::person)),
         ("/persons/{handle}/reveal", post(pages::reveal)),
         (
+            "/persons/{handle}/edit",
+            get(file_edit::edit_form).post(file_edit::save_edit),
+        ),
+        (
+            "/persons/{handle}/surveys/{year}",
+            get(file_edit::survey_form).post(file_edit::save_survey),
+        ),
+        (
             "/persons/{handle}/certificate",
             get(ecert_pages::staff_card),
         ),
@@ -228,8 +243,16 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/persons/{handle}/events",
             get(pages::event_form).post(pages::record_event),
         ),
-        ("/export", get(pages::export_page)),
-        ("/export/registry.xlsx", post(pages::export_download)),
+        ("/export", get(registry_io::export_page)),
+        ("/export/registry.xlsx", post(registry_io::export_download)),
+        (
+            "/import",
+            get(registry_io::import_form)
+                .post(registry_io::import_upload)
+                .layer(DefaultBodyLimit::max(registry_io::UPLOAD_LIMIT)),
+        ),
+        ("/import/{job}", get(registry_io::import_job)),
+        ("/import/{job}/{file}", get(registry_io::import_report)),
         ("/admin/users", get(admin::users).post(admin::create)),
         (
             "/admin/users/{username}",

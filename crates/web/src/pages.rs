@@ -14,7 +14,7 @@ use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::disability::format_components;
 use zhucan_domain::ids::{CitizenId, mask_phone};
 use zhucan_domain::parse::fen_to_yuan;
-use zhucan_domain::person::Survey;
+use zhucan_domain::person::{CertificateStatus, Survey};
 use zhucan_domain::timeline::apply_life_event;
 use zhucan_domain::{Lang, Localized};
 use zhucan_store::registry::Actor;
@@ -676,6 +676,8 @@ struct PersonView {
     status_flags: Vec<String>,
     survey_years: Vec<i32>,
     survey_rows: Vec<(String, Vec<String>)>,
+    /// The survey years a clerk may update from the file: this year, then the stored ones.
+    survey_links: Vec<i32>,
     events: Vec<(String, String, String)>,
 }
 
@@ -900,8 +902,15 @@ fn person_view(
                     hc.issued_on.to_string(),
                     hc.valid_until.to_string(),
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         hc.status.label(lang),
+                        hc.revoked_on
+                            .filter(|_| hc.status == CertificateStatus::Revoked)
+                            .map(|d| match lang {
+                                Lang::Zh => format!("（{d}）"),
+                                Lang::En => format!(" ({d})"),
+                            })
+                            .unwrap_or_default(),
                         if h.is_current {
                             lang.pick("（现证）", " (current)")
                         } else {
@@ -931,6 +940,13 @@ fn person_view(
         status_flags: flags,
         survey_years: f.surveys.iter().map(|s| s.year).collect(),
         survey_rows: survey_rows(lang, &f.surveys),
+        survey_links: {
+            let mut y: Vec<i32> = f.surveys.iter().map(|s| s.year).collect();
+            y.push(year_now());
+            y.sort_unstable_by(|a, b| b.cmp(a));
+            y.dedup();
+            y
+        },
         events: f
             .events
             .iter()
@@ -973,12 +989,21 @@ fn person_view(
     }
 }
 
-fn source_label(lang: Lang, s: &str) -> &'static str {
+/// The channel a timeline event came through (`Actor::source`), in words. Every value a write
+/// path stores has its own label (`form`: staff pages; `service end`: the citizen's own pages,
+/// the person or a guardian; `import`, `demo`; `feed`, reserved for departments' data); a value
+/// not known here is shown as stored rather than under another channel's label.
+fn source_label(lang: Lang, s: &str) -> &str {
     match s {
         "import" => lang.pick("花名册导入", "workbook import"),
         "demo" => lang.pick("演示数据", "demo data"),
-        "form" => lang.pick("页面登记", "form"),
-        _ => lang.pick("部门数据", "department feed"),
+        "form" => lang.pick("工作人员页面登记", "staff form"),
+        "service end" => lang.pick(
+            "本人或监护人提交（服务端）",
+            "submitted by the person or a guardian (service end)",
+        ),
+        "feed" => lang.pick("部门数据", "department feed"),
+        other => other,
     }
 }
 
@@ -1518,97 +1543,6 @@ pub async fn record_event(
             errors,
         },
     )
-}
-
-// ---------------------------------------------------------------- export
-
-#[derive(Template)]
-#[template(path = "export.html")]
-struct ExportPage {
-    c: Chrome,
-}
-
-pub async fn export_page(caller: PageCaller) -> Response {
-    let lang = caller.lang;
-    if !scope::can_export(&caller.user) {
-        return forbidden_for(&caller);
-    }
-    render(
-        StatusCode::OK,
-        &ExportPage {
-            c: chrome(
-                Some(&caller),
-                lang,
-                "/export",
-                "export",
-                lang.pick("花名册导出", "Export registry"),
-            ),
-        },
-    )
-}
-
-pub async fn export_download(
-    State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if !scope::can_export(&caller.user) {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let dir = std::env::temp_dir().join(format!(
-        "zhucan-export-{}",
-        zhucan_store::accounts::random_id()
-    ));
-    let path = dir.join("registry.xlsx");
-    let result = async {
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        crate::export::write_registry(&state.store, &path).await?;
-        std::fs::read(&path).map_err(|e| e.to_string())
-    }
-    .await;
-    let _ = std::fs::remove_dir_all(&dir);
-    let outcome = if result.is_ok() { "ok" } else { "failed" };
-    trail::record(
-        &state.store,
-        audit_event(
-            &caller.user,
-            &caller.client,
-            "registry.export",
-            "registry.xlsx",
-            outcome,
-            serde_json::json!({}),
-        ),
-    )
-    .await;
-    match result {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"registry.xlsx\"".to_string(),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "export failed");
-            error_page(
-                Some(&caller),
-                caller.lang,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "导出失败，已记录。",
-                "The export failed; it has been logged.",
-            )
-        }
-    }
 }
 
 /// The citizen ID, checked, for the API path.

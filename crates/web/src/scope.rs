@@ -4,8 +4,9 @@
 
 use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
+use zhucan_domain::ids::CitizenId;
 use zhucan_domain::person::Person;
-use zhucan_store::User;
+use zhucan_store::{PersonFile, Store, User};
 
 /// The area whose persons the account may read, or `None` if its role reads no person files.
 pub fn person_area(user: &User) -> Option<&AreaCode> {
@@ -34,7 +35,32 @@ pub fn can_register_in(user: &User, township: &AreaCode, village: Option<&AreaCo
         && (user.area.contains(township) || village.is_some_and(|v| user.area.contains(v)))
 }
 
-/// Whether the role may download the whole registry workbook.
+/// The area whose registry workbook the account may download: a district administrator's
+/// (the whole registry) or a township clerk's own township; `None` for other roles.
+pub fn export_area(user: &User) -> Option<&AreaCode> {
+    matches!(user.role, Role::DistrictAdmin | Role::TownshipStaff).then_some(&user.area)
+}
+
+/// Whether the account may download a registry workbook (of [`export_area`]).
 pub fn can_export(user: &User) -> bool {
-    user.role == Role::DistrictAdmin
+    export_area(user).is_some()
+}
+
+/// The area inside which the account may import a registry workbook (its own, for roles
+/// that change person files); `None` for other roles.
+pub fn import_area(user: &User) -> Option<&AreaCode> {
+    user.role.writes_persons().then_some(&user.area)
+}
+
+/// The file of `id` if `user` may read it (`None` otherwise, as for a person who does not
+/// exist).
+pub async fn read_file(
+    store: &Store,
+    user: &User,
+    id: &CitizenId,
+) -> zhucan_store::Result<Option<PersonFile>> {
+    Ok(store
+        .person_file(id)
+        .await?
+        .filter(|f| can_read(user, &f.person)))
 }

@@ -14,9 +14,9 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
-use zhucan_domain::service::{NeedKind, ServiceDef};
+use zhucan_domain::service::{ActRefused, NeedKind, ServiceDef, StaffAct};
 use zhucan_store::registry::Actor;
-use zhucan_store::service_end::{AppAction, AppQuery, Application};
+use zhucan_store::service_end::{Acted, AppQuery, Application};
 use zhucan_store::subsidies::{CaseKind, NewCase};
 
 use crate::AppState;
@@ -52,9 +52,78 @@ fn step_label(def: Option<&ServiceDef>, app: &Application, lang: Lang) -> String
             .pick("等待申请人补充材料", "waiting for the applicant")
             .into(),
         _ => def
-            .and_then(|d| d.steps.get(app.step as usize))
-            .map(|s| format!("{}. {}", app.step + 1, lang.pick(&s.label, &s.label_en)))
+            .map(|d| d.step_label(app.step, lang))
             .unwrap_or_default(),
+    }
+}
+
+/// Each step of the service with where the application stands on it.
+fn step_progress(def: &ServiceDef, app: &Application, lang: Lang) -> Vec<(String, String)> {
+    def.steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let i = i as i64;
+            let state = match app.status.as_str() {
+                "approved" => lang.pick("已完成", "done"),
+                "rejected" if i < app.step => lang.pick("已完成", "done"),
+                "rejected" if i == app.step => {
+                    lang.pick("在此环节不予批准", "rejected at this step")
+                }
+                "rejected" => lang.pick("未办理", "not done"),
+                _ if i < app.step => lang.pick("已完成", "done"),
+                "needs_info" if i == app.step => lang.pick(
+                    "当前环节（等待补充材料）",
+                    "current (waiting for information)",
+                ),
+                _ if i == app.step => lang.pick("当前环节", "current"),
+                _ => lang.pick("未开始", "not started"),
+            };
+            (
+                lang.pick(&s.label, &s.label_en).to_string(),
+                state.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Why the workflow refuses an act, naming the step still to be done.
+fn refusal_message(def: &ServiceDef, refused: ActRefused, lang: Lang) -> String {
+    let name = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| def.steps.get(i))
+            .map(|s| lang.pick(&s.label, &s.label_en).to_string())
+            .unwrap_or_default()
+    };
+    match refused {
+        ActRefused::StepsRemain { step, remaining } => {
+            let todo: Vec<String> = (step..step + remaining).map(name).collect();
+            match lang {
+                Lang::Zh => format!(
+                    "还不能批准：第 {} 步“{}”尚未完成（批准前还要依次完成：{}）。必须办理的环节不能跳过，请先完成本环节。",
+                    step + 1,
+                    name(step),
+                    todo.join("、")
+                ),
+                Lang::En => format!(
+                    "Cannot approve yet: step {} “{}” is still to be done (before the decision, in order: {}). A step that must be done cannot be skipped; complete this step first.",
+                    step + 1,
+                    name(step),
+                    todo.join(", ")
+                ),
+            }
+        }
+        ActRefused::DecisionDue => {
+            let last = def.steps.len() as i64 - 1;
+            match lang {
+                Lang::Zh => format!("这是最后一个环节“{}”：请选择批准或不予批准。", name(last)),
+                Lang::En => format!(
+                    "This is the last step, “{}”: approve or reject.",
+                    name(last)
+                ),
+            }
+        }
     }
 }
 
@@ -246,6 +315,7 @@ struct AppPage {
     files: Vec<(i64, String, String, String)>,
     events: Vec<(String, String, String, String)>,
     decision: Option<String>,
+    steps: Vec<(String, String)>,
     can_act: bool,
     version: i64,
     fields: Vec<FormField>,
@@ -253,14 +323,18 @@ struct AppPage {
 }
 
 fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField> {
-    let last = app.step + 1 >= def.steps.len() as i64;
+    let last = def.at_last_step(app.step);
     let step = def
         .steps
-        .get(app.step as usize)
+        .get(usize::try_from(app.step).unwrap_or(usize::MAX))
         .map(|s| lang.pick(&s.label, &s.label_en).to_string())
         .unwrap_or_default();
     let mut actions = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
-    if !last {
+    // Before the last step the clerk completes the step; at the last step the decision
+    // completes it. Rejecting (with reasons) is open at every step.
+    if last {
+        actions.push(("approve".into(), lang.pick("批准", "approve").into()));
+    } else {
         actions.push((
             "step".into(),
             format!(
@@ -275,12 +349,33 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
             lang.pick("请申请人补充材料", "ask the applicant for more information")
                 .into(),
         ),
-        ("approve".into(), lang.pick("批准", "approve").into()),
         ("reject".into(), lang.pick("不予批准", "reject").into()),
     ]);
+    let last_name = def
+        .steps
+        .last()
+        .map(|s| lang.pick(&s.label, &s.label_en).to_string())
+        .unwrap_or_default();
+    let action_hint = if last {
+        lang.pick(
+            "这是最后一个环节，由批准或不予批准完成",
+            "this is the last step: the decision completes it",
+        )
+        .to_string()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "环节须逐一完成，不能跳过；批准在最后一个环节“{last_name}”进行。发现不符合条件的，可在任何环节写明理由不予批准"
+            ),
+            Lang::En => format!(
+                "steps are done one at a time and none is skipped; approval comes at the last step, “{last_name}”. An application found ineligible may be rejected at any step, with reasons"
+            ),
+        }
+    };
     vec![
         FormField::new("action", lang.pick("办理", "Action"), "select")
             .required()
+            .hint(&action_hint)
             .options(actions),
         FormField::new(
             "note",
@@ -424,6 +519,7 @@ async fn app_page(
             })
             .collect(),
         decision: app.decision.clone().filter(|d| !d.is_empty()),
+        steps: step_progress(&def, &app, lang),
         can_act: caller.user.role.decides_subsidies()
             && scope::can_write(&caller.user, &file.person)
             && matches!(app.status.as_str(), "submitted" | "needs_info"),
@@ -471,10 +567,10 @@ pub async fn act(
     };
     let mut sub = Submission::new(form);
     let action = match sub.get("action") {
-        "step" => Some(AppAction::StepDone),
-        "info" => Some(AppAction::RequestInfo),
-        "approve" => Some(AppAction::Approve),
-        "reject" => Some(AppAction::Reject),
+        "step" => Some(StaffAct::CompleteStep),
+        "info" => Some(StaffAct::RequestInfo),
+        "approve" => Some(StaffAct::Approve),
+        "reject" => Some(StaffAct::Reject),
         "" => {
             sub.fail("action", lang.pick("必填", "is required").into());
             None
@@ -489,7 +585,7 @@ pub async fn act(
     };
     let note = sub.get("note").to_string();
     let easy = sub.get("easy").to_string();
-    if matches!(action, Some(AppAction::RequestInfo | AppAction::Reject)) && note.is_empty() {
+    if matches!(action, Some(StaffAct::RequestInfo | StaffAct::Reject)) && note.is_empty() {
         sub.fail(
             "note",
             lang.pick(
@@ -509,6 +605,26 @@ pub async fn act(
         }
     }
     let version: i64 = sub.get("version").parse().unwrap_or(-1);
+    let stale = || {
+        error_page(
+            Some(&caller),
+            lang,
+            StatusCode::CONFLICT,
+            "这份申请已被他人处理或已办结，请刷新后再看。",
+            "Someone else has acted on this application, or it is decided; reload it.",
+        )
+    };
+    // A stale form is refused before its act is judged: the step it was judged at is gone.
+    if version != app.version || !matches!(app.status.as_str(), "submitted" | "needs_info") {
+        return stale();
+    }
+    // The workflow judges the act at the stored step (the store judges it again in its
+    // transaction): nothing is skipped, and approval waits for the last step.
+    if let Some(a) = action
+        && let Err(refused) = def.transition(app.step, a)
+    {
+        sub.fail("action", refusal_message(&def, refused, lang));
+    }
     let (Some(action), true) = (action, sub.errors.is_empty()) else {
         return app_page(&state, &caller, &id, Some(&sub)).await;
     };
@@ -518,27 +634,14 @@ pub async fn act(
     };
     let updated = match state
         .store
-        .act_on_application(
-            &id,
-            version,
-            &action,
-            def.steps.len() as i64,
-            &note,
-            &easy,
-            &def.name,
-            &actor,
-        )
+        .act_on_application(&id, version, action, &def, &note, &easy, &actor)
         .await
     {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::CONFLICT,
-                "这份申请已被他人处理或已办结，请刷新后再看。",
-                "Someone else has acted on this application, or it is decided; reload it.",
-            );
+        Ok(Acted::Done(a)) => *a,
+        Ok(Acted::Stale) => return stale(),
+        Ok(Acted::Refused(refused)) => {
+            sub.fail("action", refusal_message(&def, refused, lang));
+            return app_page(&state, &caller, &id, Some(&sub)).await;
         }
         Err(e) => return store_error(&caller, e),
     };

@@ -1320,6 +1320,8 @@ pub async fn export_payroll(
 struct ParamRow {
     id: i64,
     key: String,
+    /// For a parameter no rule reads: the note that it is only on record.
+    note: Option<&'static str>,
     area: String,
     value: String,
     from: String,
@@ -1343,8 +1345,29 @@ struct PolicyPage {
     preview: Option<String>,
     what_if: Vec<WhatIfLine>,
     what_if_total: Option<WhatIfLine>,
+    what_if_note: Option<String>,
+    /// The parameters no rule reads, by name.
+    unread: String,
     notice: Option<String>,
     action: &'static str,
+}
+
+/// The note beside a parameter that no rule reads ([`ParamKey::read_by_rules`]).
+fn reference_note(key: ParamKey, lang: Lang) -> Option<&'static str> {
+    (!key.read_by_rules()).then(|| {
+        lang.pick(
+            "仅作记录，暂无规则使用（待相关业务上线）",
+            "recorded for reference only — no rule uses it yet",
+        )
+    })
+}
+
+/// What a scenario on a parameter no rule reads can show: nothing changes.
+fn what_if_note(key: ParamKey, lang: Lang) -> Option<String> {
+    reference_note(key, lang).map(|n| match lang {
+        Lang::Zh => format!("“{}”{n}：改动它不会改变任何人的补贴资格或金额，下表因此没有变化。", key.label(lang)),
+        Lang::En => format!("“{}” is {n}: changing it changes no one's eligibility or amount, so the table shows no change.", key.label(lang)),
+    })
 }
 
 fn policy_fields(
@@ -1353,18 +1376,27 @@ fn policy_fields(
     scope_area: &AreaCode,
 ) -> Vec<FormField> {
     let mut keys = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
-    keys.extend(
-        ParamKey::ALL
-            .iter()
-            .map(|k| (k.key().to_string(), k.label(lang).to_string())),
-    );
+    keys.extend(ParamKey::ALL.iter().map(|k| {
+        let label = match reference_note(*k, lang) {
+            Some(_) => format!(
+                "{}{}",
+                k.label(lang),
+                lang.pick("（仅作记录）", " (reference only)")
+            ),
+            None => k.label(lang).to_string(),
+        };
+        (k.key().to_string(), label)
+    }));
     let area_opts: Vec<(String, String)> = areas
         .iter()
         .filter(|a| a.code.level() != AreaLevel::Village && scope_area.contains(&a.code))
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     vec![
-        FormField::new("key", lang.pick("参数", "Parameter"), "select").required().options(keys),
+        FormField::new("key", lang.pick("参数", "Parameter"), "select").required().hint(lang.pick(
+            "标“仅作记录”的参数暂无规则使用：可以录入和测算，但不改变任何人的补贴",
+            "parameters marked “reference only” are read by no rule yet: they can be entered and tried, but change no one's subsidy",
+        )).options(keys),
         FormField::new("area", lang.pick("适用区域", "Applies to"), "select").required().options(area_opts),
         FormField::new("value", lang.pick("数值", "Value"), "text").required().hint(lang.pick(
             "金额写元（1150）；比例写 30% 或 0.3；倍数写 1.3；对象写 低保、低边；档次写 1:*:300, 2:*:240, 3:智力:180",
@@ -1527,6 +1559,9 @@ async fn policy_page(
         }
         None => (vec![], StatusCode::OK),
     };
+    let what_if_note = preview
+        .as_ref()
+        .and_then(|(e, _)| what_if_note(e.key, lang));
     let (what_if, what_if_total, preview_text) = match &preview {
         Some((e, rows)) => {
             let (lines, total) = what_if_lines(rows, &names);
@@ -1569,6 +1604,7 @@ async fn policy_page(
             .map(|e| ParamRow {
                 id: e.id,
                 key: e.key.label(lang).to_string(),
+                note: reference_note(e.key, lang),
                 area: names.of(&e.area),
                 value: e.value.text(),
                 from: e.effective_from.to_string(),
@@ -1582,6 +1618,13 @@ async fn policy_page(
         preview: preview_text,
         what_if,
         what_if_total,
+        what_if_note,
+        unread: ParamKey::ALL
+            .iter()
+            .filter(|k| !k.read_by_rules())
+            .map(|k| k.label(lang))
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", "; ")),
         notice,
         action: "/subsidies/policy",
     };
@@ -1673,6 +1716,7 @@ struct WhatIfPage {
     preview: Option<String>,
     what_if: Vec<WhatIfLine>,
     what_if_total: Option<WhatIfLine>,
+    what_if_note: Option<String>,
 }
 
 /// `GET /subsidies/what-if`: a scenario without touching live data (any subsidy staff).
@@ -1705,7 +1749,7 @@ pub async fn what_if(
     }
     values.insert("source".into(), "what-if".into());
     let mut sub = Submission::new(values);
-    let (mut preview, mut lines, mut total) = (None, vec![], None);
+    let (mut preview, mut lines, mut total, mut note) = (None, vec![], None, None);
     let mut status = StatusCode::OK;
     if asked {
         match parse_change(&mut sub, lang, &scope_area, &caller.user.username) {
@@ -1735,6 +1779,7 @@ pub async fn what_if(
                 });
                 lines = l;
                 total = Some(t);
+                note = what_if_note(e.key, lang);
             }
             None => status = StatusCode::BAD_REQUEST,
         }
@@ -1757,6 +1802,7 @@ pub async fn what_if(
         preview,
         what_if: lines,
         what_if_total: total,
+        what_if_note: note,
     };
     render(status, &view)
 }

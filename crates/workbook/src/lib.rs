@@ -32,7 +32,7 @@ use zhucan_domain::person::{PersonRecord, RecordExtras};
 
 pub use error::{ExportError, FileError, MissingColumn};
 pub use export::{ExportData, write_workbook, write_workbook_bytes};
-pub use report::{write_report_json, write_report_xlsx};
+pub use report::{report_json, report_xlsx_bytes, write_report_json, write_report_xlsx};
 
 use crate::areas::AreaIndex;
 use crate::cell::Ctx;
@@ -107,6 +107,10 @@ pub struct ParsedWorkbook {
     pub warnings: Vec<Issue>,
     /// Data rows seen in all sheets (blank, note and repeated-header rows not counted).
     pub rows_seen: usize,
+    /// The names of the persons and institutions sheets as in the file (for issues about
+    /// their rows found after reading).
+    pub persons_sheet: String,
+    pub institutions_sheet: String,
 }
 
 /// How often the progress callback is called.
@@ -364,6 +368,14 @@ pub fn read_bytes(
         return Err(FileError::EmptySheet { sheet });
     }
 
+    out.persons_sheet = persons
+        .as_ref()
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| "人员".into());
+    out.institutions_sheet = institutions
+        .as_ref()
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| "机构".into());
     let total = [&persons, &institutions, &areas_sheet]
         .iter()
         .filter_map(|l| l.as_ref().map(Loaded::data_rows))

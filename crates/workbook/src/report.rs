@@ -49,6 +49,34 @@ pub fn write_report_xlsx(
     rejected: &[Issue],
     warnings: &[Issue],
 ) -> Result<(), ExportError> {
+    report_workbook(imported, rejected, warnings)?.save(path)?;
+    Ok(())
+}
+
+/// The report workbook as bytes (for a download).
+pub fn report_xlsx_bytes(
+    imported: usize,
+    rejected: &[Issue],
+    warnings: &[Issue],
+) -> Result<Vec<u8>, ExportError> {
+    Ok(report_workbook(imported, rejected, warnings)?.save_to_buffer()?)
+}
+
+/// The report as JSON text (the shape of [`write_report_json`]).
+pub fn report_json(imported: usize, rejected: &[Issue], warnings: &[Issue]) -> String {
+    serde_json::to_string_pretty(&Report {
+        imported,
+        rejected,
+        warnings,
+    })
+    .unwrap_or_else(|_| "{}".into())
+}
+
+fn report_workbook(
+    imported: usize,
+    rejected: &[Issue],
+    warnings: &[Issue],
+) -> Result<Workbook, ExportError> {
     let mut wb = Workbook::new();
     let ws = sheet_with_header(
         &mut wb,
@@ -92,6 +120,5 @@ pub fn write_report_xlsx(
             ws.write_string(r, 4, &is.message)?;
         }
     }
-    wb.save(path)?;
-    Ok(())
+    Ok(wb)
 }

@@ -234,6 +234,14 @@ async fn run_suite(keep: fn(&str) -> bool) {
     let valid_token = code_of(&valid_file);
     let revoked_token = code_of(&revoked_file);
     let hv = valid_file.handle.clone();
+    // A small roster for the upload journey: one new 院桥镇 person, one of another township.
+    let roster = {
+        let a = zhucan_domain::ids::with_check_char("33100319800707071").expect("id");
+        let b = zhucan_domain::ids::with_check_char("33100319800707072").expect("id");
+        format!(
+            "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道\n院桥新,{a},{a}41,肢体,一级,2020-05-01,院桥镇\n东城新,{b},{b}41,肢体,一级,2020-05-01,331003001\n"
+        )
+    };
     let login = |u: &str| {
         let secret = if u == "admin" || u == "sysadmin" || u == "sec" {
             json!(crate::support::TOTP_SECRET)
@@ -253,6 +261,11 @@ async fn run_suite(keep: fn(&str) -> bool) {
             {"path": format!("/persons/{h}/events?kind=reassess"), "name": format!("{prefix}event-reassess")},
             {"path": format!("/persons/{h}/events?kind=move_in"), "name": format!("{prefix}event-move-in")},
             {"path": "/persons/new", "name": format!("{prefix}register")},
+            {"path": format!("/persons/{h}/edit"), "name": format!("{prefix}edit-file")},
+            {"path": format!("/persons/{h}/surveys/2025"), "name": format!("{prefix}survey-form")},
+            {"path": format!("/persons/{h}/surveys/1800"), "name": format!("{prefix}survey-bad-year"), "status": 404},
+            {"path": "/import", "name": format!("{prefix}import")},
+            {"path": "/export", "name": format!("{prefix}export")},
             {"path": "/account/2fa", "name": format!("{prefix}two-factor")},
             {"path": "/indicators?at=2025-12-31", "name": format!("{prefix}indicators")},
             {"path": "/subsidies?month=2025-12", "name": format!("{prefix}subsidies")},
@@ -261,7 +274,6 @@ async fn run_suite(keep: fn(&str) -> bool) {
         ])
     };
     let mut admin_pages = staff_pages("").as_array().cloned().unwrap_or_default();
-    admin_pages.push(json!({"path": "/export", "name": "export"}));
     for (path, name, status) in [
         ("/indicators?at=2025-12-31", "indicators", 200),
         ("/indicators?at=2025-02-30", "indicators-bad-date", 400),
@@ -393,6 +405,39 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"path": format!("/persons/{hv}/certificate"), "name": "certificate-card-en"}
             ]},
             {"name": "township", "login": login("yq"), "pages": staff_pages("township-"), "journeys": [
+                // Keeping a file current, keyboard only: the details, a survey year, a roster.
+                {"name": "edit-file-with-the-keyboard", "steps": [
+                    {"goto": format!("/persons/{h}")}, {"focus": "a[href$='/edit']"}, {"press": "Enter"},
+                    {"expectUrl": "/edit$"}, {"focus": "#f-phone"}, {"press": "Control+A"}, {"type": "13955556666"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectUrl": "saved=1"}, {"expectText": "139****6666"}, {"axe": true}
+                ]},
+                {"name": "edit-file-errors", "steps": [
+                    {"goto": format!("/persons/{h}/edit")}, {"focus": "#f-household_size"}, {"press": "Control+A"}, {"type": "many"},
+                    {"press": "Enter"}, {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "survey-with-the-keyboard", "steps": [
+                    {"goto": format!("/persons/{h}")}, {"focus": "a[href*='/surveys/']"}, {"press": "Enter"},
+                    {"expectUrl": "/surveys/"}, {"focus": "#f-income_per_capita"}, {"press": "Control+A"}, {"type": "12345"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectUrl": "saved=1"}, {"expectText": "动态更新"}, {"axe": true}
+                ]},
+                {"name": "survey-errors", "steps": [
+                    {"goto": format!("/persons/{h}/surveys/2025")}, {"focus": "#f-income_per_capita"}, {"press": "Control+A"}, {"type": "lots"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请更正以下问题"}, {"axe": true}
+                ]},
+                {"name": "upload-a-roster", "steps": [
+                    {"goto": "/import"}, {"focus": "#f-file"},
+                    {"setFile": "#f-file", "fileName": "roster.csv", "fileContent": roster},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectUrl": "/import/"}, {"reloadUntil": "导入完成"},
+                    {"expectText": "不在您的工作范围"}, {"axe": true}
+                ]},
+                {"name": "upload-without-a-file", "steps": [
+                    {"goto": "/import"}, {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "请选择要导入的文件"}, {"axe": true}
+                ]},
                 {"name": "reveal", "steps": [
                     {"goto": format!("/persons/{h}")}, {"focus": "form[action$='/reveal'] button"}, {"press": "Enter"},
                     {"expectText": "正在显示完整个人信息"}, {"axe": true}
@@ -506,10 +551,19 @@ async fn run_suite(keep: fn(&str) -> bool) {
                 {"path": "/needs", "name": "desk-needs"},
                 {"path": format!("/persons/{h}/needs"), "name": "desk-person-needs"}
             ], "journeys": [
+                // The device service's three steps are done one by one (the first option
+                // after "choose" completes the current step); approval is offered only at the
+                // last step, in the same place.
                 {"name": "approve-with-the-keyboard", "steps": [
                     {"goto": "/services/queue"}, {"focus": "table a[href^='/services/applications/']"}, {"press": "Enter"},
                     {"expectUrl": "/services/applications/"}, {"axe": true},
-                    {"focus": "#f-action"}, {"press": "ArrowDown", "times": 3},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "审核：当前环节"},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
+                    {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
+                    {"expectText": "审批：当前环节"}, {"axe": true},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
                     {"focus": "#f-note"}, {"type": "同意配发轮椅"},
                     {"focus": "form.stack button[type=submit]"}, {"press": "Enter"},
                     {"expectText": "已批准"}

@@ -302,9 +302,51 @@ async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["indicators"][0]["target"], -0.99);
     assert_eq!(v["indicators"][0]["status"], "met");
-    let out = zhucan(&url, &["indicators", "--at", "2025-12-31"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("living_subsidy_coverage"));
+    // The table speaks the command line's language: the plan's names and the dashboard's
+    // status words, never the JSON's machine keys.
+    let statuses = |lang| {
+        [
+            zhucan_engine::Status::Met,
+            zhucan_engine::Status::OnTrack,
+            zhucan_engine::Status::Behind,
+            zhucan_engine::Status::NoData,
+        ]
+        .map(|s| s.label(lang))
+    };
+    for (lang, name) in [
+        (None, "困难残疾人生活补贴覆盖率"),
+        (Some("zh"), "困难残疾人生活补贴覆盖率"),
+        (
+            Some("en"),
+            "Living subsidy coverage of low-income disabled people",
+        ),
+    ] {
+        let mut args = vec!["indicators", "--at", "2025-12-31"];
+        if let Some(l) = lang {
+            args.extend(["--lang", l]);
+        }
+        let out = zhucan(&url, &args);
+        assert_eq!(out.status.code(), Some(0));
+        let table = String::from_utf8_lossy(&out.stdout).to_string();
+        let words = statuses(if lang == Some("en") {
+            zhucan_domain::Lang::En
+        } else {
+            zhucan_domain::Lang::Zh
+        });
+        assert!(table.contains(name), "{lang:?}: {table}");
+        assert!(
+            !table.contains("living_subsidy_coverage") && !table.contains("no_data"),
+            "{lang:?}: {table}"
+        );
+        let rows: Vec<&str> = table.lines().skip(2).collect();
+        assert_eq!(rows.len(), 14, "{table}");
+        for row in rows {
+            assert!(
+                words.iter().any(|w| row.ends_with(w)),
+                "{lang:?}: a status word ends {row:?}"
+            );
+        }
+    }
     let xlsx = dir.path().join("eval.xlsx");
     let out = zhucan(
         &url,

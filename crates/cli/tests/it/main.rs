@@ -9,6 +9,7 @@ mod authz;
 mod browser;
 mod cli;
 mod ecert;
+mod file_edit;
 mod http;
 mod indicators;
 mod service_end;

@@ -16,6 +16,71 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The version a staff page's action form was rendered at.
+fn version_of(html: &str) -> String {
+    let i = html.find("name=\"version\" value=\"").expect("version")
+        + "name=\"version\" value=\"".len();
+    html[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect()
+}
+
+/// Staff post `action` on the application at the version the page shows now.
+async fn act(
+    app: &TestApp,
+    staff: &reqwest::Client,
+    id: &str,
+    action: &str,
+    note: &str,
+) -> reqwest::Response {
+    let page = page_text(staff, &app.url(&format!("/services/applications/{id}"))).await;
+    staff
+        .post(app.url(&format!("/services/applications/{id}/act")))
+        .form(&form(&[
+            ("_csrf", &csrf_of(&page)),
+            ("version", &version_of(&page)),
+            ("action", action),
+            ("note", note),
+        ]))
+        .send()
+        .await
+        .expect("act")
+}
+
+/// The citizen (signed in on `c`) applies for `service` with `fields`; returns the
+/// application's ID.
+async fn apply(
+    app: &TestApp,
+    c: &reqwest::Client,
+    service: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let page = page_text(c, &app.url(&format!("/me/services/{service}"))).await;
+    let mut f = reqwest::multipart::Form::new().text("_csrf", csrf_of(&page));
+    for (k, v) in fields {
+        f = f.text(k.to_string(), v.to_string());
+    }
+    let r = c
+        .post(app.url(&format!("/me/services/{service}")))
+        .multipart(f)
+        .send()
+        .await
+        .expect("apply");
+    assert_eq!(
+        r.status(),
+        303,
+        "{service}: {}",
+        r.text().await.unwrap_or_default()
+    );
+    r.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.rsplit('/').next())
+        .expect("location")
+        .to_string()
+}
+
 async fn setup() -> (
     TestApp,
     zhucan_domain::person::PersonRecord,
@@ -250,15 +315,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
     assert!(queue.contains(&format!("/services/applications/{app_id}")));
     let detail = page_text(&yq, &app.url(&format!("/services/applications/{app_id}"))).await;
     let csrf_y = csrf_of(&detail);
-    let version = |html: &str| -> String {
-        let i = html.find("name=\"version\" value=\"").expect("version")
-            + "name=\"version\" value=\"".len();
-        html[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect()
-    };
-    let v = version(&detail);
+    let v = version_of(&detail);
     let r = yq
         .post(app.url(&format!("/services/applications/{app_id}/act")))
         .form(&form(&[
@@ -313,9 +370,13 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .await
         .expect("r");
     assert_eq!(r.status(), 303);
-    // Staff approve with reasons in plain and easy-read words.
+    // Staff do the steps before the last one, then approve with reasons in plain and
+    // easy-read words.
+    for _ in 0..2 {
+        assert_eq!(act(&app, &yq, &app_id, "step", "").await.status(), 303);
+    }
     let detail = page_text(&yq, &app.url(&format!("/services/applications/{app_id}"))).await;
-    let v = version(&detail);
+    let v = version_of(&detail);
     let r = yq
         .post(app.url(&format!("/services/applications/{app_id}/act")))
         .form(&form(&[
@@ -435,6 +496,204 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
         .expect("apps")
         .0;
     assert_eq!(apps, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_waits_for_the_last_step_and_no_step_is_skipped() {
+    let (app, me, _) = setup().await;
+    crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
+    let c = app.browser("wxm").await;
+    // 家庭无障碍改造 has four steps: 受理, 入户评估, 施工, 验收.
+    let id = apply(
+        &app,
+        &c,
+        "home_modification",
+        &[
+            ("f_address", "院桥镇某村 1 号"),
+            ("f_contact_phone", "13912345678"),
+        ],
+    )
+    .await;
+    let yq = app.browser("yq").await;
+    let url = app.url(&format!("/services/applications/{id}"));
+    let page = page_text(&yq, &url).await;
+    assert!(
+        page.contains("value=\"step\"")
+            && page.contains("value=\"reject\"")
+            && !page.contains("value=\"approve\""),
+        "approval is not offered at step 1"
+    );
+    assert!(page.contains("受理：当前环节") && page.contains("验收：未开始"));
+    let before = app.db.store.application(&id).await.expect("a").expect("e");
+    let events_before = app.db.store.application_events(&id).await.expect("ev");
+    // A decision posted at step 1 is refused, naming the step still to be done.
+    let r = act(&app, &yq, &id, "approve", "同意").await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("第 1 步“受理”尚未完成")
+            && body.contains("受理、入户评估、施工")
+            && body.contains("不能跳过"),
+        "{body}"
+    );
+    // … also in English …
+    yq.get(app.url("/lang?to=en&next=/"))
+        .send()
+        .await
+        .expect("lang");
+    let r = act(&app, &yq, &id, "approve", "").await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("step 1 “accept” is still to be done"),
+        "{body}"
+    );
+    yq.get(app.url("/lang?to=zh&next=/"))
+        .send()
+        .await
+        .expect("lang");
+    // … and nothing changed: no step, no decision, no event, no enrolment, no message.
+    assert_eq!(
+        app.db.store.application(&id).await.expect("a").expect("e"),
+        before
+    );
+    assert_eq!(
+        app.db.store.application_events(&id).await.expect("ev"),
+        events_before
+    );
+    let file = app
+        .db
+        .store
+        .person_file(&me.person.citizen_id)
+        .await
+        .expect("f")
+        .expect("e");
+    assert!(
+        !file
+            .events
+            .iter()
+            .any(|e| e.kind == zhucan_domain::timeline::EventKind::ServiceDecided)
+    );
+    // Steps advance one at a time: the same form posted twice moves one step, not two.
+    let page = page_text(&yq, &url).await;
+    let once = form(&[
+        ("_csrf", &csrf_of(&page)),
+        ("version", &version_of(&page)),
+        ("action", "step"),
+        ("note", ""),
+    ]);
+    let post = || {
+        yq.post(app.url(&format!("/services/applications/{id}/act")))
+            .form(&once)
+            .send()
+    };
+    assert_eq!(post().await.expect("r").status(), 303);
+    assert_eq!(post().await.expect("r").status(), 409);
+    let a = app.db.store.application(&id).await.expect("a").expect("e");
+    assert_eq!((a.status.as_str(), a.step), ("submitted", 1));
+    // Approval is still refused at steps 2 and 3.
+    for step in [2, 3] {
+        let r = act(&app, &yq, &id, "approve", "").await;
+        assert_eq!(r.status(), 422, "approve at step {step}");
+        assert_eq!(act(&app, &yq, &id, "step", "").await.status(), 303);
+    }
+    // At the last step only a decision completes it; approval is offered and works.
+    let page = page_text(&yq, &url).await;
+    assert!(page.contains("value=\"approve\"") && !page.contains("value=\"step\""));
+    assert!(page.contains("施工：已完成") && page.contains("验收：当前环节"));
+    let r = act(&app, &yq, &id, "step", "").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("最后一个环节“验收”"));
+    assert_eq!(
+        act(&app, &yq, &id, "approve", "验收合格").await.status(),
+        303
+    );
+    let a = app.db.store.application(&id).await.expect("a").expect("e");
+    assert_eq!((a.status.as_str(), a.step), ("approved", 3));
+    let kinds: Vec<String> = app
+        .db
+        .store
+        .application_events(&id)
+        .await
+        .expect("ev")
+        .into_iter()
+        .map(|e| format!("{}@{}", e.kind, e.step))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted@0",
+            "step_done@0",
+            "step_done@1",
+            "step_done@2",
+            "approved@3"
+        ]
+    );
+    // A rejection with reasons may come at any step: an ineligible application is told so at
+    // acceptance.
+    let id2 = apply(
+        &app,
+        &c,
+        "device",
+        &[
+            ("f_device", "wheelchair"),
+            ("f_contact_phone", "13912345678"),
+        ],
+    )
+    .await;
+    assert_eq!(act(&app, &yq, &id2, "reject", "").await.status(), 422);
+    assert_eq!(
+        act(&app, &yq, &id2, "reject", "本年度名额已满，请明年再申请")
+            .await
+            .status(),
+        303
+    );
+    let a = app.db.store.application(&id2).await.expect("a").expect("e");
+    assert_eq!((a.status.as_str(), a.step), ("rejected", 0));
+    let page = page_text(&yq, &app.url(&format!("/services/applications/{id2}"))).await;
+    assert!(page.contains("受理：在此环节不予批准") && page.contains("审批：未办理"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizens_own_application_is_labelled_so_on_the_timeline() {
+    let (app, me, _) = setup().await;
+    crate::support::citizen(&app.db.store, "wxm", &me.person.citizen_id).await;
+    let c = app.browser("wxm").await;
+    apply(
+        &app,
+        &c,
+        "device",
+        &[
+            ("f_device", "wheelchair"),
+            ("f_contact_phone", "13912345678"),
+        ],
+    )
+    .await;
+    let h = app
+        .db
+        .store
+        .ref_of(&me.person.citizen_id)
+        .await
+        .expect("r")
+        .expect("h");
+    let yq = app.browser("yq").await;
+    let page = page_text(&yq, &app.url(&format!("/persons/{h}"))).await;
+    assert!(
+        page.contains("由 wxm 记录（本人或监护人提交（服务端））"),
+        "the citizen's application on the timeline"
+    );
+    assert!(
+        !page.contains("部门数据"),
+        "no feed label for the service end"
+    );
+    // The staff entries keep theirs.
+    assert!(page.contains("工作人员页面登记") || page.contains("花名册导入"));
+    yq.get(app.url("/lang?to=en&next=/"))
+        .send()
+        .await
+        .expect("lang");
+    let page = page_text(&yq, &app.url(&format!("/persons/{h}"))).await;
+    assert!(page.contains("by wxm (submitted by the person or a guardian (service end))"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -786,6 +786,32 @@ async fn pages_run_the_audit_cases_payroll_and_policy() {
         app.db.store.policy().await.expect("p").entries.len(),
         versions + 1
     );
+    // A parameter no rule reads is marked as on record only; one a rule reads is not.
+    let note = "仅作记录，暂无规则使用（待相关业务上线）";
+    let pol = page_text(&admin, &app.url("/subsidies/policy")).await;
+    let tekun = ParamKey::TekunMultiplier.label(zhucan_domain::lang::Lang::Zh);
+    let dibao = ParamKey::DibaoStandard.label(zhucan_domain::lang::Lang::Zh);
+    assert!(
+        pol.contains(&format!(
+            "<th scope=\"row\">{tekun}<span class=\"hint\">{note}</span></th>"
+        )),
+        "the 特困 multiple is marked"
+    );
+    assert!(
+        pol.contains(&format!("<th scope=\"row\">{dibao}</th>"))
+            && !pol.contains(&format!("{dibao}<span class=\"hint\">")),
+        "the 低保 standard is not marked"
+    );
+    // … and so is a what-if on it (nothing can change), unlike one on the standard.
+    let wi = |key: &str, value: &str| {
+        app.url(&format!(
+            "/subsidies/what-if?key={key}&area=331003&value={value}&effective_from=2026-01-01"
+        ))
+    };
+    let w = page_text(&admin, &wi("tekun_multiplier", "1.5")).await;
+    assert!(w.contains("情景") && w.contains(note), "what-if on 特困");
+    let w = page_text(&admin, &wi("dibao_standard", "1300")).await;
+    assert!(w.contains("情景") && !w.contains(note), "what-if on 低保");
 
     // One person's page: the explanation; an allowance form checks its fields.
     let person = page_text(

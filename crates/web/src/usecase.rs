@@ -1,0 +1,251 @@
+//! Handlers as typed use cases: what a handler needs is in its signature, and what may stop it
+//! is a [`PageError`] it returns with `?`.
+//!
+//! * [`Holds<R>`] — the signed-in staff member, holding the right `R` (else 403);
+//! * [`CsrfForm`] — the submitted form, its CSRF token checked (else 403);
+//! * [`ReadableFile`] / [`WritableFile`] — the person file named by the path's `{handle}`,
+//!   loaded through the caller's scope (else 404: a person outside the area does not exist for
+//!   the caller).
+//!
+//! A handler written with them has no preamble: `async fn h(caller: Holds<WritesPersons>,
+//! file: WritableFile, form: CsrfForm) -> PageResult`.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use zhucan_domain::access::Role;
+use zhucan_store::{PersonFile, StoreError};
+
+use crate::AppState;
+use crate::auth::{PageCaller, ToLogin};
+use crate::pages::{csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error};
+use crate::scope;
+
+/// A page that could not be served: rendered with the caller's chrome and the right status.
+#[derive(Debug)]
+pub struct PageError(Response);
+
+/// What a page handler returns.
+pub type PageResult = Result<Response, PageError>;
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl From<ToLogin> for PageError {
+    fn from(t: ToLogin) -> Self {
+        PageError(t.into_response())
+    }
+}
+
+impl PageError {
+    /// Any other response (a redirect, a page of its own) that ends the handler early.
+    pub fn response(r: Response) -> Self {
+        PageError(r)
+    }
+
+    pub fn not_found(caller: &PageCaller) -> Self {
+        PageError(not_found_for(caller))
+    }
+
+    pub fn forbidden(caller: &PageCaller) -> Self {
+        PageError(forbidden_for(caller))
+    }
+
+    pub fn csrf(caller: &PageCaller) -> Self {
+        PageError(csrf_failed(caller))
+    }
+
+    pub fn store(caller: &PageCaller, e: StoreError) -> Self {
+        PageError(store_error(caller, e))
+    }
+
+    /// A page with one message and a status (409 for a stale save, 400 for a bad request …).
+    pub fn message(caller: &PageCaller, status: StatusCode, zh: &str, en: &str) -> Self {
+        PageError(error_page(Some(caller), caller.lang, status, zh, en))
+    }
+}
+
+/// `?` on a storage result inside a page handler: a failure is the error page.
+pub trait OrPage<T> {
+    fn or_page(self, caller: &PageCaller) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, StoreError> {
+    fn or_page(self, caller: &PageCaller) -> Result<T, PageError> {
+        self.map_err(|e| PageError::store(caller, e))
+    }
+}
+
+/// A right an account's role may hold (`zhucan_domain::access::Role`).
+pub trait Right: Send + Sync + 'static {
+    fn held_by(role: Role) -> bool;
+}
+
+macro_rules! rights {
+    ($($(#[$m:meta])* $name:ident => $method:ident;)*) => {
+        $(
+            $(#[$m])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl Right for $name {
+                fn held_by(role: Role) -> bool {
+                    role.$method()
+                }
+            }
+        )*
+    };
+}
+
+rights! {
+    /// Reads person files (within the area).
+    ReadsPersons => reads_persons;
+    /// Changes person files (within the area).
+    WritesPersons => writes_persons;
+    /// Works subsidy cases.
+    WorksSubsidies => works_subsidies;
+}
+
+/// The signed-in staff member, holding the right `R`.
+#[derive(Debug, Clone)]
+pub struct Holds<R: Right> {
+    pub caller: PageCaller,
+    _right: PhantomData<R>,
+}
+
+impl<R: Right> std::ops::Deref for Holds<R> {
+    type Target = PageCaller;
+    fn deref(&self) -> &PageCaller {
+        &self.caller
+    }
+}
+
+impl<R: Right> FromRequestParts<AppState> for Holds<R> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        if !R::held_by(caller.user.role) {
+            return Err(PageError::forbidden(&caller));
+        }
+        Ok(Holds {
+            caller,
+            _right: PhantomData,
+        })
+    }
+}
+
+/// A submitted form whose CSRF token matched the caller's session.
+#[derive(Debug, Clone)]
+pub struct CsrfForm(pub HashMap<String, String>);
+
+impl FromRequest<AppState> for CsrfForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let caller = PageCaller::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let axum::Form(form) = axum::Form::<HashMap<String, String>>::from_request(req, state)
+            .await
+            .map_err(|_| PageError::csrf(&caller))?;
+        if !csrf_ok(&caller, &form) {
+            return Err(PageError::csrf(&caller));
+        }
+        Ok(CsrfForm(form))
+    }
+}
+
+/// The `{handle}` of the path.
+async fn handle_of(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .ok()?;
+    params.get("handle").cloned()
+}
+
+/// Loads the file behind `handle` if the caller may read it (through [`scope`]).
+async fn scoped(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: &str,
+) -> Result<Option<PersonFile>, PageError> {
+    if scope::person_area(&caller.user).is_none() {
+        return Ok(None);
+    }
+    let Some(id) = state.store.citizen_by_ref(handle).await.or_page(caller)? else {
+        return Ok(None);
+    };
+    let file = scope::read_file(&state.store, &caller.user, &id)
+        .await
+        .or_page(caller)?;
+    Ok(file)
+}
+
+/// The person file of the path's `{handle}`, readable by the caller (else 404).
+#[derive(Debug, Clone)]
+pub struct ReadableFile(pub PersonFile);
+
+impl FromRequestParts<AppState> for ReadableFile {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        let Some(handle) = handle_of(parts, state).await else {
+            return Err(PageError::not_found(&caller));
+        };
+        match scoped(state, &caller, &handle).await? {
+            Some(f) => Ok(ReadableFile(f)),
+            None => Err(PageError::not_found(&caller)),
+        }
+    }
+}
+
+/// The person file of the path's `{handle}`, which the caller may change (else 404).
+#[derive(Debug, Clone)]
+pub struct WritableFile(pub PersonFile);
+
+impl FromRequestParts<AppState> for WritableFile {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        let Some(handle) = handle_of(parts, state).await else {
+            return Err(PageError::not_found(&caller));
+        };
+        match scoped(state, &caller, &handle).await? {
+            Some(f) if scope::can_write(&caller.user, &f.person) => Ok(WritableFile(f)),
+            _ => Err(PageError::not_found(&caller)),
+        }
+    }
+}
+
+/// A submitted multipart form (with uploads) whose CSRF token matched the caller's session.
+pub struct CsrfMultipart(pub crate::citizen::Posted);
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let caller = PageCaller::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let bad = |m: String| PageError::message(&caller, StatusCode::BAD_REQUEST, &m, &m);
+        let mp = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| bad(e.body_text()))?;
+        let posted = crate::citizen::read_multipart(mp, caller.lang)
+            .await
+            .map_err(bad)?;
+        if !csrf_ok(&caller, &posted.values) {
+            return Err(PageError::csrf(&caller));
+        }
+        Ok(CsrfMultipart(posted))
+    }
+}
