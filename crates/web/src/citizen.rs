@@ -1221,18 +1221,24 @@ async fn application_page(
         (Ok(e), Ok(f)) => (e, f),
         (Err(e), _) | (_, Err(e)) => return store_error(caller, e),
     };
-    let decided = matches!(app.status.as_str(), "approved" | "rejected");
     let steps = def
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let state_label = if decided || (i as i64) < app.step {
-                lang.pick("已完成", "done")
-            } else if i as i64 == app.step {
-                lang.pick("办理中", "in progress")
-            } else {
-                lang.pick("未开始", "not started")
+            let i = i as i64;
+            // Steps before the decision's are done; a rejection ends at its step, and the
+            // steps after it were never reached.
+            let state_label = match app.status.as_str() {
+                "approved" => lang.pick("已完成", "done"),
+                "rejected" if i < app.step => lang.pick("已完成", "done"),
+                "rejected" if i == app.step => {
+                    lang.pick("在此环节不予批准", "not approved at this step")
+                }
+                "rejected" => lang.pick("未办理", "not reached"),
+                _ if i < app.step => lang.pick("已完成", "done"),
+                _ if i == app.step => lang.pick("办理中", "in progress"),
+                _ => lang.pick("未开始", "not started"),
             };
             (lang.pick(&s.label, &s.label_en).to_string(), state_label)
         })

@@ -652,6 +652,13 @@ async fn a_decision_waits_for_the_last_step_and_no_step_is_skipped() {
     assert_eq!((a.status.as_str(), a.step), ("rejected", 0));
     let page = page_text(&yq, &app.url(&format!("/services/applications/{id2}"))).await;
     assert!(page.contains("受理：在此环节不予批准") && page.contains("审批：未办理"));
+    // The citizen's page says the same: the steps after the rejection were never reached.
+    let mine = page_text(&c, &app.url(&format!("/me/applications/{id2}"))).await;
+    assert!(
+        mine.contains("在此环节不予批准") && mine.contains("未办理"),
+        "{mine}"
+    );
+    assert!(!mine.contains("已完成"), "{mine}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
