@@ -177,6 +177,20 @@ pub fn is_severe_care(category: Category, grade: Grade, components: &[Category])
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Components(pub Vec<Category>);
 
+/// A set of categories (a 多重 certificate's components).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Categories(pub u8);
+
+impl Categories {
+    pub fn of(list: &[Category]) -> Categories {
+        Categories(list.iter().fold(0, |m, c| m | (1 << c.digit())))
+    }
+
+    pub fn contains(self, c: Category) -> bool {
+        self.0 & (1 << c.digit()) != 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,10 @@
 //! The zhucan domain (助残 — the digital Disabled Persons' Federation).
 //!
-//! This crate holds the vocabulary of the registry — identifiers, areas, persons, certificates,
-//! survey rows and the life-cycle timeline — as parse-don't-validate types. It knows nothing of
-//! HTTP, SQL or spreadsheets: those live in `zhucan-web`, `zhucan-store` and `zhucan-workbook`.
+//! This crate holds the vocabulary every programme shares — identifiers, areas, persons,
+//! certificates and their history, survey rows, the life-cycle timeline, roles, versioned policy
+//! parameters, exact ratios — as parse-don't-validate types. It knows nothing of HTTP, SQL or
+//! spreadsheets: those live in `zhucan-web`, `zhucan-store` and `zhucan-workbook`. A programme's
+//! own rules live in its crate (`crates/programmes/*/src/rules.rs`).
 //!
 //! Every error a user can cause carries a message in Chinese and English ([`Lang`]).
 
@@ -14,10 +16,8 @@ pub mod institution;
 pub mod lang;
 pub mod parse;
 pub mod person;
-pub mod plan;
 pub mod policy;
-pub mod service;
-pub mod subsidy;
+pub mod ratio;
 pub mod timeline;
 
 pub use area::{AreaCode, AreaLevel};

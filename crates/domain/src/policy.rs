@@ -12,7 +12,7 @@ use crate::disability::{Category, Grade};
 use crate::ids::normalize;
 use crate::lang::{Lang, Localized};
 use crate::person::EconomicStatus;
-use crate::plan::{MICRO, Micro, format_percent};
+use crate::ratio::{MICRO, Micro, format_percent};
 
 coded_enum! {
     /// Which parameter.
@@ -30,7 +30,7 @@ coded_enum! {
 }
 
 impl ParamKey {
-    /// The parameters a rule reads: exactly those [`crate::subsidy::InForce::resolve`] takes
+    /// The parameters a rule reads: exactly those `zhucan_subsidies::rules::InForce::resolve` takes
     /// (no other code reads a parameter by key). The others — the 特困 multiple, the 低边
     /// threshold and the earned-income disregard and taper — are kept as versioned records
     /// for the day civil affairs' assessments are modelled (`DECISIONS.md`, "Not modelled"):
@@ -153,7 +153,7 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
     match key {
         ParamKey::DibaoStandard => Ok(ParamValue::Fen(yuan(s)?)),
         ParamKey::LivingRatio | ParamKey::ResidentialUplift => {
-            let v = crate::plan::parse_target_value(crate::plan::TargetUnit::Ratio, s).map_err(
+            let v = crate::ratio::parse_ratio(s).map_err(
                 |_| {
                     err(
                         format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
@@ -166,8 +166,8 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         ParamKey::TekunMultiplier | ParamKey::MarginalRatio => {
             // A multiple: 1.3 or 130%.
             let v = match s.strip_suffix('%') {
-                Some(p) => crate::plan::scaled(p.trim(), 4),
-                None => crate::plan::scaled(s, 6),
+                Some(p) => crate::ratio::scaled(p.trim(), 4),
+                None => crate::ratio::scaled(s, 6),
             }
             .filter(|v| (0..=10 * MICRO).contains(v))
             .ok_or_else(|| {
@@ -409,38 +409,6 @@ mod tests {
         assert!(parse_value(ParamKey::LivingStatuses, "富裕").is_err());
         assert!(parse_value(ParamKey::EmploymentDisregardYears, "30").is_err());
         assert!(parse_value(ParamKey::DibaoStandard, "").is_err());
-    }
-
-    /// The keys marked as read by a rule are exactly those whose value changes what
-    /// `InForce::resolve` returns: each key's entries are removed from the default policy in
-    /// turn and the resolved parameters compared.
-    #[test]
-    fn the_keys_read_by_rules_are_those_in_force_resolves() {
-        let district = AreaCode::parse("331003").expect("area");
-        let all = crate::subsidy::default_params(&district);
-        assert!(
-            ParamKey::ALL
-                .iter()
-                .all(|k| all.iter().any(|e| e.key == *k)),
-            "the default policy has every key"
-        );
-        let month = crate::parse::Month::parse("2025-08").expect("month");
-        let full = crate::subsidy::InForce::resolve(&Policy::new(all.clone()), &district, month);
-        let read: Vec<ParamKey> = ParamKey::ALL
-            .iter()
-            .copied()
-            .filter(|k| {
-                let without = all.iter().filter(|e| e.key != *k).cloned().collect();
-                crate::subsidy::InForce::resolve(&Policy::new(without), &district, month) != full
-            })
-            .collect();
-        assert_eq!(read, ParamKey::READ_BY_RULES);
-        for k in ParamKey::ALL {
-            assert_eq!(k.read_by_rules(), read.contains(k), "{}", k.key());
-        }
-        assert!(!ParamKey::TekunMultiplier.read_by_rules());
-        assert!(!ParamKey::MarginalRatio.read_by_rules());
-        assert!(ParamKey::DibaoStandard.read_by_rules());
     }
 
     proptest! {

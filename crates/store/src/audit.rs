@@ -123,7 +123,7 @@ const COLUMNS: &str =
     "seq, at, account, role, area, client, action, object, outcome, detail, prev_hash, hash";
 
 /// Appends one record inside `tx` (which serialises on `audit_head`).
-pub(crate) async fn append(tx: &mut Tx, e: &AuditEvent) -> Result<AuditRecord> {
+pub async fn append(tx: &mut Tx, e: &AuditEvent) -> Result<AuditRecord> {
     let (seq, prev): (i64, String) = on_tx!(tx, c => {
         sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *c).await?;
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?

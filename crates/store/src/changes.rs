@@ -11,19 +11,35 @@ use crate::{Result, Store, Tx, on_pool, on_tx};
 pub const REGISTRY: &str = "registry";
 /// Counts changes to the area dictionary and the institutions.
 pub const REFERENCE: &str = "reference";
-/// Counts closed (approved) payrolls: what closed months paid.
-pub const PAYROLLS: &str = "payrolls";
 
-/// The committed values of the change counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Counters {
-    pub registry: i64,
-    pub reference: i64,
-    pub payrolls: i64,
+/// The committed values of the change counters, by name (the kernel's `registry` and
+/// `reference`, and whatever counters the programmes' migrations add).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Counters(std::collections::BTreeMap<String, i64>);
+
+impl Counters {
+    /// The value of counter `name` (0 when there is no such counter).
+    pub fn get(&self, name: &str) -> i64 {
+        self.0.get(name).copied().unwrap_or(0)
+    }
+
+    pub fn registry(&self) -> i64 {
+        self.get(REGISTRY)
+    }
+
+    pub fn reference(&self) -> i64 {
+        self.get(REFERENCE)
+    }
+
+    /// Counters with these values (tests).
+    pub fn of(values: &[(&str, i64)]) -> Counters {
+        Counters(values.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+    }
 }
 
-/// Takes the next value of counter `name` inside `tx`.
-pub(crate) async fn next(tx: &mut Tx, name: &str) -> Result<i64> {
+/// Takes the next value of counter `name` inside `tx` (a programme's writes stamp what they
+/// change with it).
+pub async fn next(tx: &mut Tx, name: &str) -> Result<i64> {
     Ok(on_tx!(tx, c => {
         sqlx::query_scalar("UPDATE change_counters SET value = value + 1 WHERE name = $1 RETURNING value")
             .bind(name)
@@ -38,15 +54,6 @@ impl Store {
         let rows: Vec<(String, i64)> = on_pool!(self, p => {
             sqlx::query_as("SELECT name, value FROM change_counters").fetch_all(p).await?
         });
-        let mut out = Counters::default();
-        for (name, value) in rows {
-            match name.as_str() {
-                REGISTRY => out.registry = value,
-                REFERENCE => out.reference = value,
-                PAYROLLS => out.payrolls = value,
-                _ => {}
-            }
-        }
-        Ok(out)
+        Ok(Counters(rows.into_iter().collect()))
     }
 }

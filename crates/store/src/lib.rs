@@ -21,13 +21,11 @@ pub mod audit;
 pub mod bulk;
 pub mod changes;
 pub mod institutions;
-pub mod plan;
+pub mod migrate;
 pub mod policy;
 pub mod registry;
-mod rows;
-pub mod service_end;
+pub mod rows;
 pub mod settings;
-pub mod subsidies;
 
 pub use accounts::{
     ApiTokenInfo, NewSession, NewToken, NewUser, RightsChange, Role, SessionInfo, SessionRow,
@@ -59,8 +57,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
-    #[error("migration {version} failed: {source}")]
-    Migration { version: i64, source: sqlx::Error },
+    #[error("migration {name} failed: {source}")]
+    Migration { name: String, source: sqlx::Error },
 }
 
 impl StoreError {
@@ -81,8 +79,10 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The pool of either backend (for the [`on_pool!`] macro; programme repositories use it).
 #[derive(Clone)]
-pub(crate) enum Db {
+#[doc(hidden)]
+pub enum Db {
     Sqlite(SqlitePool),
     Pg(PgPool),
 }
@@ -90,7 +90,8 @@ pub(crate) enum Db {
 /// The database handle. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pub(crate) db: Db,
+    #[doc(hidden)]
+    pub db: Db,
 }
 
 impl std::fmt::Debug for Store {
@@ -111,8 +112,8 @@ macro_rules! on_pool {
     };
 }
 
-/// A write transaction on either backend.
-pub(crate) enum Tx {
+/// A write transaction on either backend (programme repositories write through it).
+pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -136,7 +137,7 @@ macro_rules! on_tx {
 }
 
 impl Tx {
-    pub(crate) async fn commit(self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
@@ -150,66 +151,11 @@ pub fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sql: &'static str,
-}
-
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "registry",
-        sql: include_str!("../migrations/0001_registry.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "audit",
-        sql: include_str!("../migrations/0002_audit.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "second_factor",
-        sql: include_str!("../migrations/0003_second_factor.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "access",
-        sql: include_str!("../migrations/0004_access.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "plan",
-        sql: include_str!("../migrations/0005_plan.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "subsidies",
-        sql: include_str!("../migrations/0006_subsidies.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "service_end",
-        sql: include_str!("../migrations/0007_service_end.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "payroll_counter",
-        sql: include_str!("../migrations/0008_payroll_counter.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "certificate_history",
-        sql: include_str!("../migrations/0009_certificate_history.sql"),
-    },
-];
-
-/// The default district's area dictionary (Huangyan), loaded into a new database.
-const DEFAULT_AREAS: &str = include_str!("../data/areas-331003.csv");
 
 impl Store {
-    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
-    pub async fn open(url: &str) -> Result<Store> {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date: the
+    /// kernel's migrations, then each programme's of `schema`, in order.
+    pub async fn open(url: &str, schema: &migrate::Schema) -> Result<Store> {
         let store = if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::Url(url.to_string()))?
@@ -241,7 +187,7 @@ impl Store {
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
-        store.migrate().await?;
+        store.migrate(schema).await?;
         Ok(store)
     }
 
@@ -253,7 +199,7 @@ impl Store {
     }
 
     /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite).
-    pub(crate) async fn begin(&self) -> Result<Tx> {
+    pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Pg(p) => Tx::Pg(p.begin().await?),
@@ -265,57 +211,6 @@ impl Store {
         on_pool!(self, p => {
             sqlx::query("SELECT 1").execute(p).await?;
         });
-        Ok(())
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::raw_sql(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-            )
-            .execute(p)
-            .await?;
-        });
-        for m in MIGRATIONS {
-            let applied: Option<i64> = on_pool!(self, p => {
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(m.version)
-                    .fetch_optional(p)
-                    .await?
-            });
-            if applied.is_some() {
-                continue;
-            }
-            tracing::info!(version = m.version, name = m.name, "applying migration");
-            let mut tx = self.begin().await?;
-            let r: std::result::Result<(), sqlx::Error> = on_tx!(&mut tx, c => {
-                async {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql)).execute(&mut *c).await?;
-                    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                        .bind(m.version)
-                        .bind(m.name)
-                        .bind(now_text())
-                        .execute(&mut *c)
-                        .await?;
-                    Ok(())
-                }
-                .await
-            });
-            r.map_err(|source| StoreError::Migration {
-                version: m.version,
-                source,
-            })?;
-            if m.version == 1 {
-                areas::seed_default(&mut tx, DEFAULT_AREAS).await?;
-            }
-            if m.version == 6 {
-                policy::seed_default(&mut tx).await?;
-            }
-            if m.version == 7 {
-                service_end::seed_catalogue(&mut tx).await?;
-            }
-            tx.commit().await?;
-        }
         Ok(())
     }
 

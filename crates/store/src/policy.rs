@@ -32,15 +32,19 @@ async fn insert(tx: &mut Tx, e: &ParamEntry) -> Result<i64> {
     }))
 }
 
-/// Seeds `policy.md`'s example values for the district (migration 6).
-pub(crate) async fn seed_default(tx: &mut Tx) -> Result<()> {
+/// Seeds parameter versions for the district of this database (a programme's migration seed
+/// does, with its example values); nothing when the district is not set.
+pub async fn seed_params(
+    tx: &mut Tx,
+    defaults: impl Fn(&AreaCode) -> Vec<ParamEntry>,
+) -> Result<()> {
     let district: Option<String> = on_tx!(tx, c => {
         sqlx::query_scalar("SELECT value FROM settings WHERE key = 'district'").fetch_optional(&mut *c).await?
     });
     let Some(district) = district.as_deref().and_then(AreaCode::parse) else {
         return Ok(());
     };
-    for e in zhucan_domain::subsidy::default_params(&district) {
+    for e in defaults(&district) {
         insert(tx, &e).await?;
     }
     Ok(())

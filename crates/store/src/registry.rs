@@ -777,7 +777,7 @@ async fn write_person(
 
 /// Marks a change to a person's file outside the person row itself (a survey row written by a
 /// decision, an allowance): bumps the version and change number and appends the events.
-pub(crate) async fn touch(
+pub async fn touch(
     tx: &mut Tx,
     id: &str,
     events: &[NewEvent],
@@ -788,7 +788,7 @@ pub(crate) async fn touch(
 }
 
 /// Writes one survey row inside a transaction (the person's latest survey year follows).
-pub(crate) async fn upsert_survey_in(tx: &mut Tx, id: &str, s: &Survey) -> Result<()> {
+pub async fn upsert_survey_in(tx: &mut Tx, id: &str, s: &Survey) -> Result<()> {
     upsert_survey(tx, id, s).await?;
     on_tx!(tx, c => {
         sqlx::query("UPDATE persons SET latest_survey_year = $2 WHERE citizen_id = $1 AND latest_survey_year < $2")
@@ -886,7 +886,7 @@ pub(crate) fn with_certificate(rec: &PersonRecord, cert: &Certificate) -> Person
 }
 
 /// Today, as the registry records it (the day a change is learned).
-pub(crate) fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 

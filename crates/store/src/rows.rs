@@ -13,15 +13,15 @@ use zhucan_domain::person::{
 
 use crate::{Result, StoreError};
 
-pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+pub fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} = {value:?}"))
 }
 
-pub(crate) fn date(what: &str, s: &str) -> Result<NaiveDate> {
+pub fn date(what: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(what, s))
 }
 
-pub(crate) fn opt_date(what: &str, s: Option<String>) -> Result<Option<NaiveDate>> {
+pub fn opt_date(what: &str, s: Option<String>) -> Result<Option<NaiveDate>> {
     s.map(|s| date(what, &s)).transpose()
 }
 
@@ -38,7 +38,7 @@ macro_rules! opt_enum {
 }
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct PersonRow {
+pub struct PersonRow {
     pub citizen_id: String,
     #[sqlx(rename = "ref")]
     pub handle: String,
@@ -61,7 +61,7 @@ pub(crate) struct PersonRow {
     pub updated_at: String,
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "citizen_id, ref, name, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at";
+pub const PERSON_COLUMNS: &str = "citizen_id, ref, name, township_code, village_code, village_name, hukou_type, household_id, household_size, phone, guardian_name, guardian_phone, died_on, moved_out_on, legacy_id, latest_survey_year, version, created_at, updated_at";
 
 impl PersonRow {
     pub fn to_person(&self) -> Result<Person> {
@@ -89,7 +89,7 @@ impl PersonRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct CertRow {
+pub struct CertRow {
     pub certificate_no: String,
     pub category: String,
     pub grade: String,
@@ -103,7 +103,7 @@ pub(crate) struct CertRow {
     pub recorded_at: String,
 }
 
-pub(crate) const CERT_COLUMNS: &str = "certificate_no, category, grade, components, issued_on, valid_until, status, revoked_on, smart_card, is_current, recorded_at";
+pub const CERT_COLUMNS: &str = "certificate_no, category, grade, components, issued_on, valid_until, status, revoked_on, smart_card, is_current, recorded_at";
 
 impl CertRow {
     pub fn to_certificate(&self) -> Result<Certificate> {
@@ -136,12 +136,12 @@ impl CertRow {
     }
 }
 
-pub(crate) fn components_text(c: &[Category]) -> String {
+pub fn components_text(c: &[Category]) -> String {
     c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
 }
 
 #[derive(sqlx::FromRow, PartialEq)]
-pub(crate) struct SurveyRow {
+pub struct SurveyRow {
     pub survey_year: i64,
     pub economic_status: Option<String>,
     pub income_per_capita_fen: Option<i64>,
@@ -166,7 +166,7 @@ pub(crate) struct SurveyRow {
     pub culture_sports: Option<bool>,
 }
 
-pub(crate) const SURVEY_COLUMNS: &str = "survey_year, economic_status, income_per_capita_fen, living_subsidy_since, living_subsidy_until, nursing_subsidy_since, nursing_subsidy_until, pension_insurance, medical_insurance, employment_status, not_employed_reason, school_stage, completed_compulsory, needs_rehab, received_rehab, needs_device, device_fitted, needs_home_modification, home_modification_done, care_need, receives_care, culture_sports";
+pub const SURVEY_COLUMNS: &str = "survey_year, economic_status, income_per_capita_fen, living_subsidy_since, living_subsidy_until, nursing_subsidy_since, nursing_subsidy_until, pension_insurance, medical_insurance, employment_status, not_employed_reason, school_stage, completed_compulsory, needs_rehab, received_rehab, needs_device, device_fitted, needs_home_modification, home_modification_done, care_need, receives_care, culture_sports";
 
 impl SurveyRow {
     pub fn from_survey(s: &Survey) -> SurveyRow {

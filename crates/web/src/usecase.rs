@@ -17,6 +17,8 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use axum::extract::Multipart;
+use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_store::{PersonFile, StoreError};
 
@@ -227,7 +229,7 @@ impl FromRequestParts<AppState> for WritableFile {
 }
 
 /// A submitted multipart form (with uploads) whose CSRF token matched the caller's session.
-pub struct CsrfMultipart(pub crate::citizen::Posted);
+pub struct CsrfMultipart(pub Posted);
 
 impl FromRequest<AppState> for CsrfMultipart {
     type Rejection = PageError;
@@ -240,7 +242,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         let mp = axum::extract::Multipart::from_request(req, state)
             .await
             .map_err(|e| bad(e.body_text()))?;
-        let posted = crate::citizen::read_multipart(mp, caller.lang)
+        let posted = read_multipart(mp, caller.lang)
             .await
             .map_err(bad)?;
         if !csrf_ok(&caller, &posted.values) {
@@ -249,3 +251,45 @@ impl FromRequest<AppState> for CsrfMultipart {
         Ok(CsrfMultipart(posted))
     }
 }
+
+/// The text fields and files of a multipart form.
+pub struct Posted {
+    pub values: HashMap<String, String>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// Reads a multipart form; a broken body is an error message.
+pub async fn read_multipart(mut mp: Multipart, lang: Lang) -> Result<Posted, String> {
+    let mut values = HashMap::new();
+    let mut files = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|e| match lang {
+                    Lang::Zh => format!("上传未完成：{e}"),
+                    Lang::En => format!("the upload did not complete: {e}"),
+                })?;
+                match file_name {
+                    Some(fname) if !fname.is_empty() || !bytes.is_empty() => {
+                        files.push((name, fname, bytes.to_vec()))
+                    }
+                    Some(_) => {}
+                    None => {
+                        values.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(match lang {
+                    Lang::Zh => format!("表单无法读取：{e}"),
+                    Lang::En => format!("the form could not be read: {e}"),
+                });
+            }
+        }
+    }
+    Ok(Posted { values, files })
+}
+

@@ -54,6 +54,11 @@ const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 360
     None => panic!("UTC+8 is a valid offset"),
 };
 
+/// Today, where the federation works (the server's local date).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 /// A stored time to the minute in Beijing time: `2026-12-01T18:51:06.123Z` →
 /// `2026-12-02 02:51`; anything unparsable is shown as it is.
 pub fn minute(at: &str) -> String {
@@ -208,8 +213,31 @@ impl Chrome {
             .is_some_and(|u| u.role == zhucan_domain::access::Role::Auditor)
     }
 
-    pub fn can_export(&self) -> bool {
-        self.user.as_ref().is_some_and(crate::scope::can_export)
+}
+
+/// The menu of this service (every programme's entries), set once when the service's state is
+/// built.
+static NAV: std::sync::OnceLock<Vec<crate::NavEntry>> = std::sync::OnceLock::new();
+
+/// Sets the menu (the first call wins: the programmes of one process do not change).
+pub fn set_nav(entries: Vec<crate::NavEntry>) {
+    let _ = NAV.set(entries);
+}
+
+impl Chrome {
+    /// The menu entries shown to the signed-in account: (href, label, `aria-current` value).
+    pub fn nav_items(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let Some(u) = &self.user else {
+            return vec![];
+        };
+        NAV.get()
+            .map(|v| {
+                v.iter()
+                    .filter(|e| (e.shown)(u))
+                    .map(|e| (e.href, e.label(self.lang), self.current(e.key)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -55,19 +55,7 @@ impl Benefit {
     }
 }
 
-/// A set of categories (a 多重 certificate's components).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Categories(pub u8);
-
-impl Categories {
-    pub fn of(list: &[Category]) -> Categories {
-        Categories(list.iter().fold(0, |m, c| m | (1 << c.digit())))
-    }
-
-    pub fn contains(self, c: Category) -> bool {
-        self.0 & (1 << c.digit()) != 0
-    }
-}
+pub use zhucan_domain::disability::Categories;
 
 /// What the rules need to know about one person for one month, as of the month's first day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

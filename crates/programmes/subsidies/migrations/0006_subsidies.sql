@@ -1,20 +1,7 @@
--- zhucan schema 6: the two subsidies — policy parameters as versioned data, other allowances
--- that bar or compete with the subsidies, the cases the system opens (1+X, 应补尽补), the
--- monthly payroll with its approval, and the bank accounts payments go to.
-
--- Every version of every parameter; the value (JSON of the domain's ParamValue) in force for an
--- area on a day is the most specific area's entry with the latest effective date.
-CREATE TABLE policy_params (
-    id              BIGINT PRIMARY KEY,
-    key             TEXT NOT NULL,
-    area_code       TEXT NOT NULL,
-    value           TEXT NOT NULL,
-    effective_from  TEXT NOT NULL,
-    source          TEXT NOT NULL,
-    author          TEXT NOT NULL,
-    entered_at      TEXT NOT NULL
-);
-CREATE INDEX policy_params_key ON policy_params (key, area_code, effective_from);
+-- zhucan schema 6 (subsidies programme): other allowances that bar or compete with the
+-- subsidies, the cases the system opens (1+X, 应补尽补), the monthly payroll with its approval,
+-- and the bank accounts payments go to. (The policy parameters of schema 6 are the kernel's
+-- migration policy_params.)
 
 -- Allowances from other programmes (工伤保险生活护理费, 孤儿基本生活费, same-need allowances).
 CREATE TABLE benefits (

@@ -118,36 +118,6 @@ fn today() -> chrono::NaiveDate {
     crate::plan::today()
 }
 
-// ---------------------------------------------------------------- display preferences
-
-#[derive(Debug, Deserialize)]
-pub struct DisplayParams {
-    set: Option<String>,
-    next: Option<String>,
-}
-
-/// `GET /display?set=large.contrast.easy&next=…`: keeps the reader's display preferences.
-pub async fn display(State(state): State<AppState>, Query(q): Query<DisplayParams>) -> Response {
-    let d = Display::parse(q.set.as_deref().unwrap_or(""));
-    let next = match q.next.as_deref() {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    };
-    (
-        [(
-            header::SET_COOKIE,
-            auth::set_cookie(
-                DISPLAY_COOKIE,
-                &d.value(),
-                365 * 24 * 3600,
-                state.config.secure_cookies,
-            ),
-        )],
-        Redirect::to(&next),
-    )
-        .into_response()
-}
-
 // ---------------------------------------------------------------- sign-up
 
 #[derive(Template)]
@@ -934,47 +904,6 @@ pub async fn service(
         f.person.phone.as_deref(),
     );
     render(status, &page)
-}
-
-/// The text fields and files of a multipart form.
-pub struct Posted {
-    pub values: HashMap<String, String>,
-    pub files: Vec<(String, String, Vec<u8>)>,
-}
-
-/// Reads a multipart form; a broken body is an error message.
-pub async fn read_multipart(mut mp: Multipart, lang: Lang) -> Result<Posted, String> {
-    let mut values = HashMap::new();
-    let mut files = Vec::new();
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                let bytes = field.bytes().await.map_err(|e| match lang {
-                    Lang::Zh => format!("上传未完成：{e}"),
-                    Lang::En => format!("the upload did not complete: {e}"),
-                })?;
-                match file_name {
-                    Some(fname) if !fname.is_empty() || !bytes.is_empty() => {
-                        files.push((name, fname, bytes.to_vec()))
-                    }
-                    Some(_) => {}
-                    None => {
-                        values.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return Err(match lang {
-                    Lang::Zh => format!("表单无法读取：{e}"),
-                    Lang::En => format!("the form could not be read: {e}"),
-                });
-            }
-        }
-    }
-    Ok(Posted { values, files })
 }
 
 fn uploads_for(

@@ -1,7 +1,8 @@
-//! A literal, slow reading of `indicators.md` over workbook rows, and a generator of registries
-//! full of edge cases — for tests only (feature `reference`). It shares nothing with the engine
-//! but the domain types: the tests compare the engine with it, on random data, through the
-//! store, the command line and the API.
+//! A literal, slow reading of the registry over workbook rows ("active at t", the certificate
+//! held, survey values for a year), and a generator of registries full of edge cases — for
+//! tests only (feature `reference`). It shares nothing with the facts cache but the domain
+//! types: the programmes' literal readings of their specs (`zhucan_plan::reference`,
+//! `zhucan_subsidies::reference`) build on it, and the tests compare the engines with them.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -71,7 +72,7 @@ pub fn files(rows: &[PersonRecord]) -> Vec<File> {
 
 /// The certificate a person held at `t`, read literally: of all their certificates, the one
 /// issued last on or before `t` (the current one on a tie).
-fn held_at(f: &File, t: NaiveDate) -> Option<&Certificate> {
+pub fn held_at(f: &File, t: NaiveDate) -> Option<&Certificate> {
     let mut all: Vec<&Certificate> = f.former.iter().collect();
     all.push(&f.certificate);
     all.into_iter()
@@ -81,19 +82,10 @@ fn held_at(f: &File, t: NaiveDate) -> Option<&Certificate> {
         .map(|(_, c)| c)
 }
 
-/// What the spec says one indicator is.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expected {
-    pub id: u8,
-    pub numerator: Option<i64>,
-    pub denominator: Option<i64>,
-    pub value: Option<f64>,
-}
-
 /// "Active at t": the certificate held at `t` was issued on or before it, is not revoked (on
 /// or before `t`, when the revocation's date is known), is valid at `t`; the person had not
 /// died or moved out by `t`.
-fn active(f: &File, t: NaiveDate) -> bool {
+pub fn active(f: &File, t: NaiveDate) -> bool {
     let Some(c) = held_at(f, t) else {
         return false;
     };
@@ -105,7 +97,7 @@ fn active(f: &File, t: NaiveDate) -> bool {
 }
 
 /// The certificate that decides category and grade at `t` (the current one before any issue).
-fn cert_at(f: &File, t: NaiveDate) -> &Certificate {
+pub fn cert_at(f: &File, t: NaiveDate) -> &Certificate {
     held_at(f, t).unwrap_or(&f.certificate)
 }
 
@@ -116,7 +108,7 @@ pub fn in_area(f: &File, area: &AreaCode) -> bool {
     }
 }
 
-fn age(f: &File, t: NaiveDate) -> i32 {
+pub fn age(f: &File, t: NaiveDate) -> i32 {
     let b = f.person.citizen_id.birth_date();
     let mut a = t.year() - b.year();
     if (t.month(), t.day()) < (b.month(), b.day()) {
@@ -125,272 +117,20 @@ fn age(f: &File, t: NaiveDate) -> i32 {
     a
 }
 
-fn values_for(f: &File, y: i32) -> Option<&Survey> {
+pub fn values_for(f: &File, y: i32) -> Option<&Survey> {
     f.surveys.range(..=y).next_back().map(|(_, s)| s)
 }
 
-fn receiving(since: Option<Month>, until: Option<Month>, t: NaiveDate) -> bool {
+pub fn receiving(since: Option<Month>, until: Option<Month>, t: NaiveDate) -> bool {
     let m = Month::of(t);
     since.is_some_and(|s| s <= m) && until.is_none_or(|u| u >= m)
 }
 
-fn household(f: &File) -> String {
+pub fn household(f: &File) -> String {
     match f.person.household_id.as_deref().map(str::trim) {
         Some(h) if !h.is_empty() => format!("h:{h}"),
         _ => format!("p:{}", f.person.citizen_id),
     }
-}
-
-fn mean_of_households(files: &[&File], t: NaiveDate, y: i32) -> Option<f64> {
-    let mut hh: HashMap<String, Vec<i64>> = HashMap::new();
-    for f in files {
-        if !active(f, t) {
-            continue;
-        }
-        if let Some(income) = f.surveys.get(&y).and_then(|s| s.income_per_capita_fen) {
-            hh.entry(household(f)).or_default().push(income);
-        }
-    }
-    if hh.is_empty() {
-        return None;
-    }
-    let sum: f64 = hh
-        .values()
-        .map(|v| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
-        .sum();
-    Some(sum / hh.len() as f64)
-}
-
-fn ratio(n: i64, d: i64, id: u8) -> Expected {
-    Expected {
-        id,
-        numerator: Some(n),
-        denominator: Some(d),
-        value: (d > 0).then(|| n as f64 / d as f64),
-    }
-}
-
-/// The 14 indicators of `reg` at `t` for `area`, by the letter of `indicators.md`.
-pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> {
-    let all = files(&reg.rows);
-    let mine: Vec<&File> = all.iter().filter(|f| in_area(f, area)).collect();
-    let act: Vec<&File> = mine.iter().copied().filter(|f| active(f, t)).collect();
-    let y = t.year();
-    let count = |pred: &dyn Fn(&File, Option<&Survey>) -> bool| -> i64 {
-        act.iter().filter(|f| pred(f, values_for(f, y))).count() as i64
-    };
-    let mut out = Vec::new();
-
-    // 1
-    let prev_t = t.checked_sub_months(Months::new(12)).unwrap_or(t);
-    let value = match (
-        mean_of_households(&mine, t, y),
-        mean_of_households(&mine, prev_t, y - 1),
-    ) {
-        (Some(m), Some(p)) if p != 0.0 => Some(m / p - 1.0),
-        _ => None,
-    };
-    out.push(Expected {
-        id: 1,
-        numerator: None,
-        denominator: None,
-        value,
-    });
-
-    // 2
-    let low = |s: Option<&Survey>| {
-        matches!(
-            s.and_then(|s| s.economic_status),
-            Some(EconomicStatus::Dibao | EconomicStatus::Dibian)
-        )
-    };
-    let d2 = count(&|_, s| low(s));
-    let n2 = count(&|_, s| {
-        low(s) && s.is_some_and(|s| receiving(s.living_subsidy_since, s.living_subsidy_until, t))
-    });
-    out.push(ratio(n2, d2, 2));
-
-    // 3
-    let severe = |f: &File, s: Option<&Survey>| {
-        let c = cert_at(f, t);
-        is_severe_care(c.category, c.grade, &c.components)
-            && s.and_then(|s| s.economic_status) != Some(EconomicStatus::Tekun)
-    };
-    let d3 = count(&|f, s| severe(f, s));
-    let n3 = count(&|f, s| {
-        severe(f, s)
-            && s.is_some_and(|s| receiving(s.nursing_subsidy_since, s.nursing_subsidy_until, t))
-    });
-    out.push(ratio(n3, d3, 3));
-
-    // 4
-    let homes = |code: &AreaCode| {
-        reg.institutions.iter().any(|i| {
-            i.kind == InstitutionKind::HomeOfDisabled
-                && &i.township == code
-                && i.standardized
-                && i.opened_on <= t
-                && i.closed_on.is_none_or(|c| c > t)
-        })
-    };
-    let townships: Vec<&Area> = reg
-        .areas
-        .iter()
-        .filter(|a| {
-            a.code.level() == AreaLevel::Township
-                && area.contains(&a.code)
-                && match a.code.kind() {
-                    AreaKind::Subdistrict | AreaKind::Town => true,
-                    AreaKind::Township => a.population.unwrap_or(0) >= 10_000,
-                    _ => false,
-                }
-        })
-        .collect();
-    let n4 = townships.iter().filter(|a| homes(&a.code)).count() as i64;
-    out.push(ratio(n4, townships.len() as i64, 4));
-
-    // 5
-    let open = |i: &Institution| i.opened_on <= t && i.closed_on.is_none_or(|c| c > t);
-    if area.level() == AreaLevel::District {
-        let any = reg.institutions.iter().any(|i| {
-            i.kind == InstitutionKind::CareInstitution && area.contains(&i.township) && open(i)
-        });
-        out.push(ratio(i64::from(any), 1, 5));
-    } else {
-        out.push(Expected {
-            id: 5,
-            numerator: None,
-            denominator: None,
-            value: None,
-        });
-    }
-
-    // 6
-    let rehab: Vec<&Institution> = reg
-        .institutions
-        .iter()
-        .filter(|i| {
-            i.kind == InstitutionKind::ChildRehab
-                && i.designated
-                && area.contains(&i.township)
-                && open(i)
-        })
-        .collect();
-    let n6 = rehab.iter().filter(|i| i.standardized).count() as i64;
-    out.push(ratio(n6, rehab.len() as i64, 6));
-
-    let in_school = |s: Option<&Survey>| {
-        s.and_then(|s| s.school_stage)
-            .is_some_and(|st| st != SchoolStage::NotInSchool)
-    };
-    let insured =
-        |i: Option<Insurance>| matches!(i, Some(Insurance::Resident | Insurance::Employee));
-
-    // 7
-    let d7 = |f: &File, s: Option<&Survey>| age(f, t) >= 16 && !in_school(s);
-    out.push(ratio(
-        count(&|f, s| d7(f, s) && insured(s.and_then(|s| s.pension_insurance))),
-        count(&d7),
-        7,
-    ));
-
-    // 8
-    out.push(ratio(
-        count(&|_, s| insured(s.and_then(|s| s.medical_insurance))),
-        act.len() as i64,
-        8,
-    ));
-
-    // 9
-    let d9 = |f: &File, s: Option<&Survey>| {
-        let a = age(f, t);
-        let male = f.person.citizen_id.sex() == zhucan_domain::Sex::Male;
-        let working = if male {
-            (16..=59).contains(&a)
-        } else {
-            (16..=54).contains(&a)
-        };
-        working
-            && !in_school(s)
-            && !matches!(
-                s.and_then(|s| s.not_employed_reason),
-                Some(
-                    NotEmployedReason::InSchool
-                        | NotEmployedReason::Retired
-                        | NotEmployedReason::Incapable
-                )
-            )
-    };
-    out.push(ratio(
-        count(&|f, s| {
-            d9(f, s)
-                && s.and_then(|s| s.employment_status)
-                    .is_some_and(|e| e != EmploymentStatus::NotEmployed)
-        }),
-        count(&d9),
-        9,
-    ));
-
-    // 10
-    let d10 = |f: &File, s: Option<&Survey>| {
-        (15..=17).contains(&age(f, t)) && s.and_then(|s| s.completed_compulsory) == Some(true)
-    };
-    out.push(ratio(
-        count(&|f, s| {
-            d10(f, s)
-                && matches!(
-                    s.and_then(|s| s.school_stage),
-                    Some(
-                        SchoolStage::Senior
-                            | SchoolStage::Vocational
-                            | SchoolStage::SpecialSenior
-                            | SchoolStage::Tertiary
-                    )
-                )
-        }),
-        count(&d10),
-        10,
-    ));
-
-    // 11, 12
-    let yes = |v: Option<bool>| v == Some(true);
-    out.push(ratio(
-        count(&|_, s| yes(s.and_then(|s| s.needs_rehab)) && yes(s.and_then(|s| s.received_rehab))),
-        count(&|_, s| yes(s.and_then(|s| s.needs_rehab))),
-        11,
-    ));
-    out.push(ratio(
-        count(&|_, s| yes(s.and_then(|s| s.needs_device)) && yes(s.and_then(|s| s.device_fitted))),
-        count(&|_, s| yes(s.and_then(|s| s.needs_device))),
-        12,
-    ));
-
-    // 13
-    let mut hh: HashMap<String, bool> = HashMap::new();
-    for f in &act {
-        let s = values_for(f, y);
-        let qualifies = matches!(
-            s.and_then(|s| s.economic_status),
-            Some(EconomicStatus::Dibao | EconomicStatus::Dibian | EconomicStatus::Tekun)
-        ) && yes(s.and_then(|s| s.needs_home_modification));
-        if qualifies {
-            let done = hh.entry(household(f)).or_insert(false);
-            *done |= yes(s.and_then(|s| s.home_modification_done));
-        }
-    }
-    out.push(ratio(
-        hh.values().filter(|d| **d).count() as i64,
-        hh.len() as i64,
-        13,
-    ));
-
-    // 14
-    out.push(ratio(
-        count(&|_, s| yes(s.and_then(|s| s.culture_sports))),
-        act.len() as i64,
-        14,
-    ));
-    out
 }
 
 /// The district and townships of the generated registries: a 街道, a 镇, and 乡 just under,
@@ -707,94 +447,4 @@ fn survey(rng: &mut SmallRng, year: i32, anchors: &[NaiveDate], today: NaiveDate
         receives_care: yes_no(rng),
         culture_sports: yes_no(rng),
     }
-}
-
-// ---------------------------------------------------------------- the two subsidies
-
-/// `policy.md`'s example parameters, literally: 低保 standard ¥1,150, living ratio 30 %,
-/// nursing ¥300 / ¥240 / ¥180, +50 % in residential care.
-pub const STANDARD_FEN: i64 = 115_000;
-
-fn living_amount() -> i64 {
-    STANDARD_FEN * 30 / 100
-}
-
-fn nursing_amount(f: &File, s: Option<&Survey>, m: Month) -> i64 {
-    let base = match cert_at(f, m.first_day()).grade {
-        Grade::One => 30_000,
-        Grade::Two => 24_000,
-        _ => 18_000,
-    };
-    let residential = s.is_some_and(|s| {
-        s.care_need == Some(CareNeed::Residential) && s.receives_care == Some(true)
-    });
-    if residential { base * 3 / 2 } else { base }
-}
-
-fn enrolled(since: Option<Month>, until: Option<Month>, m: Month) -> bool {
-    since.is_some_and(|s| s <= m) && until.is_none_or(|u| u >= m)
-}
-
-/// Eligibility and enrolment of both subsidies, as `policy.md` reads: judged on the month's
-/// first day with the survey values of that year. `(living eligible, living enrolled, nursing
-/// eligible, nursing enrolled)`.
-fn subsidy_state(f: &File, m: Month) -> (bool, bool, bool, bool) {
-    let first = m.first_day();
-    let s = values_for(f, m.year());
-    let econ = s.and_then(|s| s.economic_status);
-    let act = active(f, first);
-    let c = cert_at(f, first);
-    let living = act && matches!(econ, Some(EconomicStatus::Dibao | EconomicStatus::Dibian));
-    let nursing = act
-        && is_severe_care(c.category, c.grade, &c.components)
-        && econ != Some(EconomicStatus::Tekun);
-    (
-        living,
-        s.is_some_and(|s| enrolled(s.living_subsidy_since, s.living_subsidy_until, m)),
-        nursing,
-        s.is_some_and(|s| enrolled(s.nursing_subsidy_since, s.nursing_subsidy_until, m)),
-    )
-}
-
-/// The 应补尽补 findings of month `m` in `area`: (citizen ID, subsidy, finding), sorted.
-pub fn expected_findings(
-    reg: &Registry,
-    m: Month,
-    area: &AreaCode,
-) -> Vec<(String, &'static str, &'static str)> {
-    let mut out = Vec::new();
-    for f in files(&reg.rows).iter().filter(|f| in_area(f, area)) {
-        let (le, lr, ne, nr) = subsidy_state(f, m);
-        for (sub, e, r) in [("living", le, lr), ("nursing", ne, nr)] {
-            let finding = match (e, r) {
-                (true, false) => "eligible_not_receiving",
-                (false, true) => "receiving_not_eligible",
-                _ => continue,
-            };
-            out.push((f.person.citizen_id.to_string(), sub, finding));
-        }
-    }
-    out.sort();
-    out
-}
-
-/// The month's regular payments in `area`: (citizen ID, subsidy, amount in fen), sorted.
-pub fn expected_payments(
-    reg: &Registry,
-    m: Month,
-    area: &AreaCode,
-) -> Vec<(String, &'static str, i64)> {
-    let mut out = Vec::new();
-    for f in files(&reg.rows).iter().filter(|f| in_area(f, area)) {
-        let (le, lr, ne, nr) = subsidy_state(f, m);
-        let id = f.person.citizen_id.to_string();
-        if le && lr {
-            out.push((id.clone(), "living", living_amount()));
-        }
-        if ne && nr {
-            out.push((id, "nursing", nursing_amount(f, values_for(f, m.year()), m)));
-        }
-    }
-    out.sort();
-    out
 }

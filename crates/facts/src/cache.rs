@@ -8,6 +8,7 @@ use std::sync::Arc;
 use zhucan_store::Store;
 use zhucan_store::changes::Counters;
 
+use crate::layer::{Changed, FactLayer};
 use crate::snapshot::Snapshot;
 
 /// Persons read per query when loading.
@@ -17,19 +18,31 @@ const PAGE: i64 = 5_000;
 struct Loaded {
     snap: Arc<Snapshot>,
     seen: Counters,
+    /// The type of each layer's value, in the order of the cache's layers.
+    layer_types: Vec<std::any::TypeId>,
 }
 
-/// The registry's facts in memory, shared by every request.
-#[derive(Debug)]
+/// The registry's facts in memory, shared by every request, with the programmes' layers.
 pub struct FactsCache {
     store: Store,
+    layers: Vec<Arc<dyn FactLayer>>,
     state: tokio::sync::Mutex<Option<Loaded>>,
 }
 
+impl std::fmt::Debug for FactsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactsCache")
+            .field("layers", &self.layers.iter().map(|l| l.name()).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
 impl FactsCache {
-    pub fn new(store: Store) -> FactsCache {
+    /// A cache of the registry's facts and of the given programmes' layers.
+    pub fn new(store: Store, layers: Vec<Arc<dyn FactLayer>>) -> FactsCache {
         FactsCache {
             store,
+            layers,
             state: tokio::sync::Mutex::new(None),
         }
     }
@@ -59,18 +72,12 @@ impl FactsCache {
                         snap.upsert(&p.person, &p.certificate, &p.former, &p.surveys);
                     }
                 }
-                let mut benefits: std::collections::HashMap<_, Vec<_>> =
-                    std::collections::HashMap::new();
-                for (id, b) in self.store.all_benefits().await? {
-                    benefits.entry(id).or_default().push(b);
+                let mut layer_types = Vec::with_capacity(self.layers.len());
+                for layer in &self.layers {
+                    let value = layer.load(&self.store, &snap).await?;
+                    layer_types.push((*value).type_id());
+                    snap.set_layer_any(value);
                 }
-                for (id, list) in benefits {
-                    snap.set_benefits(&id, list);
-                }
-                snap.set_paid(
-                    &self.store.closed_months().await?,
-                    &self.store.paid().await?,
-                );
                 tracing::info!(
                     persons = snap.len(),
                     ms = started.elapsed().as_millis() as u64,
@@ -79,58 +86,44 @@ impl FactsCache {
                 let snap = Arc::new(snap);
                 *state = Some(Loaded {
                     snap: snap.clone(),
-                    seen: now,
+                    seen: now.clone(),
+                    layer_types,
                 });
                 Ok((snap, now))
             }
             Some(l) if l.seen == now => Ok((l.snap.clone(), now)),
             Some(l) => {
                 let snap = Arc::make_mut(&mut l.snap);
-                if now.reference != l.seen.reference {
+                if now.reference() != l.seen.reference() {
                     snap.set_reference(self.store.areas().await?, self.store.institutions().await?);
                 }
-                if now.registry != l.seen.registry {
+                let mut ids = Vec::new();
+                if now.registry() != l.seen.registry() {
                     // The changed persons from the change index, then their files: the cost
                     // is what changed, not the registry's size.
-                    let ids = self.store.changed_ids_since(l.seen.registry).await?;
+                    ids = self.store.changed_ids_since(l.seen.registry()).await?;
                     for chunk in ids.chunks(PAGE as usize) {
                         for p in &self.store.files_of(chunk).await? {
                             snap.upsert(&p.person, &p.certificate, &p.former, &p.surveys);
                         }
-                        let mut benefits: std::collections::HashMap<_, Vec<_>> =
-                            chunk.iter().map(|id| (id.clone(), Vec::new())).collect();
-                        for (id, b) in self.store.benefits_of(chunk).await? {
-                            benefits.entry(id).or_default().push(b);
-                        }
-                        for (id, list) in benefits {
-                            snap.set_benefits(&id, list);
-                        }
                     }
                 }
-                if now.payrolls != l.seen.payrolls {
-                    // After the persons: a newly paid person has an index by now.
-                    snap.set_paid(
-                        &self.store.closed_months().await?,
-                        &self.store.paid().await?,
-                    );
+                // After the persons: a new person has an index by now.
+                let changed = Changed {
+                    persons: &ids,
+                    before: &l.seen,
+                    now: &now,
+                };
+                for (layer, t) in self.layers.iter().zip(&l.layer_types) {
+                    let value = match snap.layer_value(*t) {
+                        Some(v) => layer.refresh(&self.store, snap, v, &changed).await?,
+                        None => layer.load(&self.store, snap).await?,
+                    };
+                    snap.set_layer_any(value);
                 }
-                l.seen = now;
+                l.seen = now.clone();
                 Ok((l.snap.clone(), now))
             }
         }
     }
-}
-
-/// The plan in force with its targets and every progress entry, or `None` when the database
-/// holds no plan.
-pub async fn load_plan(store: &Store) -> zhucan_store::Result<Option<crate::PlanData>> {
-    let Some((plan, targets)) = store.current_plan().await? else {
-        return Ok(None);
-    };
-    let progress = store.target_progress(&plan.id).await?;
-    Ok(Some(crate::PlanData {
-        plan,
-        targets,
-        progress,
-    }))
 }

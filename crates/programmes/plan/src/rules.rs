@@ -7,9 +7,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::coded_enum;
-use crate::ids::normalize;
-use crate::lang::{Lang, Localized};
+use zhucan_domain::coded_enum;
+use zhucan_domain::ids::normalize;
+pub use zhucan_domain::ratio::{
+    MICRO, Micro, RateError, format_fraction, format_percent, parse_rate, parse_ratio, scaled,
+};
 
 coded_enum! {
     /// 指标属性.
@@ -35,12 +37,6 @@ coded_enum! {
         Manual = ("manual", "人工填报", "entered by staff"),
     }
 }
-
-/// A fraction in millionths: `990_000` is 0.99 (99 %).
-pub type Micro = i64;
-
-/// One million: the [`Micro`] value of 1.
-pub const MICRO: i64 = 1_000_000;
 
 /// A development plan and the period its targets are measured over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,97 +108,6 @@ pub struct GdpGrowth {
     pub entered_at: String,
 }
 
-/// Why a rate could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RateError {
-    #[error("required")]
-    Required,
-    #[error("not a rate")]
-    NotARate,
-    #[error("out of range")]
-    Range { min_percent: i64, max_percent: i64 },
-}
-
-impl Localized for RateError {
-    fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (RateError::Required, Lang::Zh) => "必填".into(),
-            (RateError::Required, Lang::En) => "is required".into(),
-            (RateError::NotARate, Lang::Zh) => {
-                "不是有效比率（可写 6.5% 或 0.065，最多 6 位小数）".into()
-            }
-            (RateError::NotARate, Lang::En) => {
-                "not a valid rate (write 6.5% or 0.065, at most 6 decimal places)".into()
-            }
-            (
-                RateError::Range {
-                    min_percent,
-                    max_percent,
-                },
-                Lang::Zh,
-            ) => format!("应在 {min_percent}% 到 {max_percent}% 之间"),
-            (
-                RateError::Range {
-                    min_percent,
-                    max_percent,
-                },
-                Lang::En,
-            ) => format!("must be between {min_percent}% and {max_percent}%"),
-        }
-    }
-}
-
-/// Reads a decimal with at most `scale` fraction digits as an integer scaled by 10^scale
-/// (`"6.5"`, scale 4 → 65000). Exact: no floating point.
-pub(crate) fn scaled(s: &str, scale: u32) -> Option<i64> {
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if frac.len() > scale as usize || int.len() > 9 {
-        return None;
-    }
-    let int: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut f: i64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().ok()?
-    };
-    for _ in frac.len()..scale as usize {
-        f *= 10;
-    }
-    let v = int.checked_mul(10_i64.pow(scale))?.checked_add(f)?;
-    Some(if neg { -v } else { v })
-}
-
-/// Reads a rate such as a GDP growth: `6.5%` or `0.065` (a fraction), into millionths. A bare
-/// number is a fraction; a percentage needs its `%`. Accepts −100 % … +100 %.
-pub fn parse_rate(input: &str) -> Result<Micro, RateError> {
-    let s = normalize(input).replace(' ', "");
-    if s.is_empty() {
-        return Err(RateError::Required);
-    }
-    let v = if let Some(p) = s.strip_suffix('%') {
-        scaled(p, 4).ok_or(RateError::NotARate)?
-    } else {
-        scaled(&s, 6).ok_or(RateError::NotARate)?
-    };
-    if !(-MICRO..=MICRO).contains(&v) {
-        return Err(RateError::Range {
-            min_percent: -100,
-            max_percent: 100,
-        });
-    }
-    Ok(v)
-}
-
 /// Reads a target value: for ratios a percentage (`95%`, `95`) or fraction (`0.95`) within
 /// 0–100 %; for counts a whole number ≥ 0.
 pub fn parse_target_value(unit: TargetUnit, input: &str) -> Result<i64, RateError> {
@@ -221,48 +126,8 @@ pub fn parse_target_value(unit: TargetUnit, input: &str) -> Result<i64, RateErro
             }
             Ok(n)
         }
-        TargetUnit::Ratio | TargetUnit::Growth => {
-            let v = if let Some(p) = s.strip_suffix('%') {
-                scaled(p, 4).ok_or(RateError::NotARate)?
-            } else {
-                let f = scaled(&s, 6).ok_or(RateError::NotARate)?;
-                // "95" means 95 %, "0.95" a fraction.
-                if f > MICRO {
-                    scaled(&s, 4).ok_or(RateError::NotARate)?
-                } else {
-                    f
-                }
-            };
-            if !(0..=MICRO).contains(&v) {
-                return Err(RateError::Range {
-                    min_percent: 0,
-                    max_percent: 100,
-                });
-            }
-            Ok(v)
-        }
+        TargetUnit::Ratio | TargetUnit::Growth => zhucan_domain::ratio::parse_ratio(&s),
     }
-}
-
-/// Formats millionths as a percentage with up to two decimals (`99%`, `98.98%`).
-pub fn format_percent(v: Micro) -> String {
-    // Hundredths of a percent, rounded half away from zero.
-    let h = (v + if v >= 0 { 50 } else { -50 }) / 100;
-    let sign = if h < 0 { "-" } else { "" };
-    let a = h.unsigned_abs();
-    let (int, frac) = (a / 100, a % 100);
-    if frac == 0 {
-        format!("{sign}{int}%")
-    } else if frac % 10 == 0 {
-        format!("{sign}{int}.{}%", frac / 10)
-    } else {
-        format!("{sign}{int}.{frac:02}%")
-    }
-}
-
-/// Formats a fraction (0.98979…) as a percentage with two decimals (`98.98%`).
-pub fn format_fraction(v: f64) -> String {
-    format!("{:.2}%", v * 100.0)
 }
 
 #[cfg(test)]

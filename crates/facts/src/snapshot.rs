@@ -19,34 +19,34 @@ use zhucan_domain::person::{
 };
 
 /// "No such index" (no village, own household, no slot).
-pub(crate) const NONE: u32 = u32::MAX;
+pub const NONE: u32 = u32::MAX;
 /// "Never" for a day or month number (not dead, not moved out, no subsidy end).
-pub(crate) const NEVER: i32 = i32::MAX;
+pub const NEVER: i32 = i32::MAX;
 /// No income recorded.
-pub(crate) const NO_INCOME: i64 = i64::MIN;
+pub const NO_INCOME: i64 = i64::MIN;
 
 /// A day as a number (days from the common era), for cheap comparisons.
-pub(crate) fn day(d: NaiveDate) -> i32 {
+pub fn day(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
 }
 
 /// A month as a number (`year × 12 + month − 1`).
-pub(crate) fn month_no(m: Month) -> i32 {
+pub fn month_no(m: Month) -> i32 {
     m.year() * 12 + m.month() as i32 - 1
 }
 
 /// A date as `yyyymmdd`: completed years between two such numbers are their difference
 /// divided by 10 000 (a person is 16 on their 16th birthday).
-pub(crate) fn ymd(d: NaiveDate) -> u32 {
+pub fn ymd(d: NaiveDate) -> u32 {
     (d.year().max(0) as u32) * 10_000 + d.month() * 100 + d.day()
 }
 
 /// "Revoked, date unknown": the certificate is never in force (the literal spec).
-pub(crate) const REVOKED_ALWAYS: i32 = i32::MIN;
+pub const REVOKED_ALWAYS: i32 = i32::MIN;
 
 /// One certificate's facts.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct C {
+pub struct C {
     pub issued: i32,
     pub valid_until: i32,
     /// The day it was revoked: `NEVER` when valid, [`REVOKED_ALWAYS`] when the date is unknown.
@@ -82,7 +82,7 @@ impl C {
             mental_or_intellectual,
             grade: cert.grade,
             category: cert.category,
-            components: zhucan_domain::subsidy::Categories::of(&cert.components).0,
+            components: zhucan_domain::disability::Categories::of(&cert.components).0,
         }
     }
 
@@ -98,7 +98,7 @@ impl C {
 /// workbook's latest row states it, in any sane history); the certificates held before it are
 /// `former[f_start..f_start + f_len]`, oldest issue first.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct P {
+pub struct P {
     pub birth: u32,
     pub cert: C,
     pub died: i32,
@@ -127,7 +127,7 @@ impl P {
 
 /// One survey row's values.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct S {
+pub struct S {
     pub year: i32,
     pub income: i64,
     /// Living subsidy: first and last month paid (`NEVER` since = not receiving; `NEVER`
@@ -154,7 +154,7 @@ pub(crate) struct S {
 
 /// Whether an enrolment (since, until) covers month `m`.
 #[inline]
-pub(crate) fn receiving((since, until): (i32, i32), m: i32) -> bool {
+pub fn receiving((since, until): (i32, i32), m: i32) -> bool {
     since <= m && until >= m
 }
 
@@ -195,31 +195,29 @@ impl S {
 /// The registry's facts at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    pub(crate) ids: Vec<[u8; 18]>,
+    pub ids: Vec<[u8; 18]>,
     index: HashMap<[u8; 18], u32>,
-    pub(crate) persons: Vec<P>,
-    pub(crate) surveys: Vec<S>,
+    pub persons: Vec<P>,
+    pub surveys: Vec<S>,
     stale_surveys: usize,
     /// Certificates held before each person's latest one (see [`P`]).
-    pub(crate) former: Vec<C>,
+    pub former: Vec<C>,
     stale_former: usize,
-    pub(crate) townships: Vec<AreaCode>,
+    pub townships: Vec<AreaCode>,
     township_index: HashMap<AreaCode, u32>,
-    pub(crate) villages: Vec<AreaCode>,
+    pub villages: Vec<AreaCode>,
     village_index: HashMap<AreaCode, u32>,
     households: HashMap<String, u32>,
     /// Members per household index.
-    pub(crate) hh_members: Vec<u32>,
+    pub hh_members: Vec<u32>,
     /// The accumulation slot of a household that has (or had) several members, else `NONE`.
-    pub(crate) hh_slot: Vec<u32>,
-    pub(crate) slots: u32,
-    pub(crate) areas: Vec<Area>,
+    pub hh_slot: Vec<u32>,
+    pub slots: u32,
+    pub areas: Vec<Area>,
     area_index: HashMap<AreaCode, usize>,
-    pub(crate) institutions: Vec<Institution>,
-    /// Allowances from other programmes, by person index.
-    pub(crate) benefits: HashMap<u32, Vec<zhucan_domain::subsidy::Benefit>>,
-    /// What closed payrolls paid.
-    pub(crate) paid: crate::subsidies::PaidBook,
+    pub institutions: Vec<Institution>,
+    /// What the programmes add to the facts (their fact layers), by type.
+    layers: HashMap<std::any::TypeId, std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 fn id_bytes(id: &CitizenId) -> [u8; 18] {
@@ -245,14 +243,14 @@ impl Snapshot {
     }
 
     /// The citizen ID of person `i`.
-    pub(crate) fn citizen_id(&self, i: usize) -> Option<CitizenId> {
+    pub fn citizen_id(&self, i: usize) -> Option<CitizenId> {
         let b = self.ids.get(i)?;
         let s = std::str::from_utf8(b).ok()?;
         CitizenId::from_trusted(s.to_string()).ok()
     }
 
     /// The most specific area of person `i`: the village, else the township.
-    pub(crate) fn area_code_of(&self, i: usize) -> Option<AreaCode> {
+    pub fn area_code_of(&self, i: usize) -> Option<AreaCode> {
         let p = self.persons.get(i)?;
         if p.village != NONE
             && let Some(v) = self.villages.get(p.village as usize)
@@ -263,19 +261,33 @@ impl Snapshot {
     }
 
     /// The index of a person.
-    pub(crate) fn index_of(&self, id: &CitizenId) -> Option<usize> {
+    pub fn index_of(&self, id: &CitizenId) -> Option<usize> {
         self.index.get(&id_bytes(id)).map(|&i| i as usize)
     }
 
-    /// Replaces a person's allowances from other programmes (no-op for an unknown person).
-    pub fn set_benefits(&mut self, id: &CitizenId, list: Vec<zhucan_domain::subsidy::Benefit>) {
-        if let Some(&i) = self.index.get(&id_bytes(id)) {
-            if list.is_empty() {
-                self.benefits.remove(&i);
-            } else {
-                self.benefits.insert(i, list);
-            }
-        }
+    /// The fact layer of type `T` a programme added (see [`crate::layer`]).
+    pub fn layer<T: std::any::Any + Send + Sync>(&self) -> Option<&T> {
+        self.layers
+            .get(&std::any::TypeId::of::<T>())
+            .and_then(|l| l.downcast_ref::<T>())
+    }
+
+    /// Sets the fact layer of type `T` (its programme's loader does).
+    pub fn set_layer<T: std::any::Any + Send + Sync>(&mut self, value: std::sync::Arc<T>) {
+        self.layers.insert(std::any::TypeId::of::<T>(), value);
+    }
+
+    /// The value of the layer whose type is `t`.
+    pub fn layer_value(
+        &self,
+        t: std::any::TypeId,
+    ) -> Option<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
+        self.layers.get(&t).cloned()
+    }
+
+    /// Sets a fact layer already boxed as `Any` (the cache does, for every layer).
+    pub fn set_layer_any(&mut self, value: std::sync::Arc<dyn std::any::Any + Send + Sync>) {
+        self.layers.insert((*value).type_id(), value);
     }
 
     /// Replaces the area dictionary and the institutions.
@@ -320,7 +332,7 @@ impl Snapshot {
         i
     }
 
-    pub(crate) fn village_of(&self, code: &AreaCode) -> Option<u32> {
+    pub fn village_of(&self, code: &AreaCode) -> Option<u32> {
         self.village_index.get(code).copied()
     }
 
@@ -438,7 +450,7 @@ impl Snapshot {
     /// The certificate that governs day `t` for person `p` (`person::governing_on`): the one
     /// issued last on or before `t`; `None` before the first issue.
     #[inline]
-    pub(crate) fn cert_at<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
+    pub fn cert_at<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
         if p.cert.issued <= t {
             return Some(&p.cert);
         }
@@ -452,7 +464,7 @@ impl Snapshot {
     /// `indicators.md` "Active at t", over the person's certificate history: the certificate
     /// governing `t` is in force, and the person had not died or moved out by `t`.
     #[inline]
-    pub(crate) fn active<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
+    pub fn active<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
         if p.died <= t || p.moved <= t {
             return None;
         }
@@ -461,13 +473,13 @@ impl Snapshot {
 
     /// Person `i`'s survey rows, oldest year first.
     #[inline]
-    pub(crate) fn rows(&self, p: &P) -> &[S] {
+    pub fn rows(&self, p: &P) -> &[S] {
         let start = p.s_start as usize;
         &self.surveys[start..start + usize::from(p.s_len)]
     }
 
     /// Whether the township with index `t` lies in `area`.
-    pub(crate) fn township_in(&self, t: u32, area: &AreaCode) -> bool {
+    pub fn township_in(&self, t: u32, area: &AreaCode) -> bool {
         self.townships
             .get(t as usize)
             .is_some_and(|c| area.contains(c))
@@ -475,7 +487,7 @@ impl Snapshot {
 
     /// Which persons an area selects: `Townships(pred)` for a district or township, one
     /// village index for a village (`None` when nobody lives there).
-    pub(crate) fn selector(&self, area: &AreaCode) -> Selector {
+    pub fn selector(&self, area: &AreaCode) -> Selector {
         match area.level() {
             AreaLevel::District | AreaLevel::Township => Selector::Townships(
                 (0..self.townships.len() as u32)
@@ -489,7 +501,7 @@ impl Snapshot {
 
 /// The persons of an area.
 #[derive(Debug, Clone)]
-pub(crate) enum Selector {
+pub enum Selector {
     /// Per township index: inside the area.
     Townships(Vec<bool>),
     Village(Option<u32>),

@@ -1,0 +1,291 @@
+//! The registry's part of the JSON API (`contract.md`): `/api/v1/persons` and one person's
+//! file, within the caller's area and rights.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhucan_domain::area::AreaCode;
+use zhucan_domain::ids::{CitizenId, mask_phone};
+use zhucan_domain::{Lang, Localized};
+use zhucan_store::{PersonFile, PersonQuery};
+use zhucan_web::AppState;
+use zhucan_web::api::ErrorBody;
+use zhucan_web::auth::ApiCaller;
+use zhucan_web::error::ApiError;
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+
+#[derive(Debug, Deserialize)]
+pub struct PersonsParams {
+    q: Option<String>,
+    area: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// A person in a search result (identifiers masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonListItem {
+    /// Opaque handle of the file.
+    #[serde(rename = "ref")]
+    pub handle: String,
+    pub citizen_id_masked: String,
+    pub name: String,
+    pub township_code: String,
+    pub village_code: Option<String>,
+    pub category: String,
+    pub grade: String,
+    pub certificate_status: String,
+    pub died_on: Option<String>,
+    pub moved_out_on: Option<String>,
+}
+
+/// One page of persons.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonList {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<PersonListItem>,
+}
+
+fn bad_param(lang: Lang, field: &str, value: &str, zh: &str, en: &str) -> Response {
+    ApiError::invalid(field, value, zh, en)
+        .in_lang(lang)
+        .into_response()
+}
+
+/// `GET /api/v1/persons?q=…&area=…&page=…`: searches persons within the caller's area.
+#[utoipa::path(get, path = "/api/v1/persons",
+    params(("q" = Option<String>, Query, description = "name, citizen ID or certificate number"),
+           ("area" = Option<String>, Query, description = "area code (township or village) inside the caller's area"),
+           ("page" = Option<u32>, Query, description = "1-based page"), ("per_page" = Option<u32>, Query, description = "1–200, default 50")),
+    responses((status = 200, body = PersonList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn persons(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<PersonsParams>,
+) -> Response {
+    let lang = caller.lang;
+    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
+        return ApiError::forbidden().in_lang(lang).into_response();
+    };
+    let page = match p.page.as_deref() {
+        None | Some("") => 1,
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return bad_param(
+                    lang,
+                    "page",
+                    s,
+                    "应为不小于 1 的整数",
+                    "must be a whole number ≥ 1",
+                );
+            }
+        },
+    };
+    let per_page = match p.per_page.as_deref() {
+        None | Some("") => 50,
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => {
+                return bad_param(
+                    lang,
+                    "per_page",
+                    s,
+                    "应为 1 到 200 的整数",
+                    "must be a whole number from 1 to 200",
+                );
+            }
+        },
+    };
+    let area = match p.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(scope_area.clone()),
+        Some(s) => match AreaCode::parse(s) {
+            None => {
+                return bad_param(
+                    lang,
+                    "area",
+                    s,
+                    "应为 6、9 或 12 位区划代码",
+                    "must be a 6-, 9- or 12-digit area code",
+                );
+            }
+            Some(a) if scope_area.contains(&a) => Some(a),
+            Some(a) if a.contains(&scope_area) => Some(scope_area.clone()),
+            // Outside the caller's area: an empty result, exactly as for an unknown area.
+            Some(_) => None,
+        },
+    };
+    let Some(area) = area else {
+        return Json(PersonList {
+            total: 0,
+            page,
+            per_page,
+            items: vec![],
+        })
+        .into_response();
+    };
+    let q = PersonQuery {
+        text: p.q.clone(),
+        area: Some(area),
+        page,
+        per_page,
+    };
+    match state.store.search(&q).await {
+        Ok(r) => {
+            let detail = serde_json::json!({"q": q.text, "area": q.area.as_ref().map(|a| a.to_string()), "page": page, "total": r.total});
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "person.search",
+                "",
+                "ok",
+                detail,
+            ));
+            Json(PersonList {
+                total: r.total,
+                page: r.page,
+                per_page: r.per_page,
+                items: r
+                    .items
+                    .into_iter()
+                    .map(|s| PersonListItem {
+                        handle: s.handle,
+                        citizen_id_masked: s.citizen_id.masked(),
+                        name: s.name,
+                        township_code: s.township_code,
+                        village_code: s.village_code,
+                        category: s.category,
+                        grade: s.grade,
+                        certificate_status: s.status,
+                        died_on: s.died_on,
+                        moved_out_on: s.moved_out_on,
+                    })
+                    .collect(),
+            })
+            .into_response()
+        }
+        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
+    }
+}
+
+/// The declared field list of the partner-department view (data minimisation).
+pub const PARTNER_FIELDS: &[&str] = &[
+    "ref",
+    "person.citizen_id",
+    "person.name",
+    "person.sex",
+    "person.birth_date",
+    "person.township",
+    "person.village",
+    "certificate",
+];
+
+/// The person file as the API returns it: phone numbers masked; for a minimal view only
+/// [`PARTNER_FIELDS`].
+pub fn file_json_for(f: &PersonFile, minimal: bool) -> serde_json::Value {
+    let full = file_json(f);
+    if !minimal {
+        return full;
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("ref".into(), full["ref"].clone());
+    out.insert("certificate".into(), full["certificate"].clone());
+    let mut person = serde_json::Map::new();
+    for k in [
+        "citizen_id",
+        "name",
+        "sex",
+        "birth_date",
+        "township",
+        "village",
+    ] {
+        person.insert(k.into(), full["person"][k].clone());
+    }
+    out.insert("person".into(), serde_json::Value::Object(person));
+    serde_json::Value::Object(out)
+}
+
+/// The person file as the API returns it: phone numbers masked.
+pub fn file_json(f: &PersonFile) -> serde_json::Value {
+    let mut f = f.clone();
+    f.person.phone = f.person.phone.as_deref().map(mask_phone);
+    f.person.guardian_phone = f.person.guardian_phone.as_deref().map(mask_phone);
+    let mut v = serde_json::to_value(&f).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("ref".into(), serde_json::Value::String(f.handle.clone()));
+        o.remove("handle");
+        if let Some(p) = o.get_mut("person").and_then(|p| p.as_object_mut()) {
+            p.insert(
+                "sex".into(),
+                serde_json::to_value(f.person.citizen_id.sex()).unwrap_or_default(),
+            );
+            p.insert(
+                "birth_date".into(),
+                serde_json::Value::String(f.person.citizen_id.birth_date().to_string()),
+            );
+        }
+    }
+    v
+}
+
+/// `GET /api/v1/persons/{citizen_id}`: the whole person file, within the caller's area;
+/// 404 for a person outside it.
+#[utoipa::path(get, path = "/api/v1/persons/{citizen_id}",
+    params(("citizen_id" = String, Path, description = "18-character citizen ID")),
+    responses((status = 200, description = "the person file (一人一档)", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Response {
+    let lang = caller.lang;
+    if scope::person_area(&caller.user).is_none() {
+        return ApiError::forbidden().in_lang(lang).into_response();
+    }
+    let id: CitizenId = match CitizenId::parse(&raw) {
+        Ok(p) => p.id,
+        Err(e) => {
+            return ApiError::invalid("citizen_id", &raw, e.message(Lang::Zh), e.message(Lang::En))
+                .in_lang(lang)
+                .into_response();
+        }
+    };
+    match state.store.person_file(&id).await {
+        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "person.read",
+                id.as_str(),
+                "ok",
+                serde_json::json!({}),
+            ));
+            Json(file_json_for(&f, caller.user.role.minimal_view())).into_response()
+        }
+        Ok(_) => {
+            trail::record(
+                &state.store,
+                audit_event(
+                    &caller.user,
+                    &caller.client,
+                    "person.read",
+                    id.as_str(),
+                    "denied",
+                    serde_json::json!({}),
+                ),
+            )
+            .await;
+            ApiError::not_found().in_lang(lang).into_response()
+        }
+        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
+    }
+}
+

@@ -1,0 +1,268 @@
+//! A programme (业务) — the registry desk, the plan, the two subsidies, the service end, … —
+//! declares here what it brings, and the binary collects it: its routes, its schema
+//! migrations, its menu entries, its facts, what it keeps in the service's state, its
+//! background jobs, its part of the OpenAPI document and its commands. Adding a programme
+//! edits none of these lists: it implements [`Programme`] in its own crate and the binary
+//! names it once (`zhucan::programmes`). The recipe is `docs/adding-a-programme.md`.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::routing::MethodRouter;
+use zhucan_domain::Lang;
+use zhucan_store::migrate::{Migration, Schema};
+use zhucan_store::{Store, User};
+
+use crate::AppState;
+
+/// A background job of the running service (it runs until the process ends).
+pub type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A command's outcome: the process's exit code, or a failure in both languages.
+pub type CommandFuture<'a> = Pin<Box<dyn Future<Output = Result<u8, Failure>> + Send + 'a>>;
+
+/// A menu entry of the staff and citizen navigation.
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    /// The page's key (`Chrome::nav`), for `aria-current`.
+    pub key: &'static str,
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Place in the menu (lower first).
+    pub order: u16,
+    /// Whom the entry is shown to.
+    pub shown: fn(&User) -> bool,
+}
+
+impl NavEntry {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.zh, self.en)
+    }
+}
+
+/// What a programme keeps in the service's state (its caches, keys, job tables), by type.
+#[derive(Default)]
+pub struct Extensions(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Extensions({})", self.0.len())
+    }
+}
+
+impl Extensions {
+    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0
+            .get(&TypeId::of::<T>())
+            .and_then(|v| v.downcast_ref::<T>())
+    }
+}
+
+/// A command-line failure: one sentence in each language, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub zh: String,
+    pub en: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Failure {
+        Failure {
+            zh: zh.into(),
+            en: en.into(),
+            code: 1,
+        }
+    }
+
+    pub fn code(mut self, code: u8) -> Failure {
+        self.code = code;
+        self
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+impl From<zhucan_store::StoreError> for Failure {
+    fn from(e: zhucan_store::StoreError) -> Self {
+        Failure::new(format!("数据库错误：{e}"), format!("database error: {e}"))
+    }
+}
+
+/// What a command gets: the database URL (opened with every programme's migrations), the
+/// language of its messages, and the programmes.
+#[derive(Clone)]
+pub struct CliContext {
+    pub database_url: String,
+    pub lang: Lang,
+    pub programmes: Programmes,
+}
+
+impl std::fmt::Debug for CliContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CliContext")
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CliContext {
+    /// Opens the database, bringing its schema up to date.
+    pub async fn open(&self) -> Result<Store, Failure> {
+        Store::open(&self.database_url, &self.programmes.schema())
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    format!("无法打开数据库 {}：{e}", self.database_url),
+                    format!("cannot open the database {}: {e}", self.database_url),
+                )
+                .code(2)
+            })
+    }
+}
+
+/// One programme of the platform.
+pub trait Programme: Send + Sync + 'static {
+    /// A short stable key (`subsidies`); also the prefix of its messages and migrations.
+    fn key(&self) -> &'static str;
+
+    /// Its schema changes, applied in order after the kernel's (names unique everywhere).
+    fn migrations(&self) -> Vec<Migration> {
+        vec![]
+    }
+
+    /// Its pages and API routes. Every route also needs its rows in the authorisation
+    /// matrix (`crates/cli/tests/it/authz.rs`): a route without one fails the suite.
+    fn routes(&self) -> Vec<(&'static str, MethodRouter<AppState>)> {
+        vec![]
+    }
+
+    /// Its menu entries.
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![]
+    }
+
+    /// Its entries in the home page's "common tasks" (ordered with everyone's by `order`).
+    fn home_tasks(&self) -> Vec<NavEntry> {
+        vec![]
+    }
+
+    /// Its part of the OpenAPI document.
+    fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
+        None
+    }
+
+    /// What it adds to the registry's facts (loaded and refreshed with them).
+    fn fact_layers(&self) -> Vec<Arc<dyn zhucan_facts::FactLayer>> {
+        vec![]
+    }
+
+    /// What it keeps in the service's state; `state` is the kernel's part (store, config).
+    fn install(&self, _state: &AppState, _ext: &mut Extensions) {}
+
+    /// Its background jobs while the service runs.
+    fn jobs(&self, _state: &AppState) -> Vec<Job> {
+        vec![]
+    }
+
+    /// Its command-line commands (subcommands of `zhucan`).
+    fn commands(&self) -> Vec<clap::Command> {
+        vec![]
+    }
+
+    /// Runs command `name` if it is one of [`Self::commands`].
+    fn run<'a>(
+        &'a self,
+        _name: &str,
+        _args: &'a clap::ArgMatches,
+        _ctx: &'a CliContext,
+    ) -> Option<CommandFuture<'a>> {
+        None
+    }
+}
+
+/// The programmes of this build, in order (the order of their migrations and menu entries).
+#[derive(Clone, Default)]
+pub struct Programmes(Arc<Vec<Arc<dyn Programme>>>);
+
+impl std::fmt::Debug for Programmes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|p| p.key()))
+            .finish()
+    }
+}
+
+impl Programmes {
+    pub fn new(list: Vec<Arc<dyn Programme>>) -> Programmes {
+        Programmes(Arc::new(list))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Programme>> {
+        self.0.iter()
+    }
+
+    /// The kernel's migrations, then every programme's.
+    pub fn schema(&self) -> Schema {
+        self.0
+            .iter()
+            .fold(Schema::kernel(), |s, p| s.with(p.key(), p.migrations()))
+    }
+
+    /// Every programme's routes.
+    pub fn routes(&self) -> Vec<(&'static str, MethodRouter<AppState>)> {
+        self.0.iter().flat_map(|p| p.routes()).collect()
+    }
+
+    /// Every programme's fact layers.
+    pub fn fact_layers(&self) -> Vec<Arc<dyn zhucan_facts::FactLayer>> {
+        self.0.iter().flat_map(|p| p.fact_layers()).collect()
+    }
+
+    /// Every menu entry, in order.
+    pub fn nav(&self) -> Vec<NavEntry> {
+        let mut v: Vec<NavEntry> = self.0.iter().flat_map(|p| p.nav()).collect();
+        v.sort_by_key(|e| e.order);
+        v
+    }
+
+    /// Every programme's home-page tasks, with the kernel's, in order.
+    pub fn home_tasks(&self) -> Vec<NavEntry> {
+        let mut v: Vec<NavEntry> = self.0.iter().flat_map(|p| p.home_tasks()).collect();
+        v.push(NavEntry {
+            key: "two_factor",
+            href: "/account/2fa",
+            zh: "双重验证设置",
+            en: "Two-step verification",
+            order: 40,
+            shown: |_| true,
+        });
+        v.sort_by_key(|e| e.order);
+        v
+    }
+
+    /// Every programme's commands.
+    pub fn commands(&self) -> Vec<clap::Command> {
+        self.0.iter().flat_map(|p| p.commands()).collect()
+    }
+
+    /// Runs the command `name` of whichever programme has it.
+    pub fn run<'a>(
+        &'a self,
+        name: &str,
+        args: &'a clap::ArgMatches,
+        ctx: &'a CliContext,
+    ) -> Option<CommandFuture<'a>> {
+        self.0.iter().find_map(|p| p.run(name, args, ctx))
+    }
+}
