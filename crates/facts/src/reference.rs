@@ -4,13 +4,13 @@
 //! types: the programmes' literal readings of their specs (`zhucan_plan::reference`,
 //! `zhucan_subsidies::reference`) build on it, and the tests compare the engines with them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use zhucan_domain::area::{Area, AreaCode, AreaKind, AreaLevel};
-use zhucan_domain::disability::{Category, Grade, is_severe_care};
+use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::disability::{Category, Grade};
 use zhucan_domain::ids::{CertificateNo, with_check_char};
 use zhucan_domain::institution::{Institution, InstitutionKind};
 use zhucan_domain::parse::Month;

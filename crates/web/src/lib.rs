@@ -34,6 +34,7 @@ pub mod totp;
 pub mod trail;
 pub mod usecase;
 pub mod view;
+pub mod xlsx;
 
 pub use programme::{Extensions, NavEntry, Programme, Programmes};
 

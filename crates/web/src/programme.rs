@@ -95,7 +95,43 @@ impl Failure {
 
 impl From<zhucan_store::StoreError> for Failure {
     fn from(e: zhucan_store::StoreError) -> Self {
-        Failure::new(format!("数据库错误：{e}"), format!("database error: {e}"))
+        Failure::new(
+            format!("数据库操作失败：{e}"),
+            format!("database operation failed: {e}"),
+        )
+    }
+}
+
+/// The operator of a command: the OS user.
+pub fn operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The audit event of a command-line action (the operator is the OS user).
+pub fn cli_event(
+    action: &str,
+    object: &str,
+    detail: serde_json::Value,
+) -> zhucan_store::audit::AuditEvent {
+    zhucan_store::audit::AuditEvent {
+        account: format!("cli:{}", operator()),
+        role: "operator".into(),
+        area: String::new(),
+        client: "cli".into(),
+        action: action.into(),
+        object: object.into(),
+        outcome: "ok".into(),
+        detail,
+    }
+}
+
+/// Records a command-line action in the audit trail.
+pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
+    let e = cli_event(action, object, detail);
+    if let Err(err) = store.audit(&e).await {
+        tracing::error!(error = %err, "audit record could not be written");
     }
 }
 
@@ -175,16 +211,17 @@ pub trait Programme: Send + Sync + 'static {
         vec![]
     }
 
-    /// Its command-line commands (subcommands of `zhucan`).
+    /// Its command-line commands (subcommands of `zhucan`); [`subcommands_of`] lists a
+    /// derived `clap::Subcommand` enum's.
     fn commands(&self) -> Vec<clap::Command> {
         vec![]
     }
 
-    /// Runs command `name` if it is one of [`Self::commands`].
+    /// Runs the command of `top` (the whole command line's matches) if it is one of
+    /// [`Self::commands`].
     fn run<'a>(
         &'a self,
-        _name: &str,
-        _args: &'a clap::ArgMatches,
+        _top: &'a clap::ArgMatches,
         _ctx: &'a CliContext,
     ) -> Option<CommandFuture<'a>> {
         None
@@ -256,13 +293,30 @@ impl Programmes {
         self.0.iter().flat_map(|p| p.commands()).collect()
     }
 
-    /// Runs the command `name` of whichever programme has it.
+    /// Runs the command of `top` with whichever programme has it.
     pub fn run<'a>(
         &'a self,
-        name: &str,
-        args: &'a clap::ArgMatches,
+        top: &'a clap::ArgMatches,
         ctx: &'a CliContext,
     ) -> Option<CommandFuture<'a>> {
-        self.0.iter().find_map(|p| p.run(name, args, ctx))
+        self.0.iter().find_map(|p| p.run(top, ctx))
     }
+}
+
+/// The subcommands of a derived `clap::Subcommand` enum (for [`Programme::commands`]).
+pub fn subcommands_of<S: clap::Subcommand>() -> Vec<clap::Command> {
+    S::augment_subcommands(clap::Command::new("zhucan"))
+        .get_subcommands()
+        .cloned()
+        .collect()
+}
+
+/// The command of `top` as the derived `clap::Subcommand` enum `S`, if it is one of `S`'s
+/// (for [`Programme::run`]).
+pub fn command_of<S: clap::Subcommand + clap::FromArgMatches>(top: &clap::ArgMatches) -> Option<S> {
+    let name = top.subcommand_name()?;
+    if !S::has_subcommand(name) {
+        return None;
+    }
+    S::from_arg_matches(top).ok()
 }

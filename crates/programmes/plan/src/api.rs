@@ -1,6 +1,8 @@
 //! The indicators API: `GET /api/v1/indicators` (the document of `indicators.md`) and the
 //! drill-down `GET /api/v1/indicators/{key}/members`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -9,15 +11,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhucan_domain::Localized;
 use zhucan_domain::lang::Lang;
-use zhucan_domain::plan::parse_rate;
-use zhucan_engine::{Measured, Members, Part};
+use crate::rules::parse_rate;
+use crate::{Measured, Members, Part};
 
-use crate::AppState;
-use crate::auth::ApiCaller;
-use crate::error::ApiError;
-use crate::plan::{self, AreaChoice, BadParam, EvalError};
-use crate::scope;
-use crate::trail::audit_event;
+use zhucan_web::AppState;
+use zhucan_web::auth::ApiCaller;
+use zhucan_web::error::ApiError;
+use crate::web::{self as plan, AreaChoice, BadParam, EvalError};
+use zhucan_web::scope;
+use zhucan_web::trail::audit_event;
 
 #[derive(Debug, Deserialize)]
 pub struct IndicatorParams {
@@ -77,8 +79,8 @@ async fn resolve(
            ("area" = Option<String>, Query, description = "district, township or village code inside the caller's area (default: the caller's area)"),
            ("gdp_growth" = Option<String>, Query, description = "the district GDP growth to judge indicator 1 against (6.5% or 0.065); default: the rate entered for the year")),
     responses((status = 200, description = "the indicators document of indicators.md", body = Object),
-              (status = 400, body = crate::api::ErrorBody), (status = 401, body = crate::api::ErrorBody),
-              (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+              (status = 400, body = zhucan_web::api::ErrorBody), (status = 401, body = zhucan_web::api::ErrorBody),
+              (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn indicators(
     State(state): State<AppState>,
@@ -193,8 +195,8 @@ fn number(
            ("area" = Option<String>, Query, description = "area inside the caller's area"),
            ("part" = Option<String>, Query, description = "numerator, denominator or gap (default denominator)"),
            ("page" = Option<u32>, Query, description = "1-based page"), ("per_page" = Option<u32>, Query, description = "1–500, default 100")),
-    responses((status = 200, body = MembersPage), (status = 400, body = crate::api::ErrorBody), (status = 401, body = crate::api::ErrorBody),
-              (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 200, body = MembersPage), (status = 400, body = zhucan_web::api::ErrorBody), (status = 401, body = zhucan_web::api::ErrorBody),
+              (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn members(
     State(state): State<AppState>,

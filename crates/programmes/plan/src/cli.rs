@@ -1,6 +1,8 @@
 //! `zhucan indicators`: the 14 indicators of `indicators.md` as a table, the JSON document, or
 //! the evaluation workbook (the area and each of its townships, with the 专栏2–5 targets).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,11 +10,63 @@ use chrono::Datelike;
 use zhucan_domain::Lang;
 use zhucan_domain::Localized;
 use zhucan_domain::area::AreaCode;
-use zhucan_domain::plan::{format_fraction, format_percent, parse_rate};
-use zhucan_engine::{FactsCache, Query, Report};
+use crate::rules::{format_fraction, format_percent, parse_rate};
+use crate::{Query, Report};
+use zhucan_facts::FactsCache;
 use zhucan_store::Store;
 
-use crate::Failure;
+use zhucan_web::programme::{CliContext, Failure, audit_cli};
+
+/// `zhucan indicators`.
+#[derive(Debug, clap::Subcommand)]
+pub enum PlanCommand {
+    /// The plan's 14 indicators (indicators.md) for a date and an area.
+    Indicators {
+        /// Reference date (default today).
+        #[arg(long)]
+        at: Option<String>,
+        /// District, township or village code (default: the district).
+        #[arg(long)]
+        area: Option<String>,
+        /// The district GDP growth to judge indicator 1 against (6.5% or 0.065); default: the
+        /// rate entered for the year.
+        #[arg(long)]
+        gdp_growth: Option<String>,
+        /// table, json or xlsx (the evaluation workbook; needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs a command of the programme.
+pub async fn run_command(cmd: PlanCommand, ctx: &CliContext) -> Result<u8, Failure> {
+    let store = ctx.open().await?;
+    match cmd {
+        PlanCommand::Indicators {
+            at,
+            area,
+            gdp_growth,
+            format,
+            out,
+        } => {
+            run(
+                &store,
+                Options {
+                    at,
+                    area,
+                    gdp_growth,
+                    format,
+                    out,
+                },
+                ctx.lang,
+            )
+            .await
+        }
+    }
+}
 
 /// The options of the command.
 pub struct Options {
@@ -93,13 +147,13 @@ pub async fn run(store: &Store, o: Options, lang: Lang) -> Result<u8, Failure> {
                 .map(|g| g.rate)
         }
     };
-    let plan = zhucan_engine::load_plan(store).await?.ok_or_else(|| {
+    let plan = crate::load_plan(store).await?.ok_or_else(|| {
         Failure::new(
             "数据库中没有配置发展规划（规划期、指标与目标）",
             "the database holds no development plan (period, indicators and targets)",
         )
     })?;
-    let snap = FactsCache::new(store.clone()).snapshot().await?;
+    let snap = FactsCache::new(store.clone(), vec![]).snapshot().await?;
     let mut wanted = vec![area.clone()];
     let xlsx = format == "xlsx";
     if xlsx {
@@ -137,7 +191,7 @@ pub async fn run(store: &Store, o: Options, lang: Lang) -> Result<u8, Failure> {
             s.push('\n');
             s.into_bytes()
         }
-        "xlsx" => zhucan_web::evaluation::evaluation_xlsx(&reports, &plan, lang).map_err(|e| {
+        "xlsx" => crate::evaluation::evaluation_xlsx(&reports, &plan, lang).map_err(|e| {
             Failure::new(
                 format!("无法生成工作簿：{e}"),
                 format!("cannot write the workbook: {e}"),
@@ -153,7 +207,7 @@ pub async fn run(store: &Store, o: Options, lang: Lang) -> Result<u8, Failure> {
                     format!("cannot write {}: {e}", path.display()),
                 )
             })?;
-            crate::ops::audit_cli(
+            audit_cli(
                 store,
                 "indicator.report",
                 &path.to_string_lossy(),
@@ -228,7 +282,7 @@ pub fn table(r: &Report, lang: Lang) -> String {
             Lang::En => format!(", reference date {}", r.reference_date),
         }
     );
-    let name = |i: &zhucan_engine::IndicatorResult| -> String {
+    let name = |i: &crate::IndicatorResult| -> String {
         let n = lang.pick(&i.name, &i.name_en);
         if n.is_empty() {
             i.name.clone()

@@ -2,28 +2,20 @@
 //! target of an area and of each of its townships at a date, `zhucan indicators --format xlsx`
 //! and the report page's download), and the list behind a drill-down.
 
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use zhucan_web::xlsx::{header_format, headers, title_format};
 use zhucan_domain::Lang;
-use zhucan_domain::plan::TargetUnit;
-use zhucan_engine::{PlanData, Report, TargetResult};
-
-fn title_format() -> Format {
-    Format::new().set_bold().set_font_size(14)
-}
-
-fn header_format() -> Format {
-    Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_text_wrap()
-}
+use crate::rules::TargetUnit;
+use crate::{PlanData, Report, TargetResult};
 
 fn percent_format() -> Format {
     Format::new().set_num_format("0.00%")
 }
 
 /// The status word of a result.
-pub fn status_label(s: zhucan_engine::Status, lang: Lang) -> &'static str {
+pub fn status_label(s: crate::Status, lang: Lang) -> &'static str {
     s.label(lang)
 }
 
@@ -48,15 +40,6 @@ fn write_opt_number(
     Ok(())
 }
 
-fn headers(ws: &mut Worksheet, row: u32, names: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
-    let h = header_format();
-    for (i, (n, w)) in names.iter().zip(widths).enumerate() {
-        let c = i as u16;
-        ws.set_column_width(c, *w)?;
-        ws.write_string_with_format(row, c, *n, &h)?;
-    }
-    Ok(())
-}
 
 fn indicator_rows(
     ws: &mut Worksheet,
@@ -197,7 +180,7 @@ pub fn evaluation_xlsx(
             let behind = rep
                 .indicators
                 .iter()
-                .filter(|i| i.status == zhucan_engine::Status::Behind)
+                .filter(|i| i.status == crate::Status::Behind)
                 .count();
             ws.write_number(r, behind_col, behind as f64)?;
         }
@@ -260,132 +243,4 @@ pub fn list_xlsx(
         }
     }
     wb.save_to_buffer()
-}
-
-/// The payroll workbook: one row per payment (names when known).
-pub fn payroll_xlsx(
-    month: zhucan_domain::parse::Month,
-    status: &str,
-    lines: &[zhucan_store::subsidies::PayrollLine],
-    names: Option<&std::collections::HashMap<String, String>>,
-    lang: Lang,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(lang.pick("发放名册", "Payroll"))?;
-    let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
-    ws.write_string_with_format(
-        0,
-        0,
-        format!(
-            "{} {month}（{status}）{} {} {}",
-            lang.pick("两项补贴发放名册", "Subsidy payroll"),
-            lang.pick("合计", "total"),
-            zhucan_domain::parse::fen_to_yuan(total),
-            lang.pick("元", "yuan")
-        ),
-        &title_format(),
-    )?;
-    let names_col = names.is_some();
-    let mut heads = vec![lang.pick("序号", "No.")];
-    if names_col {
-        heads.push(lang.pick("姓名", "Name"));
-    }
-    heads.extend([
-        lang.pick("公民身份号码", "Citizen ID"),
-        lang.pick("乡镇（街道）代码", "Township code"),
-        lang.pick("补贴", "Subsidy"),
-        lang.pick("类型", "Kind"),
-        lang.pick("所属月份", "For month"),
-        lang.pick("金额（元）", "Amount (yuan)"),
-    ]);
-    let widths: Vec<f64> = heads.iter().map(|_| 16.0).collect();
-    headers(ws, 2, &heads, &widths)?;
-    let text = Format::new().set_num_format("@");
-    let money = Format::new().set_num_format("0.00");
-    for (n, l) in lines.iter().enumerate() {
-        let r = 3 + n as u32;
-        let mut c = 0u16;
-        ws.write_number(r, c, (n + 1) as f64)?;
-        c += 1;
-        if let Some(names) = names {
-            ws.write_string(
-                r,
-                c,
-                names
-                    .get(l.citizen_id.as_str())
-                    .map(String::as_str)
-                    .unwrap_or(""),
-            )?;
-            c += 1;
-        }
-        ws.write_string_with_format(r, c, l.citizen_id.as_str(), &text)?;
-        ws.write_string_with_format(r, c + 1, &l.township, &text)?;
-        ws.write_string(r, c + 2, l.subsidy.label(lang))?;
-        ws.write_string(r, c + 3, kind_label(&l.kind, lang))?;
-        ws.write_string(r, c + 4, l.for_month.to_string())?;
-        ws.write_number_with_format(r, c + 5, l.amount_fen as f64 / 100.0, &money)?;
-    }
-    wb.save_to_buffer()
-}
-
-/// 正常发放 / 补发 / 追回.
-pub fn kind_label(kind: &str, lang: Lang) -> &'static str {
-    match kind {
-        "arrears" => lang.pick("补发", "arrears"),
-        "recovery" => lang.pick("追回", "recovery"),
-        _ => lang.pick("正常发放", "regular"),
-    }
-}
-
-/// The bank file: one line per person and month of payment, amounts in yuan, UTF-8 with BOM.
-pub fn bank_csv(
-    month: zhucan_domain::parse::Month,
-    lines: &[zhucan_store::subsidies::PayrollLine],
-    names: &std::collections::HashMap<String, String>,
-    accounts: &std::collections::HashMap<String, zhucan_store::subsidies::PaymentAccount>,
-) -> String {
-    let mut out =
-        String::from("\u{feff}序号,姓名,公民身份号码,开户银行,银行账号,户名,金额（元）,摘要\r\n");
-    let cell = |s: &str| {
-        let s = s.replace('"', "\"\"");
-        // Keep spreadsheet programs from reading a cell as a formula.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s
-        };
-        format!("\"{s}\"")
-    };
-    for (n, l) in lines.iter().filter(|l| l.amount_fen > 0).enumerate() {
-        let a = accounts.get(l.citizen_id.as_str());
-        let memo = format!(
-            "{} {}{}",
-            l.for_month,
-            l.subsidy.zh(),
-            if l.kind == "arrears" {
-                "（补发）"
-            } else {
-                ""
-            }
-        );
-        let _ = month;
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
-            n + 1,
-            cell(
-                names
-                    .get(l.citizen_id.as_str())
-                    .map(String::as_str)
-                    .unwrap_or("")
-            ),
-            cell(l.citizen_id.as_str()),
-            cell(a.map(|a| a.bank.as_str()).unwrap_or("")),
-            cell(a.map(|a| a.account_no.as_str()).unwrap_or("")),
-            cell(a.map(|a| a.holder.as_str()).unwrap_or("")),
-            zhucan_domain::parse::fen_to_yuan(l.amount_fen),
-            cell(&memo)
-        ));
-    }
-    out
 }

@@ -16,11 +16,11 @@ use zhucan_domain::lang::Lang;
 use zhucan_domain::person::{
     CareNeed, EconomicStatus, EmploymentStatus, Insurance, NotEmployedReason,
 };
-use zhucan_domain::plan::{
+use crate::rules::{
     Attribute, MICRO, Measure, Micro, Plan, PlanTarget, ProgressEntry, TargetUnit,
 };
 
-use crate::snapshot::{NO_INCOME, NONE, P, S, Snapshot, day, month_no, receiving, ymd};
+use zhucan_facts::snapshot::{NO_INCOME, NONE, P, S, Snapshot, day, month_no, receiving, ymd};
 
 /// The 14 indicators, in the order of 专栏1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -278,7 +278,7 @@ const NB: usize = 12;
 
 /// The reference date in the forms the pass compares with.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct At {
+pub struct At {
     pub day: i32,
     pub ymd: u32,
     pub year: i32,
@@ -302,7 +302,7 @@ impl At {
 
 /// What one person contributes at a date.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Class {
+pub struct Class {
     pub den: u16,
     pub num: u16,
     /// Income counted in M(Y) (or `NO_INCOME`).
@@ -330,10 +330,77 @@ fn insured(i: Option<Insurance>) -> bool {
     matches!(i, Some(Insurance::Resident | Insurance::Employee))
 }
 
-impl Snapshot {
+/// The indicators of `indicators.md` over the registry's facts (the plan's engine).
+#[allow(async_fn_in_trait)]
+pub trait IndicatorFacts {
+    /// The survey values for year Y: the row of Y, else the latest before it.
+    fn survey_for(rows: &[S], year: i32) -> Option<&S>;
+
+    /// Every definition of `indicators.md` for one person.
+    fn classify(&self, p: &P, at: &At) -> Class;
+
+    /// One pass: every person that `bucket_of` places in a bucket `< buckets` is classified at
+    /// each date of `ats` and counted in that bucket, for that date. Several dates in one pass
+    /// read each person's facts once (the monthly trend); the counts of each date are those of
+    /// a pass for that date alone, added up in the same order.
+    fn pass(&self, ats: &[At], buckets: usize, bucket_of: impl Fn(&P) -> Option<u32>) -> Vec<Pass>;
+
+    /// Counts for each date of `ats` and each area, in one pass for districts and townships
+    /// (and one per village).
+    fn counts_for(&self, ats: &[At], areas: &[AreaCode]) -> Vec<Vec<Counts>>;
+
+    fn area_ref(&self, code: &AreaCode) -> AreaRef;
+
+    /// Every indicator (and, if asked, target) for each area of `q`, from one pass.
+    fn evaluate(&self, plan: &PlanData, q: &Query<'_>) -> Vec<Report>;
+
+    fn report(&self, plan: &PlanData, q: &Query<'_>, area: &AreaCode, c: &Counts) -> Report;
+
+    fn indicator(
+        &self,
+        plan: &PlanData,
+        q: &Query<'_>,
+        area: &AreaCode,
+        c: &Counts,
+        i: Indicator,
+    ) -> IndicatorResult;
+
+    fn targets(
+        &self,
+        plan: &PlanData,
+        t: NaiveDate,
+        area: &AreaCode,
+        c: &Counts,
+    ) -> Vec<TargetResult>;
+
+    /// The monthly trend of one area: the last day of each month from the plan's baseline
+    /// month to `t`'s month (the last point is `t` itself). Each point is what [`evaluate`]
+    /// gives for its date.
+    ///
+    /// The points are computed several months per pass over the persons, on up to two
+    /// threads (each a run of consecutive months), and come out in date order.
+    ///
+    /// [`evaluate`]: Snapshot::evaluate
+    fn trend(&self, plan: &PlanData, area: &AreaCode, t: NaiveDate) -> Vec<Report>;
+
+    /// The persons, townships or institutions behind one part of a number, within `area`.
+    /// Persons are in township order, then citizen ID.
+    fn members(&self, what: Measured, part: Part, area: &AreaCode, t: NaiveDate) -> Members;
+
+    fn person_indices(
+        &self,
+        area: &AreaCode,
+        keep: impl Fn(usize, &Class) -> bool,
+        at: &At,
+    ) -> Vec<usize>;
+
+    fn persons_where(&self, area: &AreaCode, keep: impl Fn(&Class) -> bool, at: &At) -> Members;
+}
+
+impl IndicatorFacts for Snapshot {
     /// The survey values for year Y: the row of Y, else the latest before it.
     #[inline]
-    pub(crate) fn survey_for(rows: &[S], year: i32) -> Option<&S> {
+    fn survey_for(rows: &[S], year: i32) -> Option<&S> {
         let mut found = None;
         for s in rows {
             if s.year <= year {
@@ -347,7 +414,7 @@ impl Snapshot {
 
     /// Every definition of `indicators.md` for one person.
     #[inline]
-    pub(crate) fn classify(&self, p: &P, at: &At) -> Class {
+    fn classify(&self, p: &P, at: &At) -> Class {
         let rows = self.rows(p);
         let mut k = Class::EMPTY;
         // One scan of the (year-ordered) rows: the survey values for Y, and the row of Y − 1.
@@ -484,175 +551,9 @@ impl Snapshot {
         k.num = num;
         k
     }
-}
 
-/// A running mean of household values.
-#[derive(Debug, Clone, Copy, Default)]
-struct Mean {
-    sum: f64,
-    n: u64,
-}
 
-impl Mean {
-    fn add(&mut self, v: f64) {
-        self.sum += v;
-        self.n += 1;
-    }
-    fn merge(&mut self, o: &Mean) {
-        self.sum += o.sum;
-        self.n += o.n;
-    }
-    fn value(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / self.n as f64)
-    }
-}
 
-/// Counts of one area (or one township bucket).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Counts {
-    den: [u32; NB],
-    num: [u32; NB],
-    income: Mean,
-    income_prev: Mean,
-    hm_den: u32,
-    hm_num: u32,
-}
-
-impl Counts {
-    #[inline]
-    fn add_bits(&mut self, k: &Class) {
-        // Branch-free: every bit, set or not (the bits are unpredictable from person to person).
-        for b in 0..NB {
-            self.den[b] += u32::from(k.den >> b) & 1;
-            self.num[b] += u32::from(k.num >> b) & 1;
-        }
-    }
-
-    /// A person who is a household on their own: the household's means are their values.
-    #[inline]
-    fn add_alone(&mut self, k: &Class) {
-        if k.income != NO_INCOME {
-            self.income.add(k.income as f64);
-        }
-        if k.income_prev != NO_INCOME {
-            self.income_prev.add(k.income_prev as f64);
-        }
-        if k.hm_q {
-            self.hm_den += 1;
-            self.hm_num += u32::from(k.hm_d);
-        }
-    }
-
-    fn add_household(&mut self, h: &Hh) {
-        if h.inc_n > 0 {
-            self.income.add(h.inc_sum as f64 / f64::from(h.inc_n));
-        }
-        if h.prev_n > 0 {
-            self.income_prev
-                .add(h.prev_sum as f64 / f64::from(h.prev_n));
-        }
-        if h.q {
-            self.hm_den += 1;
-            if h.d {
-                self.hm_num += 1;
-            }
-        }
-    }
-
-    fn merge(&mut self, o: &Counts) {
-        for b in 0..NB {
-            self.den[b] += o.den[b];
-            self.num[b] += o.num[b];
-        }
-        self.income.merge(&o.income);
-        self.income_prev.merge(&o.income_prev);
-        self.hm_den += o.hm_den;
-        self.hm_num += o.hm_num;
-    }
-}
-
-/// A household's contributions within one bucket.
-#[derive(Debug, Clone, Copy)]
-struct Hh {
-    bucket: u32,
-    inc_sum: i64,
-    inc_n: u32,
-    prev_sum: i64,
-    prev_n: u32,
-    q: bool,
-    d: bool,
-}
-
-impl Hh {
-    const EMPTY: Hh = Hh {
-        bucket: NONE,
-        inc_sum: 0,
-        inc_n: 0,
-        prev_sum: 0,
-        prev_n: 0,
-        q: false,
-        d: false,
-    };
-
-    #[inline]
-    fn add(&mut self, k: &Class) {
-        if k.income != NO_INCOME {
-            self.inc_sum = self.inc_sum.saturating_add(k.income);
-            self.inc_n += 1;
-        }
-        if k.income_prev != NO_INCOME {
-            self.prev_sum = self.prev_sum.saturating_add(k.income_prev);
-            self.prev_n += 1;
-        }
-        if k.hm_q {
-            self.q = true;
-            self.d |= k.hm_d;
-        }
-    }
-
-    fn merge(&mut self, o: &Hh) {
-        self.inc_sum = self.inc_sum.saturating_add(o.inc_sum);
-        self.inc_n += o.inc_n;
-        self.prev_sum = self.prev_sum.saturating_add(o.prev_sum);
-        self.prev_n += o.prev_n;
-        self.q |= o.q;
-        self.d |= o.d;
-    }
-}
-
-/// The result of one pass: counts per bucket, with households that span buckets kept apart so
-/// that a district adds them up once.
-struct Pass {
-    /// Persons on their own and households wholly in the bucket.
-    single: Vec<Counts>,
-    /// Parts of households spanning several buckets.
-    parts: Vec<(u32, u32, Hh)>,
-}
-
-impl Pass {
-    /// Counts of a set of buckets.
-    fn counts(&self, inside: impl Fn(u32) -> bool) -> Counts {
-        let mut c = Counts::default();
-        for (b, s) in self.single.iter().enumerate() {
-            if inside(b as u32) {
-                c.merge(s);
-            }
-        }
-        // In slot order, so that the sums come out the same bit for bit every time.
-        let mut merged: std::collections::BTreeMap<u32, Hh> = std::collections::BTreeMap::new();
-        for (slot, b, h) in &self.parts {
-            if inside(*b) {
-                merged.entry(*slot).or_insert(Hh::EMPTY).merge(h);
-            }
-        }
-        for h in merged.values() {
-            c.add_household(h);
-        }
-        c
-    }
-}
-
-impl Snapshot {
     /// One pass: every person that `bucket_of` places in a bucket `< buckets` is classified at
     /// each date of `ats` and counted in that bucket, for that date. Several dates in one pass
     /// read each person's facts once (the monthly trend); the counts of each date are those of
@@ -744,196 +645,9 @@ impl Snapshot {
         }
         out
     }
-}
 
-/// 达标 / 按进度 / 滞后 / 无数据.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Met,
-    OnTrack,
-    Behind,
-    NoData,
-}
 
-impl Status {
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::OnTrack => "on_track",
-            Status::Behind => "behind",
-            Status::NoData => "no_data",
-        }
-    }
 
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Status::Met => lang.pick("已达标", "met"),
-            Status::OnTrack => lang.pick("符合进度", "on track"),
-            Status::Behind => lang.pick("滞后", "behind"),
-            Status::NoData => lang.pick("无数据", "no data"),
-        }
-    }
-}
-
-/// Status of `n / d` against a target and the straight line from the baseline
-/// (`indicators.md`), in exact integer arithmetic.
-pub fn ratio_status(
-    n: i64,
-    d: i64,
-    baseline: Option<Micro>,
-    target: Option<Micro>,
-    (elapsed, total): (i64, i64),
-) -> Status {
-    if d <= 0 {
-        return Status::NoData;
-    }
-    let Some(t) = target else {
-        return Status::NoData;
-    };
-    let (n, d, t) = (i128::from(n), i128::from(d), i128::from(t));
-    let m = i128::from(MICRO);
-    if n * m >= t * d {
-        return Status::Met;
-    }
-    if let Some(b) = baseline {
-        let b = i128::from(b);
-        let (e, total) = (i128::from(elapsed), i128::from(total.max(1)));
-        if n * m * total >= (b * total + (t - b) * e) * d {
-            return Status::OnTrack;
-        }
-    }
-    Status::Behind
-}
-
-/// One indicator at one date for one area: the document of `indicators.md`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IndicatorResult {
-    pub id: u8,
-    pub key: &'static str,
-    pub name: String,
-    pub name_en: String,
-    pub attribute: Option<Attribute>,
-    pub baseline: Option<f64>,
-    pub target: Option<f64>,
-    pub numerator: Option<i64>,
-    pub denominator: Option<i64>,
-    pub value: Option<f64>,
-    pub status: Status,
-}
-
-/// A 专栏2–5 target at one date for one area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TargetResult {
-    pub key: String,
-    pub section: String,
-    pub name: String,
-    pub name_en: String,
-    pub unit: TargetUnit,
-    pub measure: Measure,
-    pub target: Option<f64>,
-    pub numerator: Option<i64>,
-    pub denominator: Option<i64>,
-    /// A fraction for ratios, the count for counts.
-    pub value: Option<f64>,
-    pub status: Status,
-    /// For manual targets: the date, evidence and author of the entry used.
-    pub as_of: Option<NaiveDate>,
-    pub evidence: Option<String>,
-    pub entered_by: Option<String>,
-    /// Whether the value can be drilled into (computed person or institution targets).
-    pub drillable: bool,
-}
-
-/// The area of a report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AreaRef {
-    pub code: String,
-    pub name: String,
-}
-
-/// Every indicator and target of one area at one date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    pub reference_date: NaiveDate,
-    pub area: AreaRef,
-    pub indicators: Vec<IndicatorResult>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub targets: Vec<TargetResult>,
-}
-
-/// The plan's data an evaluation needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlanData {
-    pub plan: Plan,
-    pub targets: Vec<PlanTarget>,
-    pub progress: Vec<ProgressEntry>,
-}
-
-impl PlanData {
-    fn target(&self, key: &str) -> Option<&PlanTarget> {
-        self.targets.iter().find(|t| t.key == key)
-    }
-}
-
-fn fraction(v: Option<Micro>) -> Option<f64> {
-    v.map(|v| v as f64 / MICRO as f64)
-}
-
-/// Townships of indicator 4's denominator within `area`: 街道 and 镇, and 乡 of 10 000 people
-/// or more, in the dictionary and valid at `t`.
-pub(crate) fn qualifying_townships<'a>(
-    snap: &'a Snapshot,
-    area: &'a AreaCode,
-    t: NaiveDate,
-) -> impl Iterator<Item = &'a zhucan_domain::area::Area> + 'a {
-    snap.areas.iter().filter(move |a| {
-        a.code.level() == AreaLevel::Township
-            && area.contains(&a.code)
-            && a.valid_from.is_none_or(|f| f <= t)
-            && a.valid_until.is_none_or(|u| u >= t)
-            && match a.kind() {
-                AreaKind::Subdistrict | AreaKind::Town => true,
-                AreaKind::Township => a.population.is_some_and(|p| p >= 10_000),
-                _ => false,
-            }
-    })
-}
-
-/// Whether township `code` has a standardized 残疾人之家 open at `t`.
-pub(crate) fn has_standard_home(snap: &Snapshot, code: &AreaCode, t: NaiveDate) -> bool {
-    snap.institutions.iter().any(|i| {
-        i.kind == InstitutionKind::HomeOfDisabled
-            && &i.township == code
-            && i.standardized
-            && i.is_open_at(t)
-    })
-}
-
-/// Institutions of `kind` in `area` open at `t`.
-pub(crate) fn open_institutions<'a>(
-    snap: &'a Snapshot,
-    area: &'a AreaCode,
-    kind: InstitutionKind,
-    t: NaiveDate,
-) -> impl Iterator<Item = &'a Institution> + 'a {
-    snap.institutions
-        .iter()
-        .filter(move |i| i.kind == kind && area.contains(&i.township) && i.is_open_at(t))
-}
-
-/// How to compute: the reference date, the areas, the GDP growth for indicator 1.
-#[derive(Debug, Clone)]
-pub struct Query<'a> {
-    pub at: NaiveDate,
-    pub areas: &'a [AreaCode],
-    /// The GDP growth of the reference year (indicator 1's target), if known.
-    pub gdp_growth: Option<Micro>,
-    /// Also evaluate the 专栏2–5 targets.
-    pub with_targets: bool,
-}
-
-impl Snapshot {
     fn area_ref(&self, code: &AreaCode) -> AreaRef {
         AreaRef {
             code: code.to_string(),
@@ -942,7 +656,7 @@ impl Snapshot {
     }
 
     /// Every indicator (and, if asked, target) for each area of `q`, from one pass.
-    pub fn evaluate(&self, plan: &PlanData, q: &Query<'_>) -> Vec<Report> {
+    fn evaluate(&self, plan: &PlanData, q: &Query<'_>) -> Vec<Report> {
         let counts = self
             .counts_for(&[At::new(q.at)], q.areas)
             .pop()
@@ -1172,7 +886,7 @@ impl Snapshot {
     /// threads (each a run of consecutive months), and come out in date order.
     ///
     /// [`evaluate`]: Snapshot::evaluate
-    pub fn trend(&self, plan: &PlanData, area: &AreaCode, t: NaiveDate) -> Vec<Report> {
+    fn trend(&self, plan: &PlanData, area: &AreaCode, t: NaiveDate) -> Vec<Report> {
         let dates = trend_dates(plan.plan.baseline_date, t);
         let areas = [area.clone()];
         // Months per pass: the households' accumulators of a pass stay within ~32 MB.
@@ -1209,97 +923,12 @@ impl Snapshot {
             out
         })
     }
-}
 
-/// Month ends from `from`'s month until before `t`'s month, then `t`.
-pub fn trend_dates(from: NaiveDate, t: NaiveDate) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    let mut m = zhucan_domain::parse::Month::of(from);
-    let last = zhucan_domain::parse::Month::of(t);
-    while m < last && out.len() < 600 {
-        let end = m.next().first_day().pred_opt().unwrap_or(t);
-        out.push(end);
-        m = m.next();
-    }
-    if from <= t {
-        out.push(t);
-    }
-    out
-}
 
-fn count_status(n: i64, target: Option<i64>) -> Status {
-    match target {
-        Some(t) if n >= t => Status::Met,
-        Some(_) => Status::Behind,
-        None => Status::NoData,
-    }
-}
 
-/// Which members of a number to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Part {
-    /// Everyone in the denominator.
-    Denominator,
-    /// Everyone in the numerator.
-    Numerator,
-    /// In the denominator but not the numerator (e.g. eligible but not receiving).
-    Gap,
-}
-
-impl Part {
-    pub fn parse(s: &str) -> Option<Part> {
-        match s {
-            "denominator" | "den" => Some(Part::Denominator),
-            "numerator" | "num" => Some(Part::Numerator),
-            "gap" => Some(Part::Gap),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Part::Denominator => "denominator",
-            Part::Numerator => "numerator",
-            Part::Gap => "gap",
-        }
-    }
-}
-
-/// What a drill-down lists.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Members {
-    Persons(Vec<zhucan_domain::ids::CitizenId>),
-    Townships(Vec<zhucan_domain::area::Area>),
-    Institutions(Vec<Institution>),
-}
-
-/// A number to drill into: an indicator or a computed target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measured {
-    Indicator(Indicator),
-    Target(ComputedTarget),
-}
-
-impl Measured {
-    pub fn from_key(key: &str) -> Option<Measured> {
-        Indicator::from_key(key)
-            .map(Measured::Indicator)
-            .or_else(|| ComputedTarget::from_key(key).map(Measured::Target))
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Measured::Indicator(i) => i.key(),
-            Measured::Target(t) => t.key(),
-        }
-    }
-}
-
-impl Snapshot {
     /// The persons, townships or institutions behind one part of a number, within `area`.
     /// Persons are in township order, then citizen ID.
-    pub fn members(&self, what: Measured, part: Part, area: &AreaCode, t: NaiveDate) -> Members {
+    fn members(&self, what: Measured, part: Part, area: &AreaCode, t: NaiveDate) -> Members {
         let at = At::new(t);
         let pick = |d: bool, n: bool| match part {
             Part::Denominator => d,
@@ -1430,4 +1059,447 @@ impl Snapshot {
         let idx = self.person_indices(area, |_, k| keep(k), at);
         Members::Persons(idx.into_iter().filter_map(|i| self.citizen_id(i)).collect())
     }
+
+
 }
+
+/// A running mean of household values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mean {
+    sum: f64,
+    n: u64,
+}
+
+impl Mean {
+    fn add(&mut self, v: f64) {
+        self.sum += v;
+        self.n += 1;
+    }
+    fn merge(&mut self, o: &Mean) {
+        self.sum += o.sum;
+        self.n += o.n;
+    }
+    fn value(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+/// Counts of one area (or one township bucket).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    den: [u32; NB],
+    num: [u32; NB],
+    income: Mean,
+    income_prev: Mean,
+    hm_den: u32,
+    hm_num: u32,
+}
+
+impl Counts {
+    #[inline]
+    fn add_bits(&mut self, k: &Class) {
+        // Branch-free: every bit, set or not (the bits are unpredictable from person to person).
+        for b in 0..NB {
+            self.den[b] += u32::from(k.den >> b) & 1;
+            self.num[b] += u32::from(k.num >> b) & 1;
+        }
+    }
+
+    /// A person who is a household on their own: the household's means are their values.
+    #[inline]
+    fn add_alone(&mut self, k: &Class) {
+        if k.income != NO_INCOME {
+            self.income.add(k.income as f64);
+        }
+        if k.income_prev != NO_INCOME {
+            self.income_prev.add(k.income_prev as f64);
+        }
+        if k.hm_q {
+            self.hm_den += 1;
+            self.hm_num += u32::from(k.hm_d);
+        }
+    }
+
+    fn add_household(&mut self, h: &Hh) {
+        if h.inc_n > 0 {
+            self.income.add(h.inc_sum as f64 / f64::from(h.inc_n));
+        }
+        if h.prev_n > 0 {
+            self.income_prev
+                .add(h.prev_sum as f64 / f64::from(h.prev_n));
+        }
+        if h.q {
+            self.hm_den += 1;
+            if h.d {
+                self.hm_num += 1;
+            }
+        }
+    }
+
+    fn merge(&mut self, o: &Counts) {
+        for b in 0..NB {
+            self.den[b] += o.den[b];
+            self.num[b] += o.num[b];
+        }
+        self.income.merge(&o.income);
+        self.income_prev.merge(&o.income_prev);
+        self.hm_den += o.hm_den;
+        self.hm_num += o.hm_num;
+    }
+}
+
+/// A household's contributions within one bucket.
+#[derive(Debug, Clone, Copy)]
+pub struct Hh {
+    bucket: u32,
+    inc_sum: i64,
+    inc_n: u32,
+    prev_sum: i64,
+    prev_n: u32,
+    q: bool,
+    d: bool,
+}
+
+impl Hh {
+    const EMPTY: Hh = Hh {
+        bucket: NONE,
+        inc_sum: 0,
+        inc_n: 0,
+        prev_sum: 0,
+        prev_n: 0,
+        q: false,
+        d: false,
+    };
+
+    #[inline]
+    fn add(&mut self, k: &Class) {
+        if k.income != NO_INCOME {
+            self.inc_sum = self.inc_sum.saturating_add(k.income);
+            self.inc_n += 1;
+        }
+        if k.income_prev != NO_INCOME {
+            self.prev_sum = self.prev_sum.saturating_add(k.income_prev);
+            self.prev_n += 1;
+        }
+        if k.hm_q {
+            self.q = true;
+            self.d |= k.hm_d;
+        }
+    }
+
+    fn merge(&mut self, o: &Hh) {
+        self.inc_sum = self.inc_sum.saturating_add(o.inc_sum);
+        self.inc_n += o.inc_n;
+        self.prev_sum = self.prev_sum.saturating_add(o.prev_sum);
+        self.prev_n += o.prev_n;
+        self.q |= o.q;
+        self.d |= o.d;
+    }
+}
+
+/// The result of one pass: counts per bucket, with households that span buckets kept apart so
+/// that a district adds them up once.
+pub struct Pass {
+    /// Persons on their own and households wholly in the bucket.
+    single: Vec<Counts>,
+    /// Parts of households spanning several buckets.
+    parts: Vec<(u32, u32, Hh)>,
+}
+
+impl Pass {
+    /// Counts of a set of buckets.
+    fn counts(&self, inside: impl Fn(u32) -> bool) -> Counts {
+        let mut c = Counts::default();
+        for (b, s) in self.single.iter().enumerate() {
+            if inside(b as u32) {
+                c.merge(s);
+            }
+        }
+        // In slot order, so that the sums come out the same bit for bit every time.
+        let mut merged: std::collections::BTreeMap<u32, Hh> = std::collections::BTreeMap::new();
+        for (slot, b, h) in &self.parts {
+            if inside(*b) {
+                merged.entry(*slot).or_insert(Hh::EMPTY).merge(h);
+            }
+        }
+        for h in merged.values() {
+            c.add_household(h);
+        }
+        c
+    }
+}
+
+
+/// 达标 / 按进度 / 滞后 / 无数据.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    OnTrack,
+    Behind,
+    NoData,
+}
+
+impl Status {
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::OnTrack => "on_track",
+            Status::Behind => "behind",
+            Status::NoData => "no_data",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Status::Met => lang.pick("已达标", "met"),
+            Status::OnTrack => lang.pick("符合进度", "on track"),
+            Status::Behind => lang.pick("滞后", "behind"),
+            Status::NoData => lang.pick("无数据", "no data"),
+        }
+    }
+}
+
+/// Status of `n / d` against a target and the straight line from the baseline
+/// (`indicators.md`), in exact integer arithmetic.
+pub fn ratio_status(
+    n: i64,
+    d: i64,
+    baseline: Option<Micro>,
+    target: Option<Micro>,
+    (elapsed, total): (i64, i64),
+) -> Status {
+    if d <= 0 {
+        return Status::NoData;
+    }
+    let Some(t) = target else {
+        return Status::NoData;
+    };
+    let (n, d, t) = (i128::from(n), i128::from(d), i128::from(t));
+    let m = i128::from(MICRO);
+    if n * m >= t * d {
+        return Status::Met;
+    }
+    if let Some(b) = baseline {
+        let b = i128::from(b);
+        let (e, total) = (i128::from(elapsed), i128::from(total.max(1)));
+        if n * m * total >= (b * total + (t - b) * e) * d {
+            return Status::OnTrack;
+        }
+    }
+    Status::Behind
+}
+
+/// One indicator at one date for one area: the document of `indicators.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    pub id: u8,
+    pub key: &'static str,
+    pub name: String,
+    pub name_en: String,
+    pub attribute: Option<Attribute>,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub value: Option<f64>,
+    pub status: Status,
+}
+
+/// A 专栏2–5 target at one date for one area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    pub key: String,
+    pub section: String,
+    pub name: String,
+    pub name_en: String,
+    pub unit: TargetUnit,
+    pub measure: Measure,
+    pub target: Option<f64>,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    /// A fraction for ratios, the count for counts.
+    pub value: Option<f64>,
+    pub status: Status,
+    /// For manual targets: the date, evidence and author of the entry used.
+    pub as_of: Option<NaiveDate>,
+    pub evidence: Option<String>,
+    pub entered_by: Option<String>,
+    /// Whether the value can be drilled into (computed person or institution targets).
+    pub drillable: bool,
+}
+
+/// The area of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// Every indicator and target of one area at one date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub reference_date: NaiveDate,
+    pub area: AreaRef,
+    pub indicators: Vec<IndicatorResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetResult>,
+}
+
+/// The plan's data an evaluation needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanData {
+    pub plan: Plan,
+    pub targets: Vec<PlanTarget>,
+    pub progress: Vec<ProgressEntry>,
+}
+
+impl PlanData {
+    fn target(&self, key: &str) -> Option<&PlanTarget> {
+        self.targets.iter().find(|t| t.key == key)
+    }
+}
+
+fn fraction(v: Option<Micro>) -> Option<f64> {
+    v.map(|v| v as f64 / MICRO as f64)
+}
+
+/// Townships of indicator 4's denominator within `area`: 街道 and 镇, and 乡 of 10 000 people
+/// or more, in the dictionary and valid at `t`.
+pub fn qualifying_townships<'a>(
+    snap: &'a Snapshot,
+    area: &'a AreaCode,
+    t: NaiveDate,
+) -> impl Iterator<Item = &'a zhucan_domain::area::Area> + 'a {
+    snap.areas.iter().filter(move |a| {
+        a.code.level() == AreaLevel::Township
+            && area.contains(&a.code)
+            && a.valid_from.is_none_or(|f| f <= t)
+            && a.valid_until.is_none_or(|u| u >= t)
+            && match a.kind() {
+                AreaKind::Subdistrict | AreaKind::Town => true,
+                AreaKind::Township => a.population.is_some_and(|p| p >= 10_000),
+                _ => false,
+            }
+    })
+}
+
+/// Whether township `code` has a standardized 残疾人之家 open at `t`.
+pub fn has_standard_home(snap: &Snapshot, code: &AreaCode, t: NaiveDate) -> bool {
+    snap.institutions.iter().any(|i| {
+        i.kind == InstitutionKind::HomeOfDisabled
+            && &i.township == code
+            && i.standardized
+            && i.is_open_at(t)
+    })
+}
+
+/// Institutions of `kind` in `area` open at `t`.
+pub fn open_institutions<'a>(
+    snap: &'a Snapshot,
+    area: &'a AreaCode,
+    kind: InstitutionKind,
+    t: NaiveDate,
+) -> impl Iterator<Item = &'a Institution> + 'a {
+    snap.institutions
+        .iter()
+        .filter(move |i| i.kind == kind && area.contains(&i.township) && i.is_open_at(t))
+}
+
+/// How to compute: the reference date, the areas, the GDP growth for indicator 1.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub at: NaiveDate,
+    pub areas: &'a [AreaCode],
+    /// The GDP growth of the reference year (indicator 1's target), if known.
+    pub gdp_growth: Option<Micro>,
+    /// Also evaluate the 专栏2–5 targets.
+    pub with_targets: bool,
+}
+
+
+/// Month ends from `from`'s month until before `t`'s month, then `t`.
+pub fn trend_dates(from: NaiveDate, t: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = zhucan_domain::parse::Month::of(from);
+    let last = zhucan_domain::parse::Month::of(t);
+    while m < last && out.len() < 600 {
+        let end = m.next().first_day().pred_opt().unwrap_or(t);
+        out.push(end);
+        m = m.next();
+    }
+    if from <= t {
+        out.push(t);
+    }
+    out
+}
+
+fn count_status(n: i64, target: Option<i64>) -> Status {
+    match target {
+        Some(t) if n >= t => Status::Met,
+        Some(_) => Status::Behind,
+        None => Status::NoData,
+    }
+}
+
+/// Which members of a number to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Everyone in the denominator.
+    Denominator,
+    /// Everyone in the numerator.
+    Numerator,
+    /// In the denominator but not the numerator (e.g. eligible but not receiving).
+    Gap,
+}
+
+impl Part {
+    pub fn parse(s: &str) -> Option<Part> {
+        match s {
+            "denominator" | "den" => Some(Part::Denominator),
+            "numerator" | "num" => Some(Part::Numerator),
+            "gap" => Some(Part::Gap),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Denominator => "denominator",
+            Part::Numerator => "numerator",
+            Part::Gap => "gap",
+        }
+    }
+}
+
+/// What a drill-down lists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Members {
+    Persons(Vec<zhucan_domain::ids::CitizenId>),
+    Townships(Vec<zhucan_domain::area::Area>),
+    Institutions(Vec<Institution>),
+}
+
+/// A number to drill into: an indicator or a computed target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measured {
+    Indicator(Indicator),
+    Target(ComputedTarget),
+}
+
+impl Measured {
+    pub fn from_key(key: &str) -> Option<Measured> {
+        Indicator::from_key(key)
+            .map(Measured::Indicator)
+            .or_else(|| ComputedTarget::from_key(key).map(Measured::Target))
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Measured::Indicator(i) => i.key(),
+            Measured::Target(t) => t.key(),
+        }
+    }
+}
+

@@ -1,15 +1,17 @@
 //! The engine against the literal reading of the spec (`reference`), on registries full of
 //! edge cases, and the status rules at their boundaries.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
-use zhucan_domain::plan::{Attribute, Measure, Plan, PlanTarget, TargetUnit};
+use crate::rules::{Attribute, Measure, Plan, PlanTarget, TargetUnit};
 
-use crate::indicators::{
+use crate::facts::{
     Indicator, Measured, Members, Part, PlanData, Query, Status, ratio_status,
 };
 use crate::reference;
-use crate::snapshot::Snapshot;
+use zhucan_facts::Snapshot;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
@@ -270,7 +272,7 @@ fn status_at_its_boundaries() {
 
 #[test]
 fn trend_has_month_ends_then_the_date() {
-    let dates = crate::indicators::trend_dates(d(2020, 12, 31), d(2021, 3, 15));
+    let dates = crate::facts::trend_dates(d(2020, 12, 31), d(2021, 3, 15));
     assert_eq!(
         dates,
         vec![
@@ -281,10 +283,10 @@ fn trend_has_month_ends_then_the_date() {
         ]
     );
     assert_eq!(
-        crate::indicators::trend_dates(d(2020, 12, 31), d(2020, 12, 31)),
+        crate::facts::trend_dates(d(2020, 12, 31), d(2020, 12, 31)),
         vec![d(2020, 12, 31)]
     );
-    assert!(crate::indicators::trend_dates(d(2020, 12, 31), d(2019, 1, 1)).is_empty());
+    assert!(crate::facts::trend_dates(d(2020, 12, 31), d(2019, 1, 1)).is_empty());
 }
 
 #[test]
@@ -295,7 +297,7 @@ fn the_trend_is_the_evaluation_of_each_date_in_order() {
     for area in areas_under_test() {
         for t in [d(2026, 11, 30), d(2021, 2, 1), d(2020, 12, 31)] {
             let trend = snap.trend(&plan, &area, t);
-            let dates = crate::indicators::trend_dates(plan.plan.baseline_date, t);
+            let dates = crate::facts::trend_dates(plan.plan.baseline_date, t);
             assert_eq!(trend.len(), dates.len(), "{area} {t}");
             for (point, at) in trend.iter().zip(dates) {
                 let areas = [area.clone()];

@@ -2,6 +2,8 @@
 //! drill-down to the people behind every number, the evaluation report, the 专栏2–5 targets with
 //! staff-entered progress, the GDP growth parameter, and the public page.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -15,26 +17,26 @@ use zhucan_domain::access::Role;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::not_future;
-use zhucan_domain::plan::{
+use crate::rules::{
     GdpGrowth, Measure, ProgressEntry, TargetUnit, format_fraction, format_percent, parse_rate,
     parse_target_value,
 };
 use zhucan_domain::{Localized, parse};
-use zhucan_engine::{
+use crate::{
     Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
 };
 
-use crate::AppState;
-use crate::auth::{PageCaller, request_lang};
+use zhucan_web::AppState;
+use zhucan_web::auth::{PageCaller, request_lang};
 use crate::charts::LineChart;
-use crate::forms::{FormField, Submission};
-use crate::pages::{
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{
     chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
 };
-use crate::plan::{self, AreaChoice, BadParam, EvalError, Live};
-use crate::scope;
-use crate::trail::{self, audit_event};
-use crate::view::{AreaNames, Chrome, render};
+use crate::web::{self as plan, AreaChoice, BadParam, EvalError, Live};
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{AreaNames, Chrome, render};
 
 /// Query parameters of the plan pages.
 #[derive(Debug, Deserialize, Default)]
@@ -581,7 +583,7 @@ fn part_label(m: Measured, part: Part, lang: Lang) -> String {
     }
 }
 
-fn measured_name(m: Measured, plan: &zhucan_engine::PlanData, lang: Lang) -> String {
+fn measured_name(m: Measured, plan: &crate::PlanData, lang: Lang) -> String {
     plan.targets
         .iter()
         .find(|t| t.key == m.key())
@@ -599,8 +601,8 @@ fn parts_of(m: Measured) -> Vec<Part> {
     match m {
         Measured::Indicator(Indicator::IncomeGrowth) => vec![Part::Numerator, Part::Denominator],
         Measured::Indicator(Indicator::CareInstitutionCoverage)
-        | Measured::Target(zhucan_engine::ComputedTarget::BlindMassageInstitutions)
-        | Measured::Target(zhucan_engine::ComputedTarget::EmployedQuotaConcentratedSelf) => {
+        | Measured::Target(crate::ComputedTarget::BlindMassageInstitutions)
+        | Measured::Target(crate::ComputedTarget::EmployedQuotaConcentratedSelf) => {
             vec![Part::Numerator]
         }
         _ => vec![Part::Denominator, Part::Numerator, Part::Gap],
@@ -1638,7 +1640,7 @@ pub async fn public(
         Err(b) => {
             let msg = b.message(lang);
             let page = PublicPage {
-                c: crate::pages::chrome(None, lang, "/public/indicators", "", title),
+                c: zhucan_web::pages::chrome(None, lang, "/public/indicators", "", title),
                 district: String::new(),
                 at: p.at.clone().unwrap_or_default(),
                 at_error: Some(msg.clone()),
@@ -1712,7 +1714,7 @@ pub async fn public(
         })
         .collect();
     let page = PublicPage {
-        c: crate::pages::chrome(
+        c: zhucan_web::pages::chrome(
             None,
             lang,
             &format!("/public/indicators?at={at}"),

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
-use zhucan_domain::area::{AreaCode, AreaKind, AreaLevel};
-use zhucan_domain::disability::{Grade, is_severe_care};
-use zhucan_domain::institution::InstitutionKind;
+use chrono::{Datelike, Months, NaiveDate};
+use zhucan_domain::area::{Area, AreaCode, AreaKind, AreaLevel};
+use zhucan_domain::disability::is_severe_care;
+use zhucan_domain::institution::{Institution, InstitutionKind};
 use zhucan_domain::person::{
-    CareNeed, EconomicStatus, EmploymentStatus, Insurance, NotEmployedReason, SchoolStage, Survey,
+    EconomicStatus, EmploymentStatus, Insurance, NotEmployedReason, SchoolStage, Survey,
 };
 pub use zhucan_facts::reference::*;
 

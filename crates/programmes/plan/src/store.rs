@@ -1,12 +1,12 @@
 //! The plan as data: the plan period, its targets, staff-entered progress and the GDP growth
 //! parameter of indicator 1.
 
-use zhucan_domain::plan::{
+use crate::rules::{
     Attribute, GdpGrowth, Measure, Plan, PlanTarget, ProgressEntry, TargetUnit,
 };
 
-use crate::rows::{corrupt, date};
-use crate::{Result, Store, now_text, on_pool, on_tx};
+use zhucan_store::rows::{corrupt, date};
+use zhucan_store::{Result, Store, now_text, on_pool, on_tx};
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -70,10 +70,33 @@ impl GdpRow {
     }
 }
 
-impl Store {
+/// The plan's storage: the plan, its targets, the progress staff record, the GDP growth.
+#[allow(async_fn_in_trait)]
+pub trait PlanStore {
     /// The plan in force (the one with the latest target date) and its targets in order, or
     /// `None` if no plan is configured.
-    pub async fn current_plan(&self) -> Result<Option<(Plan, Vec<PlanTarget>)>> {
+    async fn current_plan(&self) -> Result<Option<(Plan, Vec<PlanTarget>)>>;
+
+    /// Every progress entry of a plan's manual targets, newest first per target.
+    async fn target_progress(&self, plan_id: &str) -> Result<Vec<ProgressEntry>>;
+
+    /// Records progress of a target (appended; earlier entries stay).
+    async fn add_target_progress(&self, plan_id: &str, e: &ProgressEntry) -> Result<()>;
+
+    /// The GDP growth in force for `area` and `year` (the latest entry), if entered.
+    async fn gdp_growth(&self, area: &str, year: i32) -> Result<Option<GdpGrowth>>;
+
+    /// Every GDP growth entry of `area`, newest year first, newest entry first.
+    async fn gdp_history(&self, area: &str) -> Result<Vec<GdpGrowth>>;
+
+    /// Enters the GDP growth of a year (a new entry; the history is kept).
+    async fn set_gdp_growth(&self, g: &GdpGrowth) -> Result<()>;
+}
+
+impl PlanStore for Store {
+    /// The plan in force (the one with the latest target date) and its targets in order, or
+    /// `None` if no plan is configured.
+    async fn current_plan(&self) -> Result<Option<(Plan, Vec<PlanTarget>)>> {
         let row: Option<PlanRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT id, name, name_en, baseline_date, target_date, source FROM plans ORDER BY target_date DESC, id LIMIT 1")
                 .fetch_optional(p).await?
@@ -118,7 +141,7 @@ impl Store {
     }
 
     /// Every progress entry of a plan's manual targets, newest first per target.
-    pub async fn target_progress(&self, plan_id: &str) -> Result<Vec<ProgressEntry>> {
+    async fn target_progress(&self, plan_id: &str) -> Result<Vec<ProgressEntry>> {
         let rows: Vec<ProgressRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT key, as_of, value, evidence, entered_by, entered_at FROM target_progress WHERE plan_id = $1 ORDER BY key, as_of DESC, seq DESC")
                 .bind(plan_id).fetch_all(p).await?
@@ -138,7 +161,7 @@ impl Store {
     }
 
     /// Records progress of a target (appended; earlier entries stay).
-    pub async fn add_target_progress(&self, plan_id: &str, e: &ProgressEntry) -> Result<()> {
+    async fn add_target_progress(&self, plan_id: &str, e: &ProgressEntry) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, c => {
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM target_progress WHERE plan_id = $1 AND key = $2")
@@ -152,7 +175,7 @@ impl Store {
     }
 
     /// The GDP growth in force for `area` and `year` (the latest entry), if entered.
-    pub async fn gdp_growth(&self, area: &str, year: i32) -> Result<Option<GdpGrowth>> {
+    async fn gdp_growth(&self, area: &str, year: i32) -> Result<Option<GdpGrowth>> {
         let row: Option<GdpRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT area_code, year, rate, source, entered_by, entered_at FROM gdp_growth WHERE area_code = $1 AND year = $2 ORDER BY seq DESC LIMIT 1")
                 .bind(area).bind(i64::from(year)).fetch_optional(p).await?
@@ -161,7 +184,7 @@ impl Store {
     }
 
     /// Every GDP growth entry of `area`, newest year first, newest entry first.
-    pub async fn gdp_history(&self, area: &str) -> Result<Vec<GdpGrowth>> {
+    async fn gdp_history(&self, area: &str) -> Result<Vec<GdpGrowth>> {
         let rows: Vec<GdpRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT area_code, year, rate, source, entered_by, entered_at FROM gdp_growth WHERE area_code = $1 ORDER BY year DESC, seq DESC")
                 .bind(area).fetch_all(p).await?
@@ -170,7 +193,7 @@ impl Store {
     }
 
     /// Enters the GDP growth of a year (a new entry; the history is kept).
-    pub async fn set_gdp_growth(&self, g: &GdpGrowth) -> Result<()> {
+    async fn set_gdp_growth(&self, g: &GdpGrowth) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, c => {
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM gdp_growth WHERE area_code = $1 AND year = $2")
@@ -182,4 +205,19 @@ impl Store {
         });
         tx.commit().await
     }
+
+}
+
+/// The plan in force with its targets and every progress entry, or `None` when the database
+/// holds no plan.
+pub async fn load_plan(store: &Store) -> Result<Option<crate::PlanData>> {
+    let Some((plan, targets)) = store.current_plan().await? else {
+        return Ok(None);
+    };
+    let progress = store.target_progress(&plan.id).await?;
+    Ok(Some(crate::PlanData {
+        plan,
+        targets,
+        progress,
+    }))
 }

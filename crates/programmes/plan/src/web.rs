@@ -1,6 +1,8 @@
 //! What the plan pages and the indicators API share: reading the date and area of a request
 //! within the caller's scope, and evaluating the indicators on the live facts.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::sync::Arc;
 
 use chrono::{Local, NaiveDate};
@@ -8,11 +10,12 @@ use zhucan_domain::Localized;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::parse_date;
-use zhucan_engine::{PlanData, Query, Report, Snapshot};
+use crate::{PlanData, Query, Report};
+use zhucan_facts::Snapshot;
 use zhucan_store::StoreError;
 use zhucan_store::changes::Counters;
 
-use crate::AppState;
+use zhucan_web::AppState;
 
 /// Why an evaluation could not run.
 #[derive(Debug)]
@@ -117,7 +120,7 @@ pub struct Live {
 /// Loads the current facts (zero staleness) and the plan.
 pub async fn live(state: &AppState) -> Result<Live, EvalError> {
     let (snap, stamp) = state.facts.snapshot_stamped().await?;
-    let plan = zhucan_engine::load_plan(&state.store)
+    let plan = crate::load_plan(&state.store)
         .await?
         .ok_or(EvalError::NoPlan)?;
     Ok(Live {
@@ -207,7 +210,7 @@ impl TrendCache {
             entries.pop_front();
         }
         entries.push_back(TrendEntry {
-            stamp: live.stamp,
+            stamp: live.stamp.clone(),
             plan: live.plan.clone(),
             area,
             at,
@@ -223,7 +226,8 @@ pub async fn trend(
     area: AreaCode,
     at: NaiveDate,
 ) -> Result<Arc<Vec<Report>>, EvalError> {
-    if let Some(hit) = state.trends.get(live, &area, at) {
+    let trends = state.ext::<TrendCache>();
+    if let Some(hit) = trends.and_then(|t| t.get(live, &area, at)) {
         return Ok(hit);
     }
     let (snap, plan, a) = (live.snap.clone(), live.plan.clone(), area.clone());
@@ -231,6 +235,8 @@ pub async fn trend(
         .await
         .map_err(|_| EvalError::Task)?;
     let reports = Arc::new(reports);
-    state.trends.put(live, area, at, reports.clone());
+    if let Some(t) = trends {
+        t.put(live, area, at, reports.clone());
+    }
     Ok(reports)
 }
