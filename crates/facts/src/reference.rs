@@ -448,3 +448,14 @@ fn survey(rng: &mut SmallRng, year: i32, anchors: &[NaiveDate], today: NaiveDate
         culture_sports: yes_no(rng),
     }
 }
+
+/// The snapshot of a generated registry (the facts as the cache would load them).
+pub fn snapshot_of(reg: &Registry) -> crate::Snapshot {
+    let mut s = crate::Snapshot::new();
+    s.set_reference(reg.areas.clone(), reg.institutions.clone());
+    for f in files(&reg.rows) {
+        let surveys: Vec<_> = f.surveys.values().cloned().collect();
+        s.upsert(&f.person, &f.certificate, &f.former, &surveys);
+    }
+    s
+}

@@ -471,6 +471,34 @@ impl Snapshot {
         self.cert_at(p, t).filter(|c| c.in_force(t))
     }
 
+    /// The survey values for year Y among `rows` (oldest first): the row of Y, else the
+    /// latest before it (`indicators.md`, "Survey values for Y").
+    #[inline]
+    pub fn survey_for(rows: &[S], year: i32) -> Option<&S> {
+        let mut found = None;
+        for s in rows {
+            if s.year <= year {
+                found = Some(s);
+            } else {
+                break;
+            }
+        }
+        found
+    }
+
+    /// A one-person snapshot of a file (so that one person is judged by the registry-wide
+    /// code).
+    pub fn of_file(file: &zhucan_store::PersonFile) -> Snapshot {
+        let mut snap = Snapshot::new();
+        snap.upsert(
+            &file.person,
+            &file.certificate,
+            &file.former_certificates(),
+            &file.surveys,
+        );
+        snap
+    }
+
     /// Person `i`'s survey rows, oldest year first.
     #[inline]
     pub fn rows(&self, p: &P) -> &[S] {

@@ -1,6 +1,6 @@
 //! The look every workbook the service writes shares: title and header cells, column widths.
 
-use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 /// A sheet's title cell.
 pub fn title_format() -> Format {
@@ -24,4 +24,24 @@ pub fn headers(ws: &mut Worksheet, row: u32, names: &[&str], widths: &[f64]) -> 
         ws.write_string_with_format(row, c, *n, &h)?;
     }
     Ok(())
+}
+
+/// A list workbook: a title row, a header row and text cells.
+pub fn list_xlsx(
+    title: &str,
+    headers_row: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string_with_format(0, 0, title, &title_format())?;
+    let widths: Vec<f64> = headers_row.iter().map(|_| 18.0).collect();
+    headers(ws, 1, headers_row, &widths)?;
+    let text = Format::new().set_num_format("@");
+    for (n, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string_with_format(2 + n as u32, c as u16, v, &text)?;
+        }
+    }
+    wb.save_to_buffer()
 }

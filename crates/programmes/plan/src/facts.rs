@@ -333,9 +333,6 @@ fn insured(i: Option<Insurance>) -> bool {
 /// The indicators of `indicators.md` over the registry's facts (the plan's engine).
 #[allow(async_fn_in_trait)]
 pub trait IndicatorFacts {
-    /// The survey values for year Y: the row of Y, else the latest before it.
-    fn survey_for(rows: &[S], year: i32) -> Option<&S>;
-
     /// Every definition of `indicators.md` for one person.
     fn classify(&self, p: &P, at: &At) -> Class;
 
@@ -398,19 +395,6 @@ pub trait IndicatorFacts {
 }
 
 impl IndicatorFacts for Snapshot {
-    /// The survey values for year Y: the row of Y, else the latest before it.
-    #[inline]
-    fn survey_for(rows: &[S], year: i32) -> Option<&S> {
-        let mut found = None;
-        for s in rows {
-            if s.year <= year {
-                found = Some(s);
-            } else {
-                break;
-            }
-        }
-        found
-    }
 
     /// Every definition of `indicators.md` for one person.
     #[inline]

@@ -10,7 +10,7 @@ use crate::rules::{Attribute, Measure, Plan, PlanTarget, TargetUnit};
 use crate::facts::{
     Indicator, Measured, Members, Part, PlanData, Query, Status, ratio_status,
 };
-use crate::reference;
+use crate::reference::{self, snapshot_of};
 use zhucan_facts::Snapshot;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -52,15 +52,6 @@ pub(crate) fn plan() -> PlanData {
     }
 }
 
-pub(crate) fn snapshot_of(reg: &reference::Registry) -> Snapshot {
-    let mut s = Snapshot::new();
-    s.set_reference(reg.areas.clone(), reg.institutions.clone());
-    for f in reference::files(&reg.rows) {
-        let surveys: Vec<_> = f.surveys.values().cloned().collect();
-        s.upsert(&f.person, &f.certificate, &f.former, &surveys);
-    }
-    s
-}
 
 const ANCHORS: [(i32, u32, u32); 4] = [(2021, 12, 31), (2023, 3, 1), (2024, 2, 29), (2025, 12, 31)];
 

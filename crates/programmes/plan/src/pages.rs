@@ -938,7 +938,7 @@ pub async fn people_export(
         }
     };
     let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-    let bytes = crate::evaluation::list_xlsx(&title, &head_refs, &rows);
+    let bytes = zhucan_web::xlsx::list_xlsx(&title, &head_refs, &rows);
     let outcome = if bytes.is_ok() { "ok" } else { "failed" };
     trail::record(
         &state.store,

@@ -1,6 +1,8 @@
 //! The subsidies API: the audit, the payroll and one person's explanation, within the
 //! caller's area (the same documents as `zhucan subsidies …`).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -12,11 +14,11 @@ use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
 
-use crate::AppState;
-use crate::auth::ApiCaller;
-use crate::error::ApiError;
-use crate::scope;
-use crate::trail::audit_event;
+use zhucan_web::AppState;
+use zhucan_web::auth::ApiCaller;
+use zhucan_web::error::ApiError;
+use zhucan_web::scope;
+use zhucan_web::trail::audit_event;
 
 #[derive(Debug, Deserialize)]
 pub struct MonthParams {
@@ -26,7 +28,7 @@ pub struct MonthParams {
 
 fn month_of(raw: Option<&str>, lang: Lang) -> Result<Month, Response> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Month::of(crate::plan::today())),
+        None => Ok(Month::of(zhucan_web::view::today())),
         Some(s) => Month::parse(s).map_err(|e| {
             ApiError::invalid("month", s, e.message(Lang::Zh), e.message(Lang::En))
                 .in_lang(lang)
@@ -63,7 +65,7 @@ fn area_of(caller: &ApiCaller, raw: Option<&str>) -> Result<AreaCode, Response> 
 /// `GET /api/v1/subsidies/audit?month=YYYY-MM&area=CODE`.
 #[utoipa::path(get, path = "/api/v1/subsidies/audit",
     params(("month" = Option<String>, Query, description = "YYYY-MM (default this month)"), ("area" = Option<String>, Query, description = "area inside the caller's area")),
-    responses((status = 200, description = "{month, findings: [{citizen_id, subsidy, finding, reasons}]}", body = Object), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 200, description = "{month, findings: [{citizen_id, subsidy, finding, reasons}]}", body = Object), (status = 400, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn audit(
     State(state): State<AppState>,
@@ -112,7 +114,7 @@ pub async fn audit(
 /// `GET /api/v1/subsidies/payroll?month=YYYY-MM&area=CODE`.
 #[utoipa::path(get, path = "/api/v1/subsidies/payroll",
     params(("month" = Option<String>, Query, description = "YYYY-MM (default this month)"), ("area" = Option<String>, Query, description = "area inside the caller's area")),
-    responses((status = 200, description = "{month, status, payments: [{citizen_id, subsidy, amount_fen, kind, for_month}], total_fen}", body = Object), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 200, description = "{month, status, payments: [{citizen_id, subsidy, amount_fen, kind, for_month}], total_fen}", body = Object), (status = 400, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn payroll(
     State(state): State<AppState>,
@@ -153,7 +155,7 @@ pub async fn payroll(
             }
         }
     };
-    let lines: Vec<zhucan_store::subsidies::PayrollLine> = lines;
+    let lines: Vec<crate::store::PayrollLine> = lines;
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,
@@ -183,7 +185,7 @@ pub async fn payroll(
 /// condition by condition, with the rule version.
 #[utoipa::path(get, path = "/api/v1/persons/{citizen_id}/subsidies",
     params(("citizen_id" = String, Path, description = "18-character citizen ID"), ("month" = Option<String>, Query, description = "YYYY-MM (default this month)")),
-    responses((status = 200, description = "the explanation", body = Object), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 200, description = "the explanation", body = Object), (status = 400, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn explain(
     State(state): State<AppState>,
@@ -219,7 +221,7 @@ pub async fn explain(
         (Ok(b), Ok(p)) => (b.into_iter().map(|(_, b)| b).collect(), p),
         (Err(e), _) | (_, Err(e)) => return ApiError::from(e).in_lang(lang).into_response(),
     };
-    let e = zhucan_engine::subsidies::explain_person(&file, benefits, &policy, m, lang);
+    let e = crate::facts::explain_person(&file, benefits, &policy, m, lang);
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,

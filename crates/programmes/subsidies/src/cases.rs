@@ -3,28 +3,56 @@
 //! stop case for every difference; each month, and after a policy change, it does so for the
 //! whole registry. Staff decide the cases.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use zhucan_domain::parse::Month;
 use zhucan_domain::policy::Policy;
-use zhucan_domain::subsidy::{Finding, InForce, Subsidy, decide};
+use crate::rules::{Finding, InForce, Subsidy, decide};
 use zhucan_store::Store;
-use zhucan_store::subsidies::{Case, CaseKind, NewCase, prev_month};
+use crate::store::{Case, CaseKind, NewCase, prev_month};
 
-use crate::FactsCache;
-use crate::snapshot::Snapshot;
+use zhucan_facts::FactsCache;
+use zhucan_facts::Snapshot;
 
 /// How far back the start of an eligibility period is searched.
 const LOOKBACK_MONTHS: usize = 120;
 
-impl Snapshot {
+/// The cases the facts call for (1+X): where a run of months starts, what to open, what to withdraw.
+#[allow(async_fn_in_trait)]
+pub trait CaseFinder {
     /// The first month of the run of months ending at `m` in which person `i`'s eligibility for
     /// `s` is what it is at `m` (the month an enrolment should start, or a stop take effect).
-    pub(crate) fn period_start(&self, policy: &Policy, i: usize, s: Subsidy, m: Month) -> Month {
+    fn period_start(&self, policy: &Policy, i: usize, s: Subsidy, m: Month) -> Month;
+
+    /// The cases to open for the given persons at month `m`: (person index, subsidy, kind,
+    /// month, reasons).
+    fn case_proposals(
+        &self,
+        policy: &Policy,
+        m: Month,
+        persons: &[usize],
+    ) -> Vec<(usize, Subsidy, CaseKind, Month, Vec<&'static str>)>;
+
+    /// The open cases (of persons in the snapshot) whose finding is gone at month `m`, with
+    /// the reason.
+    fn stale_cases<'c>(
+        &self,
+        policy: &Policy,
+        m: Month,
+        open: &'c [Case],
+    ) -> Vec<(&'c Case, &'static str)>;
+}
+
+impl CaseFinder for Snapshot {
+    /// The first month of the run of months ending at `m` in which person `i`'s eligibility for
+    /// `s` is what it is at `m` (the month an enrolment should start, or a stop take effect).
+    fn period_start(&self, policy: &Policy, i: usize, s: Subsidy, m: Month) -> Month {
         let p = &self.persons[i];
-        let area = if p.village != crate::snapshot::NONE {
+        let area = if p.village != zhucan_facts::snapshot::NONE {
             self.villages.get(p.village as usize)
         } else {
             None
@@ -51,7 +79,7 @@ impl Snapshot {
 
     /// The cases to open for the given persons at month `m`: (person index, subsidy, kind,
     /// month, reasons).
-    pub fn case_proposals(
+    fn case_proposals(
         &self,
         policy: &Policy,
         m: Month,
@@ -61,7 +89,7 @@ impl Snapshot {
         for &i in persons {
             let f = self.month_facts(i, m);
             let p = &self.persons[i];
-            let area = if p.village != crate::snapshot::NONE {
+            let area = if p.village != zhucan_facts::snapshot::NONE {
                 self.villages.get(p.village as usize)
             } else {
                 None
@@ -81,6 +109,40 @@ impl Snapshot {
         }
         out
     }
+
+
+
+    /// The open cases (of persons in the snapshot) whose finding is gone at month `m`, with
+    /// the reason.
+    fn stale_cases<'c>(
+        &self,
+        policy: &Policy,
+        m: Month,
+        open: &'c [Case],
+    ) -> Vec<(&'c Case, &'static str)> {
+        let mut out = Vec::new();
+        for c in open {
+            let Some(i) = self.index_of(&c.citizen_id) else {
+                continue;
+            };
+            let p = &self.persons[i];
+            let area = if p.village != zhucan_facts::snapshot::NONE {
+                self.villages.get(p.village as usize)
+            } else {
+                None
+            }
+            .or_else(|| self.townships.get(p.township as usize));
+            let Some(area) = area else { continue };
+            let params = InForce::resolve(policy, area, m);
+            let v = decide(c.subsidy, &self.month_facts(i, m), &params);
+            if let Some(r) = withdrawal_reason(v.eligible(), v.receiving, c.kind) {
+                out.push((c, r));
+            }
+        }
+        out
+    }
+
+
 }
 
 /// Why an open case's finding is gone at month `m`, if it is (`None`: the case still stands).
@@ -113,37 +175,6 @@ pub fn withdrawal_text(code: &str, lang: zhucan_domain::lang::Lang) -> &'static 
     }
 }
 
-impl Snapshot {
-    /// The open cases (of persons in the snapshot) whose finding is gone at month `m`, with
-    /// the reason.
-    pub fn stale_cases<'c>(
-        &self,
-        policy: &Policy,
-        m: Month,
-        open: &'c [Case],
-    ) -> Vec<(&'c Case, &'static str)> {
-        let mut out = Vec::new();
-        for c in open {
-            let Some(i) = self.index_of(&c.citizen_id) else {
-                continue;
-            };
-            let p = &self.persons[i];
-            let area = if p.village != crate::snapshot::NONE {
-                self.villages.get(p.village as usize)
-            } else {
-                None
-            }
-            .or_else(|| self.townships.get(p.township as usize));
-            let Some(area) = area else { continue };
-            let params = InForce::resolve(policy, area, m);
-            let v = decide(c.subsidy, &self.month_facts(i, m), &params);
-            if let Some(r) = withdrawal_reason(v.eligible(), v.receiving, c.kind) {
-                out.push((c, r));
-            }
-        }
-        out
-    }
-}
 
 /// Opens cases as the registry changes.
 #[derive(Debug)]
@@ -171,8 +202,8 @@ impl CaseOpener {
     pub async fn run_once(&mut self, today: NaiveDate) -> zhucan_store::Result<usize> {
         let counters = self.store.change_counters().await?;
         let m = Month::of(today);
-        let full = self.seen_month != Some(m) || counters.reference != self.seen_reference;
-        if !full && counters.registry == self.seen_registry {
+        let full = self.seen_month != Some(m) || counters.reference() != self.seen_reference;
+        if !full && counters.registry() == self.seen_registry {
             return Ok(0);
         }
         let changed = if full {
@@ -229,8 +260,8 @@ impl CaseOpener {
                 opened += 1;
             }
         }
-        self.seen_registry = counters.registry;
-        self.seen_reference = counters.reference;
+        self.seen_registry = counters.registry();
+        self.seen_reference = counters.reference();
         self.seen_month = Some(m);
         if opened > 0 {
             tracing::info!(opened, trigger, "subsidy cases opened");

@@ -1,5 +1,7 @@
 //! `zhucan subsidies audit | payroll | explain` (`contract.md`, Subsidies).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,14 +10,87 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::{Month, fen_to_yuan};
 use zhucan_domain::{Lang, Localized};
-use zhucan_engine::FactsCache;
+use zhucan_facts::FactsCache;
 use zhucan_store::Store;
-use zhucan_store::subsidies::PayrollLine;
+use crate::store::PayrollLine;
 
-use crate::Failure;
+use zhucan_web::programme::{CliContext, Failure};
 
 fn usage(zh: String, en: String) -> Failure {
     Failure::new(zh, en).code(2)
+}
+
+/// `zhucan subsidies …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum SubsidiesCli {
+    /// The two subsidies: the 应补尽补 audit, the payroll, one person's explanation.
+    Subsidies {
+        #[command(subcommand)]
+        command: SubsidiesCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SubsidiesCommand {
+    /// Eligible persons not receiving and persons receiving who are not eligible, at a month.
+    Audit {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        area: Option<String>,
+        /// table, json or xlsx (needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The month's payments (the closed payroll once approved, else the live draft).
+    Payroll {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        area: Option<String>,
+        /// table, json or xlsx (needs --out).
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Each subsidy's decision for one person and month, condition by condition.
+    Explain {
+        citizen_id: String,
+        #[arg(long)]
+        month: String,
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+}
+
+/// Runs a command of the programme.
+pub async fn run_command(cmd: SubsidiesCli, ctx: &CliContext) -> Result<u8, Failure> {
+    let store = ctx.open().await?;
+    let lang = ctx.lang;
+    let SubsidiesCli::Subsidies { command } = cmd;
+    match command {
+        SubsidiesCommand::Audit {
+            month,
+            area,
+            format,
+            out,
+        } => audit(&store, &month, area.as_deref(), &format, out, lang).await,
+        SubsidiesCommand::Payroll {
+            month,
+            area,
+            format,
+            out,
+        } => payroll(&store, &month, area.as_deref(), &format, out, lang).await,
+        SubsidiesCommand::Explain {
+            citizen_id,
+            month,
+            format,
+        } => explain(&store, &citizen_id, &month, &format, lang).await,
+    }
 }
 
 /// Reads `--month`.
@@ -127,7 +202,7 @@ pub async fn audit(
     let area = area(store, area_raw).await?;
     let format = format_of(format, out.as_ref())?;
     let policy = store.policy().await?;
-    let snap = FactsCache::new(store.clone()).snapshot().await?;
+    let snap = FactsCache::new(store.clone(), vec![std::sync::Arc::new(crate::facts::SubsidyLayer)]).snapshot().await?;
     let findings = snap.audit(&policy, m, &area);
     let bytes = match format.as_str() {
         "json" => json_bytes(&json!({
@@ -161,7 +236,7 @@ pub async fn audit(
                 lang.pick("发现", "Finding"),
                 lang.pick("原因", "Reasons"),
             ];
-            zhucan_web::evaluation::list_xlsx(
+            zhucan_web::xlsx::list_xlsx(
                 &format!("{} {m}", lang.pick("应补尽补核查", "Subsidy audit")),
                 &heads,
                 &rows,
@@ -206,7 +281,7 @@ pub async fn payroll_lines(
         return Ok(("approved".into(), lines));
     }
     let policy = store.policy().await?;
-    let snap = FactsCache::new(store.clone()).snapshot().await?;
+    let snap = FactsCache::new(store.clone(), vec![std::sync::Arc::new(crate::facts::SubsidyLayer)]).snapshot().await?;
     Ok(("draft".into(), snap.payroll(&policy, m, area)))
 }
 
@@ -239,7 +314,7 @@ pub async fn payroll(
             })).collect::<Vec<_>>(),
             "total_fen": total,
         }))?,
-        "xlsx" => zhucan_web::evaluation::payroll_xlsx(m, &status, &lines, None, lang)
+        "xlsx" => crate::workbooks::payroll_xlsx(m, &status, &lines, None, lang)
             .map_err(xlsx_failed)?,
         _ => {
             let mut s = match lang {
@@ -305,7 +380,7 @@ pub async fn explain(
         .map(|(_, b)| b)
         .collect();
     let policy = store.policy().await?;
-    let e = zhucan_engine::subsidies::explain_person(&file, benefits, &policy, m, lang);
+    let e = crate::facts::explain_person(&file, benefits, &policy, m, lang);
     let bytes = if format.trim().eq_ignore_ascii_case("json") {
         json_bytes(&serde_json::to_value(&e).unwrap_or_default())?
     } else {

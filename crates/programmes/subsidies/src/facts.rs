@@ -1,8 +1,10 @@
 //! The two subsidies over the whole registry: the 应补尽补 audit, the monthly payroll with its
 //! corrections of closed months, a what-if of changed parameters, and one person's
-//! explanation. The rules are `zhucan_domain::subsidy::decide`; this module only gathers each
+//! explanation. The rules are `crate::rules::decide`; this module only gathers each
 //! person's facts for a month from the snapshot and resolves the parameters in force.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -12,14 +14,19 @@ use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::CareNeed;
 use zhucan_domain::policy::{ParamEntry, Policy};
-use zhucan_domain::subsidy::{
+use crate::rules::{
     Benefit, BenefitKind, Categories, ConditionLine, Finding, InForce, MonthFacts, RULESET,
     Subsidy, Verdict, decide, explain,
 };
 use zhucan_store::PersonFile;
-use zhucan_store::subsidies::PayrollLine;
+use zhucan_store::Store;
+use crate::store::PAYROLLS;
+use zhucan_facts::{Changed, LayerFuture, LayerValue};
+use crate::store::PayrollLine;
+use std::sync::Arc;
 
-use crate::snapshot::{NONE, P, Snapshot, day, month_no, receiving};
+use zhucan_facts::Snapshot;
+use zhucan_facts::snapshot::{NONE, P, day, month_no, receiving};
 
 /// One finding of the audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,8 +45,126 @@ pub struct AuditFinding {
 /// What closed payrolls paid, held with the facts: per closed month, in month order, the
 /// amounts per person index and subsidy, sorted by both.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PaidBook {
+pub struct PaidBook {
     months: Vec<(Month, Amounts)>,
+}
+
+/// The subsidies' fact layer: what the rules read besides the registry — other allowances by
+/// person index, and what closed payrolls paid. Loaded and kept exact with the registry's
+/// facts ([`SubsidyLayer`]).
+#[derive(Debug, Clone, Default)]
+pub struct SubsidyFacts {
+    /// Allowances from other programmes, by person index.
+    pub benefits: HashMap<u32, Vec<Benefit>>,
+    /// What closed payrolls paid.
+    pub paid: Arc<PaidBook>,
+}
+
+static NO_FACTS: std::sync::LazyLock<SubsidyFacts> = std::sync::LazyLock::new(SubsidyFacts::default);
+
+/// The snapshot's subsidy facts (none when the layer is not loaded: a one-person snapshot).
+fn facts_of(snap: &Snapshot) -> &SubsidyFacts {
+    snap.layer::<SubsidyFacts>().unwrap_or(&NO_FACTS)
+}
+
+/// Keeps [`SubsidyFacts`] with the registry's facts: the allowances of the persons whose files
+/// changed (an allowance recorded is a change of the file), and what closed payrolls paid when
+/// the `payrolls` counter moved (a payroll was approved).
+#[derive(Debug, Default)]
+pub struct SubsidyLayer;
+
+impl zhucan_facts::FactLayer for SubsidyLayer {
+    fn name(&self) -> &'static str {
+        "subsidies"
+    }
+
+    fn load<'a>(&'a self, store: &'a Store, snap: &'a Snapshot) -> LayerFuture<'a> {
+        Box::pin(async move {
+            let mut f = SubsidyFacts::default();
+            let mut by: HashMap<CitizenId, Vec<Benefit>> = HashMap::new();
+            for (id, b) in store.all_benefits().await? {
+                by.entry(id).or_default().push(b);
+            }
+            for (id, list) in by {
+                set_benefits_in(&mut f, snap, &id, list);
+            }
+            f.paid = Arc::new(paid_book(
+                snap,
+                &store.closed_months().await?,
+                &store.paid().await?,
+            ));
+            Ok(Arc::new(f) as LayerValue)
+        })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        store: &'a Store,
+        snap: &'a Snapshot,
+        current: LayerValue,
+        changed: &'a Changed<'a>,
+    ) -> LayerFuture<'a> {
+        Box::pin(async move {
+            let payrolls = changed.moved(PAYROLLS);
+            if changed.persons.is_empty() && !payrolls {
+                return Ok(current);
+            }
+            let mut f = current
+                .downcast_ref::<SubsidyFacts>()
+                .cloned()
+                .unwrap_or_default();
+            for chunk in changed.persons.chunks(5_000) {
+                let mut by: HashMap<CitizenId, Vec<Benefit>> =
+                    chunk.iter().map(|id| (id.clone(), Vec::new())).collect();
+                for (id, b) in store.benefits_of(chunk).await? {
+                    by.entry(id).or_default().push(b);
+                }
+                for (id, list) in by {
+                    set_benefits_in(&mut f, snap, &id, list);
+                }
+            }
+            if payrolls {
+                f.paid = Arc::new(paid_book(
+                    snap,
+                    &store.closed_months().await?,
+                    &store.paid().await?,
+                ));
+            }
+            Ok(Arc::new(f) as LayerValue)
+        })
+    }
+}
+
+/// Replaces a person's allowances in `f` (no-op for a person not in the snapshot).
+fn set_benefits_in(f: &mut SubsidyFacts, snap: &Snapshot, id: &CitizenId, list: Vec<Benefit>) {
+    if let Some(i) = snap.index_of(id) {
+        if list.is_empty() {
+            f.benefits.remove(&(i as u32));
+        } else {
+            f.benefits.insert(i as u32, list);
+        }
+    }
+}
+
+/// What closed payrolls paid, per closed month, person index and subsidy (persons not in the
+/// snapshot are left out: nothing is due to them either).
+fn paid_book(
+    snap: &Snapshot,
+    closed: &[Month],
+    paid: &HashMap<(CitizenId, Subsidy, Month), i64>,
+) -> PaidBook {
+    let mut months: Vec<(Month, Amounts)> = closed.iter().map(|&c| (c, Vec::new())).collect();
+    months.sort_by_key(|x| x.0);
+    months.dedup_by_key(|x| x.0);
+    for ((id, s, c), a) in paid {
+        if let (Ok(k), Some(i)) = (months.binary_search_by_key(c, |x| x.0), snap.index_of(id)) {
+            months[k].1.push((i as u32, *s, *a));
+        }
+    }
+    for (_, list) in &mut months {
+        list.sort_unstable_by_key(|x| (x.0, x.1));
+    }
+    PaidBook { months }
 }
 
 /// Amounts in fen per person index and subsidy, in that order.
@@ -83,15 +208,74 @@ impl<'a> Resolver<'a> {
     }
 }
 
-impl Snapshot {
+/// The two subsidies over the registry's facts: month facts, the audit, the payroll, the what-if.
+#[allow(async_fn_in_trait)]
+pub trait SubsidyEngine {
     /// Person `i`'s facts for month `m`, as of its first day.
-    pub(crate) fn month_facts(&self, i: usize, m: Month) -> MonthFacts {
+    fn month_facts(&self, i: usize, m: Month) -> MonthFacts;
+
+    fn selected(&self, area: &AreaCode) -> impl Iterator<Item = usize> + '_;
+
+    fn township_code(&self, p: &P) -> String;
+
+    fn township_str(&self, i: usize) -> &str;
+
+    /// Both verdicts of every person of `area` for month `m`, handed to `f` with the person's
+    /// index; what `f` keeps, in index order. The registry is split between two workers.
+    fn each_verdict<T: Send>(
+        &self,
+        policy: &Policy,
+        m: Month,
+        area: &AreaCode,
+        f: impl Fn(usize, [Verdict; 2], &mut Vec<T>) + Sync,
+    ) -> Vec<T>;
+
+    /// The 应补尽补 audit of month `m` within `area`: eligible persons not receiving, and
+    /// persons receiving who are not eligible, with reasons; in township, citizen ID order.
+    fn audit(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<AuditFinding>;
+
+    /// What is due for month `m` (enrolled and eligible), per person and subsidy, in person
+    /// index then subsidy order.
+    fn due(&self, policy: &Policy, m: Month, area: &AreaCode) -> Amounts;
+
+    /// Replaces what closed payrolls paid: the closed months and the amounts paid for each,
+    /// per person, subsidy and month the money was for (persons not in the snapshot are left
+    /// out: nothing is due to them either).
+    fn set_paid(&mut self, closed: &[Month], paid: &HashMap<(CitizenId, Subsidy, Month), i64>);
+
+    /// Replaces a person's allowances from other programmes (no-op for an unknown person).
+    fn set_benefits(&mut self, id: &CitizenId, list: Vec<Benefit>);
+
+    /// The months whose payroll is closed, in order.
+    fn closed_months(&self) -> Vec<Month>;
+
+    /// The payroll of month `m` within `area`: every enrolled, eligible person's regular
+    /// payment, then for each closed month before `m` the difference between what is due
+    /// under today's facts (and that month's rules) and what its closed payrolls paid for it
+    /// ([`Self::set_paid`]) — arrears (positive) or recoveries (negative). A closed month
+    /// itself never changes.
+    fn payroll(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<PayrollLine>;
+
+    /// A what-if: eligibility and entitlement cost per township of `area` under `base` and
+    /// under `scenario`, without touching live data.
+    fn what_if(
+        &self,
+        base: &Policy,
+        scenario: &Policy,
+        m: Month,
+        area: &AreaCode,
+    ) -> Vec<WhatIfRow>;
+}
+
+impl SubsidyEngine for Snapshot {
+    /// Person `i`'s facts for month `m`, as of its first day.
+    fn month_facts(&self, i: usize, m: Month) -> MonthFacts {
         let p = &self.persons[i];
         let first = day(m.first_day());
         let mn = month_no(m);
         let rows = self.rows(p);
         let sv = Snapshot::survey_for(rows, m.year());
-        let benefits: &[Benefit] = self
+        let benefits: &[Benefit] = facts_of(self)
             .benefits
             .get(&(i as u32))
             .map(Vec::as_slice)
@@ -195,7 +379,7 @@ impl Snapshot {
 
     /// The 应补尽补 audit of month `m` within `area`: eligible persons not receiving, and
     /// persons receiving who are not eligible, with reasons; in township, citizen ID order.
-    pub fn audit(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<AuditFinding> {
+    fn audit(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<AuditFinding> {
         let found = self.each_verdict(policy, m, area, |i, vs, out| {
             for v in vs {
                 if let Some(finding) = v.finding() {
@@ -244,24 +428,22 @@ impl Snapshot {
     /// Replaces what closed payrolls paid: the closed months and the amounts paid for each,
     /// per person, subsidy and month the money was for (persons not in the snapshot are left
     /// out: nothing is due to them either).
-    pub fn set_paid(&mut self, closed: &[Month], paid: &HashMap<(CitizenId, Subsidy, Month), i64>) {
-        let mut months: Vec<(Month, Amounts)> = closed.iter().map(|&c| (c, Vec::new())).collect();
-        months.sort_by_key(|x| x.0);
-        months.dedup_by_key(|x| x.0);
-        for ((id, s, c), a) in paid {
-            if let (Ok(k), Some(i)) = (months.binary_search_by_key(c, |x| x.0), self.index_of(id)) {
-                months[k].1.push((i as u32, *s, *a));
-            }
-        }
-        for (_, list) in &mut months {
-            list.sort_unstable_by_key(|x| (x.0, x.1));
-        }
-        self.paid = PaidBook { months };
+    fn set_paid(&mut self, closed: &[Month], paid: &HashMap<(CitizenId, Subsidy, Month), i64>) {
+        let mut f = facts_of(self).clone();
+        f.paid = Arc::new(paid_book(self, closed, paid));
+        self.set_layer(Arc::new(f));
+    }
+
+    /// Replaces a person's allowances from other programmes (no-op for an unknown person).
+    fn set_benefits(&mut self, id: &CitizenId, list: Vec<Benefit>) {
+        let mut f = facts_of(self).clone();
+        set_benefits_in(&mut f, self, id, list);
+        self.set_layer(Arc::new(f));
     }
 
     /// The months whose payroll is closed, in order.
-    pub fn closed_months(&self) -> Vec<Month> {
-        self.paid.months.iter().map(|x| x.0).collect()
+    fn closed_months(&self) -> Vec<Month> {
+        facts_of(self).paid.months.iter().map(|x| x.0).collect()
     }
 
     /// The payroll of month `m` within `area`: every enrolled, eligible person's regular
@@ -269,7 +451,7 @@ impl Snapshot {
     /// under today's facts (and that month's rules) and what its closed payrolls paid for it
     /// ([`Self::set_paid`]) — arrears (positive) or recoveries (negative). A closed month
     /// itself never changes.
-    pub fn payroll(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<PayrollLine> {
+    fn payroll(&self, policy: &Policy, m: Month, area: &AreaCode) -> Vec<PayrollLine> {
         // (person, subsidy, kind, for month, amount); kinds sort as their names do.
         const ARREARS: u8 = 0;
         const RECOVERY: u8 = 1;
@@ -280,7 +462,7 @@ impl Snapshot {
             .map(|(i, s, a)| (i, s, REGULAR, m, a))
             .collect();
         let sel = self.selector(area);
-        for (c, paid) in self.paid.months.iter().filter(|x| x.0 < m) {
+        for (c, paid) in facts_of(self).paid.months.iter().filter(|x| x.0 < m) {
             let due = self.due(policy, *c, area);
             let mut paid = paid
                 .iter()
@@ -354,7 +536,7 @@ impl Snapshot {
 
     /// A what-if: eligibility and entitlement cost per township of `area` under `base` and
     /// under `scenario`, without touching live data.
-    pub fn what_if(
+    fn what_if(
         &self,
         base: &Policy,
         scenario: &Policy,
@@ -387,6 +569,7 @@ impl Snapshot {
         out.sort_by(|a, b| a.township.cmp(&b.township));
         out
     }
+
 }
 
 /// One subsidy's side of a what-if row.
@@ -441,17 +624,6 @@ pub struct Explanation {
     pub subsidies: Vec<Explained>,
 }
 
-/// A one-person snapshot of a file (so that one person is judged by the registry-wide code).
-fn snapshot_of_file(file: &PersonFile) -> Snapshot {
-    let mut snap = Snapshot::new();
-    snap.upsert(
-        &file.person,
-        &file.certificate,
-        &file.former_certificates(),
-        &file.surveys,
-    );
-    snap
-}
 
 /// Explains both subsidies for one person's file and month, with the same code as the audit.
 pub fn explain_person(
@@ -462,7 +634,7 @@ pub fn explain_person(
     lang: Lang,
 ) -> Explanation {
     let person = &file.person;
-    let mut snap = snapshot_of_file(file);
+    let mut snap = Snapshot::of_file(file);
     snap.set_benefits(&person.citizen_id, benefits);
     let facts = snap.month_facts(0, m);
     let mut r = Resolver::new(policy, m);
@@ -501,33 +673,5 @@ pub fn explain_person(
         citizen_id: person.citizen_id.clone(),
         month: m,
         subsidies,
-    }
-}
-
-/// What the catalogue's eligibility rules know about one person on `today`.
-pub fn applicant_of(
-    file: &PersonFile,
-    today: chrono::NaiveDate,
-) -> zhucan_domain::service::Applicant {
-    let snap = snapshot_of_file(file);
-    let p = &snap.persons[0];
-    let t = day(today);
-    let sv = Snapshot::survey_for(snap.rows(p), chrono::Datelike::year(&today));
-    let active = snap.active(p, t);
-    let c = active.unwrap_or(&p.cert);
-    zhucan_domain::service::Applicant {
-        active: active.is_some(),
-        grade: c.grade,
-        category: c.category,
-        mental_or_intellectual: c.mental_or_intellectual,
-        age: p.age(crate::snapshot::ymd(today)),
-        economic: sv.and_then(|s| s.economic),
-        in_school: sv.and_then(|s| s.school).is_some_and(|s| s.in_school()),
-        // Expiring within a year, or expired (not revoked; alive and in the district).
-        renewal_due: p.died > t
-            && p.moved > t
-            && snap
-                .cert_at(p, t)
-                .is_some_and(|c| c.revoked > t && c.valid_until <= t + 365),
     }
 }

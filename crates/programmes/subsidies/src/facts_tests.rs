@@ -1,11 +1,13 @@
 //! The subsidy engine against the literal reading of `policy.md` (`reference`), on registries
 //! full of edge cases, and the certificate history's months.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
 use zhucan_facts::Snapshot;
 
-use crate::reference;
+use crate::reference::{self, snapshot_of};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
@@ -38,7 +40,7 @@ fn areas_under_test() -> Vec<AreaCode> {
 // ---------------------------------------------------------------- the two subsidies
 
 fn default_policy() -> zhucan_domain::policy::Policy {
-    zhucan_domain::policy::Policy::new(zhucan_domain::subsidy::default_params(&code("331003")))
+    zhucan_domain::policy::Policy::new(crate::rules::default_params(&code("331003")))
 }
 
 fn month(y: i32, m: u32) -> zhucan_domain::parse::Month {
@@ -110,7 +112,7 @@ fn audit_and_payroll_match_the_literal_policy() {
 fn payroll_corrections_are_what_was_due_less_what_closed_months_paid() {
     use std::collections::{BTreeMap, HashMap, HashSet};
     use zhucan_domain::ids::CitizenId;
-    use zhucan_domain::subsidy::Subsidy;
+    use crate::rules::Subsidy;
     let today = d(2026, 11, 30);
     let policy = default_policy();
     let m = month(2025, 12);
@@ -249,7 +251,7 @@ fn a_renewal_or_re_assessment_never_opens_a_gap_and_the_certificate_in_force_dec
     use zhucan_domain::Category::{Intellectual, Physical};
     use zhucan_domain::Grade::{One, Three, Two};
     use zhucan_domain::person::{CertificateStatus, Person, Survey};
-    use zhucan_domain::subsidy::Subsidy;
+    use crate::rules::Subsidy;
     let id = zhucan_domain::ids::with_check_char("33100319600101123").expect("id");
     let start = d(2016, 11, 15);
     // Issued 2016-11-15 and valid for 20 years (the cases below end it as they need).
@@ -427,7 +429,7 @@ fn a_renewal_or_re_assessment_never_opens_a_gap_and_the_certificate_in_force_dec
             let governing = zhucan_domain::person::governing_on(&case.certs, first);
             assert_eq!(
                 governing.is_some_and(|c| c.in_force_on(first)),
-                snap.active(&snap.persons[0], crate::snapshot::day(first))
+                snap.active(&snap.persons[0], zhucan_facts::snapshot::day(first))
                     .is_some(),
                 "{}: {m} in force",
                 case.name

@@ -3,6 +3,8 @@
 //! preview, the what-if, and one person's explanation with their other allowances and payment
 //! account.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,30 +20,30 @@ use zhucan_domain::ids::{CitizenId, mask};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{Month, fen_to_yuan};
 use zhucan_domain::policy::{ParamEntry, ParamKey, Policy, parse_value};
-use zhucan_domain::subsidy::{Benefit, BenefitKind, Cond, Finding, Subsidy};
-use zhucan_engine::Snapshot;
-use zhucan_engine::subsidies::{AuditFinding, WhatIfRow, explain_person};
+use crate::rules::{Benefit, BenefitKind, Cond, Finding, Subsidy};
+use zhucan_facts::Snapshot;
+use crate::facts::{AuditFinding, WhatIfRow, explain_person};
 use zhucan_store::registry::Actor;
-use zhucan_store::subsidies::{
+use crate::store::{
     CaseKind, CaseQuery, NewCase, PaymentAccount, PayrollLine, PayrollRefusal,
 };
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::forms::{FormField, Submission};
-use crate::pages::{
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{
     chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for,
     store_error,
 };
-use crate::scope;
-use crate::trail::{self, audit_event};
-use crate::view::{AreaNames, Chrome, render, url_encode};
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
 
 const PER_PAGE: usize = 50;
 
 /// The current month (the default).
 fn this_month() -> Month {
-    Month::of(crate::plan::today())
+    Month::of(zhucan_web::view::today())
 }
 
 fn parse_month(raw: Option<&str>, lang: Lang) -> Result<Month, String> {
@@ -578,7 +580,7 @@ pub async fn cases(
                 month: c.month.to_string(),
                 status: status_label(&c.status, lang),
                 trigger: trigger_label(&c.trigger, lang),
-                opened_at: crate::view::minute(&c.opened_at),
+                opened_at: zhucan_web::view::minute(&c.opened_at),
             })
             .collect(),
         summary: match lang {
@@ -695,19 +697,19 @@ async fn case_page(
         trigger: trigger_label(&case.trigger, lang),
         opened: format!(
             "{} · {}",
-            crate::view::minute(&case.opened_at),
+            zhucan_web::view::minute(&case.opened_at),
             case.opened_by
         ),
         decided: case.decided_at.as_ref().map(|d| {
             format!(
                 "{} · {}",
-                crate::view::minute(d),
+                zhucan_web::view::minute(d),
                 case.decided_by.clone().unwrap_or_default()
             )
         }),
         note: match (case.status.as_str(), &case.note) {
             ("withdrawn", Some(code)) => {
-                zhucan_engine::cases::withdrawal_text(code, lang).to_string()
+                crate::cases::withdrawal_text(code, lang).to_string()
             }
             (_, n) => n.clone().unwrap_or_default(),
         },
@@ -762,7 +764,7 @@ pub async fn decide_case(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    if let Err(r) = crate::pages::writable_by_id(&state, &caller, &case.citizen_id).await {
+    if let Err(r) = zhucan_web::pages::writable_by_id(&state, &caller, &case.citizen_id).await {
         return r;
     }
     let mut sub = Submission::new(form);
@@ -800,7 +802,7 @@ pub async fn decide_case(
     let (Some(approve), true) = (approve, sub.errors.is_empty()) else {
         return case_page(&state, &caller, &id, Some(sub)).await;
     };
-    let year = chrono::Datelike::year(&crate::plan::today());
+    let year = chrono::Datelike::year(&zhucan_web::view::today());
     let actor = Actor {
         name: &caller.user.username,
         source: "form",
@@ -880,7 +882,7 @@ async fn payroll_lines(
 ) -> Result<
     (
         String,
-        Option<zhucan_store::subsidies::PayrollRun>,
+        Option<crate::store::PayrollRun>,
         Vec<PayrollLine>,
     ),
     Response,
@@ -912,7 +914,7 @@ async fn payroll_lines(
 
 fn status_text(
     status: &str,
-    run: &Option<zhucan_store::subsidies::PayrollRun>,
+    run: &Option<crate::store::PayrollRun>,
     lang: Lang,
 ) -> String {
     match (status, run) {
@@ -1014,7 +1016,7 @@ async fn payroll_page(
                 format!(
                     "{} · {}",
                     s.label(lang),
-                    crate::evaluation::kind_label(kind, lang)
+                    crate::workbooks::kind_label(kind, lang)
                 ),
                 sel.len(),
                 fen_to_yuan(sel.iter().map(|l| l.amount_fen).sum()),
@@ -1053,7 +1055,7 @@ async fn payroll_page(
         .as_ref()
         .filter(|r| r.status == "submitted")
         .map(|r| r.submitted_by.clone());
-    let digest = zhucan_store::subsidies::digest(&lines);
+    let digest = crate::store::digest(&lines);
     let view = PayrollPage {
         c: chrome(
             Some(caller),
@@ -1093,7 +1095,7 @@ async fn payroll_page(
                 masked_id: l.citizen_id.masked(),
                 township: names.name(&l.township),
                 subsidy: l.subsidy.label(lang),
-                kind: crate::evaluation::kind_label(&l.kind, lang),
+                kind: crate::workbooks::kind_label(&l.kind, lang),
                 for_month: l.for_month.to_string(),
                 amount: fen_to_yuan(l.amount_fen),
             })
@@ -1274,7 +1276,7 @@ pub async fn export_payroll(
             Ok(a) => a,
             Err(e) => return store_error(&caller, e),
         };
-        let csv = crate::evaluation::bank_csv(m, &lines, &names, &accounts);
+        let csv = crate::workbooks::bank_csv(m, &lines, &names, &accounts);
         return (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -1287,7 +1289,7 @@ pub async fn export_payroll(
         )
             .into_response();
     }
-    match crate::evaluation::payroll_xlsx(m, &status, &lines, Some(&names), lang) {
+    match crate::workbooks::payroll_xlsx(m, &status, &lines, Some(&names), lang) {
         Ok(b) => (
             [
                 (
@@ -2061,7 +2063,7 @@ async fn person_page(
                 (
                     pm.to_string(),
                     l.subsidy.label(lang).to_string(),
-                    crate::evaluation::kind_label(&l.kind, lang).to_string(),
+                    crate::workbooks::kind_label(&l.kind, lang).to_string(),
                     l.for_month.to_string(),
                     fen_to_yuan(l.amount_fen),
                 )
@@ -2118,7 +2120,7 @@ pub async fn add_benefit(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -2224,7 +2226,7 @@ pub async fn set_account(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
         Ok(f) => f,
         Err(r) => return r,
     };

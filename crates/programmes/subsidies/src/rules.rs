@@ -9,13 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::coded_enum;
-use crate::disability::{Category, Grade};
-use crate::lang::Lang;
-use crate::parse::{Month, fen_to_yuan};
-use crate::person::EconomicStatus;
-use crate::plan::{MICRO, Micro, format_percent};
-use crate::policy::{ParamEntry, ParamKey, ParamValue, Policy, Tier};
+use zhucan_domain::coded_enum;
+use zhucan_domain::disability::{Category, Grade};
+use zhucan_domain::lang::Lang;
+use zhucan_domain::parse::{Month, fen_to_yuan};
+use zhucan_domain::person::EconomicStatus;
+use zhucan_domain::ratio::{MICRO, Micro, format_percent};
+use zhucan_domain::policy::{ParamEntry, ParamKey, ParamValue, Policy, Tier};
 
 /// The rules' own version (the parameters have theirs): bump when the logic changes.
 pub const RULESET: &str = "两项补贴规则 2026.1（国发〔2015〕52号，浙民福〔2021〕191号）";
@@ -107,7 +107,7 @@ pub struct InForce {
 
 impl InForce {
     /// The parameters in force for `area` on the first day of `month`.
-    pub fn resolve(policy: &Policy, area: &crate::area::AreaCode, month: Month) -> InForce {
+    pub fn resolve(policy: &Policy, area: &zhucan_domain::area::AreaCode, month: Month) -> InForce {
         let day = month.first_day();
         let get = |k: ParamKey| policy.at(k, area, day);
         let fen = |e: Option<&ParamEntry>| match e.map(|e| (e.id, &e.value)) {
@@ -463,7 +463,7 @@ fn amount_line(v: &Verdict, f: &MonthFacts, p: &InForce, lang: Lang) -> Option<C
 }
 
 /// The default parameters (`policy.md`'s example values), as entries of the district.
-pub fn default_params(district: &crate::area::AreaCode) -> Vec<ParamEntry> {
+pub fn default_params(district: &zhucan_domain::area::AreaCode) -> Vec<ParamEntry> {
     use chrono::NaiveDate;
     let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MIN);
     let start = d(2016, 1);
@@ -587,7 +587,7 @@ pub fn default_params(district: &crate::area::AreaCode) -> Vec<ParamEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::area::AreaCode;
+    use zhucan_domain::area::AreaCode;
 
     fn base() -> MonthFacts {
         MonthFacts {
@@ -884,4 +884,37 @@ mod tests {
         assert_eq!(apply_ratio(24_000, 500_000), 12_000);
         assert_eq!(apply_ratio(-5, 500_000), -3);
     }
+
+    /// The keys marked as read by a rule are exactly those whose value changes what
+    /// `InForce::resolve` returns: each key's entries are removed from the default policy in
+    /// turn and the resolved parameters compared.
+    #[test]
+    fn the_keys_read_by_rules_are_those_in_force_resolves() {
+        let district = AreaCode::parse("331003").expect("area");
+        let all = crate::rules::default_params(&district);
+        assert!(
+            ParamKey::ALL
+                .iter()
+                .all(|k| all.iter().any(|e| e.key == *k)),
+            "the default policy has every key"
+        );
+        let month = zhucan_domain::parse::Month::parse("2025-08").expect("month");
+        let full = crate::rules::InForce::resolve(&Policy::new(all.clone()), &district, month);
+        let read: Vec<ParamKey> = ParamKey::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                let without = all.iter().filter(|e| e.key != *k).cloned().collect();
+                crate::rules::InForce::resolve(&Policy::new(without), &district, month) != full
+            })
+            .collect();
+        assert_eq!(read, ParamKey::READ_BY_RULES);
+        for k in ParamKey::ALL {
+            assert_eq!(k.read_by_rules(), read.contains(k), "{}", k.key());
+        }
+        assert!(!ParamKey::TekunMultiplier.read_by_rules());
+        assert!(!ParamKey::MarginalRatio.read_by_rules());
+        assert!(ParamKey::DibaoStandard.read_by_rules());
+    }
+
 }

@@ -10,12 +10,12 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::Survey;
-use zhucan_domain::subsidy::{Benefit, BenefitKind, Subsidy};
+use crate::rules::{Benefit, BenefitKind, Subsidy};
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
-use crate::registry::Actor;
-use crate::rows::{SURVEY_COLUMNS, SurveyRow, corrupt};
-use crate::{Result, Store, StoreError, now_text, on_pool, on_tx};
+use zhucan_store::registry::Actor;
+use zhucan_store::rows::{SURVEY_COLUMNS, SurveyRow, corrupt};
+use zhucan_store::{Result, Store, StoreError, now_text, on_pool, on_tx};
 
 fn month(what: &str, s: &str) -> Result<Month> {
     Month::parse(s).map_err(|_| corrupt(what, s))
@@ -54,6 +54,10 @@ impl BenefitRow {
         ))
     }
 }
+
+/// Counts closed (approved) payrolls: what closed months paid (the subsidies' change
+/// counter, which the facts cache follows).
+pub const PAYROLLS: &str = "payrolls";
 
 /// What a case asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -280,9 +284,96 @@ fn subsidy_fields(s: &mut Survey, sub: Subsidy) -> (&mut Option<Month>, &mut Opt
     }
 }
 
-impl Store {
+/// The subsidies' storage: allowances, cases, payrolls and payment accounts.
+#[allow(async_fn_in_trait)]
+pub trait SubsidyStore {
     /// Every recorded allowance (the facts cache loads them all once).
-    pub async fn all_benefits(&self) -> Result<Vec<(CitizenId, Benefit)>> {
+    async fn all_benefits(&self) -> Result<Vec<(CitizenId, Benefit)>>;
+
+    /// The allowances of some persons.
+    async fn benefits_of(&self, ids: &[CitizenId]) -> Result<Vec<(CitizenId, Benefit)>>;
+
+    /// Records an allowance on a person's file (a change to the file: the person's eligibility
+    /// is re-examined).
+    async fn add_benefit(&self, id: &CitizenId, b: &Benefit, actor: &Actor<'_>) -> Result<()>;
+
+    /// Opens a case unless an open one of the same person, subsidy and kind exists; returns it.
+    async fn open_case(&self, c: &NewCase<'_>) -> Result<Option<Case>>;
+
+    /// The open cases of the persons `ids` (of everybody with `None`).
+    async fn open_cases(&self, ids: Option<&[CitizenId]>) -> Result<Vec<Case>>;
+
+    /// Withdraws an open case whose finding is gone (status `withdrawn`, by `system`, the
+    /// reason code as its note), with its audit record, in one transaction. Returns `false`
+    /// if the case was no longer open.
+    async fn withdraw_case(&self, case: &Case, reason: &str) -> Result<bool>;
+
+    /// One case.
+    async fn case(&self, id: &str) -> Result<Option<Case>>;
+
+    /// Cases, newest first, and how many match.
+    async fn cases(&self, q: &CaseQuery) -> Result<(i64, Vec<Case>)>;
+
+    /// Decides an open case. Approving an enrolment records it in the person's survey rows from
+    /// the case month's year through `through_year` (`since` = the month, no end); approving a
+    /// stop records the last month paid (`until` = the month before). Returns `false` if the
+    /// case was no longer open.
+    async fn decide_case(
+        &self,
+        id: &str,
+        approve: bool,
+        note: &str,
+        through_year: i32,
+        actor: &Actor<'_>,
+    ) -> Result<bool>;
+
+    /// A month's payroll as submitted or approved, with its lines.
+    async fn payroll(&self, m: Month) -> Result<Option<(PayrollRun, Vec<PayrollLine>)>>;
+
+    /// The months whose payroll is approved (closed), oldest first.
+    async fn closed_months(&self) -> Result<Vec<Month>>;
+
+    /// What closed payrolls paid, per (person, subsidy, month the money was for).
+    async fn paid(&self) -> Result<HashMap<(CitizenId, Subsidy, Month), i64>>;
+
+    /// Submits a month's payroll (replacing an earlier submission of the same month).
+    async fn submit_payroll(
+        &self,
+        m: Month,
+        lines: &[PayrollLine],
+        by: &str,
+    ) -> Result<std::result::Result<PayrollRun, PayrollRefusal>>;
+
+    /// Approves (closes) a submitted payroll: by another account than the submitter, for the
+    /// lines it saw (`digest`).
+    async fn approve_payroll(
+        &self,
+        m: Month,
+        digest: &str,
+        by: &str,
+    ) -> Result<std::result::Result<(), PayrollRefusal>>;
+
+    /// Every line closed payrolls paid to one person, newest first.
+    async fn payments_of(&self, id: &CitizenId) -> Result<Vec<(Month, PayrollLine)>>;
+
+    /// Sets a person's payment account.
+    async fn set_payment_account(
+        &self,
+        id: &CitizenId,
+        a: &PaymentAccount,
+        by: &str,
+    ) -> Result<()>;
+
+    /// Payment accounts of some persons.
+    async fn payment_accounts(
+        &self,
+        ids: &[CitizenId],
+    ) -> Result<HashMap<String, PaymentAccount>>;
+}
+
+impl SubsidyStore for Store {
+    /// Every recorded allowance (the facts cache loads them all once).
+    async fn all_benefits(&self) -> Result<Vec<(CitizenId, Benefit)>> {
         let rows: Vec<BenefitRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT citizen_id, kind, amount_fen, since, until, source FROM benefits ORDER BY citizen_id, seq")
                 .fetch_all(p).await?
@@ -291,7 +382,7 @@ impl Store {
     }
 
     /// The allowances of some persons.
-    pub async fn benefits_of(&self, ids: &[CitizenId]) -> Result<Vec<(CitizenId, Benefit)>> {
+    async fn benefits_of(&self, ids: &[CitizenId]) -> Result<Vec<(CitizenId, Benefit)>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -315,7 +406,7 @@ impl Store {
 
     /// Records an allowance on a person's file (a change to the file: the person's eligibility
     /// is re-examined).
-    pub async fn add_benefit(&self, id: &CitizenId, b: &Benefit, actor: &Actor<'_>) -> Result<()> {
+    async fn add_benefit(&self, id: &CitizenId, b: &Benefit, actor: &Actor<'_>) -> Result<()> {
         let mut tx = self.begin().await?;
         let exists: Option<i64> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT version FROM persons WHERE citizen_id = $1").bind(id.as_str()).fetch_optional(&mut *c).await?
@@ -337,7 +428,7 @@ impl Store {
             b.since,
             b.until.map(|u| format!(" 至 {u}")).unwrap_or_default()
         );
-        crate::registry::touch(
+        zhucan_store::registry::touch(
             &mut tx,
             id.as_str(),
             &[NewEvent {
@@ -352,7 +443,7 @@ impl Store {
     }
 
     /// Opens a case unless an open one of the same person, subsidy and kind exists; returns it.
-    pub async fn open_case(&self, c: &NewCase<'_>) -> Result<Option<Case>> {
+    async fn open_case(&self, c: &NewCase<'_>) -> Result<Option<Case>> {
         let mut tx = self.begin().await?;
         let open: Option<String> = on_tx!(&mut tx, x => {
             sqlx::query_scalar("SELECT id FROM subsidy_cases WHERE citizen_id = $1 AND subsidy = $2 AND kind = $3 AND status = 'open'")
@@ -361,7 +452,7 @@ impl Store {
         if open.is_some() {
             return Ok(None);
         }
-        let id = crate::accounts::ordered_id();
+        let id = zhucan_store::accounts::ordered_id();
         let reasons = serde_json::to_string(&c.reasons).unwrap_or_else(|_| "[]".into());
         let now = now_text();
         let sql = format!(
@@ -378,7 +469,7 @@ impl Store {
     }
 
     /// The open cases of the persons `ids` (of everybody with `None`).
-    pub async fn open_cases(&self, ids: Option<&[CitizenId]>) -> Result<Vec<Case>> {
+    async fn open_cases(&self, ids: Option<&[CitizenId]>) -> Result<Vec<Case>> {
         let mut out = Vec::new();
         match ids {
             None => {
@@ -414,7 +505,7 @@ impl Store {
     /// Withdraws an open case whose finding is gone (status `withdrawn`, by `system`, the
     /// reason code as its note), with its audit record, in one transaction. Returns `false`
     /// if the case was no longer open.
-    pub async fn withdraw_case(&self, case: &Case, reason: &str) -> Result<bool> {
+    async fn withdraw_case(&self, case: &Case, reason: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
         let now = now_text();
         let affected = on_tx!(&mut tx, c => {
@@ -425,9 +516,9 @@ impl Store {
         if affected != 1 {
             return Ok(false);
         }
-        crate::audit::append(
+        zhucan_store::audit::append(
             &mut tx,
-            &crate::audit::AuditEvent {
+            &zhucan_store::audit::AuditEvent {
                 account: "system".into(),
                 role: "system".into(),
                 area: case.area.clone(),
@@ -447,7 +538,7 @@ impl Store {
     }
 
     /// One case.
-    pub async fn case(&self, id: &str) -> Result<Option<Case>> {
+    async fn case(&self, id: &str) -> Result<Option<Case>> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM subsidy_cases WHERE id = $1");
         let row: Option<CaseRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
@@ -456,7 +547,7 @@ impl Store {
     }
 
     /// Cases, newest first, and how many match.
-    pub async fn cases(&self, q: &CaseQuery) -> Result<(i64, Vec<Case>)> {
+    async fn cases(&self, q: &CaseQuery) -> Result<(i64, Vec<Case>)> {
         let mut conds = vec!["area_code LIKE $1".to_string()];
         let mut binds = vec![format!(
             "{}%",
@@ -497,7 +588,7 @@ impl Store {
     /// the case month's year through `through_year` (`since` = the month, no end); approving a
     /// stop records the last month paid (`until` = the month before). Returns `false` if the
     /// case was no longer open.
-    pub async fn decide_case(
+    async fn decide_case(
         &self,
         id: &str,
         approve: bool,
@@ -578,7 +669,7 @@ impl Store {
                 }
             }
             for s in &changed {
-                crate::registry::upsert_survey_in(&mut tx, cid, s).await?;
+                zhucan_store::registry::upsert_survey_in(&mut tx, cid, s).await?;
             }
             let (kind, summary) = match case.kind {
                 CaseKind::Enrol => (
@@ -590,7 +681,7 @@ impl Store {
                     format!("{}自 {} 起停发", case.subsidy.zh(), case.month),
                 ),
             };
-            crate::registry::touch(
+            zhucan_store::registry::touch(
                 &mut tx,
                 cid,
                 &[NewEvent {
@@ -607,7 +698,7 @@ impl Store {
     }
 
     /// A month's payroll as submitted or approved, with its lines.
-    pub async fn payroll(&self, m: Month) -> Result<Option<(PayrollRun, Vec<PayrollLine>)>> {
+    async fn payroll(&self, m: Month) -> Result<Option<(PayrollRun, Vec<PayrollLine>)>> {
         let run: Option<RunRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT month, status, lines, total_fen, digest, submitted_by, submitted_at, approved_by, approved_at FROM payrolls WHERE month = $1")
                 .bind(m.to_string()).fetch_optional(p).await?
@@ -637,7 +728,7 @@ impl Store {
     }
 
     /// The months whose payroll is approved (closed), oldest first.
-    pub async fn closed_months(&self) -> Result<Vec<Month>> {
+    async fn closed_months(&self) -> Result<Vec<Month>> {
         let rows: Vec<String> = on_pool!(self, p => {
             sqlx::query_scalar("SELECT month FROM payrolls WHERE status = 'approved' ORDER BY month").fetch_all(p).await?
         });
@@ -645,7 +736,7 @@ impl Store {
     }
 
     /// What closed payrolls paid, per (person, subsidy, month the money was for).
-    pub async fn paid(&self) -> Result<HashMap<(CitizenId, Subsidy, Month), i64>> {
+    async fn paid(&self) -> Result<HashMap<(CitizenId, Subsidy, Month), i64>> {
         let rows: Vec<LineRow> = on_pool!(self, p => {
             sqlx::query_as("SELECT l.citizen_id, l.subsidy, l.kind, l.for_month, l.amount_fen, l.township_code FROM payroll_lines l JOIN payrolls r ON r.month = l.month WHERE r.status = 'approved'")
                 .fetch_all(p).await?
@@ -660,7 +751,7 @@ impl Store {
     }
 
     /// Submits a month's payroll (replacing an earlier submission of the same month).
-    pub async fn submit_payroll(
+    async fn submit_payroll(
         &self,
         m: Month,
         lines: &[PayrollLine],
@@ -715,7 +806,7 @@ impl Store {
 
     /// Approves (closes) a submitted payroll: by another account than the submitter, for the
     /// lines it saw (`digest`).
-    pub async fn approve_payroll(
+    async fn approve_payroll(
         &self,
         m: Month,
         digest: &str,
@@ -743,7 +834,7 @@ impl Store {
                 .bind(m.to_string()).bind(by).bind(now_text()).bind(digest).execute(&mut *c).await?.rows_affected()
         });
         if affected == 1 {
-            crate::changes::next(&mut tx, crate::changes::PAYROLLS).await?;
+            zhucan_store::changes::next(&mut tx, PAYROLLS).await?;
         }
         tx.commit().await?;
         Ok(if affected == 1 {
@@ -754,7 +845,7 @@ impl Store {
     }
 
     /// Every line closed payrolls paid to one person, newest first.
-    pub async fn payments_of(&self, id: &CitizenId) -> Result<Vec<(Month, PayrollLine)>> {
+    async fn payments_of(&self, id: &CitizenId) -> Result<Vec<(Month, PayrollLine)>> {
         let rows: Vec<(String, String, String, String, String, i64, String)> = on_pool!(self, p => {
             sqlx::query_as("SELECT l.month, l.citizen_id, l.subsidy, l.kind, l.for_month, l.amount_fen, l.township_code FROM payroll_lines l JOIN payrolls r ON r.month = l.month WHERE r.status = 'approved' AND l.citizen_id = $1 ORDER BY l.month DESC, l.line")
                 .bind(id.as_str()).fetch_all(p).await?
@@ -780,7 +871,7 @@ impl Store {
     }
 
     /// Sets a person's payment account.
-    pub async fn set_payment_account(
+    async fn set_payment_account(
         &self,
         id: &CitizenId,
         a: &PaymentAccount,
@@ -797,7 +888,7 @@ impl Store {
     }
 
     /// Payment accounts of some persons.
-    pub async fn payment_accounts(
+    async fn payment_accounts(
         &self,
         ids: &[CitizenId],
     ) -> Result<HashMap<String, PaymentAccount>> {
@@ -828,6 +919,7 @@ impl Store {
         }
         Ok(out)
     }
+
 }
 
 /// The month before `m`.

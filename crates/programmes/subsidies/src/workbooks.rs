@@ -1,14 +1,16 @@
 //! The subsidies' workbooks and files: the payroll workbook and the bank file.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use zhucan_domain::Lang;
-use zhucan_web::xlsx::{header_format, headers, title_format};
+use zhucan_web::xlsx::{headers, title_format};
 
 /// The payroll workbook: one row per payment (names when known).
 pub fn payroll_xlsx(
     month: zhucan_domain::parse::Month,
     status: &str,
-    lines: &[zhucan_store::subsidies::PayrollLine],
+    lines: &[crate::store::PayrollLine],
     names: Option<&std::collections::HashMap<String, String>>,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
@@ -83,9 +85,9 @@ pub fn kind_label(kind: &str, lang: Lang) -> &'static str {
 /// The bank file: one line per person and month of payment, amounts in yuan, UTF-8 with BOM.
 pub fn bank_csv(
     month: zhucan_domain::parse::Month,
-    lines: &[zhucan_store::subsidies::PayrollLine],
+    lines: &[crate::store::PayrollLine],
     names: &std::collections::HashMap<String, String>,
-    accounts: &std::collections::HashMap<String, zhucan_store::subsidies::PaymentAccount>,
+    accounts: &std::collections::HashMap<String, crate::store::PaymentAccount>,
 ) -> String {
     let mut out =
         String::from("\u{feff}序号,姓名,公民身份号码,开户银行,银行账号,户名,金额（元）,摘要\r\n");
