@@ -6,20 +6,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Subcommand};
 use zhucan_domain::Lang;
 
-mod indicators;
 mod ops;
-mod subsidies;
 
-#[derive(Parser)]
-#[command(
-    name = "zhucan",
-    version,
-    about = "助残 · 数字残联 — the digital Disabled Persons' Federation platform"
-)]
-struct Cli {
+use zhucan_web::programme::{CliContext, Failure};
+
+/// The options every command takes.
+#[derive(Args)]
+struct Globals {
     /// Database: sqlite://PATH (default, created on first use) or postgres://…
     #[arg(
         long,
@@ -31,8 +27,16 @@ struct Cli {
     /// Language of messages: zh or en (default from LANG, else zh).
     #[arg(long, global = true)]
     lang: Option<String>,
-    #[command(subcommand)]
-    command: Command,
+}
+
+/// The command line: the kernel's commands and every programme's.
+fn command_line(programmes: &zhucan_web::Programmes) -> clap::Command {
+    let cmd = clap::Command::new("zhucan")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("助残 · 数字残联 — the digital Disabled Persons' Federation platform")
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    Command::augment_subcommands(Globals::augment_args(cmd)).subcommands(programmes.commands())
 }
 
 #[derive(Subcommand)]
@@ -79,10 +83,6 @@ enum Command {
         #[arg(long, default_value_t = 2025)]
         seed: u64,
     },
-    /// Imports the registry workbook (xlsx or csv).
-    Import(ImportArgs),
-    /// Writes the registry workbook.
-    Export { file: PathBuf },
     /// Accounts.
     User {
         #[command(subcommand)]
@@ -95,71 +95,10 @@ enum Command {
     },
     /// A consistent copy of the database while the service runs.
     Backup { file: PathBuf },
-    /// The two subsidies: the 应补尽补 audit, the payroll, one person's explanation.
-    Subsidies {
-        #[command(subcommand)]
-        command: SubsidiesCommand,
-    },
-    /// The plan's 14 indicators (indicators.md) for a date and an area.
-    Indicators {
-        /// Reference date (default today).
-        #[arg(long)]
-        at: Option<String>,
-        /// District, township or village code (default: the district).
-        #[arg(long)]
-        area: Option<String>,
-        /// The district GDP growth to judge indicator 1 against (6.5% or 0.065); default: the
-        /// rate entered for the year.
-        #[arg(long)]
-        gdp_growth: Option<String>,
-        /// table, json or xlsx (the evaluation workbook; needs --out).
-        #[arg(long, default_value = "table")]
-        format: String,
-        /// Write to this file instead of standard output.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum SubsidiesCommand {
-    /// Eligible persons not receiving and persons receiving who are not eligible, at a month.
-    Audit {
-        #[arg(long)]
-        month: String,
-        #[arg(long)]
-        area: Option<String>,
-        /// table, json or xlsx (needs --out).
-        #[arg(long, default_value = "table")]
-        format: String,
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// The month's payments (the closed payroll once approved, else the live draft).
-    Payroll {
-        #[arg(long)]
-        month: String,
-        #[arg(long)]
-        area: Option<String>,
-        /// table, json or xlsx (needs --out).
-        #[arg(long, default_value = "table")]
-        format: String,
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Each subsidy's decision for one person and month, condition by condition.
-    Explain {
-        citizen_id: String,
-        #[arg(long)]
-        month: String,
-        /// text or json.
-        #[arg(long, default_value = "text")]
-        format: String,
     },
 }
 
@@ -175,20 +114,6 @@ enum AuditCommand {
         #[arg(long)]
         before: Option<String>,
     },
-}
-
-#[derive(Args)]
-struct ImportArgs {
-    file: PathBuf,
-    /// Survey year for rows without 调查年度.
-    #[arg(long)]
-    survey_year: Option<i32>,
-    /// Import nothing if any row is rejected.
-    #[arg(long)]
-    strict: bool,
-    /// Write the rejects and warnings to this .json or .xlsx file.
-    #[arg(long)]
-    report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -241,37 +166,6 @@ enum TokenCommand {
     },
 }
 
-/// A failure explained in both languages.
-pub struct Failure {
-    pub zh: String,
-    pub en: String,
-    pub code: u8,
-}
-
-impl Failure {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Failure {
-            zh: zh.into(),
-            en: en.into(),
-            code: 1,
-        }
-    }
-
-    pub fn code(mut self, code: u8) -> Self {
-        self.code = code;
-        self
-    }
-}
-
-impl From<zhucan_store::StoreError> for Failure {
-    fn from(e: zhucan_store::StoreError) -> Self {
-        Failure::new(
-            format!("数据库操作失败：{e}"),
-            format!("database operation failed: {e}"),
-        )
-    }
-}
-
 fn lang_of(cli_lang: Option<&str>) -> Lang {
     cli_lang
         .and_then(Lang::from_tag)
@@ -285,8 +179,18 @@ fn lang_of(cli_lang: Option<&str>) -> Lang {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let lang = lang_of(cli.lang.as_deref());
+    let programmes = zhucan::programmes();
+    let matches = command_line(&programmes).get_matches();
+    let globals = match Globals::from_arg_matches(&matches) {
+        Ok(g) => g,
+        Err(e) => e.exit(),
+    };
+    let lang = lang_of(globals.lang.as_deref());
+    let ctx = CliContext {
+        database_url: globals.database_url,
+        lang,
+        programmes,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZHUCAN_LOG").unwrap_or_else(|_| {
@@ -313,7 +217,7 @@ fn main() -> ExitCode {
     };
     // Panics are bugs: their details go to the log at debug level, the user reads one sentence.
     std::panic::set_hook(Box::new(|info| tracing::debug!("panic: {info}")));
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(run(cli, lang)))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(dispatch(&matches, &ctx)))) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(f)) => {
             eprintln!("{}", lang.pick(&f.zh, &f.en));
@@ -332,17 +236,28 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open(url: &str) -> Result<zhucan_store::Store, Failure> {
-    zhucan_store::Store::open(url).await.map_err(|e| {
-        Failure::new(
-            format!("无法打开数据库 {url}：{e}"),
-            format!("cannot open the database {url}: {e}"),
-        )
-    })
+/// Runs the kernel's command, or the programme's whose command it is.
+async fn dispatch(matches: &clap::ArgMatches, ctx: &CliContext) -> Result<u8, Failure> {
+    if let Some(name) = matches.subcommand_name()
+        && Command::has_subcommand(name)
+    {
+        let cmd = Command::from_arg_matches(matches)
+            .map_err(|e| Failure::new(e.to_string(), e.to_string()).code(2))?;
+        return run(cmd, ctx).await;
+    }
+    match ctx.programmes.run(matches, ctx) {
+        Some(f) => f.await,
+        None => Err(Failure::new("未知的命令", "unknown command").code(2)),
+    }
 }
 
-async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
-    match cli.command {
+async fn open(ctx: &CliContext) -> Result<zhucan_store::Store, Failure> {
+    ctx.open().await
+}
+
+async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
+    let lang = ctx.lang;
+    match command {
         Command::Serve {
             addr,
             demo,
@@ -358,7 +273,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             let public_url = public_url
                 .as_deref()
                 .filter(|u| !u.trim().is_empty())
-                .map(zhucan_web::ecert::parse_public_url)
+                .map(zhucan_ecert::token::parse_public_url)
                 .transpose()
                 .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
             if !(1..=1440).contains(&cert_code_minutes) {
@@ -368,11 +283,11 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 )
                 .code(2));
             }
-            let cert_env = std::env::var(zhucan_web::ecert::KEY_ENV).ok();
-            let (cert_key, cert_source) = zhucan_web::ecert::resolve_key(
+            let cert_env = std::env::var(zhucan_ecert::token::KEY_ENV).ok();
+            let (cert_key, cert_source) = zhucan_ecert::token::resolve_key(
                 cert_env.as_deref(),
                 cert_key_file.as_deref(),
-                &cli.database_url,
+                &ctx.database_url,
             )
             .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
             match &cert_source {
@@ -393,13 +308,13 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     tracing::info!(kid = %cert_key.kid(), "certificate signing key read from ZHUCAN_CERT_KEY")
                 }
             }
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             let env_key = std::env::var(zhucan_web::secrets::KEY_ENV).ok();
             let (key, source) = zhucan_web::secrets::resolve_key(
                 &store,
                 env_key.as_deref(),
                 secret_key_file.as_deref(),
-                &cli.database_url,
+                &ctx.database_url,
             )
             .await
             .map_err(|e| Failure::new(e.zh, e.en).code(2))?;
@@ -444,12 +359,12 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 session_idle: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
                 maintenance_every: Some(std::time::Duration::from_secs(24 * 3600)),
                 secret_key: Some(key),
-                cert_key: Some(cert_key),
+                cert_key: Some(cert_key.seed()),
                 cert_token_ttl: std::time::Duration::from_secs(cert_code_minutes * 60),
                 public_url,
                 ..zhucan_web::Config::default()
             };
-            let state = zhucan_web::AppState::new(store, config);
+            let state = zhucan_web::AppState::new(store, config, ctx.programmes.clone());
             zhucan_web::serve(state, addr, |bound| {
                 println!(
                     "{}",
@@ -469,7 +384,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Demo { persons, seed } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             if !store.is_empty().await? {
                 return Err(Failure::new(
                     "数据库中已有人员数据；演示数据只能载入空数据库。",
@@ -479,41 +394,6 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             }
             ops::load_demo(&store, persons, seed, lang).await?;
             ops::ensure_demo_accounts(&store).await?;
-            Ok(0)
-        }
-        Command::Import(a) => {
-            let store = open(&cli.database_url).await?;
-            ops::import(
-                &store,
-                &a.file,
-                a.survey_year,
-                a.strict,
-                a.report.as_deref(),
-                lang,
-            )
-            .await
-        }
-        Command::Export { file } => {
-            let store = open(&cli.database_url).await?;
-            let n = zhucan_web::export::write_registry(&store, &file, None)
-                .await
-                .map_err(|e| {
-                    Failure::new(format!("导出失败：{e}"), format!("export failed: {e}"))
-                })?;
-            ops::audit_cli(
-                &store,
-                "registry.export",
-                &file.to_string_lossy(),
-                serde_json::json!({"persons": n}),
-            )
-            .await;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("已导出 {n} 人到 {}", file.display()),
-                    &format!("exported {n} persons to {}", file.display())
-                )
-            );
             Ok(0)
         }
         Command::User {
@@ -526,7 +406,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     guardian,
                 },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
@@ -566,7 +446,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::User {
             command: UserCommand::List,
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             for u in store.users().await? {
                 println!(
                     "{}\t{}\t{}{}",
@@ -586,7 +466,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     area,
                 },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             let msg = ops::set_role(&store, &username, &role, area.as_deref(), lang).await?;
             println!("{msg}");
             Ok(0)
@@ -594,7 +474,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::User {
             command: UserCommand::Disable { username },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             ops::set_disabled(&store, &username, true).await?;
             println!(
                 "{}",
@@ -608,7 +488,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::User {
             command: UserCommand::Enable { username },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             ops::set_disabled(&store, &username, false).await?;
             println!(
                 "{}",
@@ -627,7 +507,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     scope,
                 },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             let scope = zhucan_domain::access::TokenScope::parse(&scope).ok_or_else(|| {
                 Failure::new(
                     format!("--scope 的值“{scope}”无效：应为 read（只读）或 read_write（读写）"),
@@ -665,7 +545,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             match store.verify_audit().await? {
                 zhucan_store::audit::AuditCheck::Intact { records, first } => {
                     let from = if first > 1 {
@@ -694,57 +574,14 @@ async fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 )),
             }
         }
-        Command::Subsidies { command } => {
-            let store = open(&cli.database_url).await?;
-            match command {
-                SubsidiesCommand::Audit {
-                    month,
-                    area,
-                    format,
-                    out,
-                } => subsidies::audit(&store, &month, area.as_deref(), &format, out, lang).await,
-                SubsidiesCommand::Payroll {
-                    month,
-                    area,
-                    format,
-                    out,
-                } => subsidies::payroll(&store, &month, area.as_deref(), &format, out, lang).await,
-                SubsidiesCommand::Explain {
-                    citizen_id,
-                    month,
-                    format,
-                } => subsidies::explain(&store, &citizen_id, &month, &format, lang).await,
-            }
-        }
-        Command::Indicators {
-            at,
-            area,
-            gdp_growth,
-            format,
-            out,
-        } => {
-            let store = open(&cli.database_url).await?;
-            indicators::run(
-                &store,
-                indicators::Options {
-                    at,
-                    area,
-                    gdp_growth,
-                    format,
-                    out,
-                },
-                lang,
-            )
-            .await
-        }
         Command::Audit {
             command: AuditCommand::Purge { before },
         } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             ops::purge_audit(&store, before.as_deref(), lang).await
         }
         Command::Backup { file } => {
-            let store = open(&cli.database_url).await?;
+            let store = open(ctx).await?;
             if file.exists() {
                 return Err(Failure::new(
                     format!("备份文件 {} 已存在，请换一个文件名", file.display()),

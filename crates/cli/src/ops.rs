@@ -1,5 +1,6 @@
 //! What the commands do, in terms of the store, the workbook reader and the demo generator.
 
+use zhucan_service::store::ServiceStore;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -262,9 +263,9 @@ pub async fn add_user(
             .code(2));
         }
         let rel = if guardian || i > 0 {
-            zhucan_store::service_end::Relation::Guardian
+            zhucan_service::store::Relation::Guardian
         } else {
-            zhucan_store::service_end::Relation::Own
+            zhucan_service::store::Relation::Own
         };
         links.push((id, rel));
     }
@@ -558,142 +559,3 @@ pub async fn purge_audit(store: &Store, before: Option<&str>, lang: Lang) -> Res
     }
 }
 
-/// `zhucan import`: exit 0 when every row is in, 3 when some rows were rejected, 2 when nothing
-/// was imported.
-pub async fn import(
-    store: &Store,
-    file: &Path,
-    survey_year: Option<i32>,
-    strict: bool,
-    report: Option<&Path>,
-    lang: Lang,
-) -> Result<u8, Failure> {
-    if let Some(r) = report {
-        let ext = r
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ext != "json" && ext != "xlsx" {
-            return Err(Failure::new(
-                format!("--report 的文件名“{}”须以 .json 或 .xlsx 结尾", r.display()),
-                format!("--report “{}” must end in .json or .xlsx", r.display()),
-            )
-            .code(2));
-        }
-    }
-    let known = store.areas().await?;
-    let opts = zhucan_workbook::ImportOptions {
-        survey_year,
-        today: chrono::Local::now().date_naive(),
-        lang,
-    };
-    let path = file.to_path_buf();
-    let pb = bar(0, lang.pick("读取", "reading"));
-    let pb2 = pb.clone();
-    let parsed = tokio::task::spawn_blocking(move || {
-        zhucan_workbook::read_workbook(&path, &known, &opts, &mut |done, total| {
-            pb2.set_length(total as u64);
-            pb2.set_position(done as u64);
-        })
-    })
-    .await
-    .map_err(|e| Failure::new(format!("读取失败：{e}"), format!("reading failed: {e}")))?;
-    pb.finish_and_clear();
-    let parsed = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            let name = file.display();
-            return Err(Failure::new(
-                format!("无法导入 {name}：{}", e.message(Lang::Zh)),
-                format!("cannot import {name}: {}", e.message(Lang::En)),
-            )
-            .code(2));
-        }
-    };
-    let rejected_rows: HashSet<(String, u32)> = parsed
-        .rejected
-        .iter()
-        .map(|i| (i.sheet.clone(), i.row))
-        .collect();
-    let write_report = |imported: usize,
-                        rejected: &[zhucan_workbook::Issue],
-                        warnings: &[zhucan_workbook::Issue]|
-     -> Result<(), Failure> {
-        if let Some(r) = report {
-            let res = if r
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-            {
-                zhucan_workbook::write_report_xlsx(r, imported, rejected, warnings)
-                    .map_err(|e| e.to_string())
-            } else {
-                zhucan_workbook::write_report_json(r, imported, rejected, warnings)
-                    .map_err(|e| e.to_string())
-            };
-            res.map_err(|e| {
-                Failure::new(
-                    format!("无法写入报告 {}：{e}", r.display()),
-                    format!("cannot write the report {}: {e}", r.display()),
-                )
-            })?;
-        }
-        Ok(())
-    };
-    print_issues(&parsed.rejected, lang.pick("拒绝", "rejected"));
-    print_issues(&parsed.warnings, lang.pick("提示", "warning"));
-    if strict && !parsed.rejected.is_empty() {
-        write_report(0, &parsed.rejected, &parsed.warnings)?;
-        eprintln!(
-            "{}",
-            lang.pick(
-                &format!(
-                    "严格模式：有 {} 行被拒绝，未导入任何数据。",
-                    rejected_rows.len()
-                ),
-                &format!(
-                    "strict mode: {} rows rejected, nothing imported.",
-                    rejected_rows.len()
-                )
-            )
-        );
-        return Ok(2);
-    }
-    let rejected_n = rejected_rows.len();
-    let pb = bar(parsed.persons.len() as u64, lang.pick("写入", "writing"));
-    let actor = Actor {
-        name: "import",
-        source: "import",
-    };
-    let pb2 = pb.clone();
-    let summary =
-        zhucan_web::registry_import::apply(store, parsed, &actor, BATCH, &mut |done, _| {
-            pb2.set_position(done as u64)
-        })
-        .await?;
-    pb.finish_and_clear();
-    audit_cli(
-        store,
-        "registry.import",
-        &file.display().to_string(),
-        serde_json::json!({"rows": summary.person_rows(), "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged, "rejected_rows": rejected_n}),
-    )
-    .await;
-    write_report(summary.imported(), &summary.rejected, &summary.warnings)?;
-    println!("{}", summary.line(lang));
-    Ok(if rejected_rows.is_empty() { 0 } else { 3 })
-}
-
-fn print_issues(issues: &[zhucan_workbook::Issue], kind: &str) {
-    const SHOWN: usize = 50;
-    for i in issues.iter().take(SHOWN) {
-        eprintln!(
-            "{kind}: {} {} [{}] “{}” — {}",
-            i.sheet, i.row, i.column, i.value, i.message
-        );
-    }
-    if issues.len() > SHOWN {
-        eprintln!("{kind}: … (+{})", issues.len() - SHOWN);
-    }
-}

@@ -158,7 +158,7 @@ pub struct KeyError {
 }
 
 impl KeyError {
-    pub(crate) fn new(zh: String, en: String) -> Self {
+    pub fn new(zh: String, en: String) -> Self {
         KeyError { zh, en }
     }
 }
@@ -220,7 +220,7 @@ fn generate_key_file(path: &Path) -> Result<SecretKey, KeyError> {
 
 /// Writes `text` and a newline to a new file readable by the owner only (mode 0600); an
 /// existing file is never overwritten.
-pub(crate) fn write_new_key_file(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_new_key_file(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

@@ -13,12 +13,12 @@ use zhucan_domain::access::Role;
 use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_store::{NewUser, StoreError};
 
-use crate::AppState;
-use crate::auth::{self, PageCaller};
-use crate::forms::{FormField, Submission};
-use crate::pages::{csrf_failed, csrf_ok, error_page};
-use crate::trail::{self, audit_event};
-use crate::view::{Chrome, render};
+use zhucan_web::AppState;
+use zhucan_web::auth::{self, PageCaller};
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{Chrome, render};
 
 struct UserRow {
     username: String,
@@ -54,7 +54,7 @@ fn forbidden(caller: &PageCaller) -> Response {
 
 /// The account page of `username`.
 fn account_href(username: &str) -> String {
-    format!("/admin/users/{}", crate::view::url_encode(username))
+    format!("/admin/users/{}", zhucan_web::view::url_encode(username))
 }
 
 /// The role, area and village fields (of a new account and of a change of rights).
@@ -164,7 +164,7 @@ async fn page(
             );
         }
     };
-    let names = crate::view::AreaNames::new(&areas);
+    let names = zhucan_web::view::AreaNames::new(&areas);
     let rows = users
         .iter()
         .map(|u| UserRow {
@@ -213,7 +213,7 @@ async fn page(
     };
     let here: String = "/admin/users".into();
     let title: String = lang.pick("账户管理", "Accounts").to_string();
-    let c = crate::pages::chrome(Some(caller), lang, &here, "admin", &title);
+    let c = zhucan_web::pages::chrome(Some(caller), lang, &here, "admin", &title);
     render(
         status,
         &UsersPage {
@@ -496,7 +496,7 @@ async fn account_page(
         (Ok(s), Ok(t)) => (s, t),
         _ => return internal(caller),
     };
-    let names = crate::view::AreaNames::new(&areas);
+    let names = zhucan_web::view::AreaNames::new(&areas);
     let mut fs = rights_fields(lang, &areas);
     let (errors, status) = match sub {
         Some(s) => (s.apply(&mut fs), StatusCode::UNPROCESSABLE_ENTITY),
@@ -524,7 +524,7 @@ async fn account_page(
         Lang::Zh => format!("账户 {}", user.username),
         Lang::En => format!("Account {}", user.username),
     };
-    let c = crate::pages::chrome(Some(caller), lang, &here, "admin", &title);
+    let c = zhucan_web::pages::chrome(Some(caller), lang, &here, "admin", &title);
     render(
         status,
         &AccountPage {

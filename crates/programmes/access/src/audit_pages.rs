@@ -10,11 +10,11 @@ use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_store::audit::{AuditQuery, AuditRecord};
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::pages::error_page;
-use crate::trail::{self, audit_event};
-use crate::view::{Chrome, render, url_encode};
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::pages::error_page;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{Chrome, render, url_encode};
 
 /// The actions the service records, for the filter.
 pub const ACTIONS: &[(&str, &str, &str)] = &[
@@ -187,7 +187,7 @@ pub async fn audit_page(
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let here: String = p.href("/audit", Some(page));
     let title: String = lang.pick("审计日志", "Audit trail").to_string();
-    let c = crate::pages::chrome(Some(&caller), lang, &here, "audit", &title);
+    let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "audit", &title);
     render(
         StatusCode::OK,
         &AuditPage {

@@ -16,13 +16,13 @@ use zhucan_domain::access::Role;
 use zhucan_store::StoreError;
 use zhucan_store::settings::Setting;
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::forms::{FormField, Submission};
-use crate::pages::{csrf_failed, csrf_ok, error_page};
-use crate::policy::{self, KNOBS, Policy};
-use crate::trail::audit_event;
-use crate::view::{Chrome, minute, render};
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
+use zhucan_web::policy::{self, KNOBS, Policy};
+use zhucan_web::trail::audit_event;
+use zhucan_web::view::{Chrome, minute, render};
 
 /// One row of the table of current values.
 struct SettingRow {
@@ -141,7 +141,7 @@ async fn page(
         .collect();
     let here: String = "/security/settings".into();
     let title: String = lang.pick("安全策略", "Security policy").to_string();
-    let c = crate::pages::chrome(Some(caller), lang, &here, "security", &title);
+    let c = zhucan_web::pages::chrome(Some(caller), lang, &here, "security", &title);
     render(
         status,
         &SettingsPage {

@@ -14,11 +14,11 @@ use serde::Deserialize;
 use zhucan_domain::Lang;
 use zhucan_store::{ApiTokenInfo, SessionRow, User};
 
-use crate::AppState;
-use crate::auth::{self, PageCaller, SESSION_COOKIE, parse_time};
-use crate::pages::{csrf_failed, csrf_ok, error_page};
-use crate::trail::audit_event;
-use crate::view::{Chrome, minute, render};
+use zhucan_web::AppState;
+use zhucan_web::auth::{self, PageCaller, SESSION_COOKIE, parse_time};
+use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
+use zhucan_web::trail::audit_event;
+use zhucan_web::view::{Chrome, minute, render};
 
 /// A session as a list shows it.
 pub struct SessionView {
@@ -184,7 +184,7 @@ pub async fn sessions_page(
     let title: String = lang
         .pick("登录会话与令牌", "Sessions and tokens")
         .to_string();
-    let c = crate::pages::chrome(Some(&caller), lang, &here, "sessions", &title);
+    let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "sessions", &title);
     render(
         StatusCode::OK,
         &SessionsPage {

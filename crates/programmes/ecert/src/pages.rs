@@ -13,13 +13,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use zhucan_domain::Lang;
 
-use crate::AppState;
-use crate::auth::{PageCaller, request_lang};
-use crate::ecert::{self, CertificateCard, Verification};
-use crate::pages::{chrome, forbidden_for, load_scoped, not_found_for};
-use crate::scope;
-use crate::trail::{Client, audit_event};
-use crate::view::{Chrome, render};
+use zhucan_web::AppState;
+use zhucan_web::auth::{PageCaller, request_lang};
+use crate::token::{self as ecert, CertificateCard, Verification};
+use zhucan_web::pages::{chrome, forbidden_for, load_scoped, not_found_for};
+use zhucan_web::scope;
+use zhucan_web::trail::{Client, audit_event};
+use zhucan_web::view::{Chrome, render};
 
 /// The answer of `GET /api/v1/verify/{token}` (contract.md). Only what a verifier needs:
 /// no ID, no photo, no address.
@@ -57,7 +57,7 @@ impl From<&Verification> for VerifyResponse {
 
 /// The client address may verify once more, or must wait this many seconds.
 fn limited(state: &AppState, client: &str) -> Option<u64> {
-    state
+    crate::token::keys_of(state)?
         .verify_limiter
         .check(client, state.config.verify_rate_max)
         .err()
@@ -165,7 +165,7 @@ pub async fn verify_page(
     let here = if safe {
         format!("/verify/{token}")
     } else {
-        format!("/verify/{}", crate::view::url_encode(&token))
+        format!("/verify/{}", zhucan_web::view::url_encode(&token))
     };
     let title = lang.pick("残疾人证核验", "Disability certificate check");
     let c = chrome(None, lang, &here, "", title);
@@ -254,13 +254,13 @@ pub async fn staff_card(
             ));
             return not_found_for(&caller);
         }
-        Err(e) => return crate::pages::store_error(&caller, e),
+        Err(e) => return zhucan_web::pages::store_error(&caller, e),
     };
     let (token, expires) = match ecert::issue_for(&state, &file, chrono::Utc::now()) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "certificate token could not be issued");
-            return crate::pages::error_page(
+            return zhucan_web::pages::error_page(
                 Some(&caller),
                 lang,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -275,7 +275,7 @@ pub async fn staff_card(
         "certificate.card",
         file.person.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"expires_at": expires.to_rfc3339(), "kid": state.cert_keys.active.kid()}),
+        serde_json::json!({"expires_at": expires.to_rfc3339(), "kid": crate::token::keys_of(&state).map(|k| k.keys.active.kid()).unwrap_or_default()}),
     ));
     let here = format!("/persons/{handle}/certificate");
     let card = CertificateCard::new(

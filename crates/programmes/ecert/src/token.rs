@@ -37,8 +37,8 @@ use zhucan_domain::person::CertificateStatus;
 use zhucan_domain::{Category, Grade};
 use zhucan_store::{PersonFile, StoreError};
 
-use crate::AppState;
-use crate::secrets::{KeyError, KeySource};
+use zhucan_web::AppState;
+use zhucan_web::secrets::{KeyError, KeySource};
 
 /// The environment variable holding the certificate signing key (64 hex characters: the
 /// Ed25519 seed).
@@ -74,6 +74,11 @@ impl std::fmt::Debug for CertKey {
 }
 
 impl CertKey {
+    /// The 32-byte seed of the key (for the service's configuration).
+    pub fn seed(&self) -> [u8; 32] {
+        self.signing.to_bytes()
+    }
+
     /// The key of a 32-byte Ed25519 seed.
     pub fn from_seed(seed: [u8; 32]) -> Self {
         let signing = SigningKey::from_bytes(&seed);
@@ -144,7 +149,7 @@ pub struct CertKeys {
 
 impl CertKeys {
     /// The key with this key ID.
-    fn find(&self, kid: &[u8; 4]) -> Option<&CertKey> {
+    pub fn find(&self, kid: &[u8; 4]) -> Option<&CertKey> {
         std::iter::once(&self.active)
             .chain(self.retired.iter())
             .find(|k| &k.kid == kid)
@@ -441,18 +446,20 @@ pub enum IssueError {
     NotFound,
     #[error("the token's times or handle do not fit the token format")]
     Unencodable,
+    #[error("the certificate programme has no signing key in this service")]
+    NoKey,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<IssueError> for crate::error::ApiError {
+impl From<IssueError> for zhucan_web::error::ApiError {
     fn from(e: IssueError) -> Self {
         match e {
-            IssueError::NotFound => crate::error::ApiError::not_found(),
+            IssueError::NotFound => zhucan_web::error::ApiError::not_found(),
             IssueError::Store(s) => s.into(),
-            IssueError::Unencodable => {
+            IssueError::Unencodable | IssueError::NoKey => {
                 tracing::error!("certificate token could not be encoded");
-                crate::error::ApiError::internal()
+                zhucan_web::error::ApiError::internal()
             }
         }
     }
@@ -473,13 +480,48 @@ pub async fn issue_token(
     issue_for(state, &file, Utc::now())
 }
 
+/// What the programme keeps in the service's state: its keys and the verification limiter.
+#[derive(Debug)]
+pub struct EcertState {
+    pub keys: CertKeys,
+    /// Certificate verifications per client address.
+    pub verify_limiter: zhucan_web::limits::RateLimiter,
+}
+
+impl EcertState {
+    /// The keys of the service's configuration (a random one when none is configured: tests).
+    pub fn from_config(config: &zhucan_web::Config) -> EcertState {
+        EcertState {
+            keys: CertKeys {
+                active: config.cert_key.map(CertKey::from_seed).unwrap_or_else(|| {
+                    tracing::warn!("no certificate signing key configured: certificate codes are signed with a key that lasts only as long as this process");
+                    CertKey::random()
+                }),
+                retired: config
+                    .cert_retired_keys
+                    .iter()
+                    .map(|s| CertKey::from_seed(*s))
+                    .collect(),
+            },
+            verify_limiter: zhucan_web::limits::RateLimiter::new(std::time::Duration::from_secs(
+                60,
+            )),
+        }
+    }
+}
+
+/// The programme's state in the service's.
+pub fn keys_of(state: &AppState) -> Option<&EcertState> {
+    state.ext::<EcertState>()
+}
+
 /// Issues a token for a file already loaded.
 pub fn issue_for(
     state: &AppState,
     file: &PersonFile,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), IssueError> {
-    let key = &state.cert_keys.active;
+    let key = &keys_of(state).ok_or(IssueError::NoKey)?.keys.active;
     let claims =
         Claims::new(key, file, now, state.config.cert_token_ttl).ok_or(IssueError::Unencodable)?;
     let expires = DateTime::<Utc>::from_timestamp(i64::from(claims.expires_at), 0)
@@ -499,7 +541,7 @@ pub async fn verify_token_at(state: &AppState, token: &str, now: DateTime<Utc>) 
         return refused("malformed");
     };
     let claims = &parsed.claims;
-    let Some(key) = state.cert_keys.find(&claims.kid) else {
+    let Some(key) = keys_of(state).and_then(|k| k.keys.find(&claims.kid)) else {
         return refused("unknown_key");
     };
     if key
@@ -681,7 +723,7 @@ pub fn qr_svg(text: &str, label: &str) -> Option<String> {
 }
 
 /// What the certificate card shows (`templates/certificate_card.html`). The template reads
-/// `card` (this) and `c` (the page's [`crate::view::Chrome`]), so a page that includes it
+/// `card` (this) and `c` (the page's [`zhucan_web::view::Chrome`]), so a page that includes it
 /// has both fields. Every value is ready to show: the caller decides on masking.
 #[derive(Debug, Clone)]
 pub struct CertificateCard {
@@ -812,7 +854,7 @@ pub fn resolve_key(
     if let Some(path) = key_file {
         return read_key_file(path).map(|k| (k, KeySource::File(path.to_path_buf())));
     }
-    let Some(path) = crate::secrets::file_next_to_database(database_url, KEY_FILE_SUFFIX) else {
+    let Some(path) = zhucan_web::secrets::file_next_to_database(database_url, KEY_FILE_SUFFIX) else {
         return Err(KeyError::new(
             format!(
                 "使用 PostgreSQL 时必须配置电子证照签名密钥：设置环境变量 {KEY_ENV}，或用 --cert-key-file 指定密钥文件"
@@ -826,7 +868,7 @@ pub fn resolve_key(
         return read_key_file(&path).map(|k| (k, KeySource::File(path)));
     }
     let key = CertKey::random();
-    crate::secrets::write_new_key_file(&path, &key.to_text()).map_err(|e| {
+    zhucan_web::secrets::write_new_key_file(&path, &key.to_text()).map_err(|e| {
         KeyError::new(
             format!("无法创建电子证照签名密钥文件 {}：{e}", path.display()),
             format!(

@@ -12,14 +12,14 @@ use zhucan_domain::person::{PersonRecord, Survey};
 use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, StoreError};
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::forms::{self, FormField, Submission};
-use crate::pages::chrome;
-use crate::scope;
-use crate::trail::{self, audit_event};
-use crate::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, WritableFile, WritesPersons};
-use crate::view::{Chrome, render};
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::chrome;
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, WritableFile, WritesPersons};
+use zhucan_web::view::{Chrome, render};
 
 #[derive(Template)]
 #[template(path = "person_edit.html")]
@@ -82,7 +82,7 @@ pub async fn edit_form(
     WritableFile(file): WritableFile,
 ) -> PageResult {
     let areas = state.store.areas().await.or_page(&caller)?;
-    let fields = forms::edit_fields(caller.lang, &areas, &caller.user.area, &file.record());
+    let fields = crate::forms::edit_fields(caller.lang, &areas, &caller.user.area, &file.record());
     Ok(edit_page(
         &caller,
         &file,
@@ -153,7 +153,7 @@ pub async fn save_edit(
     let version = form_version(&caller, &form)?;
     let mut sub = Submission::new(form);
     let current = file.record();
-    let next = forms::parse_edit(&mut sub, lang, &areas, &current);
+    let next = crate::forms::parse_edit(&mut sub, lang, &areas, &current);
     if let Some(next) = &next
         && !scope::can_register_in(
             &caller.user,
@@ -170,7 +170,7 @@ pub async fn save_edit(
             .into(),
         );
     }
-    let mut fields = forms::edit_fields(lang, &areas, &caller.user.area, &current);
+    let mut fields = crate::forms::edit_fields(lang, &areas, &caller.user.area, &current);
     let Some(next) = next.filter(|_| sub.errors.is_empty()) else {
         let errors = sub.apply(&mut fields);
         return Ok(edit_page(&caller, &file, version, fields, errors, vec![]));
@@ -190,7 +190,7 @@ pub async fn save_edit(
                 .or_page(&caller)?
                 .ok_or_else(|| PageError::not_found(&caller))?;
             sub.apply(&mut fields);
-            let stored = forms::edit_fields(lang, &areas, &caller.user.area, &fresh.record());
+            let stored = crate::forms::edit_fields(lang, &areas, &caller.user.area, &fresh.record());
             let mut conflict = differences(lang, &fields, &stored);
             if conflict.is_empty() {
                 conflict.push(
@@ -264,7 +264,7 @@ struct SurveyPage {
 
 /// The year the path names, if it is a survey year staff may record (not after this year).
 fn survey_year(caller: &PageCaller, raw: &str) -> Result<i32, PageError> {
-    let now = chrono::Datelike::year(&crate::plan::today());
+    let now = chrono::Datelike::year(&zhucan_web::view::today());
     match raw.trim().parse::<i32>() {
         Ok(y) if (1990..=now).contains(&y) => Ok(y),
         _ => Err(PageError::message(
@@ -368,7 +368,7 @@ pub async fn survey_form(
 ) -> PageResult {
     let year = survey_year(&caller, &year)?;
     let (s, _) = survey_of(&file, year);
-    let fields = forms::survey_fields(caller.lang, &s);
+    let fields = crate::forms::survey_fields(caller.lang, &s);
     Ok(survey_page(
         &caller,
         &file,
@@ -393,8 +393,8 @@ pub async fn save_survey(
     let version = form_version(&caller, &form)?;
     let (before, _) = survey_of(&file, year);
     let mut sub = Submission::new(form);
-    let parsed = forms::parse_survey(&mut sub, lang, &before);
-    let mut fields = forms::survey_fields(lang, &before);
+    let parsed = crate::forms::parse_survey(&mut sub, lang, &before);
+    let mut fields = crate::forms::survey_fields(lang, &before);
     let Some(survey) = parsed.filter(|_| sub.errors.is_empty()) else {
         let errors = sub.apply(&mut fields);
         return Ok(survey_page(

@@ -919,6 +919,7 @@ pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     use super::*;
     use proptest::prelude::*;
 

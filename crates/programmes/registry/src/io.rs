@@ -13,16 +13,16 @@ use zhucan_domain::{Lang, Localized};
 use zhucan_store::registry::Actor;
 use zhucan_workbook::Issue;
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::pages::chrome;
-use crate::registry_import::{self, Summary};
-use crate::scope;
-use crate::trail::{self, audit_event};
-use crate::usecase::{
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::pages::chrome;
+use crate::import::Summary;
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{
     CsrfForm, CsrfMultipart, Holds, OrPage, PageError, PageResult, WritesPersons,
 };
-use crate::view::{Chrome, render};
+use zhucan_web::view::{Chrome, render};
 
 /// The largest roster a page upload takes.
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -154,15 +154,16 @@ fn import_page(
 ) -> Response {
     let lang = caller.lang;
     let recent = state
-        .imports
-        .of(&caller.user.username)
+        .ext::<ImportJobs>()
+        .map(|j| j.of(&caller.user.username))
+        .unwrap_or_default()
         .iter()
         .take(10)
         .map(|j| {
             (
                 format!("/import/{}", j.id),
                 j.file.clone(),
-                crate::view::minute(&j.started),
+                zhucan_web::view::minute(&j.started),
                 phase_text(&j.phase(), lang),
             )
         })
@@ -238,7 +239,15 @@ pub async fn import_upload(
         started: zhucan_store::now_text(),
         phase: Mutex::new(Phase::Reading { done: 0, total: 0 }),
     });
-    state.imports.add(job.clone());
+    let Some(jobs) = state.ext::<ImportJobs>() else {
+        return Err(PageError::message(
+            &caller,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "导入功能未启用。",
+            "Imports are not enabled in this service.",
+        ));
+    };
+    jobs.add(job.clone());
     let (st, c, j) = (state.clone(), caller.clone(), job.clone());
     tokio::spawn(async move {
         let phase = run(&st, &c, &j, bytes, survey_year, &area_name).await;
@@ -273,7 +282,7 @@ async fn run(
     };
     let opts = zhucan_workbook::ImportOptions {
         survey_year,
-        today: crate::plan::today(),
+        today: zhucan_web::view::today(),
         lang,
     };
     let (name, j) = (job.file.clone(), job.clone());
@@ -296,8 +305,8 @@ async fn run(
     let Some(area) = scope::import_area(&caller.user) else {
         return failed(lang.pick("无权导入", "not allowed").into());
     };
-    let reach = registry_import::reach_of(area, area_name);
-    if let Err(e) = registry_import::restrict(&state.store, &mut parsed, reach, lang).await {
+    let reach = crate::import::reach_of(area, area_name);
+    if let Err(e) = crate::import::restrict(&state.store, &mut parsed, reach, lang).await {
         tracing::error!(error = %e, "import: scope");
         return failed(
             lang.pick("服务器内部错误，已记录", "internal error, logged")
@@ -309,7 +318,7 @@ async fn run(
         source: "import",
     };
     let j = job.clone();
-    let result = registry_import::apply(
+    let result = crate::import::apply(
         &state.store,
         parsed,
         &actor,
@@ -370,8 +379,8 @@ struct JobPage {
 
 fn job_of(state: &AppState, caller: &PageCaller, id: &str) -> Result<Arc<Job>, PageError> {
     state
-        .imports
-        .get(id, &caller.user.username)
+        .ext::<ImportJobs>()
+        .and_then(|j| j.get(id, &caller.user.username))
         .ok_or_else(|| PageError::not_found(caller))
 }
 
@@ -406,7 +415,7 @@ pub async fn import_job(
             ),
             id: job.id.clone(),
             file: job.file.clone(),
-            started: crate::view::minute(&job.started),
+            started: zhucan_web::view::minute(&job.started),
             state: st,
             status: phase_text(&phase, lang),
             progress,

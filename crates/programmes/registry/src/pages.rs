@@ -1,3 +1,34 @@
+//! The registry's pages (一人一档): the search, the person file, the audited reveal,
+//! registration and life events.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Local};
+use serde::Deserialize;
+use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::disability::format_components;
+use zhucan_domain::ids::mask_phone;
+use zhucan_domain::parse::fen_to_yuan;
+use zhucan_domain::person::{CertificateStatus, Survey};
+use zhucan_domain::timeline::apply_life_event;
+use zhucan_domain::{Lang, Localized};
+use zhucan_store::registry::Actor;
+use zhucan_store::{PersonFile, PersonQuery, StoreError};
+
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
+
+use zhucan_web::pages::{chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for, store_error, writable_by_handle, area_names, year_now};
+
 // ---------------------------------------------------------------- search
 
 #[derive(Template)]
@@ -711,7 +742,7 @@ pub async fn new_person_form(State(state): State<AppState>, caller: PageCaller) 
         Ok(a) => a,
         Err(e) => return store_error(&caller, e),
     };
-    let mut fields = forms::person_fields(lang, &areas, &caller.user.area);
+    let mut fields = crate::forms::person_fields(lang, &areas, &caller.user.area);
     if caller.user.area.level() != AreaLevel::District {
         let own = caller.user.area.as_str().get(..9).unwrap_or("").to_string();
         for f in fields.iter_mut().filter(|f| f.name == "township") {
@@ -752,7 +783,7 @@ pub async fn new_person(
     };
     let today = Local::now().date_naive();
     let mut sub = Submission::new(form);
-    let parsed = forms::parse_person(&mut sub, lang, &areas, today);
+    let parsed = crate::forms::parse_person(&mut sub, lang, &areas, today);
     if let Some(rec) = &parsed
         && !scope::can_register_in(
             &caller.user,
@@ -809,7 +840,7 @@ pub async fn new_person(
             Err(e) => return store_error(&caller, e),
         }
     }
-    let mut fields = forms::person_fields(lang, &areas, &caller.user.area);
+    let mut fields = crate::forms::person_fields(lang, &areas, &caller.user.area);
     let errors = sub.apply(&mut fields);
     render(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -848,7 +879,7 @@ pub struct KindQuery {
 fn event_kind_field(lang: Lang, value: &str) -> FormField {
     let mut o = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
     o.extend(
-        forms::EVENT_KINDS
+        crate::forms::EVENT_KINDS
             .iter()
             .map(|(k, zh, en)| (k.to_string(), lang.pick(zh, en).to_string())),
     );
@@ -861,7 +892,7 @@ fn event_kind_field(lang: Lang, value: &str) -> FormField {
 
 fn event_fields_for(lang: Lang, kind: &str, areas: &[Area], scope: &AreaCode) -> Vec<FormField> {
     let mut fields = vec![event_kind_field(lang, kind)];
-    fields.extend(forms::event_fields(kind, lang, areas, scope));
+    fields.extend(crate::forms::event_fields(kind, lang, areas, scope));
     fields
 }
 
@@ -885,26 +916,26 @@ pub async fn event_form(
         Err(e) => return store_error(&caller, e),
     };
     let kind = q.kind.unwrap_or_default();
-    let kind = if forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
+    let kind = if crate::forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
         kind
     } else {
         String::new()
     };
     let fields = if kind.is_empty() {
         let mut all = vec![event_kind_field(lang, "")];
-        all.extend(forms::event_fields(
+        all.extend(crate::forms::event_fields(
             "reassess",
             lang,
             &areas,
             &caller.user.area,
         ));
         all.extend(
-            forms::event_fields("renew", lang, &areas, &caller.user.area)
+            crate::forms::event_fields("renew", lang, &areas, &caller.user.area)
                 .into_iter()
                 .skip(1),
         );
         all.extend(
-            forms::event_fields("move_in", lang, &areas, &caller.user.area)
+            crate::forms::event_fields("move_in", lang, &areas, &caller.user.area)
                 .into_iter()
                 .skip(1),
         );
@@ -969,7 +1000,7 @@ pub async fn record_event(
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
     let mut sub = Submission::new(form);
-    if !forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
+    if !crate::forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
         sub.fail(
             "kind",
             lang.pick("请选择事件类型", "choose the kind of event")
@@ -977,7 +1008,7 @@ pub async fn record_event(
         );
     }
     let event = if sub.errors.is_empty() {
-        forms::parse_event(&kind, &mut sub, lang, &areas, today)
+        crate::forms::parse_event(&kind, &mut sub, lang, &areas, today)
     } else {
         None
     };

@@ -1,18 +1,20 @@
 //! The service end's API: `GET /api/v1/me` (the signed-in citizen's own file and their
 //! wards'), and `GET /api/v1/me/applications`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use zhucan_domain::access::Role;
 use zhucan_domain::parse::Month;
-use zhucan_store::service_end::AppQuery;
+use crate::store::AppQuery;
 
-use crate::AppState;
-use crate::auth::ApiCaller;
-use crate::error::ApiError;
-use crate::trail::audit_event;
+use zhucan_web::AppState;
+use zhucan_web::auth::ApiCaller;
+use zhucan_web::error::ApiError;
+use zhucan_web::trail::audit_event;
 
 async fn linked(
     state: &AppState,
@@ -20,7 +22,7 @@ async fn linked(
 ) -> Result<
     Vec<(
         zhucan_domain::ids::CitizenId,
-        zhucan_store::service_end::Relation,
+        crate::store::Relation,
     )>,
     Response,
 > {
@@ -36,7 +38,7 @@ async fn linked(
 
 /// `GET /api/v1/me`: the citizen's own file (full identifiers: their own) and their wards'.
 #[utoipa::path(get, path = "/api/v1/me",
-    responses((status = 200, description = "{persons: [{relation, file, subsidies, applications}]}", body = Object), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    responses((status = 200, description = "{persons: [{relation, file, subsidies, applications}]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
     let lang = caller.lang;
@@ -48,7 +50,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
         Ok(p) => p,
         Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
     };
-    let m = Month::of(crate::plan::today());
+    let m = Month::of(zhucan_web::view::today());
     let mut persons = Vec::new();
     for (id, relation) in links {
         let Ok(Some(f)) = state.store.person_file(&id).await else {
@@ -62,7 +64,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
             .into_iter()
             .map(|(_, b)| b)
             .collect();
-        let e = zhucan_engine::subsidies::explain_person(&f, benefits, &policy, m, lang);
+        let e = zhucan_subsidies::facts::explain_person(&f, benefits, &policy, m, lang);
         let (_, apps) = state
             .store
             .applications(&AppQuery {
@@ -73,7 +75,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
             })
             .await
             .unwrap_or_default();
-        let mut file = crate::api::file_json(&f);
+        let mut file = zhucan_registry::api::file_json(&f);
         // Their own numbers, unmasked (identifiers.md: a person's own page may show them).
         if let Some(p) = file.get_mut("person").and_then(|p| p.as_object_mut()) {
             p.insert("phone".into(), json!(f.person.phone));
@@ -99,7 +101,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
 
 /// `GET /api/v1/me/applications`: the citizen's applications and their wards'.
 #[utoipa::path(get, path = "/api/v1/me/applications",
-    responses((status = 200, description = "{applications: [...]}", body = Object), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    responses((status = 200, description = "{applications: [...]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> Response {
     let lang = caller.lang;
@@ -136,7 +138,7 @@ pub struct TokenParams {
 /// `GET /api/v1/me/certificate/token`: a fresh signed token for the citizen's electronic
 /// certificate (what the QR code carries), with its expiry and verification URL.
 #[utoipa::path(get, path = "/api/v1/me/certificate/token", params(TokenParams),
-    responses((status = 200, body = crate::ecert::CertificateToken), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 200, body = zhucan_ecert::token::CertificateToken), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn certificate_token(
     State(state): State<AppState>,
@@ -150,7 +152,7 @@ pub async fn certificate_token(
         Err(r) => return r,
     };
     // The own file first, then the wards in their order.
-    links.sort_by_key(|(_, r)| *r != zhucan_store::service_end::Relation::Own);
+    links.sort_by_key(|(_, r)| *r != crate::store::Relation::Own);
     let wanted = q.person.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let mut chosen = None;
     for (id, _) in &links {
@@ -167,7 +169,7 @@ pub async fn certificate_token(
         return ApiError::not_found().in_lang(lang).into_response();
     };
     let body =
-        match crate::ecert::certificate_token(&state, &file.person.citizen_id, &headers).await {
+        match zhucan_ecert::token::certificate_token(&state, &file.person.citizen_id, &headers).await {
             Ok(t) => t,
             Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
         };

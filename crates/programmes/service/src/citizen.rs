@@ -6,6 +6,9 @@
 //! A citizen account reaches only the person files it is linked to ([`linked`]); any other
 //! person is "not found".
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+use zhucan_web::usecase::{Posted, read_multipart};
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -20,21 +23,21 @@ use zhucan_domain::access::Role;
 use zhucan_domain::ids::{CertificateNo, CitizenId};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{Month, fen_to_yuan};
-use zhucan_domain::service::{
+use crate::rules::{
     NeedKind, Satisfaction, ServiceDef, check_answers, check_upload, safe_file_name,
 };
 use zhucan_store::registry::Actor;
-use zhucan_store::service_end::{AppQuery, Application, Relation, Upload};
+use crate::store::{AppQuery, Application, Relation, Upload};
 use zhucan_store::{NewUser, PersonFile};
 
-use crate::AppState;
-use crate::auth::{self, PageCaller, request_lang};
-use crate::forms::{FormField, Submission};
-use crate::pages::{
+use zhucan_web::AppState;
+use zhucan_web::auth::{self, PageCaller, request_lang};
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{
     chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
 };
-use crate::trail::{self, Client, audit_event};
-use crate::view::{Chrome, DISPLAY_COOKIE, Display, display_of, render};
+use zhucan_web::trail::{self, Client, audit_event};
+use zhucan_web::view::{Chrome, display_of, render};
 
 // ---------------------------------------------------------------- who the citizen acts for
 
@@ -115,7 +118,7 @@ fn switcher(ctx: &Ctx, path: &str) -> Vec<(String, String, bool)> {
 }
 
 fn today() -> chrono::NaiveDate {
-    crate::plan::today()
+    zhucan_web::view::today()
 }
 
 // ---------------------------------------------------------------- sign-up
@@ -558,8 +561,8 @@ pub async fn me(
         Err(e) => return store_error(&caller, e),
     };
     let m = Month::of(today());
-    let e = zhucan_engine::subsidies::explain_person(f, benefits, &policy, m, lang);
-    let applicant = zhucan_engine::subsidies::applicant_of(f, today());
+    let e = zhucan_subsidies::facts::explain_person(f, benefits, &policy, m, lang);
+    let applicant = crate::applicant::applicant_of(f, today());
     let (_, apps) = match state
         .store
         .applications(&AppQuery {
@@ -693,7 +696,7 @@ pub async fn services(
         Err(r) => return r,
     };
     let f = &ctx.file;
-    let applicant = zhucan_engine::subsidies::applicant_of(f, today());
+    let applicant = crate::applicant::applicant_of(f, today());
     let list = match state.store.services().await {
         Ok(s) => s,
         Err(e) => return store_error(&caller, e),
@@ -745,7 +748,7 @@ struct ServicePage {
 }
 
 fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
-    use zhucan_domain::service::FieldKind;
+    use crate::rules::FieldKind;
     def.fields
         .iter()
         .map(|f| {
@@ -879,7 +882,7 @@ async fn offered(
     };
     let eligible = def
         .eligibility
-        .admits(&zhucan_engine::subsidies::applicant_of(f, today()));
+        .admits(&crate::applicant::applicant_of(f, today()));
     Ok((ctx, def, eligible))
 }
 
@@ -1404,7 +1407,7 @@ pub async fn send_file(state: &AppState, caller: &PageCaller, id: &str, seq: i64
                         header::CONTENT_DISPOSITION,
                         format!(
                             "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                            crate::view::url_encode(&info.file_name)
+                            zhucan_web::view::url_encode(&info.file_name)
                         ),
                     ),
                 ],
@@ -1744,7 +1747,7 @@ pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Resp
 struct MyCertificatePage {
     c: Chrome,
     persons: Vec<(String, String, bool)>,
-    card: crate::ecert::CertificateCard,
+    card: zhucan_ecert::token::CertificateCard,
 }
 
 /// `GET /me/certificate?p=…`: the citizen's (or ward's) certificate card with a fresh QR code
@@ -1762,7 +1765,7 @@ pub async fn my_certificate(
         Err(r) => return r,
     };
     let f = &ctx.file;
-    let (token, expires) = match crate::ecert::issue_for(&state, f, chrono::Utc::now()) {
+    let (token, expires) = match zhucan_ecert::token::issue_for(&state, f, chrono::Utc::now()) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "certificate token could not be issued");
@@ -1784,10 +1787,10 @@ pub async fn my_certificate(
         serde_json::json!({"via": "service end", "expires_at": expires.to_rfc3339()}),
     ));
     let here = format!("/me/certificate?p={}", f.handle);
-    let mut card = crate::ecert::CertificateCard::new(
+    let mut card = zhucan_ecert::token::CertificateCard::new(
         lang,
         f,
-        crate::ecert::verify_url(&state, &headers, &token),
+        zhucan_ecert::token::verify_url(&state, &headers, &token),
         expires,
         state.config.cert_token_ttl,
         here.clone(),

@@ -2,6 +2,8 @@
 //! dates and overdue warnings, an application's steps and decision, the needs queue with
 //! triage and closing, unmet needs by township and kind, and a person's needs.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -14,21 +16,21 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
-use zhucan_domain::service::{ActRefused, NeedKind, ServiceDef, StaffAct};
+use crate::rules::{ActRefused, NeedKind, ServiceDef, StaffAct};
 use zhucan_store::registry::Actor;
-use zhucan_store::service_end::{Acted, AppQuery, Application};
-use zhucan_store::subsidies::{CaseKind, NewCase};
+use crate::store::{Acted, AppQuery, Application};
+use zhucan_subsidies::store::{CaseKind, NewCase};
 
-use crate::AppState;
-use crate::auth::PageCaller;
-use crate::forms::{FormField, Submission};
-use crate::pages::{
+use zhucan_web::AppState;
+use zhucan_web::auth::PageCaller;
+use zhucan_web::forms::{FormField, Submission};
+use zhucan_web::pages::{
     chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for,
     store_error,
 };
-use crate::scope;
-use crate::trail::{self, audit_event};
-use crate::view::{AreaNames, Chrome, render};
+use zhucan_web::scope;
+use zhucan_web::trail::{self, audit_event};
+use zhucan_web::view::{AreaNames, Chrome, render};
 
 const PER_PAGE: u32 = 50;
 
@@ -42,7 +44,7 @@ fn desk(caller: &PageCaller) -> Result<AreaCode, Response> {
 }
 
 fn today() -> chrono::NaiveDate {
-    crate::plan::today()
+    zhucan_web::view::today()
 }
 
 fn step_label(def: Option<&ServiceDef>, app: &Application, lang: Lang) -> String {
@@ -556,7 +558,7 @@ pub async fn act(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    let file = match crate::pages::writable_by_id(&state, &caller, &app.citizen_id).await {
+    let file = match zhucan_web::pages::writable_by_id(&state, &caller, &app.citizen_id).await {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -1030,7 +1032,7 @@ pub async fn need_act(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    if let Err(r) = crate::pages::writable_by_id(&state, &caller, &need.citizen_id).await {
+    if let Err(r) = zhucan_web::pages::writable_by_id(&state, &caller, &need.citizen_id).await {
         return r;
     }
     let services = state.store.services().await.unwrap_or_default();
@@ -1243,7 +1245,7 @@ pub async fn record_need(
     if !csrf_ok(&caller, &form) {
         return csrf_failed(&caller);
     }
-    let file = match crate::pages::writable_by_handle(&state, &caller, &handle).await {
+    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
         Ok(f) => f,
         Err(r) => return r,
     };

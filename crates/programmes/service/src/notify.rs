@@ -3,6 +3,8 @@
 //! ships writes each text to the log (an intranet without an SMS provider), and the outbox
 //! keeps every text with its state, so a real gateway can be plugged in without losing any.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use std::time::Duration;
 
 use zhucan_domain::ids::CitizenId;

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::coded_enum;
-use crate::disability::{Category, Grade};
-use crate::lang::Lang;
-use crate::person::EconomicStatus;
-use crate::subsidy::Subsidy;
+use zhucan_domain::coded_enum;
+use zhucan_domain::disability::{Category, Grade};
+use zhucan_domain::lang::Lang;
+use zhucan_domain::person::EconomicStatus;
+use zhucan_subsidies::rules::Subsidy;
 
 coded_enum! {
     /// Who may apply for a service.
@@ -258,16 +258,16 @@ pub fn check_answers(
                     Ok(v.clone())
                 }
             }
-            FieldKind::Date => crate::parse::parse_date(&v)
+            FieldKind::Date => zhucan_domain::parse::parse_date(&v)
                 .map(|d| d.to_string())
-                .map_err(|e| format!("“{v}”{}", crate::Localized::message(&e, lang))),
+                .map_err(|e| format!("“{v}”{}", zhucan_domain::Localized::message(&e, lang))),
             FieldKind::Select => f
                 .options
                 .iter()
                 .find(|(k, zh, en)| *k == v || *zh == v || en.eq_ignore_ascii_case(&v))
                 .map(|(k, _, _)| k.clone())
                 .ok_or_else(|| bad("不是可选项", "is not one of the choices")),
-            FieldKind::YesNo => crate::parse::parse_yes_no(&v)
+            FieldKind::YesNo => zhucan_domain::parse::parse_yes_no(&v)
                 .map(|b| {
                     if b {
                         "yes".to_string()
@@ -277,7 +277,7 @@ pub fn check_answers(
                 })
                 .map_err(|_| bad("应为 是 或 否", "must be yes or no")),
             FieldKind::Phone => {
-                let digits: String = crate::ids::normalize(&v)
+                let digits: String = zhucan_domain::ids::normalize(&v)
                     .chars()
                     .filter(|c| !matches!(c, ' ' | '-'))
                     .collect();

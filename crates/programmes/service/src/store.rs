@@ -7,15 +7,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::service::{
+use crate::rules::{
     ActRefused, NeedKind, Satisfaction, ServiceDef, StaffAct, Transition,
 };
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
-use crate::accounts::{NewUser, User, ordered_id};
-use crate::registry::Actor;
-use crate::rows::corrupt;
-use crate::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
+use zhucan_store::accounts::{NewUser, User, ordered_id};
+use zhucan_store::registry::Actor;
+use zhucan_store::rows::corrupt;
+use zhucan_store::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
 
 fn cid(s: &str) -> Result<CitizenId> {
     CitizenId::from_trusted(s.to_string()).map_err(|_| corrupt("citizen_id", s))
@@ -297,8 +297,8 @@ async fn insert_files(tx: &mut Tx, app: &str, files: &[Upload], by: &str) -> Res
 }
 
 /// Seeds the default catalogue (migration 7).
-pub(crate) async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
-    for (i, s) in zhucan_domain::service::default_catalogue()
+pub async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
+    for (i, s) in crate::rules::default_catalogue()
         .iter()
         .enumerate()
     {
@@ -312,9 +312,151 @@ pub(crate) async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
-impl Store {
+/// The service end's storage: the catalogue, applications and their files, needs, messages, the SMS outbox, citizen links.
+#[allow(async_fn_in_trait)]
+pub trait ServiceStore {
     /// Creates a citizen account linked to person files, in one transaction.
-    pub async fn create_citizen(
+    async fn create_citizen(
+        &self,
+        u: &NewUser,
+        links: &[(CitizenId, Relation)],
+        by: &str,
+    ) -> Result<User>;
+
+    /// The person files an account is linked to, own first.
+    async fn persons_of_account(&self, user_id: &str) -> Result<Vec<(CitizenId, Relation)>>;
+
+    /// How many accounts of a relation a person file has (one own account per person).
+    async fn account_links(&self, id: &CitizenId, relation: Relation) -> Result<i64>;
+
+    /// The catalogue, in order: (definition, active).
+    async fn services(&self) -> Result<Vec<(ServiceDef, bool)>>;
+
+    /// One service, active or not.
+    async fn service(&self, key: &str) -> Result<Option<(ServiceDef, bool)>>;
+
+    /// Submits an application with its documents; its first event and the person's timeline
+    /// record it.
+    #[allow(clippy::too_many_arguments)]
+    async fn submit_application(
+        &self,
+        id: &CitizenId,
+        service: &ServiceDef,
+        area: &AreaCode,
+        answers: &BTreeMap<String, String>,
+        files: &[Upload],
+        due_on: chrono::NaiveDate,
+        actor: &Actor<'_>,
+    ) -> Result<Application>;
+
+    async fn application(&self, id: &str) -> Result<Option<Application>>;
+
+    /// Applications, the longest waiting first (by due date), and how many match.
+    async fn applications(&self, q: &AppQuery) -> Result<(i64, Vec<Application>)>;
+
+    async fn application_events(&self, id: &str) -> Result<Vec<AppEvent>>;
+
+    async fn application_files(&self, id: &str) -> Result<Vec<FileInfo>>;
+
+    /// One document's description and content.
+    async fn application_file(
+        &self,
+        id: &str,
+        seq: i64,
+    ) -> Result<Option<(FileInfo, Vec<u8>)>>;
+
+    /// Staff act on an application of the service `def` at the version they saw. The step
+    /// comes from the stored row, never from the form: steps advance one at a time, approval
+    /// is refused before the last step ([`ServiceDef::transition`]) and the last step is
+    /// completed only by a decision.
+    #[allow(clippy::too_many_arguments)]
+    async fn act_on_application(
+        &self,
+        id: &str,
+        expected_version: i64,
+        action: StaffAct,
+        def: &ServiceDef,
+        note: &str,
+        easy: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Acted>;
+
+    /// The applicant answers a request for information (with documents): back to staff.
+    async fn answer_application(
+        &self,
+        id: &str,
+        note: &str,
+        files: &[Upload],
+        actor: &Actor<'_>,
+    ) -> Result<bool>;
+
+    /// Records a need.
+    async fn record_need(
+        &self,
+        id: &CitizenId,
+        kind: NeedKind,
+        description: &str,
+        channel: &str,
+        area: &AreaCode,
+        actor: &Actor<'_>,
+    ) -> Result<Need>;
+
+    async fn need(&self, id: &str) -> Result<Option<Need>>;
+
+    /// Needs in an area (and, if given, of some persons), newest first.
+    async fn needs(
+        &self,
+        area: &AreaCode,
+        status: Option<&str>,
+        persons: &[CitizenId],
+        page: u32,
+        per_page: u32,
+    ) -> Result<(i64, Vec<Need>)>;
+
+    /// Unmet (not closed) needs per township and kind, within an area.
+    async fn unmet_needs(&self, area: &AreaCode) -> Result<Vec<(String, String, i64)>>;
+
+    /// Triages an open need to a service or a referral.
+    async fn triage_need(
+        &self,
+        id: &str,
+        service_key: Option<&str>,
+        referral: Option<&str>,
+        by: &str,
+    ) -> Result<bool>;
+
+    /// Closes a need with its outcome.
+    async fn close_need(&self, id: &str, outcome: &str, by: &str) -> Result<bool>;
+
+    /// The citizen's satisfaction answer on a closed need (once).
+    async fn answer_need(&self, id: &str, s: Satisfaction) -> Result<bool>;
+
+    /// Leaves a message for a person's account(s) and, with a phone number, queues a text.
+    async fn notify(
+        &self,
+        id: &CitizenId,
+        title: &str,
+        body: &str,
+        link: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<()>;
+
+    /// Messages of some persons, newest first.
+    async fn messages_of(&self, ids: &[CitizenId], limit: i64) -> Result<Vec<Message>>;
+
+    /// Marks a person's messages read.
+    async fn mark_read(&self, ids: &[CitizenId]) -> Result<()>;
+
+    /// The oldest queued texts.
+    async fn queued_sms(&self, limit: i64) -> Result<Vec<Sms>>;
+
+    /// Records a gateway's answer for a text.
+    async fn mark_sms(&self, id: &str, sent: bool, error: Option<&str>) -> Result<()>;
+}
+
+impl ServiceStore for Store {
+    /// Creates a citizen account linked to person files, in one transaction.
+    async fn create_citizen(
         &self,
         u: &NewUser,
         links: &[(CitizenId, Relation)],
@@ -343,7 +485,7 @@ impl Store {
     }
 
     /// The person files an account is linked to, own first.
-    pub async fn persons_of_account(&self, user_id: &str) -> Result<Vec<(CitizenId, Relation)>> {
+    async fn persons_of_account(&self, user_id: &str) -> Result<Vec<(CitizenId, Relation)>> {
         let rows: Vec<(String, String)> = on_pool!(self, p => {
             sqlx::query_as("SELECT citizen_id, relation FROM account_persons WHERE user_id = $1 ORDER BY relation DESC, citizen_id")
                 .bind(user_id).fetch_all(p).await?
@@ -354,7 +496,7 @@ impl Store {
     }
 
     /// How many accounts of a relation a person file has (one own account per person).
-    pub async fn account_links(&self, id: &CitizenId, relation: Relation) -> Result<i64> {
+    async fn account_links(&self, id: &CitizenId, relation: Relation) -> Result<i64> {
         Ok(on_pool!(self, p => {
             sqlx::query_scalar("SELECT COUNT(*) FROM account_persons a JOIN users u ON u.id = a.user_id WHERE a.citizen_id = $1 AND a.relation = $2 AND u.disabled = $3")
                 .bind(id.as_str()).bind(relation.key()).bind(false).fetch_one(p).await?
@@ -362,7 +504,7 @@ impl Store {
     }
 
     /// The catalogue, in order: (definition, active).
-    pub async fn services(&self) -> Result<Vec<(ServiceDef, bool)>> {
+    async fn services(&self) -> Result<Vec<(ServiceDef, bool)>> {
         let rows: Vec<(String, bool)> = on_pool!(self, p => {
             sqlx::query_as("SELECT definition, active FROM services ORDER BY seq").fetch_all(p).await?
         });
@@ -377,7 +519,7 @@ impl Store {
     }
 
     /// One service, active or not.
-    pub async fn service(&self, key: &str) -> Result<Option<(ServiceDef, bool)>> {
+    async fn service(&self, key: &str) -> Result<Option<(ServiceDef, bool)>> {
         Ok(self
             .services()
             .await?
@@ -388,7 +530,7 @@ impl Store {
     /// Submits an application with its documents; its first event and the person's timeline
     /// record it.
     #[allow(clippy::too_many_arguments)]
-    pub async fn submit_application(
+    async fn submit_application(
         &self,
         id: &CitizenId,
         service: &ServiceDef,
@@ -412,7 +554,7 @@ impl Store {
         });
         insert_event(&mut tx, &app, actor.name, "submitted", 0, "").await?;
         insert_files(&mut tx, &app, files, actor.name).await?;
-        crate::registry::touch(
+        zhucan_store::registry::touch(
             &mut tx,
             id.as_str(),
             &[NewEvent {
@@ -429,7 +571,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(app))
     }
 
-    pub async fn application(&self, id: &str) -> Result<Option<Application>> {
+    async fn application(&self, id: &str) -> Result<Option<Application>> {
         let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1");
         let row: Option<AppRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
@@ -438,7 +580,7 @@ impl Store {
     }
 
     /// Applications, the longest waiting first (by due date), and how many match.
-    pub async fn applications(&self, q: &AppQuery) -> Result<(i64, Vec<Application>)> {
+    async fn applications(&self, q: &AppQuery) -> Result<(i64, Vec<Application>)> {
         let mut conds = vec!["area_code LIKE $1".to_string()];
         let mut binds = vec![format!(
             "{}%",
@@ -488,14 +630,14 @@ impl Store {
         ))
     }
 
-    pub async fn application_events(&self, id: &str) -> Result<Vec<AppEvent>> {
+    async fn application_events(&self, id: &str) -> Result<Vec<AppEvent>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as("SELECT seq, at, actor, kind, step, note FROM application_events WHERE application_id = $1 ORDER BY seq")
                 .bind(id).fetch_all(p).await?
         }))
     }
 
-    pub async fn application_files(&self, id: &str) -> Result<Vec<FileInfo>> {
+    async fn application_files(&self, id: &str) -> Result<Vec<FileInfo>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as("SELECT seq, document_key, file_name, content_type, size, sha256, uploaded_at, uploaded_by FROM application_files WHERE application_id = $1 ORDER BY seq")
                 .bind(id).fetch_all(p).await?
@@ -503,7 +645,7 @@ impl Store {
     }
 
     /// One document's description and content.
-    pub async fn application_file(
+    async fn application_file(
         &self,
         id: &str,
         seq: i64,
@@ -524,7 +666,7 @@ impl Store {
     /// is refused before the last step ([`ServiceDef::transition`]) and the last step is
     /// completed only by a decision.
     #[allow(clippy::too_many_arguments)]
-    pub async fn act_on_application(
+    async fn act_on_application(
         &self,
         id: &str,
         expected_version: i64,
@@ -577,7 +719,7 @@ impl Store {
                 format!("{service_name}：第 {} 步完成", app.step + 1),
             ),
         };
-        crate::registry::touch(
+        zhucan_store::registry::touch(
             &mut tx,
             app.citizen_id.as_str(),
             &[NewEvent {
@@ -596,7 +738,7 @@ impl Store {
     }
 
     /// The applicant answers a request for information (with documents): back to staff.
-    pub async fn answer_application(
+    async fn answer_application(
         &self,
         id: &str,
         note: &str,
@@ -621,7 +763,7 @@ impl Store {
     }
 
     /// Records a need.
-    pub async fn record_need(
+    async fn record_need(
         &self,
         id: &CitizenId,
         kind: NeedKind,
@@ -640,7 +782,7 @@ impl Store {
                 .bind(&nid).bind(id.as_str()).bind(kind.key()).bind(description).bind(channel).bind(actor.name).bind(now_text()).bind(area.as_str())
                 .execute(&mut *c).await?;
         });
-        crate::registry::touch(
+        zhucan_store::registry::touch(
             &mut tx,
             id.as_str(),
             &[NewEvent {
@@ -657,7 +799,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(nid))
     }
 
-    pub async fn need(&self, id: &str) -> Result<Option<Need>> {
+    async fn need(&self, id: &str) -> Result<Option<Need>> {
         let sql = format!("SELECT {NEED_COLUMNS} FROM needs WHERE id = $1");
         let row: Option<NeedRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
@@ -666,7 +808,7 @@ impl Store {
     }
 
     /// Needs in an area (and, if given, of some persons), newest first.
-    pub async fn needs(
+    async fn needs(
         &self,
         area: &AreaCode,
         status: Option<&str>,
@@ -709,7 +851,7 @@ impl Store {
     }
 
     /// Unmet (not closed) needs per township and kind, within an area.
-    pub async fn unmet_needs(&self, area: &AreaCode) -> Result<Vec<(String, String, i64)>> {
+    async fn unmet_needs(&self, area: &AreaCode) -> Result<Vec<(String, String, i64)>> {
         let rows: Vec<(String, String)> = on_pool!(self, p => {
             sqlx::query_as("SELECT area_code, kind FROM needs WHERE area_code LIKE $1 AND status <> 'closed'")
                 .bind(format!("{}%", area.as_str())).fetch_all(p).await?
@@ -723,7 +865,7 @@ impl Store {
     }
 
     /// Triages an open need to a service or a referral.
-    pub async fn triage_need(
+    async fn triage_need(
         &self,
         id: &str,
         service_key: Option<&str>,
@@ -740,7 +882,7 @@ impl Store {
     }
 
     /// Closes a need with its outcome.
-    pub async fn close_need(&self, id: &str, outcome: &str, by: &str) -> Result<bool> {
+    async fn close_need(&self, id: &str, outcome: &str, by: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c => {
             sqlx::query("UPDATE needs SET status = 'closed', outcome = $2, closed_at = $3, triaged_by = COALESCE(triaged_by, $4) WHERE id = $1 AND status <> 'closed'")
@@ -751,7 +893,7 @@ impl Store {
     }
 
     /// The citizen's satisfaction answer on a closed need (once).
-    pub async fn answer_need(&self, id: &str, s: Satisfaction) -> Result<bool> {
+    async fn answer_need(&self, id: &str, s: Satisfaction) -> Result<bool> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c => {
             sqlx::query("UPDATE needs SET satisfaction = $2 WHERE id = $1 AND status = 'closed' AND satisfaction IS NULL")
@@ -762,7 +904,7 @@ impl Store {
     }
 
     /// Leaves a message for a person's account(s) and, with a phone number, queues a text.
-    pub async fn notify(
+    async fn notify(
         &self,
         id: &CitizenId,
         title: &str,
@@ -788,7 +930,7 @@ impl Store {
     }
 
     /// Messages of some persons, newest first.
-    pub async fn messages_of(&self, ids: &[CitizenId], limit: i64) -> Result<Vec<Message>> {
+    async fn messages_of(&self, ids: &[CitizenId], limit: i64) -> Result<Vec<Message>> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -805,7 +947,7 @@ impl Store {
     }
 
     /// Marks a person's messages read.
-    pub async fn mark_read(&self, ids: &[CitizenId]) -> Result<()> {
+    async fn mark_read(&self, ids: &[CitizenId]) -> Result<()> {
         let mut tx = self.begin().await?;
         for id in ids {
             on_tx!(&mut tx, c => {
@@ -816,7 +958,7 @@ impl Store {
     }
 
     /// The oldest queued texts.
-    pub async fn queued_sms(&self, limit: i64) -> Result<Vec<Sms>> {
+    async fn queued_sms(&self, limit: i64) -> Result<Vec<Sms>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as("SELECT id, citizen_id, phone, body, created_at, status, attempts FROM sms_outbox WHERE status = 'queued' ORDER BY created_at, id LIMIT $1")
                 .bind(limit).fetch_all(p).await?
@@ -824,7 +966,7 @@ impl Store {
     }
 
     /// Records a gateway's answer for a text.
-    pub async fn mark_sms(&self, id: &str, sent: bool, error: Option<&str>) -> Result<()> {
+    async fn mark_sms(&self, id: &str, sent: bool, error: Option<&str>) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, c => {
             sqlx::query("UPDATE sms_outbox SET status = CASE WHEN $2 THEN 'sent' WHEN attempts >= 4 THEN 'failed' ELSE 'queued' END, attempts = attempts + 1, sent_at = CASE WHEN $2 THEN $3 ELSE sent_at END, error = $4 WHERE id = $1")
@@ -832,4 +974,5 @@ impl Store {
         });
         tx.commit().await
     }
+
 }

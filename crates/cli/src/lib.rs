@@ -1,0 +1,28 @@
+//! The programmes of the `zhucan` binary, listed once. Each programme declares what it brings
+//! (`zhucan_web::Programme`); the binary, the service and the tests collect it from here.
+
+use zhucan_store::Store;
+use zhucan_store::migrate::Schema;
+use zhucan_web::Programmes;
+
+/// Every programme of this build, in the order of their migrations.
+pub fn programmes() -> Programmes {
+    Programmes::new(vec![
+        zhucan_registry::programme(),
+        zhucan_access::programme(),
+        zhucan_plan::programme(),
+        zhucan_subsidies::programme(),
+        zhucan_service::programme(),
+        zhucan_ecert::programme(),
+    ])
+}
+
+/// The schema of a database: the kernel's migrations and every programme's.
+pub fn schema() -> Schema {
+    programmes().schema()
+}
+
+/// Opens (creating if needed) the database at `url` with every programme's migrations.
+pub async fn open_store(url: &str) -> zhucan_store::Result<Store> {
+    Store::open(url, &schema()).await
+}
