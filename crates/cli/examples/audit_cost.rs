@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use zhucan_domain::person::{PersonRecord, RecordExtras};
-use zhucan_store::Store;
+
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::registry::Actor;
 
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let tasks: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(4);
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&format!(
+    let store = zhucan::open_store(&format!(
         "sqlite://{}",
         dir.path().join("bench.db").display()
     ))

@@ -17,7 +17,8 @@ use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_domain::disability::format_components;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::person::CertificateStatus;
-use zhucan_engine::{FactsCache, Query, Report};
+use zhucan_plan::facts::IndicatorFacts;
+use zhucan_plan::{Query, Report};
 use zhucan_store::Store;
 use zhucan_store::registry::Actor;
 
@@ -161,8 +162,8 @@ async fn main() -> Result<(), Error> {
     let runs: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(30);
     std::fs::create_dir_all(&out)?;
 
-    let store = Store::open(url).await?;
-    let plan = zhucan_engine::load_plan(&store)
+    let store = zhucan::open_store(url).await?;
+    let plan = zhucan_plan::load_plan(&store)
         .await?
         .ok_or("the database holds no plan")?;
     let district = store.district().await?;
@@ -183,7 +184,7 @@ async fn main() -> Result<(), Error> {
     };
 
     // Cold: the first snapshot loads every person file from the store.
-    let cache = FactsCache::new(store.clone());
+    let cache = zhucan::facts_cache(store.clone());
     let t = Instant::now();
     let snap = cache.snapshot().await?;
     let cold_ms = ms(t);
@@ -256,7 +257,7 @@ async fn main() -> Result<(), Error> {
         drop(snap);
         // The same store reads again, now that SQLite's caches have caught up with the write.
         let tq = Instant::now();
-        let ids = store.changed_ids_since(seen_before.registry).await?;
+        let ids = store.changed_ids_since(seen_before.registry()).await?;
         let files = store.files_of(&ids).await?;
         let store_ms = ms(tq);
         let medical = Indicator8::of(&last, &after, &district, &file.person.township);

@@ -25,11 +25,11 @@ use zhucan_domain::disability::{Category, Grade};
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::Month;
 use zhucan_domain::policy::{ParamEntry, ParamKey, ParamValue, Policy, Tier};
-use zhucan_domain::subsidy::{Benefit, BenefitKind};
-use zhucan_engine::FactsCache;
 use zhucan_store::Store;
 use zhucan_store::registry::Actor;
-use zhucan_store::subsidies::PayrollLine;
+use zhucan_subsidies::prelude::*;
+use zhucan_subsidies::rules::{Benefit, BenefitKind};
+use zhucan_subsidies::store::PayrollLine;
 
 mod common;
 use common::{Error, Pages, csv_file as file, ms, opt, stats};
@@ -63,7 +63,7 @@ fn month(y: i32, m: u32) -> Result<Month, Error> {
 /// Closes month `c`: its live payroll, submitted by one account and approved by another.
 async fn close_month(store: &Store, c: Month, district: &AreaCode) -> Result<usize, Error> {
     let policy = store.policy().await?;
-    let snap = FactsCache::new(store.clone()).snapshot().await?;
+    let snap = zhucan::facts_cache(store.clone()).snapshot().await?;
     let lines = snap.payroll(&policy, c, district);
     let run = store
         .submit_payroll(c, &lines, "bench-clerk")
@@ -374,7 +374,7 @@ async fn main() -> Result<(), Error> {
     let runs: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(20);
     std::fs::create_dir_all(&out)?;
 
-    let store = Store::open(url).await?;
+    let store = zhucan::open_store(url).await?;
     let district = store.district().await?;
     let (c1, c2) = (prev(prev(m)?)?, prev(m)?);
 
@@ -397,7 +397,7 @@ async fn main() -> Result<(), Error> {
     println!("CSV export: {inputs} in {:.0} ms", ms(t));
 
     // Cold: the facts cache loads every file, allowance and closed payroll line.
-    let cache = FactsCache::new(store.clone());
+    let cache = zhucan::facts_cache(store.clone());
     let t = Instant::now();
     let persons = cache.snapshot().await?.len();
     let cold_ms = ms(t);

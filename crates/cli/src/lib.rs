@@ -26,3 +26,8 @@ pub fn schema() -> Schema {
 pub async fn open_store(url: &str) -> zhucan_store::Result<Store> {
     Store::open(url, &schema()).await
 }
+
+/// A facts cache over `store` with every programme's fact layers (what the service builds).
+pub fn facts_cache(store: Store) -> zhucan_facts::FactsCache {
+    zhucan_facts::FactsCache::new(store, programmes().fact_layers())
+}

@@ -217,7 +217,9 @@ fn main() -> ExitCode {
     };
     // Panics are bugs: their details go to the log at debug level, the user reads one sentence.
     std::panic::set_hook(Box::new(|info| tracing::debug!("panic: {info}")));
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(dispatch(&matches, &ctx)))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(dispatch(&matches, &ctx))
+    })) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(f)) => {
             eprintln!("{}", lang.pick(&f.zh, &f.en));

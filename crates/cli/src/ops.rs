@@ -1,13 +1,10 @@
 //! What the commands do, in terms of the store, the workbook reader and the demo generator.
 
-use zhucan_service::store::ServiceStore;
-use std::collections::HashSet;
-use std::path::Path;
-
 use indicatif::{ProgressBar, ProgressStyle};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_domain::{Lang, Localized};
+use zhucan_service::store::ServiceStore;
 use zhucan_store::audit::{AuditEvent, Purge};
 use zhucan_store::registry::Actor;
 use zhucan_store::{NewUser, Role, Store};
@@ -558,4 +555,3 @@ pub async fn purge_audit(store: &Store, before: Option<&str>, lang: Lang) -> Res
         )),
     }
 }
-

@@ -178,7 +178,9 @@ pub fn is_severe_care(category: Category, grade: Grade, components: &[Category])
 pub struct Components(pub Vec<Category>);
 
 /// A set of categories (a 多重 certificate's components).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Categories(pub u8);
 
 impl Categories {

@@ -153,14 +153,12 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
     match key {
         ParamKey::DibaoStandard => Ok(ParamValue::Fen(yuan(s)?)),
         ParamKey::LivingRatio | ParamKey::ResidentialUplift => {
-            let v = crate::ratio::parse_ratio(s).map_err(
-                |_| {
-                    err(
-                        format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
-                        format!("“{s}” is not a ratio (write 30% or 0.3, 0–100%)"),
-                    )
-                },
-            )?;
+            let v = crate::ratio::parse_ratio(s).map_err(|_| {
+                err(
+                    format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
+                    format!("“{s}” is not a ratio (write 30% or 0.3, 0–100%)"),
+                )
+            })?;
             Ok(ParamValue::Ratio(v))
         }
         ParamKey::TekunMultiplier | ParamKey::MarginalRatio => {

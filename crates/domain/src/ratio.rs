@@ -147,4 +147,3 @@ pub fn format_percent(v: Micro) -> String {
 pub fn format_fraction(v: f64) -> String {
     format!("{:.2}%", v * 100.0)
 }
-

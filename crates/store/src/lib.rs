@@ -151,7 +151,6 @@ pub fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date: the
     /// kernel's migrations, then each programme's of `schema`, in order.

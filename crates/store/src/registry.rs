@@ -777,12 +777,7 @@ async fn write_person(
 
 /// Marks a change to a person's file outside the person row itself (a survey row written by a
 /// decision, an allowance): bumps the version and change number and appends the events.
-pub async fn touch(
-    tx: &mut Tx,
-    id: &str,
-    events: &[NewEvent],
-    actor: &Actor<'_>,
-) -> Result<()> {
+pub async fn touch(tx: &mut Tx, id: &str, events: &[NewEvent], actor: &Actor<'_>) -> Result<()> {
     bump_version(tx, id).await?;
     append_events(tx, id, events, actor).await
 }

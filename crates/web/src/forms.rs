@@ -234,4 +234,3 @@ pub fn find_area<'a>(
         a.name == s && a.code.level() == level && within.is_none_or(|w| w.contains(&a.code))
     })
 }
-

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Local};
 use serde::Deserialize;
+use zhucan_domain::Lang;
 use zhucan_domain::area::Area;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::Lang;
 use zhucan_store::{PersonFile, StoreError};
 
 use crate::AppState;
@@ -531,4 +531,3 @@ pub async fn display(State(state): State<AppState>, Query(q): Query<DisplayParam
     )
         .into_response()
 }
-

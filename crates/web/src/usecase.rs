@@ -13,11 +13,11 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
+use axum::extract::Multipart;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::extract::Multipart;
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_store::{PersonFile, StoreError};
@@ -242,9 +242,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         let mp = axum::extract::Multipart::from_request(req, state)
             .await
             .map_err(|e| bad(e.body_text()))?;
-        let posted = read_multipart(mp, caller.lang)
-            .await
-            .map_err(bad)?;
+        let posted = read_multipart(mp, caller.lang).await.map_err(bad)?;
         if !csrf_ok(&caller, &posted.values) {
             return Err(PageError::csrf(&caller));
         }
@@ -292,4 +290,3 @@ pub async fn read_multipart(mut mp: Multipart, lang: Lang) -> Result<Posted, Str
     }
     Ok(Posted { values, files })
 }
-

@@ -212,7 +212,6 @@ impl Chrome {
             .as_ref()
             .is_some_and(|u| u.role == zhucan_domain::access::Role::Auditor)
     }
-
 }
 
 /// The menu of this service (every programme's entries), set once when the service's state is

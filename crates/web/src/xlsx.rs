@@ -16,7 +16,12 @@ pub fn header_format() -> Format {
 }
 
 /// A row of column headers with the columns' widths.
-pub fn headers(ws: &mut Worksheet, row: u32, names: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+pub fn headers(
+    ws: &mut Worksheet,
+    row: u32,
+    names: &[&str],
+    widths: &[f64],
+) -> Result<(), XlsxError> {
     let h = header_format();
     for (i, (n, w)) in names.iter().zip(widths).enumerate() {
         let c = i as u16;

@@ -1,6 +1,8 @@
-//! The authorisation matrix: every route of `zhucan_web::routes()` × every staff role × a
+//! The authorisation matrix: every route of `zhucan_web::routes(&zhucan::programmes())` × every staff role × a
 //! person inside and outside the account's area. A route missing from the matrix fails here.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use std::collections::BTreeMap;
 
 use zhucan_domain::{Category, Grade};
@@ -128,10 +130,10 @@ async fn every_route_for_every_role(db: TestDb) {
                 .clone()
                 .unwrap_or(rec.person.township.clone());
             store
-                .open_case(&zhucan_store::subsidies::NewCase {
+                .open_case(&zhucan_subsidies::store::NewCase {
                     citizen_id: &rec.person.citizen_id,
-                    subsidy: zhucan_domain::subsidy::Subsidy::Nursing,
-                    kind: zhucan_store::subsidies::CaseKind::Enrol,
+                    subsidy: zhucan_subsidies::rules::Subsidy::Nursing,
+                    kind: zhucan_subsidies::store::CaseKind::Enrol,
                     month: zhucan_domain::parse::Month::new(2025, 9).expect("m"),
                     reasons: vec!["not_enrolled"],
                     trigger: "staff",
@@ -165,7 +167,7 @@ async fn every_route_for_every_role(db: TestDb) {
                 ("device".to_string(), "wheelchair".to_string()),
                 ("contact_phone".to_string(), "13812345678".to_string()),
             ]);
-            let file = zhucan_store::service_end::Upload {
+            let file = zhucan_service::store::Upload {
                 document_key: "x".into(),
                 file_name: "a.png".into(),
                 content_type: "image/png".into(),
@@ -186,7 +188,7 @@ async fn every_route_for_every_role(db: TestDb) {
             let need = store
                 .record_need(
                     &rec.person.citizen_id,
-                    zhucan_domain::service::NeedKind::Device,
+                    zhucan_service::rules::NeedKind::Device,
                     "轮椅",
                     "citizen",
                     &area,
@@ -209,15 +211,23 @@ async fn every_route_for_every_role(db: TestDb) {
         .await
         .expect("f")
         .expect("e");
-    let cert_token = zhucan_web::ecert::Claims::new(
-        &app.state.cert_keys.active,
+    let cert_token = zhucan_ecert::token::Claims::new(
+        &zhucan_ecert::token::keys_of(&app.state)
+            .expect("keys")
+            .keys
+            .active,
         &inside_file,
         chrono::Utc::now(),
         std::time::Duration::from_secs(3600),
     )
     .expect("claims")
-    .sign(&app.state.cert_keys.active);
-    let v = zhucan_web::ecert::verify_token(&app.state, &cert_token).await;
+    .sign(
+        &zhucan_ecert::token::keys_of(&app.state)
+            .expect("keys")
+            .keys
+            .active,
+    );
+    let v = zhucan_ecert::token::verify_token(&app.state, &cert_token).await;
     assert!(v.valid, "the matrix's certificate code verifies: {v:?}");
 
     // (method, route pattern, concrete path, expected statuses for ROLES)
@@ -1078,7 +1088,7 @@ async fn every_route_for_every_role(db: TestDb) {
     // Every route of the service has at least one row.
     let covered: std::collections::BTreeSet<&str> =
         pages.iter().chain(api.iter()).map(|r| r.1).collect();
-    for (path, _) in zhucan_web::routes() {
+    for (path, _) in zhucan_web::routes(&zhucan::programmes()) {
         assert!(
             covered.contains(path),
             "route {path} has no row in the authorisation matrix"

@@ -2,6 +2,8 @@
 //! horizontal scrolling at 360 px, and keyboard-only journeys. The harness is
 //! `tests/browser/axe.mjs`; `scripts/install-test-deps` installs Chromium and its npm packages.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -173,10 +175,10 @@ async fn run_suite(keep: fn(&str) -> bool) {
         .expect("a person");
     let case_id = db
         .store
-        .open_case(&zhucan_store::subsidies::NewCase {
+        .open_case(&zhucan_subsidies::store::NewCase {
             citizen_id: &person_id,
-            subsidy: zhucan_domain::subsidy::Subsidy::Living,
-            kind: zhucan_store::subsidies::CaseKind::Enrol,
+            subsidy: zhucan_subsidies::rules::Subsidy::Living,
+            kind: zhucan_subsidies::store::CaseKind::Enrol,
             month: zhucan_domain::parse::Month::new(2025, 12).expect("m"),
             reasons: vec!["not_enrolled"],
             trigger: "audit",
@@ -227,7 +229,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
     };
     let app = TestApp::start_with(db, config).await;
     let code_of = |f: &zhucan_store::PersonFile| {
-        zhucan_web::ecert::issue_for(&app.state, f, chrono::Utc::now())
+        zhucan_ecert::token::issue_for(&app.state, f, chrono::Utc::now())
             .expect("token")
             .0
     };

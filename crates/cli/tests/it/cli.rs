@@ -1,5 +1,7 @@
 //! The command line of `contract.md`: import/export of the registry workbook, accounts, tokens.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -48,7 +50,7 @@ impl Cli {
     }
 
     async fn store(&self) -> zhucan_store::Store {
-        zhucan_store::Store::open(&self.url).await.expect("open")
+        zhucan::open_store(&self.url).await.expect("open")
     }
 }
 
@@ -580,7 +582,7 @@ fn backup_copies_a_live_database() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
-        let s = zhucan_store::Store::open(&format!("sqlite://{}", copy.display()))
+        let s = zhucan::open_store(&format!("sqlite://{}", copy.display()))
             .await
             .expect("open copy");
         assert_eq!(s.count_persons(None).await.expect("count"), 50);
@@ -1075,14 +1077,14 @@ fn serve_makes_a_certificate_key_and_checks_its_options() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "owner only");
     }
-    let key = zhucan_web::ecert::CertKey::from_text(&text_key).expect("64 hex characters");
+    let key = zhucan_ecert::token::CertKey::from_text(&text_key).expect("64 hex characters");
     // The next start reads the same key; a key file or the environment may name another.
     let mut child = serve(&cli, &[]);
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(std::fs::read_to_string(&key_file).expect("key"), text_key);
     let other = cli.path("other.cert-key");
-    std::fs::write(&other, zhucan_web::ecert::CertKey::random().to_text()).expect("write");
+    std::fs::write(&other, zhucan_ecert::token::CertKey::random().to_text()).expect("write");
     let other_text = other.display().to_string();
     let mut child = serve(&cli, &[("ZHUCAN_CERT_KEY_FILE", other_text.as_str())]);
     let _ = child.kill();

@@ -1,5 +1,7 @@
 //! The web service end to end: pages, API, scope, forms, security headers.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use zhucan_domain::{Category, Grade};
 use zhucan_store::Role;
 

@@ -1,17 +1,28 @@
 //! The one integration-test binary: every test gets a fresh database (SQLite file, or a new
 //! PostgreSQL database when `ZHUCAN_TEST_POSTGRES_URL` is set) and, where it needs one, a
 //! server on port 0.
+//!
+//! Kernel tests live here; each programme keeps its own tests in
+//! `crates/programmes/<programme>/tests/` and they are compiled into this one binary (one link,
+//! one process per test under nextest).
 
 mod support;
 
-mod access;
 mod authz;
 mod browser;
 mod cli;
-mod ecert;
-mod file_edit;
 mod http;
-mod indicators;
-mod service_end;
 mod store_contract;
+
+#[path = "../../../programmes/access/tests/access.rs"]
+mod access;
+#[path = "../../../programmes/ecert/tests/ecert.rs"]
+mod ecert;
+#[path = "../../../programmes/registry/tests/file_edit.rs"]
+mod file_edit;
+#[path = "../../../programmes/plan/tests/indicators.rs"]
+mod indicators;
+#[path = "../../../programmes/service/tests/service_end.rs"]
+mod service_end;
+#[path = "../../../programmes/subsidies/tests/subsidies.rs"]
 mod subsidies;

@@ -1,5 +1,7 @@
 //! The storage contract: the same tests on SQLite and PostgreSQL.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use zhucan_domain::area::AreaLevel;
 use zhucan_domain::person::{EconomicStatus, RecordExtras};
 use zhucan_domain::timeline::{EventKind, LifeEvent, apply_life_event};
@@ -238,14 +240,14 @@ async fn renewal_and_revocation_keep_every_issue(db: TestDb) {
     assert!(!on(2023, 9, 4));
     assert!(on(2023, 9, 5));
     // The facts cache reads the same history.
-    let snap = zhucan_engine::FactsCache::new(db.store.clone())
+    let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
         .expect("snapshot");
     let policy = db.store.policy().await.expect("policy");
     let m = zhucan_domain::parse::Month::new(2023, 7).expect("month");
     let e =
-        zhucan_engine::subsidies::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En);
+        zhucan_subsidies::facts::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En);
     let nursing = &e.subsidies[1];
     assert!(!nursing.eligible);
     let failed: Vec<&str> = nursing
@@ -257,7 +259,7 @@ async fn renewal_and_revocation_keep_every_issue(db: TestDb) {
     assert_eq!(failed, ["certificate_revoked"], "{nursing:?}");
     let m = zhucan_domain::parse::Month::new(2023, 10).expect("month");
     assert!(
-        zhucan_engine::subsidies::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En)
+        zhucan_subsidies::facts::explain_person(&g, vec![], &policy, m, zhucan_domain::Lang::En)
             .subsidies[1]
             .eligible
     );
@@ -297,11 +299,11 @@ async fn schema_9_keeps_the_certificates_of_schema_8(db: TestDb) {
          ALTER TABLE certificates_v8 RENAME TO certificates;
          CREATE UNIQUE INDEX certificates_number ON certificates (certificate_no);
          CREATE INDEX certificates_current ON certificates (citizen_id, is_current);
-         DELETE FROM schema_migrations WHERE version = 9;",
+         DELETE FROM schema_migrations WHERE name = 'certificate_history';",
     )
     .await;
     db.store.close().await;
-    let store = zhucan_store::Store::open(&db.url).await.expect("migrate");
+    let store = zhucan::open_store(&db.url).await.expect("migrate");
     let after = store
         .person_file(&r.person.citizen_id)
         .await

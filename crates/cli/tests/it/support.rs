@@ -11,6 +11,20 @@ use zhucan_domain::person::{
 use zhucan_domain::{Category, Grade};
 use zhucan_store::{NewUser, Role, Store};
 
+#[allow(unused_imports)]
+use prelude::*;
+
+/// The programmes' store and engine traits, for every test module (`use crate::support::prelude::*`).
+#[allow(unused_imports)]
+pub mod prelude {
+    pub use zhucan_plan::facts::IndicatorFacts;
+    pub use zhucan_plan::store::PlanStore;
+    pub use zhucan_service::store::ServiceStore;
+    pub use zhucan_subsidies::cases::CaseFinder;
+    pub use zhucan_subsidies::facts::SubsidyEngine;
+    pub use zhucan_subsidies::store::SubsidyStore;
+}
+
 /// A fresh database; dropped PostgreSQL databases are removed.
 pub struct TestDb {
     pub store: Store,
@@ -24,7 +38,7 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::open(&url).await.expect("open sqlite");
+        let store = zhucan::open_store(&url).await.expect("open sqlite");
         TestDb {
             store,
             url,
@@ -48,7 +62,7 @@ impl TestDb {
         let url = zhucan_store::scratch::create_pg_database(&admin, &name)
             .await
             .expect("create database");
-        let store = Store::open(&url).await.expect("open postgres");
+        let store = zhucan::open_store(&url).await.expect("open postgres");
         Some(TestDb {
             store,
             url,
@@ -174,7 +188,7 @@ pub async fn citizen(store: &Store, name: &str, person: &zhucan_domain::ids::Cit
                     .unwrap_or(file.person.township.clone()),
                 display_name: None,
             },
-            &[(person.clone(), zhucan_store::service_end::Relation::Own)],
+            &[(person.clone(), zhucan_service::store::Relation::Own)],
             "test",
         )
         .await
@@ -287,7 +301,7 @@ impl TestApp {
     }
 
     pub async fn start_with(db: TestDb, config: zhucan_web::Config) -> TestApp {
-        let state = zhucan_web::AppState::new(db.store.clone(), config);
+        let state = zhucan_web::AppState::new(db.store.clone(), config, zhucan::programmes());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -418,7 +432,7 @@ pub async fn backdated_audit(url: &str, n: i64, days_ago: i64) -> String {
 
 /// Writes a registry as the workbook of `import-format.md`, with its own spellings (Chinese
 /// headers, `是/否`, `2025-03` months, `2025/3/1` dates), independent of the exporter.
-pub fn write_workbook(reg: &zhucan_engine::reference::Registry, path: &std::path::Path) {
+pub fn write_workbook(reg: &zhucan_facts::reference::Registry, path: &std::path::Path) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("人员").expect("name");

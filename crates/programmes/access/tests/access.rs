@@ -1,6 +1,8 @@
 //! The rest of the access model end to end, on SQLite and PostgreSQL: changing an account's
 //! rights, single sessions, scoped tokens, the security policy, sealed TOTP secrets.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use zhucan_store::Role;
 use zhucan_store::audit::AuditQuery;
 

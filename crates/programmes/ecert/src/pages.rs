@@ -13,9 +13,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use zhucan_domain::Lang;
 
+use crate::token::{self as ecert, CertificateCard, Verification};
 use zhucan_web::AppState;
 use zhucan_web::auth::{PageCaller, request_lang};
-use crate::token::{self as ecert, CertificateCard, Verification};
 use zhucan_web::pages::{chrome, forbidden_for, load_scoped, not_found_for};
 use zhucan_web::scope;
 use zhucan_web::trail::{Client, audit_event};

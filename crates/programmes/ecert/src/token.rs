@@ -854,7 +854,8 @@ pub fn resolve_key(
     if let Some(path) = key_file {
         return read_key_file(path).map(|k| (k, KeySource::File(path.to_path_buf())));
     }
-    let Some(path) = zhucan_web::secrets::file_next_to_database(database_url, KEY_FILE_SUFFIX) else {
+    let Some(path) = zhucan_web::secrets::file_next_to_database(database_url, KEY_FILE_SUFFIX)
+    else {
         return Err(KeyError::new(
             format!(
                 "使用 PostgreSQL 时必须配置电子证照签名密钥：设置环境变量 {KEY_ENV}，或用 --cert-key-file 指定密钥文件"

@@ -3,15 +3,17 @@
 //! once; a changed character, an expired token, another key or an unknown person are
 //! refused, never a 500; verification is rate-limited and audited.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{Value, json};
 use zhucan_domain::person::{CertificateStatus, PersonRecord};
 use zhucan_domain::{Category, Grade};
+use zhucan_ecert::token::{self as ecert, CertKey, Claims};
 use zhucan_store::Role;
 use zhucan_store::audit::AuditQuery;
-use zhucan_web::ecert::{self, CertKey, Claims};
 
 use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, put, record, user};
 
@@ -421,7 +423,10 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
         .sign(&other);
     assert_eq!(api(&app, &foreign).await.1["reason"], "unknown_key");
     let forged = Claims::new(
-        &state.cert_keys.active,
+        &zhucan_ecert::token::keys_of(state)
+            .expect("keys")
+            .keys
+            .active,
         &file,
         now,
         Duration::from_secs(300),
@@ -438,10 +443,17 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
     let rotated = zhucan_web::AppState::new(
         app.db.store.clone(),
         zhucan_web::Config {
-            cert_key: Some(CertKey::random()),
-            cert_retired_keys: vec![state.cert_keys.active.clone()],
+            cert_key: Some(CertKey::random().seed()),
+            cert_retired_keys: vec![
+                zhucan_ecert::token::keys_of(state)
+                    .expect("keys")
+                    .keys
+                    .active
+                    .seed(),
+            ],
             ..config()
         },
+        zhucan::programmes(),
     );
     assert_eq!(ecert::verify_token(&rotated, &token).await.reason, "ok");
     let (fresh, _) = ecert::issue_token(&rotated, &a.person.citizen_id)
@@ -454,14 +466,26 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
 
     // A person the registry does not hold.
     let mut nobody = Claims::new(
-        &state.cert_keys.active,
+        &zhucan_ecert::token::keys_of(state)
+            .expect("keys")
+            .keys
+            .active,
         &file,
         now,
         Duration::from_secs(300),
     )
     .expect("claims");
     nobody.handle = "0123456789abcdef0123456789ab".into();
-    let (status, v) = api(&app, &nobody.sign(&state.cert_keys.active)).await;
+    let (status, v) = api(
+        &app,
+        &nobody.sign(
+            &zhucan_ecert::token::keys_of(state)
+                .expect("keys")
+                .keys
+                .active,
+        ),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(
         v,
@@ -657,11 +681,11 @@ async fn citizens_and_guardians_show_their_own_codes() {
             &[
                 (
                     ward.person.citizen_id.clone(),
-                    zhucan_store::service_end::Relation::Guardian,
+                    zhucan_service::store::Relation::Guardian,
                 ),
                 (
                     zhang.person.citizen_id.clone(),
-                    zhucan_store::service_end::Relation::Guardian,
+                    zhucan_service::store::Relation::Guardian,
                 ),
             ],
             "test",

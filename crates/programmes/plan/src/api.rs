@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::rules::parse_rate;
+use crate::{Measured, Members, Part};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -11,13 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhucan_domain::Localized;
 use zhucan_domain::lang::Lang;
-use crate::rules::parse_rate;
-use crate::{Measured, Members, Part};
 
+use crate::web::{self as plan, AreaChoice, BadParam, EvalError};
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
 use zhucan_web::error::ApiError;
-use crate::web::{self as plan, AreaChoice, BadParam, EvalError};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 

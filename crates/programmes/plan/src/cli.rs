@@ -6,12 +6,12 @@ use crate::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::rules::{format_fraction, format_percent, parse_rate};
+use crate::{Query, Report};
 use chrono::Datelike;
 use zhucan_domain::Lang;
 use zhucan_domain::Localized;
 use zhucan_domain::area::AreaCode;
-use crate::rules::{format_fraction, format_percent, parse_rate};
-use crate::{Query, Report};
 use zhucan_facts::FactsCache;
 use zhucan_store::Store;
 

@@ -4,11 +4,11 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use zhucan_web::xlsx::{header_format, headers, title_format};
-use zhucan_domain::Lang;
 use crate::rules::TargetUnit;
 use crate::{PlanData, Report, TargetResult};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use zhucan_domain::Lang;
+use zhucan_web::xlsx::{header_format, headers, title_format};
 
 fn percent_format() -> Format {
     Format::new().set_num_format("0.00%")
@@ -39,7 +39,6 @@ fn write_opt_number(
     }
     Ok(())
 }
-
 
 fn indicator_rows(
     ws: &mut Worksheet,
@@ -224,4 +223,3 @@ pub fn evaluation_xlsx(
     }
     wb.save_to_buffer()
 }
-

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::rules::{Attribute, MICRO, Measure, Micro, Plan, PlanTarget, ProgressEntry, TargetUnit};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use zhucan_domain::area::{AreaCode, AreaKind, AreaLevel};
@@ -15,9 +16,6 @@ use zhucan_domain::institution::{Institution, InstitutionKind};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::person::{
     CareNeed, EconomicStatus, EmploymentStatus, Insurance, NotEmployedReason,
-};
-use crate::rules::{
-    Attribute, MICRO, Measure, Micro, Plan, PlanTarget, ProgressEntry, TargetUnit,
 };
 
 use zhucan_facts::snapshot::{NO_INCOME, NONE, P, S, Snapshot, day, month_no, receiving, ymd};
@@ -395,7 +393,6 @@ pub trait IndicatorFacts {
 }
 
 impl IndicatorFacts for Snapshot {
-
     /// Every definition of `indicators.md` for one person.
     #[inline]
     fn classify(&self, p: &P, at: &At) -> Class {
@@ -536,8 +533,6 @@ impl IndicatorFacts for Snapshot {
         k
     }
 
-
-
     /// One pass: every person that `bucket_of` places in a bucket `< buckets` is classified at
     /// each date of `ats` and counted in that bucket, for that date. Several dates in one pass
     /// read each person's facts once (the monthly trend); the counts of each date are those of
@@ -629,8 +624,6 @@ impl IndicatorFacts for Snapshot {
         }
         out
     }
-
-
 
     fn area_ref(&self, code: &AreaCode) -> AreaRef {
         AreaRef {
@@ -908,8 +901,6 @@ impl IndicatorFacts for Snapshot {
         })
     }
 
-
-
     /// The persons, townships or institutions behind one part of a number, within `area`.
     /// Persons are in township order, then citizen ID.
     fn members(&self, what: Measured, part: Part, area: &AreaCode, t: NaiveDate) -> Members {
@@ -1043,8 +1034,6 @@ impl IndicatorFacts for Snapshot {
         let idx = self.person_indices(area, |_, k| keep(k), at);
         Members::Persons(idx.into_iter().filter_map(|i| self.citizen_id(i)).collect())
     }
-
-
 }
 
 /// A running mean of household values.
@@ -1212,7 +1201,6 @@ impl Pass {
         c
     }
 }
-
 
 /// 达标 / 按进度 / 滞后 / 无数据.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1401,7 +1389,6 @@ pub struct Query<'a> {
     pub with_targets: bool,
 }
 
-
 /// Month ends from `from`'s month until before `t`'s month, then `t`.
 pub fn trend_dates(from: NaiveDate, t: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
@@ -1486,4 +1473,3 @@ impl Measured {
         }
     }
 }
-

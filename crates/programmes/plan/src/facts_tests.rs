@@ -3,13 +3,11 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::rules::{Attribute, Measure, Plan, PlanTarget, TargetUnit};
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
-use crate::rules::{Attribute, Measure, Plan, PlanTarget, TargetUnit};
 
-use crate::facts::{
-    Indicator, Measured, Members, Part, PlanData, Query, Status, ratio_status,
-};
+use crate::facts::{Indicator, Measured, Members, Part, PlanData, Query, Status, ratio_status};
 use crate::reference::{self, snapshot_of};
 use zhucan_facts::Snapshot;
 
@@ -51,7 +49,6 @@ pub(crate) fn plan() -> PlanData {
         progress: vec![],
     }
 }
-
 
 const ANCHORS: [(i32, u32, u32); 4] = [(2021, 12, 31), (2023, 3, 1), (2024, 2, 29), (2025, 12, 31)];
 
@@ -320,4 +317,3 @@ fn generated_registries_exercise_every_indicator() {
         }
     }
 }
-

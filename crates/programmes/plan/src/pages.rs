@@ -6,6 +6,13 @@
 use crate::prelude::*;
 use std::collections::HashMap;
 
+use crate::rules::{
+    GdpGrowth, Measure, ProgressEntry, TargetUnit, format_fraction, format_percent, parse_rate,
+    parse_target_value,
+};
+use crate::{
+    Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
+};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -17,23 +24,16 @@ use zhucan_domain::access::Role;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::not_future;
-use crate::rules::{
-    GdpGrowth, Measure, ProgressEntry, TargetUnit, format_fraction, format_percent, parse_rate,
-    parse_target_value,
-};
 use zhucan_domain::{Localized, parse};
-use crate::{
-    Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
-};
 
+use crate::charts::LineChart;
+use crate::web::{self as plan, AreaChoice, BadParam, EvalError, Live};
 use zhucan_web::AppState;
 use zhucan_web::auth::{PageCaller, request_lang};
-use crate::charts::LineChart;
 use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::{
     chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
 };
-use crate::web::{self as plan, AreaChoice, BadParam, EvalError, Live};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
 use zhucan_web::view::{AreaNames, Chrome, render};

@@ -22,7 +22,6 @@ pub struct Expected {
     pub value: Option<f64>,
 }
 
-
 fn mean_of_households(files: &[&File], t: NaiveDate, y: i32) -> Option<f64> {
     let mut hh: HashMap<String, Vec<i64>> = HashMap::new();
     for f in files {
@@ -274,4 +273,3 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
     ));
     out
 }
-

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use zhucan_domain::coded_enum;
-use zhucan_domain::lang::Lang;
 use zhucan_domain::ids::normalize;
+use zhucan_domain::lang::Lang;
 pub use zhucan_domain::ratio::{
     MICRO, Micro, RateError, format_fraction, format_percent, parse_rate, parse_ratio, scaled,
 };

@@ -1,9 +1,7 @@
 //! The plan as data: the plan period, its targets, staff-entered progress and the GDP growth
 //! parameter of indicator 1.
 
-use crate::rules::{
-    Attribute, GdpGrowth, Measure, Plan, PlanTarget, ProgressEntry, TargetUnit,
-};
+use crate::rules::{Attribute, GdpGrowth, Measure, Plan, PlanTarget, ProgressEntry, TargetUnit};
 
 use zhucan_store::rows::{corrupt, date};
 use zhucan_store::{Result, Store, now_text, on_pool, on_tx};
@@ -205,7 +203,6 @@ impl PlanStore for Store {
         });
         tx.commit().await
     }
-
 }
 
 /// The plan in force with its targets and every progress entry, or `None` when the database

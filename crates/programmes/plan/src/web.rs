@@ -5,12 +5,12 @@
 use crate::prelude::*;
 use std::sync::Arc;
 
+use crate::{PlanData, Query, Report};
 use chrono::{Local, NaiveDate};
 use zhucan_domain::Localized;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::parse_date;
-use crate::{PlanData, Query, Report};
 use zhucan_facts::Snapshot;
 use zhucan_store::StoreError;
 use zhucan_store::changes::Counters;

@@ -1,15 +1,17 @@
 //! The plan's indicators against a literal reading of `indicators.md`
-//! (`zhucan_engine::reference`), on registries full of edge cases: through the store on both
+//! (`zhucan_facts::reference`), on registries full of edge cases: through the store on both
 //! backends, through a workbook import and `zhucan indicators`, and through the API; zero
 //! staleness after a write; the pages, forms and public suppression.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use std::process::Command;
 
 use chrono::NaiveDate;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
-use zhucan_engine::reference::{self, Registry};
-use zhucan_engine::{FactsCache, Query};
+use zhucan_plan::Query;
+use zhucan_plan::reference::{self, Registry};
 use zhucan_store::Role;
 use zhucan_store::registry::Actor;
 
@@ -92,11 +94,11 @@ fn assert_matches(got: &serde_json::Value, reg: &Registry, t: NaiveDate, area: &
 }
 
 async fn evaluate_json(db: &TestDb, t: NaiveDate, areas: &[AreaCode]) -> Vec<serde_json::Value> {
-    let plan = zhucan_engine::load_plan(&db.store)
+    let plan = zhucan_plan::load_plan(&db.store)
         .await
         .expect("plan")
         .expect("a plan");
-    let snap = FactsCache::new(db.store.clone())
+    let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
         .expect("snapshot");
@@ -142,14 +144,14 @@ async fn the_store_and_engine_match_the_spec(db: TestDb) {
 async fn writes_are_seen_at_once(db: TestDb) {
     let mut reg = registry(303, 200);
     load(&db, &mut reg).await;
-    let cache = FactsCache::new(db.store.clone());
-    let plan = zhucan_engine::load_plan(&db.store)
+    let cache = zhucan::facts_cache(db.store.clone());
+    let plan = zhucan_plan::load_plan(&db.store)
         .await
         .expect("plan")
         .expect("plan");
     let t = d(2025, 12, 31);
     let district = AreaCode::parse("331003").expect("code");
-    let eval = |snap: &zhucan_engine::Snapshot| {
+    let eval = |snap: &zhucan_facts::Snapshot| {
         serde_json::to_value(
             snap.evaluate(
                 &plan,
@@ -255,7 +257,7 @@ async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
         "import: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    reg.areas = zhucan_store::Store::open(&url)
+    reg.areas = zhucan::open_store(&url)
         .await
         .expect("open")
         .areas()
@@ -306,10 +308,10 @@ async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
     // status words, never the JSON's machine keys.
     let statuses = |lang| {
         [
-            zhucan_engine::Status::Met,
-            zhucan_engine::Status::OnTrack,
-            zhucan_engine::Status::Behind,
-            zhucan_engine::Status::NoData,
+            zhucan_plan::Status::Met,
+            zhucan_plan::Status::OnTrack,
+            zhucan_plan::Status::Behind,
+            zhucan_plan::Status::NoData,
         ]
         .map(|s| s.label(lang))
     };
@@ -785,7 +787,7 @@ async fn the_public_page_withholds_small_numbers_and_needs_no_login() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_trend_is_reused_only_while_the_facts_are_unchanged() {
     use std::sync::Arc;
-    use zhucan_web::plan::{live, trend};
+    use zhucan_plan::web::{live, trend};
     let db = TestDb::sqlite().await;
     let recs: Vec<PersonRecord> = (0..4)
         .map(|i| {

@@ -287,4 +287,3 @@ pub async fn person(
         Err(e) => ApiError::from(e).in_lang(lang).into_response(),
     }
 }
-

@@ -196,11 +196,10 @@ pub async fn import(
         source: "import",
     };
     let pb2 = pb.clone();
-    let summary =
-        crate::import::apply(store, parsed, &actor, BATCH, &mut |done, _| {
-            pb2.set_position(done as u64)
-        })
-        .await?;
+    let summary = crate::import::apply(store, parsed, &actor, BATCH, &mut |done, _| {
+        pb2.set_position(done as u64)
+    })
+    .await?;
     pb.finish_and_clear();
     audit_cli(
         store,

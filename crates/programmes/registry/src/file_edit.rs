@@ -18,7 +18,9 @@ use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::chrome;
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, WritableFile, WritesPersons};
+use zhucan_web::usecase::{
+    CsrfForm, Holds, OrPage, PageError, PageResult, WritableFile, WritesPersons,
+};
 use zhucan_web::view::{Chrome, render};
 
 #[derive(Template)]
@@ -190,7 +192,8 @@ pub async fn save_edit(
                 .or_page(&caller)?
                 .ok_or_else(|| PageError::not_found(&caller))?;
             sub.apply(&mut fields);
-            let stored = crate::forms::edit_fields(lang, &areas, &caller.user.area, &fresh.record());
+            let stored =
+                crate::forms::edit_fields(lang, &areas, &caller.user.area, &fresh.record());
             let mut conflict = differences(lang, &fields, &stored);
             if conflict.is_empty() {
                 conflict.push(

@@ -919,9 +919,9 @@ pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
     use super::*;
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn areas() -> Vec<Area> {
         ["331003", "331003107", "331003107201"]
@@ -1007,4 +1007,3 @@ mod tests {
         );
     }
 }
-

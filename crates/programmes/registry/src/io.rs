@@ -13,10 +13,10 @@ use zhucan_domain::{Lang, Localized};
 use zhucan_store::registry::Actor;
 use zhucan_workbook::Issue;
 
+use crate::import::Summary;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::pages::chrome;
-use crate::import::Summary;
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
 use zhucan_web::usecase::{

@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, Local};
+use chrono::Local;
 use serde::Deserialize;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::disability::format_components;
@@ -27,7 +27,10 @@ use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
 use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
 
-use zhucan_web::pages::{chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for, store_error, writable_by_handle, area_names, year_now};
+use zhucan_web::pages::{
+    area_names, chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped,
+    not_found_for, store_error, writable_by_handle, year_now,
+};
 
 // ---------------------------------------------------------------- search
 

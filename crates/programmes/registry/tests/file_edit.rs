@@ -2,6 +2,8 @@
 //! versions (two clerks at once: the second is told and loses nothing), and the yearly survey
 //! form; every change on the timeline with its old and new value.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use zhucan_domain::timeline::EventKind;
 use zhucan_domain::{Category, Grade};
 use zhucan_store::Role;

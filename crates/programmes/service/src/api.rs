@@ -3,13 +3,13 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::store::AppQuery;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use zhucan_domain::access::Role;
 use zhucan_domain::parse::Month;
-use crate::store::AppQuery;
 
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
@@ -19,13 +19,7 @@ use zhucan_web::trail::audit_event;
 async fn linked(
     state: &AppState,
     caller: &ApiCaller,
-) -> Result<
-    Vec<(
-        zhucan_domain::ids::CitizenId,
-        crate::store::Relation,
-    )>,
-    Response,
-> {
+) -> Result<Vec<(zhucan_domain::ids::CitizenId, crate::store::Relation)>, Response> {
     if caller.user.role != Role::Citizen {
         return Err(ApiError::forbidden().in_lang(caller.lang).into_response());
     }
@@ -169,7 +163,9 @@ pub async fn certificate_token(
         return ApiError::not_found().in_lang(lang).into_response();
     };
     let body =
-        match zhucan_ecert::token::certificate_token(&state, &file.person.citizen_id, &headers).await {
+        match zhucan_ecert::token::certificate_token(&state, &file.person.citizen_id, &headers)
+            .await
+        {
             Ok(t) => t,
             Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
         };

@@ -7,10 +7,7 @@ use zhucan_facts::snapshot::day;
 use zhucan_store::PersonFile;
 
 /// What the catalogue's eligibility rules know about one person on `today`.
-pub fn applicant_of(
-    file: &PersonFile,
-    today: chrono::NaiveDate,
-) -> crate::rules::Applicant {
+pub fn applicant_of(file: &PersonFile, today: chrono::NaiveDate) -> crate::rules::Applicant {
     let snap = Snapshot::of_file(file);
     let p = &snap.persons[0];
     let t = day(today);

@@ -8,9 +8,13 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use zhucan_web::usecase::{Posted, read_multipart};
 use std::collections::{BTreeMap, HashMap};
+use zhucan_web::usecase::{Posted, read_multipart};
 
+use crate::rules::{
+    NeedKind, Satisfaction, ServiceDef, check_answers, check_upload, safe_file_name,
+};
+use crate::store::{AppQuery, Application, Relation, Upload};
 use askama::Template;
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
@@ -23,11 +27,7 @@ use zhucan_domain::access::Role;
 use zhucan_domain::ids::{CertificateNo, CitizenId};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{Month, fen_to_yuan};
-use crate::rules::{
-    NeedKind, Satisfaction, ServiceDef, check_answers, check_upload, safe_file_name,
-};
 use zhucan_store::registry::Actor;
-use crate::store::{AppQuery, Application, Relation, Upload};
 use zhucan_store::{NewUser, PersonFile};
 
 use zhucan_web::AppState;

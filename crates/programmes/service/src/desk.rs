@@ -6,6 +6,8 @@
 use crate::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::rules::{ActRefused, NeedKind, ServiceDef, StaffAct};
+use crate::store::{Acted, AppQuery, Application};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,9 +18,7 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
-use crate::rules::{ActRefused, NeedKind, ServiceDef, StaffAct};
 use zhucan_store::registry::Actor;
-use crate::store::{Acted, AppQuery, Application};
 use zhucan_subsidies::store::{CaseKind, NewCase};
 
 use zhucan_web::AppState;

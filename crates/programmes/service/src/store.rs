@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::rules::{ActRefused, NeedKind, Satisfaction, ServiceDef, StaffAct, Transition};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
-use crate::rules::{
-    ActRefused, NeedKind, Satisfaction, ServiceDef, StaffAct, Transition,
-};
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
 use zhucan_store::accounts::{NewUser, User, ordered_id};
@@ -298,10 +296,7 @@ async fn insert_files(tx: &mut Tx, app: &str, files: &[Upload], by: &str) -> Res
 
 /// Seeds the default catalogue (migration 7).
 pub async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
-    for (i, s) in crate::rules::default_catalogue()
-        .iter()
-        .enumerate()
-    {
+    for (i, s) in crate::rules::default_catalogue().iter().enumerate() {
         let def = serde_json::to_string(s).map_err(|e| corrupt("service", &e.to_string()))?;
         on_tx!(tx, c => {
             sqlx::query("INSERT INTO services (key, seq, definition, active, updated_at) VALUES ($1, $2, $3, $4, $5)")
@@ -359,11 +354,7 @@ pub trait ServiceStore {
     async fn application_files(&self, id: &str) -> Result<Vec<FileInfo>>;
 
     /// One document's description and content.
-    async fn application_file(
-        &self,
-        id: &str,
-        seq: i64,
-    ) -> Result<Option<(FileInfo, Vec<u8>)>>;
+    async fn application_file(&self, id: &str, seq: i64) -> Result<Option<(FileInfo, Vec<u8>)>>;
 
     /// Staff act on an application of the service `def` at the version they saw. The step
     /// comes from the stored row, never from the form: steps advance one at a time, approval
@@ -645,11 +636,7 @@ impl ServiceStore for Store {
     }
 
     /// One document's description and content.
-    async fn application_file(
-        &self,
-        id: &str,
-        seq: i64,
-    ) -> Result<Option<(FileInfo, Vec<u8>)>> {
+    async fn application_file(&self, id: &str, seq: i64) -> Result<Option<(FileInfo, Vec<u8>)>> {
         let info: Option<FileInfo> = on_pool!(self, p => {
             sqlx::query_as("SELECT seq, document_key, file_name, content_type, size, sha256, uploaded_at, uploaded_by FROM application_files WHERE application_id = $1 AND seq = $2")
                 .bind(id).bind(seq).fetch_optional(p).await?
@@ -974,5 +961,4 @@ impl ServiceStore for Store {
         });
         tx.commit().await
     }
-
 }

@@ -2,8 +2,10 @@
 //! decisions, the citizen seeing the decision and messages, needs with their loop, and no
 //! citizen reaching another person's data.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
+use zhucan_service::store::AppQuery;
 use zhucan_store::Role;
-use zhucan_store::service_end::AppQuery;
 
 use crate::support::{PASSWORD, TestApp, TestDb, csrf_of, d, page_text, put, record, user};
 
@@ -801,7 +803,7 @@ async fn needs_close_the_loop_with_the_citizens_answer() {
     assert_eq!(closed.status, "closed");
     assert_eq!(
         closed.satisfaction,
-        Some(zhucan_domain::service::Satisfaction::Satisfied)
+        Some(zhucan_service::rules::Satisfaction::Satisfied)
     );
     assert!(
         app.db

@@ -8,12 +8,12 @@ use crate::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::rules::{Finding, InForce, Subsidy, decide};
+use crate::store::{Case, CaseKind, NewCase, prev_month};
 use chrono::NaiveDate;
 use zhucan_domain::parse::Month;
 use zhucan_domain::policy::Policy;
-use crate::rules::{Finding, InForce, Subsidy, decide};
 use zhucan_store::Store;
-use crate::store::{Case, CaseKind, NewCase, prev_month};
 
 use zhucan_facts::FactsCache;
 use zhucan_facts::Snapshot;
@@ -110,8 +110,6 @@ impl CaseFinder for Snapshot {
         out
     }
 
-
-
     /// The open cases (of persons in the snapshot) whose finding is gone at month `m`, with
     /// the reason.
     fn stale_cases<'c>(
@@ -141,8 +139,6 @@ impl CaseFinder for Snapshot {
         }
         out
     }
-
-
 }
 
 /// Why an open case's finding is gone at month `m`, if it is (`None`: the case still stands).
@@ -174,7 +170,6 @@ pub fn withdrawal_text(code: &str, lang: zhucan_domain::lang::Lang) -> &'static 
         _ => lang.pick("复核后撤回", "withdrawn on review"),
     }
 }
-
 
 /// Opens cases as the registry changes.
 #[derive(Debug)]

@@ -5,6 +5,7 @@ use crate::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::store::PayrollLine;
 use serde_json::json;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
@@ -12,7 +13,6 @@ use zhucan_domain::parse::{Month, fen_to_yuan};
 use zhucan_domain::{Lang, Localized};
 use zhucan_facts::FactsCache;
 use zhucan_store::Store;
-use crate::store::PayrollLine;
 
 use zhucan_web::programme::{CliContext, Failure};
 
@@ -202,7 +202,12 @@ pub async fn audit(
     let area = area(store, area_raw).await?;
     let format = format_of(format, out.as_ref())?;
     let policy = store.policy().await?;
-    let snap = FactsCache::new(store.clone(), vec![std::sync::Arc::new(crate::facts::SubsidyLayer)]).snapshot().await?;
+    let snap = FactsCache::new(
+        store.clone(),
+        vec![std::sync::Arc::new(crate::facts::SubsidyLayer)],
+    )
+    .snapshot()
+    .await?;
     let findings = snap.audit(&policy, m, &area);
     let bytes = match format.as_str() {
         "json" => json_bytes(&json!({
@@ -281,7 +286,12 @@ pub async fn payroll_lines(
         return Ok(("approved".into(), lines));
     }
     let policy = store.policy().await?;
-    let snap = FactsCache::new(store.clone(), vec![std::sync::Arc::new(crate::facts::SubsidyLayer)]).snapshot().await?;
+    let snap = FactsCache::new(
+        store.clone(),
+        vec![std::sync::Arc::new(crate::facts::SubsidyLayer)],
+    )
+    .snapshot()
+    .await?;
     Ok(("draft".into(), snap.payroll(&policy, m, area)))
 }
 
@@ -314,8 +324,9 @@ pub async fn payroll(
             })).collect::<Vec<_>>(),
             "total_fen": total,
         }))?,
-        "xlsx" => crate::workbooks::payroll_xlsx(m, &status, &lines, None, lang)
-            .map_err(xlsx_failed)?,
+        "xlsx" => {
+            crate::workbooks::payroll_xlsx(m, &status, &lines, None, lang).map_err(xlsx_failed)?
+        }
         _ => {
             let mut s = match lang {
                 Lang::Zh => format!(

@@ -7,23 +7,23 @@
 use crate::prelude::*;
 use std::collections::HashMap;
 
+use crate::rules::{
+    Benefit, BenefitKind, Categories, ConditionLine, Finding, InForce, MonthFacts, RULESET,
+    Subsidy, Verdict, decide, explain,
+};
+use crate::store::PAYROLLS;
+use crate::store::PayrollLine;
 use serde::Serialize;
+use std::sync::Arc;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::CareNeed;
 use zhucan_domain::policy::{ParamEntry, Policy};
-use crate::rules::{
-    Benefit, BenefitKind, Categories, ConditionLine, Finding, InForce, MonthFacts, RULESET,
-    Subsidy, Verdict, decide, explain,
-};
+use zhucan_facts::{Changed, LayerFuture, LayerValue};
 use zhucan_store::PersonFile;
 use zhucan_store::Store;
-use crate::store::PAYROLLS;
-use zhucan_facts::{Changed, LayerFuture, LayerValue};
-use crate::store::PayrollLine;
-use std::sync::Arc;
 
 use zhucan_facts::Snapshot;
 use zhucan_facts::snapshot::{NONE, P, day, month_no, receiving};
@@ -60,7 +60,8 @@ pub struct SubsidyFacts {
     pub paid: Arc<PaidBook>,
 }
 
-static NO_FACTS: std::sync::LazyLock<SubsidyFacts> = std::sync::LazyLock::new(SubsidyFacts::default);
+static NO_FACTS: std::sync::LazyLock<SubsidyFacts> =
+    std::sync::LazyLock::new(SubsidyFacts::default);
 
 /// The snapshot's subsidy facts (none when the layer is not loaded: a one-person snapshot).
 fn facts_of(snap: &Snapshot) -> &SubsidyFacts {
@@ -569,7 +570,6 @@ impl SubsidyEngine for Snapshot {
         out.sort_by(|a, b| a.township.cmp(&b.township));
         out
     }
-
 }
 
 /// One subsidy's side of a what-if row.
@@ -623,7 +623,6 @@ pub struct Explanation {
     pub month: Month,
     pub subsidies: Vec<Explained>,
 }
-
 
 /// Explains both subsidies for one person's file and month, with the same code as the audit.
 pub fn explain_person(

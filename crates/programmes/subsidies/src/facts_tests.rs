@@ -110,9 +110,9 @@ fn audit_and_payroll_match_the_literal_policy() {
 
 #[test]
 fn payroll_corrections_are_what_was_due_less_what_closed_months_paid() {
+    use crate::rules::Subsidy;
     use std::collections::{BTreeMap, HashMap, HashSet};
     use zhucan_domain::ids::CitizenId;
-    use crate::rules::Subsidy;
     let today = d(2026, 11, 30);
     let policy = default_policy();
     let m = month(2025, 12);
@@ -248,10 +248,10 @@ fn cert_of(
 
 #[test]
 fn a_renewal_or_re_assessment_never_opens_a_gap_and_the_certificate_in_force_decides() {
+    use crate::rules::Subsidy;
     use zhucan_domain::Category::{Intellectual, Physical};
     use zhucan_domain::Grade::{One, Three, Two};
     use zhucan_domain::person::{CertificateStatus, Person, Survey};
-    use crate::rules::Subsidy;
     let id = zhucan_domain::ids::with_check_char("33100319600101123").expect("id");
     let start = d(2016, 11, 15);
     // Issued 2016-11-15 and valid for 20 years (the cases below end it as they need).

@@ -80,10 +80,7 @@ impl Programme for Subsidies {
     fn routes(&self) -> Vec<(&'static str, MethodRouter<AppState>)> {
         vec![
             ("/subsidies", get(pages::audit)),
-            (
-                "/subsidies/cases",
-                get(pages::cases).post(pages::open_case),
-            ),
+            ("/subsidies/cases", get(pages::cases).post(pages::open_case)),
             ("/subsidies/cases/{id}", get(pages::case)),
             ("/subsidies/cases/{id}/decide", post(pages::decide_case)),
             ("/subsidies/payroll", get(pages::payroll)),

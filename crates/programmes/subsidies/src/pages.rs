@@ -8,6 +8,9 @@ use crate::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::facts::{AuditFinding, WhatIfRow, explain_person};
+use crate::rules::{Benefit, BenefitKind, Cond, Finding, Subsidy};
+use crate::store::{CaseKind, CaseQuery, NewCase, PaymentAccount, PayrollLine, PayrollRefusal};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -20,13 +23,8 @@ use zhucan_domain::ids::{CitizenId, mask};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{Month, fen_to_yuan};
 use zhucan_domain::policy::{ParamEntry, ParamKey, Policy, parse_value};
-use crate::rules::{Benefit, BenefitKind, Cond, Finding, Subsidy};
 use zhucan_facts::Snapshot;
-use crate::facts::{AuditFinding, WhatIfRow, explain_person};
 use zhucan_store::registry::Actor;
-use crate::store::{
-    CaseKind, CaseQuery, NewCase, PaymentAccount, PayrollLine, PayrollRefusal,
-};
 
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
@@ -708,9 +706,7 @@ async fn case_page(
             )
         }),
         note: match (case.status.as_str(), &case.note) {
-            ("withdrawn", Some(code)) => {
-                crate::cases::withdrawal_text(code, lang).to_string()
-            }
+            ("withdrawn", Some(code)) => crate::cases::withdrawal_text(code, lang).to_string(),
             (_, n) => n.clone().unwrap_or_default(),
         },
         conditions,
@@ -879,14 +875,7 @@ async fn payroll_lines(
     caller: &PageCaller,
     m: Month,
     area: &AreaCode,
-) -> Result<
-    (
-        String,
-        Option<crate::store::PayrollRun>,
-        Vec<PayrollLine>,
-    ),
-    Response,
-> {
+) -> Result<(String, Option<crate::store::PayrollRun>, Vec<PayrollLine>), Response> {
     let stored = state
         .store
         .payroll(m)
@@ -912,11 +901,7 @@ async fn payroll_lines(
     Ok(("draft".into(), run, lines))
 }
 
-fn status_text(
-    status: &str,
-    run: &Option<crate::store::PayrollRun>,
-    lang: Lang,
-) -> String {
+fn status_text(status: &str, run: &Option<crate::store::PayrollRun>, lang: Lang) -> String {
     match (status, run) {
         ("approved", Some(r)) => match lang {
             Lang::Zh => format!(

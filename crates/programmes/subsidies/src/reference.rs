@@ -96,4 +96,3 @@ pub fn expected_payments(
     out.sort();
     out
 }
-

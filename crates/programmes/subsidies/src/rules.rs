@@ -14,8 +14,8 @@ use zhucan_domain::disability::{Category, Grade};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{Month, fen_to_yuan};
 use zhucan_domain::person::EconomicStatus;
-use zhucan_domain::ratio::{MICRO, Micro, format_percent};
 use zhucan_domain::policy::{ParamEntry, ParamKey, ParamValue, Policy, Tier};
+use zhucan_domain::ratio::{MICRO, Micro, format_percent};
 
 /// The rules' own version (the parameters have theirs): bump when the logic changes.
 pub const RULESET: &str = "两项补贴规则 2026.1（国发〔2015〕52号，浙民福〔2021〕191号）";
@@ -916,5 +916,4 @@ mod tests {
         assert!(!ParamKey::MarginalRatio.read_by_rules());
         assert!(ParamKey::DibaoStandard.read_by_rules());
     }
-
 }

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
+use crate::rules::{Benefit, BenefitKind, Subsidy};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::Survey;
-use crate::rules::{Benefit, BenefitKind, Subsidy};
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
 use zhucan_store::registry::Actor;
@@ -357,18 +357,11 @@ pub trait SubsidyStore {
     async fn payments_of(&self, id: &CitizenId) -> Result<Vec<(Month, PayrollLine)>>;
 
     /// Sets a person's payment account.
-    async fn set_payment_account(
-        &self,
-        id: &CitizenId,
-        a: &PaymentAccount,
-        by: &str,
-    ) -> Result<()>;
+    async fn set_payment_account(&self, id: &CitizenId, a: &PaymentAccount, by: &str)
+    -> Result<()>;
 
     /// Payment accounts of some persons.
-    async fn payment_accounts(
-        &self,
-        ids: &[CitizenId],
-    ) -> Result<HashMap<String, PaymentAccount>>;
+    async fn payment_accounts(&self, ids: &[CitizenId]) -> Result<HashMap<String, PaymentAccount>>;
 }
 
 impl SubsidyStore for Store {
@@ -888,10 +881,7 @@ impl SubsidyStore for Store {
     }
 
     /// Payment accounts of some persons.
-    async fn payment_accounts(
-        &self,
-        ids: &[CitizenId],
-    ) -> Result<HashMap<String, PaymentAccount>> {
+    async fn payment_accounts(&self, ids: &[CitizenId]) -> Result<HashMap<String, PaymentAccount>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(500) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -919,7 +909,6 @@ impl SubsidyStore for Store {
         }
         Ok(out)
     }
-
 }
 
 /// The month before `m`.

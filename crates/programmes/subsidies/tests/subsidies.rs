@@ -1,17 +1,18 @@
-//! The two subsidies against a literal reading of `policy.md` (`zhucan_engine::reference`), on
+//! The two subsidies against a literal reading of `policy.md` (`zhucan_facts::reference`), on
 //! registries full of edge cases: through the store on both backends and through a workbook
 //! import and `zhucan subsidies …`; parameters changing only the months after their date; the
 //! payroll's second-account approval and closed months; the cases the system opens itself.
 
+#[allow(unused_imports)]
+use crate::support::prelude::*;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::parse::Month;
 use zhucan_domain::policy::{ParamEntry, ParamKey, ParamValue};
-use zhucan_domain::subsidy::{Benefit, BenefitKind};
-use zhucan_engine::FactsCache;
-use zhucan_engine::reference;
 use zhucan_store::Role;
 use zhucan_store::registry::Actor;
-use zhucan_store::subsidies::{CaseKind, CaseQuery, PayrollRefusal};
+use zhucan_subsidies::reference;
+use zhucan_subsidies::rules::{Benefit, BenefitKind};
+use zhucan_subsidies::store::{CaseKind, CaseQuery, PayrollRefusal};
 
 use crate::indicators::{areas_under_test, load, registry, zhucan};
 use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, user};
@@ -31,7 +32,7 @@ async fn audit_of(
     m: Month,
     area: &AreaCode,
 ) -> Vec<(String, &'static str, &'static str)> {
-    let snap = FactsCache::new(db.store.clone())
+    let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
         .expect("snap");
@@ -46,7 +47,7 @@ async fn audit_of(
 }
 
 async fn payroll_of(db: &TestDb, m: Month, area: &AreaCode) -> Vec<(String, &'static str, i64)> {
-    let snap = FactsCache::new(db.store.clone())
+    let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
         .expect("snap");
@@ -318,7 +319,7 @@ async fn a_parameter_changes_the_months_after_its_date_and_none_before() {
         author: "test".into(),
         entered_at: String::new(),
     }]);
-    let snap = FactsCache::new(db.store.clone())
+    let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
         .expect("snap");
@@ -349,7 +350,7 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
     let store = db.store.clone();
     let m = month(2025, 11);
     // One long-lived facts cache, as the server keeps: it must see the payroll close.
-    let facts = FactsCache::new(store.clone());
+    let facts = zhucan::facts_cache(store.clone());
     let snap = facts.snapshot().await.expect("snap");
     let policy = store.policy().await.expect("policy");
     assert!(snap.closed_months().is_empty());
@@ -447,7 +448,7 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
     {
         let township = AreaCode::parse(&f.township).expect("t");
         let case = store
-            .open_case(&zhucan_store::subsidies::NewCase {
+            .open_case(&zhucan_subsidies::store::NewCase {
                 citizen_id: &f.citizen_id,
                 subsidy: f.subsidy,
                 kind: CaseKind::Enrol,
@@ -507,8 +508,8 @@ async fn the_system_opens_cases_itself_after_a_change() {
     let db = TestDb::sqlite().await;
     let mut reg = registry(333, 200);
     load(&db, &mut reg).await;
-    let facts = std::sync::Arc::new(FactsCache::new(db.store.clone()));
-    let mut opener = zhucan_engine::cases::CaseOpener::new(db.store.clone(), facts.clone());
+    let facts = std::sync::Arc::new(zhucan::facts_cache(db.store.clone()));
+    let mut opener = zhucan_subsidies::cases::CaseOpener::new(db.store.clone(), facts.clone());
     let today = d(2025, 12, 15);
     let first = opener.run_once(today).await.expect("round");
     let findings = audit_of(&db, month(2025, 12), &district()).await;
@@ -927,8 +928,8 @@ async fn a_re_assessment_keeps_an_eligible_person_paid_and_withdraws_stale_cases
         Grade::One,
     );
     crate::support::put(&db.store, &[paid.clone(), waiting.clone()]).await;
-    let facts = std::sync::Arc::new(FactsCache::new(db.store.clone()));
-    let mut opener = zhucan_engine::cases::CaseOpener::new(db.store.clone(), facts.clone());
+    let facts = std::sync::Arc::new(zhucan::facts_cache(db.store.clone()));
+    let mut opener = zhucan_subsidies::cases::CaseOpener::new(db.store.clone(), facts.clone());
     assert_eq!(
         opener.run_once(today).await.expect("round"),
         1,
