@@ -11,6 +11,16 @@ use zhucan_store::{NewUser, Role, Store};
 
 use crate::Failure;
 
+/// The operator at the command line reads any file (the machine and the database are theirs);
+/// commands that show a person are audited as CLI events.
+fn operator_reach() -> zhucan_store::Reach {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command line is the process's own caller"
+    )]
+    zhucan_store::Reach::system("command line")
+}
+
 /// Rows per write transaction when importing.
 const BATCH: usize = 50_000;
 
@@ -184,7 +194,7 @@ pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failur
     if let Some(u) = store.user_by_username(DEMO_CITIZEN).await? {
         let name = match store.persons_of_account(&u.id).await?.first() {
             Some((id, _)) => store
-                .person_file(id)
+                .person_file(id, &operator_reach())
                 .await?
                 .map(|f| f.person.name)
                 .unwrap_or_default(),
@@ -249,7 +259,7 @@ pub async fn add_user(
                 .code(2)
             })?
             .id;
-        if store.person_file(&id).await?.is_none() {
+        if store.person_file(&id, &operator_reach()).await?.is_none() {
             return Err(Failure::new(
                 format!("--person：没有公民身份号码为 {} 的人员档案", id.masked()),
                 format!(
@@ -268,7 +278,7 @@ pub async fn add_user(
     }
     let area = match area {
         None => match links.first() {
-            Some((id, _)) => match store.person_file(id).await? {
+            Some((id, _)) => match store.person_file(id, &operator_reach()).await? {
                 Some(f) => f.person.village.unwrap_or(f.person.township),
                 None => store.district().await?,
             },

@@ -23,6 +23,7 @@ pub mod changes;
 pub mod institutions;
 pub mod migrate;
 pub mod policy;
+pub mod reach;
 pub mod registry;
 pub mod rows;
 pub mod settings;
@@ -31,6 +32,7 @@ pub use accounts::{
     ApiTokenInfo, NewSession, NewToken, NewUser, RightsChange, Role, SessionInfo, SessionRow,
     TokenScope, User,
 };
+pub use reach::Reach;
 pub use registry::{
     ImportOutcome, PersonFile, PersonQuery, PersonSummary, SearchPage, StoredEvent,
 };

@@ -14,7 +14,7 @@ use crate::rows::{
     CERT_COLUMNS, CertRow, PERSON_COLUMNS, PersonRow, SURVEY_COLUMNS, SurveyRow, components_text,
     corrupt,
 };
-use crate::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
+use crate::{Reach, Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
 
 /// What merging one workbook row did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,8 +372,20 @@ impl Store {
         Ok(out)
     }
 
-    /// The whole file of one person, or `None`.
-    pub async fn person_file(&self, id: &CitizenId) -> Result<Option<PersonFile>> {
+    /// The whole file of one person, or `None` when there is none or it lies outside `reach`
+    /// (the two are not told apart).
+    pub async fn person_file(&self, id: &CitizenId, reach: &Reach) -> Result<Option<PersonFile>> {
+        if reach.is_nobody() {
+            return Ok(None);
+        }
+        Ok(self
+            .any_person_file(id)
+            .await?
+            .filter(|f| reach.covers(&f.person)))
+    }
+
+    /// The whole file of one person, whoever asks (the store's own use).
+    pub(crate) async fn any_person_file(&self, id: &CitizenId) -> Result<Option<PersonFile>> {
         let sql_p = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE citizen_id = $1");
         let sql_c = format!(
             "SELECT {CERT_COLUMNS} FROM certificates WHERE citizen_id = $1 ORDER BY issued_on DESC, recorded_at DESC"
@@ -545,7 +557,7 @@ impl Store {
         for id in ids {
             let cid =
                 CitizenId::from_trusted(id.clone()).map_err(|_| corrupt("citizen_id", &id))?;
-            if let Some(f) = self.person_file(&cid).await? {
+            if let Some(f) = self.any_person_file(&cid).await? {
                 let s = f.surveys.clone();
                 out.push((f, s));
             }

@@ -453,10 +453,10 @@ pub async fn load_scoped(
     let Some(id) = state.store.citizen_by_ref(handle).await? else {
         return Ok(None);
     };
-    let Some(file) = state.store.person_file(&id).await? else {
-        return Ok(None);
-    };
-    Ok(scope::can_read(&caller.user, &file.person).then_some(file))
+    state
+        .store
+        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+        .await
 }
 
 /// The file behind `handle` when the caller may change it; otherwise the response to send
@@ -479,7 +479,11 @@ pub async fn writable_by_id(
     caller: &PageCaller,
     id: &zhucan_domain::ids::CitizenId,
 ) -> Result<PersonFile, Response> {
-    match state.store.person_file(id).await {
+    match state
+        .store
+        .person_file(id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => Ok(f),
         Ok(_) => Err(not_found_for(caller)),
         Err(e) => Err(store_error(caller, e)),

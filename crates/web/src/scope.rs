@@ -6,7 +6,7 @@ use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::person::Person;
-use zhucan_store::{PersonFile, Store, User};
+use zhucan_store::{PersonFile, Reach, Store, User};
 
 /// The area whose persons the account may read, or `None` if its role reads no person files.
 pub fn person_area(user: &User) -> Option<&AreaCode> {
@@ -15,13 +15,7 @@ pub fn person_area(user: &User) -> Option<&AreaCode> {
 
 /// Whether `user` may read `person`'s file.
 pub fn can_read(user: &User, person: &Person) -> bool {
-    match person_area(user) {
-        None => false,
-        Some(area) => {
-            area.contains(&person.township)
-                || person.village.as_ref().is_some_and(|v| area.contains(v))
-        }
-    }
+    Reach::of(user).covers(person)
 }
 
 /// Whether `user` may change `person`'s file.
@@ -59,8 +53,5 @@ pub async fn read_file(
     user: &User,
     id: &CitizenId,
 ) -> zhucan_store::Result<Option<PersonFile>> {
-    Ok(store
-        .person_file(id)
-        .await?
-        .filter(|f| can_read(user, &f.person)))
+    store.person_file(id, &Reach::of(user)).await
 }

@@ -59,14 +59,14 @@ async fn every_route_for_every_role(db: TestDb) {
     crate::support::citizen(&db.store, "citizen", &inside.person.citizen_id).await;
     let h_in = db
         .store
-        .person_file(&inside.person.citizen_id)
+        .person_file(&inside.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e")
         .handle;
     let h_out = db
         .store
-        .person_file(&outside.person.citizen_id)
+        .person_file(&outside.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e")
@@ -207,7 +207,7 @@ async fn every_route_for_every_role(db: TestDb) {
     let inside_file = app
         .db
         .store
-        .person_file(&inside.person.citizen_id)
+        .person_file(&inside.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e");

@@ -206,7 +206,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
     for p in &certified.items {
         let f = db
             .store
-            .person_file(&p.citizen_id)
+            .person_file(&p.citizen_id, &crate::support::any())
             .await
             .expect("file")
             .expect("exists");

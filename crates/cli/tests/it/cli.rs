@@ -447,7 +447,11 @@ fn gb18030_csv_imports() {
     rt.block_on(async {
         let s = cli.store().await;
         let id = zhucan_domain::CitizenId::parse(&a).expect("id").id;
-        let f = s.person_file(&id).await.expect("file").expect("exists");
+        let f = s
+            .person_file(&id, &crate::support::any())
+            .await
+            .expect("file")
+            .expect("exists");
         assert_eq!(f.person.name, "张三");
     });
 }

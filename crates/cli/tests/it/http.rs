@@ -50,7 +50,7 @@ async fn app_on(
 async fn handle_of(app: &TestApp, r: &zhucan_domain::person::PersonRecord) -> String {
     app.db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists")
@@ -266,7 +266,7 @@ async fn register_form_validates_each_field(db: TestDb) {
     let f = app
         .db
         .store
-        .person_file(&id)
+        .person_file(&id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -283,7 +283,7 @@ async fn life_events_append_and_stale_forms_conflict(db: TestDb) {
     let version = app
         .db
         .store
-        .person_file(&a.person.citizen_id)
+        .person_file(&a.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e")
@@ -324,7 +324,7 @@ async fn life_events_append_and_stale_forms_conflict(db: TestDb) {
     let f = app
         .db
         .store
-        .person_file(&a.person.citizen_id)
+        .person_file(&a.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e");

@@ -6,6 +6,9 @@
 //! `crates/programmes/<programme>/tests/` and they are compiled into this one binary (one link,
 //! one process per test under nextest).
 
+// Tests read any file directly to check what the service shows (`Reach::system`).
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 mod authz;

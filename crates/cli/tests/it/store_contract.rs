@@ -76,7 +76,7 @@ async fn merge_inserts_a_whole_file(db: TestDb) {
     assert_eq!(out, vec![ImportOutcome::Inserted]);
     let f = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -105,7 +105,7 @@ async fn merging_the_same_row_twice_changes_nothing(db: TestDb) {
     put(&db.store, std::slice::from_ref(&r)).await;
     let before = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -117,7 +117,7 @@ async fn merging_the_same_row_twice_changes_nothing(db: TestDb) {
     assert_eq!(out, vec![ImportOutcome::Unchanged]);
     let after = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -137,7 +137,7 @@ async fn reassessment_keeps_the_old_certificate(db: TestDb) {
     put(&db.store, std::slice::from_ref(&r)).await;
     let f = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -154,7 +154,7 @@ async fn reassessment_keeps_the_old_certificate(db: TestDb) {
         .expect("save");
     let g = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -186,7 +186,13 @@ async fn renewal_and_revocation_keep_every_issue(db: TestDb) {
     let file = |db: &TestDb| {
         let store = db.store.clone();
         let id = id.clone();
-        async move { store.person_file(&id).await.expect("file").expect("exists") }
+        async move {
+            store
+                .person_file(&id, &crate::support::any())
+                .await
+                .expect("file")
+                .expect("exists")
+        }
     };
     // Revoked on a known day (a staff's life event) …
     let f = file(&db).await;
@@ -280,7 +286,7 @@ async fn schema_9_keeps_the_certificates_of_schema_8(db: TestDb) {
     put(&db.store, std::slice::from_ref(&r)).await;
     let before = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -305,7 +311,7 @@ async fn schema_9_keeps_the_certificates_of_schema_8(db: TestDb) {
     db.store.close().await;
     let store = zhucan::open_store(&db.url).await.expect("migrate");
     let after = store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -336,7 +342,7 @@ async fn an_older_survey_year_does_not_override_person_fields(db: TestDb) {
     assert_eq!(out, vec![ImportOutcome::Updated]);
     let f = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -356,7 +362,7 @@ async fn an_older_survey_year_does_not_override_person_fields(db: TestDb) {
         .expect("merge");
     let g = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -377,7 +383,7 @@ async fn a_stale_version_is_refused(db: TestDb) {
     put(&db.store, std::slice::from_ref(&r)).await;
     let f = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -405,7 +411,7 @@ async fn a_stale_version_is_refused(db: TestDb) {
     assert!(matches!(e, StoreError::VersionConflict { .. }), "{e:?}");
     let g = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -569,7 +575,7 @@ async fn registering_twice_is_refused(db: TestDb) {
     assert!(matches!(e, StoreError::Exists(_)));
     let f = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");

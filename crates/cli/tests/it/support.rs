@@ -171,7 +171,7 @@ pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
 pub async fn citizen(store: &Store, name: &str, person: &zhucan_domain::ids::CitizenId) {
     let hash = zhucan_web::auth::hash_password(PASSWORD).expect("hash");
     let file = store
-        .person_file(person)
+        .person_file(person, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -626,7 +626,7 @@ pub async fn change_file(
     edit: impl FnOnce(&mut PersonRecord),
 ) -> zhucan_store::PersonFile {
     let file = store
-        .person_file(id)
+        .person_file(id, &crate::support::any())
         .await
         .expect("read the file")
         .expect("the file exists");
@@ -645,4 +645,9 @@ pub async fn change_file(
         .await
         .expect("save the file");
     file
+}
+
+/// The reach of a test that looks at any file directly.
+pub fn any() -> zhucan_store::Reach {
+    zhucan_store::Reach::system("test")
 }

@@ -466,15 +466,16 @@ impl From<IssueError> for zhucan_web::error::ApiError {
 }
 
 /// Issues a token for the current certificate of `person`: the token and when it expires
-/// (`Config::cert_token_ttl` from now). The caller checks that the person may have it (the
-/// citizen themself, or staff in scope).
+/// (`Config::cert_token_ttl` from now), if the person is inside `reach` (the citizen
+/// themself or a ward, or staff in scope).
 pub async fn issue_token(
     state: &AppState,
     person: &CitizenId,
+    reach: &zhucan_store::Reach,
 ) -> Result<(String, DateTime<Utc>), IssueError> {
     let file = state
         .store
-        .person_file(person)
+        .person_file(person, reach)
         .await?
         .ok_or(IssueError::NotFound)?;
     issue_for(state, &file, Utc::now())
@@ -597,7 +598,12 @@ async fn load(state: &AppState, handle: &str) -> Result<Option<PersonFile>, Stor
     let Some(id) = state.store.citizen_by_ref(handle).await? else {
         return Ok(None);
     };
-    state.store.person_file(&id).await
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the public verification of a token the service signed reads the file it names; only masked fields are shown"
+    )]
+    let reach = zhucan_store::Reach::system("certificate verification");
+    state.store.person_file(&id, &reach).await
 }
 
 /// The base of verification URLs: `Config::public_url` when set; else the scheme (https
@@ -668,14 +674,14 @@ pub struct CertificateToken {
     pub verify_url: String,
 }
 
-/// Issues the token of `person` as the contract's JSON document. The caller checks that the
-/// caller may have it.
-pub async fn certificate_token(
+/// Issues the token of a file the caller read through its reach, as the contract's JSON
+/// document.
+pub fn certificate_token(
     state: &AppState,
-    person: &CitizenId,
+    file: &PersonFile,
     headers: &axum::http::HeaderMap,
 ) -> Result<CertificateToken, IssueError> {
-    let (token, expires) = issue_token(state, person).await?;
+    let (token, expires) = issue_for(state, file, Utc::now())?;
     Ok(CertificateToken {
         verify_url: verify_url(state, headers, &token),
         expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

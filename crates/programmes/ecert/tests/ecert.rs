@@ -45,7 +45,7 @@ async fn app_with(db: TestDb, config: zhucan_web::Config, recs: &[PersonRecord])
 async fn handle(app: &TestApp, rec: &PersonRecord) -> String {
     app.db
         .store
-        .person_file(&rec.person.citizen_id)
+        .person_file(&rec.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists")
@@ -185,7 +185,7 @@ async fn the_code_verifies_until_the_certificate_is_revoked(db: TestDb) {
     let version = app
         .db
         .store
-        .person_file(&a.person.citizen_id)
+        .person_file(&a.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e")
@@ -283,9 +283,10 @@ const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 async fn one_changed_character_is_refused_never_a_500() {
     let a = zhang();
     let app = app_with(TestDb::sqlite().await, config(), std::slice::from_ref(&a)).await;
-    let (token, expires) = ecert::issue_token(&app.state, &a.person.citizen_id)
-        .await
-        .expect("token");
+    let (token, expires) =
+        ecert::issue_token(&app.state, &a.person.citizen_id, &crate::support::any())
+            .await
+            .expect("token");
     assert!(expires > Utc::now() + chrono::Duration::seconds(290));
     assert_eq!(api(&app, &token).await.1["valid"], true);
     let chars: Vec<char> = token.chars().collect();
@@ -395,14 +396,14 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
     let file = app
         .db
         .store
-        .person_file(&a.person.citizen_id)
+        .person_file(&a.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e");
     let now = Utc::now();
 
     // Expired: five minutes by default; refused from the expiry second on.
-    let (token, _) = ecert::issue_token(state, &a.person.citizen_id)
+    let (token, _) = ecert::issue_token(state, &a.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     let later = |s| now + chrono::Duration::seconds(s);
@@ -456,7 +457,7 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
         zhucan::programmes(),
     );
     assert_eq!(ecert::verify_token(&rotated, &token).await.reason, "ok");
-    let (fresh, _) = ecert::issue_token(&rotated, &a.person.citizen_id)
+    let (fresh, _) = ecert::issue_token(&rotated, &a.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     assert_eq!(
@@ -498,7 +499,7 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
         (&gone, "moved_out", false),
         (&old, "certificate_expired", true),
     ] {
-        let (t, _) = ecert::issue_token(state, &rec.person.citizen_id)
+        let (t, _) = ecert::issue_token(state, &rec.person.citizen_id, &crate::support::any())
             .await
             .expect("t");
         let (status, v) = api(&app, &t).await;
@@ -511,14 +512,14 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
         );
         assert_eq!(v["name"].is_string(), details, "{reason}: {v}");
     }
-    let (t, _) = ecert::issue_token(state, &old.person.citizen_id)
+    let (t, _) = ecert::issue_token(state, &old.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     let (_, html) = page(&app, &format!("/verify/{t}"), "zh-CN").await;
     assert!(html.contains("无效") && html.contains("已过有效期") && html.contains("2020-01-01"));
 
     // A new certificate (re-assessment) replaces the one the code was issued for.
-    let (t, _) = ecert::issue_token(state, &regrade.person.citizen_id)
+    let (t, _) = ecert::issue_token(state, &regrade.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     crate::support::change_file(&app.db.store, &regrade.person.citizen_id, "form", |r| {
@@ -533,7 +534,7 @@ async fn expired_foreign_and_unknown_tokens_are_refused() {
     let v = ecert::verify_token(state, &t).await;
     assert_eq!((v.valid, v.reason), (false, "certificate_changed"));
     assert!(v.name_masked.is_none());
-    let (t, _) = ecert::issue_token(state, &regrade.person.citizen_id)
+    let (t, _) = ecert::issue_token(state, &regrade.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     assert_eq!(
@@ -562,7 +563,7 @@ async fn a_zero_lifetime_code_is_expired_at_once() {
         std::slice::from_ref(&a),
     )
     .await;
-    let (token, _) = ecert::issue_token(&app.state, &a.person.citizen_id)
+    let (token, _) = ecert::issue_token(&app.state, &a.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     let (status, v) = api(&app, &token).await;
@@ -588,7 +589,7 @@ async fn verification_is_rate_limited_per_address() {
         std::slice::from_ref(&a),
     )
     .await;
-    let (token, _) = ecert::issue_token(&app.state, &a.person.citizen_id)
+    let (token, _) = ecert::issue_token(&app.state, &a.person.citizen_id, &crate::support::any())
         .await
         .expect("t");
     for _ in 0..3 {

@@ -257,7 +257,11 @@ pub async fn person(
                 .into_response();
         }
     };
-    match state.store.person_file(&id).await {
+    match state
+        .store
+        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
             state.audit.queue(audit_event(
                 &caller.user,

@@ -187,7 +187,10 @@ pub async fn save_edit(
             // holds now, and takes the new version so that a second save is deliberate.
             let fresh = state
                 .store
-                .person_file(&file.person.citizen_id)
+                .person_file(
+                    &file.person.citizen_id,
+                    &zhucan_store::Reach::of(&caller.user),
+                )
                 .await
                 .or_page(&caller)?
                 .ok_or_else(|| PageError::not_found(&caller))?;
@@ -434,7 +437,10 @@ pub async fn save_survey(
         Err(StoreError::VersionConflict { .. }) => {
             let fresh = state
                 .store
-                .person_file(&file.person.citizen_id)
+                .person_file(
+                    &file.person.citizen_id,
+                    &zhucan_store::Reach::of(&caller.user),
+                )
                 .await
                 .or_page(&caller)?
                 .ok_or_else(|| PageError::not_found(&caller))?;

@@ -693,7 +693,10 @@ async fn person_page(
         {
             Ok(ms) => {
                 for (h, id, name) in ms {
-                    if let Ok(Some(m)) = state.store.person_file(&id).await
+                    if let Ok(Some(m)) = state
+                        .store
+                        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+                        .await
                         && scope::can_read(&caller.user, &m.person)
                     {
                         members.push((h, name));
@@ -823,7 +826,14 @@ pub async fn new_person(
                     ),
                 )
                 .await;
-                match state.store.person_file(&rec.person.citizen_id).await {
+                match state
+                    .store
+                    .person_file(
+                        &rec.person.citizen_id,
+                        &zhucan_store::Reach::of(&caller.user),
+                    )
+                    .await
+                {
                     Ok(Some(f)) => {
                         return Redirect::to(&format!("/persons/{}?saved=1", f.handle))
                             .into_response();

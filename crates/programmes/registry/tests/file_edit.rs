@@ -43,7 +43,7 @@ async fn a_clerk_edits_a_file_and_a_second_clerk_is_told(db: TestDb) {
     user(&db.store, "yuanqiao2", Role::TownshipStaff, "331003107").await;
     let handle = db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists")
@@ -154,7 +154,7 @@ async fn a_clerk_edits_a_file_and_a_second_clerk_is_told(db: TestDb) {
     let file = app
         .db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -236,7 +236,7 @@ async fn a_clerk_edits_a_file_and_a_second_clerk_is_told(db: TestDb) {
     let file = app
         .db
         .store
-        .person_file(&r.person.citizen_id)
+        .person_file(&r.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");
@@ -289,7 +289,7 @@ async fn a_clerk_edits_a_file_and_a_second_clerk_is_told(db: TestDb) {
     let other = app
         .db
         .store
-        .person_file(&outsider.person.citizen_id)
+        .person_file(&outsider.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists")
@@ -429,7 +429,7 @@ async fn a_township_clerk_uploads_and_exports_their_own_area() {
     let f = app
         .db
         .store
-        .person_file(&elsewhere.person.citizen_id)
+        .person_file(&elsewhere.person.citizen_id, &crate::support::any())
         .await
         .expect("file")
         .expect("exists");

@@ -16,18 +16,28 @@ use zhucan_web::auth::ApiCaller;
 use zhucan_web::error::ApiError;
 use zhucan_web::trail::audit_event;
 
-async fn linked(
-    state: &AppState,
-    caller: &ApiCaller,
-) -> Result<Vec<(zhucan_domain::ids::CitizenId, crate::store::Relation)>, Response> {
+/// The persons linked to a citizen account, and the reach they make.
+type Links = (
+    Vec<(zhucan_domain::ids::CitizenId, crate::store::Relation)>,
+    zhucan_store::Reach,
+);
+
+async fn linked(state: &AppState, caller: &ApiCaller) -> Result<Links, Response> {
     if caller.user.role != Role::Citizen {
         return Err(ApiError::forbidden().in_lang(caller.lang).into_response());
     }
-    state
+    let err = |e| ApiError::from(e).in_lang(caller.lang).into_response();
+    let links = state
         .store
         .persons_of_account(&caller.user.id)
         .await
-        .map_err(|e| ApiError::from(e).in_lang(caller.lang).into_response())
+        .map_err(err)?;
+    let reach = state
+        .store
+        .reach_of_citizen(&caller.user)
+        .await
+        .map_err(err)?;
+    Ok((links, reach))
 }
 
 /// `GET /api/v1/me`: the citizen's own file (full identifiers: their own) and their wards'.
@@ -36,7 +46,7 @@ async fn linked(
     security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
     let lang = caller.lang;
-    let links = match linked(&state, &caller).await {
+    let (links, reach) = match linked(&state, &caller).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -47,7 +57,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
     let m = Month::of(zhucan_web::view::today());
     let mut persons = Vec::new();
     for (id, relation) in links {
-        let Ok(Some(f)) = state.store.person_file(&id).await else {
+        let Ok(Some(f)) = state.store.person_file(&id, &reach).await else {
             continue;
         };
         let benefits = state
@@ -99,7 +109,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
     security(("bearer" = [])))]
 pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> Response {
     let lang = caller.lang;
-    let links = match linked(&state, &caller).await {
+    let (links, _) = match linked(&state, &caller).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -141,7 +151,7 @@ pub async fn certificate_token(
     axum::extract::Query(q): axum::extract::Query<TokenParams>,
 ) -> Response {
     let lang = caller.lang;
-    let mut links = match linked(&state, &caller).await {
+    let (mut links, reach) = match linked(&state, &caller).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -150,7 +160,7 @@ pub async fn certificate_token(
     let wanted = q.person.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let mut chosen = None;
     for (id, _) in &links {
-        match state.store.person_file(id).await {
+        match state.store.person_file(id, &reach).await {
             Ok(Some(f)) if wanted.is_none_or(|h| h == f.handle) => {
                 chosen = Some(f);
                 break;
@@ -162,13 +172,10 @@ pub async fn certificate_token(
     let Some(file) = chosen else {
         return ApiError::not_found().in_lang(lang).into_response();
     };
-    let body =
-        match zhucan_ecert::token::certificate_token(&state, &file.person.citizen_id, &headers)
-            .await
-        {
-            Ok(t) => t,
-            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-        };
+    let body = match zhucan_ecert::token::certificate_token(&state, &file, &headers) {
+        Ok(t) => t,
+        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+    };
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,

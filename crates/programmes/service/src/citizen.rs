@@ -72,9 +72,14 @@ pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>
         .persons_of_account(&caller.user.id)
         .await
         .map_err(|e| store_error(caller, e))?;
+    let reach = state
+        .store
+        .reach_of_citizen(&caller.user)
+        .await
+        .map_err(|e| store_error(caller, e))?;
     let mut out = Vec::new();
     for (id, relation) in links {
-        if let Ok(Some(f)) = state.store.person_file(&id).await {
+        if let Ok(Some(f)) = state.store.person_file(&id, &reach).await {
             out.push(Linked {
                 id,
                 relation,
@@ -93,7 +98,12 @@ async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<C
         None => linked.first(),
     }
     .ok_or_else(|| not_found_for(caller))?;
-    let file = match state.store.person_file(&chosen.id).await {
+    let reach = state
+        .store
+        .reach_of_citizen(&caller.user)
+        .await
+        .map_err(|e| store_error(caller, e))?;
+    let file = match state.store.person_file(&chosen.id, &reach).await {
         Ok(Some(f)) => f,
         Ok(None) => return Err(not_found_for(caller)),
         Err(e) => return Err(store_error(caller, e)),
@@ -337,7 +347,12 @@ pub async fn signup(
     };
     // The file must say the same: name, ID, current certificate number (and guardian). Which of
     // them differs is not said, so that nothing is learnt about a stranger's file.
-    let file = state.store.person_file(&id).await.ok().flatten();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a new account's claim is matched against the file it names; nothing of the file is shown"
+    )]
+    let reach = zhucan_store::Reach::system("account claim");
+    let file = state.store.person_file(&id, &reach).await.ok().flatten();
     let matches = file.as_ref().is_some_and(|f| {
         f.person.name.trim() == name
             && f.certificate.number == cert

@@ -418,7 +418,11 @@ async fn app_page(
         Ok(None) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),
     };
-    let file = match state.store.person_file(&app.citizen_id).await {
+    let file = match state
+        .store
+        .person_file(&app.citizen_id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
         Ok(_) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),
@@ -723,7 +727,11 @@ pub async fn file(
         Ok(None) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
     };
-    match state.store.person_file(&app.citizen_id).await {
+    match state
+        .store
+        .person_file(&app.citizen_id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {}
         Ok(_) => return not_found_for(&caller),
         Err(e) => return store_error(&caller, e),
@@ -953,7 +961,11 @@ async fn need_page(
         Ok(None) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),
     };
-    let file = match state.store.person_file(&need.citizen_id).await {
+    let file = match state
+        .store
+        .person_file(&need.citizen_id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
         Ok(_) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),

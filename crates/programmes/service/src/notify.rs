@@ -28,7 +28,12 @@ impl SmsGateway for LoggingGateway {
 
 /// Leaves a plain-language message for the person and queues a text to their phone on file.
 pub async fn notify(store: &Store, id: &CitizenId, title: &str, body: &str, link: &str) {
-    let phone = match store.person_file(id).await {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the service sends the notice to the phone on file; nothing of the file reaches the caller"
+    )]
+    let reach = zhucan_store::Reach::system("notification");
+    let phone = match store.person_file(id, &reach).await {
         Ok(Some(f)) => f.person.phone.clone().or(f.person.guardian_phone.clone()),
         _ => None,
     };

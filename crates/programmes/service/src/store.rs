@@ -13,7 +13,7 @@ use zhucan_domain::timeline::{EventKind, NewEvent};
 use zhucan_store::accounts::{NewUser, User, ordered_id};
 use zhucan_store::registry::Actor;
 use zhucan_store::rows::corrupt;
-use zhucan_store::{Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
+use zhucan_store::{Reach, Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
 
 fn cid(s: &str) -> Result<CitizenId> {
     CitizenId::from_trusted(s.to_string()).map_err(|_| corrupt("citizen_id", s))
@@ -321,6 +321,9 @@ pub trait ServiceStore {
     /// The person files an account is linked to, own first.
     async fn persons_of_account(&self, user_id: &str) -> Result<Vec<(CitizenId, Relation)>>;
 
+    /// What a citizen account reaches: the persons linked to it (nobody for another role).
+    async fn reach_of_citizen(&self, user: &User) -> Result<Reach>;
+
     /// How many accounts of a relation a person file has (one own account per person).
     async fn account_links(&self, id: &CitizenId, relation: Relation) -> Result<i64>;
 
@@ -484,6 +487,21 @@ impl ServiceStore for Store {
         rows.into_iter()
             .map(|(c, r)| Ok((cid(&c)?, Relation::parse(&r))))
             .collect()
+    }
+
+    async fn reach_of_citizen(&self, user: &User) -> Result<Reach> {
+        let ids = self
+            .persons_of_account(&user.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the one place a citizen's reach is made: from the account's links"
+        )]
+        let reach = Reach::linked(user, ids);
+        Ok(reach)
     }
 
     /// How many accounts of a relation a person file has (one own account per person).

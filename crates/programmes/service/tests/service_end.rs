@@ -400,7 +400,7 @@ async fn a_citizen_applies_staff_decide_and_the_citizen_sees_it() {
     let file = app
         .db
         .store
-        .person_file(&me.person.citizen_id)
+        .person_file(&me.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e");
@@ -566,7 +566,7 @@ async fn a_decision_waits_for_the_last_step_and_no_step_is_skipped() {
     let file = app
         .db
         .store
-        .person_file(&me.person.citizen_id)
+        .person_file(&me.person.citizen_id, &crate::support::any())
         .await
         .expect("f")
         .expect("e");

@@ -209,7 +209,11 @@ pub async fn explain(
                 .into_response();
         }
     };
-    let file = match state.store.person_file(&id).await {
+    let file = match state
+        .store
+        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
         Ok(_) => return ApiError::not_found().in_lang(lang).into_response(),
         Err(e) => return ApiError::from(e).in_lang(lang).into_response(),

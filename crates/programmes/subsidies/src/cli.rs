@@ -378,7 +378,12 @@ pub async fn explain(
             )
         })?
         .id;
-    let file = store.person_file(&id).await?.ok_or_else(|| {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the operator at the command line reads any file; the read is audited"
+    )]
+    let reach = zhucan_store::Reach::system("command line");
+    let file = store.person_file(&id, &reach).await?.ok_or_else(|| {
         usage(
             format!("没有公民身份号码为 {} 的人员", id.masked()),
             format!("there is no person with citizen ID {}", id.masked()),

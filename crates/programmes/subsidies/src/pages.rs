@@ -633,7 +633,11 @@ async fn case_page(
         Ok(None) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),
     };
-    let file = match state.store.person_file(&case.citizen_id).await {
+    let file = match state
+        .store
+        .person_file(&case.citizen_id, &zhucan_store::Reach::of(&caller.user))
+        .await
+    {
         Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
         Ok(_) => return not_found_for(caller),
         Err(e) => return store_error(caller, e),

@@ -490,7 +490,7 @@ async fn payroll_approval_and_closed_months(db: TestDb) {
                 .all(|x| !(x.citizen_id == f.citizen_id && x.subsidy == f.subsidy))
         );
         let events = store
-            .person_file(&f.citizen_id)
+            .person_file(&f.citizen_id, &crate::support::any())
             .await
             .expect("f")
             .expect("e")
@@ -945,7 +945,7 @@ async fn a_re_assessment_keeps_an_eligible_person_paid_and_withdraws_stale_cases
     ] {
         let f = db
             .store
-            .person_file(&r.person.citizen_id)
+            .person_file(&r.person.citizen_id, &crate::support::any())
             .await
             .expect("file")
             .expect("exists");
