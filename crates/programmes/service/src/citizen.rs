@@ -9,7 +9,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use std::collections::{BTreeMap, HashMap};
-use zhucan_web::usecase::{Posted, read_multipart};
+use zhucan_web::usecase::{
+    CsrfForm, Holds, OrPage, PageError, PageResult, Posted, Right, read_multipart,
+};
 
 use crate::rules::{
     NeedKind, Satisfaction, ServiceDef, check_answers, check_upload, safe_file_name,
@@ -33,13 +35,21 @@ use zhucan_store::{NewUser, PersonFile};
 use zhucan_web::AppState;
 use zhucan_web::auth::{self, PageCaller, request_lang};
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{
-    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
-};
+use zhucan_web::pages::{chrome, csrf_ok, error_page, not_found_for, store_error};
 use zhucan_web::trail::{self, Client, audit_event};
 use zhucan_web::view::{Chrome, display_of, render};
 
 // ---------------------------------------------------------------- who the citizen acts for
+
+/// Acts on the service end: a citizen account (the person, or a guardian).
+#[derive(Debug, Clone, Copy)]
+pub struct IsCitizen;
+
+impl Right for IsCitizen {
+    fn held_by(role: Role) -> bool {
+        role == Role::Citizen
+    }
+}
 
 /// A person file linked to the account.
 #[derive(Debug, Clone)]
@@ -63,20 +73,20 @@ impl Ctx {
 }
 
 /// The person files a citizen account may see.
-pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>, Response> {
-    if caller.user.role != Role::Citizen {
-        return Err(forbidden_for(caller));
+pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>, PageError> {
+    if !IsCitizen::held_by(caller.user.role) {
+        return Err(PageError::forbidden(caller));
     }
     let links = state
         .store
         .persons_of_account(&caller.user.id)
         .await
-        .map_err(|e| store_error(caller, e))?;
+        .or_page(caller)?;
     let reach = state
         .store
         .reach_of_citizen(&caller.user)
         .await
-        .map_err(|e| store_error(caller, e))?;
+        .or_page(caller)?;
     let mut out = Vec::new();
     for (id, relation) in links {
         if let Ok(Some(f)) = state.store.person_file(&id, &reach).await {
@@ -91,23 +101,24 @@ pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>
     Ok(out)
 }
 
-async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<Ctx, Response> {
+async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<Ctx, PageError> {
     let linked = linked(state, caller).await?;
     let chosen = match p.map(str::trim).filter(|s| !s.is_empty()) {
         Some(h) => linked.iter().find(|l| l.handle == h),
         None => linked.first(),
     }
-    .ok_or_else(|| not_found_for(caller))?;
+    .ok_or_else(|| PageError::not_found(caller))?;
     let reach = state
         .store
         .reach_of_citizen(&caller.user)
         .await
-        .map_err(|e| store_error(caller, e))?;
-    let file = match state.store.person_file(&chosen.id, &reach).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return Err(not_found_for(caller)),
-        Err(e) => return Err(store_error(caller, e)),
-    };
+        .or_page(caller)?;
+    let file = state
+        .store
+        .person_file(&chosen.id, &reach)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
     Ok(Ctx { linked, file })
 }
 
@@ -555,30 +566,25 @@ pub async fn me(
     State(state): State<AppState>,
     caller: PageCaller,
     Query(q): Query<MeParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = ctx(&state, &caller, q.p.as_deref()).await?;
     let f = &ctx.file;
     let id = f.person.citizen_id.clone();
-    let services = match state.store.services().await {
-        Ok(s) => s,
-        Err(e) => return store_error(&caller, e),
-    };
-    let policy = match state.store.policy().await {
-        Ok(p) => p,
-        Err(e) => return store_error(&caller, e),
-    };
-    let benefits = match state.store.benefits_of(std::slice::from_ref(&id)).await {
-        Ok(b) => b.into_iter().map(|(_, b)| b).collect(),
-        Err(e) => return store_error(&caller, e),
-    };
+    let services = state.store.services().await.or_page(&caller)?;
+    let policy = state.store.policy().await.or_page(&caller)?;
+    let benefits = state
+        .store
+        .benefits_of(std::slice::from_ref(&id))
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
     let m = Month::of(today());
     let e = zhucan_subsidies::facts::explain_person(f, benefits, &policy, m, lang);
     let applicant = crate::applicant::applicant_of(f, today());
-    let (_, apps) = match state
+    let (_, apps) = state
         .store
         .applications(&AppQuery {
             citizen_ids: vec![id.clone()],
@@ -587,22 +593,16 @@ pub async fn me(
             ..AppQuery::default()
         })
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(&caller, e),
-    };
-    let payments = match state.store.payments_of(&id).await {
-        Ok(p) => p,
-        Err(e) => return store_error(&caller, e),
-    };
-    let unread = match state
+        .or_page(&caller)?;
+    let payments = state.store.payments_of(&id).await.or_page(&caller)?;
+    let unread = state
         .store
         .messages_of(std::slice::from_ref(&id), 100)
         .await
-    {
-        Ok(m) => m.iter().filter(|x| x.read_at.is_none()).count(),
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?
+        .iter()
+        .filter(|x| x.read_at.is_none())
+        .count();
     let entitlements = services
         .iter()
         .filter(|(s, active)| *active && s.eligibility.admits(&applicant))
@@ -676,7 +676,7 @@ pub async fn me(
         unread,
         notice: q.welcome.map(|_| lang.pick("账户已开通。这是您的档案，您可以在这里申请服务、查看进度和出示电子证照。", "Your account is ready. This is your file: apply for services, follow them and show your electronic certificate here.").to_string()),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- catalogue and applying
@@ -704,18 +704,12 @@ pub async fn services(
     State(state): State<AppState>,
     caller: PageCaller,
     Query(q): Query<MeParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = ctx(&state, &caller, q.p.as_deref()).await?;
     let f = &ctx.file;
     let applicant = crate::applicant::applicant_of(f, today());
-    let list = match state.store.services().await {
-        Ok(s) => s,
-        Err(e) => return store_error(&caller, e),
-    };
+    let list = state.store.services().await.or_page(&caller)?;
     let page = ServicesPage {
         c: chrome(
             Some(&caller),
@@ -740,7 +734,7 @@ pub async fn services(
             })
             .collect(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Template)]
@@ -887,14 +881,16 @@ async fn offered(
     caller: &PageCaller,
     p: Option<&str>,
     key: &str,
-) -> Result<(Ctx, ServiceDef, bool), Response> {
+) -> Result<(Ctx, ServiceDef, bool), PageError> {
     let ctx = ctx(state, caller, p).await?;
     let f = &ctx.file;
-    let def = match state.store.service(key).await {
-        Ok(Some((d, true))) => d,
-        Ok(_) => return Err(not_found_for(caller)),
-        Err(e) => return Err(store_error(caller, e)),
-    };
+    let (def, _) = state
+        .store
+        .service(key)
+        .await
+        .or_page(caller)?
+        .filter(|(_, active)| *active)
+        .ok_or_else(|| PageError::not_found(caller))?;
     let eligible = def
         .eligibility
         .admits(&crate::applicant::applicant_of(f, today()));
@@ -906,11 +902,8 @@ pub async fn service(
     caller: PageCaller,
     Path(key): Path<String>,
     Query(q): Query<MeParams>,
-) -> Response {
-    let (ctx, def, eligible) = match offered(&state, &caller, q.p.as_deref(), &key).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (ctx, def, eligible) = offered(&state, &caller, q.p.as_deref(), &key).await?;
     let f = &ctx.file;
     let (page, status) = service_page(
         &caller,
@@ -921,7 +914,7 @@ pub async fn service(
         &HashMap::new(),
         f.person.phone.as_deref(),
     );
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 fn uploads_for(
@@ -970,43 +963,36 @@ fn not_multipart(caller: &PageCaller) -> Response {
     )
 }
 
-/// A citizen's multipart form, read and checked (role, form encoding, CSRF token).
+/// A citizen's multipart form, read and checked (form encoding, CSRF token); the role is
+/// checked by the handler's [`Holds<IsCitizen>`]. Kept by hand rather than
+/// `CsrfMultipart`: a form that is not multipart gets its own page ([`not_multipart`]).
 async fn citizen_post(
     caller: &PageCaller,
     mp: Result<Multipart, MultipartRejection>,
-) -> Result<Posted, Response> {
+) -> Result<Posted, PageError> {
     let lang = caller.lang;
-    if caller.user.role != Role::Citizen {
-        return Err(forbidden_for(caller));
-    }
     let Ok(mp) = mp else {
-        return Err(not_multipart(caller));
+        return Err(PageError::response(not_multipart(caller)));
     };
     let posted = read_multipart(mp, lang)
         .await
-        .map_err(|m| error_page(Some(caller), lang, StatusCode::BAD_REQUEST, &m, &m))?;
+        .map_err(|m| PageError::message(caller, StatusCode::BAD_REQUEST, &m, &m))?;
     if !csrf_ok(caller, &posted.values) {
-        return Err(csrf_failed(caller));
+        return Err(PageError::csrf(caller));
     }
     Ok(posted)
 }
 
 pub async fn apply(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<IsCitizen>,
     Path(key): Path<String>,
     mp: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let posted = match citizen_post(&caller, mp).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let posted = citizen_post(&caller, mp).await?;
     let p = posted.values.get("p").map(String::as_str);
-    let (ctx, def, eligible) = match offered(&state, &caller, p, &key).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (ctx, def, eligible) = offered(&state, &caller, p, &key).await?;
     let f = &ctx.file;
     let answers_in: BTreeMap<String, String> = def
         .fields
@@ -1034,17 +1020,16 @@ pub async fn apply(
     };
     let (uploads, doc_errors) = uploads_for(&def, &posted.files, lang, true);
     if !eligible {
-        return error_page(
-            Some(&caller),
-            lang,
+        return Err(PageError::message(
+            &caller,
             StatusCode::FORBIDDEN,
             "按档案中的情况，目前不符合该事项的申请条件。如情况有变，请联系所在乡镇（街道）残联。",
             "As your file stands, you cannot apply for this service yet. If things have changed, contact your township's federation office.",
-        );
+        ));
     }
     let Some(answers) = answers.filter(|_| doc_errors.is_empty()) else {
         let (page, _) = service_page(&caller, &ctx, &def, eligible, Some(&sub), &doc_errors, None);
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let area = f.person.home_area().clone();
     let due = today() + chrono::Duration::days(def.promised_days);
@@ -1052,7 +1037,7 @@ pub async fn apply(
         name: &caller.user.username,
         source: "service end",
     };
-    let app = match state
+    let app = state
         .store
         .submit_application(
             &f.person.citizen_id,
@@ -1064,10 +1049,7 @@ pub async fn apply(
             &actor,
         )
         .await
-    {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1088,7 +1070,7 @@ pub async fn apply(
         &format!("/me/applications/{}", app.id),
     )
     .await;
-    Redirect::to(&format!("/me/applications/{}", app.id)).into_response()
+    Ok(Redirect::to(&format!("/me/applications/{}", app.id)).into_response())
 }
 
 // ---------------------------------------------------------------- following an application
@@ -1135,13 +1117,16 @@ async fn own_application(
     state: &AppState,
     caller: &PageCaller,
     id: &str,
-) -> Result<(Application, Vec<Linked>), Response> {
+) -> Result<(Application, Vec<Linked>), PageError> {
     let linked = linked(state, caller).await?;
-    match state.store.application(id).await {
-        Ok(Some(a)) if linked.iter().any(|l| l.id == a.citizen_id) => Ok((a, linked)),
-        Ok(_) => Err(not_found_for(caller)),
-        Err(e) => Err(store_error(caller, e)),
-    }
+    let app = state
+        .store
+        .application(id)
+        .await
+        .or_page(caller)?
+        .filter(|a| linked.iter().any(|l| l.id == a.citizen_id))
+        .ok_or_else(|| PageError::not_found(caller))?;
+    Ok((app, linked))
 }
 
 async fn application_page(
@@ -1150,23 +1135,21 @@ async fn application_page(
     id: &str,
     sub: Option<&Submission>,
     doc_errors: &HashMap<String, String>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let (app, linked) = match own_application(state, caller, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let def = match state.store.service(&app.service_key).await {
-        Ok(Some((d, _))) => d,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
+    let (app, linked) = own_application(state, caller, id).await?;
+    let (def, _) = state
+        .store
+        .service(&app.service_key)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
     let (events, files) = match (
         state.store.application_events(id).await,
         state.store.application_files(id).await,
     ) {
         (Ok(e), Ok(f)) => (e, f),
-        (Err(e), _) | (_, Err(e)) => return store_error(caller, e),
+        (Err(e), _) | (_, Err(e)) => return Err(PageError::store(caller, e)),
     };
     let steps = def
         .steps
@@ -1294,37 +1277,32 @@ async fn application_page(
             .collect(),
         errors,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 pub async fn application(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     application_page(&state, &caller, &id, None, &HashMap::new()).await
 }
 
 pub async fn answer(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<IsCitizen>,
     Path(id): Path<String>,
     mp: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let posted = match citizen_post(&caller, mp).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (app, _) = match own_application(&state, &caller, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let def = match state.store.service(&app.service_key).await {
-        Ok(Some((d, _))) => d,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
+    let posted = citizen_post(&caller, mp).await?;
+    let (app, _) = own_application(&state, &caller, &id).await?;
+    let (def, _) = state
+        .store
+        .service(&app.service_key)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
     let mut sub = Submission::new(posted.values.clone());
     let note = sub.get("note").to_string();
     if note.is_empty() {
@@ -1344,22 +1322,18 @@ pub async fn answer(
         name: &caller.user.username,
         source: "service end",
     };
-    match state
+    let answered = state
         .store
         .answer_application(&id, &note, &uploads, &actor)
         .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::CONFLICT,
-                "这份申请目前不需要补充材料。",
-                "This application needs no more information now.",
-            );
-        }
-        Err(e) => return store_error(&caller, e),
+        .or_page(&caller)?;
+    if !answered {
+        return Err(PageError::message(
+            &caller,
+            StatusCode::CONFLICT,
+            "这份申请目前不需要补充材料。",
+            "This application needs no more information now.",
+        ));
     }
     trail::record(
         &state.store,
@@ -1373,7 +1347,7 @@ pub async fn answer(
         ),
     )
     .await;
-    Redirect::to(&format!("/me/applications/{id}")).into_response()
+    Ok(Redirect::to(&format!("/me/applications/{id}")).into_response())
 }
 
 /// A document of one's own application.
@@ -1381,11 +1355,9 @@ pub async fn file(
     State(state): State<AppState>,
     caller: PageCaller,
     Path((id, seq)): Path<(String, i64)>,
-) -> Response {
-    if let Err(r) = own_application(&state, &caller, &id).await {
-        return r;
-    }
-    send_file(&state, &caller, &id, seq).await
+) -> PageResult {
+    own_application(&state, &caller, &id).await?;
+    Ok(send_file(&state, &caller, &id, seq).await)
 }
 
 /// Sends a stored document (as an attachment; never rendered inline).
@@ -1501,15 +1473,12 @@ async fn needs_page(
     p: Option<&str>,
     sub: Option<&Submission>,
     notice: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let ctx = match ctx(state, caller, p).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = ctx(state, caller, p).await?;
     let township = &ctx.file.person.township;
     let district = township.parent().unwrap_or_else(|| township.clone());
-    let list = match state
+    let (_, list) = state
         .store
         .needs(
             &district,
@@ -1519,10 +1488,7 @@ async fn needs_page(
             100,
         )
         .await
-    {
-        Ok((_, l)) => l,
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?;
     let services = state.store.services().await.unwrap_or_default();
     let mut fields = need_fields(lang);
     let errors = match sub {
@@ -1575,14 +1541,14 @@ async fn needs_page(
         errors,
         notice,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 pub async fn needs(
     State(state): State<AppState>,
     caller: PageCaller,
     Query(q): Query<NeedsParams>,
-) -> Response {
+) -> PageResult {
     let notice = q.saved.map(|_| {
         caller
             .lang
@@ -1597,21 +1563,12 @@ pub async fn needs(
 
 pub async fn add_need(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: Holds<IsCitizen>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if caller.user.role != Role::Citizen {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
     let p = form.get("p").cloned();
-    let ctx = match ctx(&state, &caller, p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = ctx(&state, &caller, p.as_deref()).await?;
     let mut sub = Submission::new(form);
     let kind = sub.required_choice("kind", NeedKind::parse, lang);
     let description = sub
@@ -1626,7 +1583,7 @@ pub async fn add_need(
         name: &caller.user.username,
         source: "service end",
     };
-    if let Err(e) = state
+    state
         .store
         .record_need(
             &f.person.citizen_id,
@@ -1637,9 +1594,7 @@ pub async fn add_need(
             &actor,
         )
         .await
-    {
-        return store_error(&caller, e);
-    }
+        .or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1652,44 +1607,36 @@ pub async fn add_need(
         ),
     )
     .await;
-    Redirect::to(&format!("/me/needs?p={}&saved=1", f.handle)).into_response()
+    Ok(Redirect::to(&format!("/me/needs?p={}&saved=1", f.handle)).into_response())
 }
 
+/// The satisfaction answer: the CSRF token is checked before the role (by [`linked`]).
 pub async fn rate_need(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let lang = caller.lang;
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let linked = match linked(&state, &caller).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let need = match state.store.need(&id).await {
-        Ok(Some(n)) if linked.iter().any(|l| l.id == n.citizen_id) => n,
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let linked = linked(&state, &caller).await?;
+    let need = state
+        .store
+        .need(&id)
+        .await
+        .or_page(&caller)?
+        .filter(|n| linked.iter().any(|l| l.id == n.citizen_id))
+        .ok_or_else(|| PageError::not_found(&caller))?;
     let Some(s) = form
         .get("satisfaction")
         .and_then(|s| Satisfaction::parse(s))
     else {
-        return error_page(
-            Some(&caller),
-            lang,
+        return Err(PageError::message(
+            &caller,
             StatusCode::UNPROCESSABLE_ENTITY,
             "请选择满意程度（满意、基本满意或不满意）。",
             "Choose how satisfied you are (satisfied, fairly satisfied or not satisfied).",
-        );
+        ));
     };
-    match state.store.answer_need(&id, s).await {
-        Ok(_) => {}
-        Err(e) => return store_error(&caller, e),
-    }
+    state.store.answer_need(&id, s).await.or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1707,7 +1654,7 @@ pub async fn rate_need(
         .find(|l| l.id == need.citizen_id)
         .map(|l| l.handle.clone())
         .unwrap_or_default();
-    Redirect::to(&format!("/me/needs?p={handle}")).into_response()
+    Ok(Redirect::to(&format!("/me/needs?p={handle}")).into_response())
 }
 
 // ---------------------------------------------------------------- messages
@@ -1719,17 +1666,11 @@ struct MessagesPage {
     messages: Vec<(String, String, String, Option<String>, bool)>,
 }
 
-pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Response {
+pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> PageResult {
     let lang = caller.lang;
-    let linked = match linked(&state, &caller).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let linked = linked(&state, &caller).await?;
     let ids: Vec<CitizenId> = linked.iter().map(|l| l.id.clone()).collect();
-    let list = match state.store.messages_of(&ids, 200).await {
-        Ok(m) => m,
-        Err(e) => return store_error(&caller, e),
-    };
+    let list = state.store.messages_of(&ids, 200).await.or_page(&caller)?;
     let _ = state.store.mark_read(&ids).await;
     let page = MessagesPage {
         c: chrome(
@@ -1752,7 +1693,7 @@ pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Resp
             })
             .collect(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- electronic certificate
@@ -1773,24 +1714,20 @@ pub async fn my_certificate(
     caller: PageCaller,
     headers: HeaderMap,
     Query(q): Query<MeParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let ctx = match ctx(&state, &caller, q.p.as_deref()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = ctx(&state, &caller, q.p.as_deref()).await?;
     let f = &ctx.file;
     let (token, expires) = match zhucan_ecert::token::issue_for(&state, f, chrono::Utc::now()) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "certificate token could not be issued");
-            return error_page(
-                Some(&caller),
-                lang,
+            return Err(PageError::message(
+                &caller,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "无法生成二维码，已记录，请稍后再试。",
                 "The code could not be made; it has been logged. Please try again later.",
-            );
+            ));
         }
     };
     state.audit.queue(audit_event(
@@ -1824,5 +1761,5 @@ pub async fn my_certificate(
         persons: switcher(&ctx, "/me/certificate"),
         card,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use crate::rules::{ActRefused, NeedKind, ServiceDef, StaffAct};
 use crate::store::{Acted, AppQuery, Application};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
@@ -24,23 +24,40 @@ use zhucan_subsidies::store::{CaseKind, NewCase};
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{
-    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for,
-    store_error,
-};
+use zhucan_web::pages::{chrome, load_scoped};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
 use zhucan_web::view::{AreaNames, Chrome, render};
 
 const PER_PAGE: u32 = 50;
 
-fn desk(caller: &PageCaller) -> Result<AreaCode, Response> {
-    if !caller.user.role.works_subsidies() {
-        return Err(forbidden_for(caller));
+/// Works the service desk: works subsidy cases and reads the person files of an area.
+#[derive(Debug, Clone, Copy)]
+pub struct WorksDesk;
+
+impl Right for WorksDesk {
+    fn held_by(role: Role) -> bool {
+        role.works_subsidies() && role.reads_persons()
     }
+}
+
+/// Decides applications (completes steps, asks for information, approves, rejects). Every
+/// role holding it also holds [`WorksDesk`].
+#[derive(Debug, Clone, Copy)]
+pub struct DecidesServices;
+
+impl Right for DecidesServices {
+    fn held_by(role: Role) -> bool {
+        role.decides_subsidies()
+    }
+}
+
+/// The area whose applications and needs the desk works.
+fn desk_area(caller: &PageCaller) -> Result<AreaCode, PageError> {
     scope::person_area(&caller.user)
         .cloned()
-        .ok_or_else(|| forbidden_for(caller))
+        .ok_or_else(|| PageError::forbidden(caller))
 }
 
 fn today() -> chrono::NaiveDate {
@@ -169,18 +186,12 @@ struct QueuePage {
 
 pub async fn queue(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Query(q): Query<QueueParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let area = match desk(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let catalogue = match state.store.services().await {
-        Ok(s) => s,
-        Err(e) => return store_error(&caller, e),
-    };
+    let area = desk_area(&caller)?;
+    let catalogue = state.store.services().await.or_page(&caller)?;
     let status = q
         .status
         .clone()
@@ -198,7 +209,7 @@ pub async fn queue(
         .and_then(|s| s.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let (total, apps) = match state
+    let (total, apps) = state
         .store
         .applications(&AppQuery {
             status: (status != "all").then(|| status.clone()),
@@ -210,22 +221,17 @@ pub async fn queue(
             ..AppQuery::default()
         })
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
     let ids: Vec<CitizenId> = apps.iter().map(|a| a.citizen_id.clone()).collect();
-    let names_by: HashMap<String, String> = match state.store.summaries_of(&ids).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|s| (s.citizen_id.to_string(), s.name))
-            .collect(),
-        Err(e) => return store_error(&caller, e),
-    };
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(&caller, e),
-    };
+    let names_by: HashMap<String, String> = state
+        .store
+        .summaries_of(&ids)
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
+    let names = AreaNames::new(&state.store.areas().await.or_page(&caller)?);
     let t = today().to_string();
     let pages = (total as u32).div_ceil(PER_PAGE).max(1);
     let qs = format!(
@@ -294,7 +300,7 @@ pub async fn queue(
         prev_href: (page > 1).then(|| format!("/services/queue?{qs}&page={}", page - 1)),
         next_href: (page < pages).then(|| format!("/services/queue?{qs}&page={}", page + 1)),
     };
-    render(StatusCode::OK, &view)
+    Ok(render(StatusCode::OK, &view))
 }
 
 // ---------------------------------------------------------------- one application
@@ -403,41 +409,39 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
     ]
 }
 
+/// The application page; the caller holds [`WorksDesk`] (checked by the handler).
 async fn app_page(
     state: &AppState,
     caller: &PageCaller,
     id: &str,
     sub: Option<&Submission>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = desk(caller) {
-        return r;
-    }
-    let app = match state.store.application(id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let file = match state
+    let app = state
+        .store
+        .application(id)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let file = state
         .store
         .person_file(&app.citizen_id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let def = match state.store.service(&app.service_key).await {
-        Ok(Some((d, _))) => d,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?
+        .filter(|f| scope::can_read(&caller.user, &f.person))
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let (def, _) = state
+        .store
+        .service(&app.service_key)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
     let (events, files) = match (
         state.store.application_events(id).await,
         state.store.application_files(id).await,
     ) {
         (Ok(e), Ok(f)) => (e, f),
-        (Err(e), _) | (_, Err(e)) => return store_error(caller, e),
+        (Err(e), _) | (_, Err(e)) => return Err(PageError::store(caller, e)),
     };
     let mut fields = act_fields(lang, &def, &app);
     let errors = match sub {
@@ -533,44 +537,39 @@ async fn app_page(
         fields,
         errors,
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 pub async fn application(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     app_page(&state, &caller, &id, None).await
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<DecidesServices>,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.decides_subsidies() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let app = match state.store.application(&id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
-    let file = match zhucan_web::pages::writable_by_id(&state, &caller, &app.citizen_id).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let def = match state.store.service(&app.service_key).await {
-        Ok(Some((d, _))) => d,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
+    let app = state
+        .store
+        .application(&id)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
+    let file = zhucan_web::pages::writable_by_id(&state, &caller, &app.citizen_id)
+        .await
+        .map_err(PageError::response)?;
+    let (def, _) = state
+        .store
+        .service(&app.service_key)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
     let mut sub = Submission::new(form);
     let action = match sub.get("action") {
         "step" => Some(StaffAct::CompleteStep),
@@ -612,9 +611,8 @@ pub async fn act(
     }
     let version: i64 = sub.get("version").parse().unwrap_or(-1);
     let stale = || {
-        error_page(
-            Some(&caller),
-            lang,
+        PageError::message(
+            &caller,
             StatusCode::CONFLICT,
             "这份申请已被他人处理或已办结，请刷新后再看。",
             "Someone else has acted on this application, or it is decided; reload it.",
@@ -622,7 +620,7 @@ pub async fn act(
     };
     // A stale form is refused before its act is judged: the step it was judged at is gone.
     if version != app.version || !matches!(app.status.as_str(), "submitted" | "needs_info") {
-        return stale();
+        return Err(stale());
     }
     // The workflow judges the act at the stored step (the store judges it again in its
     // transaction): nothing is skipped, and approval waits for the last step.
@@ -644,12 +642,12 @@ pub async fn act(
         .await
     {
         Ok(Acted::Done(a)) => *a,
-        Ok(Acted::Stale) => return stale(),
+        Ok(Acted::Stale) => return Err(stale()),
         Ok(Acted::Refused(refused)) => {
             sub.fail("action", refusal_message(&def, refused, lang));
             return app_page(&state, &caller, &id, Some(&sub)).await;
         }
-        Err(e) => return store_error(&caller, e),
+        Err(e) => return Err(PageError::store(&caller, e)),
     };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "service.act", app.citizen_id.as_str(), "ok",
         serde_json::json!({"application": id, "old": {"status": app.status, "step": app.step}, "new": {"status": updated.status, "step": updated.step}, "note": note}))).await;
@@ -711,32 +709,28 @@ pub async fn act(
         &format!("/me/applications/{id}"),
     )
     .await;
-    Redirect::to(&format!("/services/applications/{id}")).into_response()
+    Ok(Redirect::to(&format!("/services/applications/{id}")).into_response())
 }
 
 pub async fn file(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path((id, seq)): Path<(String, i64)>,
-) -> Response {
-    if let Err(r) = desk(&caller) {
-        return r;
-    }
-    let app = match state.store.application(&id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
-    match state
+) -> PageResult {
+    let app = state
+        .store
+        .application(&id)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
+    state
         .store
         .person_file(&app.citizen_id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {}
-        Ok(_) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    }
-    crate::citizen::send_file(&state, &caller, &id, seq).await
+        .or_page(&caller)?
+        .filter(|f| scope::can_read(&caller.user, &f.person))
+        .ok_or_else(|| PageError::not_found(&caller))?;
+    Ok(crate::citizen::send_file(&state, &caller, &id, seq).await)
 }
 
 // ---------------------------------------------------------------- needs
@@ -775,14 +769,11 @@ struct NeedsPage {
 
 pub async fn needs(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Query(q): Query<NeedsParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let area = match desk(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let area = desk_area(&caller)?;
     let status = q
         .status
         .clone()
@@ -794,7 +785,7 @@ pub async fn needs(
         .and_then(|s| s.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let (total, list) = match state
+    let (total, list) = state
         .store
         .needs(
             &area,
@@ -804,26 +795,18 @@ pub async fn needs(
             PER_PAGE,
         )
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(&caller, e),
-    };
-    let unmet = match state.store.unmet_needs(&area).await {
-        Ok(u) => u,
-        Err(e) => return store_error(&caller, e),
-    };
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
+    let unmet = state.store.unmet_needs(&area).await.or_page(&caller)?;
+    let names = AreaNames::new(&state.store.areas().await.or_page(&caller)?);
     let ids: Vec<CitizenId> = list.iter().map(|n| n.citizen_id.clone()).collect();
-    let names_by: HashMap<String, String> = match state.store.summaries_of(&ids).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|s| (s.citizen_id.to_string(), s.name))
-            .collect(),
-        Err(e) => return store_error(&caller, e),
-    };
+    let names_by: HashMap<String, String> = state
+        .store
+        .summaries_of(&ids)
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
     let mut table: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for (t, k, n) in &unmet {
         let row = table
@@ -887,7 +870,7 @@ pub async fn needs(
         prev_href: (page > 1).then(|| format!("/needs?status={status}&page={}", page - 1)),
         next_href: (page < pages).then(|| format!("/needs?status={status}&page={}", page + 1)),
     };
-    render(StatusCode::OK, &view)
+    Ok(render(StatusCode::OK, &view))
 }
 
 #[derive(Template)]
@@ -946,30 +929,27 @@ fn need_act_fields(lang: Lang, services: &[(ServiceDef, bool)]) -> Vec<FormField
     ]
 }
 
+/// The need page; the caller holds [`WorksDesk`] (checked by the handler).
 async fn need_page(
     state: &AppState,
     caller: &PageCaller,
     id: &str,
     sub: Option<&Submission>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = desk(caller) {
-        return r;
-    }
-    let need = match state.store.need(id).await {
-        Ok(Some(n)) => n,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let file = match state
+    let need = state
+        .store
+        .need(id)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let file = state
         .store
         .person_file(&need.citizen_id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?
+        .filter(|f| scope::can_read(&caller.user, &f.person))
+        .ok_or_else(|| PageError::not_found(caller))?;
     let services = state.store.services().await.unwrap_or_default();
     let mut fields = need_act_fields(lang, &services);
     let errors = match sub {
@@ -1015,38 +995,33 @@ async fn need_page(
         fields,
         errors,
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 pub async fn need(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     need_page(&state, &caller, &id, None).await
 }
 
 pub async fn need_act(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = desk(&caller) {
-        return r;
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let need = match state.store.need(&id).await {
-        Ok(Some(n)) => n,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
-    if let Err(r) = zhucan_web::pages::writable_by_id(&state, &caller, &need.citizen_id).await {
-        return r;
-    }
+    let need = state
+        .store
+        .need(&id)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
+    zhucan_web::pages::writable_by_id(&state, &caller, &need.citizen_id)
+        .await
+        .map_err(PageError::response)?;
     let services = state.store.services().await.unwrap_or_default();
     let mut sub = Submission::new(form);
     let action = sub.get("action").to_string();
@@ -1102,18 +1077,13 @@ pub async fn need_act(
                 .await
         }
     };
-    match done {
-        Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                Some(&caller),
-                lang,
-                StatusCode::CONFLICT,
-                "该需求已办结。",
-                "This need is already closed.",
-            );
-        }
-        Err(e) => return store_error(&caller, e),
+    if !done.or_page(&caller)? {
+        return Err(PageError::message(
+            &caller,
+            StatusCode::CONFLICT,
+            "该需求已办结。",
+            "This need is already closed.",
+        ));
     }
     trail::record(
         &state.store,
@@ -1143,7 +1113,7 @@ pub async fn need_act(
         ),
     };
     crate::notify::notify(&state.store, &need.citizen_id, &title, &body, "/me/needs").await;
-    Redirect::to(&format!("/needs/{id}")).into_response()
+    Ok(Redirect::to(&format!("/needs/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -1157,23 +1127,20 @@ struct PersonNeedsPage {
     errors: Vec<(String, String)>,
 }
 
+/// A person's needs; the caller holds [`WorksDesk`] (checked by the handler).
 async fn person_needs_page(
     state: &AppState,
     caller: &PageCaller,
     handle: &str,
     sub: Option<&Submission>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let area = match desk(caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let file = match load_scoped(state, caller, handle).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let (_, list) = match state
+    let area = desk_area(caller)?;
+    let file = load_scoped(state, caller, handle)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let (_, list) = state
         .store
         .needs(
             &area,
@@ -1183,10 +1150,7 @@ async fn person_needs_page(
             100,
         )
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?;
     let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
     kinds.extend(
         NeedKind::ALL
@@ -1232,35 +1196,28 @@ async fn person_needs_page(
         fields,
         errors,
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 pub async fn person_needs(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path(handle): Path<String>,
-) -> Response {
+) -> PageResult {
     person_needs_page(&state, &caller, &handle, None).await
 }
 
 /// A village worker (or staff) records a need heard on a visit.
 pub async fn record_need(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WorksDesk>,
     Path(handle): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = desk(&caller) {
-        return r;
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    let file = zhucan_web::pages::writable_by_handle(&state, &caller, &handle)
+        .await
+        .map_err(PageError::response)?;
     let mut sub = Submission::new(form);
     let kind = sub.required_choice("kind", NeedKind::parse, lang);
     let description = sub
@@ -1279,7 +1236,7 @@ pub async fn record_need(
         name: &caller.user.username,
         source: "form",
     };
-    if let Err(e) = state
+    state
         .store
         .record_need(
             &file.person.citizen_id,
@@ -1290,9 +1247,7 @@ pub async fn record_need(
             &actor,
         )
         .await
-    {
-        return store_error(&caller, e);
-    }
+        .or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1305,5 +1260,5 @@ pub async fn record_need(
         ),
     )
     .await;
-    Redirect::to(&format!("/persons/{handle}/needs")).into_response()
+    Ok(Redirect::to(&format!("/persons/{handle}/needs")).into_response())
 }

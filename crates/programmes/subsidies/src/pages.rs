@@ -12,12 +12,13 @@ use crate::facts::{AuditFinding, WhatIfRow, explain_person};
 use crate::rules::{Benefit, BenefitKind, Cond, Finding, Subsidy};
 use crate::store::{CaseKind, CaseQuery, NewCase, PaymentAccount, PayrollLine, PayrollRefusal};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use zhucan_domain::Localized;
+use zhucan_domain::access::Role;
 use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_domain::ids::{CitizenId, mask};
 use zhucan_domain::lang::Lang;
@@ -29,12 +30,10 @@ use zhucan_store::registry::Actor;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{
-    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped, not_found_for,
-    store_error,
-};
+use zhucan_web::pages::{chrome, load_scoped};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
 use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
 
 const PER_PAGE: usize = 50;
@@ -75,35 +74,72 @@ fn reasons_text(codes: &[impl AsRef<str>], lang: Lang) -> String {
         .join(lang.pick("；", "; "))
 }
 
-async fn snapshot(state: &AppState, caller: &PageCaller) -> Result<Arc<Snapshot>, Response> {
-    state
-        .facts
-        .snapshot()
-        .await
-        .map_err(|e| store_error(caller, e))
+async fn snapshot(state: &AppState, caller: &PageCaller) -> Result<Arc<Snapshot>, PageError> {
+    state.facts.snapshot().await.or_page(caller)
 }
 
-async fn policy(state: &AppState, caller: &PageCaller) -> Result<Policy, Response> {
-    state
-        .store
-        .policy()
-        .await
-        .map_err(|e| store_error(caller, e))
+async fn policy(state: &AppState, caller: &PageCaller) -> Result<Policy, PageError> {
+    state.store.policy().await.or_page(caller)
 }
 
-fn works(caller: &PageCaller) -> Result<AreaCode, Response> {
-    if !caller.user.role.works_subsidies() {
-        return Err(forbidden_for(caller));
+/// Works the subsidies of the persons in the account's area: the role works subsidy cases and
+/// reads person files (`scope::person_area`).
+#[derive(Debug, Clone, Copy)]
+pub struct SubsidyStaff;
+
+impl Right for SubsidyStaff {
+    fn held_by(role: Role) -> bool {
+        role.works_subsidies() && role.reads_persons()
     }
-    scope::person_area(&caller.user)
-        .cloned()
-        .ok_or_else(|| forbidden_for(caller))
 }
 
-fn bad_request(caller: &PageCaller, field: &str, msg: &str) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+/// Decides subsidy cases.
+#[derive(Debug, Clone, Copy)]
+pub struct DecidesSubsidies;
+
+impl Right for DecidesSubsidies {
+    fn held_by(role: Role) -> bool {
+        role.decides_subsidies()
+    }
+}
+
+/// The signed-in staff member who runs the district's payroll and edits the policy
+/// parameters: the role runs payroll and the account is at district level (else 403).
+#[derive(Debug, Clone)]
+pub struct DistrictPayroll(pub PageCaller);
+
+impl std::ops::Deref for DistrictPayroll {
+    type Target = PageCaller;
+    fn deref(&self) -> &PageCaller {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for DistrictPayroll {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        if !caller.user.role.runs_payroll() || caller.user.area.level() != AreaLevel::District {
+            return Err(PageError::forbidden(&caller));
+        }
+        Ok(DistrictPayroll(caller))
+    }
+}
+
+/// The area whose persons' subsidies the caller works (403 without [`SubsidyStaff`]): checked
+/// again by the pages that handlers of other rights show too (a decision or a parameter that
+/// did not validate).
+fn works(caller: &PageCaller) -> Result<AreaCode, PageError> {
+    if !SubsidyStaff::held_by(caller.user.role) {
+        return Err(PageError::forbidden(caller));
+    }
+    Ok(caller.user.area.clone())
+}
+
+fn bad_request(caller: &PageCaller, field: &str, msg: &str) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::BAD_REQUEST,
         &format!("参数 {field}：{msg}"),
         &format!("parameter {field}: {msg}"),
@@ -153,14 +189,11 @@ struct AuditPage {
 
 pub async fn audit(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Query(p): Query<AuditParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let scope_area = caller.user.area.clone();
     let title = lang.pick("两项补贴 应补尽补核查", "Subsidy audit (应补尽补)");
     let m = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => m,
@@ -182,23 +215,19 @@ pub async fn audit(
                 next_href: None,
                 can_open: false,
             };
-            return render(StatusCode::BAD_REQUEST, &page);
+            return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
     };
-    let (snap, pol) = match (
+    let (snap, pol) = (
         snapshot(&state, &caller).await,
         policy(&state, &caller).await,
-    ) {
-        (Ok(s), Ok(p)) => (s, p),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
+    );
+    let (snap, pol) = (snap?, pol?);
     let area = scope_area.clone();
     let s2 = snap.clone();
-    let all: Vec<AuditFinding> =
-        match tokio::task::spawn_blocking(move || s2.audit(&pol, m, &area)).await {
-            Ok(v) => v,
-            Err(_) => return bad_request(&caller, "month", "internal"),
-        };
+    let all: Vec<AuditFinding> = tokio::task::spawn_blocking(move || s2.audit(&pol, m, &area))
+        .await
+        .map_err(|_| bad_request(&caller, "month", "internal"))?;
     let mut counts = Vec::new();
     for s in Subsidy::ALL {
         for f in Finding::ALL {
@@ -246,24 +275,18 @@ pub async fn audit(
         .copied()
         .collect();
     let ids: Vec<CitizenId> = slice.iter().map(|f| f.citizen_id.clone()).collect();
-    let summaries = match state.store.summaries_of(&ids).await {
-        Ok(v) => v,
-        Err(e) => return store_error(&caller, e),
-    };
+    let summaries = state.store.summaries_of(&ids).await.or_page(&caller)?;
     let by_id: HashMap<String, zhucan_store::PersonSummary> = summaries
         .into_iter()
         .map(|s| (s.citizen_id.to_string(), s))
         .collect();
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(&caller, e),
-    };
+    let names = AreaNames::new(&state.store.areas().await.or_page(&caller)?);
     let mut rows = Vec::new();
     for f in slice {
         let Some(s) = by_id.get(f.citizen_id.as_str()) else {
             continue;
         };
-        let open = match state
+        let (_, open) = state
             .store
             .cases(&CaseQuery {
                 status: Some("open".into()),
@@ -273,10 +296,7 @@ pub async fn audit(
                 ..CaseQuery::default()
             })
             .await
-        {
-            Ok((_, v)) => v,
-            Err(e) => return store_error(&caller, e),
-        };
+            .or_page(&caller)?;
         let kind = match f.finding {
             Finding::EligibleNotReceiving => CaseKind::Enrol,
             Finding::ReceivingNotEligible => CaseKind::Stop,
@@ -337,7 +357,7 @@ pub async fn audit(
         next_href: (page < pages).then(|| format!("/subsidies?{q}&page={}", page + 1)),
         can_open: caller.user.role.works_subsidies(),
     };
-    render(StatusCode::OK, &page_view)
+    Ok(render(StatusCode::OK, &page_view))
 }
 
 // ---------------------------------------------------------------- cases
@@ -345,36 +365,27 @@ pub async fn audit(
 /// `POST /subsidies/cases`: staff open a case for a person (from the audit or the person's page).
 pub async fn open_case(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: Holds<SubsidyStaff>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = works(&caller) {
-        return r;
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
     let get = |k: &str| {
         form.get(k)
             .map(|s| s.trim().to_string())
             .unwrap_or_default()
     };
-    let file = match load_scoped(&state, &caller, &get("person")).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
+    let file = load_scoped(&state, &caller, &get("person"))
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
     let Some(subsidy) = Subsidy::parse(&get("subsidy")) else {
-        return bad_request(&caller, "subsidy", &get("subsidy"));
+        return Err(bad_request(&caller, "subsidy", &get("subsidy")));
     };
     let Some(kind) = CaseKind::parse(&get("kind")) else {
-        return bad_request(&caller, "kind", &get("kind"));
+        return Err(bad_request(&caller, "kind", &get("kind")));
     };
-    let m = match parse_month(Some(&get("month")), lang) {
-        Ok(m) => m,
-        Err(msg) => return bad_request(&caller, "month", &msg),
-    };
+    let m = parse_month(Some(&get("month")), lang)
+        .map_err(|msg| bad_request(&caller, "month", &msg))?;
     let reasons: Vec<&str> = vec!["staff"];
     let c = NewCase {
         citizen_id: &file.person.citizen_id,
@@ -386,10 +397,7 @@ pub async fn open_case(
         area: file.person.home_area(),
         opened_by: &caller.user.username,
     };
-    let opened = match state.store.open_case(&c).await {
-        Ok(x) => x,
-        Err(e) => return store_error(&caller, e),
-    };
+    let opened = state.store.open_case(&c).await.or_page(&caller)?;
     let id = match opened {
         Some(case) => {
             trail::record(
@@ -402,7 +410,7 @@ pub async fn open_case(
         }
         None => {
             // An open case exists: go to it.
-            match state
+            let (_, open) = state
                 .store
                 .cases(&CaseQuery {
                     status: Some("open".into()),
@@ -412,19 +420,14 @@ pub async fn open_case(
                     ..CaseQuery::default()
                 })
                 .await
-            {
-                Ok((_, v)) => match v
-                    .into_iter()
-                    .find(|c| c.subsidy == subsidy && c.kind == kind)
-                {
-                    Some(c) => c.id,
-                    None => return not_found_for(&caller),
-                },
-                Err(e) => return store_error(&caller, e),
-            }
+                .or_page(&caller)?;
+            open.into_iter()
+                .find(|c| c.subsidy == subsidy && c.kind == kind)
+                .ok_or_else(|| PageError::not_found(&caller))?
+                .id
         }
     };
-    Redirect::to(&format!("/subsidies/cases/{id}")).into_response()
+    Ok(Redirect::to(&format!("/subsidies/cases/{id}")).into_response())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -491,14 +494,11 @@ fn trigger_label(s: &str, lang: Lang) -> String {
 
 pub async fn cases(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Query(p): Query<CasesParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let scope_area = caller.user.area.clone();
     let status = p
         .status
         .clone()
@@ -510,7 +510,7 @@ pub async fn cases(
         .and_then(|s| s.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let (total, list) = match state
+    let (total, list) = state
         .store
         .cases(&CaseQuery {
             status: (!status.is_empty()).then(|| status.clone()),
@@ -520,22 +520,17 @@ pub async fn cases(
             per_page: PER_PAGE as u32,
         })
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
     let ids: Vec<CitizenId> = list.iter().map(|c| c.citizen_id.clone()).collect();
-    let names_by_id: HashMap<String, String> = match state.store.summaries_of(&ids).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|s| (s.citizen_id.to_string(), s.name))
-            .collect(),
-        Err(e) => return store_error(&caller, e),
-    };
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(&caller, e),
-    };
+    let names_by_id: HashMap<String, String> = state
+        .store
+        .summaries_of(&ids)
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
+    let names = AreaNames::new(&state.store.areas().await.or_page(&caller)?);
     let pages = (total as usize).div_ceil(PER_PAGE).max(1);
     let href = |n: usize| format!("/subsidies/cases?status={status}&page={n}");
     let page = page as usize;
@@ -592,7 +587,7 @@ pub async fn cases(
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
     };
-    render(StatusCode::OK, &view)
+    Ok(render(StatusCode::OK, &view))
 }
 
 #[derive(Template)]
@@ -623,37 +618,31 @@ async fn case_page(
     caller: &PageCaller,
     id: &str,
     sub: Option<Submission>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = works(caller) {
-        return r;
-    }
-    let case = match state.store.case(id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let file = match state
+    works(caller)?;
+    let case = state
+        .store
+        .case(id)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let file = state
         .store
         .person_file(&case.citizen_id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
-        Ok(_) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
-    let pol = match policy(state, caller).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let benefits: Vec<Benefit> = match state
+        .or_page(caller)?
+        .filter(|f| scope::can_read(&caller.user, &f.person))
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let pol = policy(state, caller).await?;
+    let benefits: Vec<Benefit> = state
         .store
         .benefits_of(std::slice::from_ref(&case.citizen_id))
         .await
-    {
-        Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
     let e = explain_person(&file, benefits, &pol, case.month, lang);
     let conditions = e
         .subsidies
@@ -718,7 +707,7 @@ async fn case_page(
         fields,
         errors,
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 fn decide_fields(lang: Lang) -> Vec<FormField> {
@@ -740,33 +729,28 @@ fn decide_fields(lang: Lang) -> Vec<FormField> {
 
 pub async fn case(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     case_page(&state, &caller, &id, None).await
 }
 
 pub async fn decide_case(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<DecidesSubsidies>,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.decides_subsidies() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let case = match state.store.case(&id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
-    if let Err(r) = zhucan_web::pages::writable_by_id(&state, &caller, &case.citizen_id).await {
-        return r;
-    }
+    let case = state
+        .store
+        .case(&id)
+        .await
+        .or_page(&caller)?
+        .ok_or_else(|| PageError::not_found(&caller))?;
+    zhucan_web::pages::writable_by_id(&state, &caller, &case.citizen_id)
+        .await
+        .map_err(PageError::response)?;
     let mut sub = Submission::new(form);
     let decision = sub.get("decision").to_string();
     let note = sub.get("note").to_string();
@@ -807,22 +791,18 @@ pub async fn decide_case(
         name: &caller.user.username,
         source: "form",
     };
-    let done = match state
+    let done = state
         .store
         .decide_case(&id, approve, &note, year, &actor)
         .await
-    {
-        Ok(d) => d,
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
     if !done {
-        return error_page(
-            Some(&caller),
-            lang,
+        return Err(PageError::message(
+            &caller,
             StatusCode::CONFLICT,
             "该待办已被他人处理。",
             "Someone else has already decided this case.",
-        );
+        ));
     }
     trail::record(
         &state.store,
@@ -830,7 +810,7 @@ pub async fn decide_case(
             serde_json::json!({"case": id, "subsidy": case.subsidy.key(), "kind": case.kind.key(), "month": case.month.to_string(), "old": "open", "new": if approve { "approved" } else { "rejected" }, "note": note})),
     )
     .await;
-    Redirect::to(&format!("/subsidies/cases/{id}")).into_response()
+    Ok(Redirect::to(&format!("/subsidies/cases/{id}")).into_response())
 }
 
 // ---------------------------------------------------------------- payroll
@@ -879,12 +859,8 @@ async fn payroll_lines(
     caller: &PageCaller,
     m: Month,
     area: &AreaCode,
-) -> Result<(String, Option<crate::store::PayrollRun>, Vec<PayrollLine>), Response> {
-    let stored = state
-        .store
-        .payroll(m)
-        .await
-        .map_err(|e| store_error(caller, e))?;
+) -> Result<(String, Option<crate::store::PayrollRun>, Vec<PayrollLine>), PageError> {
+    let stored = state.store.payroll(m).await.or_page(caller)?;
     if let Some((run, lines)) = &stored
         && run.status == "approved"
     {
@@ -940,9 +916,9 @@ fn status_text(status: &str, run: &Option<crate::store::PayrollRun>, lang: Lang)
 
 pub async fn payroll(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Query(p): Query<PayrollParams>,
-) -> Response {
+) -> PageResult {
     payroll_page(&state, &caller, &p, None).await
 }
 
@@ -951,12 +927,9 @@ async fn payroll_page(
     caller: &PageCaller,
     p: &PayrollParams,
     notice: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let scope_area = works(caller)?;
     let title = lang.pick("两项补贴发放", "Subsidy payroll");
     let m = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => m,
@@ -984,13 +957,10 @@ async fn payroll_page(
                 can_bank: false,
                 notice: None,
             };
-            return render(StatusCode::BAD_REQUEST, &view);
+            return Ok(render(StatusCode::BAD_REQUEST, &view));
         }
     };
-    let (status, run, lines) = match payroll_lines(state, caller, m, &scope_area).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (status, run, lines) = payroll_lines(state, caller, m, &scope_area).await?;
     let mut totals: Vec<(String, usize, String)> = Vec::new();
     for s in Subsidy::ALL {
         for kind in ["regular", "arrears", "recovery"] {
@@ -1027,17 +997,15 @@ async fn payroll_page(
         .take(PER_PAGE)
         .collect();
     let ids: Vec<CitizenId> = slice.iter().map(|l| l.citizen_id.clone()).collect();
-    let names_by_id: HashMap<String, String> = match state.store.summaries_of(&ids).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|s| (s.citizen_id.to_string(), s.name))
-            .collect(),
-        Err(e) => return store_error(caller, e),
-    };
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(caller, e),
-    };
+    let names_by_id: HashMap<String, String> = state
+        .store
+        .summaries_of(&ids)
+        .await
+        .or_page(caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
+    let names = AreaNames::new(&state.store.areas().await.or_page(caller)?);
     let whole_district = scope_area.level() == AreaLevel::District;
     let runs = caller.user.role.runs_payroll() && whole_district;
     let submitted_by = run
@@ -1106,10 +1074,10 @@ async fn payroll_page(
         can_bank: runs,
         notice,
     };
-    render(StatusCode::OK, &view)
+    Ok(render(StatusCode::OK, &view))
 }
 
-fn month_of_form(caller: &PageCaller, form: &HashMap<String, String>) -> Result<Month, Response> {
+fn month_of_form(caller: &PageCaller, form: &HashMap<String, String>) -> Result<Month, PageError> {
     let raw = form.get("month").map(String::as_str).unwrap_or("");
     Month::parse(raw).map_err(|e| {
         bad_request(
@@ -1122,86 +1090,55 @@ fn month_of_form(caller: &PageCaller, form: &HashMap<String, String>) -> Result<
 
 pub async fn submit_payroll(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let lang = caller.lang;
-    if !caller.user.role.runs_payroll() || caller.user.area.level() != AreaLevel::District {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let m = match month_of_form(&caller, &form) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+    caller: DistrictPayroll,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let m = month_of_form(&caller, &form)?;
     let district = caller.user.area.clone();
-    let (status, _, lines) = match payroll_lines(&state, &caller, m, &district).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (status, _, lines) = payroll_lines(&state, &caller, m, &district).await?;
     if status == "approved" {
-        return error_page(
-            Some(&caller),
-            lang,
+        return Err(PageError::message(
+            &caller,
             StatusCode::CONFLICT,
             "该月发放已审批关账，不能再修改；更正请在以后月份补发或追回。",
             "This month is approved and closed; corrections are arrears or recoveries in a later month.",
-        );
+        ));
     }
-    let run = match state
+    let run = state
         .store
         .submit_payroll(m, &lines, &caller.user.username)
         .await
-    {
-        Ok(Ok(r)) => r,
-        Ok(Err(_)) => {
-            return error_page(
-                Some(&caller),
-                lang,
+        .or_page(&caller)?
+        .map_err(|_| {
+            PageError::message(
+                &caller,
                 StatusCode::CONFLICT,
                 "该月发放已审批关账。",
                 "This month is closed.",
-            );
-        }
-        Err(e) => return store_error(&caller, e),
-    };
+            )
+        })?;
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.submit", &m.to_string(), "ok",
         serde_json::json!({"lines": run.lines, "total_fen": run.total_fen, "digest": run.digest}))).await;
-    Redirect::to(&format!("/subsidies/payroll?month={m}")).into_response()
+    Ok(Redirect::to(&format!("/subsidies/payroll?month={m}")).into_response())
 }
 
 pub async fn approve_payroll(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let lang = caller.lang;
-    if !caller.user.role.runs_payroll() || caller.user.area.level() != AreaLevel::District {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let m = match month_of_form(&caller, &form) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+    caller: DistrictPayroll,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let m = month_of_form(&caller, &form)?;
     let digest = form.get("digest").cloned().unwrap_or_default();
-    let r = match state
+    let r = state
         .store
         .approve_payroll(m, &digest, &caller.user.username)
         .await
-    {
-        Ok(r) => r,
-        Err(e) => return store_error(&caller, e),
-    };
+        .or_page(&caller)?;
     let outcome = if r.is_ok() { "ok" } else { "denied" };
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.approve", &m.to_string(), outcome,
         serde_json::json!({"digest": digest, "refusal": r.as_ref().err().map(|x| format!("{x:?}"))}))).await;
     match r {
-        Ok(()) => Redirect::to(&format!("/subsidies/payroll?month={m}")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/subsidies/payroll?month={m}")).into_response()),
         Err(refusal) => {
             let (zh, en) = match refusal {
                 PayrollRefusal::Closed => ("该月发放已审批关账。", "This month is already closed."),
@@ -1218,7 +1155,7 @@ pub async fn approve_payroll(
                     "The payroll changed after you looked at it; review it again.",
                 ),
             };
-            error_page(Some(&caller), lang, StatusCode::CONFLICT, zh, en)
+            Err(PageError::message(&caller, StatusCode::CONFLICT, zh, en))
         }
     }
 }
@@ -1227,46 +1164,32 @@ pub async fn approve_payroll(
 /// staff only), audited.
 pub async fn export_payroll(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: Holds<SubsidyStaff>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let m = match month_of_form(&caller, &form) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+    let scope_area = caller.user.area.clone();
+    let m = month_of_form(&caller, &form)?;
     let bank = form.get("format").is_some_and(|f| f == "bank");
     if bank && !caller.user.role.runs_payroll() {
-        return forbidden_for(&caller);
+        return Err(PageError::forbidden(&caller));
     }
-    let (status, _, lines) = match payroll_lines(&state, &caller, m, &scope_area).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (status, _, lines) = payroll_lines(&state, &caller, m, &scope_area).await?;
     let ids: Vec<CitizenId> = lines.iter().map(|l| l.citizen_id.clone()).collect();
-    let names: HashMap<String, String> = match state.store.summaries_of(&ids).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|s| (s.citizen_id.to_string(), s.name))
-            .collect(),
-        Err(e) => return store_error(&caller, e),
-    };
+    let names: HashMap<String, String> = state
+        .store
+        .summaries_of(&ids)
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "payroll.export", &m.to_string(), "ok",
         serde_json::json!({"format": if bank { "bank" } else { "xlsx" }, "status": status, "lines": lines.len(), "area": scope_area.to_string()}))).await;
     if bank {
-        let accounts = match state.store.payment_accounts(&ids).await {
-            Ok(a) => a,
-            Err(e) => return store_error(&caller, e),
-        };
+        let accounts = state.store.payment_accounts(&ids).await.or_page(&caller)?;
         let csv = crate::workbooks::bank_csv(m, &lines, &names, &accounts);
-        return (
+        return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
@@ -1276,10 +1199,10 @@ pub async fn export_payroll(
             ],
             csv,
         )
-            .into_response();
+            .into_response());
     }
     match crate::workbooks::payroll_xlsx(m, &status, &lines, Some(&names), lang) {
-        Ok(b) => (
+        Ok(b) => Ok((
             [
                 (
                     header::CONTENT_TYPE,
@@ -1292,16 +1215,15 @@ pub async fn export_payroll(
             ],
             b,
         )
-            .into_response(),
+            .into_response()),
         Err(e) => {
             tracing::error!(error = %e, "payroll workbook failed");
-            error_page(
-                Some(&caller),
-                lang,
+            Err(PageError::message(
+                &caller,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "导出失败，已记录。",
                 "The export failed; it has been logged.",
-            )
+            ))
         }
     }
 }
@@ -1522,20 +1444,11 @@ async fn policy_page(
     sub: Option<Submission>,
     preview: Option<(ParamEntry, Vec<WhatIfRow>)>,
     notice: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let pol = match policy(state, caller).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(caller, e),
-    };
+    let scope_area = works(caller)?;
+    let pol = policy(state, caller).await?;
+    let areas = state.store.areas().await.or_page(caller)?;
     let names = AreaNames::new(&areas);
     let mut fields = policy_fields(lang, &areas, &scope_area);
     let (errors, status) = match &sub {
@@ -1619,7 +1532,7 @@ async fn policy_page(
         notice,
         action: "/subsidies/policy",
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -1629,9 +1542,9 @@ pub struct SavedParams {
 
 pub async fn policy_view(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Query(q): Query<SavedParams>,
-) -> Response {
+) -> PageResult {
     let notice = q.saved.map(|_| {
         caller
             .lang
@@ -1646,7 +1559,7 @@ async fn what_if_of(
     caller: &PageCaller,
     e: &ParamEntry,
     area: AreaCode,
-) -> Result<Vec<WhatIfRow>, Response> {
+) -> Result<Vec<WhatIfRow>, PageError> {
     let snap = snapshot(state, caller).await?;
     let base = policy(state, caller).await?;
     let scenario = base.with(std::slice::from_ref(e));
@@ -1659,35 +1572,23 @@ async fn what_if_of(
 /// `POST /subsidies/policy`: preview a new parameter version's effect, or save it.
 pub async fn policy_change(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: DistrictPayroll,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.runs_payroll() || caller.user.area.level() != AreaLevel::District {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
     let save = form.get("action").is_some_and(|a| a == "save");
     let mut sub = Submission::new(form);
     let Some(entry) = parse_change(&mut sub, lang, &caller.user.area, &caller.user.username) else {
         return policy_page(&state, &caller, Some(sub), None, None).await;
     };
     if !save {
-        let rows = match what_if_of(&state, &caller, &entry, caller.user.area.clone()).await {
-            Ok(r) => r,
-            Err(r) => return r,
-        };
+        let rows = what_if_of(&state, &caller, &entry, caller.user.area.clone()).await?;
         return policy_page(&state, &caller, Some(sub), Some((entry, rows)), None).await;
     }
-    let id = match state.store.add_param(&entry).await {
-        Ok(id) => id,
-        Err(e) => return store_error(&caller, e),
-    };
+    let id = state.store.add_param(&entry).await.or_page(&caller)?;
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "policy.param_add", entry.key.key(), "ok",
         serde_json::json!({"id": id, "area": entry.area.to_string(), "new": entry.value.text(), "effective_from": entry.effective_from.to_string(), "source": entry.source}))).await;
-    Redirect::to("/subsidies/policy?saved=1").into_response()
+    Ok(Redirect::to("/subsidies/policy?saved=1").into_response())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -1713,18 +1614,12 @@ struct WhatIfPage {
 /// `GET /subsidies/what-if`: a scenario without touching live data (any subsidy staff).
 pub async fn what_if(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Query(p): Query<WhatIfParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let scope_area = match works(&caller) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let scope_area = caller.user.area.clone();
+    let areas = state.store.areas().await.or_page(&caller)?;
     let names = AreaNames::new(&areas);
     let mut fields = policy_fields(lang, &areas, &scope_area);
     fields.retain(|f| f.name != "source");
@@ -1745,10 +1640,7 @@ pub async fn what_if(
     if asked {
         match parse_change(&mut sub, lang, &scope_area, &caller.user.username) {
             Some(e) => {
-                let rows = match what_if_of(&state, &caller, &e, scope_area.clone()).await {
-                    Ok(r) => r,
-                    Err(r) => return r,
-                };
+                let rows = what_if_of(&state, &caller, &e, scope_area.clone()).await?;
                 let (l, t) = what_if_lines(&rows, &names);
                 preview = Some(match lang {
                     Lang::Zh => format!(
@@ -1795,7 +1687,7 @@ pub async fn what_if(
         what_if_total: total,
         what_if_note: note,
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 // ---------------------------------------------------------------- one person
@@ -1894,31 +1786,29 @@ async fn person_page(
     handle: &str,
     p: &PersonParams,
     sub: Option<(&'static str, Submission)>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = works(caller) {
-        return r;
-    }
-    let file = match load_scoped(state, caller, handle).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return not_found_for(caller),
-        Err(e) => return store_error(caller, e),
-    };
+    works(caller)?;
+    let file = load_scoped(state, caller, handle)
+        .await
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
     let (m, month_error) = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => (m, None),
         Err(msg) => (this_month(), Some(msg)),
     };
-    let pol = match policy(state, caller).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let pol = policy(state, caller).await?;
     let id = file.person.citizen_id.clone();
-    let benefits: Vec<Benefit> = match state.store.benefits_of(std::slice::from_ref(&id)).await {
-        Ok(v) => v.into_iter().map(|(_, b)| b).collect(),
-        Err(e) => return store_error(caller, e),
-    };
+    let benefits: Vec<Benefit> = state
+        .store
+        .benefits_of(std::slice::from_ref(&id))
+        .await
+        .or_page(caller)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
     let e = explain_person(&file, benefits.clone(), &pol, m, lang);
-    let (_, cases) = match state
+    let (_, cases) = state
         .store
         .cases(&CaseQuery {
             citizen_id: Some(id.clone()),
@@ -1927,22 +1817,14 @@ async fn person_page(
             ..CaseQuery::default()
         })
         .await
-    {
-        Ok(x) => x,
-        Err(e) => return store_error(caller, e),
-    };
-    let payments = match state.store.payments_of(&id).await {
-        Ok(v) => v,
-        Err(e) => return store_error(caller, e),
-    };
-    let account = match state
+        .or_page(caller)?;
+    let payments = state.store.payments_of(&id).await.or_page(caller)?;
+    let account = state
         .store
         .payment_accounts(std::slice::from_ref(&id))
         .await
-    {
-        Ok(mut a) => a.remove(id.as_str()),
-        Err(e) => return store_error(caller, e),
-    };
+        .or_page(caller)?
+        .remove(id.as_str());
     let mut bf = benefit_fields(lang);
     let mut af = account_fields(lang);
     let (errors, status) = match &sub {
@@ -2084,35 +1966,29 @@ async fn person_page(
             .as_ref()
             .map(|_| lang.pick("已保存。", "Saved.").to_string()),
     };
-    render(status, &view)
+    Ok(render(status, &view))
 }
 
 pub async fn person(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Path(handle): Path<String>,
     Query(p): Query<PersonParams>,
-) -> Response {
+) -> PageResult {
     person_page(&state, &caller, &handle, &p, None).await
 }
 
 pub async fn add_benefit(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Path(handle): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = works(&caller) {
-        return r;
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    // After the CSRF check, as before: a forged form learns nothing of the file.
+    let file = zhucan_web::pages::writable_by_handle(&state, &caller, &handle)
+        .await
+        .map_err(PageError::response)?;
     let mut sub = Submission::new(form);
     let kind = sub.required_choice("kind", BenefitKind::parse, lang);
     let amount = match sub.get("amount") {
@@ -2190,35 +2066,27 @@ pub async fn add_benefit(
         name: &caller.user.username,
         source: "form",
     };
-    if let Err(e) = state
+    state
         .store
         .add_benefit(&file.person.citizen_id, &b, &actor)
         .await
-    {
-        return store_error(&caller, e);
-    }
+        .or_page(&caller)?;
     trail::record(&state.store, audit_event(&caller.user, &caller.client, "person.change", file.person.citizen_id.as_str(), "ok",
         serde_json::json!({"benefit": {"new": {"kind": kind.key(), "amount_fen": amount, "since": since.to_string(), "until": until.map(|u| u.to_string())}}}))).await;
-    Redirect::to(&format!("/persons/{handle}/subsidies?saved=1")).into_response()
+    Ok(Redirect::to(&format!("/persons/{handle}/subsidies?saved=1")).into_response())
 }
 
 pub async fn set_account(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<SubsidyStaff>,
     Path(handle): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if let Err(r) = works(&caller) {
-        return r;
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let file = match zhucan_web::pages::writable_by_handle(&state, &caller, &handle).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    // After the CSRF check, as before: a forged form learns nothing of the file.
+    let file = zhucan_web::pages::writable_by_handle(&state, &caller, &handle)
+        .await
+        .map_err(PageError::response)?;
     let mut sub = Submission::new(form);
     let bank = sub.get("bank").to_string();
     let account_no: String =
@@ -2258,13 +2126,11 @@ pub async fn set_account(
         account_no: account_no.clone(),
         holder,
     };
-    if let Err(e) = state
+    state
         .store
         .set_payment_account(&file.person.citizen_id, &a, &caller.user.username)
         .await
-    {
-        return store_error(&caller, e);
-    }
+        .or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -2277,5 +2143,5 @@ pub async fn set_account(
         ),
     )
     .await;
-    Redirect::to(&format!("/persons/{handle}/subsidies?saved=1")).into_response()
+    Ok(Redirect::to(&format!("/persons/{handle}/subsidies?saved=1")).into_response())
 }
