@@ -88,32 +88,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// API tokens.
-    Token {
-        #[command(subcommand)]
-        command: TokenCommand,
-    },
     /// A consistent copy of the database while the service runs.
     Backup { file: PathBuf },
-    /// The audit trail.
-    Audit {
-        #[command(subcommand)]
-        command: AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// Checks the hash chain: exit 0 when intact, 1 naming the first broken record.
-    Verify,
-    /// Deletes the records older than the retention setting (or than --before, which may not
-    /// lie inside it) and leaves a chain anchor; the purge is recorded.
-    Purge {
-        /// Purge records before this date (YYYY-MM-DD, UTC midnight). Default: now minus the
-        /// retention setting (6 months unless the security administrator set more).
-        #[arg(long)]
-        before: Option<String>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -149,21 +125,6 @@ enum UserCommand {
     Disable { username: String },
     /// Enables a disabled account again.
     Enable { username: String },
-}
-
-#[derive(Subcommand)]
-enum TokenCommand {
-    /// Issues an API token for an account; prints the token alone.
-    Create {
-        username: String,
-        /// Lifetime such as 30d, 12h, 90m (default 30d).
-        #[arg(long, default_value = "30d")]
-        expires: String,
-        /// read (GET requests only) or read_write (every right of the account; the default,
-        /// as before scopes existed).
-        #[arg(long, default_value = "read_write")]
-        scope: String,
-    },
 }
 
 fn lang_of(cli_lang: Option<&str>) -> Lang {
@@ -500,87 +461,6 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                 )
             );
             Ok(0)
-        }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    username,
-                    expires,
-                    scope,
-                },
-        } => {
-            let store = open(ctx).await?;
-            let scope = zhucan_domain::access::TokenScope::parse(&scope).ok_or_else(|| {
-                Failure::new(
-                    format!("--scope 的值“{scope}”无效：应为 read（只读）或 read_write（读写）"),
-                    format!("--scope “{scope}” is invalid: use read or read_write"),
-                )
-                .code(2)
-            })?;
-            let ttl = zhucan_domain::access::parse_lifetime(&expires).ok_or_else(|| {
-                Failure::new(
-                    format!("--expires 的值“{expires}”无效：应写成 30d、12h 或 90m"),
-                    format!("--expires “{expires}” is invalid: write 30d, 12h or 90m"),
-                )
-                .code(2)
-            })?;
-            let user = store.user_by_username(&username).await?.ok_or_else(|| {
-                Failure::new(
-                    format!("没有名为“{username}”的账户"),
-                    format!("there is no account named “{username}”"),
-                )
-                .code(2)
-            })?;
-            let label = format!("cli:{}", ops::operator());
-            let (token, id, expires_at) =
-                zhucan_web::auth::issue_token(&store, &user, ttl, scope, &label).await?;
-            ops::audit_cli(
-                &store,
-                "token.create",
-                &username,
-                serde_json::json!({"token": id, "scope": scope.key(), "expires_at": expires_at}),
-            )
-            .await;
-            println!("{token}");
-            Ok(0)
-        }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let store = open(ctx).await?;
-            match store.verify_audit().await? {
-                zhucan_store::audit::AuditCheck::Intact { records, first } => {
-                    let from = if first > 1 {
-                        lang.pick(
-                            &format!("（第 {} 条以前的记录已按保存期限清理，从锚点起校验）", first),
-                            &format!(" (records before {first} were purged by retention; verified from the anchor)"),
-                        )
-                        .to_string()
-                    } else {
-                        String::new()
-                    };
-                    println!(
-                        "{}",
-                        lang.pick(
-                            &format!("审计日志完整：{records} 条记录，哈希链校验通过{from}。"),
-                            &format!(
-                                "audit trail intact: {records} records, hash chain verified{from}."
-                            )
-                        )
-                    );
-                    Ok(0)
-                }
-                zhucan_store::audit::AuditCheck::Broken { seq, reason } => Err(Failure::new(
-                    format!("审计日志被篡改：第 {seq} 条记录校验失败（{reason}）。"),
-                    format!("audit trail broken: record {seq} does not verify ({reason})."),
-                )),
-            }
-        }
-        Command::Audit {
-            command: AuditCommand::Purge { before },
-        } => {
-            let store = open(ctx).await?;
-            ops::purge_audit(&store, before.as_deref(), lang).await
         }
         Command::Backup { file } => {
             let store = open(ctx).await?;

@@ -5,7 +5,6 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::person::{PersonRecord, RecordExtras};
 use zhucan_domain::{Lang, Localized};
 use zhucan_service::store::ServiceStore;
-use zhucan_store::audit::{AuditEvent, Purge};
 use zhucan_store::registry::Actor;
 use zhucan_store::{NewUser, Role, Store};
 
@@ -334,34 +333,7 @@ pub async fn add_user(
     }
 }
 
-/// The operator of a command: the OS user.
-pub fn operator() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// The audit event of a command-line action (the operator is the OS user).
-pub fn cli_event(action: &str, object: &str, detail: serde_json::Value) -> AuditEvent {
-    AuditEvent {
-        account: format!("cli:{}", operator()),
-        role: "operator".into(),
-        area: String::new(),
-        client: "cli".into(),
-        action: action.into(),
-        object: object.into(),
-        outcome: "ok".into(),
-        detail,
-    }
-}
-
-/// Records a command-line action in the audit trail.
-pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
-    let e = cli_event(action, object, detail);
-    if let Err(err) = store.audit(&e).await {
-        tracing::error!(error = %err, "audit record could not be written");
-    }
-}
+pub use zhucan_web::programme::{audit_cli, cli_event};
 
 /// The security policy in force (the stored settings over the defaults).
 pub async fn policy(store: &Store) -> Result<zhucan_web::policy::Policy, Failure> {
@@ -481,87 +453,4 @@ pub async fn set_disabled(store: &Store, username: &str, disabled: bool) -> Resu
     )
     .await;
     Ok(())
-}
-
-/// `zhucan audit purge [--before DATE]`: exit 0 after a purge (also of nothing), 2 for a date
-/// inside the retention setting, 1 when the trail does not verify (nothing deleted).
-pub async fn purge_audit(store: &Store, before: Option<&str>, lang: Lang) -> Result<u8, Failure> {
-    let policy = policy(store).await?;
-    let now = chrono::Utc::now();
-    let keep_from = policy.audit_keep_from(now);
-    let cut = match before {
-        None => keep_from,
-        Some(text) => {
-            let date = zhucan_domain::parse::parse_date(text).map_err(|e| {
-                Failure::new(
-                    format!("--before 的值“{text}”无效：{}", e.message(Lang::Zh)),
-                    format!("--before “{text}” is invalid: {}", e.message(Lang::En)),
-                )
-                .code(2)
-            })?;
-            let at = date
-                .and_hms_opt(0, 0, 0)
-                .map(|t| t.and_utc())
-                .ok_or_else(|| Failure::new("日期无效", "invalid date").code(2))?;
-            if at > keep_from {
-                return Err(Failure::new(
-                    format!(
-                        "--before {text} 在审计日志保存期限（{} 个月，即 {} 以后的记录须保留）之内：拒绝清理",
-                        policy.audit_retention_months,
-                        keep_from.format("%Y-%m-%d")
-                    ),
-                    format!(
-                        "--before {text} lies inside the audit retention ({} months: records from {} on must be kept): nothing purged",
-                        policy.audit_retention_months,
-                        keep_from.format("%Y-%m-%d")
-                    ),
-                )
-                .code(2));
-            }
-            at
-        }
-    };
-    let event = zhucan_web::maintenance::purge_event(
-        &format!("cli:{}", operator()),
-        "operator",
-        "cli",
-        serde_json::json!({"retention_months": policy.audit_retention_months, "trigger": "cli"}),
-    );
-    match store.purge_audit(cut, now, event).await? {
-        Purge::Done { purged, anchor, .. } => {
-            let day = cut.format("%Y-%m-%d %H:%M UTC");
-            println!(
-                "{}",
-                match (lang, anchor) {
-                    (Lang::Zh, Some(a)) => format!(
-                        "已清理 {purged} 条早于 {day} 的审计记录；锚点：第 {} 条（哈希 {}…）。",
-                        a.seq,
-                        a.hash.get(..12).unwrap_or(&a.hash)
-                    ),
-                    (Lang::En, Some(a)) => format!(
-                        "purged {purged} audit records older than {day}; anchor: record {} (hash {}…).",
-                        a.seq,
-                        a.hash.get(..12).unwrap_or(&a.hash)
-                    ),
-                    (Lang::Zh, None) => format!("没有早于 {day} 的审计记录，未清理任何记录。"),
-                    (Lang::En, None) =>
-                        format!("no audit records older than {day}; nothing purged."),
-                }
-            );
-            Ok(0)
-        }
-        Purge::TooRecent { latest_allowed } => Err(Failure::new(
-            format!("清理截止时间须早于 {latest_allowed}（至少保留 6 个月）：拒绝清理"),
-            format!(
-                "the cut must be before {latest_allowed} (6 months are always kept): nothing purged"
-            ),
-        )
-        .code(2)),
-        Purge::Broken { seq, reason } => Err(Failure::new(
-            format!("审计日志校验失败（第 {seq} 条：{reason}）：为保留证据，未清理任何记录。"),
-            format!(
-                "the audit trail does not verify (record {seq}: {reason}): nothing purged, to keep the evidence."
-            ),
-        )),
-    }
 }

@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use axum::routing::{MethodRouter, get, post};
 use zhucan_domain::access::Role;
-use zhucan_web::programme::NavEntry;
+use zhucan_web::programme::{CliContext, CommandFuture, NavEntry};
 use zhucan_web::{AppState, Programme};
 
 pub mod admin;
 pub mod audit_pages;
+pub mod cli;
 pub mod security;
 pub mod sessions;
 
@@ -127,6 +128,19 @@ impl Programme for Access {
                 shown: |_| true,
             },
         ]
+    }
+
+    fn commands(&self) -> Vec<clap::Command> {
+        zhucan_web::programme::subcommands_of::<cli::AccessCommand>()
+    }
+
+    fn run<'a>(
+        &'a self,
+        top: &'a clap::ArgMatches,
+        ctx: &'a CliContext,
+    ) -> Option<CommandFuture<'a>> {
+        let cmd = zhucan_web::programme::command_of::<cli::AccessCommand>(top)?;
+        Some(Box::pin(cli::run_command(cmd, ctx)))
     }
 }
 
