@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
@@ -16,8 +16,9 @@ use zhucan_store::{NewUser, StoreError};
 use zhucan_web::AppState;
 use zhucan_web::auth::{self, PageCaller};
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
+use zhucan_web::pages::error_page;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{CsrfForm, Holds, PageError, PageResult, Right};
 use zhucan_web::view::{Chrome, render};
 
 struct UserRow {
@@ -42,15 +43,56 @@ struct UsersPage {
     notice: Option<String>,
 }
 
-fn forbidden(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
-        StatusCode::FORBIDDEN,
+/// A right of the access pages (三权分立: each held by one administrator role), refused with a
+/// page that names who holds it.
+pub trait Reserved: Right {
+    /// The refusal (zh, en).
+    const REFUSAL: (&'static str, &'static str);
+}
+
+/// [`Holds<R>`] refused with the right's own page (403 naming who holds it).
+#[derive(Debug, Clone)]
+pub struct Only<R: Reserved>(pub Holds<R>);
+
+impl<R: Reserved> std::ops::Deref for Only<R> {
+    type Target = PageCaller;
+    fn deref(&self) -> &PageCaller {
+        &self.0
+    }
+}
+
+impl<R: Reserved> FromRequestParts<AppState> for Only<R> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        if !R::held_by(caller.user.role) {
+            let (zh, en) = R::REFUSAL;
+            return Err(PageError::message(&caller, StatusCode::FORBIDDEN, zh, en));
+        }
+        Ok(Only(Holds::<R>::from_request_parts(parts, state).await?))
+    }
+}
+
+/// Manages accounts: the system administrator only.
+#[derive(Debug, Clone, Copy)]
+pub struct ManagesAccounts;
+
+impl Right for ManagesAccounts {
+    fn held_by(role: Role) -> bool {
+        role == Role::SystemAdmin
+    }
+}
+
+impl Reserved for ManagesAccounts {
+    const REFUSAL: (&'static str, &'static str) = (
         "只有系统管理员可以管理账户。",
         "Only system administrators manage accounts.",
-    )
+    );
 }
+
+/// The signed-in system administrator.
+type Admin = Only<ManagesAccounts>;
 
 /// The account page of `username`.
 fn account_href(username: &str) -> String {
@@ -226,24 +268,15 @@ async fn page(
     )
 }
 
-pub async fn users(State(state): State<AppState>, caller: PageCaller) -> Response {
-    if caller.user.role != Role::SystemAdmin {
-        return forbidden(&caller);
-    }
-    page(&state, &caller, None, None).await
+pub async fn users(State(state): State<AppState>, caller: Admin) -> PageResult {
+    Ok(page(&state, &caller, None, None).await)
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if caller.user.role != Role::SystemAdmin {
-        return forbidden(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    caller: Admin,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
     let mut sub = Submission::new(form);
     let username = sub.get("username").to_string();
@@ -268,18 +301,14 @@ pub async fn create(
         sub.fail("password", lang.pick(&zh, &en).into());
     }
     if let (Some(role), Some(area), true) = (role, area.clone(), sub.errors.is_empty()) {
-        let hash = match auth::hash_password(sub.get("password")) {
-            Ok(h) => h,
-            Err(_) => {
-                return error_page(
-                    Some(&caller),
-                    lang,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "密码处理失败。",
-                    "Password hashing failed.",
-                );
-            }
-        };
+        let hash = auth::hash_password(sub.get("password")).map_err(|_| {
+            PageError::message(
+                &caller,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "密码处理失败。",
+                "Password hashing failed.",
+            )
+        })?;
         let new = NewUser {
             username: username.clone(),
             password_hash: hash,
@@ -306,7 +335,7 @@ pub async fn create(
                     Lang::Zh => format!("已创建账户 {username}。"),
                     Lang::En => format!("Account {username} created."),
                 };
-                return page(&state, &caller, None, Some(notice)).await;
+                return Ok(page(&state, &caller, None, Some(notice)).await);
             }
             Err(StoreError::Exists(_)) => sub.fail(
                 "username",
@@ -320,63 +349,38 @@ pub async fn create(
             ),
             Err(e) => {
                 tracing::error!(error = %e, "account creation failed");
-                return error_page(
-                    Some(&caller),
-                    lang,
+                return Err(PageError::message(
+                    &caller,
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "创建失败，已记录。",
                     "The account could not be created; it has been logged.",
-                );
+                ));
             }
         }
     }
-    page(&state, &caller, Some(&sub), None).await
+    Ok(page(&state, &caller, Some(&sub), None).await)
 }
 
-async fn toggle(
-    state: AppState,
-    caller: PageCaller,
-    username: String,
-    form: HashMap<String, String>,
-    disable: bool,
-) -> Response {
-    if caller.user.role != Role::SystemAdmin {
-        return forbidden(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+/// Disables or enables the account `username` (the form's CSRF token already checked).
+async fn toggle(state: AppState, caller: Admin, username: String, disable: bool) -> PageResult {
     let user = match state.store.user_by_username(&username).await {
         Ok(Some(u)) if u.id != caller.user.id => u,
         Ok(_) => {
-            return error_page(
-                Some(&caller),
-                caller.lang,
+            return Err(PageError::message(
+                &caller,
                 StatusCode::NOT_FOUND,
                 "没有该账户（也不能停用自己）。",
                 "No such account (and you cannot disable yourself).",
-            );
+            ));
         }
         Err(e) => {
             tracing::error!(error = %e, "account lookup failed");
-            return error_page(
-                Some(&caller),
-                caller.lang,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "操作失败，已记录。",
-                "The operation failed; it has been logged.",
-            );
+            return Err(internal(&caller));
         }
     };
     if let Err(e) = state.store.set_user_disabled(&user.id, disable).await {
         tracing::error!(error = %e, "account toggle failed");
-        return error_page(
-            Some(&caller),
-            caller.lang,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "操作失败，已记录。",
-            "The operation failed; it has been logged.",
-        );
+        return Err(internal(&caller));
     }
     let action = if disable {
         "account.disable"
@@ -395,25 +399,25 @@ async fn toggle(
         ),
     )
     .await;
-    Redirect::to("/admin/users").into_response()
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 pub async fn disable(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path(username): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    toggle(state, caller, username, form, true).await
+    _: CsrfForm,
+) -> PageResult {
+    toggle(state, caller, username, true).await
 }
 
 pub async fn enable(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path(username): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    toggle(state, caller, username, form, false).await
+    _: CsrfForm,
+) -> PageResult {
+    toggle(state, caller, username, false).await
 }
 
 // ---------------------------------------------------------------- one account
@@ -438,38 +442,29 @@ struct AccountPage {
     revoke_base: String,
 }
 
-fn internal(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+fn internal(caller: &PageCaller) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::INTERNAL_SERVER_ERROR,
         "操作失败，已记录。",
         "The operation failed; it has been logged.",
     )
 }
 
-fn no_account(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
-        StatusCode::NOT_FOUND,
-        "没有该账户。",
-        "There is no such account.",
-    )
-}
-
-/// The account named in the path, or the answer to give instead (403 for other roles, 404).
+/// The account named in the path (404 without one).
 async fn target(
     state: &AppState,
     caller: &PageCaller,
     username: &str,
-) -> Result<zhucan_store::User, Response> {
-    if caller.user.role != Role::SystemAdmin {
-        return Err(forbidden(caller));
-    }
+) -> Result<zhucan_store::User, PageError> {
     match state.store.user_by_username(username).await {
         Ok(Some(u)) => Ok(u),
-        Ok(None) => Err(no_account(caller)),
+        Ok(None) => Err(PageError::message(
+            caller,
+            StatusCode::NOT_FOUND,
+            "没有该账户。",
+            "There is no such account.",
+        )),
         Err(e) => {
             tracing::error!(error = %e, "account lookup failed");
             Err(internal(caller))
@@ -487,14 +482,14 @@ async fn account_page(
     let lang = caller.lang;
     let areas = match state.store.areas().await {
         Ok(a) => a,
-        Err(_) => return internal(caller),
+        Err(_) => return internal(caller).into_response(),
     };
     let (sessions, tokens) = match (
         crate::sessions::live_sessions(state, user, Some(&caller.session_id), lang).await,
         crate::sessions::live_tokens(state, user, lang).await,
     ) {
         (Ok(s), Ok(t)) => (s, t),
-        _ => return internal(caller),
+        _ => return internal(caller).into_response(),
     };
     let names = zhucan_web::view::AreaNames::new(&areas);
     let mut fs = rights_fields(lang, &areas);
@@ -570,14 +565,11 @@ pub struct Done {
 /// sessions and its tokens.
 pub async fn account(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path(username): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Done>,
-) -> Response {
-    let user = match target(&state, &caller, &username).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let user = target(&state, &caller, &username).await?;
     let lang = caller.lang;
     let notice = match q.done.as_deref() {
         Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
@@ -585,7 +577,7 @@ pub async fn account(
         _ => None,
     }
     .map(str::to_string);
-    account_page(&state, &caller, &user, None, notice).await
+    Ok(account_page(&state, &caller, &user, None, notice).await)
 }
 
 /// `POST /admin/users/{username}`: gives the account another role and/or area. Its sessions
@@ -593,31 +585,24 @@ pub async fn account(
 /// changes their own rights (三权分立: the system administrator cannot give itself other roles).
 pub async fn change_rights(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path(username): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let user = match target(&state, &caller, &username).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let user = target(&state, &caller, &username).await?;
     let lang = caller.lang;
     if user.id == caller.user.id {
-        return error_page(
-            Some(&caller),
-            lang,
+        return Err(PageError::message(
+            &caller,
             StatusCode::FORBIDDEN,
             "不能更改自己的角色或地区（三权分立）：请由另一名系统管理员操作。",
             "You cannot change your own role or area (separation of duties): another system administrator must do it.",
-        );
+        ));
     }
     let mut sub = Submission::new(form);
     let (role, area) = parse_rights(&mut sub, lang);
     let (Some(role), Some(area), true) = (role, area, sub.errors.is_empty()) else {
-        return account_page(&state, &caller, &user, Some(&sub), None).await;
+        return Ok(account_page(&state, &caller, &user, Some(&sub), None).await);
     };
     let result = state
         .store
@@ -675,34 +660,27 @@ pub async fn change_rights(
                     Lang::En => format!("the area “{area}” is not in the area dictionary"),
                 },
             );
-            return account_page(&state, &caller, &user, Some(&sub), None).await;
+            return Ok(account_page(&state, &caller, &user, Some(&sub), None).await);
         }
         Err(e) => {
             tracing::error!(error = %e, "changing rights failed");
-            return internal(&caller);
+            return Err(internal(&caller));
         }
     };
-    let user = match state.store.user_by_id(&user.id).await {
-        Ok(Some(u)) => u,
-        _ => return internal(&caller),
+    let Ok(Some(user)) = state.store.user_by_id(&user.id).await else {
+        return Err(internal(&caller));
     };
-    account_page(&state, &caller, &user, None, Some(notice)).await
+    Ok(account_page(&state, &caller, &user, None, Some(notice)).await)
 }
 
 /// `POST /admin/users/{username}/sessions/{id}/end`: ends one session of the account.
 pub async fn end_session(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path((username, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let user = match target(&state, &caller, &username).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    _: CsrfForm,
+) -> PageResult {
+    let user = target(&state, &caller, &username).await?;
     let event = audit_event(
         &caller.user,
         &caller.client,
@@ -712,19 +690,18 @@ pub async fn end_session(
         serde_json::json!({"session": id, "by": "system_admin"}),
     );
     match state.store.end_session(&user.id, &id, &event).await {
-        Ok(true) => {
-            Redirect::to(&format!("{}?done=session", account_href(&user.username))).into_response()
-        }
-        Ok(false) => error_page(
-            Some(&caller),
-            caller.lang,
+        Ok(true) => Ok(
+            Redirect::to(&format!("{}?done=session", account_href(&user.username))).into_response(),
+        ),
+        Ok(false) => Err(PageError::message(
+            &caller,
             StatusCode::NOT_FOUND,
             "该账户没有这个会话（或已结束）。",
             "The account has no such session (or it has already ended).",
-        ),
+        )),
         Err(e) => {
             tracing::error!(error = %e, "ending a session failed");
-            internal(&caller)
+            Err(internal(&caller))
         }
     }
 }
@@ -732,17 +709,11 @@ pub async fn end_session(
 /// `POST /admin/users/{username}/tokens/{id}/revoke`: revokes one token of the account.
 pub async fn revoke_token(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Admin,
     Path((username, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let user = match target(&state, &caller, &username).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    _: CsrfForm,
+) -> PageResult {
+    let user = target(&state, &caller, &username).await?;
     let event = audit_event(
         &caller.user,
         &caller.client,
@@ -752,19 +723,18 @@ pub async fn revoke_token(
         serde_json::json!({"token": id, "by": "system_admin"}),
     );
     match state.store.revoke_token(&user.id, &id, &event).await {
-        Ok(true) => {
-            Redirect::to(&format!("{}?done=token", account_href(&user.username))).into_response()
-        }
-        Ok(false) => error_page(
-            Some(&caller),
-            caller.lang,
+        Ok(true) => Ok(
+            Redirect::to(&format!("{}?done=token", account_href(&user.username))).into_response(),
+        ),
+        Ok(false) => Err(PageError::message(
+            &caller,
             StatusCode::NOT_FOUND,
             "该账户没有这个令牌（或已吊销）。",
             "The account has no such token (or it is already revoked).",
-        ),
+        )),
         Err(e) => {
             tracing::error!(error = %e, "revoking a token failed");
-            internal(&caller)
+            Err(internal(&caller))
         }
     }
 }

@@ -4,16 +4,17 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_store::audit::{AuditQuery, AuditRecord};
 
 use zhucan_web::AppState;
-use zhucan_web::auth::PageCaller;
-use zhucan_web::pages::error_page;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{PageError, PageResult, Right};
+
+use crate::admin::{Only, Reserved};
 use zhucan_web::view::{Chrome, render, url_encode};
 
 /// The actions the service records, for the filter.
@@ -131,26 +132,33 @@ struct AuditPage {
     next_href: Option<String>,
 }
 
-fn forbidden(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
-        StatusCode::FORBIDDEN,
+/// Reads the audit trail: the auditor only.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadsAuditTrail;
+
+impl Right for ReadsAuditTrail {
+    fn held_by(role: Role) -> bool {
+        role == Role::Auditor
+    }
+}
+
+impl Reserved for ReadsAuditTrail {
+    const REFUSAL: (&'static str, &'static str) = (
         "只有审计员可以查阅审计日志。",
         "Only auditors may read the audit trail.",
-    )
+    );
 }
+
+/// The signed-in auditor.
+type Auditor = Only<ReadsAuditTrail>;
 
 const PER_PAGE: i64 = 50;
 
 pub async fn audit_page(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Auditor,
     Query(p): Query<AuditParams>,
-) -> Response {
-    if caller.user.role != Role::Auditor {
-        return forbidden(&caller);
-    }
+) -> PageResult {
     let lang = caller.lang;
     let page: i64 = p
         .page
@@ -174,13 +182,12 @@ pub async fn audit_page(
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "audit search failed");
-            return error_page(
-                Some(&caller),
-                lang,
+            return Err(PageError::message(
+                &caller,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "查询失败，已记录。",
                 "The search failed; it has been logged.",
-            );
+            ));
         }
     };
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
@@ -188,7 +195,7 @@ pub async fn audit_page(
     let here: String = p.href("/audit", Some(page));
     let title: String = lang.pick("审计日志", "Audit trail").to_string();
     let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "audit", &title);
-    render(
+    Ok(render(
         StatusCode::OK,
         &AuditPage {
             c,
@@ -211,7 +218,7 @@ pub async fn audit_page(
             prev_href: (page > 1).then(|| p.href("/audit", Some(page - 1))),
             next_href: (page < pages).then(|| p.href("/audit", Some(page + 1))),
         },
-    )
+    ))
 }
 
 fn csv_field(s: &str) -> String {
@@ -226,23 +233,19 @@ fn csv_field(s: &str) -> String {
 
 pub async fn audit_export(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Auditor,
     Query(p): Query<AuditParams>,
-) -> Response {
-    if caller.user.role != Role::Auditor {
-        return forbidden(&caller);
-    }
+) -> PageResult {
     let (total, rows) = match state.store.audit_search(&p.query(100_000, 1)).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "audit export failed");
-            return error_page(
-                Some(&caller),
-                caller.lang,
+            return Err(PageError::message(
+                &caller,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "导出失败，已记录。",
                 "The export failed; it has been logged.",
-            );
+            ));
         }
     };
     let mut detail = p.detail();
@@ -289,7 +292,7 @@ pub async fn audit_export(
         );
         out.push_str("\r\n");
     }
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -299,5 +302,5 @@ pub async fn audit_export(
         ],
         out,
     )
-        .into_response()
+        .into_response())
 }

@@ -4,13 +4,10 @@
 //! audited with old → new values in the same transaction; the running service applies it at
 //! once.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_store::StoreError;
@@ -19,9 +16,11 @@ use zhucan_store::settings::Setting;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
 use zhucan_web::policy::{self, KNOBS, Policy};
+
+use crate::admin::{Only, Reserved};
 use zhucan_web::trail::audit_event;
+use zhucan_web::usecase::{CsrfForm, PageError, PageResult, Right};
 use zhucan_web::view::{Chrome, minute, render};
 
 /// One row of the table of current values.
@@ -44,30 +43,38 @@ struct SettingsPage {
     rows: Vec<SettingRow>,
 }
 
-fn forbidden(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
-        StatusCode::FORBIDDEN,
-        "只有安全管理员可以设置安全策略。",
-        "Only security administrators set the security policy.",
-    )
+/// Sets the security policy: the security administrator only.
+#[derive(Debug, Clone, Copy)]
+pub struct SetsSecurityPolicy;
+
+impl Right for SetsSecurityPolicy {
+    fn held_by(role: Role) -> bool {
+        role == Role::SecurityAdmin
+    }
 }
 
-fn internal(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+impl Reserved for SetsSecurityPolicy {
+    const REFUSAL: (&'static str, &'static str) = (
+        "只有安全管理员可以设置安全策略。",
+        "Only security administrators set the security policy.",
+    );
+}
+
+/// The signed-in security administrator.
+type SecurityAdmin = Only<SetsSecurityPolicy>;
+
+fn internal(caller: &PageCaller) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::INTERNAL_SERVER_ERROR,
         "操作失败，已记录。",
         "The operation failed; it has been logged.",
     )
 }
 
-fn conflict(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+fn conflict(caller: &PageCaller) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::CONFLICT,
         "其他人已修改安全策略（或表单不完整）：请重新打开本页，核对后再保存。未作任何更改。",
         "Someone else changed the security policy meanwhile (or the form is incomplete): reopen this page, check and save again. Nothing was changed.",
@@ -95,7 +102,7 @@ async fn page(
     let lang = caller.lang;
     let stored: Vec<Setting> = match state.store.settings().await {
         Ok(s) => s,
-        Err(_) => return internal(caller),
+        Err(_) => return internal(caller).into_response(),
     };
     let current = state.policy.reload(&state.store).await;
     let defaults = state.policy.defaults();
@@ -156,26 +163,17 @@ async fn page(
 }
 
 /// `GET /security/settings`.
-pub async fn settings_page(State(state): State<AppState>, caller: PageCaller) -> Response {
-    if caller.user.role != Role::SecurityAdmin {
-        return forbidden(&caller);
-    }
-    page(&state, &caller, None, None).await
+pub async fn settings_page(State(state): State<AppState>, caller: SecurityAdmin) -> PageResult {
+    Ok(page(&state, &caller, None, None).await)
 }
 
 /// `POST /security/settings`: validates every field (a message per field naming the value),
 /// then stores the changed values as new versions, audited with old → new, all or nothing.
 pub async fn save_settings(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if caller.user.role != Role::SecurityAdmin {
-        return forbidden(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    caller: SecurityAdmin,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
     let expected: Option<i64> = form.get("revision").and_then(|r| r.trim().parse().ok());
     let values = match policy::parse_form(&form, lang) {
@@ -185,11 +183,11 @@ pub async fn save_settings(
             for (f, m) in errors {
                 sub.fail(f, m);
             }
-            return page(&state, &caller, Some(&sub), None).await;
+            return Ok(page(&state, &caller, Some(&sub), None).await);
         }
     };
     let Some(expected) = expected else {
-        return conflict(&caller);
+        return Err(conflict(&caller));
     };
     let current: Policy = state.policy.reload(&state.store).await;
     let shown = current.values();
@@ -242,12 +240,12 @@ pub async fn save_settings(
                     Lang::En => format!("{} settings saved; they apply at once.", done.len()),
                 }
             };
-            page(&state, &caller, None, Some(notice)).await
+            Ok(page(&state, &caller, None, Some(notice)).await)
         }
-        Err(StoreError::VersionConflict { .. }) => conflict(&caller),
+        Err(StoreError::VersionConflict { .. }) => Err(conflict(&caller)),
         Err(e) => {
             tracing::error!(error = %e, "saving the policy failed");
-            internal(&caller)
+            Err(internal(&caller))
         }
     }
 }

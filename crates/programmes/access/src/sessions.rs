@@ -3,21 +3,18 @@
 //! the usable tokens with their scope and expiry, and a button to revoke each. Every ending and
 //! revoking is audited (in the same transaction as the change).
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use zhucan_domain::Lang;
 use zhucan_store::{ApiTokenInfo, SessionRow, User};
 
 use zhucan_web::AppState;
 use zhucan_web::auth::{self, PageCaller, SESSION_COOKIE, parse_time};
-use zhucan_web::pages::{csrf_failed, csrf_ok, error_page};
 use zhucan_web::trail::audit_event;
+use zhucan_web::usecase::{CsrfForm, PageError, PageResult};
 use zhucan_web::view::{Chrome, minute, render};
 
 /// A session as a list shows it.
@@ -141,20 +138,18 @@ pub struct Done {
     done: Option<String>,
 }
 
-fn internal(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+fn internal(caller: &PageCaller) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::INTERNAL_SERVER_ERROR,
         "操作失败，已记录。",
         "The operation failed; it has been logged.",
     )
 }
 
-fn not_yours(caller: &PageCaller) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+fn not_yours(caller: &PageCaller) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::NOT_FOUND,
         "没有该会话或令牌（或已结束）。",
         "There is no such session or token (or it has already ended).",
@@ -165,14 +160,13 @@ pub async fn sessions_page(
     State(state): State<AppState>,
     caller: PageCaller,
     Query(q): Query<Done>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let (sessions, tokens) = match (
+    let (Ok(sessions), Ok(tokens)) = (
         live_sessions(&state, &caller.user, Some(&caller.session_id), lang).await,
         live_tokens(&state, &caller.user, lang).await,
-    ) {
-        (Ok(s), Ok(t)) => (s, t),
-        _ => return internal(&caller),
+    ) else {
+        return Err(internal(&caller));
     };
     let notice = match q.done.as_deref() {
         Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
@@ -185,7 +179,7 @@ pub async fn sessions_page(
         .pick("登录会话与令牌", "Sessions and tokens")
         .to_string();
     let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "sessions", &title);
-    render(
+    Ok(render(
         StatusCode::OK,
         &SessionsPage {
             c,
@@ -195,18 +189,15 @@ pub async fn sessions_page(
             revoke_base: "/account/tokens".into(),
             notice,
         },
-    )
+    ))
 }
 
 pub async fn end_own_session(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    _: CsrfForm,
+) -> PageResult {
     let current = id == caller.session_id;
     let event = audit_event(
         &caller.user,
@@ -217,19 +208,19 @@ pub async fn end_own_session(
         serde_json::json!({"session": id, "current": current}),
     );
     match state.store.end_session(&caller.user.id, &id, &event).await {
-        Ok(true) if current => (
+        Ok(true) if current => Ok((
             [(
                 header::SET_COOKIE,
                 auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
             )],
             Redirect::to("/login"),
         )
-            .into_response(),
-        Ok(true) => Redirect::to("/account/sessions?done=session").into_response(),
-        Ok(false) => not_yours(&caller),
+            .into_response()),
+        Ok(true) => Ok(Redirect::to("/account/sessions?done=session").into_response()),
+        Ok(false) => Err(not_yours(&caller)),
         Err(e) => {
             tracing::error!(error = %e, "ending a session failed");
-            internal(&caller)
+            Err(internal(&caller))
         }
     }
 }
@@ -238,11 +229,8 @@ pub async fn revoke_own_token(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    _: CsrfForm,
+) -> PageResult {
     let event = audit_event(
         &caller.user,
         &caller.client,
@@ -252,11 +240,11 @@ pub async fn revoke_own_token(
         serde_json::json!({"token": id, "via": "page"}),
     );
     match state.store.revoke_token(&caller.user.id, &id, &event).await {
-        Ok(true) => Redirect::to("/account/sessions?done=token").into_response(),
-        Ok(false) => not_yours(&caller),
+        Ok(true) => Ok(Redirect::to("/account/sessions?done=token").into_response()),
+        Ok(false) => Err(not_yours(&caller)),
         Err(e) => {
             tracing::error!(error = %e, "revoking a token failed");
-            internal(&caller)
+            Err(internal(&caller))
         }
     }
 }

@@ -4,7 +4,6 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use std::collections::HashMap;
 
 use crate::rules::{
     GdpGrowth, Measure, ProgressEntry, TargetUnit, format_fraction, format_percent, parse_rate,
@@ -14,8 +13,8 @@ use crate::{
     Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
 };
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
@@ -31,11 +30,10 @@ use crate::web::{self as plan, AreaChoice, BadParam, EvalError, Live};
 use zhucan_web::AppState;
 use zhucan_web::auth::{PageCaller, request_lang};
 use zhucan_web::forms::{FormField, Submission};
-use zhucan_web::pages::{
-    chrome, csrf_failed, csrf_ok, error_page, forbidden_for, not_found_for, store_error,
-};
+use zhucan_web::pages::{chrome, error_page};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, ReadsPersons};
 use zhucan_web::view::{AreaNames, Chrome, render};
 
 /// Query parameters of the plan pages.
@@ -48,26 +46,59 @@ pub struct PlanParams {
     saved: Option<String>,
 }
 
-fn eval_failed(caller: &PageCaller, e: EvalError) -> Response {
+fn eval_failed(caller: &PageCaller, e: EvalError) -> PageError {
     match e {
-        EvalError::Store(e) => store_error(caller, e),
-        EvalError::NoPlan => error_page(
-            Some(caller),
-            caller.lang,
+        EvalError::Store(e) => PageError::store(caller, e),
+        EvalError::NoPlan => PageError::message(
+            caller,
             StatusCode::SERVICE_UNAVAILABLE,
             "尚未配置发展规划（规划期、指标与目标），无法计算指标。",
             "No development plan (period, indicators and targets) is configured; indicators cannot be computed.",
         ),
         EvalError::Task => {
             tracing::error!("indicator computation failed");
-            error_page(
-                Some(caller),
-                caller.lang,
+            PageError::message(
+                caller,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "指标计算失败，已记录。",
                 "The indicator computation failed; it has been logged.",
             )
         }
+    }
+}
+
+/// `?` on an evaluation result inside a page handler: a failure is its error page.
+trait OrEval<T> {
+    fn or_eval(self, caller: &PageCaller) -> Result<T, PageError>;
+}
+
+impl<T> OrEval<T> for Result<T, EvalError> {
+    fn or_eval(self, caller: &PageCaller) -> Result<T, PageError> {
+        self.map_err(|e| eval_failed(caller, e))
+    }
+}
+
+/// The signed-in staff member who records the plan's progress and the GDP growth: a district
+/// administrator at district level (else 403).
+#[derive(Debug, Clone)]
+pub struct PlanEditor(pub PageCaller);
+
+impl std::ops::Deref for PlanEditor {
+    type Target = PageCaller;
+    fn deref(&self) -> &PageCaller {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for PlanEditor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let caller = PageCaller::from_request_parts(parts, state).await?;
+        if !can_edit_plan(&caller.user) {
+            return Err(PageError::forbidden(&caller));
+        }
+        Ok(PlanEditor(caller))
     }
 }
 
@@ -89,10 +120,9 @@ fn micro_cell(v: Option<f64>, unit: TargetUnit) -> String {
 }
 
 /// A request parameter that could not be read, as a page naming it.
-fn bad_param_page(caller: &PageCaller, b: &BadParam) -> Response {
-    error_page(
-        Some(caller),
-        caller.lang,
+fn bad_param_page(caller: &PageCaller, b: &BadParam) -> PageError {
+    PageError::message(
+        caller,
         StatusCode::BAD_REQUEST,
         &format!("参数 {} {}", b.field, b.message(Lang::Zh)),
         &format!("parameter {} {}", b.field, b.message(Lang::En)),
@@ -110,33 +140,45 @@ struct Resolved {
 enum Resolve {
     Ok(Resolved),
     Bad(BadParam, Vec<Area>),
-    Respond(Response),
 }
 
-async fn resolve(state: &AppState, caller: &PageCaller, p: &PlanParams) -> Resolve {
+async fn resolve(
+    state: &AppState,
+    caller: &PageCaller,
+    p: &PlanParams,
+) -> Result<Resolve, PageError> {
     let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
-        return Resolve::Respond(forbidden_for(caller));
+        return Err(PageError::forbidden(caller));
     };
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return Resolve::Respond(store_error(caller, e)),
-    };
+    let areas = state.store.areas().await.or_page(caller)?;
     let at = match plan::parse_at(p.at.as_deref()) {
         Ok(at) => at,
-        Err(b) => return Resolve::Bad(b, areas),
+        Err(b) => return Ok(Resolve::Bad(b, areas)),
     };
     let area = match plan::parse_area(p.area.as_deref(), &scope_area, &areas) {
         AreaChoice::Area(a) => a,
-        AreaChoice::Bad(b) => return Resolve::Bad(b, areas),
-        AreaChoice::Hidden => return Resolve::Respond(not_found_for(caller)),
+        AreaChoice::Bad(b) => return Ok(Resolve::Bad(b, areas)),
+        AreaChoice::Hidden => return Err(PageError::not_found(caller)),
     };
     let names = AreaNames::new(&areas);
-    Resolve::Ok(Resolved {
+    Ok(Resolve::Ok(Resolved {
         at,
         area,
         areas,
         names,
-    })
+    }))
+}
+
+/// The resolved request; a parameter that could not be read is a page naming it.
+async fn resolved(
+    state: &AppState,
+    caller: &PageCaller,
+    p: &PlanParams,
+) -> Result<Resolved, PageError> {
+    match resolve(state, caller, p).await? {
+        Resolve::Ok(r) => Ok(r),
+        Resolve::Bad(b, _) => Err(bad_param_page(caller, &b)),
+    }
 }
 
 /// The areas a caller may choose: their own, the townships in it, and the villages of a chosen
@@ -320,14 +362,13 @@ fn can_edit_plan(u: &zhucan_store::User) -> bool {
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(p): Query<PlanParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
     let scope_area = scope::person_area(&caller.user).cloned();
-    let r = match resolve(&state, &caller, &p).await {
+    let r = match resolve(&state, &caller, &p).await? {
         Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
         Resolve::Bad(b, areas) => {
             let scope_area = scope_area.unwrap_or_else(|| caller.user.area.clone());
             let msg = b.message(lang);
@@ -368,30 +409,24 @@ pub async fn dashboard(
                 query: String::new(),
                 can_edit: false,
             };
-            return render(StatusCode::BAD_REQUEST, &page);
+            return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
     };
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_failed(&caller, e),
-    };
-    let gdp = match plan::gdp_growth(&state, r.at.year()).await {
-        Ok(g) => g,
-        Err(e) => return store_error(&caller, e),
-    };
+    let live = plan::live(&state).await.or_eval(&caller)?;
+    let gdp = plan::gdp_growth(&state, r.at.year())
+        .await
+        .or_page(&caller)?;
     let townships = plan::townships_of(&r.area, &r.areas);
     let mut areas = vec![r.area.clone()];
     areas.extend(townships.iter().cloned());
-    let reports = match plan::evaluate(&live, r.at, areas, gdp, false).await {
-        Ok(v) => v,
-        Err(e) => return eval_failed(&caller, e),
-    };
-    let trend = match plan::trend(&state, &live, r.area.clone(), r.at).await {
-        Ok(v) => v,
-        Err(e) => return eval_failed(&caller, e),
-    };
+    let reports = plan::evaluate(&live, r.at, areas, gdp, false)
+        .await
+        .or_eval(&caller)?;
+    let trend = plan::trend(&state, &live, r.area.clone(), r.at)
+        .await
+        .or_eval(&caller)?;
     let Some(main) = reports.first() else {
-        return eval_failed(&caller, EvalError::Task);
+        return Err(eval_failed(&caller, EvalError::Task));
     };
     let q = query_string(r.at, &r.area);
     let series = |k: usize| -> Vec<(NaiveDate, Option<f64>)> {
@@ -522,7 +557,7 @@ pub async fn dashboard(
         query: q,
         can_edit: can_edit_plan(&caller.user),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- drill-down
@@ -714,22 +749,15 @@ fn parse_measured(key: &str) -> Option<Measured> {
 
 pub async fn people(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Path(key): Path<String>,
     Query(p): Query<PlanParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if scope::person_area(&caller.user).is_none() {
-        return forbidden_for(&caller);
-    }
     let Some(m) = parse_measured(&key) else {
-        return not_found_for(&caller);
+        return Err(PageError::not_found(&caller));
     };
-    let r = match resolve(&state, &caller, &p).await {
-        Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
-    };
+    let r = resolved(&state, &caller, &p).await?;
     let parts = parts_of(m);
     let part = p
         .part
@@ -743,24 +771,20 @@ pub async fn people(
         .and_then(|s| s.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_failed(&caller, e),
-    };
+    let live = plan::live(&state).await.or_eval(&caller)?;
     let mut counts = Vec::new();
     let mut chosen = None;
     for &x in &parts {
-        let mem = match members_of(&live, m, x, r.area.clone(), r.at).await {
-            Ok(v) => v,
-            Err(e) => return eval_failed(&caller, e),
-        };
+        let mem = members_of(&live, m, x, r.area.clone(), r.at)
+            .await
+            .or_eval(&caller)?;
         counts.push((x, members_len(&mem)));
         if x == part {
             chosen = Some(mem);
         }
     }
     let Some(mem) = chosen else {
-        return not_found_for(&caller);
+        return Err(PageError::not_found(&caller));
     };
     let q = query_string(r.at, &r.area);
     let total = members_len(&mem);
@@ -775,10 +799,7 @@ pub async fn people(
                 .take(PER_PAGE)
                 .cloned()
                 .collect();
-            let rows = match state.store.summaries_of(&slice).await {
-                Ok(v) => v,
-                Err(e) => return store_error(&caller, e),
-            };
+            let rows = state.store.summaries_of(&slice).await.or_page(&caller)?;
             (person_lines(rows, &r.names, lang), vec![], vec![])
         }
         other => {
@@ -849,25 +870,19 @@ pub async fn people(
         next_href: (page < pages).then(|| href(page + 1)),
         back_href: format!("/indicators?{q}"),
     };
-    render(StatusCode::OK, &page_view)
+    Ok(render(StatusCode::OK, &page_view))
 }
 
 /// `POST /indicators/{key}/people.xlsx`: the whole list as a workbook (audited).
 pub async fn people_export(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Path(key): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if scope::person_area(&caller.user).is_none() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
     let Some(m) = parse_measured(&key) else {
-        return not_found_for(&caller);
+        return Err(PageError::not_found(&caller));
     };
     let p = PlanParams {
         at: form.get("at").cloned(),
@@ -875,11 +890,7 @@ pub async fn people_export(
         part: form.get("part").cloned(),
         ..PlanParams::default()
     };
-    let r = match resolve(&state, &caller, &p).await {
-        Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
-    };
+    let r = resolved(&state, &caller, &p).await?;
     let parts = parts_of(m);
     let part = p
         .part
@@ -887,14 +898,10 @@ pub async fn people_export(
         .and_then(Part::parse)
         .filter(|x| parts.contains(x))
         .unwrap_or(parts[0]);
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_failed(&caller, e),
-    };
-    let mem = match members_of(&live, m, part, r.area.clone(), r.at).await {
-        Ok(v) => v,
-        Err(e) => return eval_failed(&caller, e),
-    };
+    let live = plan::live(&state).await.or_eval(&caller)?;
+    let mem = members_of(&live, m, part, r.area.clone(), r.at)
+        .await
+        .or_eval(&caller)?;
     let title = format!(
         "{} · {} · {} · {}",
         measured_name(m, &live.plan, lang),
@@ -904,10 +911,7 @@ pub async fn people_export(
     );
     let (heads, rows): (Vec<String>, Vec<Vec<String>>) = match &mem {
         Members::Persons(ids) => {
-            let rows = match state.store.summaries_of(ids).await {
-                Ok(v) => v,
-                Err(e) => return store_error(&caller, e),
-            };
+            let rows = state.store.summaries_of(ids).await.or_page(&caller)?;
             (
                 vec![
                     lang.pick("姓名", "Name").into(),
@@ -952,7 +956,7 @@ pub async fn people_export(
         ),
     )
     .await;
-    match bytes {
+    Ok(match bytes {
         Ok(b) => xlsx_response(b, &format!("{key}-{}-{}-{}.xlsx", r.area, r.at, part.key())),
         Err(e) => {
             tracing::error!(error = %e, "list workbook failed");
@@ -964,7 +968,7 @@ pub async fn people_export(
                 "The export failed; it has been logged.",
             )
         }
-    }
+    })
 }
 
 fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
@@ -1050,38 +1054,27 @@ async fn reports_for(
     state: &AppState,
     caller: &PageCaller,
     r: &Resolved,
-) -> Result<(Live, Vec<Report>), Response> {
-    let live = plan::live(state)
-        .await
-        .map_err(|e| eval_failed(caller, e))?;
-    let gdp = plan::gdp_growth(state, r.at.year())
-        .await
-        .map_err(|e| store_error(caller, e))?;
+) -> Result<(Live, Vec<Report>), PageError> {
+    let live = plan::live(state).await.or_eval(caller)?;
+    let gdp = plan::gdp_growth(state, r.at.year()).await.or_page(caller)?;
     let mut areas = vec![r.area.clone()];
     areas.extend(plan::townships_of(&r.area, &r.areas));
     let reports = plan::evaluate(&live, r.at, areas, gdp, true)
         .await
-        .map_err(|e| eval_failed(caller, e))?;
+        .or_eval(caller)?;
     Ok((live, reports))
 }
 
 pub async fn report(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(p): Query<PlanParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let r = match resolve(&state, &caller, &p).await {
-        Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
-    };
-    let (live, reports) = match reports_for(&state, &caller, &r).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
+    let r = resolved(&state, &caller, &p).await?;
+    let (live, reports) = reports_for(&state, &caller, &r).await?;
     let Some(main) = reports.first() else {
-        return eval_failed(&caller, EvalError::Task);
+        return Err(eval_failed(&caller, EvalError::Task));
     };
     let q = query_string(r.at, &r.area);
     let page = ReportPage {
@@ -1135,24 +1128,17 @@ pub async fn report(
             .collect(),
         targets: target_rows(&main.targets, &q, lang),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn report_xlsx(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(p): Query<PlanParams>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let r = match resolve(&state, &caller, &p).await {
-        Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => return bad_param_page(&caller, &b),
-    };
-    let (live, reports) = match reports_for(&state, &caller, &r).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
+    let r = resolved(&state, &caller, &p).await?;
+    let (live, reports) = reports_for(&state, &caller, &r).await?;
     let bytes = crate::evaluation::evaluation_xlsx(&reports, &live.plan, lang);
     trail::record(
         &state.store,
@@ -1166,7 +1152,7 @@ pub async fn report_xlsx(
         ),
     )
     .await;
-    match bytes {
+    Ok(match bytes {
         Ok(b) => xlsx_response(b, &format!("evaluation-{}-{}.xlsx", r.area, r.at)),
         Err(e) => {
             tracing::error!(error = %e, "evaluation workbook failed");
@@ -1178,7 +1164,7 @@ pub async fn report_xlsx(
                 "The export failed; it has been logged.",
             )
         }
-    }
+    })
 }
 
 // ---------------------------------------------------------------- 专栏2–5 targets
@@ -1233,21 +1219,13 @@ async fn targets_page(
     caller: &PageCaller,
     p: &PlanParams,
     sub: Option<Submission>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    let r = match resolve(state, caller, p).await {
-        Resolve::Ok(r) => r,
-        Resolve::Respond(resp) => return resp,
-        Resolve::Bad(b, _) => return bad_param_page(caller, &b),
-    };
-    let live = match plan::live(state).await {
-        Ok(l) => l,
-        Err(e) => return eval_failed(caller, e),
-    };
-    let reports = match plan::evaluate(&live, r.at, vec![r.area.clone()], None, true).await {
-        Ok(v) => v,
-        Err(e) => return eval_failed(caller, e),
-    };
+    let r = resolved(state, caller, p).await?;
+    let live = plan::live(state).await.or_eval(caller)?;
+    let reports = plan::evaluate(&live, r.at, vec![r.area.clone()], None, true)
+        .await
+        .or_eval(caller)?;
     let targets = reports
         .first()
         .map(|x| x.targets.clone())
@@ -1282,33 +1260,24 @@ async fn targets_page(
         notice: (p.saved.is_some() && sub.is_none())
             .then(|| lang.pick("已保存进度。", "Progress saved.").to_string()),
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 pub async fn targets(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(p): Query<PlanParams>,
-) -> Response {
+) -> PageResult {
     targets_page(&state, &caller, &p, None).await
 }
 
 pub async fn record_progress(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: PlanEditor,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !can_edit_plan(&caller.user) {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_failed(&caller, e),
-    };
+    let live = plan::live(&state).await.or_eval(&caller)?;
     let mut sub = Submission::new(form);
     let key = sub.get("target").to_string();
     let target = live
@@ -1370,13 +1339,11 @@ pub async fn record_progress(
         entered_by: caller.user.username.clone(),
         entered_at: String::new(),
     };
-    if let Err(e) = state
+    state
         .store
         .add_target_progress(&live.plan.plan.id, &entry)
         .await
-    {
-        return store_error(&caller, e);
-    }
+        .or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1389,7 +1356,7 @@ pub async fn record_progress(
         ),
     )
     .await;
-    Redirect::to("/indicators/targets?saved=1").into_response()
+    Ok(Redirect::to("/indicators/targets?saved=1").into_response())
 }
 
 // ---------------------------------------------------------------- GDP growth
@@ -1430,23 +1397,18 @@ async fn gdp_page(
     caller: &PageCaller,
     sub: Option<Submission>,
     saved: bool,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
     if scope::person_area(&caller.user).is_none() {
-        return forbidden_for(caller);
+        return Err(PageError::forbidden(caller));
     }
-    let district = match state.store.district().await {
-        Ok(d) => d,
-        Err(e) => return store_error(caller, e),
-    };
-    let history = match state.store.gdp_history(district.as_str()).await {
-        Ok(h) => h,
-        Err(e) => return store_error(caller, e),
-    };
-    let names = match state.store.areas().await {
-        Ok(a) => AreaNames::new(&a),
-        Err(e) => return store_error(caller, e),
-    };
+    let district = state.store.district().await.or_page(caller)?;
+    let history = state
+        .store
+        .gdp_history(district.as_str())
+        .await
+        .or_page(caller)?;
+    let names = AreaNames::new(&state.store.areas().await.or_page(caller)?);
     let mut fields = gdp_fields(lang);
     let (errors, status) = match &sub {
         Some(s) => (s.apply(&mut fields), StatusCode::UNPROCESSABLE_ENTITY),
@@ -1478,7 +1440,7 @@ async fn gdp_page(
         errors,
         notice: (saved && sub.is_none()).then(|| lang.pick("已保存。", "Saved.").to_string()),
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -1488,24 +1450,18 @@ pub struct SavedParam {
 
 pub async fn gdp(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(q): Query<SavedParam>,
-) -> Response {
+) -> PageResult {
     gdp_page(&state, &caller, None, q.saved.is_some()).await
 }
 
 pub async fn set_gdp(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: PlanEditor,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !can_edit_plan(&caller.user) {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
     let mut sub = Submission::new(form);
     let max_year = i64::from(plan::today().year()) + 1;
     let year = match parse::parse_int(sub.get("year"), 2000, max_year) {
@@ -1537,14 +1493,13 @@ pub async fn set_gdp(
     let (Some(year), Some(rate), true) = (year, rate, sub.errors.is_empty()) else {
         return gdp_page(&state, &caller, Some(sub), false).await;
     };
-    let district = match state.store.district().await {
-        Ok(d) => d,
-        Err(e) => return store_error(&caller, e),
-    };
-    let old = match state.store.gdp_growth(district.as_str(), year).await {
-        Ok(o) => o.map(|g| g.rate),
-        Err(e) => return store_error(&caller, e),
-    };
+    let district = state.store.district().await.or_page(&caller)?;
+    let old = state
+        .store
+        .gdp_growth(district.as_str(), year)
+        .await
+        .or_page(&caller)?
+        .map(|g| g.rate);
     let g = GdpGrowth {
         area: district.to_string(),
         year,
@@ -1553,9 +1508,7 @@ pub async fn set_gdp(
         entered_by: caller.user.username.clone(),
         entered_at: String::new(),
     };
-    if let Err(e) = state.store.set_gdp_growth(&g).await {
-        return store_error(&caller, e);
-    }
+    state.store.set_gdp_growth(&g).await.or_page(&caller)?;
     trail::record(
         &state.store,
         audit_event(
@@ -1568,7 +1521,7 @@ pub async fn set_gdp(
         ),
     )
     .await;
-    Redirect::to("/indicators/gdp?saved=1").into_response()
+    Ok(Redirect::to("/indicators/gdp?saved=1").into_response())
 }
 
 // ---------------------------------------------------------------- public page

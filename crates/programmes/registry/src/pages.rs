@@ -1,15 +1,13 @@
 //! The registry's pages (一人一档): the search, the person file, the audited reveal,
 //! registration and life events.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use chrono::Local;
 use serde::Deserialize;
+use zhucan_domain::access::Role;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::disability::format_components;
 use zhucan_domain::ids::mask_phone;
@@ -25,12 +23,23 @@ use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
+use zhucan_web::usecase::{
+    CsrfForm, Holds, OrPage, PageError, PageResult, ReadableFile, ReadsPersons, Right,
+    WritesPersons,
+};
 use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
 
-use zhucan_web::pages::{
-    area_names, chrome, csrf_failed, csrf_ok, error_page, forbidden_for, load_scoped,
-    not_found_for, store_error, writable_by_handle, year_now,
-};
+use zhucan_web::pages::{area_names, chrome, load_scoped, writable_by_handle, year_now};
+
+/// Sees a file with full identifiers (the audited reveal).
+#[derive(Debug, Clone, Copy)]
+pub struct RevealsIdentifiers;
+
+impl Right for RevealsIdentifiers {
+    fn held_by(role: Role) -> bool {
+        role.can_reveal()
+    }
+}
 
 // ---------------------------------------------------------------- search
 
@@ -80,17 +89,14 @@ fn narrow(scope_area: &AreaCode, requested: Option<&str>) -> Option<Option<AreaC
 
 pub async fn persons(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Query(q): Query<SearchQuery>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
     let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
-        return forbidden_for(&caller);
+        return Err(PageError::forbidden(&caller));
     };
-    let (areas, names) = match area_names(&state).await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let (areas, names) = area_names(&state).await.or_page(&caller)?;
     let text = q.q.clone().unwrap_or_default();
     let page: u32 = q
         .page
@@ -133,21 +139,17 @@ pub async fn persons(
                 page,
                 per_page: 20,
             };
-            match state.store.search(&query).await {
-                Ok(p) => {
-                    let detail = serde_json::json!({"q": text, "area": area.to_string(), "page": page, "total": p.total});
-                    state.audit.queue(audit_event(
-                        &caller.user,
-                        &caller.client,
-                        "person.search",
-                        "",
-                        "ok",
-                        detail,
-                    ));
-                    (p.total, p.items)
-                }
-                Err(e) => return store_error(&caller, e),
-            }
+            let p = state.store.search(&query).await.or_page(&caller)?;
+            let detail = serde_json::json!({"q": text, "area": area.to_string(), "page": page, "total": p.total});
+            state.audit.queue(audit_event(
+                &caller.user,
+                &caller.client,
+                "person.search",
+                "",
+                "ok",
+                detail,
+            ));
+            (p.total, p.items)
         }
         _ => (0, vec![]),
     };
@@ -192,7 +194,7 @@ pub async fn persons(
             Lang::En => format!("{total} persons found."),
         }
     };
-    render(
+    Ok(render(
         StatusCode::OK,
         &PersonsPage {
             c: chrome(
@@ -215,7 +217,7 @@ pub async fn persons(
             prev_href: (page > 1).then(|| link(page - 1)),
             next_href: (page < pages).then(|| link(page + 1)),
         },
-    )
+    ))
 }
 
 fn status_text(lang: Lang, status: &str, died: bool, moved: bool) -> String {
@@ -609,10 +611,10 @@ pub struct NoticeQuery {
 
 pub async fn person(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<ReadsPersons>,
     Path(handle): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Response {
+) -> PageResult {
     let notice = q
         .saved
         .map(|_| caller.lang.pick("已保存。", "Saved.").to_string());
@@ -623,16 +625,10 @@ pub async fn person(
 /// reveal right; the reveal is audited.
 pub async fn reveal(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<RevealsIdentifiers>,
     Path(handle): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if !caller.user.role.can_reveal() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
+    _form: CsrfForm,
+) -> PageResult {
     person_page(&state, &caller, handle, None, true).await
 }
 
@@ -642,15 +638,18 @@ async fn person_page(
     handle: String,
     notice: Option<String>,
     reveal: bool,
-) -> Response {
+) -> PageResult {
     let (state, caller) = (state.clone(), caller.clone());
     let lang = caller.lang;
     if scope::person_area(&caller.user).is_none() {
-        return forbidden_for(&caller);
+        return Err(PageError::forbidden(&caller));
     }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) => f,
-        Ok(None) => {
+    let file = match load_scoped(&state, &caller, &handle)
+        .await
+        .or_page(&caller)?
+    {
+        Some(f) => f,
+        None => {
             let detail = serde_json::json!({"handle": handle});
             trail::record(
                 &state.store,
@@ -664,9 +663,8 @@ async fn person_page(
                 ),
             )
             .await;
-            return not_found_for(&caller);
+            return Err(PageError::not_found(&caller));
         }
-        Err(e) => return store_error(&caller, e),
     };
     state.audit.queue(audit_event(
         &caller.user,
@@ -680,30 +678,23 @@ async fn person_page(
         "ok",
         serde_json::json!({}),
     ));
-    let (_, names) = match area_names(&state).await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let (_, names) = area_names(&state).await.or_page(&caller)?;
     let mut members = Vec::new();
     if let Some(hh) = &file.person.household_id {
-        match state
+        let ms = state
             .store
             .household_members(hh, &file.person.citizen_id)
             .await
-        {
-            Ok(ms) => {
-                for (h, id, name) in ms {
-                    if let Ok(Some(m)) = state
-                        .store
-                        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
-                        .await
-                        && scope::can_read(&caller.user, &m.person)
-                    {
-                        members.push((h, name));
-                    }
-                }
+            .or_page(&caller)?;
+        for (h, id, name) in ms {
+            if let Ok(Some(m)) = state
+                .store
+                .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+                .await
+                && scope::can_read(&caller.user, &m.person)
+            {
+                members.push((h, name));
             }
-            Err(e) => return store_error(&caller, e),
         }
     }
     let disclosure = Disclosure {
@@ -713,7 +704,7 @@ async fn person_page(
         minimal: caller.user.role.minimal_view(),
     };
     let v = person_view(lang, &file, &names, members, disclosure);
-    render(
+    Ok(render(
         StatusCode::OK,
         &PersonPage {
             c: chrome(
@@ -726,7 +717,7 @@ async fn person_page(
             v,
             notice,
         },
-    )
+    ))
 }
 
 // ---------------------------------------------------------------- registration
@@ -739,15 +730,12 @@ struct PersonFormPage {
     errors: Vec<(String, String)>,
 }
 
-pub async fn new_person_form(State(state): State<AppState>, caller: PageCaller) -> Response {
+pub async fn new_person_form(
+    State(state): State<AppState>,
+    caller: Holds<WritesPersons>,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.writes_persons() {
-        return forbidden_for(&caller);
-    }
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let areas = state.store.areas().await.or_page(&caller)?;
     let mut fields = crate::forms::person_fields(lang, &areas, &caller.user.area);
     if caller.user.area.level() != AreaLevel::District {
         let own = caller.user.area.as_str().get(..9).unwrap_or("").to_string();
@@ -755,7 +743,7 @@ pub async fn new_person_form(State(state): State<AppState>, caller: PageCaller) 
             f.value = own.clone();
         }
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &PersonFormPage {
             c: chrome(
@@ -768,25 +756,16 @@ pub async fn new_person_form(State(state): State<AppState>, caller: PageCaller) 
             fields,
             errors: vec![],
         },
-    )
+    ))
 }
 
 pub async fn new_person(
     State(state): State<AppState>,
-    caller: PageCaller,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    caller: Holds<WritesPersons>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.writes_persons() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let areas = state.store.areas().await.or_page(&caller)?;
     let today = Local::now().date_naive();
     let mut sub = Submission::new(form);
     let parsed = crate::forms::parse_person(&mut sub, lang, &areas, today);
@@ -826,21 +805,16 @@ pub async fn new_person(
                     ),
                 )
                 .await;
-                match state
+                let f = state
                     .store
                     .person_file(
                         &rec.person.citizen_id,
                         &zhucan_store::Reach::of(&caller.user),
                     )
                     .await
-                {
-                    Ok(Some(f)) => {
-                        return Redirect::to(&format!("/persons/{}?saved=1", f.handle))
-                            .into_response();
-                    }
-                    Ok(None) => return not_found_for(&caller),
-                    Err(e) => return store_error(&caller, e),
-                }
+                    .or_page(&caller)?
+                    .ok_or_else(|| PageError::not_found(&caller))?;
+                return Ok(Redirect::to(&format!("/persons/{}?saved=1", f.handle)).into_response());
             }
             Err(StoreError::Exists(_)) => sub.fail(
                 "citizen_id",
@@ -850,12 +824,12 @@ pub async fn new_person(
                 )
                 .into(),
             ),
-            Err(e) => return store_error(&caller, e),
+            Err(e) => return Err(PageError::store(&caller, e)),
         }
     }
     let mut fields = crate::forms::person_fields(lang, &areas, &caller.user.area);
     let errors = sub.apply(&mut fields);
-    render(
+    Ok(render(
         StatusCode::UNPROCESSABLE_ENTITY,
         &PersonFormPage {
             c: chrome(
@@ -868,7 +842,7 @@ pub async fn new_person(
             fields,
             errors,
         },
-    )
+    ))
 }
 
 // ---------------------------------------------------------------- life events
@@ -911,23 +885,13 @@ fn event_fields_for(lang: Lang, kind: &str, areas: &[Area], scope: &AreaCode) ->
 
 pub async fn event_form(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WritesPersons>,
+    ReadableFile(file): ReadableFile,
     Path(handle): Path<String>,
     Query(q): Query<KindQuery>,
-) -> Response {
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.writes_persons() {
-        return forbidden_for(&caller);
-    }
-    let file = match load_scoped(&state, &caller, &handle).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return not_found_for(&caller),
-        Err(e) => return store_error(&caller, e),
-    };
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    let areas = state.store.areas().await.or_page(&caller)?;
     let kind = q.kind.unwrap_or_default();
     let kind = if crate::forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
         kind
@@ -957,7 +921,7 @@ pub async fn event_form(
         event_fields_for(lang, &kind, &areas, &caller.user.area)
     };
     let fields = dedupe(fields);
-    render(
+    Ok(render(
         StatusCode::OK,
         &EventFormPage {
             c: chrome(
@@ -973,7 +937,7 @@ pub async fn event_form(
             fields,
             errors: vec![],
         },
-    )
+    ))
 }
 
 /// Keeps the first field of each name (the combined form shares the date field).
@@ -987,25 +951,16 @@ fn dedupe(fields: Vec<FormField>) -> Vec<FormField> {
 
 pub async fn record_event(
     State(state): State<AppState>,
-    caller: PageCaller,
+    caller: Holds<WritesPersons>,
     Path(handle): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
     let lang = caller.lang;
-    if !caller.user.role.writes_persons() {
-        return forbidden_for(&caller);
-    }
-    if !csrf_ok(&caller, &form) {
-        return csrf_failed(&caller);
-    }
-    let file = match writable_by_handle(&state, &caller, &handle).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let areas = match state.store.areas().await {
-        Ok(a) => a,
-        Err(e) => return store_error(&caller, e),
-    };
+    // The form's token is checked before the file is looked up (CsrfForm, then the load).
+    let file = writable_by_handle(&state, &caller, &handle)
+        .await
+        .map_err(PageError::response)?;
+    let areas = state.store.areas().await.or_page(&caller)?;
     let today = Local::now().date_naive();
     let kind = form.get("kind").cloned().unwrap_or_default();
     let version: i64 = form
@@ -1065,19 +1020,19 @@ pub async fn record_event(
                                 ),
                             )
                             .await;
-                            return Redirect::to(&format!("/persons/{handle}?saved=1"))
-                                .into_response();
+                            return Ok(
+                                Redirect::to(&format!("/persons/{handle}?saved=1")).into_response()
+                            );
                         }
                         Err(StoreError::VersionConflict { .. }) => {
-                            return error_page(
-                                Some(&caller),
-                                lang,
+                            return Err(PageError::message(
+                                &caller,
                                 StatusCode::CONFLICT,
                                 "保存未成功：在您填写期间，其他人已修改了该档案。请重新打开档案，核对后再记录。",
                                 "Not saved: someone else changed this file while you were filling in the form. Open the file again, check it, and record the event again.",
-                            );
+                            ));
                         }
-                        Err(e) => return store_error(&caller, e),
+                        Err(e) => return Err(PageError::store(&caller, e)),
                     }
                 }
                 Err(e) => sub.fail("on", e.message(lang)),
@@ -1086,7 +1041,7 @@ pub async fn record_event(
     }
     let mut fields = event_fields_for(lang, &kind, &areas, &caller.user.area);
     let errors = sub.apply(&mut fields);
-    render(
+    Ok(render(
         StatusCode::UNPROCESSABLE_ENTITY,
         &EventFormPage {
             c: chrome(
@@ -1102,5 +1057,5 @@ pub async fn record_event(
             fields,
             errors,
         },
-    )
+    ))
 }
