@@ -19,8 +19,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use zhucan_domain::Lang;
-use zhucan_domain::access::Role;
-use zhucan_store::{PersonFile, StoreError};
+use zhucan_store::{PersonFile, StoreError, User};
 
 use crate::AppState;
 use crate::auth::{PageCaller, ToLogin};
@@ -85,9 +84,15 @@ impl<T> OrPage<T> for Result<T, StoreError> {
     }
 }
 
-/// A right an account's role may hold (`zhucan_domain::access::Role`).
+/// A right an account may hold: by its role (`zhucan_domain::access::Role`) and, for some, its
+/// area's level.
 pub trait Right: Send + Sync + 'static {
-    fn held_by(role: Role) -> bool;
+    fn held_by(user: &User) -> bool;
+
+    /// The refusal page's text (zh, en) when the right has its own (else the generic one).
+    fn refusal() -> Option<(&'static str, &'static str)> {
+        None
+    }
 }
 
 macro_rules! rights {
@@ -97,8 +102,8 @@ macro_rules! rights {
             #[derive(Debug, Clone, Copy)]
             pub struct $name;
             impl Right for $name {
-                fn held_by(role: Role) -> bool {
-                    role.$method()
+                fn held_by(user: &User) -> bool {
+                    user.role.$method()
                 }
             }
         )*
@@ -133,8 +138,11 @@ impl<R: Right> FromRequestParts<AppState> for Holds<R> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let caller = PageCaller::from_request_parts(parts, state).await?;
-        if !R::held_by(caller.user.role) {
-            return Err(PageError::forbidden(&caller));
+        if !R::held_by(&caller.user) {
+            return Err(match R::refusal() {
+                Some((zh, en)) => PageError::message(&caller, StatusCode::FORBIDDEN, zh, en),
+                None => PageError::forbidden(&caller),
+            });
         }
         Ok(Holds {
             caller,

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
@@ -43,56 +42,25 @@ struct UsersPage {
     notice: Option<String>,
 }
 
-/// A right of the access pages (三权分立: each held by one administrator role), refused with a
-/// page that names who holds it.
-pub trait Reserved: Right {
-    /// The refusal (zh, en).
-    const REFUSAL: (&'static str, &'static str);
-}
-
-/// [`Holds<R>`] refused with the right's own page (403 naming who holds it).
-#[derive(Debug, Clone)]
-pub struct Only<R: Reserved>(pub Holds<R>);
-
-impl<R: Reserved> std::ops::Deref for Only<R> {
-    type Target = PageCaller;
-    fn deref(&self) -> &PageCaller {
-        &self.0
-    }
-}
-
-impl<R: Reserved> FromRequestParts<AppState> for Only<R> {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let caller = PageCaller::from_request_parts(parts, state).await?;
-        if !R::held_by(caller.user.role) {
-            let (zh, en) = R::REFUSAL;
-            return Err(PageError::message(&caller, StatusCode::FORBIDDEN, zh, en));
-        }
-        Ok(Only(Holds::<R>::from_request_parts(parts, state).await?))
-    }
-}
-
 /// Manages accounts: the system administrator only.
 #[derive(Debug, Clone, Copy)]
 pub struct ManagesAccounts;
 
 impl Right for ManagesAccounts {
-    fn held_by(role: Role) -> bool {
-        role == Role::SystemAdmin
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role == Role::SystemAdmin
+    }
+
+    fn refusal() -> Option<(&'static str, &'static str)> {
+        Some((
+            "只有系统管理员可以管理账户。",
+            "Only system administrators manage accounts.",
+        ))
     }
 }
 
-impl Reserved for ManagesAccounts {
-    const REFUSAL: (&'static str, &'static str) = (
-        "只有系统管理员可以管理账户。",
-        "Only system administrators manage accounts.",
-    );
-}
-
 /// The signed-in system administrator.
-type Admin = Only<ManagesAccounts>;
+type Admin = Holds<ManagesAccounts>;
 
 /// The account page of `username`.
 fn account_href(username: &str) -> String {

@@ -14,7 +14,7 @@ use zhucan_web::AppState;
 use zhucan_web::trail::{self, audit_event};
 use zhucan_web::usecase::{PageError, PageResult, Right};
 
-use crate::admin::{Only, Reserved};
+use zhucan_web::usecase::Holds;
 use zhucan_web::view::{Chrome, render, url_encode};
 
 /// The actions the service records, for the filter.
@@ -137,20 +137,20 @@ struct AuditPage {
 pub struct ReadsAuditTrail;
 
 impl Right for ReadsAuditTrail {
-    fn held_by(role: Role) -> bool {
-        role == Role::Auditor
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role == Role::Auditor
+    }
+
+    fn refusal() -> Option<(&'static str, &'static str)> {
+        Some((
+            "只有审计员可以查阅审计日志。",
+            "Only auditors may read the audit trail.",
+        ))
     }
 }
 
-impl Reserved for ReadsAuditTrail {
-    const REFUSAL: (&'static str, &'static str) = (
-        "只有审计员可以查阅审计日志。",
-        "Only auditors may read the audit trail.",
-    );
-}
-
 /// The signed-in auditor.
-type Auditor = Only<ReadsAuditTrail>;
+type Auditor = Holds<ReadsAuditTrail>;
 
 const PER_PAGE: i64 = 50;
 

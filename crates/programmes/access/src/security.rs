@@ -18,8 +18,8 @@ use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::policy::{self, KNOBS, Policy};
 
-use crate::admin::{Only, Reserved};
 use zhucan_web::trail::audit_event;
+use zhucan_web::usecase::Holds;
 use zhucan_web::usecase::{CsrfForm, PageError, PageResult, Right};
 use zhucan_web::view::{Chrome, minute, render};
 
@@ -48,20 +48,20 @@ struct SettingsPage {
 pub struct SetsSecurityPolicy;
 
 impl Right for SetsSecurityPolicy {
-    fn held_by(role: Role) -> bool {
-        role == Role::SecurityAdmin
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role == Role::SecurityAdmin
+    }
+
+    fn refusal() -> Option<(&'static str, &'static str)> {
+        Some((
+            "只有安全管理员可以设置安全策略。",
+            "Only security administrators set the security policy.",
+        ))
     }
 }
 
-impl Reserved for SetsSecurityPolicy {
-    const REFUSAL: (&'static str, &'static str) = (
-        "只有安全管理员可以设置安全策略。",
-        "Only security administrators set the security policy.",
-    );
-}
-
 /// The signed-in security administrator.
-type SecurityAdmin = Only<SetsSecurityPolicy>;
+type SecurityAdmin = Holds<SetsSecurityPolicy>;
 
 fn internal(caller: &PageCaller) -> PageError {
     PageError::message(

@@ -13,8 +13,7 @@ use crate::{
     Indicator, IndicatorResult, Measured, Members, Part, Report, Status, Subject, TargetResult,
 };
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
@@ -33,7 +32,7 @@ use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::{chrome, error_page};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, ReadsPersons};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, ReadsPersons, Right};
 use zhucan_web::view::{AreaNames, Chrome, render};
 
 /// Query parameters of the plan pages.
@@ -80,25 +79,12 @@ impl<T> OrEval<T> for Result<T, EvalError> {
 
 /// The signed-in staff member who records the plan's progress and the GDP growth: a district
 /// administrator at district level (else 403).
-#[derive(Debug, Clone)]
-pub struct PlanEditor(pub PageCaller);
+#[derive(Debug, Clone, Copy)]
+pub struct PlanEditor;
 
-impl std::ops::Deref for PlanEditor {
-    type Target = PageCaller;
-    fn deref(&self) -> &PageCaller {
-        &self.0
-    }
-}
-
-impl FromRequestParts<AppState> for PlanEditor {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let caller = PageCaller::from_request_parts(parts, state).await?;
-        if !can_edit_plan(&caller.user) {
-            return Err(PageError::forbidden(&caller));
-        }
-        Ok(PlanEditor(caller))
+impl Right for PlanEditor {
+    fn held_by(user: &zhucan_store::User) -> bool {
+        can_edit_plan(user)
     }
 }
 
@@ -1273,7 +1259,7 @@ pub async fn targets(
 
 pub async fn record_progress(
     State(state): State<AppState>,
-    caller: PlanEditor,
+    caller: Holds<PlanEditor>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
@@ -1458,7 +1444,7 @@ pub async fn gdp(
 
 pub async fn set_gdp(
     State(state): State<AppState>,
-    caller: PlanEditor,
+    caller: Holds<PlanEditor>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::Local;
 use serde::Deserialize;
-use zhucan_domain::access::Role;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::disability::format_components;
 use zhucan_domain::ids::mask_phone;
@@ -36,8 +35,8 @@ use zhucan_web::pages::{area_names, chrome, load_scoped, writable_by_handle, yea
 pub struct RevealsIdentifiers;
 
 impl Right for RevealsIdentifiers {
-    fn held_by(role: Role) -> bool {
-        role.can_reveal()
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role.can_reveal()
     }
 }
 

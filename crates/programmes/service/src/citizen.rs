@@ -46,8 +46,8 @@ use zhucan_web::view::{Chrome, display_of, render};
 pub struct IsCitizen;
 
 impl Right for IsCitizen {
-    fn held_by(role: Role) -> bool {
-        role == Role::Citizen
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role == Role::Citizen
     }
 }
 
@@ -74,7 +74,7 @@ impl Ctx {
 
 /// The person files a citizen account may see.
 pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>, PageError> {
-    if !IsCitizen::held_by(caller.user.role) {
+    if !IsCitizen::held_by(&caller.user) {
         return Err(PageError::forbidden(caller));
     }
     let links = state

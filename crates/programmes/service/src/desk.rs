@@ -13,7 +13,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
@@ -37,7 +36,8 @@ const PER_PAGE: u32 = 50;
 pub struct WorksDesk;
 
 impl Right for WorksDesk {
-    fn held_by(role: Role) -> bool {
+    fn held_by(user: &zhucan_store::User) -> bool {
+        let role = user.role;
         role.works_subsidies() && role.reads_persons()
     }
 }
@@ -48,8 +48,8 @@ impl Right for WorksDesk {
 pub struct DecidesServices;
 
 impl Right for DecidesServices {
-    fn held_by(role: Role) -> bool {
-        role.decides_subsidies()
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role.decides_subsidies()
     }
 }
 

@@ -12,13 +12,11 @@ use crate::facts::{AuditFinding, WhatIfRow, explain_person};
 use crate::rules::{Benefit, BenefitKind, Cond, Finding, Subsidy};
 use crate::store::{CaseKind, CaseQuery, NewCase, PaymentAccount, PayrollLine, PayrollRefusal};
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use zhucan_domain::Localized;
-use zhucan_domain::access::Role;
 use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_domain::ids::{CitizenId, mask};
 use zhucan_domain::lang::Lang;
@@ -88,7 +86,8 @@ async fn policy(state: &AppState, caller: &PageCaller) -> Result<Policy, PageErr
 pub struct SubsidyStaff;
 
 impl Right for SubsidyStaff {
-    fn held_by(role: Role) -> bool {
+    fn held_by(user: &zhucan_store::User) -> bool {
+        let role = user.role;
         role.works_subsidies() && role.reads_persons()
     }
 }
@@ -98,32 +97,19 @@ impl Right for SubsidyStaff {
 pub struct DecidesSubsidies;
 
 impl Right for DecidesSubsidies {
-    fn held_by(role: Role) -> bool {
-        role.decides_subsidies()
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role.decides_subsidies()
     }
 }
 
 /// The signed-in staff member who runs the district's payroll and edits the policy
 /// parameters: the role runs payroll and the account is at district level (else 403).
-#[derive(Debug, Clone)]
-pub struct DistrictPayroll(pub PageCaller);
+#[derive(Debug, Clone, Copy)]
+pub struct DistrictPayroll;
 
-impl std::ops::Deref for DistrictPayroll {
-    type Target = PageCaller;
-    fn deref(&self) -> &PageCaller {
-        &self.0
-    }
-}
-
-impl FromRequestParts<AppState> for DistrictPayroll {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let caller = PageCaller::from_request_parts(parts, state).await?;
-        if !caller.user.role.runs_payroll() || caller.user.area.level() != AreaLevel::District {
-            return Err(PageError::forbidden(&caller));
-        }
-        Ok(DistrictPayroll(caller))
+impl Right for DistrictPayroll {
+    fn held_by(user: &zhucan_store::User) -> bool {
+        user.role.runs_payroll() && user.area.level() == AreaLevel::District
     }
 }
 
@@ -131,7 +117,7 @@ impl FromRequestParts<AppState> for DistrictPayroll {
 /// again by the pages that handlers of other rights show too (a decision or a parameter that
 /// did not validate).
 fn works(caller: &PageCaller) -> Result<AreaCode, PageError> {
-    if !SubsidyStaff::held_by(caller.user.role) {
+    if !SubsidyStaff::held_by(&caller.user) {
         return Err(PageError::forbidden(caller));
     }
     Ok(caller.user.area.clone())
@@ -1090,7 +1076,7 @@ fn month_of_form(caller: &PageCaller, form: &HashMap<String, String>) -> Result<
 
 pub async fn submit_payroll(
     State(state): State<AppState>,
-    caller: DistrictPayroll,
+    caller: Holds<DistrictPayroll>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let m = month_of_form(&caller, &form)?;
@@ -1124,7 +1110,7 @@ pub async fn submit_payroll(
 
 pub async fn approve_payroll(
     State(state): State<AppState>,
-    caller: DistrictPayroll,
+    caller: Holds<DistrictPayroll>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let m = month_of_form(&caller, &form)?;
@@ -1572,7 +1558,7 @@ async fn what_if_of(
 /// `POST /subsidies/policy`: preview a new parameter version's effect, or save it.
 pub async fn policy_change(
     State(state): State<AppState>,
-    caller: DistrictPayroll,
+    caller: Holds<DistrictPayroll>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
