@@ -291,7 +291,9 @@ pub async fn add_user(
             .code(2)
         })?,
     };
-    let min_len = policy(store).await?.password_min_length;
+    let min_len = zhucan_web::policy::Policy::in_force(store)
+        .await?
+        .password_min_length;
     if let Err((zh, en)) = zhucan_web::auth::check_password_policy(password, min_len) {
         return Err(Failure::new(
             format!("密码不符合要求：{zh}"),
@@ -334,12 +336,6 @@ pub async fn add_user(
 }
 
 pub use zhucan_web::programme::{audit_cli, cli_event};
-
-/// The security policy in force (the stored settings over the defaults).
-pub async fn policy(store: &Store) -> Result<zhucan_web::policy::Policy, Failure> {
-    let defaults = zhucan_web::policy::Policy::defaults(&zhucan_web::Config::default());
-    Ok(zhucan_web::policy::Policy::load(store, defaults).await?)
-}
 
 async fn account(store: &Store, username: &str) -> Result<zhucan_store::User, Failure> {
     store.user_by_username(username).await?.ok_or_else(|| {

@@ -188,6 +188,12 @@ impl Policy {
         p
     }
 
+    /// The policy in force for a command: the stored settings over the built-in defaults (a
+    /// command has no running service's configuration).
+    pub async fn in_force(store: &Store) -> zhucan_store::Result<Policy> {
+        Policy::load(store, Policy::defaults(&Config::default())).await
+    }
+
     /// Reads the policy from the store.
     pub async fn load(store: &Store, defaults: Policy) -> zhucan_store::Result<Policy> {
         let stored: HashMap<String, String> = store

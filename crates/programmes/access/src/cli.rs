@@ -134,16 +134,10 @@ pub async fn run_command(cmd: AccessCommand, ctx: &CliContext) -> Result<u8, Fai
     }
 }
 
-/// The security policy in force (the stored settings over the defaults).
-async fn policy(store: &Store) -> Result<zhucan_web::policy::Policy, Failure> {
-    let defaults = zhucan_web::policy::Policy::defaults(&zhucan_web::Config::default());
-    Ok(zhucan_web::policy::Policy::load(store, defaults).await?)
-}
-
 /// `zhucan audit purge [--before DATE]`: exit 0 after a purge (also of nothing), 2 for a date
 /// inside the retention setting, 1 when the trail does not verify (nothing deleted).
 pub async fn purge_audit(store: &Store, before: Option<&str>, lang: Lang) -> Result<u8, Failure> {
-    let policy = policy(store).await?;
+    let policy = zhucan_web::policy::Policy::in_force(store).await?;
     let now = chrono::Utc::now();
     let keep_from = policy.audit_keep_from(now);
     let cut = match before {
