@@ -1,6 +1,9 @@
 //! The programmes of the `zhucan` binary, listed once. Each programme declares what it brings
 //! (`zhucan_web::Programme`); the binary, the service and the tests collect it from here.
 
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 use zhucan_store::Store;
 use zhucan_store::migrate::Schema;
 use zhucan_web::Programmes;

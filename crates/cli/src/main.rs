@@ -168,9 +168,10 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!(
                 "{}",
-                lang.pick(
-                    &format!("无法启动运行时：{e}"),
-                    &format!("cannot start the runtime: {e}")
+                zhucan::tf(
+                    lang,
+                    "cannot-start-the-runtime-e",
+                    &[("e", e.to_string().into())]
                 )
             );
             return ExitCode::from(1);
@@ -189,10 +190,7 @@ fn main() -> ExitCode {
         Err(_) => {
             eprintln!(
                 "{}",
-                lang.pick(
-                    "内部错误：操作未完成；已提交的数据完整，未完成的部分没有写入（设置 ZHUCAN_LOG=debug 可查看详情）。",
-                    "internal error: the operation did not complete; what was committed is whole and the rest was not written (set ZHUCAN_LOG=debug for details)."
-                )
+                zhucan::t(lang, "internal-error-the-operation-did-not")
             );
             ExitCode::from(70)
         }
@@ -308,10 +306,7 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             }
             if demo {
                 if store.is_empty().await? {
-                    eprintln!(
-                        "{}",
-                        lang.pick("正在生成演示数据……", "Loading the demo district…")
-                    );
+                    eprintln!("{}", zhucan::t(lang, "loading-the-demo-district"));
                     ops::load_demo(&store, demo_persons, 2025, lang).await?;
                 }
                 ops::ensure_demo_accounts(&store).await?;
@@ -331,9 +326,10 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             zhucan_web::serve(state, addr, |bound| {
                 println!(
                     "{}",
-                    lang.pick(
-                        &format!("服务已启动：请在浏览器中打开 http://{bound}/ （按 Ctrl-C 停止）"),
-                        &format!("Serving: open http://{bound}/ in a browser (Ctrl-C stops)")
+                    zhucan::tf(
+                        lang,
+                        "serving-open-http-bound-in-a",
+                        &[("bound", bound.to_string().into())]
                     )
                 );
             })
@@ -399,9 +395,10 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             .await;
             println!(
                 "{}",
-                lang.pick(
-                    &format!("已创建账户 {username}"),
-                    &format!("account {username} created")
+                zhucan::tf(
+                    lang,
+                    "account-username-created",
+                    &[("username", username.to_string().into())]
                 )
             );
             Ok(0)
@@ -441,9 +438,10 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             ops::set_disabled(&store, &username, true).await?;
             println!(
                 "{}",
-                lang.pick(
-                    &format!("已停用账户 {username}：其会话已结束，令牌已吊销"),
-                    &format!("account {username} disabled: its sessions ended and its tokens were revoked")
+                zhucan::tf(
+                    lang,
+                    "account-username-disabled-its-sessions-ended",
+                    &[("username", username.to_string().into())]
                 )
             );
             Ok(0)
@@ -455,9 +453,10 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             ops::set_disabled(&store, &username, false).await?;
             println!(
                 "{}",
-                lang.pick(
-                    &format!("已启用账户 {username}"),
-                    &format!("account {username} enabled")
+                zhucan::tf(
+                    lang,
+                    "account-username-enabled",
+                    &[("username", username.to_string().into())]
                 )
             );
             Ok(0)

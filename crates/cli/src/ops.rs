@@ -57,7 +57,7 @@ pub async fn load_demo(
             tx.blocking_send(rows.to_vec()).map_err(|_| ())
         })
     });
-    let pb = bar(persons as u64, lang.pick("生成演示人员", "demo persons"));
+    let pb = bar(persons as u64, zhucan::t(lang, "demo-persons"));
     let actor = Actor {
         name: "demo",
         source: "demo",
@@ -97,9 +97,10 @@ pub async fn load_demo(
         .map_err(|_| Failure::new("演示数据写入中断", "writing the demo data was interrupted"))?;
     eprintln!(
         "{}",
-        lang.pick(
-            &format!("已载入演示数据：{seen} 人。"),
-            &format!("Demo district loaded: {seen} persons.")
+        zhucan::tf(
+            lang,
+            "demo-district-loaded-seen-persons",
+            &[("seen", seen.to_string().into())]
         )
     );
     Ok(())
@@ -174,13 +175,7 @@ async fn demo_citizen_person(store: &Store) -> Result<Option<zhucan_domain::Citi
 pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failure> {
     let district = zhucan_demo::district(&zhucan_demo::DemoOptions::default());
     let areas = store.areas().await?;
-    println!(
-        "{}",
-        lang.pick(
-            "演示账户（仅供演示，切勿用于真实数据；管理员账户首次登录须用验证器应用开启双重验证）：",
-            "Demo accounts (demo only, never for real data; administrators turn on two-step verification with an authenticator app at first sign-in):"
-        )
-    );
+    println!("{}", zhucan::t(lang, "demo-accounts-demo-only-never-for"));
     for a in zhucan_demo::demo_accounts(&district) {
         let area = areas
             .iter()
@@ -400,12 +395,12 @@ pub async fn set_role(
         })
         .await;
     match result {
-        Ok(None) => Ok(lang
-            .pick(
-                &format!("账户 {username} 的角色和地区没有变化"),
-                &format!("account {username}: role and area unchanged"),
-            )
-            .to_string()),
+        Ok(None) => Ok(zhucan::tf(
+            lang,
+            "account-username-role-and-area-unchanged",
+            &[("username", username.to_string().into())],
+        )
+        .to_string()),
         Ok(Some(c)) => Ok(match lang {
             Lang::Zh => format!(
                 "账户 {username}：角色 {} → {}，地区 {} → {area}；已结束 {} 个会话，吊销 {} 个令牌",

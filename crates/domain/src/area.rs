@@ -41,12 +41,12 @@ pub enum AreaKind {
 impl AreaKind {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            AreaKind::District => lang.pick("区县", "district"),
-            AreaKind::Subdistrict => lang.pick("街道", "subdistrict"),
-            AreaKind::Town => lang.pick("镇", "town"),
-            AreaKind::Township => lang.pick("乡", "township"),
-            AreaKind::Community => lang.pick("社区", "community"),
-            AreaKind::Village => lang.pick("村", "village"),
+            AreaKind::District => crate::t(lang, "district"),
+            AreaKind::Subdistrict => crate::t(lang, "subdistrict"),
+            AreaKind::Town => crate::t(lang, "town"),
+            AreaKind::Township => crate::t(lang, "township"),
+            AreaKind::Community => crate::t(lang, "community"),
+            AreaKind::Village => crate::t(lang, "village"),
         }
     }
 }

@@ -88,8 +88,8 @@ pub enum Sex {
 impl Sex {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Sex::Male => lang.pick("男", "male"),
-            Sex::Female => lang.pick("女", "female"),
+            Sex::Male => crate::t(lang, "male"),
+            Sex::Female => crate::t(lang, "female"),
         }
     }
 }

@@ -8,12 +8,16 @@
 //!
 //! Every error a user can cause carries a message in Chinese and English ([`Lang`]).
 
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+crate::catalogue!();
+
 pub mod access;
 pub mod area;
 pub mod disability;
 pub mod ids;
 pub mod institution;
 pub mod lang;
+pub mod messages;
 pub mod parse;
 pub mod person;
 pub mod policy;

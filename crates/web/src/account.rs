@@ -29,7 +29,7 @@ struct TwoFactorPage {
 }
 
 fn chrome(caller: &PageCaller) -> Chrome {
-    let title = caller.lang.pick("双重验证", "Two-step verification");
+    let title = crate::t(caller.lang, "two-step-verification");
     crate::pages::chrome(Some(caller), caller.lang, "/account/2fa", "2fa", title)
 }
 
@@ -142,10 +142,7 @@ pub async fn enable_two_factor(
         chrono::Utc::now().timestamp(),
         user.totp_last_step,
     ) else {
-        let msg = lang.pick(
-            "验证码不正确：请输入验证器当前显示的 6 位数字。",
-            "The code is wrong: enter the 6 digits your authenticator shows now.",
-        );
+        let msg = crate::t(lang, "the-code-is-wrong-enter-the");
         return enrol_page(
             &state,
             &caller,

@@ -97,7 +97,7 @@ impl Submission {
     pub fn required_text(&mut self, field: &str, max: usize, lang: Lang) -> Option<String> {
         let v = self.get(field).to_string();
         if v.is_empty() {
-            self.fail(field, lang.pick("必填", "is required").to_string());
+            self.fail(field, crate::t(lang, "is-required").to_string());
             None
         } else if v.chars().count() > max {
             let m = match lang {
@@ -122,12 +122,9 @@ impl Submission {
         let r = parse(&v);
         if r.is_none() {
             let m = if v.is_empty() {
-                lang.pick("必填", "is required").to_string()
+                crate::t(lang, "is-required").to_string()
             } else {
-                format!(
-                    "“{v}”{}",
-                    lang.pick("不是可选项", " is not one of the choices")
-                )
+                format!("“{v}”{}", crate::t(lang, "is-not-one-of-the-choices"))
             };
             self.fail(field, m);
         }
@@ -163,8 +160,8 @@ impl Submission {
 
 pub fn yes_no_options(lang: Lang) -> Vec<(String, String)> {
     vec![
-        ("no".into(), lang.pick("否", "No").into()),
-        ("yes".into(), lang.pick("是", "Yes").into()),
+        ("no".into(), crate::t(lang, "no").into()),
+        ("yes".into(), crate::t(lang, "yes").into()),
     ]
 }
 
@@ -182,7 +179,7 @@ pub fn enum_options<T: Copy>(
 }
 
 pub fn township_options(areas: &[Area], scope: &AreaCode, lang: Lang) -> Vec<(String, String)> {
-    let mut v = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut v = vec![(String::new(), crate::t(lang, "choose").to_string())];
     v.extend(
         areas
             .iter()

@@ -8,6 +8,11 @@
 // Handlers' helpers return `Result<T, Response>` to answer early; a response is big by nature.
 #![allow(clippy::result_large_err)]
 
+// Templates name the catalogue by crate (`zhucan_web::t`), here too.
+extern crate self as zhucan_web;
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

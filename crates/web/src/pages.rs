@@ -56,10 +56,10 @@ pub fn error_page(
     en: &str,
 ) -> Response {
     let title = match status {
-        StatusCode::NOT_FOUND => lang.pick("未找到", "Not found"),
-        StatusCode::FORBIDDEN => lang.pick("无权访问", "Not allowed"),
-        StatusCode::CONFLICT => lang.pick("保存冲突", "Conflict"),
-        _ => lang.pick("出错了", "Something went wrong"),
+        StatusCode::NOT_FOUND => crate::t(lang, "not-found"),
+        StatusCode::FORBIDDEN => crate::t(lang, "not-allowed"),
+        StatusCode::CONFLICT => crate::t(lang, "conflict"),
+        _ => crate::t(lang, "something-went-wrong"),
     };
     render(
         status,
@@ -170,7 +170,7 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> Respo
             lang,
             &format!("/login?next={}", url_encode(&next)),
             "",
-            lang.pick("登录", "Sign in"),
+            crate::t(lang, "sign-in"),
         ),
         error: None,
         username: String::new(),
@@ -217,7 +217,7 @@ pub async fn login(
             ),
         };
         let page = LoginPage {
-            c: chrome(None, lang, "/login", "", lang.pick("登录", "Sign in")),
+            c: chrome(None, lang, "/login", "", crate::t(lang, "sign-in")),
             error: Some(lang.pick(&zh, &en).to_string()),
             username: f.username,
             next,
@@ -296,15 +296,14 @@ pub async fn login(
         }
         _ => {
             let message = match factor {
-                Err(auth::SecondFactor::Required) => lang.pick(
-                    "该账户已开启双重验证：请同时填写验证器应用中的 6 位动态验证码（或一个恢复码）。",
-                    "This account uses two-step verification: also enter the 6-digit code from your authenticator app (or a recovery code).",
-                ),
-                Err(_) => lang.pick("动态验证码不正确或已使用，请输入验证器中的最新验证码。", "The verification code is wrong or already used; enter the current code from your authenticator."),
-                Ok(()) => lang.pick("用户名或密码不正确。", "The username or password is wrong."),
+                Err(auth::SecondFactor::Required) => {
+                    crate::t(lang, "this-account-uses-two-step-verification")
+                }
+                Err(_) => crate::t(lang, "the-verification-code-is-wrong-or"),
+                Ok(()) => crate::t(lang, "the-username-or-password-is-wrong"),
             };
             let page = LoginPage {
-                c: chrome(None, lang, "/login", "", lang.pick("登录", "Sign in")),
+                c: chrome(None, lang, "/login", "", crate::t(lang, "sign-in")),
                 error: Some(message.to_string()),
                 username: f.username,
                 next,
@@ -430,13 +429,7 @@ pub async fn home(State(state): State<AppState>, caller: PageCaller) -> Response
                 .filter(|t| (t.shown)(&caller.user))
                 .map(|t| (t.href, t.label(lang)))
                 .collect(),
-            c: chrome(
-                Some(&caller),
-                lang,
-                "/",
-                "home",
-                lang.pick("工作台", "Overview"),
-            ),
+            c: chrome(Some(&caller), lang, "/", "home", crate::t(lang, "overview")),
         },
     )
 }

@@ -75,20 +75,10 @@ impl AreaIndex {
         let t = crate::cell::norm(input);
         if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
             let Some(code) = AreaCode::parse(&t) else {
-                return Err(lang
-                    .pick(
-                        "乡镇街道代码应为 9 位数字（或填写名称）",
-                        "a township code has 9 digits (or write its name)",
-                    )
-                    .to_string());
+                return Err(crate::t(lang, "a-township-code-has-9-digits").to_string());
             };
             if code.level() != AreaLevel::Township {
-                return Err(lang
-                    .pick(
-                        "不是乡镇街道级区划代码（应为 9 位）",
-                        "not a township-level area code (9 digits)",
-                    )
-                    .to_string());
+                return Err(crate::t(lang, "not-a-township-level-area-code").to_string());
             }
             if !self.areas.contains_key(code.as_str()) {
                 return Err(match lang {

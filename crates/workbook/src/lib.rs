@@ -5,6 +5,9 @@
 //! rows, headers are matched by Chinese name or English key in any order, and every cell type
 //! Excel can store (text, numbers, date serials, booleans, error values) is read or reported.
 
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 mod areas;
 mod cell;
 mod columns;
@@ -206,18 +209,12 @@ fn column_warnings(l: &Loaded, lang: Lang, out: &mut Vec<Issue>) {
         message: message.to_string(),
     };
     for (_, text) in &l.header.unknown {
-        out.push(mk(
-            text,
-            lang.pick("未识别的列，已忽略", "unknown column, ignored"),
-        ));
+        out.push(mk(text, crate::t(lang, "unknown-column-ignored")));
     }
     for (_, text) in &l.header.repeated {
         out.push(mk(
             text,
-            lang.pick(
-                "重复的列，已忽略（以左边第一列为准）",
-                "repeated column, ignored (the first one counts)",
-            ),
+            crate::t(lang, "repeated-column-ignored-the-first-one"),
         ));
     }
 }
@@ -347,12 +344,7 @@ pub fn read_bytes(
             row: 1,
             column: String::new(),
             value: String::new(),
-            message: lang
-                .pick(
-                    "未识别的工作表，已忽略（只读取“人员”“机构”“区划”）",
-                    "unrecognised sheet, ignored (only 人员, 机构 and 区划 are read)",
-                )
-                .to_string(),
+            message: crate::t(lang, "unrecognised-sheet-ignored-only-and-are").to_string(),
         });
     }
 

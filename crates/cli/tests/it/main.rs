@@ -15,6 +15,7 @@ mod authz;
 mod browser;
 mod cli;
 mod http;
+mod messages;
 mod store_contract;
 
 #[path = "../../../programmes/access/tests/access.rs"]

@@ -123,7 +123,7 @@ fn parse_rights(sub: &mut Submission, lang: Lang) -> (Option<Role>, Option<AreaC
     if role.is_none() {
         let v = sub.get("role").to_string();
         let msg = if v.is_empty() {
-            lang.pick("请选择角色", "choose a role").to_string()
+            crate::t(lang, "choose-a-role").to_string()
         } else {
             match lang {
                 Lang::Zh => format!("“{v}”不是可选的角色，请从列表中选择"),
@@ -222,7 +222,7 @@ async fn page(
         None => (vec![], StatusCode::OK),
     };
     let here: String = "/admin/users".into();
-    let title: String = lang.pick("账户管理", "Accounts").to_string();
+    let title: String = crate::t(lang, "accounts").to_string();
     let c = zhucan_web::pages::chrome(Some(caller), lang, &here, "admin", &title);
     render(
         status,
@@ -256,11 +256,7 @@ pub async fn create(
     {
         sub.fail(
             "username",
-            lang.pick(
-                "用户名只能使用字母、数字和 . _ - @，最多 64 个字符",
-                "use letters, digits and . _ - @, at most 64 characters",
-            )
-            .into(),
+            crate::t(lang, "use-letters-digits-and-at-most").into(),
         );
     }
     let (role, area) = parse_rights(&mut sub, lang);
@@ -305,16 +301,12 @@ pub async fn create(
                 };
                 return Ok(page(&state, &caller, None, Some(notice)).await);
             }
-            Err(StoreError::Exists(_)) => sub.fail(
-                "username",
-                lang.pick("该用户名已被使用", "this username is taken")
-                    .into(),
-            ),
-            Err(StoreError::NotFound(_)) => sub.fail(
-                "area",
-                lang.pick("该地区不在区划字典中", "the area is not in the dictionary")
-                    .into(),
-            ),
+            Err(StoreError::Exists(_)) => {
+                sub.fail("username", crate::t(lang, "this-username-is-taken").into())
+            }
+            Err(StoreError::NotFound(_)) => {
+                sub.fail("area", crate::t(lang, "the-area-is-not-in-the").into())
+            }
             Err(e) => {
                 tracing::error!(error = %e, "account creation failed");
                 return Err(PageError::message(
@@ -540,8 +532,8 @@ pub async fn account(
     let user = target(&state, &caller, &username).await?;
     let lang = caller.lang;
     let notice = match q.done.as_deref() {
-        Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
-        Some("token") => Some(lang.pick("令牌已吊销。", "The token has been revoked.")),
+        Some("session") => Some(crate::t(lang, "the-session-has-ended")),
+        Some("token") => Some(crate::t(lang, "the-token-has-been-revoked")),
         _ => None,
     }
     .map(str::to_string);
@@ -591,12 +583,7 @@ pub async fn change_rights(
         })
         .await;
     let notice = match result {
-        Ok(None) => lang
-            .pick(
-                "角色和地区没有变化，未作更改。",
-                "Role and area are unchanged; nothing was changed.",
-            )
-            .to_string(),
+        Ok(None) => crate::t(lang, "role-and-area-are-unchanged-nothing").to_string(),
         Ok(Some(change)) => match lang {
             Lang::Zh => format!(
                 "已将 {} 的角色改为“{}”、地区改为 {}；该账户的 {} 个会话已结束，{} 个令牌已吊销，须重新登录。",

@@ -193,7 +193,7 @@ pub async fn audit_page(
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let here: String = p.href("/audit", Some(page));
-    let title: String = lang.pick("审计日志", "Audit trail").to_string();
+    let title: String = crate::t(lang, "audit-trail").to_string();
     let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "audit", &title);
     Ok(render(
         StatusCode::OK,

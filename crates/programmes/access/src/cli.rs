@@ -114,11 +114,13 @@ pub async fn run_command(cmd: AccessCommand, ctx: &CliContext) -> Result<u8, Fai
                 };
                 println!(
                     "{}",
-                    lang.pick(
-                        &format!("审计日志完整：{records} 条记录，哈希链校验通过{from}。"),
-                        &format!(
-                            "audit trail intact: {records} records, hash chain verified{from}."
-                        )
+                    crate::tf(
+                        lang,
+                        "audit-trail-intact-records-records-hash",
+                        &[
+                            ("from", from.to_string().into()),
+                            ("records", records.to_string().into())
+                        ]
                     )
                 );
                 Ok(0)

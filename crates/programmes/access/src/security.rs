@@ -139,7 +139,7 @@ async fn page(
                 default: d.to_string(),
                 version: s
                     .map(|s| s.version.to_string())
-                    .unwrap_or_else(|| lang.pick("默认值", "default").to_string()),
+                    .unwrap_or_else(|| crate::t(lang, "default").to_string()),
                 changed: s
                     .map(|s| format!("{}（{}）", minute(&s.updated_at), s.updated_by))
                     .unwrap_or_else(|| "—".to_string()),
@@ -147,7 +147,7 @@ async fn page(
         })
         .collect();
     let here: String = "/security/settings".into();
-    let title: String = lang.pick("安全策略", "Security policy").to_string();
+    let title: String = crate::t(lang, "security-policy").to_string();
     let c = zhucan_web::pages::chrome(Some(caller), lang, &here, "security", &title);
     render(
         status,
@@ -229,8 +229,7 @@ pub async fn save_settings(
         Ok(done) => {
             state.policy.reload(&state.store).await;
             let notice = if done.is_empty() {
-                lang.pick("没有改动，未保存。", "Nothing changed; nothing was saved.")
-                    .to_string()
+                crate::t(lang, "nothing-changed-nothing-was-saved").to_string()
             } else {
                 match lang {
                     Lang::Zh => format!("已保存 {} 项设置，立即生效。", done.len()),

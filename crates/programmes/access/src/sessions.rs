@@ -64,7 +64,7 @@ pub fn browser_name(ua: &str, lang: Lang) -> String {
         (Some(b), Some(s)) => format!("{b}（{s}）"),
         (Some(b), None) => b.to_string(),
         (None, Some(s)) => s.to_string(),
-        (None, None) if ua.is_empty() => lang.pick("未知", "unknown").to_string(),
+        (None, None) if ua.is_empty() => crate::t(lang, "unknown").to_string(),
         (None, None) => ua.chars().take(40).collect(),
     }
 }
@@ -88,7 +88,7 @@ pub async fn live_sessions(
             created: minute(&s.created_at),
             last_seen: minute(&s.last_seen_at),
             client: if s.client.is_empty() {
-                lang.pick("未记录", "not recorded").to_string()
+                crate::t(lang, "not-recorded").to_string()
             } else {
                 s.client
             },
@@ -110,7 +110,7 @@ pub async fn live_tokens(
         .into_iter()
         .map(|t| TokenView {
             label: if t.label.is_empty() {
-                lang.pick("（早期签发）", "(issued earlier)").to_string()
+                crate::t(lang, "issued-earlier").to_string()
             } else {
                 t.label
             },
@@ -169,15 +169,13 @@ pub async fn sessions_page(
         return Err(internal(&caller));
     };
     let notice = match q.done.as_deref() {
-        Some("session") => Some(lang.pick("会话已结束。", "The session has ended.")),
-        Some("token") => Some(lang.pick("令牌已吊销。", "The token has been revoked.")),
+        Some("session") => Some(crate::t(lang, "the-session-has-ended")),
+        Some("token") => Some(crate::t(lang, "the-token-has-been-revoked")),
         _ => None,
     }
     .map(str::to_string);
     let here: String = "/account/sessions".into();
-    let title: String = lang
-        .pick("登录会话与令牌", "Sessions and tokens")
-        .to_string();
+    let title: String = crate::t(lang, "sessions-and-tokens").to_string();
     let c = zhucan_web::pages::chrome(Some(&caller), lang, &here, "sessions", &title);
     Ok(render(
         StatusCode::OK,

@@ -167,14 +167,14 @@ pub async fn verify_page(
     } else {
         format!("/verify/{}", zhucan_web::view::url_encode(&token))
     };
-    let title = lang.pick("残疾人证核验", "Disability certificate check");
+    let title = crate::t(lang, "disability-certificate-check");
     let c = chrome(None, lang, &here, "", title);
     let now = Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     if let Some(wait) = limited(&state, &client) {
         let page = VerifyPage {
             c,
             verdict: "unknown",
-            word: lang.pick("请稍后再试", "Try again later").into(),
+            word: crate::t(lang, "try-again-later").into(),
             sentence: match lang {
                 Lang::Zh => format!("本设备核验过于频繁，请 {wait} 秒后再试。这不表示证件无效。"),
                 Lang::En => format!(
@@ -192,15 +192,15 @@ pub async fn verify_page(
     let v = ecert::verify_token(&state, &token).await;
     audit(&state, &client, &v, "page");
     let (verdict, word, status) = if v.valid {
-        ("valid", lang.pick("有效", "Valid"), StatusCode::OK)
+        ("valid", crate::t(lang, "valid"), StatusCode::OK)
     } else if v.unavailable() {
         (
             "unknown",
-            lang.pick("暂时无法核验", "Cannot check now"),
+            crate::t(lang, "cannot-check-now"),
             StatusCode::SERVICE_UNAVAILABLE,
         )
     } else {
-        ("invalid", lang.pick("无效", "Not valid"), StatusCode::OK)
+        ("invalid", crate::t(lang, "not-valid"), StatusCode::OK)
     };
     let page = VerifyPage {
         c,

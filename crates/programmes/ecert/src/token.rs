@@ -774,32 +774,17 @@ impl CertificateCard {
         let p = &file.person;
         let today = Local::now().date_naive();
         let warning = if c.status == CertificateStatus::Revoked {
-            Some(lang.pick(
-                "该证已注销：扫码将显示“无效”。",
-                "The certificate is revoked: the code will show “not valid”.",
-            ))
+            Some(crate::t(lang, "the-certificate-is-revoked-the-code"))
         } else if p.died_on.is_some() {
-            Some(lang.pick(
-                "持证人已登记死亡：扫码将显示“无效”。",
-                "The holder is recorded as deceased: the code will show “not valid”.",
-            ))
+            Some(crate::t(lang, "the-holder-is-recorded-as-deceased"))
         } else if p.moved_out_on.is_some() {
-            Some(lang.pick(
-                "持证人已迁出本区：扫码将显示“无效”。",
-                "The holder has moved out of the district: the code will show “not valid”.",
-            ))
+            Some(crate::t(lang, "the-holder-has-moved-out-of"))
         } else if c.valid_until < today {
-            Some(lang.pick(
-                "该证已过有效期：扫码将显示“无效”，请办理换领。",
-                "The certificate is past its validity date: the code will show “not valid”; it needs renewal.",
-            ))
+            Some(crate::t(lang, "the-certificate-is-past-its-validity"))
         } else {
             None
         };
-        let label = lang.pick(
-            "电子残疾人证核验二维码，内容为下方的核验网址",
-            "Certificate verification QR code; it holds the verification address below",
-        );
+        let label = crate::t(lang, "certificate-verification-qr-code-it-holds");
         let secs = ttl.as_secs();
         let lifetime = match (lang, secs) {
             (Lang::Zh, s) if s >= 60 && s.is_multiple_of(60) => format!("{} 分钟", s / 60),

@@ -274,7 +274,7 @@ fn rpad(s: &str, width: usize) -> String {
 pub fn table(r: &Report, lang: Lang) -> String {
     let mut s = format!(
         "{} {}（{}）{}\n",
-        lang.pick("区域", "Area"),
+        crate::t(lang, "area"),
         r.area.name,
         r.area.code,
         match lang {
@@ -290,7 +290,7 @@ pub fn table(r: &Report, lang: Lang) -> String {
             n.to_string()
         }
     };
-    let heading = lang.pick("指标", "indicator");
+    let heading = crate::t(lang, "indicator");
     let width = r
         .indicators
         .iter()
@@ -302,11 +302,11 @@ pub fn table(r: &Report, lang: Lang) -> String {
         "{:>2}  {}  {}  {}  {}  {}  {}\n",
         "#",
         pad(heading, width),
-        rpad(lang.pick("当前值", "value"), 10),
-        rpad(lang.pick("分子/分母", "num/den"), 17),
-        rpad(lang.pick("目标", "target"), 8),
-        rpad(lang.pick("基期", "baseline"), 8),
-        lang.pick("状态", "status"),
+        rpad(crate::t(lang, "value"), 10),
+        rpad(crate::t(lang, "num-den"), 17),
+        rpad(crate::t(lang, "target"), 8),
+        rpad(crate::t(lang, "baseline"), 8),
+        crate::t(lang, "status"),
     ));
     for i in &r.indicators {
         let micro = |v: Option<f64>| {

@@ -96,33 +96,33 @@ pub fn evaluation_xlsx(
         "{} — {} {}（{}）",
         lang.pick(&plan.plan.name, &plan.plan.name_en),
         main.area.name,
-        lang.pick("评估", "evaluation"),
+        crate::t(lang, "evaluation"),
         main.reference_date
     );
     let ind_headers = [
-        lang.pick("序号", "No."),
-        lang.pick("指标", "Indicator"),
-        lang.pick("属性", "Attribute"),
-        lang.pick("2020年基期值", "Baseline 2020"),
-        lang.pick("2025年目标值", "Target 2025"),
-        lang.pick("分子", "Numerator"),
-        lang.pick("分母", "Denominator"),
-        lang.pick("当前值", "Value"),
-        lang.pick("状态", "Status"),
+        crate::t(lang, "no"),
+        crate::t(lang, "indicator-2"),
+        crate::t(lang, "attribute"),
+        crate::t(lang, "baseline-2020"),
+        crate::t(lang, "target-2025"),
+        crate::t(lang, "numerator"),
+        crate::t(lang, "denominator"),
+        crate::t(lang, "value-2"),
+        crate::t(lang, "status-2"),
     ];
     let widths = [6.0, 36.0, 9.0, 12.0, 12.0, 10.0, 10.0, 10.0, 10.0];
 
     let ws = wb.add_worksheet();
-    ws.set_name(lang.pick("主要指标", "Indicators"))?;
+    ws.set_name(crate::t(lang, "indicators"))?;
     ws.write_string_with_format(0, 0, &title, &title_format())?;
     ws.write_string(
         1,
         0,
         format!(
             "{}{}　{}{}",
-            lang.pick("统计时点：", "Reference date: "),
+            crate::t(lang, "reference-date"),
             main.reference_date,
-            lang.pick("区域：", "Area: "),
+            crate::t(lang, "area-2"),
             main.area.name
         ),
     )?;
@@ -132,9 +132,9 @@ pub fn evaluation_xlsx(
     if reports.len() > 1 {
         // Township by township, one row per township and indicator.
         let ws = wb.add_worksheet();
-        ws.set_name(lang.pick("乡镇明细", "Townships"))?;
+        ws.set_name(crate::t(lang, "townships"))?;
         ws.write_string_with_format(0, 0, &title, &title_format())?;
-        let mut names = vec![lang.pick("乡镇（街道）", "Township")];
+        let mut names = vec![crate::t(lang, "township")];
         names.extend_from_slice(&ind_headers);
         let mut w = vec![14.0];
         w.extend_from_slice(&widths);
@@ -146,11 +146,11 @@ pub fn evaluation_xlsx(
 
         // The values side by side: where the district lags.
         let ws = wb.add_worksheet();
-        ws.set_name(lang.pick("乡镇对比", "Comparison"))?;
+        ws.set_name(crate::t(lang, "comparison"))?;
         ws.write_string_with_format(0, 0, &title, &title_format())?;
         let h = header_format();
         ws.set_column_width(0, 14.0)?;
-        ws.write_string_with_format(2, 0, lang.pick("乡镇（街道）", "Township"), &h)?;
+        ws.write_string_with_format(2, 0, crate::t(lang, "township"), &h)?;
         for (k, i) in main.indicators.iter().enumerate() {
             let c = k as u16 + 1;
             ws.set_column_width(c, 12.0)?;
@@ -163,12 +163,7 @@ pub fn evaluation_xlsx(
         }
         let behind_col = main.indicators.len() as u16 + 1;
         ws.set_column_width(behind_col, 10.0)?;
-        ws.write_string_with_format(
-            2,
-            behind_col,
-            lang.pick("滞后指标数", "Indicators behind"),
-            &h,
-        )?;
+        ws.write_string_with_format(2, behind_col, crate::t(lang, "indicators-behind"), &h)?;
         let pct = percent_format();
         for (n, rep) in reports.iter().enumerate() {
             let r = 3 + n as u32;
@@ -187,19 +182,19 @@ pub fn evaluation_xlsx(
 
     if !main.targets.is_empty() {
         let ws = wb.add_worksheet();
-        ws.set_name(lang.pick("其他目标", "Other targets"))?;
+        ws.set_name(crate::t(lang, "other-targets"))?;
         ws.write_string_with_format(0, 0, &title, &title_format())?;
         let names = [
-            lang.pick("专栏", "Section"),
-            lang.pick("目标", "Target"),
-            lang.pick("目标值", "Target value"),
-            lang.pick("来源", "Source"),
-            lang.pick("当前值", "Value"),
-            lang.pick("分子", "Numerator"),
-            lang.pick("分母", "Denominator"),
-            lang.pick("填报日期", "As of"),
-            lang.pick("依据", "Evidence"),
-            lang.pick("状态", "Status"),
+            crate::t(lang, "section"),
+            crate::t(lang, "target-2"),
+            crate::t(lang, "target-value"),
+            crate::t(lang, "source"),
+            crate::t(lang, "value-2"),
+            crate::t(lang, "numerator"),
+            crate::t(lang, "denominator"),
+            crate::t(lang, "as-of"),
+            crate::t(lang, "evidence"),
+            crate::t(lang, "status-2"),
         ];
         headers(
             ws,

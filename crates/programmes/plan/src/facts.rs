@@ -1224,10 +1224,10 @@ impl Status {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Met => lang.pick("已达标", "met"),
-            Status::OnTrack => lang.pick("符合进度", "on track"),
-            Status::Behind => lang.pick("滞后", "behind"),
-            Status::NoData => lang.pick("无数据", "no data"),
+            Status::Met => crate::t(lang, "met"),
+            Status::OnTrack => crate::t(lang, "on-track"),
+            Status::Behind => crate::t(lang, "behind"),
+            Status::NoData => crate::t(lang, "no-data"),
         }
     }
 }

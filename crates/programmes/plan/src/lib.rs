@@ -12,6 +12,11 @@
 
 #![allow(clippy::result_large_err)]
 
+// Templates name the catalogue by crate (`zhucan_plan::t`), here too.
+extern crate self as zhucan_plan;
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 use std::sync::Arc;
 
 use axum::routing::{MethodRouter, get, post};

@@ -338,7 +338,7 @@ fn sparkline_description(trend: &[(NaiveDate, Option<f64>)], lang: Lang) -> Stri
                 format_fraction(v1)
             ),
         },
-        _ => lang.pick("趋势：无数据", "Trend: no data").to_string(),
+        _ => crate::t(lang, "trend-no-data").to_string(),
     }
 }
 
@@ -364,9 +364,9 @@ pub async fn dashboard(
                 (None, Some(msg.clone()))
             };
             let label = if b.field == "at" {
-                lang.pick("统计日期", "Reference date")
+                crate::t(lang, "reference-date-2")
             } else {
-                lang.pick("区域", "Area")
+                crate::t(lang, "area")
             };
             let page = DashboardPage {
                 c: chrome(
@@ -374,7 +374,7 @@ pub async fn dashboard(
                     lang,
                     "/indicators",
                     "indicators",
-                    lang.pick("规划指标监测", "Plan indicators"),
+                    crate::t(lang, "plan-indicators"),
                 ),
                 at: p.at.clone().unwrap_or_default(),
                 area_name: String::new(),
@@ -522,7 +522,7 @@ pub async fn dashboard(
             lang,
             &format!("/indicators?{q}"),
             "indicators",
-            lang.pick("规划指标监测", "Plan indicators"),
+            crate::t(lang, "plan-indicators"),
         ),
         at: r.at.to_string(),
         area_name: r.names.of(&r.area),
@@ -587,20 +587,15 @@ const PER_PAGE: usize = 50;
 
 fn part_label(m: Measured, part: Part, lang: Lang) -> String {
     match (m, part) {
-        (Measured::Indicator(Indicator::IncomeGrowth), Part::Numerator) => lang
-            .pick("本年收入计入的人员", "Persons counted this year")
-            .into(),
-        (Measured::Indicator(Indicator::IncomeGrowth), Part::Denominator) => lang
-            .pick("上年收入计入的人员", "Persons counted last year")
-            .into(),
-        (_, Part::Numerator) => lang.pick("分子", "Numerator").into(),
-        (_, Part::Denominator) => lang.pick("分母", "Denominator").into(),
-        (_, Part::Gap) => lang
-            .pick(
-                "差额（分母中不在分子的）",
-                "Gap (in the denominator, not the numerator)",
-            )
-            .into(),
+        (Measured::Indicator(Indicator::IncomeGrowth), Part::Numerator) => {
+            crate::t(lang, "persons-counted-this-year").into()
+        }
+        (Measured::Indicator(Indicator::IncomeGrowth), Part::Denominator) => {
+            crate::t(lang, "persons-counted-last-year").into()
+        }
+        (_, Part::Numerator) => crate::t(lang, "numerator").into(),
+        (_, Part::Denominator) => crate::t(lang, "denominator").into(),
+        (_, Part::Gap) => crate::t(lang, "gap-in-the-denominator-not-the").into(),
     }
 }
 
@@ -659,9 +654,9 @@ fn place_rows(m: &Members, names: &AreaNames, lang: Lang) -> (Vec<String>, Vec<P
     match m {
         Members::Townships(v) => (
             vec![
-                lang.pick("乡镇（街道）", "Township").into(),
-                lang.pick("类型", "Type").into(),
-                lang.pick("户籍人口", "Population").into(),
+                crate::t(lang, "township").into(),
+                crate::t(lang, "type").into(),
+                crate::t(lang, "population").into(),
             ],
             v.iter()
                 .map(|a| PlaceLine {
@@ -677,12 +672,12 @@ fn place_rows(m: &Members, names: &AreaNames, lang: Lang) -> (Vec<String>, Vec<P
         ),
         Members::Institutions(v) => (
             vec![
-                lang.pick("机构名称", "Institution").into(),
-                lang.pick("类型", "Type").into(),
-                lang.pick("乡镇（街道）", "Township").into(),
-                lang.pick("规范化", "Standardized").into(),
-                lang.pick("定点", "Designated").into(),
-                lang.pick("成立日期", "Opened").into(),
+                crate::t(lang, "institution").into(),
+                crate::t(lang, "type").into(),
+                crate::t(lang, "township").into(),
+                crate::t(lang, "standardized").into(),
+                crate::t(lang, "designated").into(),
+                crate::t(lang, "opened").into(),
             ],
             v.iter()
                 .map(|i| PlaceLine {
@@ -900,12 +895,12 @@ pub async fn people_export(
             let rows = state.store.summaries_of(ids).await.or_page(&caller)?;
             (
                 vec![
-                    lang.pick("姓名", "Name").into(),
-                    lang.pick("身份证号", "Citizen ID").into(),
-                    lang.pick("乡镇（街道）", "Township").into(),
-                    lang.pick("村社区", "Village").into(),
-                    lang.pick("残疾类别/等级", "Category / grade").into(),
-                    lang.pick("证件状态", "Certificate").into(),
+                    crate::t(lang, "name").into(),
+                    crate::t(lang, "citizen-id").into(),
+                    crate::t(lang, "township").into(),
+                    crate::t(lang, "village").into(),
+                    crate::t(lang, "category-grade").into(),
+                    crate::t(lang, "certificate").into(),
                 ],
                 person_lines(rows, &r.names, lang)
                     .into_iter()
@@ -1069,7 +1064,7 @@ pub async fn report(
             lang,
             &format!("/indicators/report?{q}"),
             "indicators",
-            lang.pick("规划实施评估报告", "Plan evaluation report"),
+            crate::t(lang, "plan-evaluation-report"),
         ),
         plan_name: lang
             .pick(&live.plan.plan.name, &live.plan.plan.name_en)
@@ -1169,34 +1164,25 @@ struct TargetsPage {
 }
 
 fn progress_fields(lang: Lang, manual: &[(String, String)]) -> Vec<FormField> {
-    let mut opts = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut opts = vec![(String::new(), crate::t(lang, "choose").to_string())];
     opts.extend(manual.iter().cloned());
     vec![
-        FormField::new("target", lang.pick("目标", "Target"), "select")
+        FormField::new("target", crate::t(lang, "target-2"), "select")
             .required()
             .options(opts),
-        FormField::new("as_of", lang.pick("数据截至日期", "Value as of"), "date")
+        FormField::new("as_of", crate::t(lang, "value-as-of"), "date")
             .required()
-            .hint(lang.pick(
-                "例如 2025-12-31；不能晚于今天",
-                "e.g. 2025-12-31; not after today",
-            )),
-        FormField::new("value", lang.pick("数值", "Value"), "text")
+            .hint(crate::t(lang, "e-g-2025-12-31-not")),
+        FormField::new("value", crate::t(lang, "value-3"), "text")
             .required()
-            .hint(lang.pick(
-                "比例写 95% 或 0.95；数量写整数（如 120）",
-                "a ratio as 95% or 0.95; a count as a whole number (e.g. 120)",
-            )),
+            .hint(crate::t(lang, "a-ratio-as-95-or-0")),
         FormField::new(
             "evidence",
-            lang.pick(
-                "依据（文件、台账或说明）",
-                "Evidence (document, ledger or note)",
-            ),
+            crate::t(lang, "evidence-document-ledger-or-note"),
             "text",
         )
         .required()
-        .hint(lang.pick("不超过 500 字", "at most 500 characters")),
+        .hint(crate::t(lang, "at-most-500-characters")),
     ]
 }
 
@@ -1235,7 +1221,7 @@ async fn targets_page(
             lang,
             &format!("/indicators/targets?{q}"),
             "indicators",
-            lang.pick("专栏2–5 目标", "Targets of sections 2–5"),
+            crate::t(lang, "targets-of-sections-2-5"),
         ),
         at: r.at.to_string(),
         area_name: r.names.of(&r.area),
@@ -1244,7 +1230,7 @@ async fn targets_page(
         fields,
         errors,
         notice: (p.saved.is_some() && sub.is_none())
-            .then(|| lang.pick("已保存进度。", "Progress saved.").to_string()),
+            .then(|| crate::t(lang, "progress-saved").to_string()),
     };
     Ok(render(status, &page))
 }
@@ -1274,7 +1260,7 @@ pub async fn record_progress(
         .cloned();
     if target.is_none() {
         let m = if key.is_empty() {
-            lang.pick("必填", "is required").to_string()
+            crate::t(lang, "is-required").to_string()
         } else {
             match lang {
                 Lang::Zh => format!("“{key}”不是需人工填报的目标"),
@@ -1305,12 +1291,11 @@ pub async fn record_progress(
     };
     let evidence = sub.get("evidence").to_string();
     if evidence.is_empty() {
-        sub.fail("evidence", lang.pick("必填", "is required").to_string());
+        sub.fail("evidence", crate::t(lang, "is-required").to_string());
     } else if evidence.chars().count() > 500 {
         sub.fail(
             "evidence",
-            lang.pick("不能超过 500 个字", "must be at most 500 characters")
-                .to_string(),
+            crate::t(lang, "must-be-at-most-500-characters").to_string(),
         );
     }
     let (Some(t), Some(as_of), Some(value), true) = (target, as_of, value, sub.errors.is_empty())
@@ -1361,17 +1346,13 @@ struct GdpPage {
 
 fn gdp_fields(lang: Lang) -> Vec<FormField> {
     vec![
-        FormField::new("year", lang.pick("年度", "Year"), "number").required(),
-        FormField::new(
-            "rate",
-            lang.pick("全区 GDP 增速", "District GDP growth"),
-            "text",
-        )
-        .required()
-        .hint(lang.pick("写 6.5% 或 0.065", "write 6.5% or 0.065")),
+        FormField::new("year", crate::t(lang, "year"), "number").required(),
+        FormField::new("rate", crate::t(lang, "district-gdp-growth"), "text")
+            .required()
+            .hint(crate::t(lang, "write-6-5-or-0-065")),
         FormField::new(
             "source",
-            lang.pick("来源（统计公报等）", "Source (statistical bulletin, …)"),
+            crate::t(lang, "source-statistical-bulletin"),
             "text",
         )
         .required(),
@@ -1406,7 +1387,7 @@ async fn gdp_page(
             lang,
             "/indicators/gdp",
             "indicators",
-            lang.pick("全区 GDP 增速", "District GDP growth"),
+            crate::t(lang, "district-gdp-growth"),
         ),
         district: names.of(&district),
         entries: history
@@ -1424,7 +1405,7 @@ async fn gdp_page(
         can_edit: can_edit_plan(&caller.user),
         fields,
         errors,
-        notice: (saved && sub.is_none()).then(|| lang.pick("已保存。", "Saved.").to_string()),
+        notice: (saved && sub.is_none()).then(|| crate::t(lang, "saved").to_string()),
     };
     Ok(render(status, &page))
 }
@@ -1468,12 +1449,11 @@ pub async fn set_gdp(
     };
     let source = sub.get("source").to_string();
     if source.is_empty() {
-        sub.fail("source", lang.pick("必填", "is required").to_string());
+        sub.fail("source", crate::t(lang, "is-required").to_string());
     } else if source.chars().count() > 200 {
         sub.fail(
             "source",
-            lang.pick("不能超过 200 个字", "must be at most 200 characters")
-                .to_string(),
+            crate::t(lang, "must-be-at-most-200-characters").to_string(),
         );
     }
     let (Some(year), Some(rate), true) = (year, rate, sub.errors.is_empty()) else {
@@ -1544,14 +1524,14 @@ pub fn published(i: &IndicatorResult, lang: Lang) -> (String, String, String, bo
         .is_some_and(|x| matches!(x.subject(), Subject::Persons | Subject::Households));
     let small = |n: Option<i64>| persons && n.is_some_and(|n| n < SUPPRESS_BELOW);
     let hidden = small(i.numerator) || small(i.denominator);
-    let mark = lang.pick("<5（不公布）", "<5 (withheld)").to_string();
+    let mark = crate::t(lang, "n-5-withheld").to_string();
     let cell = |n: Option<i64>| match n {
         Some(n) if small(Some(n)) => mark.clone(),
         Some(n) => n.to_string(),
         None => "—".into(),
     };
     let value = if hidden {
-        lang.pick("不公布", "withheld").to_string()
+        crate::t(lang, "withheld").to_string()
     } else {
         fraction_cell(i.value)
     };
@@ -1569,10 +1549,7 @@ pub async fn public(
     Query(p): Query<PublicParams>,
 ) -> Response {
     let lang = request_lang(&headers);
-    let title = lang.pick(
-        "残疾人事业发展主要指标（公开）",
-        "Disability services: main indicators (public)",
-    );
+    let title = crate::t(lang, "disability-services-main-indicators-public");
     let fail = |status, zh: &str, en: &str| error_page(None, lang, status, zh, en);
     let at = match plan::parse_at(p.at.as_deref()) {
         Ok(a) => a,
@@ -1585,7 +1562,7 @@ pub async fn public(
                 at_error: Some(msg.clone()),
                 errors: vec![(
                     "at".into(),
-                    format!("{}：{msg}", lang.pick("统计日期", "Reference date")),
+                    format!("{}：{msg}", crate::t(lang, "reference-date-2")),
                 )],
                 rows: vec![],
             };

@@ -118,7 +118,7 @@ pub async fn import(
         lang,
     };
     let path = file.to_path_buf();
-    let pb = bar(0, lang.pick("读取", "reading"));
+    let pb = bar(0, crate::t(lang, "reading"));
     let pb2 = pb.clone();
     let parsed = tokio::task::spawn_blocking(move || {
         zhucan_workbook::read_workbook(&path, &known, &opts, &mut |done, total| {
@@ -170,8 +170,8 @@ pub async fn import(
         }
         Ok(())
     };
-    print_issues(&parsed.rejected, lang.pick("拒绝", "rejected"));
-    print_issues(&parsed.warnings, lang.pick("提示", "warning"));
+    print_issues(&parsed.rejected, crate::t(lang, "rejected"));
+    print_issues(&parsed.warnings, crate::t(lang, "warning"));
     if strict && !parsed.rejected.is_empty() {
         write_report(0, &parsed.rejected, &parsed.warnings)?;
         eprintln!(
@@ -190,7 +190,7 @@ pub async fn import(
         return Ok(2);
     }
     let rejected_n = rejected_rows.len();
-    let pb = bar(parsed.persons.len() as u64, lang.pick("写入", "writing"));
+    let pb = bar(parsed.persons.len() as u64, crate::t(lang, "writing"));
     let actor = Actor {
         name: "import",
         source: "import",

@@ -53,9 +53,9 @@ fn edit_page(
         StatusCode::CONFLICT
     };
     let title = if status == StatusCode::OK {
-        lang.pick("修改档案", "Edit the file")
+        crate::t(lang, "edit-the-file")
     } else {
-        lang.pick("修改档案（未保存）", "Edit the file (not saved)")
+        crate::t(lang, "edit-the-file-not-saved")
     };
     render(
         status,
@@ -116,7 +116,7 @@ fn differences(lang: Lang, fields: &[FormField], stored: &[FormField]) -> Vec<St
                     _ => s.value.clone(),
                 };
                 let shown = if shown.is_empty() {
-                    lang.pick("（空）", "(empty)").to_string()
+                    crate::t(lang, "empty").to_string()
                 } else {
                     shown
                 };
@@ -165,11 +165,7 @@ pub async fn save_edit(
     {
         sub.fail(
             "township",
-            lang.pick(
-                "只能改为您工作范围内的乡镇（街道）",
-                "you can only move the person within your area",
-            )
-            .into(),
+            crate::t(lang, "you-can-only-move-the-person").into(),
         );
     }
     let mut fields = crate::forms::edit_fields(lang, &areas, &caller.user.area, &current);
@@ -199,13 +195,7 @@ pub async fn save_edit(
                 crate::forms::edit_fields(lang, &areas, &caller.user.area, &fresh.record());
             let mut conflict = differences(lang, &fields, &stored);
             if conflict.is_empty() {
-                conflict.push(
-                    lang.pick(
-                        "（其他内容，如生命周期事件或调查数据）",
-                        "(other parts of the file, such as a life event or survey values)",
-                    )
-                    .into(),
-                );
+                conflict.push(crate::t(lang, "other-parts-of-the-file-such").into());
             }
             Ok(edit_page(
                 &caller,
@@ -312,11 +302,11 @@ fn survey_page(
     let (current, exists) = survey_of(file, year);
     let month = |m: Option<zhucan_domain::parse::Month>| {
         m.map(|m| m.to_string())
-            .unwrap_or_else(|| lang.pick("—", "—").into())
+            .unwrap_or_else(|| crate::t(lang, "dash").into())
     };
     let enrolments = vec![
         (
-            lang.pick("生活补贴", "Living subsidy").to_string(),
+            crate::t(lang, "living-subsidy").to_string(),
             format!(
                 "{} – {}",
                 month(current.living_subsidy_since),
@@ -324,7 +314,7 @@ fn survey_page(
             ),
         ),
         (
-            lang.pick("护理补贴", "Nursing subsidy").to_string(),
+            crate::t(lang, "nursing-subsidy").to_string(),
             format!(
                 "{} – {}",
                 month(current.nursing_subsidy_since),

@@ -19,7 +19,7 @@ use zhucan_web::forms::{enum_options, find_area, msg, opt_text, township_options
 /// Category, components and grade (of a new certificate when `new` is set).
 fn disability_fields(lang: Lang, new: bool) -> [FormField; 3] {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let blank = lang.pick("请选择", "Choose");
+    let blank = crate::t(lang, "choose");
     let (cat, grade) = if new {
         (
             t("新残疾类别", "New category"),
@@ -103,7 +103,7 @@ pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormFi
             HukouType::ALL,
             HukouType::key,
             |h| h.label(lang).to_string(),
-            Some(lang.pick("未填", "Not given")),
+            Some(crate::t(lang, "not-given")),
         )),
         FormField::new("household_id", &t("户编号", "Household number"), "text").hint(&t(
             "同户人员填写相同编号；不填则自成一户",
@@ -126,7 +126,7 @@ pub fn person_fields(lang: Lang, areas: &[Area], scope: &AreaCode) -> Vec<FormFi
             EconomicStatus::ALL,
             EconomicStatus::key,
             |e| e.label(lang).to_string(),
-            Some(lang.pick("未填", "Not given")),
+            Some(crate::t(lang, "not-given")),
         )),
     ]
 }
@@ -180,10 +180,7 @@ fn residence_and_contact(
 ) -> Option<Home> {
     let township = find_area(areas, sub.get("township"), AreaLevel::Township, None);
     if township.is_none() {
-        errs.push((
-            "township",
-            lang.pick("请选择乡镇（街道）", "choose a township").into(),
-        ));
+        errs.push(("township", crate::t(lang, "choose-a-township").into()));
     }
     let village = village_field(areas, township.map(|t| &t.code), sub.get("village"), lang)
         .map_err(|m| errs.push(("village", m)))
@@ -276,13 +273,7 @@ pub fn edit_fields(
         })
         .collect();
     for f in fields.iter_mut().filter(|f| f.name == "township") {
-        f.hint = Some(
-            lang.pick(
-                "区内迁移请在此更改；迁出本区请用“记录生命周期事件”",
-                "a move within the district is changed here; a move out of the district is a life event",
-            )
-            .into(),
-        );
+        f.hint = Some(crate::t(lang, "a-move-within-the-district-is").into());
     }
     fields
 }
@@ -378,11 +369,7 @@ pub fn parse_person(
             Ok(c) if c.len() >= 2 => components = c,
             Ok(_) => errs.push((
                 "components",
-                lang.pick(
-                    "多重残疾须填写至少两个构成类别",
-                    "a multiple disability needs at least two components",
-                )
-                .into(),
+                crate::t(lang, "a-multiple-disability-needs-at-least").into(),
             )),
             Err(m) => errs.push(("components", m)),
         }
@@ -394,11 +381,7 @@ pub fn parse_person(
             {
                 errs.push((
                     "issued_on",
-                    lang.pick(
-                        "发证日期早于出生日期",
-                        "the issue date is before the birth date",
-                    )
-                    .into(),
+                    crate::t(lang, "the-issue-date-is-before-the").into(),
                 ));
                 None
             } else {
@@ -416,8 +399,7 @@ pub fn parse_person(
             Ok(d) if issued.is_some_and(|i| d <= i) => {
                 errs.push((
                     "valid_until",
-                    lang.pick("有效期至应晚于发证日期", "must be after the issue date")
-                        .into(),
+                    crate::t(lang, "must-be-after-the-issue-date").into(),
                 ));
                 None
             }
@@ -590,10 +572,7 @@ pub fn parse_event(
             let township = find_area(areas, sub.get("township"), AreaLevel::Township, None)
                 .map(|a| a.code.clone());
             if township.is_none() {
-                sub.fail(
-                    "township",
-                    lang.pick("请选择乡镇（街道）", "choose a township").into(),
-                );
+                sub.fail("township", crate::t(lang, "choose-a-township").into());
             }
             let village = village_field(areas, township.as_ref(), sub.get("village"), lang)
                 .unwrap_or_else(|m| {
@@ -618,9 +597,9 @@ pub fn parse_event(
 /// A yes / no / not-stated choice.
 fn tri_options(lang: Lang) -> Vec<(String, String)> {
     vec![
-        (String::new(), lang.pick("未填", "Not stated").into()),
-        ("yes".into(), lang.pick("是", "Yes").into()),
-        ("no".into(), lang.pick("否", "No").into()),
+        (String::new(), crate::t(lang, "not-stated").into()),
+        ("yes".into(), crate::t(lang, "yes").into()),
+        ("no".into(), crate::t(lang, "no").into()),
     ]
 }
 
@@ -639,7 +618,7 @@ pub fn survey_fields(lang: Lang, s: &Survey) -> Vec<FormField> {
         CareNeed, EmploymentStatus, Insurance, NotEmployedReason, SchoolStage,
     };
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let blank = Some(lang.pick("未填", "Not stated"));
+    let blank = Some(crate::t(lang, "not-stated"));
     let select = |name: &str, label: String, options: Vec<(String, String)>, value: String| {
         let mut f = FormField::new(name, &label, "select").options(options);
         f.value = value;
@@ -801,7 +780,7 @@ pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option
                 errs.push((
                     field.to_string(),
                     ValueError::Choice {
-                        choices: lang.pick("是 / 否 / 未填", "yes / no / not stated").into(),
+                        choices: crate::t(lang, "yes-no-not-stated").into(),
                     }
                     .message(lang),
                 ));
@@ -816,8 +795,7 @@ pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option
             Ok(_) => {
                 errs.push((
                     "income_per_capita".into(),
-                    lang.pick("收入不能为负数", "the income cannot be negative")
-                        .into(),
+                    crate::t(lang, "the-income-cannot-be-negative").into(),
                 ));
                 None
             }
@@ -906,11 +884,7 @@ pub fn parse_survey(sub: &mut Submission, lang: Lang, before: &Survey) -> Option
     {
         errs.push((
             "not_employed_reason".into(),
-            lang.pick(
-                "已就业的人员不填写未就业原因",
-                "leave the reason empty for a person in work",
-            )
-            .into(),
+            crate::t(lang, "leave-the-reason-empty-for-a").into(),
         ));
     }
     sub.errors.extend(errs);

@@ -191,12 +191,7 @@ pub async fn restrict(
             row: 1,
             column: String::new(),
             value: String::new(),
-            message: lang
-                .pick(
-                    "区划表只由区级管理员导入，已忽略",
-                    "the 区划 sheet is imported by district administrators only: ignored",
-                )
-                .into(),
+            message: crate::t(lang, "the-sheet-is-imported-by-district").into(),
         });
     }
     Ok(())

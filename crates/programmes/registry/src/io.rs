@@ -180,7 +180,7 @@ fn import_page(
                 lang,
                 "/import",
                 "import",
-                lang.pick("导入花名册", "Import a roster"),
+                crate::t(lang, "import-a-roster"),
             ),
             whole_district: scope::import_area(&caller.user)
                 .is_some_and(|a| a.level() == zhucan_domain::area::AreaLevel::District),
@@ -214,7 +214,7 @@ pub async fn import_upload(
         .into_iter()
         .find(|(field, _, b)| field == "file" && !b.is_empty())
     else {
-        let m = lang.pick("请选择要导入的文件", "choose the file to import");
+        let m = crate::t(lang, "choose-the-file-to-import");
         return Ok(import_page(&state, &caller, area_name, Some(m.into())));
     };
     let survey_year = match posted.values.get("survey_year").map(|s| s.trim()) {
@@ -274,10 +274,7 @@ async fn run(
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "import: areas");
-            return failed(
-                lang.pick("服务器内部错误，已记录", "internal error, logged")
-                    .into(),
-            );
+            return failed(crate::t(lang, "internal-error-logged").into());
         }
     };
     let opts = zhucan_workbook::ImportOptions {
@@ -303,15 +300,12 @@ async fn run(
         Err(e) => return failed(e.to_string()),
     };
     let Some(area) = scope::import_area(&caller.user) else {
-        return failed(lang.pick("无权导入", "not allowed").into());
+        return failed(crate::t(lang, "not-allowed").into());
     };
     let reach = crate::import::reach_of(area, area_name);
     if let Err(e) = crate::import::restrict(&state.store, &mut parsed, reach, lang).await {
         tracing::error!(error = %e, "import: scope");
-        return failed(
-            lang.pick("服务器内部错误，已记录", "internal error, logged")
-                .into(),
-        );
+        return failed(crate::t(lang, "internal-error-logged").into());
     }
     let actor = Actor {
         name: &caller.user.username,
@@ -348,13 +342,7 @@ async fn run(
         }
         Err(e) => {
             tracing::error!(error = %e, "import: write");
-            failed(
-                lang.pick(
-                    "写入数据库时出错，已写入的行完整保留，可重新导入同一文件",
-                    "a database error; the rows written are whole, the same file can be imported again",
-                )
-                .into(),
-            )
+            failed(crate::t(lang, "a-database-error-the-rows-written").into())
         }
     }
 }
@@ -411,7 +399,7 @@ pub async fn import_job(
                 lang,
                 &format!("/import/{id}"),
                 "import",
-                lang.pick("导入进度与报告", "Import progress and report"),
+                crate::t(lang, "import-progress-and-report"),
             ),
             id: job.id.clone(),
             file: job.file.clone(),
@@ -518,7 +506,7 @@ pub async fn export_page(State(state): State<AppState>, caller: PageCaller) -> P
                 lang,
                 "/export",
                 "export",
-                lang.pick("花名册导出", "Export registry"),
+                crate::t(lang, "export-registry"),
             ),
             area_name,
             whole_district,

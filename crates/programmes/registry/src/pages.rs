@@ -119,13 +119,7 @@ pub async fn persons(
         Some(Some(a)) => Some(a),
         Some(None) => Some(scope_area.clone()),
         None => {
-            notice = Some(
-                lang.pick(
-                    "所选地区不在您的工作范围内。",
-                    "The chosen area is outside your area.",
-                )
-                .to_string(),
-            );
+            notice = Some(crate::t(lang, "the-chosen-area-is-outside-your").to_string());
             None
         }
     };
@@ -185,8 +179,7 @@ pub async fn persons(
         )
     };
     let summary = if !show {
-        lang.pick("请输入查询条件。", "Enter what to search for.")
-            .to_string()
+        crate::t(lang, "enter-what-to-search-for").to_string()
     } else {
         match lang {
             Lang::Zh => format!("共找到 {total} 人。"),
@@ -201,7 +194,7 @@ pub async fn persons(
                 lang,
                 &here,
                 "persons",
-                lang.pick("人员查询", "Find a person"),
+                crate::t(lang, "find-a-person"),
             ),
             q: text.clone(),
             area: area_q.clone(),
@@ -221,13 +214,13 @@ pub async fn persons(
 
 fn status_text(lang: Lang, status: &str, died: bool, moved: bool) -> String {
     if died {
-        lang.pick("已死亡", "deceased").into()
+        crate::t(lang, "deceased").into()
     } else if moved {
-        lang.pick("已迁出", "moved out").into()
+        crate::t(lang, "moved-out").into()
     } else if status == "revoked" {
-        lang.pick("已注销", "revoked").into()
+        crate::t(lang, "revoked").into()
     } else {
-        lang.pick("有效", "valid").into()
+        crate::t(lang, "valid").into()
     }
 }
 
@@ -279,8 +272,8 @@ struct PersonView {
 
 fn yes_no(lang: Lang, v: Option<bool>) -> String {
     match v {
-        Some(true) => lang.pick("是", "yes").into(),
-        Some(false) => lang.pick("否", "no").into(),
+        Some(true) => crate::t(lang, "yes-2").into(),
+        Some(false) => crate::t(lang, "no-2").into(),
         None => "—".into(),
     }
 }
@@ -427,10 +420,7 @@ fn person_view(
         });
     }
     if c.status == zhucan_domain::person::CertificateStatus::Revoked {
-        flags.push(
-            lang.pick("残疾人证已注销。", "The certificate is revoked.")
-                .into(),
-        );
+        flags.push(crate::t(lang, "the-certificate-is-revoked").into());
     } else if c.valid_until < today {
         flags.push(match lang {
             Lang::Zh => format!("残疾人证已于 {} 到期，请办理换领。", c.valid_until),
@@ -508,9 +498,9 @@ fn person_view(
                             })
                             .unwrap_or_default(),
                         if h.is_current {
-                            lang.pick("（现证）", " (current)")
+                            crate::t(lang, "current")
                         } else {
-                            lang.pick("（历史）", " (former)")
+                            crate::t(lang, "former")
                         }
                     ),
                 )
@@ -527,7 +517,7 @@ fn person_view(
         household_id: p
             .household_id
             .clone()
-            .unwrap_or_else(|| lang.pick("（自成一户）", "(own household)").into()),
+            .unwrap_or_else(|| crate::t(lang, "own-household").into()),
         household_size: p
             .household_size
             .map(|n| n.to_string())
@@ -591,14 +581,11 @@ fn person_view(
 /// not known here is shown as stored rather than under another channel's label.
 fn source_label(lang: Lang, s: &str) -> &str {
     match s {
-        "import" => lang.pick("花名册导入", "workbook import"),
-        "demo" => lang.pick("演示数据", "demo data"),
-        "form" => lang.pick("工作人员页面登记", "staff form"),
-        "service end" => lang.pick(
-            "本人或监护人提交（服务端）",
-            "submitted by the person or a guardian (service end)",
-        ),
-        "feed" => lang.pick("部门数据", "department feed"),
+        "import" => crate::t(lang, "workbook-import"),
+        "demo" => crate::t(lang, "demo-data"),
+        "form" => crate::t(lang, "staff-form"),
+        "service end" => crate::t(lang, "submitted-by-the-person-or-a"),
+        "feed" => crate::t(lang, "department-feed"),
         other => other,
     }
 }
@@ -614,9 +601,7 @@ pub async fn person(
     Path(handle): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let notice = q
-        .saved
-        .map(|_| caller.lang.pick("已保存。", "Saved.").to_string());
+    let notice = q.saved.map(|_| crate::t(caller.lang, "saved").to_string());
     person_page(&state, &caller, handle, notice, false).await
 }
 
@@ -750,7 +735,7 @@ pub async fn new_person_form(
                 lang,
                 "/persons/new",
                 "new",
-                lang.pick("登记新持证人员", "Register a person"),
+                crate::t(lang, "register-a-person"),
             ),
             fields,
             errors: vec![],
@@ -777,11 +762,7 @@ pub async fn new_person(
     {
         sub.fail(
             "township",
-            lang.pick(
-                "只能登记您工作范围内的人员",
-                "you can only register persons in your area",
-            )
-            .into(),
+            crate::t(lang, "you-can-only-register-persons-in").into(),
         );
     }
     if let (Some(rec), true) = (&parsed, sub.errors.is_empty()) {
@@ -817,11 +798,7 @@ pub async fn new_person(
             }
             Err(StoreError::Exists(_)) => sub.fail(
                 "citizen_id",
-                lang.pick(
-                    "该身份证号已建档，请通过人员查询找到其档案",
-                    "this citizen ID already has a file; find it with the search",
-                )
-                .into(),
+                crate::t(lang, "this-citizen-id-already-has-a").into(),
             ),
             Err(e) => return Err(PageError::store(&caller, e)),
         }
@@ -836,7 +813,7 @@ pub async fn new_person(
                 lang,
                 "/persons/new",
                 "new",
-                lang.pick("登记新持证人员（有错误）", "Register a person (errors)"),
+                crate::t(lang, "register-a-person-errors"),
             ),
             fields,
             errors,
@@ -863,13 +840,13 @@ pub struct KindQuery {
 }
 
 fn event_kind_field(lang: Lang, value: &str) -> FormField {
-    let mut o = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut o = vec![(String::new(), crate::t(lang, "choose").to_string())];
     o.extend(
         crate::forms::EVENT_KINDS
             .iter()
             .map(|(k, zh, en)| (k.to_string(), lang.pick(zh, en).to_string())),
     );
-    let mut f = FormField::new("kind", lang.pick("事件类型", "Kind of event"), "select")
+    let mut f = FormField::new("kind", crate::t(lang, "kind-of-event"), "select")
         .required()
         .options(o);
     f.value = value.to_string();
@@ -928,7 +905,7 @@ pub async fn event_form(
                 lang,
                 &format!("/persons/{handle}/events"),
                 "persons",
-                lang.pick("记录生命周期事件", "Record a life event"),
+                crate::t(lang, "record-a-life-event"),
             ),
             name: file.person.name.clone(),
             handle,
@@ -968,11 +945,7 @@ pub async fn record_event(
         .unwrap_or(-1);
     let mut sub = Submission::new(form);
     if !crate::forms::EVENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
-        sub.fail(
-            "kind",
-            lang.pick("请选择事件类型", "choose the kind of event")
-                .into(),
-        );
+        sub.fail("kind", crate::t(lang, "choose-the-kind-of-event").into());
     }
     let event = if sub.errors.is_empty() {
         crate::forms::parse_event(&kind, &mut sub, lang, &areas, today)
@@ -987,11 +960,7 @@ pub async fn record_event(
         {
             sub.fail(
                 "township",
-                lang.pick(
-                    "只能迁入您工作范围内的乡镇",
-                    "you can only move a person into your area",
-                )
-                .into(),
+                crate::t(lang, "you-can-only-move-a-person").into(),
             );
         } else {
             match apply_life_event(&file.record(), &ev, today) {
@@ -1048,7 +1017,7 @@ pub async fn record_event(
                 lang,
                 &format!("/persons/{handle}/events"),
                 "persons",
-                lang.pick("记录生命周期事件（有错误）", "Record a life event (errors)"),
+                crate::t(lang, "record-a-life-event-errors"),
             ),
             name: file.person.name.clone(),
             handle,

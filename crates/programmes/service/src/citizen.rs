@@ -155,75 +155,44 @@ struct SignupPage {
 
 fn signup_fields(lang: Lang) -> Vec<FormField> {
     vec![
-        FormField::new("relation", lang.pick("我是", "I am"), "select")
+        FormField::new("relation", crate::t(lang, "i-am"), "select")
             .required()
             .options(vec![
-                (
-                    "self".into(),
-                    lang.pick("持证残疾人本人", "the certified person").into(),
-                ),
+                ("self".into(), crate::t(lang, "the-certified-person").into()),
                 (
                     "guardian".into(),
-                    lang.pick("档案上登记的监护人", "the guardian named on the file")
-                        .into(),
+                    crate::t(lang, "the-guardian-named-on-the-file").into(),
                 ),
             ]),
-        FormField::new(
-            "name",
-            lang.pick("持证人姓名", "Certificate holder's name"),
-            "text",
-        )
-        .required()
-        .autocomplete("name"),
-        FormField::new(
-            "citizen_id",
-            lang.pick("持证人公民身份号码", "Holder's citizen ID"),
-            "text",
-        )
-        .required()
-        .hint(lang.pick(
-            "18 位，最后一位可能是 X",
-            "18 characters; the last may be X",
-        )),
+        FormField::new("name", crate::t(lang, "certificate-holder-s-name"), "text")
+            .required()
+            .autocomplete("name"),
+        FormField::new("citizen_id", crate::t(lang, "holder-s-citizen-id"), "text")
+            .required()
+            .hint(crate::t(lang, "n-18-characters-the-last-may-be")),
         FormField::new(
             "certificate_no",
-            lang.pick("残疾人证号", "Certificate number"),
+            crate::t(lang, "certificate-number"),
             "text",
         )
         .required()
-        .hint(lang.pick(
-            "20 位：身份证号加 2 位数字",
-            "20 characters: the ID and two digits",
-        )),
+        .hint(crate::t(lang, "n-20-characters-the-id-and-two")),
         FormField::new(
             "guardian_name",
-            lang.pick(
-                "监护人姓名（监护人开通时填写）",
-                "Guardian's name (when a guardian signs up)",
-            ),
+            crate::t(lang, "guardian-s-name-when-a-guardian"),
             "text",
         ),
-        FormField::new("username", lang.pick("登录用户名", "Username"), "text")
+        FormField::new("username", crate::t(lang, "username"), "text")
             .required()
             .autocomplete("username")
-            .hint(lang.pick(
-                "字母、数字和 . _ - @，最多 64 个字符",
-                "letters, digits and . _ - @, at most 64 characters",
-            )),
-        FormField::new("password", lang.pick("密码", "Password"), "password")
+            .hint(crate::t(lang, "letters-digits-and-at-most-64")),
+        FormField::new("password", crate::t(lang, "password"), "password")
             .required()
             .autocomplete("new-password")
-            .hint(lang.pick(
-                "至少 10 位，含字母、数字、符号中的两类",
-                "at least 10 characters from two of: letters, digits, symbols",
-            )),
-        FormField::new(
-            "password2",
-            lang.pick("再次输入密码", "Password again"),
-            "password",
-        )
-        .required()
-        .autocomplete("new-password"),
+            .hint(crate::t(lang, "at-least-10-characters-from-two")),
+        FormField::new("password2", crate::t(lang, "password-again"), "password")
+            .required()
+            .autocomplete("new-password"),
     ]
 }
 
@@ -235,7 +204,7 @@ pub async fn signup_form(headers: HeaderMap) -> Response {
             lang,
             "/signup",
             "",
-            lang.pick("开通服务账户", "Create your account"),
+            crate::t(lang, "create-your-account"),
         )
         .with_display(display_of(&headers)),
         fields: signup_fields(lang),
@@ -264,7 +233,7 @@ pub async fn signup(
                 lang,
                 "/signup",
                 "",
-                lang.pick("开通服务账户", "Create your account"),
+                crate::t(lang, "create-your-account"),
             )
             .with_display(display_of(&headers)),
             fields,
@@ -297,14 +266,14 @@ pub async fn signup(
         "guardian" => Relation::Guardian,
         "self" | "" => Relation::Own,
         other => {
-            let m = format!("“{other}”{}", lang.pick("不是可选项", " is not a choice"));
+            let m = format!("“{other}”{}", crate::t(lang, "is-not-a-choice"));
             sub.fail("relation", m);
             Relation::Own
         }
     };
     let name = sub.get("name").to_string();
     if name.is_empty() {
-        sub.fail("name", lang.pick("必填", "is required").into());
+        sub.fail("name", crate::t(lang, "is-required").into());
     }
     let id = match CitizenId::parse(sub.get("citizen_id")) {
         Ok(p) => Some(p.id),
@@ -326,8 +295,7 @@ pub async fn signup(
     if relation == Relation::Guardian && guardian_name.is_empty() {
         sub.fail(
             "guardian_name",
-            lang.pick("监护人开通时必填", "is required for a guardian")
-                .into(),
+            crate::t(lang, "is-required-for-a-guardian").into(),
         );
     }
     let username = sub.get("username").to_string();
@@ -337,10 +305,7 @@ pub async fn signup(
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
-        let m = format!(
-            "“{username}”{}",
-            lang.pick("不是有效用户名", " is not a valid username")
-        );
+        let m = format!("“{username}”{}", crate::t(lang, "is-not-a-valid-username"));
         sub.fail("username", m);
     }
     let password = sub.values.get("password").cloned().unwrap_or_default();
@@ -349,8 +314,7 @@ pub async fn signup(
     } else if sub.values.get("password2").map(String::as_str) != Some(password.as_str()) {
         sub.fail(
             "password2",
-            lang.pick("两次输入的密码不一致", "the passwords do not match")
-                .into(),
+            crate::t(lang, "the-passwords-do-not-match").into(),
         );
     }
     let (Some(id), Some(cert), true) = (id, cert, sub.errors.is_empty()) else {
@@ -370,10 +334,7 @@ pub async fn signup(
             && (relation == Relation::Own
                 || f.person.guardian_name.as_deref().map(str::trim) == Some(guardian_name.as_str()))
     });
-    let mismatch_msg = lang.pick(
-        "填写的信息与残联档案不符。请核对姓名、身份证号和残疾人证号（监护人还须与档案登记的监护人姓名一致），或联系所在乡镇（街道）残联。",
-        "The details do not match the federation's file. Check the name, ID and certificate number (a guardian's name must be the one on the file), or contact your township's federation office.",
-    );
+    let mismatch_msg = crate::t(lang, "the-details-do-not-match-the");
     if !matches {
         trail::record(
             &state.store,
@@ -397,7 +358,11 @@ pub async fn signup(
         match state.store.account_links(&id, Relation::Own).await {
             Ok(0) => {}
             Ok(_) => {
-                return render_form(&sub, Some(lang.pick("此人员已开通账户，请直接登录；忘记密码请联系所在乡镇（街道）残联。", "This person already has an account: sign in, or ask your township's federation office to reset the password.").into()), StatusCode::CONFLICT);
+                return render_form(
+                    &sub,
+                    Some(crate::t(lang, "this-person-already-has-an-account").into()),
+                    StatusCode::CONFLICT,
+                );
             }
             Err(e) => {
                 tracing::error!(error = %e, "signup lookup failed");
@@ -442,10 +407,7 @@ pub async fn signup(
         Err(zhucan_store::StoreError::Exists(_)) => {
             sub.fail(
                 "username",
-                format!(
-                    "“{username}”{}",
-                    lang.pick("已被使用，请换一个", " is taken; choose another")
-                ),
+                format!("“{username}”{}", crate::t(lang, "is-taken-choose-another")),
             );
             return render_form(&sub, None, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -536,12 +498,12 @@ struct MePage {
 
 pub fn app_status(s: &str, lang: Lang) -> &'static str {
     match s {
-        "submitted" => lang.pick("办理中", "in progress"),
-        "needs_info" => lang.pick("请补充材料", "more information needed"),
-        "approved" => lang.pick("已批准", "approved"),
-        "rejected" => lang.pick("未获批准", "not approved"),
-        "withdrawn" => lang.pick("已撤回", "withdrawn"),
-        _ => lang.pick("未知", "unknown"),
+        "submitted" => crate::t(lang, "in-progress"),
+        "needs_info" => crate::t(lang, "more-information-needed"),
+        "approved" => crate::t(lang, "approved"),
+        "rejected" => crate::t(lang, "not-approved"),
+        "withdrawn" => crate::t(lang, "withdrawn"),
+        _ => crate::t(lang, "unknown"),
     }
 }
 
@@ -614,11 +576,11 @@ pub async fn me(
                 .subsidy
                 .is_some_and(|sub| e.subsidies.iter().any(|x| x.subsidy == sub && x.receiving));
             let (state_text, apply) = if receiving {
-                (lang.pick("正在享受", "you receive it"), false)
+                (crate::t(lang, "you-receive-it"), false)
             } else if open {
-                (lang.pick("已申请，办理中", "applied: in progress"), false)
+                (crate::t(lang, "applied-in-progress"), false)
             } else {
-                (lang.pick("您可以申请", "you may apply"), true)
+                (crate::t(lang, "you-may-apply"), true)
             };
             Entitlement {
                 key: s.key.clone(),
@@ -638,7 +600,7 @@ pub async fn me(
         serde_json::json!({"via": "service end"}),
     ));
     let page = MePage {
-        c: chrome(Some(&caller), lang, &format!("/me?p={}", f.handle), "me", lang.pick("我的档案", "My file")),
+        c: chrome(Some(&caller), lang, &format!("/me?p={}", f.handle), "me", crate::t(lang, "my-file")),
         persons: switcher(&ctx, "/me"),
         handle: ctx.handle().to_string(),
         name: f.person.name.clone(),
@@ -674,7 +636,7 @@ pub async fn me(
         entitlements,
         applications: app_lines(&apps, &services, lang),
         unread,
-        notice: q.welcome.map(|_| lang.pick("账户已开通。这是您的档案，您可以在这里申请服务、查看进度和出示电子证照。", "Your account is ready. This is your file: apply for services, follow them and show your electronic certificate here.").to_string()),
+        notice: q.welcome.map(|_| crate::t(lang, "your-account-is-ready-this-is").to_string()),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -716,7 +678,7 @@ pub async fn services(
             lang,
             "/me/services",
             "services",
-            lang.pick("服务事项", "Services"),
+            crate::t(lang, "services"),
         ),
         persons: switcher(&ctx, "/me/services"),
         handle: ctx.handle().to_string(),
@@ -777,7 +739,7 @@ fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
             if let Some((zh, en)) = &f.hint {
                 ff = ff.hint(lang.pick(zh, en));
             }
-            let mut options = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+            let mut options = vec![(String::new(), crate::t(lang, "choose").to_string())];
             match f.kind {
                 FieldKind::Select => options.extend(
                     f.options
@@ -785,8 +747,8 @@ fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
                         .map(|(k, zh, en)| (k.clone(), lang.pick(zh, en).to_string())),
                 ),
                 FieldKind::YesNo => options.extend([
-                    ("是".into(), lang.pick("是", "yes").into()),
-                    ("否".into(), lang.pick("否", "no").into()),
+                    ("是".into(), crate::t(lang, "yes").into()),
+                    ("否".into(), crate::t(lang, "no").into()),
                 ]),
                 _ => {}
             }
@@ -942,8 +904,7 @@ fn uploads_for(
             None if d.required && need_required => {
                 errors.insert(
                     d.key.clone(),
-                    lang.pick("请上传此材料", "please upload this document")
-                        .into(),
+                    crate::t(lang, "please-upload-this-document").into(),
                 );
             }
             None => {}
@@ -1102,13 +1063,13 @@ struct ApplicationPage {
 
 pub fn event_label(kind: &str, lang: Lang) -> &'static str {
     match kind {
-        "submitted" => lang.pick("提交申请", "applied"),
-        "step_done" => lang.pick("完成一个办理环节", "a step was completed"),
-        "info_requested" => lang.pick("请补充材料", "more information requested"),
-        "info_provided" => lang.pick("已补充材料", "information provided"),
-        "approved" => lang.pick("批准", "approved"),
-        "rejected" => lang.pick("不予批准", "not approved"),
-        _ => lang.pick("其他", "other"),
+        "submitted" => crate::t(lang, "applied"),
+        "step_done" => crate::t(lang, "a-step-was-completed"),
+        "info_requested" => crate::t(lang, "more-information-requested"),
+        "info_provided" => crate::t(lang, "information-provided"),
+        "approved" => crate::t(lang, "approved-2"),
+        "rejected" => crate::t(lang, "not-approved-2"),
+        _ => crate::t(lang, "other"),
     }
 }
 
@@ -1160,15 +1121,13 @@ async fn application_page(
             // Steps before the decision's are done; a rejection ends at its step, and the
             // steps after it were never reached.
             let state_label = match app.status.as_str() {
-                "approved" => lang.pick("已完成", "done"),
-                "rejected" if i < app.step => lang.pick("已完成", "done"),
-                "rejected" if i == app.step => {
-                    lang.pick("在此环节不予批准", "not approved at this step")
-                }
-                "rejected" => lang.pick("未办理", "not reached"),
-                _ if i < app.step => lang.pick("已完成", "done"),
-                _ if i == app.step => lang.pick("办理中", "in progress"),
-                _ => lang.pick("未开始", "not started"),
+                "approved" => crate::t(lang, "done"),
+                "rejected" if i < app.step => crate::t(lang, "done"),
+                "rejected" if i == app.step => crate::t(lang, "not-approved-at-this-step"),
+                "rejected" => crate::t(lang, "not-reached"),
+                _ if i < app.step => crate::t(lang, "done"),
+                _ if i == app.step => crate::t(lang, "in-progress"),
+                _ => crate::t(lang, "not-started"),
             };
             (lang.pick(&s.label, &s.label_en).to_string(), state_label)
         })
@@ -1179,8 +1138,7 @@ async fn application_page(
         .find(|e| e.kind == "info_requested")
         .map(|e| e.note.clone())
         .filter(|_| app.status == "needs_info");
-    let mut fields =
-        vec![FormField::new("note", lang.pick("您的答复", "Your answer"), "text").required()];
+    let mut fields = vec![FormField::new("note", crate::t(lang, "your-answer"), "text").required()];
     let mut errors = match sub {
         Some(s) => s.apply(&mut fields),
         None => vec![],
@@ -1207,8 +1165,8 @@ async fn application_page(
             .and_then(|f| f.options.iter().find(|(k, _, _)| k == v))
             .map(|(_, zh, en)| lang.pick(zh, en).to_string())
             .unwrap_or_else(|| match v {
-                "yes" => lang.pick("是", "yes").into(),
-                "no" => lang.pick("否", "no").into(),
+                "yes" => crate::t(lang, "yes").into(),
+                "no" => crate::t(lang, "no").into(),
                 v => v.to_string(),
             })
     };
@@ -1306,12 +1264,11 @@ pub async fn answer(
     let mut sub = Submission::new(posted.values.clone());
     let note = sub.get("note").to_string();
     if note.is_empty() {
-        sub.fail("note", lang.pick("必填", "is required").into());
+        sub.fail("note", crate::t(lang, "is-required").into());
     } else if note.chars().count() > 1000 {
         sub.fail(
             "note",
-            lang.pick("不能超过 1000 个字", "must be at most 1000 characters")
-                .into(),
+            crate::t(lang, "must-be-at-most-1000-characters").into(),
         );
     }
     let (uploads, doc_errors) = uploads_for(&def, &posted.files, lang, false);
@@ -1432,32 +1389,32 @@ struct NeedsPage {
 }
 
 fn need_fields(lang: Lang) -> Vec<FormField> {
-    let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut kinds = vec![(String::new(), crate::t(lang, "choose").to_string())];
     kinds.extend(
         NeedKind::ALL
             .iter()
             .map(|k| (k.key().to_string(), k.label(lang).to_string())),
     );
     vec![
-        FormField::new("kind", lang.pick("需求类型", "What it is about"), "select")
+        FormField::new("kind", crate::t(lang, "what-it-is-about"), "select")
             .required()
             .options(kinds),
         FormField::new(
             "description",
-            lang.pick("请说说您的需求", "Tell us what you need"),
+            crate::t(lang, "tell-us-what-you-need"),
             "text",
         )
         .required()
-        .hint(lang.pick("不超过 500 字", "at most 500 characters")),
+        .hint(crate::t(lang, "at-most-500-characters")),
     ]
 }
 
 pub fn need_status(s: &str, lang: Lang) -> &'static str {
     match s {
-        "open" => lang.pick("已登记，待处理", "recorded, waiting"),
-        "triaged" => lang.pick("已分派办理", "being handled"),
-        "closed" => lang.pick("已办结", "closed"),
-        _ => lang.pick("未知", "unknown"),
+        "open" => crate::t(lang, "recorded-waiting"),
+        "triaged" => crate::t(lang, "being-handled"),
+        "closed" => crate::t(lang, "closed"),
+        _ => crate::t(lang, "unknown"),
     }
 }
 
@@ -1506,7 +1463,7 @@ async fn needs_page(
             lang,
             "/me/needs",
             "needs",
-            lang.pick("我的需求", "My needs"),
+            crate::t(lang, "my-needs"),
         ),
         persons: switcher(&ctx, "/me/needs"),
         handle: ctx.handle().to_string(),
@@ -1523,14 +1480,10 @@ async fn needs_page(
                         .iter()
                         .find(|(s, _)| &s.key == k)
                         .map(|(s, _)| {
-                            format!(
-                                "{}{}",
-                                lang.pick("转入服务：", "as the service: "),
-                                s.name(lang)
-                            )
+                            format!("{}{}", crate::t(lang, "as-the-service"), s.name(lang))
                         })
                         .unwrap_or_default(),
-                    (_, Some(r), _) => format!("{}{r}", lang.pick("转介：", "referred: ")),
+                    (_, Some(r), _) => format!("{}{r}", crate::t(lang, "referred")),
                     _ => String::new(),
                 },
                 can_rate: n.status == "closed" && n.satisfaction.is_none(),
@@ -1549,15 +1502,9 @@ pub async fn needs(
     caller: PageCaller,
     Query(q): Query<NeedsParams>,
 ) -> PageResult {
-    let notice = q.saved.map(|_| {
-        caller
-            .lang
-            .pick(
-                "已收到您的需求，工作人员会尽快处理。",
-                "We have your need; staff will deal with it soon.",
-            )
-            .to_string()
-    });
+    let notice = q
+        .saved
+        .map(|_| crate::t(caller.lang, "we-have-your-need-staff-will").to_string());
     needs_page(&state, &caller, q.p.as_deref(), None, notice).await
 }
 
@@ -1678,7 +1625,7 @@ pub async fn messages(State(state): State<AppState>, caller: PageCaller) -> Page
             lang,
             "/me/messages",
             "messages",
-            lang.pick("消息", "Messages"),
+            crate::t(lang, "messages"),
         ),
         messages: list
             .into_iter()
@@ -1756,7 +1703,7 @@ pub async fn my_certificate(
             lang,
             &here,
             "certificate",
-            lang.pick("电子证照", "Electronic certificate"),
+            crate::t(lang, "electronic-certificate"),
         ),
         persons: switcher(&ctx, "/me/certificate"),
         card,

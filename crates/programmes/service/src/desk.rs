@@ -67,9 +67,7 @@ fn today() -> chrono::NaiveDate {
 fn step_label(def: Option<&ServiceDef>, app: &Application, lang: Lang) -> String {
     match app.status.as_str() {
         "approved" | "rejected" => crate::citizen::app_status(&app.status, lang).to_string(),
-        "needs_info" => lang
-            .pick("等待申请人补充材料", "waiting for the applicant")
-            .into(),
+        "needs_info" => crate::t(lang, "waiting-for-the-applicant").into(),
         _ => def
             .map(|d| d.step_label(app.step, lang))
             .unwrap_or_default(),
@@ -84,19 +82,14 @@ fn step_progress(def: &ServiceDef, app: &Application, lang: Lang) -> Vec<(String
         .map(|(i, s)| {
             let i = i as i64;
             let state = match app.status.as_str() {
-                "approved" => lang.pick("已完成", "done"),
-                "rejected" if i < app.step => lang.pick("已完成", "done"),
-                "rejected" if i == app.step => {
-                    lang.pick("在此环节不予批准", "rejected at this step")
-                }
-                "rejected" => lang.pick("未办理", "not done"),
-                _ if i < app.step => lang.pick("已完成", "done"),
-                "needs_info" if i == app.step => lang.pick(
-                    "当前环节（等待补充材料）",
-                    "current (waiting for information)",
-                ),
-                _ if i == app.step => lang.pick("当前环节", "current"),
-                _ => lang.pick("未开始", "not started"),
+                "approved" => crate::t(lang, "done"),
+                "rejected" if i < app.step => crate::t(lang, "done"),
+                "rejected" if i == app.step => crate::t(lang, "rejected-at-this-step"),
+                "rejected" => crate::t(lang, "not-done"),
+                _ if i < app.step => crate::t(lang, "done"),
+                "needs_info" if i == app.step => crate::t(lang, "current-waiting-for-information"),
+                _ if i == app.step => crate::t(lang, "current"),
+                _ => crate::t(lang, "not-started"),
             };
             (
                 lang.pick(&s.label, &s.label_en).to_string(),
@@ -244,7 +237,7 @@ pub async fn queue(
             lang,
             &format!("/services/queue?{qs}"),
             "desk",
-            lang.pick("服务受理", "Service desk"),
+            crate::t(lang, "service-desk"),
         ),
         statuses: [
             ("active", "办理中", "in progress"),
@@ -337,27 +330,23 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
         .get(usize::try_from(app.step).unwrap_or(usize::MAX))
         .map(|s| lang.pick(&s.label, &s.label_en).to_string())
         .unwrap_or_default();
-    let mut actions = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut actions = vec![(String::new(), crate::t(lang, "choose").to_string())];
     // Before the last step the clerk completes the step; at the last step the decision
     // completes it. Rejecting (with reasons) is open at every step.
     if last {
-        actions.push(("approve".into(), lang.pick("批准", "approve").into()));
+        actions.push(("approve".into(), crate::t(lang, "approve").into()));
     } else {
         actions.push((
             "step".into(),
-            format!(
-                "{}{step}",
-                lang.pick("完成本环节：", "complete this step: ")
-            ),
+            format!("{}{step}", crate::t(lang, "complete-this-step")),
         ));
     }
     actions.extend([
         (
             "info".into(),
-            lang.pick("请申请人补充材料", "ask the applicant for more information")
-                .into(),
+            crate::t(lang, "ask-the-applicant-for-more-information").into(),
         ),
-        ("reject".into(), lang.pick("不予批准", "reject").into()),
+        ("reject".into(), crate::t(lang, "reject").into()),
     ]);
     let last_name = def
         .steps
@@ -365,11 +354,7 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
         .map(|s| lang.pick(&s.label, &s.label_en).to_string())
         .unwrap_or_default();
     let action_hint = if last {
-        lang.pick(
-            "这是最后一个环节，由批准或不予批准完成",
-            "this is the last step: the decision completes it",
-        )
-        .to_string()
+        crate::t(lang, "this-is-the-last-step-the").to_string()
     } else {
         match lang {
             Lang::Zh => format!(
@@ -381,31 +366,18 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
         }
     };
     vec![
-        FormField::new("action", lang.pick("办理", "Action"), "select")
+        FormField::new("action", crate::t(lang, "action"), "select")
             .required()
             .hint(&action_hint)
             .options(actions),
         FormField::new(
             "note",
-            lang.pick(
-                "意见或理由（告知申请人）",
-                "Note or reasons (sent to the applicant)",
-            ),
+            crate::t(lang, "note-or-reasons-sent-to-the"),
             "text",
         )
-        .hint(lang.pick(
-            "补充材料、不予批准时必填；请用申请人能懂的话",
-            "required to ask for information or to reject; use words the applicant understands",
-        )),
-        FormField::new(
-            "easy",
-            lang.pick("易读版理由（可不填）", "Easy-read reasons (optional)"),
-            "text",
-        )
-        .hint(lang.pick(
-            "短句、常用词，方便智力残疾人理解",
-            "short sentences and everyday words",
-        )),
+        .hint(crate::t(lang, "required-to-ask-for-information-or")),
+        FormField::new("easy", crate::t(lang, "easy-read-reasons-optional"), "text")
+            .hint(crate::t(lang, "short-sentences-and-everyday-words")),
     ]
 }
 
@@ -577,13 +549,13 @@ pub async fn act(
         "approve" => Some(StaffAct::Approve),
         "reject" => Some(StaffAct::Reject),
         "" => {
-            sub.fail("action", lang.pick("必填", "is required").into());
+            sub.fail("action", crate::t(lang, "is-required").into());
             None
         }
         other => {
             sub.fail(
                 "action",
-                format!("“{other}”{}", lang.pick("不是可选项", " is not a choice")),
+                format!("“{other}”{}", crate::t(lang, "is-not-a-choice")),
             );
             None
         }
@@ -591,22 +563,11 @@ pub async fn act(
     let note = sub.get("note").to_string();
     let easy = sub.get("easy").to_string();
     if matches!(action, Some(StaffAct::RequestInfo | StaffAct::Reject)) && note.is_empty() {
-        sub.fail(
-            "note",
-            lang.pick(
-                "请写明需要补充什么或不予批准的理由",
-                "say what is needed, or why it is rejected",
-            )
-            .into(),
-        );
+        sub.fail("note", crate::t(lang, "say-what-is-needed-or-why").into());
     }
     for (f, v) in [("note", &note), ("easy", &easy)] {
         if v.chars().count() > 1000 {
-            sub.fail(
-                f,
-                lang.pick("不能超过 1000 个字", "must be at most 1000 characters")
-                    .into(),
-            );
+            sub.fail(f, crate::t(lang, "must-be-at-most-1000-characters").into());
         }
     }
     let version: i64 = sub.get("version").parse().unwrap_or(-1);
@@ -823,7 +784,7 @@ pub async fn needs(
             lang,
             &format!("/needs?status={status}"),
             "needs_desk",
-            lang.pick("需求征集", "Needs"),
+            crate::t(lang, "needs"),
         ),
         status: status.clone(),
         kinds: NeedKind::ALL
@@ -852,9 +813,9 @@ pub async fn needs(
                 status: crate::citizen::need_status(&n.status, lang).to_string(),
                 recorded: n.recorded_at.get(..10).unwrap_or("").into(),
                 channel: match n.channel.as_str() {
-                    "citizen" => lang.pick("本人或家属", "the person or family"),
-                    "village_worker" => lang.pick("专职委员", "village worker"),
-                    _ => lang.pick("工作人员", "staff"),
+                    "citizen" => crate::t(lang, "the-person-or-family"),
+                    "village_worker" => crate::t(lang, "village-worker"),
+                    _ => crate::t(lang, "staff"),
                 }
                 .to_string(),
             })
@@ -891,39 +852,29 @@ struct NeedPage {
 }
 
 fn need_act_fields(lang: Lang, services: &[(ServiceDef, bool)]) -> Vec<FormField> {
-    let mut actions = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut actions = vec![(String::new(), crate::t(lang, "choose").to_string())];
     actions.extend([
         (
             "service".into(),
-            lang.pick("转入服务事项", "triage to a service").into(),
+            crate::t(lang, "triage-to-a-service").into(),
         ),
-        (
-            "refer".into(),
-            lang.pick("转介其他部门或机构", "refer elsewhere").into(),
-        ),
-        ("close".into(), lang.pick("办结", "close").into()),
+        ("refer".into(), crate::t(lang, "refer-elsewhere").into()),
+        ("close".into(), crate::t(lang, "close").into()),
     ]);
-    let mut svc = vec![(
-        String::new(),
-        lang.pick("（转入服务时选择）", "(for a service)")
-            .to_string(),
-    )];
+    let mut svc = vec![(String::new(), crate::t(lang, "for-a-service").to_string())];
     svc.extend(
         services
             .iter()
             .map(|(s, _)| (s.key.clone(), s.name(lang).to_string())),
     );
     vec![
-        FormField::new("action", lang.pick("处理", "Action"), "select")
+        FormField::new("action", crate::t(lang, "action-2"), "select")
             .required()
             .options(actions),
-        FormField::new("service", lang.pick("服务事项", "Service"), "select").options(svc),
+        FormField::new("service", crate::t(lang, "service"), "select").options(svc),
         FormField::new(
             "text",
-            lang.pick(
-                "转介去向或办结结果",
-                "Where it was referred, or the outcome",
-            ),
+            crate::t(lang, "where-it-was-referred-or-the"),
             "text",
         ),
     ]
@@ -967,7 +918,7 @@ async fn need_page(
             lang,
             &format!("/needs/{id}"),
             "needs_desk",
-            lang.pick("需求", "Need"),
+            crate::t(lang, "need"),
         ),
         id: need.id.clone(),
         handle: file.handle.clone(),
@@ -1028,30 +979,24 @@ pub async fn need_act(
     let text = sub.get("text").to_string();
     let service = sub.get("service").to_string();
     match action.as_str() {
-        "service" if !services.iter().any(|(s, _)| s.key == service) => sub.fail(
-            "service",
-            lang.pick("请选择服务事项", "choose a service").into(),
-        ),
+        "service" if !services.iter().any(|(s, _)| s.key == service) => {
+            sub.fail("service", crate::t(lang, "choose-a-service").into())
+        }
         "refer" | "close" if text.is_empty() => sub.fail(
             "text",
-            lang.pick(
-                "请写明转介去向或办结结果",
-                "say where it was referred or how it ended",
-            )
-            .into(),
+            crate::t(lang, "say-where-it-was-referred-or").into(),
         ),
         "service" | "refer" | "close" => {}
-        "" => sub.fail("action", lang.pick("必填", "is required").into()),
+        "" => sub.fail("action", crate::t(lang, "is-required").into()),
         other => sub.fail(
             "action",
-            format!("“{other}”{}", lang.pick("不是可选项", " is not a choice")),
+            format!("“{other}”{}", crate::t(lang, "is-not-a-choice")),
         ),
     }
     if text.chars().count() > 500 {
         sub.fail(
             "text",
-            lang.pick("不能超过 500 个字", "must be at most 500 characters")
-                .into(),
+            crate::t(lang, "must-be-at-most-500-characters").into(),
         );
     }
     if !sub.errors.is_empty() {
@@ -1151,17 +1096,17 @@ async fn person_needs_page(
         )
         .await
         .or_page(caller)?;
-    let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut kinds = vec![(String::new(), crate::t(lang, "choose").to_string())];
     kinds.extend(
         NeedKind::ALL
             .iter()
             .map(|k| (k.key().to_string(), k.label(lang).to_string())),
     );
     let mut fields = vec![
-        FormField::new("kind", lang.pick("需求类型", "Kind"), "select")
+        FormField::new("kind", crate::t(lang, "kind"), "select")
             .required()
             .options(kinds),
-        FormField::new("description", lang.pick("需求内容", "The need"), "text").required(),
+        FormField::new("description", crate::t(lang, "the-need"), "text").required(),
     ];
     let errors = match sub {
         Some(s) => s.apply(&mut fields),
@@ -1178,7 +1123,7 @@ async fn person_needs_page(
             lang,
             &format!("/persons/{handle}/needs"),
             "desk",
-            lang.pick("需求", "Needs"),
+            crate::t(lang, "needs-2"),
         ),
         handle: handle.to_string(),
         name: file.person.name.clone(),

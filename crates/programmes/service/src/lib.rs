@@ -11,6 +11,11 @@
 
 #![allow(clippy::result_large_err)]
 
+// Templates name the catalogue by crate (`zhucan_service::t`), here too.
+extern crate self as zhucan_service;
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 use std::sync::Arc;
 use std::time::Duration;
 

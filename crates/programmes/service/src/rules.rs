@@ -242,7 +242,7 @@ pub fn check_answers(
             .unwrap_or_default();
         if v.is_empty() {
             if f.required {
-                errors.push((f.name.clone(), lang.pick("必填", "is required").to_string()));
+                errors.push((f.name.clone(), crate::t(lang, "is-required").to_string()));
             }
             continue;
         }

@@ -155,19 +155,11 @@ pub fn withdrawal_reason(eligible: bool, receiving: bool, kind: CaseKind) -> Opt
 /// The words of a withdrawal reason code.
 pub fn withdrawal_text(code: &str, lang: zhucan_domain::lang::Lang) -> &'static str {
     match code {
-        "now_receiving" => lang.pick("已在发放，无需新办", "already being paid: nothing to enrol"),
-        "no_longer_eligible" => lang.pick(
-            "复核后已不符合条件，不予新办",
-            "no longer eligible on review: nothing to enrol",
-        ),
-        "eligible_again" => lang.pick(
-            "复核后仍符合条件，无需停发",
-            "still eligible on review: nothing to stop",
-        ),
-        "no_longer_receiving" => {
-            lang.pick("已停止发放，无需再停", "no longer paid: nothing to stop")
-        }
-        _ => lang.pick("复核后撤回", "withdrawn on review"),
+        "now_receiving" => crate::t(lang, "already-being-paid-nothing-to-enrol"),
+        "no_longer_eligible" => crate::t(lang, "no-longer-eligible-on-review-nothing"),
+        "eligible_again" => crate::t(lang, "still-eligible-on-review-nothing-to"),
+        "no_longer_receiving" => crate::t(lang, "no-longer-paid-nothing-to-stop"),
+        _ => crate::t(lang, "withdrawn-on-review"),
     }
 }
 

@@ -235,14 +235,14 @@ pub async fn audit(
                 })
                 .collect();
             let heads = [
-                lang.pick("公民身份号码", "Citizen ID"),
-                lang.pick("乡镇（街道）", "Township"),
-                lang.pick("补贴", "Subsidy"),
-                lang.pick("发现", "Finding"),
-                lang.pick("原因", "Reasons"),
+                crate::t(lang, "citizen-id"),
+                crate::t(lang, "township"),
+                crate::t(lang, "subsidy"),
+                crate::t(lang, "finding"),
+                crate::t(lang, "reasons"),
             ];
             zhucan_web::xlsx::list_xlsx(
-                &format!("{} {m}", lang.pick("应补尽补核查", "Subsidy audit")),
+                &format!("{} {m}", crate::t(lang, "subsidy-audit")),
                 &heads,
                 &rows,
             )
@@ -430,13 +430,13 @@ pub async fn explain(
             }
             s.push_str(&format!(
                 "  {}{}\n",
-                lang.pick("规则版本：", "Rule version: "),
+                crate::t(lang, "rule-version"),
                 x.rule_version
             ));
             for p in &x.parameters {
                 s.push_str(&format!(
                     "  {} #{} {} = {}（{} 起，{}）\n",
-                    lang.pick("参数", "parameter"),
+                    crate::t(lang, "parameter"),
                     p.id,
                     p.key,
                     p.value,

@@ -14,6 +14,11 @@
 
 #![allow(clippy::result_large_err)]
 
+// Templates name the catalogue by crate (`zhucan_subsidies::t`), here too.
+extern crate self as zhucan_subsidies;
+// The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
+zhucan_domain::catalogue!();
+
 use std::sync::Arc;
 use std::time::Duration;
 

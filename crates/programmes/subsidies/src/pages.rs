@@ -51,9 +51,7 @@ fn parse_month(raw: Option<&str>, lang: Lang) -> Result<Month, String> {
 /// A reason code in words.
 pub fn reason_label(code: &str, lang: Lang) -> String {
     if code == "not_enrolled" {
-        return lang
-            .pick("符合条件，尚未纳入发放", "eligible, not enrolled")
-            .into();
+        return crate::t(lang, "eligible-not-enrolled").into();
     }
     match Cond::parse(code) {
         Some(c) => match lang {
@@ -69,7 +67,7 @@ fn reasons_text(codes: &[impl AsRef<str>], lang: Lang) -> String {
         .iter()
         .map(|c| reason_label(c.as_ref(), lang))
         .collect::<Vec<_>>()
-        .join(lang.pick("；", "; "))
+        .join(crate::t(lang, "symbol"))
 }
 
 async fn snapshot(state: &AppState, caller: &PageCaller) -> Result<Arc<Snapshot>, PageError> {
@@ -180,7 +178,7 @@ pub async fn audit(
 ) -> PageResult {
     let lang = caller.lang;
     let scope_area = caller.user.area.clone();
-    let title = lang.pick("两项补贴 应补尽补核查", "Subsidy audit (应补尽补)");
+    let title = crate::t(lang, "subsidy-audit-2");
     let m = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => m,
         Err(msg) => {
@@ -190,7 +188,7 @@ pub async fn audit(
                 month_error: Some(msg.clone()),
                 errors: vec![(
                     "month".into(),
-                    format!("{}：{msg}", lang.pick("月份", "Month")),
+                    format!("{}：{msg}", crate::t(lang, "month")),
                 )],
                 area_name: String::new(),
                 counts: vec![],
@@ -300,7 +298,7 @@ pub async fn audit(
             case: open
                 .iter()
                 .find(|c| c.subsidy == f.subsidy && c.kind == kind)
-                .map(|c| (c.id.clone(), lang.pick("已立案", "case open").to_string())),
+                .map(|c| (c.id.clone(), crate::t(lang, "case-open").to_string())),
             kind: kind.key(),
         });
     }
@@ -449,31 +447,26 @@ struct CasesPage {
 
 fn kind_label(k: CaseKind, lang: Lang) -> &'static str {
     match k {
-        CaseKind::Enrol => lang.pick("纳入发放", "enrol"),
-        CaseKind::Stop => lang.pick("停止发放", "stop"),
+        CaseKind::Enrol => crate::t(lang, "enrol"),
+        CaseKind::Stop => crate::t(lang, "stop"),
     }
 }
 
 fn status_label(s: &str, lang: Lang) -> String {
     match s {
-        "open" => lang.pick("待办", "open").into(),
-        "approved" => lang.pick("已批准", "approved").into(),
-        "rejected" => lang.pick("不予批准", "rejected").into(),
-        "withdrawn" => lang.pick("已撤回", "withdrawn").into(),
+        "open" => crate::t(lang, "open").into(),
+        "approved" => crate::t(lang, "approved").into(),
+        "rejected" => crate::t(lang, "rejected").into(),
+        "withdrawn" => crate::t(lang, "withdrawn").into(),
         other => other.into(),
     }
 }
 
 fn trigger_label(s: &str, lang: Lang) -> String {
     match s {
-        "audit" => lang.pick("月度核查", "monthly audit").into(),
-        "change" => lang
-            .pick(
-                "档案变更后自动核查（1+X）",
-                "after a change to the file (1+X)",
-            )
-            .into(),
-        "staff" => lang.pick("工作人员发起", "opened by staff").into(),
+        "audit" => crate::t(lang, "monthly-audit").into(),
+        "change" => crate::t(lang, "after-a-change-to-the-file").into(),
+        "staff" => crate::t(lang, "opened-by-staff").into(),
         other => other.into(),
     }
 }
@@ -526,7 +519,7 @@ pub async fn cases(
             lang,
             &format!("/subsidies/cases?status={status}"),
             "subsidies",
-            lang.pick("补贴待办", "Subsidy cases"),
+            crate::t(lang, "subsidy-cases"),
         ),
         statuses: [
             ("open", "待办", "open"),
@@ -660,7 +653,7 @@ async fn case_page(
             lang,
             &format!("/subsidies/cases/{id}"),
             "subsidies",
-            lang.pick("补贴待办", "Subsidy case"),
+            crate::t(lang, "subsidy-case"),
         ),
         id: case.id.clone(),
         handle: file.handle.clone(),
@@ -698,18 +691,14 @@ async fn case_page(
 
 fn decide_fields(lang: Lang) -> Vec<FormField> {
     vec![
-        FormField::new("decision", lang.pick("决定", "Decision"), "select")
+        FormField::new("decision", crate::t(lang, "decision"), "select")
             .required()
             .options(vec![
-                (String::new(), lang.pick("请选择", "Choose").into()),
-                ("approve".into(), lang.pick("批准", "Approve").into()),
-                ("reject".into(), lang.pick("不予批准", "Reject").into()),
+                (String::new(), crate::t(lang, "choose").into()),
+                ("approve".into(), crate::t(lang, "approve").into()),
+                ("reject".into(), crate::t(lang, "reject").into()),
             ]),
-        FormField::new(
-            "note",
-            lang.pick("意见（不予批准时必填）", "Note (required to reject)"),
-            "text",
-        ),
+        FormField::new("note", crate::t(lang, "note-required-to-reject"), "text"),
     ]
 }
 
@@ -744,13 +733,13 @@ pub async fn decide_case(
         "approve" => Some(true),
         "reject" => Some(false),
         "" => {
-            sub.fail("decision", lang.pick("必填", "is required").into());
+            sub.fail("decision", crate::t(lang, "is-required").into());
             None
         }
         other => {
             sub.fail(
                 "decision",
-                format!("“{other}”{}", lang.pick("不是有效选项", " is not a choice")),
+                format!("“{other}”{}", crate::t(lang, "is-not-a-choice")),
             );
             None
         }
@@ -758,15 +747,13 @@ pub async fn decide_case(
     if approve == Some(false) && note.is_empty() {
         sub.fail(
             "note",
-            lang.pick("不予批准时须说明理由", "give the reason for a rejection")
-                .into(),
+            crate::t(lang, "give-the-reason-for-a-rejection").into(),
         );
     }
     if note.chars().count() > 500 {
         sub.fail(
             "note",
-            lang.pick("不能超过 500 个字", "must be at most 500 characters")
-                .into(),
+            crate::t(lang, "must-be-at-most-500-characters").into(),
         );
     }
     let (Some(approve), true) = (approve, sub.errors.is_empty()) else {
@@ -891,12 +878,7 @@ fn status_text(status: &str, run: &Option<crate::store::PayrollRun>, lang: Lang)
                 r.submitted_by
             ),
         },
-        _ => lang
-            .pick(
-                "草稿：按当前数据实时计算，尚未提交。",
-                "Draft: computed live from today's data, not yet submitted.",
-            )
-            .into(),
+        _ => crate::t(lang, "draft-computed-live-from-today-s").into(),
     }
 }
 
@@ -916,7 +898,7 @@ async fn payroll_page(
 ) -> PageResult {
     let lang = caller.lang;
     let scope_area = works(caller)?;
-    let title = lang.pick("两项补贴发放", "Subsidy payroll");
+    let title = crate::t(lang, "subsidy-payroll");
     let m = match parse_month(p.month.as_deref(), lang) {
         Ok(m) => m,
         Err(msg) => {
@@ -926,7 +908,7 @@ async fn payroll_page(
                 month_error: Some(msg.clone()),
                 errors: vec![(
                     "month".into(),
-                    format!("{}：{msg}", lang.pick("月份", "Month")),
+                    format!("{}：{msg}", crate::t(lang, "month")),
                 )],
                 status: String::new(),
                 status_key: String::new(),
@@ -1253,12 +1235,7 @@ struct PolicyPage {
 
 /// The note beside a parameter that no rule reads ([`ParamKey::read_by_rules`]).
 fn reference_note(key: ParamKey, lang: Lang) -> Option<&'static str> {
-    (!key.read_by_rules()).then(|| {
-        lang.pick(
-            "仅作记录，暂无规则使用（待相关业务上线）",
-            "recorded for reference only — no rule uses it yet",
-        )
-    })
+    (!key.read_by_rules()).then(|| crate::t(lang, "recorded-for-reference-only-no-rule"))
 }
 
 /// What a scenario on a parameter no rule reads can show: nothing changes.
@@ -1274,14 +1251,10 @@ fn policy_fields(
     areas: &[zhucan_domain::area::Area],
     scope_area: &AreaCode,
 ) -> Vec<FormField> {
-    let mut keys = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut keys = vec![(String::new(), crate::t(lang, "choose").to_string())];
     keys.extend(ParamKey::ALL.iter().map(|k| {
         let label = match reference_note(*k, lang) {
-            Some(_) => format!(
-                "{}{}",
-                k.label(lang),
-                lang.pick("（仅作记录）", " (reference only)")
-            ),
+            Some(_) => format!("{}{}", k.label(lang), crate::t(lang, "reference-only")),
             None => k.label(lang).to_string(),
         };
         (k.key().to_string(), label)
@@ -1292,17 +1265,20 @@ fn policy_fields(
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     vec![
-        FormField::new("key", lang.pick("参数", "Parameter"), "select").required().hint(lang.pick(
-            "标“仅作记录”的参数暂无规则使用：可以录入和测算，但不改变任何人的补贴",
-            "parameters marked “reference only” are read by no rule yet: they can be entered and tried, but change no one's subsidy",
-        )).options(keys),
-        FormField::new("area", lang.pick("适用区域", "Applies to"), "select").required().options(area_opts),
-        FormField::new("value", lang.pick("数值", "Value"), "text").required().hint(lang.pick(
-            "金额写元（1150）；比例写 30% 或 0.3；倍数写 1.3；对象写 低保、低边；档次写 1:*:300, 2:*:240, 3:智力:180",
-            "amounts in yuan (1150); ratios as 30% or 0.3; multiples as 1.3; statuses as 低保、低边; tiers as 1:*:300, 2:*:240, 3:智力:180",
-        )),
-        FormField::new("effective_from", lang.pick("生效日期", "Effective from"), "date").required().hint(lang.pick("例如 2026-01-01；之前的月份不受影响", "e.g. 2026-01-01; months before it are not affected")),
-        FormField::new("source", lang.pick("依据文件", "Source document"), "text").required(),
+        FormField::new("key", crate::t(lang, "parameter-2"), "select")
+            .required()
+            .hint(crate::t(lang, "parameters-marked-reference-only-are-read"))
+            .options(keys),
+        FormField::new("area", crate::t(lang, "applies-to"), "select")
+            .required()
+            .options(area_opts),
+        FormField::new("value", crate::t(lang, "value"), "text")
+            .required()
+            .hint(crate::t(lang, "amounts-in-yuan-1150-ratios-as")),
+        FormField::new("effective_from", crate::t(lang, "effective-from"), "date")
+            .required()
+            .hint(crate::t(lang, "e-g-2026-01-01-months")),
+        FormField::new("source", crate::t(lang, "source-document"), "text").required(),
     ]
 }
 
@@ -1317,12 +1293,12 @@ fn parse_change(
         Some(k) => Some(k),
         None => {
             let m = if sub.get("key").is_empty() {
-                lang.pick("必填", "is required").to_string()
+                crate::t(lang, "is-required").to_string()
             } else {
                 format!(
                     "“{}”{}",
                     sub.get("key"),
-                    lang.pick("不是参数", " is not a parameter")
+                    crate::t(lang, "is-not-a-parameter")
                 )
             };
             sub.fail("key", m);
@@ -1335,7 +1311,7 @@ fn parse_change(
             let m = format!(
                 "“{}”{}",
                 sub.get("area"),
-                lang.pick("不是可选区域", " is not an area you may set")
+                crate::t(lang, "is-not-an-area-you-may")
             );
             sub.fail("area", m);
             None
@@ -1358,12 +1334,11 @@ fn parse_change(
     };
     let source = sub.get("source").to_string();
     if source.is_empty() {
-        sub.fail("source", lang.pick("必填", "is required").into());
+        sub.fail("source", crate::t(lang, "is-required").into());
     } else if source.chars().count() > 200 {
         sub.fail(
             "source",
-            lang.pick("不能超过 200 个字", "must be at most 200 characters")
-                .into(),
+            crate::t(lang, "must-be-at-most-200-characters").into(),
         );
     }
     match (key, area, value, from, sub.errors.is_empty()) {
@@ -1487,7 +1462,7 @@ async fn policy_page(
             lang,
             "/subsidies/policy",
             "subsidies",
-            lang.pick("补贴政策参数", "Subsidy policy parameters"),
+            crate::t(lang, "subsidy-policy-parameters"),
         ),
         params: params
             .iter()
@@ -1514,7 +1489,7 @@ async fn policy_page(
             .filter(|k| !k.read_by_rules())
             .map(|k| k.label(lang))
             .collect::<Vec<_>>()
-            .join(lang.pick("、", "; ")),
+            .join(crate::t(lang, "symbol-2")),
         notice,
         action: "/subsidies/policy",
     };
@@ -1531,12 +1506,9 @@ pub async fn policy_view(
     caller: Holds<SubsidyStaff>,
     Query(q): Query<SavedParams>,
 ) -> PageResult {
-    let notice = q.saved.map(|_| {
-        caller
-            .lang
-            .pick("已保存新版本参数。", "The new parameter version is saved.")
-            .to_string()
-    });
+    let notice = q
+        .saved
+        .map(|_| crate::t(caller.lang, "the-new-parameter-version-is-saved").to_string());
     policy_page(&state, &caller, None, None, notice).await
 }
 
@@ -1664,7 +1636,7 @@ pub async fn what_if(
             lang,
             "/subsidies/what-if",
             "subsidies",
-            lang.pick("政策调整测算", "What if the policy changed"),
+            crate::t(lang, "what-if-the-policy-changed"),
         ),
         fields,
         errors,
@@ -1717,35 +1689,28 @@ struct PersonPage {
 }
 
 fn benefit_fields(lang: Lang) -> Vec<FormField> {
-    let mut kinds = vec![(String::new(), lang.pick("请选择", "Choose").to_string())];
+    let mut kinds = vec![(String::new(), crate::t(lang, "choose").to_string())];
     kinds.extend(
         BenefitKind::ALL
             .iter()
             .map(|k| (k.key().to_string(), k.label(lang).to_string())),
     );
     vec![
-        FormField::new("kind", lang.pick("补助种类", "Allowance"), "select")
+        FormField::new("kind", crate::t(lang, "allowance"), "select")
             .required()
             .options(kinds),
         FormField::new(
             "amount",
-            lang.pick(
-                "月金额（元，同类补贴择高时填写）",
-                "Monthly amount (yuan; for same-need allowances)",
-            ),
+            crate::t(lang, "monthly-amount-yuan-for-same-need"),
             "text",
         ),
-        FormField::new("since", lang.pick("起始年月", "From month"), "text")
+        FormField::new("since", crate::t(lang, "from-month"), "text")
             .required()
-            .hint(lang.pick("例如 2025-03", "e.g. 2025-03")),
-        FormField::new(
-            "until",
-            lang.pick("截止年月（可空）", "Until month (optional)"),
-            "text",
-        ),
+            .hint(crate::t(lang, "e-g-2025-03")),
+        FormField::new("until", crate::t(lang, "until-month-optional"), "text"),
         FormField::new(
             "source",
-            lang.pick("来源（部门、文件）", "Source (department, document)"),
+            crate::t(lang, "source-department-document"),
             "text",
         )
         .required(),
@@ -1754,15 +1719,11 @@ fn benefit_fields(lang: Lang) -> Vec<FormField> {
 
 fn account_fields(lang: Lang) -> Vec<FormField> {
     vec![
-        FormField::new("bank", lang.pick("开户银行", "Bank"), "text").required(),
-        FormField::new(
-            "account_no",
-            lang.pick("银行账号", "Account number"),
-            "text",
-        )
-        .required()
-        .hint(lang.pick("8 到 30 位数字", "8 to 30 digits")),
-        FormField::new("holder", lang.pick("户名", "Account holder"), "text").required(),
+        FormField::new("bank", crate::t(lang, "bank"), "text").required(),
+        FormField::new("account_no", crate::t(lang, "account-number"), "text")
+            .required()
+            .hint(crate::t(lang, "n-8-to-30-digits")),
+        FormField::new("holder", crate::t(lang, "account-holder"), "text").required(),
     ]
 }
 
@@ -1839,7 +1800,7 @@ async fn person_page(
             lang,
             &format!("/persons/{handle}/subsidies?month={m}"),
             "subsidies",
-            lang.pick("两项补贴", "The two subsidies"),
+            crate::t(lang, "the-two-subsidies"),
         ),
         handle: handle.to_string(),
         name: file.person.name.clone(),
@@ -1859,21 +1820,17 @@ async fn person_page(
                 verdict: format!(
                     "{}，{}{}",
                     if x.eligible {
-                        lang.pick("符合条件", "eligible")
+                        crate::t(lang, "eligible")
                     } else {
-                        lang.pick("不符合条件", "not eligible")
+                        crate::t(lang, "not-eligible")
                     },
                     if x.receiving {
-                        lang.pick("享受中", "receiving")
+                        crate::t(lang, "receiving")
                     } else {
-                        lang.pick("未享受", "not receiving")
+                        crate::t(lang, "not-receiving")
                     },
                     x.amount_fen
-                        .map(|a| format!(
-                            "，{} {}",
-                            fen_to_yuan(a),
-                            lang.pick("元/月", "yuan a month")
-                        ))
+                        .map(|a| format!("，{} {}", fen_to_yuan(a), crate::t(lang, "yuan-a-month")))
                         .unwrap_or_default()
                 ),
                 conditions: x
@@ -1950,7 +1907,7 @@ async fn person_page(
         notice: p
             .saved
             .as_ref()
-            .map(|_| lang.pick("已保存。", "Saved.").to_string()),
+            .map(|_| crate::t(lang, "saved").to_string()),
     };
     Ok(render(status, &view))
 }
@@ -1996,11 +1953,7 @@ pub async fn add_benefit(
     {
         sub.fail(
             "amount",
-            lang.pick(
-                "同类补贴须填写月金额（用于择高）",
-                "a same-need allowance needs its monthly amount (to take the higher)",
-            )
-            .into(),
+            crate::t(lang, "a-same-need-allowance-needs-its").into(),
         );
     }
     let since = match Month::parse(sub.get("since")) {
@@ -2016,10 +1969,7 @@ pub async fn add_benefit(
         u => match Month::parse(u) {
             Ok(m) if since.is_none_or(|s| m >= s) => Some(m),
             Ok(_) => {
-                let m = format!(
-                    "“{u}”{}",
-                    lang.pick("早于起始年月", " is before the first month")
-                );
+                let m = format!("“{u}”{}", crate::t(lang, "is-before-the-first-month"));
                 sub.fail("until", m);
                 None
             }
@@ -2080,12 +2030,11 @@ pub async fn set_account(
     let holder = sub.get("holder").to_string();
     for (field, v) in [("bank", &bank), ("holder", &holder)] {
         if v.is_empty() {
-            sub.fail(field, lang.pick("必填", "is required").into());
+            sub.fail(field, crate::t(lang, "is-required").into());
         } else if v.chars().count() > 60 {
             sub.fail(
                 field,
-                lang.pick("不能超过 60 个字", "must be at most 60 characters")
-                    .into(),
+                crate::t(lang, "must-be-at-most-60-characters").into(),
             );
         }
     }
@@ -2093,7 +2042,7 @@ pub async fn set_account(
         let m = format!(
             "“{}”{}",
             sub.get("account_no"),
-            lang.pick("应为 8 到 30 位数字", " must be 8 to 30 digits")
+            crate::t(lang, "must-be-8-to-30-digits")
         );
         sub.fail("account_no", m);
     }

@@ -379,9 +379,7 @@ pub fn explain(v: &Verdict, f: &MonthFacts, p: &InForce, lang: Lang) -> Vec<Cond
             let fact = match (c, lang) {
                 (Cond::LowIncome, _) | (Cond::NotTekun, _) => match f.economic {
                     Some(e) => format!("（{}）", e.label(lang)),
-                    None => lang
-                        .pick("（未填家庭经济状况）", " (no household status)")
-                        .into(),
+                    None => crate::t(lang, "no-household-status").into(),
                 },
                 (Cond::SevereCare, _) => match lang {
                     Lang::Zh => format!("（{}{}）", f.category.zh(), f.grade.zh()),

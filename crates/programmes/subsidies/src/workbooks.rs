@@ -16,32 +16,32 @@ pub fn payroll_xlsx(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(lang.pick("发放名册", "Payroll"))?;
+    ws.set_name(crate::t(lang, "payroll"))?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     ws.write_string_with_format(
         0,
         0,
         format!(
             "{} {month}（{status}）{} {} {}",
-            lang.pick("两项补贴发放名册", "Subsidy payroll"),
-            lang.pick("合计", "total"),
+            crate::t(lang, "subsidy-payroll-2"),
+            crate::t(lang, "total"),
             zhucan_domain::parse::fen_to_yuan(total),
-            lang.pick("元", "yuan")
+            crate::t(lang, "yuan")
         ),
         &title_format(),
     )?;
     let names_col = names.is_some();
-    let mut heads = vec![lang.pick("序号", "No.")];
+    let mut heads = vec![crate::t(lang, "no")];
     if names_col {
-        heads.push(lang.pick("姓名", "Name"));
+        heads.push(crate::t(lang, "name"));
     }
     heads.extend([
-        lang.pick("公民身份号码", "Citizen ID"),
-        lang.pick("乡镇（街道）代码", "Township code"),
-        lang.pick("补贴", "Subsidy"),
-        lang.pick("类型", "Kind"),
-        lang.pick("所属月份", "For month"),
-        lang.pick("金额（元）", "Amount (yuan)"),
+        crate::t(lang, "citizen-id"),
+        crate::t(lang, "township-code"),
+        crate::t(lang, "subsidy"),
+        crate::t(lang, "kind"),
+        crate::t(lang, "for-month"),
+        crate::t(lang, "amount-yuan"),
     ]);
     let widths: Vec<f64> = heads.iter().map(|_| 16.0).collect();
     headers(ws, 2, &heads, &widths)?;
@@ -76,9 +76,9 @@ pub fn payroll_xlsx(
 /// 正常发放 / 补发 / 追回.
 pub fn kind_label(kind: &str, lang: Lang) -> &'static str {
     match kind {
-        "arrears" => lang.pick("补发", "arrears"),
-        "recovery" => lang.pick("追回", "recovery"),
-        _ => lang.pick("正常发放", "regular"),
+        "arrears" => crate::t(lang, "arrears"),
+        "recovery" => crate::t(lang, "recovery"),
+        _ => crate::t(lang, "regular"),
     }
 }
 
