@@ -1,8 +1,8 @@
 //! Writing the registry workbook: the same three sheets the import reads, so an export
 //! re-imports to the same data.
 
-use zhucan_domain::parse::sheet_text;
 use std::path::Path;
+use zhucan_domain::parse::sheet_text;
 
 use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 use zhucan_domain::Lang;

@@ -266,9 +266,8 @@ impl<'a> Book<'a> {
         let Source::Workbook(wb) = &mut self.source else {
             return out;
         };
-        let range = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            wb.worksheet_formula(name)
-        }));
+        let range =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wb.worksheet_formula(name)));
         let Ok(Ok(range)) = range else {
             return out;
         };

@@ -114,6 +114,10 @@ pub struct ParsedWorkbook {
     pub institutions_sheet: String,
 }
 
+/// The persons rows seen: (citizen ID, survey year) → (Excel row, index in the parsed
+/// persons, its cells, whether a differing duplicate refused it).
+type SeenPersons<'g> = HashMap<([u8; 18], i32), (u32, usize, &'g [calamine::Data], bool)>;
+
 /// How often the progress callback is called.
 const PROGRESS_EVERY: usize = 10_000;
 
@@ -266,7 +270,11 @@ fn conflict_message(earlier: u32, lang: Lang, what_zh: &str, what_en: &str) -> S
 }
 
 /// The mapped fields whose cells differ between two rows (as the clerk sees them).
-fn differing_fields(header: &columns::Header, a: &[calamine::Data], b: &[calamine::Data]) -> Vec<usize> {
+fn differing_fields(
+    header: &columns::Header,
+    a: &[calamine::Data],
+    b: &[calamine::Data],
+) -> Vec<usize> {
     header
         .cols
         .iter()
@@ -304,7 +312,12 @@ fn duplicate_issues(
     if differing.is_empty() {
         return vec![rc.make_issue(
             p::CITIZEN_ID,
-            conflict_message(other_row, lang, "公民身份号码和调查年度", "citizen ID and survey year"),
+            conflict_message(
+                other_row,
+                lang,
+                "公民身份号码和调查年度",
+                "citizen ID and survey year",
+            ),
         )];
     }
     differing
@@ -516,8 +529,7 @@ pub fn read_bytes(
             formulas: &formulas,
         };
         // (citizen ID, survey year) → (Excel row, index in out.persons, its cells, conflicted).
-        let mut seen: HashMap<([u8; 18], i32), (u32, usize, &[calamine::Data], bool)> =
-            HashMap::new();
+        let mut seen: SeenPersons<'_> = HashMap::new();
         let mut dropped: std::collections::HashSet<usize> = std::collections::HashSet::new();
         out.persons.reserve(l.data_rows());
         let l = &l;
@@ -554,16 +566,11 @@ pub fn read_bytes(
                                     .get(idx)
                                     .map(|pp| (pp.record.clone(), pp.extras.clone()));
                                 let differing: Vec<usize> =
-                                    differing_fields(&parser.layout.header, earlier_cells, row)
+                                    differing_fields(parser.layout.header, earlier_cells, row)
                                         .into_iter()
                                         .filter(|&f| {
-                                            let Some(col) = parser
-                                                .layout
-                                                .header
-                                                .cols
-                                                .get(f)
-                                                .copied()
-                                                .flatten()
+                                            let Some(col) =
+                                                parser.layout.header.cols.get(f).copied().flatten()
                                             else {
                                                 return true;
                                             };
@@ -593,22 +600,19 @@ pub fn read_bytes(
                                     earlier,
                                     earlier_cells,
                                     &differing,
-                                    &parser.layout.header,
+                                    parser.layout.header,
                                     lang,
                                 );
                                 out.rejected.extend(this);
                                 if !conflicted {
-                                    let first = rows::RowCheck::new(
-                                        &parser.layout,
-                                        earlier_cells,
-                                        earlier,
-                                    );
+                                    let first =
+                                        rows::RowCheck::new(&parser.layout, earlier_cells, earlier);
                                     out.rejected.extend(duplicate_issues(
                                         &first,
                                         excel_row,
                                         row,
                                         &differing,
-                                        &parser.layout.header,
+                                        parser.layout.header,
                                         lang,
                                     ));
                                     dropped.insert(idx);

@@ -19,7 +19,10 @@ pub(crate) fn rewrite_refs(xml: &[u8]) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut i = 0;
-    while let Some(off) = xml.get(i..).and_then(|s| s.windows(2).position(|w| w == b"&#".as_slice())) {
+    while let Some(off) = xml
+        .get(i..)
+        .and_then(|s| s.windows(2).position(|w| w == b"&#".as_slice()))
+    {
         let start = i + off;
         let body_start = start + 2;
         let (hex, digits_start) = match xml.get(body_start) {
@@ -41,8 +44,8 @@ pub(crate) fn rewrite_refs(xml: &[u8]) -> Option<Vec<u8>> {
             i = start + 2;
             continue;
         }
-        let digits = std::str::from_utf8(xml.get(digits_start..end).unwrap_or_default())
-            .unwrap_or_default();
+        let digits =
+            std::str::from_utf8(xml.get(digits_start..end).unwrap_or_default()).unwrap_or_default();
         let code = u32::from_str_radix(digits, if hex { 16 } else { 10 }).unwrap_or(u32::MAX);
         if forbidden_in_xml(code) {
             let buf = out.get_or_insert_with(|| Vec::with_capacity(xml.len()));

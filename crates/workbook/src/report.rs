@@ -1,8 +1,8 @@
 //! The import report (`--report OUT`): JSON or a workbook a clerk can filter and fix from.
 
-use zhucan_domain::parse::sheet_text;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use zhucan_domain::parse::sheet_text;
 
 use rust_xlsxwriter::{RowNum, Workbook};
 use serde::Serialize;
