@@ -387,3 +387,46 @@ mod tests {
         }
     }
 }
+
+/// The characters that make a spreadsheet program read a text cell as a formula (or that it
+/// strips before one): `=`, `+`, `-`, `@`, a tab and a carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text as zhucan writes it into a spreadsheet or CSV cell: a text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'`, so that no program opening the
+/// file takes it for a formula (CSV/formula injection). Numbers written as numbers are not
+/// text and never pass here. The importer reads the `'` back off ([`unescape_sheet_text`]).
+pub fn sheet_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The text [`sheet_text`] escaped: a leading `'` before `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is dropped; anything else is returned as it is.
+pub fn unescape_sheet_text(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod sheet_text_tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_escaped_and_read_back() {
+        for s in ["=1+1", "+86 138", "-x", "@SUM(A1)", "\t=1", "\r=1"] {
+            let e = sheet_text(s);
+            assert!(e.starts_with('\''), "{s:?}");
+            assert_eq!(unescape_sheet_text(&e), s);
+        }
+        for s in ["王一", "138 0000 1111", "'quoted", ""] {
+            assert_eq!(sheet_text(s), s);
+            assert_eq!(unescape_sheet_text(s), s);
+        }
+    }
+}

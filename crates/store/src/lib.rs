@@ -20,6 +20,7 @@ pub mod areas;
 pub mod audit;
 pub mod bulk;
 pub mod changes;
+pub mod import_runs;
 pub mod institutions;
 pub mod migrate;
 pub mod policy;

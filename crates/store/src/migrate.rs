@@ -126,6 +126,10 @@ fn kernel_migrations() -> Vec<Migration> {
             "certificate_history",
             include_str!("../migrations/0009_certificate_history.sql"),
         ),
+        Migration::sql(
+            "import_runs_status",
+            include_str!("../migrations/0010_import_runs_status.sql"),
+        ),
     ]
 }
 

@@ -45,7 +45,8 @@ pub fn list_xlsx(
     let text = Format::new().set_num_format("@");
     for (n, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string_with_format(2 + n as u32, c as u16, v, &text)?;
+            let v = zhucan_domain::parse::sheet_text(v);
+            ws.write_string_with_format(2 + n as u32, c as u16, &*v, &text)?;
         }
     }
     wb.save_to_buffer()

@@ -143,10 +143,38 @@ fn numeric(d: &Data) -> Option<f64> {
     }
 }
 
-/// Plain text of a text-like field (name, phone, household ID…). Numbers lose no decimals.
+/// A control character that no cell may hold (C0 and C1 controls and DEL, but not a tab or a
+/// line break, which Excel keeps in wrapped text).
+pub(crate) fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// A text with its control characters shown as `U+0000` (for reports: never a raw NUL).
+pub(crate) fn visible(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_forbidden_control) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if is_forbidden_control(c) {
+                        format!("U+{:04X}", u32::from(c))
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Plain text of a text-like field (name, phone, household ID…). Numbers lose no decimals. A
+/// text zhucan's export escaped (`'=…`, see `sheet_text`) reads back without its `'`.
 pub(crate) fn text(d: &Data) -> Cow<'_, str> {
     match d {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(trim(s)),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Cow::Borrowed(zhucan_domain::parse::unescape_sheet_text(trim(s)))
+        }
         Data::Empty => Cow::Borrowed(""),
         other => Cow::Owned(display(other)),
     }

@@ -38,6 +38,12 @@ pub enum FileError {
         sheet: String,
         columns: Vec<MissingColumn>,
     },
+    /// The XML inside a workbook is invalid (and could not be repaired: see `repair`).
+    #[error("the workbook's XML is invalid{}: {reason}", .sheet.as_ref().map(|s| format!(" (sheet {s})")).unwrap_or_default())]
+    BadXml {
+        sheet: Option<String>,
+        reason: String,
+    },
     /// A CSV file is neither UTF-8 nor GB18030.
     #[error("CSV text is neither UTF-8 nor GB18030")]
     Encoding,
@@ -66,6 +72,14 @@ impl Localized for FileError {
             ),
             (FileError::NotWorkbook { reason }, Lang::En) => format!(
                 "The file is not a readable Excel workbook ({reason}); save it as .xlsx in Excel and try again."
+            ),
+            (FileError::BadXml { sheet, reason }, Lang::Zh) => format!(
+                "工作簿{}的内部 XML 无效（{reason}），通常是单元格中含有不允许的字符（如 &#0; 控制字符）：请在 Excel 中检查并删除后另存为 .xlsx 重试。",
+                sheet.as_ref().map(|s| format!("工作表“{s}”")).unwrap_or_default()
+            ),
+            (FileError::BadXml { sheet, reason }, Lang::En) => format!(
+                "The workbook's XML{} is invalid ({reason}), usually a cell holding a character that is not allowed (such as the control character &#0;): find and delete it in Excel, save as .xlsx and try again.",
+                sheet.as_ref().map(|s| format!(" in sheet “{s}”")).unwrap_or_default()
             ),
             (FileError::NoPersonsSheet { sheets }, Lang::Zh) => format!(
                 "找不到“人员”工作表，也没有任何工作表含有可识别的表头行（现有工作表：{}）。",

@@ -2,6 +2,7 @@
 //! re-imports to the same data.
 
 use std::path::Path;
+use zhucan_domain::parse::sheet_text;
 
 use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 use zhucan_domain::Lang;
@@ -115,7 +116,7 @@ impl RowWriter<'_> {
     fn s(&mut self, c: usize, v: &str) -> Result<(), XlsxError> {
         if !v.is_empty() {
             self.ws
-                .write_string_with_format(self.row, col(c), v, self.text)?;
+                .write_string_with_format(self.row, col(c), &*sheet_text(v), self.text)?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Opening a file: the sheets of a workbook (calamine) or the one sheet of a CSV file, each as a
 //! grid of cells.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_from_rs};
@@ -88,8 +89,10 @@ impl Grid {
     }
 }
 
+type Bytes<'a> = Cursor<Cow<'a, [u8]>>;
+
 enum Source<'a> {
-    Workbook(Box<Sheets<Cursor<&'a [u8]>>>),
+    Workbook(Box<Sheets<Bytes<'a>>>),
     Csv(Option<Grid>),
 }
 
@@ -97,6 +100,25 @@ enum Source<'a> {
 pub(crate) struct Book<'a> {
     names: Vec<String>,
     source: Source<'a>,
+    /// The file's bytes, and whether the workbook open is the repaired copy (see
+    /// [`crate::repair`]).
+    bytes: &'a [u8],
+    repaired: bool,
+}
+
+/// An xlsx error of the XML inside (as opposed to a damaged zip).
+fn is_xml_error(e: &calamine::XlsxError) -> bool {
+    matches!(
+        e,
+        calamine::XlsxError::Xml(_) | calamine::XlsxError::XmlAttr(_)
+    )
+}
+
+fn bad_xml(e: impl std::fmt::Display) -> FileError {
+    FileError::BadXml {
+        sheet: None,
+        reason: e.to_string(),
+    }
 }
 
 /// The name the single sheet of a CSV file goes by.
@@ -133,19 +155,41 @@ impl<'a> Book<'a> {
         guarded(|| Self::open_inner(name, bytes))
     }
 
+    /// Opens an xlsx workbook; one whose XML holds character references XML forbids
+    /// (`&#0;`) is repaired in memory first (see [`crate::repair`]).
+    fn open_xlsx(bytes: &'a [u8]) -> Result<(Sheets<Bytes<'a>>, bool), FileError> {
+        match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(Cow::Borrowed(bytes))) {
+            Ok(x) => Ok((Sheets::Xlsx(x), false)),
+            Err(e) if is_xml_error(&e) => {
+                let Some(fixed) = crate::repair::repair_char_refs(bytes) else {
+                    return Err(bad_xml(e));
+                };
+                open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(Cow::Owned(fixed)))
+                    .map(|x| (Sheets::Xlsx(x), true))
+                    .map_err(bad_xml)
+            }
+            Err(e) => Err(not_workbook(e)),
+        }
+    }
+
     fn open_inner(name: &str, bytes: &'a [u8]) -> Result<Book<'a>, FileError> {
         let ext = extension(name);
-        let cur = Cursor::new(bytes);
-        let sheets: Sheets<Cursor<&'a [u8]>> = match ext.as_str() {
+        let cur = Cursor::new(Cow::Borrowed(bytes));
+        let mut repaired = false;
+        let sheets: Sheets<Bytes<'a>> = match ext.as_str() {
             "csv" | "tsv" | "txt" => {
                 let grid = read_csv(bytes, ext == "tsv")?;
                 return Ok(Book {
                     names: vec![CSV_SHEET.to_string()],
                     source: Source::Csv(Some(grid)),
+                    bytes,
+                    repaired: false,
                 });
             }
             "xlsx" | "xlsm" | "xltx" | "xltm" => {
-                Sheets::Xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cur).map_err(not_workbook)?)
+                let (x, r) = Self::open_xlsx(bytes)?;
+                repaired = r;
+                x
             }
             "xls" | "xlt" => {
                 Sheets::Xls(open_workbook_from_rs::<Xls<_>, _>(cur).map_err(not_workbook)?)
@@ -165,6 +209,8 @@ impl<'a> Book<'a> {
         Ok(Book {
             names,
             source: Source::Workbook(Box::new(sheets)),
+            bytes,
+            repaired,
         })
     }
 
@@ -184,11 +230,59 @@ impl<'a> Book<'a> {
     fn grid_inner(&mut self, name: &str) -> Result<Grid, FileError> {
         match &mut self.source {
             Source::Csv(g) => Ok(g.take().unwrap_or(Grid::Rows(Vec::new()))),
-            Source::Workbook(wb) => wb
-                .worksheet_range(name)
-                .map(Grid::Range)
-                .map_err(not_workbook),
+            Source::Workbook(wb) => match wb.worksheet_range(name) {
+                Ok(r) => Ok(Grid::Range(r)),
+                Err(calamine::Error::Xlsx(e)) if is_xml_error(&e) => {
+                    // A forbidden character reference in the sheet itself (an inline string):
+                    // repair once and read again.
+                    let sheet_error = || FileError::BadXml {
+                        sheet: Some(name.to_string()),
+                        reason: e.to_string(),
+                    };
+                    if self.repaired {
+                        return Err(sheet_error());
+                    }
+                    let Some(fixed) = crate::repair::repair_char_refs(self.bytes) else {
+                        return Err(sheet_error());
+                    };
+                    let x = open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(Cow::Owned(fixed)))
+                        .map_err(|_| sheet_error())?;
+                    self.repaired = true;
+                    let mut sheets = Sheets::Xlsx(x);
+                    let r = sheets.worksheet_range(name).map_err(|_| sheet_error())?;
+                    self.source = Source::Workbook(Box::new(sheets));
+                    Ok(Grid::Range(r))
+                }
+                Err(e) => Err(not_workbook(e)),
+            },
         }
+    }
+
+    /// The formula cells of a sheet: (Excel row, absolute 0-based column) → formula text (a
+    /// CSV file has none; a sheet whose formulas cannot be read counts as having none, its
+    /// values are still checked).
+    pub fn formulas(&mut self, name: &str) -> std::collections::HashMap<(u32, u32), String> {
+        let mut out = std::collections::HashMap::new();
+        let Source::Workbook(wb) = &mut self.source else {
+            return out;
+        };
+        let range =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wb.worksheet_formula(name)));
+        let Ok(Ok(range)) = range else {
+            return out;
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, f) in range.used_cells() {
+            if f.trim().is_empty() {
+                continue;
+            }
+            let row = r0
+                .saturating_add(u32::try_from(r).unwrap_or(u32::MAX))
+                .saturating_add(1);
+            let col = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+            out.insert((row, col), f.clone());
+        }
+        out
     }
 
     /// Fills vertically merged data cells below the header (xlsx only; others ignore merges).
@@ -226,7 +320,9 @@ fn decode(bytes: &[u8]) -> Result<String, FileError> {
 
 fn read_csv(bytes: &[u8], tsv: bool) -> Result<Grid, FileError> {
     let text = decode(bytes)?;
-    if text.contains('\0') {
+    // Many NULs: UTF-16 without a BOM (every other byte). A stray one is a cell's problem,
+    // refused by row and column.
+    if text.bytes().filter(|b| *b == 0).count() * 8 > text.len() {
         return Err(FileError::Encoding);
     }
     let first = text.lines().next().unwrap_or("");

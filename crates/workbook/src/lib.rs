@@ -15,6 +15,7 @@ mod error;
 mod export;
 mod grid;
 mod persons;
+mod repair;
 mod report;
 mod rows;
 mod sheets;
@@ -115,6 +116,10 @@ pub struct ParsedWorkbook {
     pub persons_sheet: String,
     pub institutions_sheet: String,
 }
+
+/// The persons rows seen: (citizen ID, survey year) → (Excel row, index in the parsed
+/// persons, its cells, whether a differing duplicate refused it).
+type SeenPersons<'g> = HashMap<([u8; 18], i32), (u32, usize, &'g [calamine::Data], bool)>;
 
 /// How often the progress callback is called.
 const PROGRESS_EVERY: usize = 10_000;
@@ -259,6 +264,76 @@ fn conflict_message(earlier: u32, lang: Lang, what_zh: &str, what_en: &str) -> S
             format!("same {what_en} as row {earlier} but different content: keep one of them")
         }
     }
+}
+
+/// The mapped fields whose cells differ between two rows (as the clerk sees them).
+fn differing_fields(
+    header: &columns::Header,
+    a: &[calamine::Data],
+    b: &[calamine::Data],
+) -> Vec<usize> {
+    header
+        .cols
+        .iter()
+        .enumerate()
+        .filter_map(|(f, c)| c.map(|c| (f, c)))
+        .filter(|&(_, c)| {
+            let va = a.get(c).map(cell::display).unwrap_or_default();
+            let vb = b.get(c).map(cell::display).unwrap_or_default();
+            cell::norm(&va) != cell::norm(&vb)
+        })
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// The issues refusing one of two rows of the same person and survey year that differ: one per
+/// differing column, naming the other row and both values.
+fn duplicate_issues(
+    rc: &rows::RowCheck<'_>,
+    other_row: u32,
+    other_cells: &[calamine::Data],
+    differing: &[usize],
+    header: &columns::Header,
+    lang: Lang,
+) -> Vec<Issue> {
+    let other_value = |f: usize| {
+        header
+            .cols
+            .get(f)
+            .copied()
+            .flatten()
+            .and_then(|c| other_cells.get(c))
+            .map(cell::display)
+            .unwrap_or_default()
+    };
+    if differing.is_empty() {
+        return vec![rc.make_issue(
+            p::CITIZEN_ID,
+            conflict_message(
+                other_row,
+                lang,
+                "公民身份号码和调查年度",
+                "citizen ID and survey year",
+            ),
+        )];
+    }
+    differing
+        .iter()
+        .map(|&f| {
+            let mine = rc.raw(f).map(cell::display).unwrap_or_default();
+            let theirs = other_value(f);
+            let title = header.title(f);
+            let message = match lang {
+                Lang::Zh => format!(
+                    "与第 {other_row} 行的公民身份号码和调查年度相同，但“{title}”不同（本行为“{mine}”，第 {other_row} 行为“{theirs}”）：两行均未导入，请核对后保留一行"
+                ),
+                Lang::En => format!(
+                    "same citizen ID and survey year as row {other_row} but “{title}” differs (this row “{mine}”, row {other_row} “{theirs}”): neither row is imported, keep one of them"
+                ),
+            };
+            rc.make_issue(f, message)
+        })
+        .collect()
 }
 
 fn identical_message(earlier: u32, lang: Lang) -> String {
@@ -433,6 +508,7 @@ pub fn read_bytes(
         if !book.is_csv() {
             book.fill_merged(&l.name.clone(), &mut l.grid, l.header.row_index);
         }
+        let formulas = book.formulas(&l.name.clone());
         let parser = PersonParser {
             layout: Layout {
                 sheet: &l.name,
@@ -442,10 +518,14 @@ pub fn read_bytes(
             },
             areas: &index,
             survey_year: opts.survey_year,
+            formulas: &formulas,
         };
-        let mut seen: HashMap<([u8; 18], i32), (u32, usize)> = HashMap::new();
+        // (citizen ID, survey year) → (Excel row, index in out.persons, its cells, conflicted).
+        let mut seen: SeenPersons<'_> = HashMap::new();
+        let mut dropped: std::collections::HashSet<usize> = std::collections::HashSet::new();
         out.persons.reserve(l.data_rows());
-        data_rows(&l, &mut prog, |excel_row, row| {
+        let l = &l;
+        data_rows(l, &mut prog, |excel_row, row| {
             out.rows_seen += 1;
             match parser.parse_row(row, excel_row) {
                 Ok(good) => {
@@ -454,32 +534,86 @@ pub fn read_bytes(
                             .map(|k| (k, good.record.survey.year));
                     if let Ok(key) = key {
                         match seen.entry(key) {
-                            Entry::Occupied(e) => {
-                                let (earlier, idx) = *e.get();
+                            Entry::Occupied(mut e) => {
+                                let (earlier, idx, earlier_cells, conflicted) = *e.get();
                                 let same = out.persons.get(idx).is_some_and(|pp| {
                                     pp.record == good.record && pp.extras == good.extras
                                 });
                                 let rc = rows::RowCheck::new(&parser.layout, row, excel_row);
-                                if same {
+                                if same && !conflicted {
                                     out.warnings.push(rc.make_issue(
                                         p::CITIZEN_ID,
                                         identical_message(earlier, lang),
                                     ));
-                                } else {
-                                    out.rejected.push(rc.make_issue(
-                                        p::CITIZEN_ID,
-                                        conflict_message(
-                                            earlier,
-                                            lang,
-                                            "公民身份号码和调查年度",
-                                            "citizen ID and survey year",
-                                        ),
+                                    return;
+                                }
+                                // Both rows (and any later one of the same person and year)
+                                // are refused, each naming the other and the columns that
+                                // differ.
+                                // The columns whose difference matters: a cell that only
+                                // spells the same value otherwise (`12,345.50` and `12345.5`)
+                                // is not named.
+                                let earlier_parsed = out
+                                    .persons
+                                    .get(idx)
+                                    .map(|pp| (pp.record.clone(), pp.extras.clone()));
+                                let differing: Vec<usize> =
+                                    differing_fields(parser.layout.header, earlier_cells, row)
+                                        .into_iter()
+                                        .filter(|&f| {
+                                            let Some(col) =
+                                                parser.layout.header.cols.get(f).copied().flatten()
+                                            else {
+                                                return true;
+                                            };
+                                            let mut hybrid = earlier_cells.to_vec();
+                                            if hybrid.len() <= col {
+                                                hybrid.resize(col + 1, calamine::Data::Empty);
+                                            }
+                                            if let Some(slot) = hybrid.get_mut(col) {
+                                                *slot = row
+                                                    .get(col)
+                                                    .cloned()
+                                                    .unwrap_or(calamine::Data::Empty);
+                                            }
+                                            match (
+                                                parser.parse_row(&hybrid, earlier),
+                                                &earlier_parsed,
+                                            ) {
+                                                (Ok(g), Some((r, e))) => {
+                                                    g.record != *r || g.extras != *e
+                                                }
+                                                _ => true,
+                                            }
+                                        })
+                                        .collect();
+                                let this = duplicate_issues(
+                                    &rc,
+                                    earlier,
+                                    earlier_cells,
+                                    &differing,
+                                    parser.layout.header,
+                                    lang,
+                                );
+                                out.rejected.extend(this);
+                                if !conflicted {
+                                    let first =
+                                        rows::RowCheck::new(&parser.layout, earlier_cells, earlier);
+                                    out.rejected.extend(duplicate_issues(
+                                        &first,
+                                        excel_row,
+                                        row,
+                                        &differing,
+                                        parser.layout.header,
+                                        lang,
                                     ));
+                                    dropped.insert(idx);
+                                    e.get_mut().3 = true;
                                 }
                                 return;
                             }
                             Entry::Vacant(v) => {
-                                v.insert((excel_row, out.persons.len()));
+                                v.insert((excel_row, out.persons.len(), row, false));
                             }
                         }
                     }
@@ -493,6 +627,21 @@ pub fn read_bytes(
                 Err(issues) => out.rejected.extend(issues),
             }
         });
+        if !dropped.is_empty() {
+            let gone: std::collections::HashSet<u32> = dropped
+                .iter()
+                .filter_map(|&i| out.persons.get(i).map(|pp| pp.row))
+                .collect();
+            let mut i = 0;
+            out.persons.retain(|_| {
+                let keep = !dropped.contains(&i);
+                i += 1;
+                keep
+            });
+            // The refused rows' notes would only confuse: they are not imported.
+            out.warnings
+                .retain(|w| w.sheet != l.name || !gone.contains(&w.row));
+        }
     }
 
     if let Some(l) = &institutions {
@@ -548,6 +697,19 @@ pub fn read_bytes(
         });
     }
 
+    // In row order within each sheet (a refused duplicate's first row is only known later).
+    let mut sheet_order: Vec<String> = Vec::new();
+    for i in &out.rejected {
+        if !sheet_order.contains(&i.sheet) {
+            sheet_order.push(i.sheet.clone());
+        }
+    }
+    out.rejected.sort_by_key(|i| {
+        (
+            sheet_order.iter().position(|s| *s == i.sheet).unwrap_or(0),
+            i.row,
+        )
+    });
     (prog.f)(prog.total, prog.total);
     Ok(out)
 }

@@ -1,5 +1,7 @@
 //! The persons sheet (人员): one row → one [`PersonRecord`] or the list of its problems.
 
+use std::collections::HashMap;
+
 use calamine::Data;
 use chrono::{Datelike, NaiveDate};
 use zhucan_domain::disability::{Category, Grade, parse_components};
@@ -32,6 +34,36 @@ pub(crate) struct PersonParser<'a> {
     pub areas: &'a AreaIndex,
     /// `--survey-year`, used when a row has none.
     pub survey_year: Option<i32>,
+    /// The formula cells of the sheet: (Excel row, absolute 0-based column) → formula.
+    pub formulas: &'a HashMap<(u32, u32), String>,
+}
+
+/// The identity and contact columns: they hold what was written, never a computed value.
+const FORMULA_FREE: [usize; 6] = [
+    p::NAME,
+    p::CITIZEN_ID,
+    p::CERTIFICATE_NO,
+    p::PHONE,
+    p::GUARDIAN_NAME,
+    p::GUARDIAN_PHONE,
+];
+
+/// `="3310…"`: how some exporters keep a long number as text — a quoted constant, not a
+/// computation, accepted in the identifier columns.
+fn is_quoted_constant(t: &str) -> bool {
+    t.strip_prefix("=\"")
+        .and_then(|r| r.strip_suffix('"'))
+        .is_some_and(|r| r.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// At most 60 characters of a formula, control characters shown.
+fn short(formula: &str) -> String {
+    let v = cell::visible(formula.trim_start_matches('='));
+    if v.chars().count() > 60 {
+        format!("{}…", v.chars().take(60).collect::<String>())
+    } else {
+        v.into_owned()
+    }
 }
 
 fn citizen(d: &Data, c: &Ctx) -> Result<ParsedCitizenId, Bad> {
@@ -73,11 +105,56 @@ fn ident_string(d: &Data, c: &Ctx) -> Result<String, Bad> {
 }
 
 impl PersonParser<'_> {
+    /// Rejects, in the identity and contact columns, a formula cell (its cached value is not
+    /// what the clerk wrote) and a text starting with `=` (a formula once opened in a
+    /// spreadsheet; `="…"` around an identifier is a constant and passes).
+    fn reject_formulas(&self, rc: &mut RowCheck<'_>, skip: &[usize]) {
+        let lang = rc.lang();
+        for f in FORMULA_FREE {
+            let Some(col) = rc.abs_col(f) else { continue };
+            if skip.contains(&f) {
+                continue;
+            }
+            let at = rc.cell_ref(f);
+            if let Some(formula) = self.formulas.get(&(rc.excel_row, col)) {
+                let formula = short(formula);
+                let m = match lang {
+                    Lang::Zh => format!(
+                        "单元格 {at} 是公式“={formula}”：身份和联系信息须填写实际内容，不能用公式"
+                    ),
+                    Lang::En => format!(
+                        "cell {at} is the formula “={formula}”: identity and contact columns take the actual value, not a formula"
+                    ),
+                };
+                rc.reject(f, m);
+                continue;
+            }
+            let Some(Data::String(s)) = rc.raw(f) else {
+                continue;
+            };
+            let t = zhucan_domain::parse::unescape_sheet_text(cell::trim(s));
+            let constant = matches!(f, p::CITIZEN_ID | p::CERTIFICATE_NO) && is_quoted_constant(t);
+            if t.starts_with('=') && !constant {
+                let m = match lang {
+                    Lang::Zh => format!(
+                        "单元格 {at} 以“=”开头，会被电子表格当作公式：身份和联系信息须填写实际内容"
+                    ),
+                    Lang::En => format!(
+                        "cell {at} starts with “=”, which spreadsheets run as a formula: identity and contact columns take the actual value"
+                    ),
+                };
+                rc.reject(f, m);
+            }
+        }
+    }
+
     /// Checks one row (`excel_row` as Excel numbers it).
     pub fn parse_row(&self, row: &[Data], excel_row: u32) -> Result<GoodRow, Vec<Issue>> {
         let mut rc = RowCheck::new(&self.layout, row, excel_row);
         let lang = rc.lang();
         let today = rc.ctx().today;
+        let controls = rc.reject_control_chars();
+        self.reject_formulas(&mut rc, &controls);
 
         let name = rc.req(p::NAME, name);
         let cid = rc.req(p::CITIZEN_ID, citizen);

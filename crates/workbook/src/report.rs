@@ -2,6 +2,7 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use zhucan_domain::parse::sheet_text;
 
 use rust_xlsxwriter::{RowNum, Workbook};
 use serde::Serialize;
@@ -113,11 +114,12 @@ fn report_workbook(
         )?;
         for (i, is) in issues.iter().enumerate() {
             let r = RowNum::try_from(i + 2).unwrap_or(RowNum::MAX);
-            ws.write_string(r, 0, &is.sheet)?;
+            // The values come from the file: written escaped, never as a formula.
+            ws.write_string(r, 0, &*sheet_text(&is.sheet))?;
             ws.write_number(r, 1, f64::from(is.row))?;
-            ws.write_string(r, 2, &is.column)?;
-            ws.write_string(r, 3, &is.value)?;
-            ws.write_string(r, 4, &is.message)?;
+            ws.write_string(r, 2, &*sheet_text(&is.column))?;
+            ws.write_string(r, 3, &*sheet_text(&is.value))?;
+            ws.write_string(r, 4, &*sheet_text(&is.message))?;
         }
     }
     Ok(wb)

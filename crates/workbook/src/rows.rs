@@ -61,22 +61,14 @@ impl<'a> RowCheck<'a> {
             sheet: self.layout.sheet.to_string(),
             row: self.excel_row,
             column: self.layout.header.title(field).to_string(),
-            value: self.raw(field).map(cell::display).unwrap_or_default(),
+            value: cell::visible(&self.raw(field).map(cell::display).unwrap_or_default())
+                .into_owned(),
             message,
         }
     }
 
-    pub fn reject(&mut self, field: usize, message: String) {
-        let i = self.make_issue(field, message);
-        self.issues.push(i);
-    }
-
-    pub fn warn(&mut self, field: usize, message: String) {
-        let i = self.make_issue(field, message);
-        self.warnings.push(i);
-    }
-
-    fn error_cell(&mut self, field: usize, e: &calamine::CellErrorType) {
+    /// The cell reference of a field's cell (`B5`).
+    pub fn cell_ref(&self, field: usize) -> String {
         let col = self
             .layout
             .header
@@ -90,11 +82,71 @@ impl<'a> RowCheck<'a> {
                 .start_col
                 .saturating_add(u32::try_from(col).unwrap_or(u32::MAX)),
         );
-        let r = self.excel_row;
+        format!("{letters}{}", self.excel_row)
+    }
+
+    /// The absolute 0-based column of a field's cell, when the column is present.
+    pub fn abs_col(&self, field: usize) -> Option<u32> {
+        let col = (*self.layout.header.cols.get(field)?)?;
+        Some(
+            self.layout
+                .start_col
+                .saturating_add(u32::try_from(col).unwrap_or(u32::MAX)),
+        )
+    }
+
+    /// Rejects every read cell that holds a control character (NUL, escape…; a tab or a line
+    /// break is allowed), naming the cell and the character. Returns the fields refused.
+    pub fn reject_control_chars(&mut self) -> Vec<usize> {
+        let fields: Vec<usize> = self
+            .layout
+            .header
+            .cols
+            .iter()
+            .enumerate()
+            .filter_map(|(f, c)| c.map(|_| f))
+            .collect();
+        let mut refused = Vec::new();
+        for f in fields {
+            let Some(Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s)) = self.raw(f)
+            else {
+                continue;
+            };
+            let Some(c) = s.chars().find(|c| cell::is_forbidden_control(*c)) else {
+                continue;
+            };
+            let at = self.cell_ref(f);
+            let code = format!("U+{:04X}", u32::from(c));
+            let m = match self.lang() {
+                Lang::Zh => format!(
+                    "单元格 {at} 含有控制字符 {code}（不可见，不能作为数据保存），请删除后重新填写"
+                ),
+                Lang::En => format!(
+                    "cell {at} holds the control character {code} (invisible, not data): delete it and enter the value again"
+                ),
+            };
+            self.reject(f, m);
+            refused.push(f);
+        }
+        refused
+    }
+
+    pub fn reject(&mut self, field: usize, message: String) {
+        let i = self.make_issue(field, message);
+        self.issues.push(i);
+    }
+
+    pub fn warn(&mut self, field: usize, message: String) {
+        let i = self.make_issue(field, message);
+        self.warnings.push(i);
+    }
+
+    fn error_cell(&mut self, field: usize, e: &calamine::CellErrorType) {
+        let at = self.cell_ref(field);
         let msg = match self.lang() {
-            Lang::Zh => format!("单元格 {letters}{r} 是错误值 {e}，请改为实际内容"),
+            Lang::Zh => format!("单元格 {at} 是错误值 {e}，请改为实际内容"),
             Lang::En => {
-                format!("cell {letters}{r} holds the error value {e}: enter the actual value")
+                format!("cell {at} holds the error value {e}: enter the actual value")
             }
         };
         self.reject(field, msg);

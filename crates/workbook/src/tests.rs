@@ -501,15 +501,16 @@ fn realistic_roster_rows_and_messages() {
     assert!(calls >= 1);
 
     let imported: Vec<u32> = out.persons.iter().map(|p| p.row).collect();
+    // Row 4 and row 17 (same person and year, another name) are both refused.
     assert_eq!(
         imported,
-        vec![4, 5, 6, 7, 8, 13, 16],
+        vec![5, 6, 7, 8, 13, 16],
         "rejected: {:#?}",
         out.rejected
     );
     assert_eq!(
         rows_of(&out.rejected),
-        vec![9, 10, 11, 12, 15, 17, 19],
+        vec![4, 9, 10, 11, 12, 15, 17, 19],
         "{:#?}",
         out.rejected
     );
@@ -528,30 +529,36 @@ fn realistic_roster_rows_and_messages() {
         assert!(!pp.record.certificate.smart_card);
         assert_eq!(pp.record.survey.year, 2025, "row {}", pp.row);
     }
-    let p4 = &out.persons[0];
-    assert_eq!(p4.record.person.name, "王一");
-    assert_eq!(p4.record.person.township, code("331003107"));
-    assert_eq!(p4.record.person.village, Some(code("331003107201")));
-    assert_eq!(p4.record.survey.income_per_capita_fen, Some(1_234_550));
-    assert_eq!(p4.record.certificate.category, Category::Physical);
-    assert_eq!(p4.record.certificate.grade, Grade::Four);
-    let p6 = &out.persons[2];
+    // Row 4 differs from row 17 by its name only: its date serial, `12,345.50` and village read
+    // as the same values as row 17's `2025-03-01`, `12345.5` and 上洋村.
+    let r4 = find(&out.rejected, 4);
+    assert_eq!(r4.len(), 1, "{r4:#?}");
+    assert_eq!(r4[0].column, "姓 名");
+    assert_eq!(r4[0].value, "王一");
+    assert!(
+        r4[0].message.contains("第 17 行") && r4[0].message.contains("王一一"),
+        "{}",
+        r4[0].message
+    );
+    let p5 = &out.persons[0];
+    assert_eq!(p5.record.certificate.category, Category::Visual);
+    let p6 = &out.persons[1];
     assert_eq!(
         p6.record.person.citizen_id.as_str(),
         id("33100319820303003")
     );
-    let p7 = &out.persons[3];
+    let p7 = &out.persons[2];
     assert_eq!(p7.record.survey.income_per_capita_fen, Some(800_000));
-    let p8 = &out.persons[4];
+    let p8 = &out.persons[3];
     assert_eq!(
         p8.record.person.citizen_id.as_str(),
         id("33100319500101001")
     );
     assert_eq!(p8.extras.legacy_id.as_deref(), Some("331003500101001"));
-    let p13 = &out.persons[5];
+    let p13 = &out.persons[4];
     assert_eq!(p13.record.person.village, None);
     assert_eq!(p13.extras.village_name.as_deref(), Some("不存在村"));
-    let p16 = &out.persons[6];
+    let p16 = &out.persons[5];
     assert_eq!(
         p16.record.certificate.components,
         vec![Category::Physical, Category::Intellectual]
@@ -599,7 +606,8 @@ fn realistic_roster_rows_and_messages() {
             .contains("数字格式导致末位丢失，请将该列设为文本格式")
     );
     let r17 = find(&out.rejected, 17);
-    assert_eq!(r17.len(), 1);
+    assert_eq!(r17.len(), 1, "{r17:#?}");
+    assert_eq!(r17[0].column, "姓 名");
     assert!(r17[0].message.contains("第 4 行"), "{}", r17[0].message);
     let r19 = find(&out.rejected, 19);
     assert_eq!(r19.len(), 2, "{r19:#?}");
@@ -657,8 +665,8 @@ fn survey_year_from_options() {
     let out = read("r.xlsx", &bytes, &huangyan(), &o).expect("reads");
     let p8 = out.persons.iter().find(|p| p.row == 8).expect("row 8");
     assert_eq!(p8.record.survey.year, 2024);
-    let p4 = out.persons.iter().find(|p| p.row == 4).expect("row 4");
-    assert_eq!(p4.record.survey.year, 2025);
+    let p5 = out.persons.iter().find(|p| p.row == 5).expect("row 5");
+    assert_eq!(p5.record.survey.year, 2025);
 }
 
 // ---------------------------------------------------------------- CSV
@@ -1361,6 +1369,7 @@ proptest! {
             layout: crate::rows::Layout { sheet: "人员", header: &header, start_col: 0, ctx },
             areas: &areas,
             survey_year: None,
+            formulas: &std::collections::HashMap::new(),
         };
         match parser.parse_row(&row, 2) {
             Ok(good) => prop_assert!(good.record.survey.year >= 1949),
@@ -1428,4 +1437,326 @@ fn million_rows_round_trip() {
         calls
     );
     assert_eq!(out.persons.len() + out.rejected.len(), n);
+}
+
+// ---------------------------------------------------------------- duplicates, formulas, controls
+
+const CSV_HEAD: &str =
+    "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,乡镇街道,联系电话,调查年度\n";
+
+fn csv_row(name: &str, cid: &str, phone: &str, year: &str) -> String {
+    format!("{name},{cid},{cid}44,肢体,四级,2020-01-01,院桥镇,{phone},{year}\n")
+}
+
+#[test]
+fn conflicting_duplicates_are_refused_naming_both_rows_and_the_columns() {
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    let c = id("33100319820303003");
+    let text = format!(
+        "{CSV_HEAD}{}{}{}{}{}{}",
+        csv_row("王一", &a, "13800000001", "2025"), // row 2
+        csv_row("王二", &a, "13800000002", "2025"), // row 3: other name and phone
+        csv_row("李二", &b, "13800000003", "2025"), // row 4
+        csv_row("李二", &b, "13800000003", "2025"), // row 5: identical to row 4
+        csv_row("王一", &a, "13800000001", "2025"), // row 6: identical to row 2, refused too
+        csv_row("张三", &c, "13800000004", "2024"), // row 7: another year is no conflict
+    ) + &csv_row("张三丰", &c, "13800000004", "2025"); // row 8
+    for lang in [Lang::Zh, Lang::En] {
+        let o = ImportOptions { lang, ..opts() };
+        let out = read("dup.csv", text.as_bytes(), &huangyan(), &o).expect("read");
+        let rows: Vec<u32> = out.persons.iter().map(|p| p.row).collect();
+        assert_eq!(rows, [4, 7, 8], "{:#?}", out.rejected);
+        let r2 = find(&out.rejected, 2);
+        let r3 = find(&out.rejected, 3);
+        let cols = |v: &[&Issue]| v.iter().map(|i| i.column.clone()).collect::<Vec<_>>();
+        assert_eq!(cols(&r2), ["姓名", "联系电话"], "{r2:#?}");
+        assert_eq!(cols(&r3), ["姓名", "联系电话"], "{r3:#?}");
+        assert_eq!(r3[0].value, "王二");
+        assert_eq!(r2[0].value, "王一");
+        match lang {
+            Lang::Zh => {
+                assert!(r3[0].message.contains("第 2 行"), "{}", r3[0].message);
+                assert!(r3[0].message.contains("王一") && r3[0].message.contains("王二"));
+                assert!(r2[0].message.contains("第 3 行"), "{}", r2[0].message);
+                assert!(r2[0].message.contains("两行均未导入"));
+            }
+            Lang::En => {
+                assert!(r3[0].message.contains("row 2"), "{}", r3[0].message);
+                assert!(r2[0].message.contains("neither row is imported"));
+            }
+        }
+        assert!(!find(&out.rejected, 6).is_empty(), "{:#?}", out.rejected);
+        assert_eq!(find(&out.warnings, 5).len(), 1, "{:#?}", out.warnings);
+        assert!(find(&out.rejected, 5).is_empty());
+    }
+}
+
+fn formula_roster() -> Vec<u8> {
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    let c = id("33100319820303003");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let _ = ws.set_name("人员");
+    let heads = [
+        "姓名",
+        "公民身份号码",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "发证日期",
+        "乡镇街道",
+        "联系电话",
+        "家庭人口数",
+    ];
+    for (i, h) in heads.iter().enumerate() {
+        let _ = ws.write_string(0, i as u16, *h);
+    }
+    for (r, cid) in [(1u32, &a), (2, &b), (3, &c)] {
+        let _ = ws.write_string(r, 1, cid.as_str());
+        let _ = ws.write_string(r, 2, format!("{cid}44"));
+        let _ = ws.write_string(r, 3, "肢体");
+        let _ = ws.write_string(r, 4, "四级");
+        let _ = ws.write_string(r, 5, "2020-01-01");
+        let _ = ws.write_string(r, 6, "院桥镇");
+    }
+    // Row 2: the name is a formula (DDE), cached as text.
+    let _ = ws.write_formula(
+        1,
+        0,
+        rust_xlsxwriter::Formula::new("=cmd|' /C calc'!A0").set_result("王一"),
+    );
+    let _ = ws.write_string(1, 7, "13800000001");
+    // Row 3: the phone is a formula; the household size may be one (not an identity column).
+    let _ = ws.write_string(2, 0, "李二");
+    let _ = ws.write_formula(2, 7, rust_xlsxwriter::Formula::new("=1+1").set_result("2"));
+    let _ = ws.write_formula(2, 8, rust_xlsxwriter::Formula::new("=1+2").set_result("3"));
+    // Row 4: a text that starts with "=" in the phone column.
+    let _ = ws.write_string(3, 0, "张三");
+    let _ = ws.write_string(3, 7, "=1+1");
+    wb.save_to_buffer().unwrap_or_default()
+}
+
+#[test]
+fn formula_cells_are_refused_in_identity_and_contact_columns() {
+    let out = read("f.xlsx", &formula_roster(), &huangyan(), &opts()).expect("read");
+    assert!(out.persons.is_empty(), "{:#?}", out.persons);
+    let r2 = find(&out.rejected, 2);
+    assert_eq!(r2.len(), 1, "{r2:#?}");
+    assert_eq!(r2[0].column, "姓名");
+    assert!(
+        r2[0].message.contains("A2") && r2[0].message.contains("公式"),
+        "{}",
+        r2[0].message
+    );
+    assert!(r2[0].message.contains("cmd|"), "{}", r2[0].message);
+    let r3 = find(&out.rejected, 3);
+    assert_eq!(r3.len(), 1, "{r3:#?}");
+    assert_eq!(r3[0].column, "联系电话");
+    assert!(r3[0].message.contains("H3"), "{}", r3[0].message);
+    let r4 = find(&out.rejected, 4);
+    assert_eq!(r4.len(), 1, "{r4:#?}");
+    assert_eq!(r4[0].column, "联系电话");
+    assert_eq!(r4[0].value, "=1+1");
+    let en = read(
+        "f.xlsx",
+        &formula_roster(),
+        &huangyan(),
+        &ImportOptions {
+            lang: Lang::En,
+            ..opts()
+        },
+    )
+    .expect("read");
+    assert!(find(&en.rejected, 2)[0].message.contains("formula"));
+
+    // CSV: a value starting with "=" in the name, ID or phone columns is formula-like; the
+    // `="…"` form around an ID is a constant and passes.
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    let quoted = format!("李二,\"=\"\"{b}\"\"\",{b}44,肢体,四级,2020-01-01,院桥镇,=1+1,2025\n");
+    let text = format!(
+        "{CSV_HEAD}{}{quoted}",
+        csv_row("=HYPERLINK(\"http://x\")", &a, "13800000001", "2025"),
+    );
+    let out = read("f.csv", text.as_bytes(), &huangyan(), &opts()).expect("read");
+    assert!(out.persons.is_empty());
+    let cols: Vec<(u32, String)> = out
+        .rejected
+        .iter()
+        .map(|i| (i.row, i.column.clone()))
+        .collect();
+    assert!(cols.contains(&(2, "姓名".into())), "{:#?}", out.rejected);
+    assert!(
+        cols.contains(&(3, "联系电话".into())),
+        "{:#?}",
+        out.rejected
+    );
+    assert!(
+        !cols.contains(&(3, "公民身份号码".into())),
+        "{:#?}",
+        out.rejected
+    );
+}
+
+#[test]
+fn control_characters_are_refused_by_cell() {
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    // CSV: a NUL in a phone, an escape in a name; the file is still read.
+    let text = format!(
+        "{CSV_HEAD}{}{}",
+        csv_row("王一", &a, "138\u{0}0000001", "2025"),
+        csv_row("李\u{1b}二", &b, "13800000002", "2025"),
+    );
+    let out = read("c.csv", text.as_bytes(), &huangyan(), &opts()).expect("read");
+    assert!(out.persons.is_empty());
+    let r2 = find(&out.rejected, 2);
+    assert_eq!(r2.len(), 1, "{r2:#?}");
+    assert_eq!(r2[0].column, "联系电话");
+    assert!(
+        r2[0].message.contains("H2") && r2[0].message.contains("U+0000"),
+        "{}",
+        r2[0].message
+    );
+    assert_eq!(r2[0].value, "138U+00000000001");
+    let r3 = find(&out.rejected, 3);
+    assert!(
+        r3.iter()
+            .any(|i| i.column == "姓名" && i.message.contains("U+001B")),
+        "{r3:#?}"
+    );
+
+    // xlsx: the writer stores a control character as `_x0001_`; it reads back and is refused.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let _ = ws.set_name("人员");
+    for (r, line) in text.lines().enumerate() {
+        for (c, v) in line.split(',').enumerate() {
+            let v = v.replace('\u{0}', "\u{1}");
+            let _ = ws.write_string(r as u32, c as u16, v);
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap_or_default();
+    let out = read("c.xlsx", &bytes, &huangyan(), &opts()).expect("read");
+    assert!(out.persons.is_empty());
+    let r2 = find(&out.rejected, 2);
+    assert_eq!(r2.len(), 1, "{r2:#?}");
+    assert!(r2[0].message.contains("U+0001"), "{}", r2[0].message);
+}
+
+/// `bytes` (an xlsx) with `from` replaced by `to` in its shared strings.
+fn patch_shared_strings(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).expect("entry");
+        let name = f.name().expect("name").into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("read");
+        if name == "xl/sharedStrings.xml" {
+            let s = String::from_utf8(data).expect("utf-8");
+            assert!(s.contains(from), "{s}");
+            data = s.replace(from, to).into_bytes();
+        }
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        w.write_all(&data).expect("write");
+    }
+    w.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_nul_reference_in_the_shared_strings_is_refused_by_cell() {
+    let a = id("33100319800101001");
+    let b = id("33100319810202002");
+    let text = format!(
+        "{CSV_HEAD}{}{}",
+        csv_row("王一", &a, "138XNULX0000001", "2025"),
+        csv_row("李二", &b, "13800000002", "2025"),
+    );
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let _ = ws.set_name("人员");
+    for (r, line) in text.lines().enumerate() {
+        for (c, v) in line.split(',').enumerate() {
+            let _ = ws.write_string(r as u32, c as u16, v);
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap_or_default();
+    let bytes = patch_shared_strings(&bytes, "XNULX", "&#0;");
+    // What the XML reader alone makes of it: the whole workbook refused, nothing named.
+    assert!(
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(
+            bytes.as_slice()
+        ))
+        .is_err()
+    );
+    let out = read("n.xlsx", &bytes, &huangyan(), &opts())
+        .unwrap_or_else(|e| panic!("{}", e.message(Lang::Zh)));
+    let rows: Vec<u32> = out.persons.iter().map(|p| p.row).collect();
+    assert_eq!(rows, [3]);
+    let r2 = find(&out.rejected, 2);
+    assert_eq!(r2.len(), 1, "{r2:#?}");
+    assert_eq!(r2[0].column, "联系电话");
+    assert!(r2[0].message.contains("U+0000"), "{}", r2[0].message);
+}
+
+#[test]
+fn exports_escape_text_cells_that_spreadsheets_would_run() {
+    let mut rows = sample_records();
+    if let Some(r) = rows.first_mut() {
+        r.0.person.phone = Some("+8613812345678".into());
+        r.0.person.household_id = Some("-12".into());
+        r.0.person.name = "@王一".into();
+    }
+    let bytes = write_workbook_bytes(&ExportData {
+        areas: &[],
+        rows: &rows,
+        institutions: &[],
+    })
+    .expect("write");
+    let mut book = crate::grid::Book::open("a.xlsx", &bytes).expect("open");
+    let grid = book.grid("人员").expect("grid");
+    for row in grid.rows() {
+        for d in row {
+            if let Data::String(s) = d {
+                assert!(!s.starts_with(['=', '+', '-', '@']), "{s:?}");
+            }
+        }
+    }
+    let row3: Vec<&[Data]> = grid.rows().skip(2).take(1).collect();
+    assert_eq!(
+        row3[0][crate::columns::p::PHONE],
+        Data::String("'+8613812345678".into())
+    );
+    // The escape reads back off: the export still re-imports to the same data.
+    let back = read("a.xlsx", &bytes, &huangyan(), &opts()).expect("read");
+    let p0 = back.persons.first().expect("row");
+    assert_eq!(p0.record.person.phone.as_deref(), Some("+8613812345678"));
+    assert_eq!(p0.record.person.household_id.as_deref(), Some("-12"));
+    assert_eq!(p0.record.person.name, "@王一");
+
+    // The report repeats the file's values: escaped too.
+    let issue = Issue {
+        sheet: "人员".into(),
+        row: 2,
+        column: "姓名".into(),
+        value: "=cmd|' /C calc'!A0".into(),
+        message: "-".into(),
+    };
+    let bytes = report_xlsx_bytes(0, &[issue], &[]).expect("report");
+    let mut book = crate::grid::Book::open("r.xlsx", &bytes).expect("open");
+    for name in book.sheet_names().to_vec() {
+        let grid = book.grid(&name).expect("grid");
+        for row in grid.rows() {
+            for d in row {
+                if let Data::String(s) = d {
+                    assert!(!s.starts_with(['=', '+', '-', '@']), "{s:?}");
+                }
+            }
+        }
+    }
 }

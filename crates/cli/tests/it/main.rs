@@ -24,6 +24,8 @@ mod access;
 mod ecert;
 #[path = "../../../programmes/registry/tests/file_edit.rs"]
 mod file_edit;
+#[path = "../../../programmes/registry/tests/import.rs"]
+mod import;
 #[path = "../../../programmes/plan/tests/indicators.rs"]
 mod indicators;
 #[path = "../../../programmes/service/tests/service_end.rs"]

@@ -223,11 +223,7 @@ pub async fn audit_page(
 
 fn csv_field(s: &str) -> String {
     // Quote every field; neutralise spreadsheet formulas.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = zhucan_domain::parse::sheet_text(s);
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 

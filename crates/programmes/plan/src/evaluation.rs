@@ -212,7 +212,9 @@ pub fn evaluation_xlsx(
             write_opt_number(ws, r, 5, t.numerator.map(|v| v as f64), None)?;
             write_opt_number(ws, r, 6, t.denominator.map(|v| v as f64), None)?;
             ws.write_string(r, 7, t.as_of.map(|d| d.to_string()).unwrap_or_default())?;
-            ws.write_string(r, 8, t.evidence.clone().unwrap_or_default())?;
+            // Staff-entered text: escaped, never read as a formula.
+            let evidence = t.evidence.as_deref().unwrap_or_default();
+            ws.write_string(r, 8, &*zhucan_domain::parse::sheet_text(evidence))?;
             ws.write_string(r, 9, t.status.label(lang))?;
         }
     }

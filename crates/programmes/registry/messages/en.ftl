@@ -197,3 +197,13 @@ someone-saved-this-file-while-you = Someone saved this file while you were filli
 there-is-no-survey-row-for = There is no survey row for this year yet: the values below come from the latest earlier year; saving makes them this year's row.
 subsidy-enrolments-set-by-subsidy-decisions = Subsidy enrolments (set by subsidy decisions, not edited here)
 save-the-survey = Save the survey
+
+## src/cli.rs
+strict-mode-rejected-n-rows-rejected = strict mode: { $rejected_n } rows rejected, nothing imported.
+
+## templates/import.html
+import-runs = Import runs
+every-import-is-recorded-when-it = Every import is recorded when it starts; “interrupted” means the importing process stopped before the end: the persons written are whole, and importing the same file again completes it.
+rows-written = Rows written
+rows-rejected = Rows rejected
+by = By

@@ -197,3 +197,13 @@ someone-saved-this-file-while-you = 在您填写期间，其他人保存了这�
 there-is-no-survey-row-for = 该年度尚无调查记录：下列各项取自最近一年的调查，保存后即为本年度的记录。
 subsidy-enrolments-set-by-subsidy-decisions = 补贴发放（由补贴审批决定，此处不可修改）
 save-the-survey = 保存调查
+
+## src/cli.rs
+strict-mode-rejected-n-rows-rejected = 严格模式：有 { $rejected_n } 行被拒绝，未导入任何数据。
+
+## templates/import.html
+import-runs = 导入记录
+every-import-is-recorded-when-it = 每次导入开始时即记录；“已中断”表示导入进程在完成前停止，已写入的人员完整保留，可重新导入同一文件补齐。
+rows-written = 已写入行
+rows-rejected = 拒绝行
+by = 导入人

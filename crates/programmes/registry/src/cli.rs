@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use zhucan_domain::{Lang, Localized};
 use zhucan_store::Store;
+use zhucan_store::import_runs::{NewRun, RunEnd, RunStatus};
 use zhucan_store::registry::Actor;
 use zhucan_web::programme::{CliContext, Failure, audit_cli};
 
@@ -111,17 +112,75 @@ pub async fn import(
             .code(2));
         }
     }
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure::new(
+            format!("无法导入 {name}：无法读取文件（{e}）"),
+            format!("cannot import {name}: the file cannot be read ({e})"),
+        )
+        .code(2)
+    })?;
     let known = store.areas().await?;
     let opts = zhucan_workbook::ImportOptions {
         survey_year,
         today: chrono::Local::now().date_naive(),
         lang,
     };
-    let path = file.to_path_buf();
+    // The run is recorded (with its audit record) before anything is read or written: a kill
+    // at any point leaves it on record, and it then reads as interrupted.
+    let mut start = zhucan_web::programme::cli_event(
+        "registry.import.start",
+        &name,
+        serde_json::json!({"via": "cli", "strict": strict}),
+    );
+    start.outcome = "running".into();
+    let operator = start.account.clone();
+    let run = store
+        .start_import_run(
+            &NewRun {
+                file_name: &name,
+                file_sha256: &crate::import::sha256_hex(&bytes),
+                actor: &operator,
+            },
+            &start,
+        )
+        .await?;
+    let _beat = crate::import::heartbeat(store, &run);
+    let end = |status: RunStatus, rows_total: usize, rejected: usize, message: &str| {
+        let mut e = zhucan_web::programme::cli_event(
+            "registry.import",
+            &name,
+            serde_json::json!({"via": "cli"}),
+        );
+        e.outcome = match status {
+            RunStatus::Done => "ok",
+            other => other.key(),
+        }
+        .to_string();
+        let (run, message) = (run.clone(), message.to_string());
+        async move {
+            store
+                .finish_import_run(
+                    &run,
+                    &RunEnd {
+                        status,
+                        rows_total: i64::try_from(rows_total).unwrap_or(i64::MAX),
+                        rejected: i64::try_from(rejected).unwrap_or(i64::MAX),
+                        message: &message,
+                    },
+                    &e,
+                )
+                .await
+        }
+    };
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let pb = bar(0, crate::t(lang, "reading"));
     let pb2 = pb.clone();
     let parsed = tokio::task::spawn_blocking(move || {
-        zhucan_workbook::read_workbook(&path, &known, &opts, &mut |done, total| {
+        zhucan_workbook::read_bytes(&file_name, &bytes, &known, &opts, &mut |done, total| {
             pb2.set_length(total as u64);
             pb2.set_position(done as u64);
         })
@@ -132,7 +191,7 @@ pub async fn import(
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
-            let name = file.display();
+            end(RunStatus::Failed, 0, 0, &e.message(Lang::En)).await?;
             return Err(Failure::new(
                 format!("无法导入 {name}：{}", e.message(Lang::Zh)),
                 format!("cannot import {name}: {}", e.message(Lang::En)),
@@ -172,42 +231,55 @@ pub async fn import(
     };
     print_issues(&parsed.rejected, crate::t(lang, "rejected"));
     print_issues(&parsed.warnings, crate::t(lang, "warning"));
+    let rejected_n = rejected_rows.len();
+    let rows_total = parsed.persons.len();
     if strict && !parsed.rejected.is_empty() {
+        end(
+            RunStatus::Failed,
+            rows_total,
+            rejected_n,
+            "strict mode: rows rejected, nothing imported",
+        )
+        .await?;
         write_report(0, &parsed.rejected, &parsed.warnings)?;
         eprintln!(
             "{}",
-            lang.pick(
-                &format!(
-                    "严格模式：有 {} 行被拒绝，未导入任何数据。",
-                    rejected_rows.len()
-                ),
-                &format!(
-                    "strict mode: {} rows rejected, nothing imported.",
-                    rejected_rows.len()
-                )
+            crate::tf(
+                lang,
+                "strict-mode-rejected-n-rows-rejected",
+                &[("rejected_n", rejected_n.to_string().into())]
             )
         );
         return Ok(2);
     }
-    let rejected_n = rejected_rows.len();
-    let pb = bar(parsed.persons.len() as u64, crate::t(lang, "writing"));
+    let pb = bar(rows_total as u64, crate::t(lang, "writing"));
     let actor = Actor {
         name: "import",
         source: "import",
     };
     let pb2 = pb.clone();
-    let summary = crate::import::apply(store, parsed, &actor, BATCH, &mut |done, _| {
+    let summary = crate::import::apply(store, parsed, &actor, BATCH, &run, &mut |done, _| {
         pb2.set_position(done as u64)
     })
-    .await?;
-    pb.finish_and_clear();
-    audit_cli(
-        store,
-        "registry.import",
-        &file.display().to_string(),
-        serde_json::json!({"rows": summary.person_rows(), "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged, "rejected_rows": rejected_n}),
-    )
     .await;
+    pb.finish_and_clear();
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            if let Err(e2) = end(
+                RunStatus::Interrupted,
+                rows_total,
+                rejected_n,
+                &e.to_string(),
+            )
+            .await
+            {
+                tracing::error!(error = %e2, "import run could not be closed");
+            }
+            return Err(e.into());
+        }
+    };
+    end(RunStatus::Done, rows_total, rejected_n, "").await?;
     write_report(summary.imported(), &summary.rejected, &summary.warnings)?;
     println!("{}", summary.line(lang));
     Ok(if rejected_rows.is_empty() { 0 } else { 3 })

@@ -3,7 +3,7 @@
 //! persons living (or moving) outside it, institutions outside it and the 区划 sheet are
 //! refused by name, and the rest goes in whole rows at a time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use zhucan_domain::Lang;
 use zhucan_domain::area::{AreaCode, AreaLevel};
@@ -197,15 +197,55 @@ pub async fn restrict(
     Ok(())
 }
 
+/// The person rows of a file grouped by person, in the order each person first appears (a
+/// person's own rows keep their order), cut into batches of about `batch` rows that never
+/// split a person: a person's rows of one file commit together. A person with more rows than
+/// `batch` is a batch of their own.
+pub fn person_batches(
+    rows: Vec<(PersonRecord, RecordExtras)>,
+    batch: usize,
+) -> Vec<Vec<(PersonRecord, RecordExtras)>> {
+    let batch = batch.max(1);
+    let mut order: Vec<Vec<(PersonRecord, RecordExtras)>> = Vec::new();
+    let mut index: HashMap<CitizenId, usize> = HashMap::new();
+    for r in rows {
+        match index.get(&r.0.person.citizen_id) {
+            Some(&i) => {
+                if let Some(g) = order.get_mut(i) {
+                    g.push(r);
+                }
+            }
+            None => {
+                index.insert(r.0.person.citizen_id.clone(), order.len());
+                order.push(vec![r]);
+            }
+        }
+    }
+    let mut out: Vec<Vec<(PersonRecord, RecordExtras)>> = Vec::new();
+    let mut cur: Vec<(PersonRecord, RecordExtras)> = Vec::new();
+    for g in order {
+        if !cur.is_empty() && cur.len() + g.len() > batch {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.extend(g);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// Writes what `parsed` holds: areas, institutions, then the person rows in transactions of
-/// `batch` whole rows (`progress(done, total)` after each). Re-importing the same rows
-/// changes nothing. Large batches are fastest (the command line); a live service takes small
-/// ones, so that its other writers wait less and the progress moves.
+/// about `batch` rows, all rows of a person in the same one (see [`person_batches`]), each
+/// counted into run `run` in its own transaction (`progress(done, total)` after each).
+/// Re-importing the same rows changes nothing. Large batches are fastest (the command line);
+/// a live service takes small ones, so that its other writers wait less and the progress moves.
 pub async fn apply(
     store: &Store,
     parsed: ParsedWorkbook,
     actor: &Actor<'_>,
     batch: usize,
+    run: &str,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Summary, StoreError> {
     store.upsert_areas(&parsed.areas).await?;
@@ -230,8 +270,8 @@ pub async fn apply(
     let total = rows.len();
     progress(0, total);
     let mut done = 0;
-    for chunk in rows.chunks(batch.max(1)) {
-        for o in store.merge_records(chunk, actor).await? {
+    for chunk in person_batches(rows, batch) {
+        for o in store.merge_records_in_run(&chunk, actor, run).await? {
             match o {
                 ImportOutcome::Inserted => s.inserted += 1,
                 ImportOutcome::Updated => s.updated += 1,
@@ -242,4 +282,36 @@ pub async fn apply(
         progress(done, total);
     }
     Ok(s)
+}
+
+/// The SHA-256 of a file's bytes, in hex (the run's record of what was imported).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Renews the heartbeat of run `run` every [`zhucan_store::import_runs::HEARTBEAT_SECS`] until
+/// the returned guard is dropped.
+pub fn heartbeat(store: &Store, run: &str) -> HeartbeatGuard {
+    let (store, run) = (store.clone(), run.to_string());
+    let task = tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(zhucan_store::import_runs::HEARTBEAT_SECS);
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = store.beat_import_run(&run).await {
+                tracing::warn!(error = %e, "import run heartbeat");
+            }
+        }
+    });
+    HeartbeatGuard(task)
+}
+
+/// Stops the heartbeat when dropped.
+#[derive(Debug)]
+pub struct HeartbeatGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for HeartbeatGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

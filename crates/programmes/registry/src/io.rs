@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use zhucan_domain::{Lang, Localized};
+use zhucan_store::import_runs::{NewRun, RunEnd, RunStatus};
 use zhucan_store::registry::Actor;
 use zhucan_workbook::Issue;
 
@@ -129,6 +130,49 @@ struct ImportPage {
     error: Option<String>,
     /// (link, file, started, state) of the caller's recent uploads.
     recent: Vec<(String, String, String, String)>,
+    /// The recorded import runs (the caller's; every one for the whole district): (file,
+    /// started, status key, status, rows committed / rows of the file, rejected rows, by).
+    runs: Vec<ImportRunLine>,
+}
+
+/// One line of the import runs table.
+struct ImportRunLine {
+    file: String,
+    started: String,
+    status_key: &'static str,
+    status: String,
+    rows: String,
+    rejected: i64,
+    actor: String,
+}
+
+/// The recorded runs shown to `caller` (the store says interrupted for a run whose process is
+/// gone).
+async fn run_lines(state: &AppState, caller: &PageCaller, whole: bool) -> Vec<ImportRunLine> {
+    let lang = caller.lang;
+    let runs = state
+        .store
+        .import_runs((!whole).then_some(caller.user.username.as_str()), 20)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "import runs");
+            Vec::new()
+        });
+    runs.into_iter()
+        .map(|r| ImportRunLine {
+            file: r.file_name,
+            started: zhucan_web::view::minute(&r.started_at),
+            status_key: r.status.key(),
+            status: r.status.label(lang).to_string(),
+            rows: if r.rows_total > 0 {
+                format!("{} / {}", r.imported, r.rows_total)
+            } else {
+                r.imported.to_string()
+            },
+            rejected: r.rejected,
+            actor: r.actor,
+        })
+        .collect()
 }
 
 fn phase_text(p: &Phase, lang: Lang) -> String {
@@ -146,13 +190,16 @@ fn phase_text(p: &Phase, lang: Lang) -> String {
     }
 }
 
-fn import_page(
+async fn import_page(
     state: &AppState,
     caller: &PageCaller,
     area_name: String,
     error: Option<String>,
 ) -> Response {
     let lang = caller.lang;
+    let whole_district = scope::import_area(&caller.user)
+        .is_some_and(|a| a.level() == zhucan_domain::area::AreaLevel::District);
+    let runs = run_lines(state, caller, whole_district).await;
     let recent = state
         .ext::<ImportJobs>()
         .map(|j| j.of(&caller.user.username))
@@ -182,11 +229,11 @@ fn import_page(
                 "import",
                 crate::t(lang, "import-a-roster"),
             ),
-            whole_district: scope::import_area(&caller.user)
-                .is_some_and(|a| a.level() == zhucan_domain::area::AreaLevel::District),
+            whole_district,
             area_name,
             error,
             recent,
+            runs,
         },
     )
 }
@@ -197,7 +244,7 @@ pub async fn import_form(
     caller: Holds<WritesPersons>,
 ) -> PageResult {
     let name = import_reach(&state, &caller).await?;
-    Ok(import_page(&state, &caller.caller, name, None))
+    Ok(import_page(&state, &caller.caller, name, None).await)
 }
 
 /// `POST /import`: starts the upload's import in the background and shows its progress.
@@ -215,7 +262,7 @@ pub async fn import_upload(
         .find(|(field, _, b)| field == "file" && !b.is_empty())
     else {
         let m = crate::t(lang, "choose-the-file-to-import");
-        return Ok(import_page(&state, &caller, area_name, Some(m.into())));
+        return Ok(import_page(&state, &caller, area_name, Some(m.into())).await);
     };
     let survey_year = match posted.values.get("survey_year").map(|s| s.trim()) {
         None | Some("") => None,
@@ -228,7 +275,7 @@ pub async fn import_upload(
                         format!("the survey year “{y}” is not valid: four digits, e.g. 2025")
                     }
                 };
-                return Ok(import_page(&state, &caller, area_name, Some(m)));
+                return Ok(import_page(&state, &caller, area_name, Some(m)).await);
             }
         },
     };
@@ -270,11 +317,77 @@ async fn run(
         zh: format!("导入失败：{e}"),
         en: format!("the import failed: {e}"),
     };
+    let internal = || failed(crate::t(lang, "internal-error-logged").into());
+    let Some(area) = scope::import_area(&caller.user) else {
+        return failed(crate::t(lang, "not-allowed").into());
+    };
+    // The run is recorded (with its audit record) before anything is read or written: if the
+    // service dies meanwhile, the run stays on record and reads as interrupted.
+    let start = audit_event(
+        &caller.user,
+        &caller.client,
+        "registry.import.start",
+        &job.file,
+        "running",
+        serde_json::json!({"via": "page", "area": area.to_string()}),
+    );
+    let run = match state
+        .store
+        .start_import_run(
+            &NewRun {
+                file_name: &job.file,
+                file_sha256: &crate::import::sha256_hex(&bytes),
+                actor: &caller.user.username,
+            },
+            &start,
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "import: run");
+            return internal();
+        }
+    };
+    let _beat = crate::import::heartbeat(&state.store, &run);
+    let end = |status: RunStatus, rows_total: usize, rejected: usize, message: String| {
+        let e = audit_event(
+            &caller.user,
+            &caller.client,
+            "registry.import",
+            &job.file,
+            match status {
+                RunStatus::Done => "ok",
+                other => other.key(),
+            },
+            serde_json::json!({"via": "page", "area": area.to_string()}),
+        );
+        let run = run.clone();
+        async move {
+            let r = state
+                .store
+                .finish_import_run(
+                    &run,
+                    &RunEnd {
+                        status,
+                        rows_total: i64::try_from(rows_total).unwrap_or(i64::MAX),
+                        rejected: i64::try_from(rejected).unwrap_or(i64::MAX),
+                        message: &message,
+                    },
+                    &e,
+                )
+                .await;
+            if let Err(e) = r {
+                tracing::error!(error = %e, "import: the run could not be closed");
+            }
+        }
+    };
     let known = match state.store.areas().await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "import: areas");
-            return failed(crate::t(lang, "internal-error-logged").into());
+            end(RunStatus::Failed, 0, 0, e.to_string()).await;
+            return internal();
         }
     };
     let opts = zhucan_workbook::ImportOptions {
@@ -292,56 +405,63 @@ async fn run(
     let mut parsed = match parsed {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
+            end(RunStatus::Failed, 0, 0, e.message(Lang::En)).await;
             return Phase::Failed {
                 zh: format!("无法导入“{}”：{}", job.file, e.message(Lang::Zh)),
                 en: format!("cannot import “{}”: {}", job.file, e.message(Lang::En)),
             };
         }
-        Err(e) => return failed(e.to_string()),
-    };
-    let Some(area) = scope::import_area(&caller.user) else {
-        return failed(crate::t(lang, "not-allowed").into());
+        Err(e) => {
+            end(RunStatus::Failed, 0, 0, e.to_string()).await;
+            return failed(e.to_string());
+        }
     };
     let reach = crate::import::reach_of(area, area_name);
     if let Err(e) = crate::import::restrict(&state.store, &mut parsed, reach, lang).await {
         tracing::error!(error = %e, "import: scope");
-        return failed(crate::t(lang, "internal-error-logged").into());
+        end(RunStatus::Failed, 0, 0, e.to_string()).await;
+        return internal();
     }
     let actor = Actor {
         name: &caller.user.username,
         source: "import",
     };
+    let rows_total = parsed.persons.len();
+    let rejected_rows: std::collections::HashSet<(String, u32)> = parsed
+        .rejected
+        .iter()
+        .map(|i| (i.sheet.clone(), i.row))
+        .collect();
     let j = job.clone();
     let result = crate::import::apply(
         &state.store,
         parsed,
         &actor,
         WEB_BATCH,
+        &run,
         &mut |done, total| j.set(Phase::Writing { done, total }),
     )
     .await;
     match result {
         Ok(s) => {
-            trail::record(
-                &state.store,
-                audit_event(
-                    &caller.user,
-                    &caller.client,
-                    "registry.import",
-                    &job.file,
-                    "ok",
-                    serde_json::json!({
-                        "via": "page", "area": area.to_string(), "rows": s.person_rows(),
-                        "inserted": s.inserted, "updated": s.updated, "unchanged": s.unchanged,
-                        "rejected_rows": s.rejected_rows(),
-                    }),
-                ),
+            end(
+                RunStatus::Done,
+                rows_total,
+                s.rejected_rows(),
+                String::new(),
             )
             .await;
             Phase::Done(s)
         }
         Err(e) => {
             tracing::error!(error = %e, "import: write");
+            end(
+                RunStatus::Interrupted,
+                rows_total,
+                rejected_rows.len(),
+                e.to_string(),
+            )
+            .await;
             failed(crate::t(lang, "a-database-error-the-rows-written").into())
         }
     }

@@ -56,10 +56,12 @@ pub fn payroll_xlsx(
             ws.write_string(
                 r,
                 c,
-                names
-                    .get(l.citizen_id.as_str())
-                    .map(String::as_str)
-                    .unwrap_or(""),
+                &*zhucan_domain::parse::sheet_text(
+                    names
+                        .get(l.citizen_id.as_str())
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                ),
             )?;
             c += 1;
         }
