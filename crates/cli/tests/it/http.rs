@@ -918,6 +918,82 @@ async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
     );
 }
 
+/// Issue 23.7: identifiers are masked for roles without the reveal right — the partner API by
+/// citizen ID, and the auditor's audit trail (page and CSV) — as `identifiers.md` masks them.
+#[tokio::test]
+async fn partners_and_auditors_see_identifiers_masked() {
+    let (app, a, _) = app().await;
+    user(&app.db.store, "dept", Role::Partner, "331003").await;
+    let id = a.person.citizen_id.as_str().to_string();
+    let cert = a.certificate.number.as_str().to_string();
+    let masked_id = a.person.citizen_id.masked();
+    let masked_cert = a.certificate.number.masked();
+    let get = |token: String| {
+        let url = app.url(&format!("/api/v1/persons/{id}"));
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            assert_eq!(r.status(), 200);
+            r.text().await.expect("body")
+        }
+    };
+    // The partner department: no full certificate number, no full ID.
+    let body = get(app.token("dept").await).await;
+    assert!(!body.contains(&cert) && !body.contains(&id), "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["certificate"]["number"], masked_cert.as_str(), "{v}");
+    assert_eq!(v["person"]["citizen_id"], masked_id.as_str(), "{v}");
+    assert!(
+        !v["certificate"]["category"].is_null(),
+        "the rest is kept: {v}"
+    );
+    // Staff with the reveal right keep the full file in the API (each read is audited).
+    let body = get(app.token("yq").await).await;
+    assert!(body.contains(&cert), "{body}");
+    // A search by the full ID and the reads put the ID into the trail; the auditor sees it
+    // masked on the page and in the CSV, and still finds the records by the full ID.
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons?q={cert}")))
+        .bearer_auth(app.token("yq").await)
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(r.status(), 200);
+    crate::support::audit_rows(
+        &app.db.store,
+        &zhucan_store::audit::AuditQuery {
+            action: Some("person.search".into()),
+            limit: 10,
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
+    let auditor = app.browser("audit").await;
+    let html = page_text(&auditor, &app.url(&format!("/audit?object={id}"))).await;
+    assert!(
+        html.contains(&masked_id),
+        "the reads are found by the full ID: {html}"
+    );
+    let html = page_text(&auditor, &app.url("/audit")).await;
+    assert!(
+        html.contains(&masked_id) && html.contains(&masked_cert),
+        "{html}"
+    );
+    let rows_part = html.split("<tbody>").nth(1).unwrap_or("");
+    assert!(
+        !rows_part.contains(&id) && !rows_part.contains(&cert),
+        "no full identifier in the records: {rows_part}"
+    );
+    let csv = page_text(&auditor, &app.url("/audit/export.csv")).await;
+    assert!(csv.contains(&masked_id), "{csv}");
+    assert!(!csv.contains(&id) && !csv.contains(&cert), "{csv}");
+}
+
 #[tokio::test]
 async fn an_idle_session_expires() {
     let db = TestDb::sqlite().await;
