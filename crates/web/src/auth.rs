@@ -235,6 +235,7 @@ impl FromRequestParts<AppState> for PageCaller {
         if must_enroll(&caller.user) && !(path.starts_with("/account/2fa") || path == "/logout") {
             return Err(ToLogin::Enroll);
         }
+        crate::access_log::note_account(&parts.extensions, &caller.user);
         parts.extensions.insert(caller.clone());
         Ok(caller)
     }
@@ -288,6 +289,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             )
             .in_lang(lang));
         }
+        crate::access_log::note_account(&parts.extensions, &user);
         Ok(ApiCaller {
             user,
             lang,

@@ -18,6 +18,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
+pub mod access_log;
 pub mod account;
 pub mod api;
 pub mod auth;
@@ -255,6 +256,9 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Outermost, so that every answer (a refused origin, a too-large body, a panic) is
+        // logged; `Router::layer` wraps each route, so the route template is known.
+        .layer(axum::middleware::from_fn(access_log::access_log))
         .with_state(state)
 }
 

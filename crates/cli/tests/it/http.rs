@@ -994,6 +994,85 @@ async fn partners_and_auditors_see_identifiers_masked() {
     assert!(!csv.contains(&id) && !csv.contains(&cert), "{csv}");
 }
 
+/// Issue 23.8: every request leaves one access-log line — method, route template, status,
+/// latency, request ID, account — and never the raw path (a citizen ID) or the query.
+#[tokio::test]
+async fn requests_are_logged_by_route_template_without_personal_data() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut g) = self.0.lock() {
+                g.extend_from_slice(b);
+            }
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    // A current-thread test: the server's tasks run on this thread, under this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (app, a, _) = app().await;
+    let id = a.person.citizen_id.as_str().to_string();
+    let token = app.token("yq").await;
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons/{id}?secret=1")))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-23-8")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "req-23-8", "echoed");
+    let r = reqwest::get(app.url(&format!("/nowhere/{id}")))
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+    assert!(r.headers().contains_key("x-request-id"), "made when absent");
+    let yq = app
+        .db
+        .store
+        .user_by_username("yq")
+        .await
+        .expect("lookup")
+        .expect("yq");
+    let out =
+        String::from_utf8(buf.0.lock().map(|g| g.clone()).unwrap_or_default()).expect("utf-8");
+    let line = out
+        .lines()
+        .find(|l| l.contains("request_id=req-23-8"))
+        .unwrap_or_else(|| panic!("no access-log line: {out}"));
+    for field in [
+        "method=GET",
+        "route=/api/v1/persons/{citizen_id}",
+        "status=200",
+        "latency_ms=",
+        &format!("account_id={}", yq.id),
+        "account=yq",
+    ] {
+        assert!(line.contains(field), "{field} missing: {line}");
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.contains("route=(unmatched)") && l.contains("status=404")),
+        "{out}"
+    );
+    assert!(!out.contains(&id), "no citizen ID in the log: {out}");
+    assert!(
+        !out.contains("secret=1"),
+        "no query string in the log: {out}"
+    );
+}
+
 #[tokio::test]
 async fn an_idle_session_expires() {
     let db = TestDb::sqlite().await;
