@@ -56,8 +56,11 @@ pub struct Config {
     pub lockout_failures: i64,
     /// … within this window, for this long.
     pub lockout_window: Duration,
-    /// Sign-in attempts allowed per client address per `login_rate_window`.
+    /// Sign-in attempts allowed per client address per `login_rate_window` (high: a whole
+    /// office behind one NAT shares an address).
     pub login_rate_max: usize,
+    /// Sign-in attempts allowed per account (the username tried) per `login_rate_window`.
+    pub login_account_rate_max: usize,
     pub login_rate_window: Duration,
     /// Months the audit trail is kept (at least 6).
     pub audit_retention_months: u32,
@@ -94,7 +97,8 @@ impl Default for Config {
             api_token_ttl: Duration::from_secs(12 * 3600),
             lockout_failures: 5,
             lockout_window: Duration::from_secs(15 * 60),
-            login_rate_max: 20,
+            login_rate_max: 300,
+            login_account_rate_max: 10,
             login_rate_window: Duration::from_secs(60),
             audit_retention_months: 6,
             password_min_length: 10,
@@ -118,6 +122,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<limits::RateLimiter>,
+    /// Sign-in attempts per account (username tried).
+    pub account_limiter: Arc<limits::RateLimiter>,
     /// The queue of read records for the audit trail.
     pub audit: Arc<trail::AuditSink>,
     /// The registry's facts in memory, kept exact, with the programmes' fact layers.
@@ -135,6 +141,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config, programmes: Programmes) -> Self {
         let login_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
+        let account_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
         let audit = Arc::new(trail::AuditSink::start(store.clone()));
         let facts = Arc::new(zhucan_facts::FactsCache::new(
             store.clone(),
@@ -152,6 +159,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             login_limiter,
+            account_limiter,
             audit,
             facts,
             policy,

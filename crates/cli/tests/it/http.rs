@@ -719,6 +719,124 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
     assert_eq!(r.status(), 429);
 }
 
+/// Issue 23.5: sign-in throttling per account and per address. An office behind one NAT
+/// shares an address: the address limit is much higher than the account's, one account being
+/// guessed does not block the others, and a right password with a right second factor goes
+/// through even when the address is over its limit.
+#[tokio::test]
+async fn sign_in_throttling_is_per_account_and_per_address() {
+    let defaults = zhucan_web::Config::default();
+    assert!(
+        defaults.login_rate_max >= 10 * defaults.login_account_rate_max,
+        "the address limit is much higher than the account limit"
+    );
+    let db = TestDb::sqlite().await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "clerk", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "clerk2", Role::TownshipStaff, "331003107").await;
+    let config = zhucan_web::Config {
+        login_rate_max: 6,
+        login_account_rate_max: 3,
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let office = reqwest::Client::new();
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let session = |c: &reqwest::Client, body: serde_json::Value| {
+        let r = c.post(app.url("/api/v1/session")).json(&body).send();
+        async move { r.await.expect("post") }
+    };
+    let right = crate::support::PASSWORD;
+    // Someone in the office guesses clerk's password: the account's own limit stops it …
+    for _ in 0..3 {
+        let r = session(
+            &office,
+            serde_json::json!({"username": "clerk", "password": "guess"}),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    // … from any address, the right password included.
+    let r = session(
+        &elsewhere,
+        serde_json::json!({"username": "clerk", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 429, "the account limit holds across addresses");
+    assert!(r.headers().contains_key("retry-after"));
+    // More failures from the office fill the address's (higher) limit.
+    for i in 0..3 {
+        let r = session(
+            &office,
+            serde_json::json!({"username": format!("nobody{i}"), "password": "x"}),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    // Over the address limit: a right password alone is refused like a wrong one …
+    let r = session(
+        &office,
+        serde_json::json!({"username": "clerk2", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "rate_limited"
+    );
+    // … so is a right password with a wrong code …
+    let code = crate::support::totp_code(&app.db.store, "admin")
+        .await
+        .expect("admin has a second factor");
+    let wrong: String = code
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    let r = session(
+        &office,
+        serde_json::json!({"username": "admin", "password": right, "totp": wrong}),
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    // … but a right password with the right second factor goes through.
+    let r = session(
+        &office,
+        serde_json::json!({"username": "admin", "password": right, "totp": code}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    // The sign-in page too, for a colleague with a second factor.
+    let code = crate::support::totp_code(&app.db.store, "admin")
+        .await
+        .expect("code");
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", right), ("totp", &code)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303, "signed in despite the address limit");
+    // Another address is not held by the office's limit.
+    let r = session(
+        &elsewhere,
+        serde_json::json!({"username": "clerk2", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}
+
 #[tokio::test]
 async fn administrators_must_enrol_and_use_a_second_factor() {
     let db = TestDb::sqlite().await;
