@@ -62,6 +62,8 @@ pub struct Config {
     /// Sign-in attempts allowed per account (the username tried) per `login_rate_window`.
     pub login_account_rate_max: usize,
     pub login_rate_window: Duration,
+    /// Exports of more persons than this need a stated purpose (a default of the policy).
+    pub export_purpose_rows: usize,
     /// Months the audit trail is kept (at least 6).
     pub audit_retention_months: u32,
     /// Minimum password length.
@@ -100,6 +102,7 @@ impl Default for Config {
             login_rate_max: 300,
             login_account_rate_max: 10,
             login_rate_window: Duration::from_secs(60),
+            export_purpose_rows: 1000,
             audit_retention_months: 6,
             password_min_length: 10,
             policy_refresh: Duration::from_secs(5),

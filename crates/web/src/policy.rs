@@ -30,6 +30,8 @@ pub struct Policy {
     pub password_min_length: usize,
     /// Sign-in attempts allowed per account (username tried) per minute.
     pub login_rate_per_account: usize,
+    /// An export of more persons than this needs a stated purpose (recorded in the audit).
+    pub export_purpose_rows: usize,
 }
 
 /// One setting of the policy: its form field, its stored key, its bounds and its texts.
@@ -129,10 +131,20 @@ pub const KNOBS: [Knob; N] = [
         hint_zh: "无论来自哪个地址，超过即返回 429；3 到 1000",
         hint_en: "from any address; more are refused with 429; 3 to 1000",
     },
+    Knob {
+        name: "export_purpose_rows",
+        key: "policy.export_purpose_rows",
+        min: 1,
+        max: 10_000_000,
+        zh: "须填写用途的导出人数",
+        en: "Rows above which an export needs a purpose",
+        hint_zh: "导出名单超过该人数时须写明用途，用途记入审计日志；1 到 10000000",
+        hint_en: "exporting more persons than this needs a stated purpose, recorded in the audit trail; 1 to 10000000",
+    },
 ];
 
 /// How many policy settings there are.
-pub const N: usize = 8;
+pub const N: usize = 9;
 
 /// The settings keys of the policy.
 pub fn keys() -> [&'static str; N] {
@@ -159,6 +171,7 @@ impl Policy {
             audit_retention_months: c.audit_retention_months,
             password_min_length: c.password_min_length,
             login_rate_per_account: c.login_account_rate_max,
+            export_purpose_rows: c.export_purpose_rows,
         }
     }
 
@@ -173,6 +186,7 @@ impl Policy {
             i64::from(self.audit_retention_months),
             self.password_min_length as i64,
             self.login_rate_per_account as i64,
+            self.export_purpose_rows as i64,
         ]
     }
 
@@ -187,7 +201,8 @@ impl Policy {
             4 => self.login_rate_per_minute = u as usize,
             5 => self.audit_retention_months = u32::try_from(u).unwrap_or(u32::MAX),
             6 => self.password_min_length = u as usize,
-            _ => self.login_rate_per_account = u as usize,
+            7 => self.login_rate_per_account = u as usize,
+            _ => self.export_purpose_rows = u as usize,
         }
     }
 
@@ -347,14 +362,14 @@ mod tests {
     #[test]
     fn defaults_show_and_parse_back() {
         let d = Policy::defaults(&Config::default());
-        assert_eq!(d.values(), [30, 12, 5, 15, 300, 6, 10, 10]);
-        let f = form(["30", "12", "5", "15", "300", "6", "10", "10"]);
+        assert_eq!(d.values(), [30, 12, 5, 15, 300, 6, 10, 10, 1000]);
+        let f = form(["30", "12", "5", "15", "300", "6", "10", "10", "1000"]);
         assert_eq!(parse_form(&f, Lang::Zh), Ok(d.values()));
     }
 
     #[test]
     fn each_field_names_its_problem() {
-        let f = form(["0", "x", "5", "", "20", "3", "10", "10"]);
+        let f = form(["0", "x", "5", "", "20", "3", "10", "10", "1000"]);
         let errs = parse_form(&f, Lang::Zh).expect_err("invalid");
         let names: Vec<&str> = errs.iter().map(|e| e.0).collect();
         assert_eq!(
@@ -371,7 +386,7 @@ mod tests {
             "{errs:?}"
         );
         assert!(errs[3].1.contains("“3”"), "{errs:?}");
-        let f = form(["120", "1", "5", "15", "20", "6", "10", "10"]);
+        let f = form(["120", "1", "5", "15", "20", "6", "10", "10", "1000"]);
         let errs = parse_form(&f, Lang::En).expect_err("lifetime shorter than idle");
         assert_eq!(errs[0].0, "session_max_hours");
         assert!(errs[0].1.contains("shorter"), "{errs:?}");
@@ -392,7 +407,7 @@ mod tests {
         /// Any submitted text is parsed or refused with messages, never a panic; accepted
         /// values are within bounds and round-trip through a policy.
         #[test]
-        fn forms_never_panic_and_round_trip(values in proptest::array::uniform8("\\PC{0,12}")) {
+        fn forms_never_panic_and_round_trip(values in proptest::array::uniform9("\\PC{0,12}")) {
             let f = form(values.each_ref().map(|s| s.as_str()));
             match parse_form(&f, Lang::En) {
                 Ok(v) => {
@@ -409,8 +424,8 @@ mod tests {
 
         /// Valid numbers always parse to themselves.
         #[test]
-        fn valid_numbers_round_trip(v in (1i64..=480, 1i64..=72, 3i64..=20, 1i64..=1440, 3i64..=10_000, 6i64..=120, 10i64..=128, 3i64..=1000)) {
-            let arr = [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7];
+        fn valid_numbers_round_trip(v in (1i64..=480, 1i64..=72, 3i64..=20, 1i64..=1440, 3i64..=10_000, 6i64..=120, 10i64..=128, 3i64..=1000, 1i64..=10_000_000)) {
+            let arr = [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8];
             let text = arr.map(|n| n.to_string());
             let f = form(text.each_ref().map(|s| s.as_str()));
             let ok = arr[1] * 60 >= arr[0];

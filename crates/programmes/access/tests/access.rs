@@ -381,6 +381,7 @@ async fn the_security_policy_applies_at_once(db: TestDb) {
             ("audit_retention_months", "12"),
             ("password_min_length", min_len),
             ("login_rate_per_account", "1000"),
+            ("export_purpose_rows", "1000"),
         ]
     };
     // Bad values: each field names its value; nothing is saved.
