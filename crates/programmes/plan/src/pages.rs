@@ -601,6 +601,9 @@ const PER_PAGE: usize = 50;
 /// The shortest purpose accepted for a large export (characters, after trimming).
 const PURPOSE_MIN_CHARS: usize = 4;
 
+/// The longest purpose accepted (the form's `maxlength`; it goes into the audit detail).
+const PURPOSE_MAX_CHARS: usize = 200;
+
 fn part_label(m: Measured, part: Part, lang: Lang) -> String {
     match (m, part) {
         (Measured::Indicator(Indicator::IncomeGrowth), Part::Numerator) => lang
@@ -954,8 +957,17 @@ pub async fn people_export(
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     let count = members_len(&mem);
-    if count > threshold && purpose.chars().count() < PURPOSE_MIN_CHARS {
+    let too_long = purpose.chars().count() > PURPOSE_MAX_CHARS;
+    if too_long || (count > threshold && purpose.chars().count() < PURPOSE_MIN_CHARS) {
         let message = match lang {
+            Lang::Zh if too_long => format!(
+                "用途“{}…”过长：最多 {PURPOSE_MAX_CHARS} 个字",
+                purpose.chars().take(20).collect::<String>()
+            ),
+            Lang::En if too_long => format!(
+                "Purpose “{}…” is too long: at most {PURPOSE_MAX_CHARS} characters",
+                purpose.chars().take(20).collect::<String>()
+            ),
             Lang::Zh => format!(
                 "用途“{purpose}”无效：导出 {count} 条超过 {threshold} 条，须写明用途（至少 {PURPOSE_MIN_CHARS} 个字），用途将记入审计日志"
             ),

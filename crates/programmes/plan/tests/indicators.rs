@@ -927,6 +927,10 @@ async fn drill_down_exports_need_the_export_right_and_a_purpose_when_large() {
     let r = export(&admin, &csrf, Some("  ab ")).await;
     assert_eq!(r.status(), 422, "too short a purpose");
     assert!(r.text().await.expect("b").contains("value=\"ab\""), "kept");
+    let long = "用".repeat(201);
+    let r = export(&admin, &csrf, Some(&long)).await;
+    assert_eq!(r.status(), 422, "too long a purpose");
+    assert!(r.text().await.expect("b").contains("过长"));
     // … and recorded with the export.
     let r = export(&admin, &csrf, Some("年度残疾人文体活动核查")).await;
     assert_eq!(r.status(), 200);
