@@ -282,6 +282,43 @@ pub fn mask_phone(phone: &str) -> String {
     mask(phone.trim(), 3, 4)
 }
 
+/// Masks every citizen ID (18 characters), certificate number (20) and mobile phone number
+/// (11 digits from `1`) found in free text — an audit record's object or detail — as
+/// `identifiers.md` masks them on screen (6 + 4, phones 3 + 4). A candidate is a whole run of
+/// ASCII letters and digits, so longer numbers and words are left alone.
+pub fn mask_identifiers_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let b = run.as_bytes();
+        let id_like = |b: &[u8]| {
+            b.len() == 18
+                && b[..17].iter().all(u8::is_ascii_digit)
+                && (b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x')
+        };
+        let masked = match b.len() {
+            18 if id_like(b) => Some(mask(run, 6, 4)),
+            20 if id_like(&b[..18]) && b[18..].iter().all(u8::is_ascii_digit) => {
+                Some(mask(run, 6, 4))
+            }
+            11 if b[0] == b'1' && b.iter().all(u8::is_ascii_digit) => Some(mask_phone(run)),
+            _ => None,
+        };
+        out.push_str(masked.as_deref().unwrap_or(run));
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 impl fmt::Display for CitizenId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -517,11 +554,38 @@ mod tests {
         assert_eq!(mask("abc", 6, 4), "***");
     }
 
+    #[test]
+    fn masking_in_text() {
+        assert_eq!(
+            mask_identifiers_in(r#"{"q":"11010519491231002X","cert":"11010519491231002X44"}"#),
+            r#"{"q":"110105********002X","cert":"110105**********2X44"}"#
+        );
+        assert_eq!(
+            mask_identifiers_in("phone 13812345678 → 13912345678"),
+            "phone 138****5678 → 139****5678"
+        );
+        // Not identifiers: other lengths, words, a hash.
+        for s in [
+            "2026-12-03",
+            "1234567890123456789",
+            "abc11010519491231002Xdef",
+            "股份 12345",
+        ] {
+            assert_eq!(mask_identifiers_in(s), s);
+        }
+    }
+
     proptest! {
         #[test]
         fn any_string_parses_or_errors(s in "\\PC{0,40}") {
             let _ = CitizenId::parse_on(&s, today());
             let _ = CertificateNo::parse_on(&s, today());
+        }
+
+        #[test]
+        fn masking_text_never_panics_and_keeps_length(s in "\\PC{0,60}") {
+            let m = mask_identifiers_in(&s);
+            prop_assert_eq!(m.chars().count(), s.chars().count());
         }
 
         #[test]

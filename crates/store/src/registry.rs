@@ -174,6 +174,19 @@ pub struct Actor<'a> {
 
 pub use zhucan_domain::person::RecordExtras as RowExtras;
 
+/// `s` as a literal inside a `LIKE … ESCAPE '\'` pattern: the wildcards `%` and `_` and the
+/// escape character itself match only themselves (the same on SQLite and PostgreSQL).
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(crate) fn area_filter(area: &AreaCode) -> (&'static str, String) {
     match area.level() {
         AreaLevel::District => ("p.township_code LIKE $1", format!("{}%", area.as_str())),
@@ -479,8 +492,8 @@ impl Store {
                 conds.push(format!("c.certificate_no = ${n}"));
                 binds.push(p.number.to_string());
             } else {
-                conds.push(format!("p.name LIKE ${n}"));
-                binds.push(format!("%{}%", t.replace(['%', '_'], "")));
+                conds.push(format!("p.name LIKE ${n} ESCAPE '\\'"));
+                binds.push(format!("%{}%", like_escape(t)));
             }
         }
         let where_sql = format!("{area_sql} AND {}", conds.join(" AND "));

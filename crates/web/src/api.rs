@@ -65,6 +65,34 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// The API's refusal of an attempt held by the throttle (429 or the lock's 403, with
+/// `Retry-After`).
+fn throttled_session(lang: zhucan_domain::Lang, t: auth::Throttle) -> Response {
+    let w = t.wait();
+    let mut e = match t {
+        auth::Throttle::RateLimited(_) | auth::Throttle::AddressLimited(_) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("登录尝试过于频繁，请 {w} 秒后再试"),
+            format!("too many sign-in attempts; try again in {w} seconds"),
+        ),
+        auth::Throttle::Locked(_) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_locked",
+            format!(
+                "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试",
+                w.div_ceil(60)
+            ),
+            format!(
+                "the account is locked after repeated wrong passwords; try again in {} minutes",
+                w.div_ceil(60)
+            ),
+        ),
+    };
+    e.retry_after = Some(w);
+    e.in_lang(lang).into_response()
+}
+
 /// `POST /api/v1/session`: exchanges a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", request_body = SessionRequest,
     responses((status = 200, body = SessionResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -104,32 +132,18 @@ pub async fn create_session(
             }
         },
     };
-    if let Some(t) = auth::throttle(&state, &client, req.username.trim(), "api.session").await {
-        let mut e = match t {
-            auth::Throttle::RateLimited(w) => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("登录尝试过于频繁，请 {w} 秒后再试"),
-                format!("too many sign-in attempts; try again in {w} seconds"),
-            ),
-            auth::Throttle::Locked(w) => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "account_locked",
-                format!(
-                    "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试",
-                    w.div_ceil(60)
-                ),
-                format!(
-                    "the account is locked after repeated wrong passwords; try again in {} minutes",
-                    w.div_ceil(60)
-                ),
-            ),
-        };
-        e.retry_after = Some(match t {
-            auth::Throttle::RateLimited(w) | auth::Throttle::Locked(w) => w,
-        });
-        return e.in_lang(lang).into_response();
-    }
+    let held = match auth::admit(
+        &state,
+        &client,
+        req.username.trim(),
+        "api.session",
+        req.totp.as_deref(),
+    )
+    .await
+    {
+        Ok(held) => held,
+        Err(t) => return throttled_session(lang, t),
+    };
     let user = match state.store.user_by_username(req.username.trim()).await {
         Ok(u) => u,
         Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
@@ -143,6 +157,11 @@ pub async fn create_session(
         _ => Ok(()),
     };
     let ok = password_ok && factor.is_ok();
+    if let Some(t) = held
+        && !user.as_ref().is_some_and(|u| t.lets_through(u, ok))
+    {
+        return throttled_session(lang, t);
+    }
     match &user {
         Some(u) => {
             let outcome = if ok { "ok" } else { "failed" };

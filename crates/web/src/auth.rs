@@ -235,6 +235,7 @@ impl FromRequestParts<AppState> for PageCaller {
         if must_enroll(&caller.user) && !(path.starts_with("/account/2fa") || path == "/logout") {
             return Err(ToLogin::Enroll);
         }
+        crate::access_log::note_account(&parts.extensions, &caller.user);
         parts.extensions.insert(caller.clone());
         Ok(caller)
     }
@@ -288,6 +289,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             )
             .in_lang(lang));
         }
+        crate::access_log::note_account(&parts.extensions, &user);
         Ok(ApiCaller {
             user,
             lang,
@@ -403,17 +405,49 @@ mod tests {
     }
 }
 
-/// Why a sign-in attempt is refused before the password is checked.
+/// Why a sign-in attempt is refused (or held) before the password is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Throttle {
-    /// Too many attempts from this client address: wait this many seconds.
+    /// Too many attempts for this account (from any address): wait this many seconds.
     RateLimited(u64),
+    /// Too many attempts from this client address (many people share one behind a NAT): wait
+    /// this many seconds — unless the attempt brings a right password *and* a right second
+    /// factor ([`Throttle::lets_through`]).
+    AddressLimited(u64),
     /// The account is locked after repeated failures: wait this many seconds.
     Locked(u64),
 }
 
-/// Applies the per-address rate limit and the per-account lockout to a sign-in attempt.
-/// A refused attempt while locked is recorded as `locked` (it does not extend the lock).
+impl Throttle {
+    /// Seconds to wait.
+    pub fn wait(self) -> u64 {
+        match self {
+            Throttle::RateLimited(w) | Throttle::AddressLimited(w) | Throttle::Locked(w) => w,
+        }
+    }
+
+    /// Whether a sign-in that passed the password and second-factor checks goes through
+    /// despite this: only the address limit yields, and only to an account with a second
+    /// factor (the per-account limit and the lockout still bound guessing of either).
+    pub fn lets_through(self, user: &User, signed_in: bool) -> bool {
+        matches!(self, Throttle::AddressLimited(_)) && signed_in && user.totp_enabled
+    }
+}
+
+/// The key of an account in the per-account limiter (usernames are matched without case or
+/// surrounding space, so `Admin ` and `admin` count together).
+fn account_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// Applies the per-account rate limit, the per-address rate limit and the per-account
+/// lockout (their limits are the security policy's) to a sign-in attempt. The caller refuses
+/// on [`Throttle::RateLimited`] and [`Throttle::Locked`] at once. On
+/// [`Throttle::AddressLimited`] (returned before the store is asked, so that a flood from one
+/// address costs no query) a caller whose attempt carries a second-factor code may check
+/// [`lockout`], then the credentials, and let a fully verified sign-in through
+/// ([`Throttle::lets_through`]); otherwise it refuses with 429 the same way whatever the
+/// password was.
 pub async fn throttle(
     state: &AppState,
     client: &str,
@@ -422,11 +456,29 @@ pub async fn throttle(
 ) -> Option<Throttle> {
     let policy = state.policy().await;
     if let Err(wait) = state
-        .login_limiter
-        .check(client, policy.login_rate_per_minute)
+        .account_limiter
+        .check(&account_key(username), policy.login_rate_per_account)
     {
         return Some(Throttle::RateLimited(wait));
     }
+    if let Err(wait) = state
+        .login_limiter
+        .check(client, policy.login_rate_per_minute)
+    {
+        return Some(Throttle::AddressLimited(wait));
+    }
+    lockout(state, client, username, action).await
+}
+
+/// The per-account lockout after repeated failures: [`Throttle::Locked`] while it lasts. A
+/// refused attempt while locked is recorded as `locked` (it does not extend the lock).
+pub async fn lockout(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    action: &str,
+) -> Option<Throttle> {
+    let policy = state.policy().await;
     let window =
         chrono::Duration::from_std(policy.lockout_window).unwrap_or(chrono::Duration::minutes(15));
     let now = Utc::now();
@@ -448,6 +500,28 @@ pub async fn throttle(
             tracing::error!(error = %e, "lockout check failed");
             None
         }
+    }
+}
+
+/// What a sign-in does with a [`throttle`] verdict: `Err(t)` refuses at once; `Ok(held)` goes
+/// on to check the credentials, `held` being the address limit to apply afterwards unless
+/// [`Throttle::lets_through`].
+pub async fn admit(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    action: &str,
+    totp: Option<&str>,
+) -> Result<Option<Throttle>, Throttle> {
+    match throttle(state, client, username, action).await {
+        None => Ok(None),
+        Some(t @ Throttle::AddressLimited(_)) if totp.is_some_and(|c| !c.trim().is_empty()) => {
+            match lockout(state, client, username, action).await {
+                Some(l) => Err(l),
+                None => Ok(Some(t)),
+            }
+        }
+        Some(t) => Err(t),
     }
 }
 

@@ -23,6 +23,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zhucan_store::Store;
 
+pub mod access_log;
 pub mod account;
 pub mod api;
 pub mod auth;
@@ -60,9 +61,14 @@ pub struct Config {
     pub lockout_failures: i64,
     /// … within this window, for this long.
     pub lockout_window: Duration,
-    /// Sign-in attempts allowed per client address per `login_rate_window`.
+    /// Sign-in attempts allowed per client address per `login_rate_window` (high: a whole
+    /// office behind one NAT shares an address).
     pub login_rate_max: usize,
+    /// Sign-in attempts allowed per account (the username tried) per `login_rate_window`.
+    pub login_account_rate_max: usize,
     pub login_rate_window: Duration,
+    /// Exports of more persons than this need a stated purpose (a default of the policy).
+    pub export_purpose_rows: usize,
     /// Months the audit trail is kept (at least 6).
     pub audit_retention_months: u32,
     /// Minimum password length.
@@ -98,8 +104,10 @@ impl Default for Config {
             api_token_ttl: Duration::from_secs(12 * 3600),
             lockout_failures: 5,
             lockout_window: Duration::from_secs(15 * 60),
-            login_rate_max: 20,
+            login_rate_max: 300,
+            login_account_rate_max: 10,
             login_rate_window: Duration::from_secs(60),
+            export_purpose_rows: 1000,
             audit_retention_months: 6,
             password_min_length: 10,
             policy_refresh: Duration::from_secs(5),
@@ -122,6 +130,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<limits::RateLimiter>,
+    /// Sign-in attempts per account (username tried).
+    pub account_limiter: Arc<limits::RateLimiter>,
     /// The queue of read records for the audit trail.
     pub audit: Arc<trail::AuditSink>,
     /// The registry's facts in memory, kept exact, with the programmes' fact layers.
@@ -139,6 +149,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config, programmes: Programmes) -> Self {
         let login_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
+        let account_limiter = Arc::new(limits::RateLimiter::new(config.login_rate_window));
         let audit = Arc::new(trail::AuditSink::start(store.clone()));
         let facts = Arc::new(zhucan_facts::FactsCache::new(
             store.clone(),
@@ -156,6 +167,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             login_limiter,
+            account_limiter,
             audit,
             facts,
             policy,
@@ -260,6 +272,9 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Outermost, so that every answer (a refused origin, a too-large body, a panic) is
+        // logged; `Router::layer` wraps each route, so the route template is known.
+        .layer(axum::middleware::from_fn(access_log::access_log))
         .with_state(state)
 }
 

@@ -187,6 +187,42 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The sign-in page refusing an attempt held by the throttle (429 or the lock's 403, with
+/// `Retry-After`).
+fn throttled_login(lang: Lang, t: auth::Throttle, username: String, next: String) -> Response {
+    let (status, wait, zh, en) = match t {
+        auth::Throttle::RateLimited(w) | auth::Throttle::AddressLimited(w) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            w,
+            format!("登录尝试过于频繁，请 {w} 秒后再试。"),
+            format!("Too many sign-in attempts; try again in {w} seconds."),
+        ),
+        auth::Throttle::Locked(w) => (
+            StatusCode::FORBIDDEN,
+            w,
+            format!(
+                "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试，或联系管理员。",
+                w.div_ceil(60)
+            ),
+            format!(
+                "This account is locked after repeated wrong passwords; try again in {} minutes or ask an administrator.",
+                w.div_ceil(60)
+            ),
+        ),
+    };
+    let page = LoginPage {
+        c: chrome(None, lang, "/login", "", crate::t(lang, "sign-in")),
+        error: Some(lang.pick(&zh, &en).to_string()),
+        username,
+        next,
+    };
+    let mut resp = render(status, &page);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
 pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
@@ -195,39 +231,18 @@ pub async fn login(
 ) -> Response {
     let lang = request_lang(&headers);
     let next = safe_next(f.next.as_deref());
-    if let Some(t) = auth::throttle(&state, &client, f.username.trim(), "login").await {
-        let (status, wait, zh, en) = match t {
-            auth::Throttle::RateLimited(w) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                w,
-                format!("登录尝试过于频繁，请 {w} 秒后再试。"),
-                format!("Too many sign-in attempts; try again in {w} seconds."),
-            ),
-            auth::Throttle::Locked(w) => (
-                StatusCode::FORBIDDEN,
-                w,
-                format!(
-                    "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试，或联系管理员。",
-                    w.div_ceil(60)
-                ),
-                format!(
-                    "This account is locked after repeated wrong passwords; try again in {} minutes or ask an administrator.",
-                    w.div_ceil(60)
-                ),
-            ),
-        };
-        let page = LoginPage {
-            c: chrome(None, lang, "/login", "", crate::t(lang, "sign-in")),
-            error: Some(lang.pick(&zh, &en).to_string()),
-            username: f.username,
-            next,
-        };
-        let mut resp = render(status, &page);
-        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return resp;
-    }
+    let verdict = auth::admit(
+        &state,
+        &client,
+        f.username.trim(),
+        "login",
+        f.totp.as_deref(),
+    )
+    .await;
+    let held = match verdict {
+        Ok(held) => held,
+        Err(t) => return throttled_login(lang, t, f.username, next),
+    };
     let user = match state.store.user_by_username(f.username.trim()).await {
         Ok(u) => u,
         Err(e) => {
@@ -249,6 +264,11 @@ pub async fn login(
         _ => Ok(()),
     };
     let ok = password_ok && factor.is_ok();
+    if let Some(t) = held
+        && !user.as_ref().is_some_and(|u| t.lets_through(u, ok))
+    {
+        return throttled_login(lang, t, f.username, next);
+    }
     let detail = match factor {
         Err(auth::SecondFactor::Required) => serde_json::json!({"reason": "second factor missing"}),
         Err(_) => serde_json::json!({"reason": "second factor wrong"}),

@@ -23,10 +23,15 @@ pub struct Policy {
     pub lockout_failures: i64,
     /// The window in which failures count, and how long the lock lasts.
     pub lockout_window: Duration,
-    /// Sign-in attempts allowed per client address per minute.
+    /// Sign-in attempts allowed per client address per minute (high: an office behind one NAT
+    /// shares an address).
     pub login_rate_per_minute: usize,
     pub audit_retention_months: u32,
     pub password_min_length: usize,
+    /// Sign-in attempts allowed per account (username tried) per minute.
+    pub login_rate_per_account: usize,
+    /// An export of more persons than this needs a stated purpose (recorded in the audit).
+    pub export_purpose_rows: usize,
 }
 
 /// One setting of the policy: its form field, its stored key, its bounds and its texts.
@@ -45,7 +50,7 @@ pub struct Knob {
 }
 
 /// Every policy setting, in the order of the form.
-pub const KNOBS: [Knob; 7] = [
+pub const KNOBS: [Knob; N] = [
     Knob {
         name: "session_idle_minutes",
         key: "policy.session_idle_minutes",
@@ -93,8 +98,8 @@ pub const KNOBS: [Knob; 7] = [
         max: 10_000,
         zh: "每个地址每分钟允许的登录尝试次数",
         en: "Sign-in attempts per client address per minute",
-        hint_zh: "超过即返回 429；3 到 10000",
-        hint_en: "more are refused with 429; 3 to 10000",
+        hint_zh: "超过即返回 429（同一办公网络共用一个地址，应设得较高；正确的密码加动态验证码不受此限）；3 到 10000",
+        hint_en: "more are refused with 429 (an office network shares one address: set it high; a right password with a verification code is let through); 3 to 10000",
     },
     Knob {
         name: "audit_retention_months",
@@ -116,10 +121,33 @@ pub const KNOBS: [Knob; 7] = [
         hint_zh: "对此后设置的密码生效；10 到 128",
         hint_en: "applies to passwords set from now on; 10 to 128",
     },
+    Knob {
+        name: "login_rate_per_account",
+        key: "policy.login_rate_per_account",
+        min: 3,
+        max: 1000,
+        zh: "每个账户每分钟允许的登录尝试次数",
+        en: "Sign-in attempts per account per minute",
+        hint_zh: "无论来自哪个地址，超过即返回 429；3 到 1000",
+        hint_en: "from any address; more are refused with 429; 3 to 1000",
+    },
+    Knob {
+        name: "export_purpose_rows",
+        key: "policy.export_purpose_rows",
+        min: 1,
+        max: 10_000_000,
+        zh: "须填写用途的导出人数",
+        en: "Rows above which an export needs a purpose",
+        hint_zh: "导出名单超过该人数时须写明用途，用途记入审计日志；1 到 10000000",
+        hint_en: "exporting more persons than this needs a stated purpose, recorded in the audit trail; 1 to 10000000",
+    },
 ];
 
+/// How many policy settings there are.
+pub const N: usize = 9;
+
 /// The settings keys of the policy.
-pub fn keys() -> [&'static str; 7] {
+pub fn keys() -> [&'static str; N] {
     KNOBS.map(|k| k.key)
 }
 
@@ -142,11 +170,13 @@ impl Policy {
             login_rate_per_minute: c.login_rate_max,
             audit_retention_months: c.audit_retention_months,
             password_min_length: c.password_min_length,
+            login_rate_per_account: c.login_account_rate_max,
+            export_purpose_rows: c.export_purpose_rows,
         }
     }
 
     /// The values as the form shows them, in the order of [`KNOBS`].
-    pub fn values(&self) -> [i64; 7] {
+    pub fn values(&self) -> [i64; N] {
         [
             whole_minutes(self.session_idle),
             whole_hours(self.session_max),
@@ -155,6 +185,8 @@ impl Policy {
             self.login_rate_per_minute as i64,
             i64::from(self.audit_retention_months),
             self.password_min_length as i64,
+            self.login_rate_per_account as i64,
+            self.export_purpose_rows as i64,
         ]
     }
 
@@ -168,7 +200,9 @@ impl Policy {
             3 => self.lockout_window = Duration::from_secs(u * 60),
             4 => self.login_rate_per_minute = u as usize,
             5 => self.audit_retention_months = u32::try_from(u).unwrap_or(u32::MAX),
-            _ => self.password_min_length = u as usize,
+            6 => self.password_min_length = u as usize,
+            7 => self.login_rate_per_account = u as usize,
+            _ => self.export_purpose_rows = u as usize,
         }
     }
 
@@ -220,8 +254,8 @@ impl Policy {
 pub fn parse_form(
     form: &HashMap<String, String>,
     lang: Lang,
-) -> Result<[i64; 7], Vec<(&'static str, String)>> {
-    let mut values = [0i64; 7];
+) -> Result<[i64; N], Vec<(&'static str, String)>> {
+    let mut values = [0i64; N];
     let mut errors = Vec::new();
     for (i, k) in KNOBS.iter().enumerate() {
         let raw = form.get(k.name).map(|s| s.trim()).unwrap_or("");
@@ -317,7 +351,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn form(values: [&str; 7]) -> HashMap<String, String> {
+    fn form(values: [&str; N]) -> HashMap<String, String> {
         KNOBS
             .iter()
             .zip(values)
@@ -328,14 +362,14 @@ mod tests {
     #[test]
     fn defaults_show_and_parse_back() {
         let d = Policy::defaults(&Config::default());
-        assert_eq!(d.values(), [30, 12, 5, 15, 20, 6, 10]);
-        let f = form(["30", "12", "5", "15", "20", "6", "10"]);
+        assert_eq!(d.values(), [30, 12, 5, 15, 300, 6, 10, 10, 1000]);
+        let f = form(["30", "12", "5", "15", "300", "6", "10", "10", "1000"]);
         assert_eq!(parse_form(&f, Lang::Zh), Ok(d.values()));
     }
 
     #[test]
     fn each_field_names_its_problem() {
-        let f = form(["0", "x", "5", "", "20", "3", "10"]);
+        let f = form(["0", "x", "5", "", "20", "3", "10", "10", "1000"]);
         let errs = parse_form(&f, Lang::Zh).expect_err("invalid");
         let names: Vec<&str> = errs.iter().map(|e| e.0).collect();
         assert_eq!(
@@ -352,7 +386,7 @@ mod tests {
             "{errs:?}"
         );
         assert!(errs[3].1.contains("“3”"), "{errs:?}");
-        let f = form(["120", "1", "5", "15", "20", "6", "10"]);
+        let f = form(["120", "1", "5", "15", "20", "6", "10", "10", "1000"]);
         let errs = parse_form(&f, Lang::En).expect_err("lifetime shorter than idle");
         assert_eq!(errs[0].0, "session_max_hours");
         assert!(errs[0].1.contains("shorter"), "{errs:?}");
@@ -373,7 +407,7 @@ mod tests {
         /// Any submitted text is parsed or refused with messages, never a panic; accepted
         /// values are within bounds and round-trip through a policy.
         #[test]
-        fn forms_never_panic_and_round_trip(values in proptest::array::uniform7("\\PC{0,12}")) {
+        fn forms_never_panic_and_round_trip(values in proptest::array::uniform9("\\PC{0,12}")) {
             let f = form(values.each_ref().map(|s| s.as_str()));
             match parse_form(&f, Lang::En) {
                 Ok(v) => {
@@ -390,8 +424,8 @@ mod tests {
 
         /// Valid numbers always parse to themselves.
         #[test]
-        fn valid_numbers_round_trip(v in (1i64..=480, 1i64..=72, 3i64..=20, 1i64..=1440, 3i64..=10_000, 6i64..=120, 10i64..=128)) {
-            let arr = [v.0, v.1, v.2, v.3, v.4, v.5, v.6];
+        fn valid_numbers_round_trip(v in (1i64..=480, 1i64..=72, 3i64..=20, 1i64..=1440, 3i64..=10_000, 6i64..=120, 10i64..=128, 3i64..=1000, 1i64..=10_000_000)) {
+            let arr = [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8];
             let text = arr.map(|n| n.to_string());
             let f = form(text.each_ref().map(|s| s.as_str()));
             let ok = arr[1] * 60 >= arr[0];

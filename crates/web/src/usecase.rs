@@ -119,6 +119,24 @@ rights! {
     WorksSubsidies => works_subsidies;
 }
 
+/// Exports lists of named persons — the registry workbook and an indicator's drill-down list:
+/// the roles of [`scope::can_export`] (district administrators, township staff).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportsPersons;
+
+impl Right for ExportsPersons {
+    fn held_by(user: &User) -> bool {
+        scope::can_export(user)
+    }
+
+    fn refusal() -> Option<(&'static str, &'static str)> {
+        Some((
+            "只有区残联管理员和乡镇（街道）工作人员可以导出人员名单。",
+            "Only district administrators and township staff may export lists of persons.",
+        ))
+    }
+}
+
 /// The signed-in staff member, holding the right `R`.
 #[derive(Debug, Clone)]
 pub struct Holds<R: Right> {

@@ -598,11 +598,19 @@ async fn every_route_for_every_role(db: TestDb) {
             "/indicators/no_such_indicator/people".into(),
             [404, 404, 404, 404, 403, 403, 403, 403],
         ),
+        // Drill-down exports follow the registry export's right (issue 23.4): a village
+        // worker or a partner department may not bulk-export named persons.
         (
             "POST",
             "/indicators/{key}/people.xlsx",
             "/indicators/nursing_subsidy_coverage/people.xlsx".into(),
-            [200, 200, 200, 200, 403, 403, 403, 403],
+            [200, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/indicators/{key}/people.xlsx",
+            "/indicators/culture_sports/people.xlsx".into(),
+            [200, 200, 403, 403, 403, 403, 403, 403],
         ),
         (
             "GET",

@@ -223,6 +223,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
     .await;
     let config = zhucan_web::Config {
         login_rate_max: 1000,
+        login_account_rate_max: 1000,
         verify_rate_max: 10_000,
         cert_token_ttl: std::time::Duration::from_secs(3600),
         ..zhucan_web::Config::default()

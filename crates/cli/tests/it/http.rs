@@ -719,6 +719,124 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
     assert_eq!(r.status(), 429);
 }
 
+/// Issue 23.5: sign-in throttling per account and per address. An office behind one NAT
+/// shares an address: the address limit is much higher than the account's, one account being
+/// guessed does not block the others, and a right password with a right second factor goes
+/// through even when the address is over its limit.
+#[tokio::test]
+async fn sign_in_throttling_is_per_account_and_per_address() {
+    let defaults = zhucan_web::Config::default();
+    assert!(
+        defaults.login_rate_max >= 10 * defaults.login_account_rate_max,
+        "the address limit is much higher than the account limit"
+    );
+    let db = TestDb::sqlite().await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "clerk", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "clerk2", Role::TownshipStaff, "331003107").await;
+    let config = zhucan_web::Config {
+        login_rate_max: 6,
+        login_account_rate_max: 3,
+        ..zhucan_web::Config::default()
+    };
+    let app = TestApp::start_with(db, config).await;
+    let office = reqwest::Client::new();
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let session = |c: &reqwest::Client, body: serde_json::Value| {
+        let r = c.post(app.url("/api/v1/session")).json(&body).send();
+        async move { r.await.expect("post") }
+    };
+    let right = crate::support::PASSWORD;
+    // Someone in the office guesses clerk's password: the account's own limit stops it …
+    for _ in 0..3 {
+        let r = session(
+            &office,
+            serde_json::json!({"username": "clerk", "password": "guess"}),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    // … from any address, the right password included.
+    let r = session(
+        &elsewhere,
+        serde_json::json!({"username": "clerk", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 429, "the account limit holds across addresses");
+    assert!(r.headers().contains_key("retry-after"));
+    // More failures from the office fill the address's (higher) limit.
+    for i in 0..3 {
+        let r = session(
+            &office,
+            serde_json::json!({"username": format!("nobody{i}"), "password": "x"}),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    // Over the address limit: a right password alone is refused like a wrong one …
+    let r = session(
+        &office,
+        serde_json::json!({"username": "clerk2", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.expect("json")["error"]["code"],
+        "rate_limited"
+    );
+    // … so is a right password with a wrong code …
+    let code = crate::support::totp_code(&app.db.store, "admin")
+        .await
+        .expect("admin has a second factor");
+    let wrong: String = code
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    let r = session(
+        &office,
+        serde_json::json!({"username": "admin", "password": right, "totp": wrong}),
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    // … but a right password with the right second factor goes through.
+    let r = session(
+        &office,
+        serde_json::json!({"username": "admin", "password": right, "totp": code}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    // The sign-in page too, for a colleague with a second factor.
+    let code = crate::support::totp_code(&app.db.store, "admin")
+        .await
+        .expect("code");
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", right), ("totp", &code)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303, "signed in despite the address limit");
+    // Another address is not held by the office's limit.
+    let r = session(
+        &elsewhere,
+        serde_json::json!({"username": "clerk2", "password": right}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}
+
 #[tokio::test]
 async fn administrators_must_enrol_and_use_a_second_factor() {
     let db = TestDb::sqlite().await;
@@ -915,6 +1033,161 @@ async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
             && v.get("surveys").is_none()
             && v.get("events").is_none(),
         "{v}"
+    );
+}
+
+/// Issue 23.7: identifiers are masked for roles without the reveal right — the partner API by
+/// citizen ID, and the auditor's audit trail (page and CSV) — as `identifiers.md` masks them.
+#[tokio::test]
+async fn partners_and_auditors_see_identifiers_masked() {
+    let (app, a, _) = app().await;
+    user(&app.db.store, "dept", Role::Partner, "331003").await;
+    let id = a.person.citizen_id.as_str().to_string();
+    let cert = a.certificate.number.as_str().to_string();
+    let masked_id = a.person.citizen_id.masked();
+    let masked_cert = a.certificate.number.masked();
+    let get = |token: String| {
+        let url = app.url(&format!("/api/v1/persons/{id}"));
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            assert_eq!(r.status(), 200);
+            r.text().await.expect("body")
+        }
+    };
+    // The partner department: no full certificate number, no full ID.
+    let body = get(app.token("dept").await).await;
+    assert!(!body.contains(&cert) && !body.contains(&id), "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["certificate"]["number"], masked_cert.as_str(), "{v}");
+    assert_eq!(v["person"]["citizen_id"], masked_id.as_str(), "{v}");
+    assert!(
+        !v["certificate"]["category"].is_null(),
+        "the rest is kept: {v}"
+    );
+    // Staff with the reveal right keep the full file in the API (each read is audited).
+    let body = get(app.token("yq").await).await;
+    assert!(body.contains(&cert), "{body}");
+    // A search by the full ID and the reads put the ID into the trail; the auditor sees it
+    // masked on the page and in the CSV, and still finds the records by the full ID.
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons?q={cert}")))
+        .bearer_auth(app.token("yq").await)
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(r.status(), 200);
+    crate::support::audit_rows(
+        &app.db.store,
+        &zhucan_store::audit::AuditQuery {
+            action: Some("person.search".into()),
+            limit: 10,
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
+    let auditor = app.browser("audit").await;
+    let html = page_text(&auditor, &app.url(&format!("/audit?object={id}"))).await;
+    assert!(
+        html.contains(&masked_id),
+        "the reads are found by the full ID: {html}"
+    );
+    let html = page_text(&auditor, &app.url("/audit")).await;
+    assert!(
+        html.contains(&masked_id) && html.contains(&masked_cert),
+        "{html}"
+    );
+    let rows_part = html.split("<tbody>").nth(1).unwrap_or("");
+    assert!(
+        !rows_part.contains(&id) && !rows_part.contains(&cert),
+        "no full identifier in the records: {rows_part}"
+    );
+    let csv = page_text(&auditor, &app.url("/audit/export.csv")).await;
+    assert!(csv.contains(&masked_id), "{csv}");
+    assert!(!csv.contains(&id) && !csv.contains(&cert), "{csv}");
+}
+
+/// Issue 23.8: every request leaves one access-log line — method, route template, status,
+/// latency, request ID, account — and never the raw path (a citizen ID) or the query.
+#[tokio::test]
+async fn requests_are_logged_by_route_template_without_personal_data() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut g) = self.0.lock() {
+                g.extend_from_slice(b);
+            }
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    // A current-thread test: the server's tasks run on this thread, under this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (app, a, _) = app().await;
+    let id = a.person.citizen_id.as_str().to_string();
+    let token = app.token("yq").await;
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons/{id}?secret=1")))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-23-8")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "req-23-8", "echoed");
+    let r = reqwest::get(app.url(&format!("/nowhere/{id}")))
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+    assert!(r.headers().contains_key("x-request-id"), "made when absent");
+    let yq = app
+        .db
+        .store
+        .user_by_username("yq")
+        .await
+        .expect("lookup")
+        .expect("yq");
+    let out =
+        String::from_utf8(buf.0.lock().map(|g| g.clone()).unwrap_or_default()).expect("utf-8");
+    let line = out
+        .lines()
+        .find(|l| l.contains("request_id=req-23-8"))
+        .unwrap_or_else(|| panic!("no access-log line: {out}"));
+    for field in [
+        "method=GET",
+        "route=/api/v1/persons/{citizen_id}",
+        "status=200",
+        "latency_ms=",
+        &format!("account_id={}", yq.id),
+        "account=yq",
+    ] {
+        assert!(line.contains(field), "{field} missing: {line}");
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.contains("route=(unmatched)") && l.contains("status=404")),
+        "{out}"
+    );
+    assert!(!out.contains(&id), "no citizen ID in the log: {out}");
+    assert!(
+        !out.contains("secret=1"),
+        "no query string in the log: {out}"
     );
 }
 

@@ -28,6 +28,7 @@ contract!(
     a_stale_version_is_refused,
     concurrent_writers_never_fail,
     search_by_name_id_certificate_and_area,
+    search_wildcards_match_only_themselves,
     registering_twice_is_refused,
     accounts_tokens_and_sessions,
     the_audit_chain_detects_tampering,
@@ -535,10 +536,61 @@ async fn search_by_name_id_certificate_and_area(db: TestDb) {
         .await
         .expect("search");
     assert_eq!((page2.total, page2.items.len()), (3, 1));
-    // LIKE wildcards typed by a user are not wildcards.
+}
+
+/// Issue 23.6: `%`, `_` and `\` typed into the search box are letters, not LIKE wildcards
+/// (escaped with `ESCAPE '\'` on both backends).
+async fn search_wildcards_match_only_themselves(db: TestDb) {
+    let a = record(
+        "王_明",
+        d(1985, 5, 5),
+        61,
+        "331003107",
+        Category::Intellectual,
+        Grade::Three,
+    );
+    let b = record(
+        "王小明",
+        d(1986, 6, 6),
+        62,
+        "331003001",
+        Category::Physical,
+        Grade::Four,
+    );
+    let c = record(
+        "周100%",
+        d(1987, 7, 7),
+        63,
+        "331003107",
+        Category::Speech,
+        Grade::Two,
+    );
+    put(&db.store, &[a, b, c]).await;
+    let total = |text: &'static str| {
+        let store = db.store.clone();
+        async move {
+            store
+                .search(&PersonQuery {
+                    text: Some(text.into()),
+                    area: None,
+                    page: 1,
+                    per_page: 10,
+                })
+                .await
+                .expect("search")
+                .total
+        }
+    };
+    assert_eq!(total("%").await, 1, "only the name with a literal %");
+    assert_eq!(total("%%").await, 0);
+    assert_eq!(total("_").await, 1, "only the name with a literal _");
+    assert_eq!(total("王_明").await, 1);
+    assert_eq!(total("王%").await, 0);
+    assert_eq!(total("\\").await, 0);
     assert_eq!(
-        db.store.search(&q("%", None)).await.expect("search").total,
-        3
+        total("明").await,
+        2,
+        "an ordinary part of a name still matches"
     );
 }
 

@@ -295,6 +295,7 @@ impl TestApp {
         // test asks for the real one.
         let config = zhucan_web::Config {
             login_rate_max: 1000,
+            login_account_rate_max: 1000,
             ..zhucan_web::Config::default()
         };
         Self::start_with(db, config).await

@@ -380,6 +380,8 @@ async fn the_security_policy_applies_at_once(db: TestDb) {
             ("login_rate_per_minute", "1000"),
             ("audit_retention_months", "12"),
             ("password_min_length", min_len),
+            ("login_rate_per_account", "1000"),
+            ("export_purpose_rows", "1000"),
         ]
     };
     // Bad values: each field names its value; nothing is saved.

@@ -31,6 +31,7 @@ fn zhang() -> PersonRecord {
 fn config() -> zhucan_web::Config {
     zhucan_web::Config {
         login_rate_max: 1000,
+        login_account_rate_max: 1000,
         verify_rate_max: 100_000,
         ..zhucan_web::Config::default()
     }

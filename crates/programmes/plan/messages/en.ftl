@@ -142,3 +142,13 @@ record-progress = Record progress
 disability-services-main-indicators = Disability services: main indicators
 this-page-publishes-the-district-s = This page publishes the district's values of the plan's main indicators. It holds no personal data; numbers of fewer than 5 people are withheld.
 show = Show
+
+## src/pages.rs
+partner-departments-see-the-numbers-only = Partner departments see the numbers only, not the names (data minimisation); to check a person, look them up by citizen ID.
+
+## templates/indicator_people.html
+purpose-of-the-export = Purpose of the export
+required = required
+the-list-has-more-than = The list has more than
+rows-state-the-purpose-it-is = rows: state the purpose; it is recorded in the audit trail.
+optional-a-stated-purpose-is-recorded = Optional; a stated purpose is recorded in the audit trail.

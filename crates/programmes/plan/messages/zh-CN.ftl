@@ -142,3 +142,13 @@ record-progress = 填报进度
 disability-services-main-indicators = 残疾人事业发展主要指标
 this-page-publishes-the-district-s = 本页公开“十四五”规划主要指标的全区数值，不含任何个人信息；少于 5 人的数字不予公布。
 show = 查看
+
+## src/pages.rs
+partner-departments-see-the-numbers-only = 部门协同账户只能看到人数，不显示名单（数据最小化）；如需核实某人，请按身份证号查询。
+
+## templates/indicator_people.html
+purpose-of-the-export = 导出用途
+required = 必填
+the-list-has-more-than = 名单超过
+rows-state-the-purpose-it-is = 条，须写明用途；用途记入审计日志。
+optional-a-stated-purpose-is-recorded = 可选；写明的用途记入审计日志。

@@ -32,7 +32,9 @@ use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::{chrome, error_page};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, ReadsPersons, Right};
+use zhucan_web::usecase::{
+    CsrfForm, ExportsPersons, Holds, OrPage, PageError, PageResult, ReadsPersons, Right,
+};
 use zhucan_web::view::{AreaNames, Chrome, render};
 
 /// Query parameters of the plan pages.
@@ -581,9 +583,26 @@ struct PeoplePage {
     prev_href: Option<String>,
     next_href: Option<String>,
     back_href: String,
+    /// Why no names are listed (a partner department sees the counts only).
+    notice: Option<String>,
+    /// Whether the caller may export the list (the registry's export right).
+    can_export: bool,
+    /// Whether exporting this list needs a stated purpose (more rows than the policy's
+    /// threshold), and the threshold.
+    purpose_required: bool,
+    purpose_threshold: usize,
+    purpose: String,
+    /// The export form's errors (field, message), linked from the summary.
+    errors: Vec<(String, String)>,
 }
 
 const PER_PAGE: usize = 50;
+
+/// The shortest purpose accepted for a large export (characters, after trimming).
+const PURPOSE_MIN_CHARS: usize = 4;
+
+/// The longest purpose accepted (the form's `maxlength`; it goes into the audit detail).
+const PURPOSE_MAX_CHARS: usize = 200;
 
 fn part_label(m: Measured, part: Part, lang: Lang) -> String {
     match (m, part) {
@@ -728,17 +747,38 @@ fn parse_measured(key: &str) -> Option<Measured> {
     Measured::from_key(key)
 }
 
+/// `GET /indicators/{key}/people`: the people (or places) behind a number, a page at a time.
+/// A partner department (minimal view) sees the counts only, never the names (DECISIONS.md,
+/// issue 23).
 pub async fn people(
     State(state): State<AppState>,
     caller: Holds<ReadsPersons>,
     Path(key): Path<String>,
     Query(p): Query<PlanParams>,
 ) -> PageResult {
+    people_view(&state, &caller, &key, &p, None).await
+}
+
+/// The export form as submitted, when it is shown again with its errors.
+struct ExportForm {
+    purpose: String,
+    errors: Vec<(String, String)>,
+}
+
+async fn people_view(
+    state: &AppState,
+    caller: &PageCaller,
+    key: &str,
+    p: &PlanParams,
+    form: Option<ExportForm>,
+) -> PageResult {
+    let state = state.clone();
+    let key = key.to_string();
     let lang = caller.lang;
     let Some(m) = parse_measured(&key) else {
-        return Err(PageError::not_found(&caller));
+        return Err(PageError::not_found(caller));
     };
-    let r = resolved(&state, &caller, &p).await?;
+    let r = resolved(&state, caller, p).await?;
     let parts = parts_of(m);
     let part = p
         .part
@@ -752,27 +792,30 @@ pub async fn people(
         .and_then(|s| s.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let live = plan::live(&state).await.or_eval(&caller)?;
+    let live = plan::live(&state).await.or_eval(caller)?;
     let mut counts = Vec::new();
     let mut chosen = None;
     for &x in &parts {
         let mem = members_of(&live, m, x, r.area.clone(), r.at)
             .await
-            .or_eval(&caller)?;
+            .or_eval(caller)?;
         counts.push((x, members_len(&mem)));
         if x == part {
             chosen = Some(mem);
         }
     }
     let Some(mem) = chosen else {
-        return Err(PageError::not_found(&caller));
+        return Err(PageError::not_found(caller));
     };
     let q = query_string(r.at, &r.area);
     let total = members_len(&mem);
+    let threshold = state.policy().await.export_purpose_rows;
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page = page.min(pages);
     let href = |n: usize| format!("/indicators/{key}/people?{q}&part={}&page={n}", part.key());
+    let minimal = caller.user.role.minimal_view();
     let (persons, place_heads, places) = match &mem {
+        Members::Persons(_) if minimal => (vec![], vec![], vec![]),
         Members::Persons(ids) => {
             let slice: Vec<_> = ids
                 .iter()
@@ -780,7 +823,7 @@ pub async fn people(
                 .take(PER_PAGE)
                 .cloned()
                 .collect();
-            let rows = state.store.summaries_of(&slice).await.or_page(&caller)?;
+            let rows = state.store.summaries_of(&slice).await.or_page(caller)?;
             (person_lines(rows, &r.names, lang), vec![], vec![])
         }
         other => {
@@ -788,7 +831,7 @@ pub async fn people(
             (vec![], h, rows)
         }
     };
-    if matches!(mem, Members::Persons(_)) {
+    if matches!(mem, Members::Persons(_)) && !minimal {
         state.audit.queue(audit_event(
             &caller.user,
             &caller.client,
@@ -819,7 +862,7 @@ pub async fn people(
     };
     let page_view = PeoplePage {
         c: chrome(
-            Some(&caller),
+            Some(caller),
             lang,
             &format!("/indicators/{key}/people?{q}&part={}", part.key()),
             "indicators",
@@ -850,14 +893,29 @@ pub async fn people(
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
         back_href: format!("/indicators?{q}"),
+        notice: (minimal && matches!(mem, Members::Persons(_)))
+            .then(|| crate::t(lang, "partner-departments-see-the-numbers-only").to_string()),
+        can_export: scope::can_export(&caller.user),
+        purpose_required: total > threshold,
+        purpose_threshold: threshold,
+        purpose: form.as_ref().map(|f| f.purpose.clone()).unwrap_or_default(),
+        errors: form.map(|f| f.errors).unwrap_or_default(),
     };
-    Ok(render(StatusCode::OK, &page_view))
+    let status = if page_view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(status, &page_view))
 }
 
-/// `POST /indicators/{key}/people.xlsx`: the whole list as a workbook (audited).
+/// `POST /indicators/{key}/people.xlsx`: the whole list as a workbook (audited). The same
+/// right as the registry's export (`ExportsPersons`: a partner, a village worker or an auditor
+/// is refused); a list longer than the policy's `export_purpose_rows` needs a stated purpose,
+/// recorded in the audit trail.
 pub async fn people_export(
     State(state): State<AppState>,
-    caller: Holds<ReadsPersons>,
+    caller: Holds<ExportsPersons>,
     Path(key): Path<String>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
@@ -883,6 +941,46 @@ pub async fn people_export(
     let mem = members_of(&live, m, part, r.area.clone(), r.at)
         .await
         .or_eval(&caller)?;
+    let threshold = state.policy().await.export_purpose_rows;
+    let purpose = form
+        .get("purpose")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let count = members_len(&mem);
+    let too_long = purpose.chars().count() > PURPOSE_MAX_CHARS;
+    if too_long || (count > threshold && purpose.chars().count() < PURPOSE_MIN_CHARS) {
+        let message = match lang {
+            Lang::Zh if too_long => format!(
+                "用途“{}…”过长：最多 {PURPOSE_MAX_CHARS} 个字",
+                purpose.chars().take(20).collect::<String>()
+            ),
+            Lang::En if too_long => format!(
+                "Purpose “{}…” is too long: at most {PURPOSE_MAX_CHARS} characters",
+                purpose.chars().take(20).collect::<String>()
+            ),
+            Lang::Zh => format!(
+                "用途“{purpose}”无效：导出 {count} 条超过 {threshold} 条，须写明用途（至少 {PURPOSE_MIN_CHARS} 个字），用途将记入审计日志"
+            ),
+            Lang::En => format!(
+                "Purpose “{purpose}” is not enough: exporting {count} rows (more than {threshold}) needs a stated purpose (at least {PURPOSE_MIN_CHARS} characters); it is recorded in the audit trail"
+            ),
+        };
+        let p = PlanParams {
+            part: Some(part.key().to_string()),
+            ..p
+        };
+        return people_view(
+            &state,
+            &caller,
+            &key,
+            &p,
+            Some(ExportForm {
+                purpose,
+                errors: vec![("purpose".into(), message)],
+            }),
+        )
+        .await;
+    }
     let title = format!(
         "{} · {} · {} · {}",
         measured_name(m, &live.plan, lang),
@@ -933,7 +1031,7 @@ pub async fn people_export(
             "indicator.export",
             m.key(),
             outcome,
-            serde_json::json!({"area": r.area.to_string(), "at": r.at.to_string(), "part": part.key(), "rows": rows.len()}),
+            serde_json::json!({"area": r.area.to_string(), "at": r.at.to_string(), "part": part.key(), "rows": rows.len(), "purpose": (!purpose.is_empty()).then_some(&purpose), "purpose_threshold": threshold}),
         ),
     )
     .await;

@@ -837,3 +837,116 @@ async fn the_dashboard_trend_is_reused_only_while_the_facts_are_unchanged() {
     assert_eq!(*fresh, after.snap.trend(&after.plan, &area, at));
     assert_ne!(*fresh, *first, "the death changes the trend's later months");
 }
+
+/// Issue 23.4: a drill-down list is exported with the registry export's right (a partner
+/// department or a village worker is refused, as at `/export`); a partner sees the counts but
+/// no names; a list longer than the policy's threshold needs a stated purpose, which the audit
+/// trail records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_down_exports_need_the_export_right_and_a_purpose_when_large() {
+    let mut reg = registry(607, 200);
+    let app = app_with_registry(&mut reg).await;
+    user(&app.db.store, "partner", Role::Partner, "331003").await;
+    user(
+        &app.db.store,
+        "village",
+        Role::VillageWorker,
+        "331003001001",
+    )
+    .await;
+    let keys = zhucan_web::policy::keys();
+    app.db
+        .store
+        .save_settings(
+            &keys,
+            0,
+            &[("policy.export_purpose_rows".into(), "5".into())],
+            "sec",
+            |_| zhucan_store::audit::AuditEvent {
+                account: "sec".into(),
+                action: "settings.change".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("save");
+    let list = "/indicators/culture_sports/people?at=2025-12-31&area=331003&part=denominator";
+    let export = |c: &reqwest::Client, csrf: &str, purpose: Option<&str>| {
+        let mut form = vec![
+            ("_csrf", csrf.to_string()),
+            ("at", "2025-12-31".to_string()),
+            ("area", "331003".to_string()),
+            ("part", "denominator".to_string()),
+        ];
+        if let Some(p) = purpose {
+            form.push(("purpose", p.to_string()));
+        }
+        let r = c
+            .post(app.url("/indicators/culture_sports/people.xlsx"))
+            .form(&form)
+            .send();
+        async move { r.await.expect("post") }
+    };
+    // The partner: the counts, no names, no export form; the export itself is refused.
+    let partner = app.browser("partner").await;
+    let html = page_text(&partner, &app.url(list)).await;
+    let any_name = reg.rows.first().map(|r| r.person.name.clone());
+    assert!(html.contains("数据最小化"), "{html}");
+    assert!(
+        !html.contains("people.xlsx"),
+        "no export form for a partner"
+    );
+    assert!(
+        !html.contains("href=\"/persons/"),
+        "no named persons for a partner"
+    );
+    if let Some(n) = any_name {
+        assert!(!html.contains(&format!(">{n}</a>")));
+    }
+    let csrf = csrf_of(&html);
+    let r = export(&partner, &csrf, Some("核对名单")).await;
+    assert_eq!(r.status(), 403, "a partner may not bulk-export");
+    // A village worker neither (as at /export).
+    let village = app.browser("village").await;
+    let home = page_text(&village, &app.url("/")).await;
+    let r = export(&village, &csrf_of(&home), Some("核对名单")).await;
+    assert_eq!(r.status(), 403);
+    // The district administrator: over the threshold, the purpose is required …
+    let admin = app.browser("admin").await;
+    let html = page_text(&admin, &app.url(list)).await;
+    assert!(html.contains("name=\"purpose\"") && html.contains("aria-required=\"true\""));
+    let csrf = csrf_of(&html);
+    let r = export(&admin, &csrf, None).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(
+        body.contains("href=\"#f-purpose\"") && body.contains("id=\"f-purpose-error\""),
+        "the error is linked to the field: {body}"
+    );
+    assert!(body.contains("用途“”无效"), "the field and value are named");
+    let r = export(&admin, &csrf, Some("  ab ")).await;
+    assert_eq!(r.status(), 422, "too short a purpose");
+    assert!(r.text().await.expect("b").contains("value=\"ab\""), "kept");
+    let long = "用".repeat(201);
+    let r = export(&admin, &csrf, Some(&long)).await;
+    assert_eq!(r.status(), 422, "too long a purpose");
+    assert!(r.text().await.expect("b").contains("过长"));
+    // … and recorded with the export.
+    let r = export(&admin, &csrf, Some("年度残疾人文体活动核查")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.expect("b").starts_with(b"PK"));
+    let rows = audit_rows(
+        &app.db.store,
+        &zhucan_store::audit::AuditQuery {
+            action: Some("indicator.export".into()),
+            limit: 100,
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
+    assert_eq!(rows.len(), 1, "refused exports write no export record");
+    let detail: serde_json::Value = serde_json::from_str(&rows[0].detail).expect("json");
+    assert_eq!(detail["purpose"], "年度残疾人文体活动核查");
+    assert_eq!(detail["purpose_threshold"], 5);
+}

@@ -186,9 +186,56 @@ pub const PARTNER_FIELDS: &[&str] = &[
     "certificate",
 ];
 
+/// The person file as the API returns it for a role: phone numbers masked; for a minimal view
+/// only [`PARTNER_FIELDS`]; for a role without the reveal right (`Role::can_reveal`: a partner
+/// department) the citizen ID and every certificate number masked as on staff screens
+/// (`identifiers.md`: first 6 + last 4).
+pub fn file_json_for(f: &PersonFile, role: zhucan_domain::access::Role) -> serde_json::Value {
+    let mut v = file_json_minimal(f, role.minimal_view());
+    if !role.can_reveal() {
+        mask_identifiers(&mut v);
+    }
+    v
+}
+
+/// Masks the citizen ID and the certificate numbers of a file's JSON (the current
+/// certificate's and the history's).
+fn mask_identifiers(v: &mut serde_json::Value) {
+    use zhucan_domain::ids::mask_identifiers_in;
+    let mask = |x: &mut serde_json::Value| {
+        if let Some(s) = x.as_str() {
+            *x = serde_json::Value::String(mask_identifiers_in(s));
+        }
+    };
+    if let Some(x) = v.pointer_mut("/person/citizen_id") {
+        mask(x);
+    }
+    if let Some(x) = v.pointer_mut("/certificate/number") {
+        mask(x);
+    }
+    if let Some(hist) = v.get_mut("certificates").and_then(|h| h.as_array_mut()) {
+        for h in hist {
+            for ptr in ["/certificate/number", "/number", "/citizen_id"] {
+                if let Some(x) = h.pointer_mut(ptr) {
+                    mask(x);
+                }
+            }
+        }
+    }
+    for key in ["surveys", "events"] {
+        if let Some(items) = v.get_mut(key).and_then(|h| h.as_array_mut()) {
+            for it in items {
+                if let Some(x) = it.get_mut("citizen_id") {
+                    mask(x);
+                }
+            }
+        }
+    }
+}
+
 /// The person file as the API returns it: phone numbers masked; for a minimal view only
 /// [`PARTNER_FIELDS`].
-pub fn file_json_for(f: &PersonFile, minimal: bool) -> serde_json::Value {
+fn file_json_minimal(f: &PersonFile, minimal: bool) -> serde_json::Value {
     let full = file_json(f);
     if !minimal {
         return full;
@@ -271,7 +318,7 @@ pub async fn person(
                 "ok",
                 serde_json::json!({}),
             ));
-            Json(file_json_for(&f, caller.user.role.minimal_view())).into_response()
+            Json(file_json_for(&f, caller.user.role)).into_response()
         }
         Ok(_) => {
             trail::record(
