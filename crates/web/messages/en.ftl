@@ -82,3 +82,20 @@ two-step-verification-qr-code-same = Two-step verification QR code (same content
 key = Key:{" "}
 n-6-digit-code = 6-digit code
 turn-on-two-step-verification = Turn on two-step verification
+
+## src/error.rs: the kernel's error codes (docs/error-codes.md)
+error-unauthorized = sign-in required: send a valid bearer token
+error-forbidden = your role may not do this
+error-token-read-only = this token is read-only (scope=read): it may make GET requests only
+error-not-found = not found
+error-invalid-parameter = a parameter is invalid
+error-invalid-json = the body is not valid JSON
+error-invalid-credentials = wrong username or password
+error-second-factor-required = this account uses two-step verification: send the current code in the totp field
+error-second-factor-wrong = the verification code is wrong or already used
+error-second-factor-not-enrolled = administrator accounts must enrol two-step verification on the web before using the API
+error-account-locked = the account is locked after repeated wrong passwords; try again later
+error-version-conflict = the file was changed by someone else; reload and try again
+error-exists = already exists
+error-rate-limited = too many requests; try again later
+error-internal = internal error; it has been logged, please try again later

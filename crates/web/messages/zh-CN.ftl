@@ -82,3 +82,20 @@ two-step-verification-qr-code-same = 双重验证二维码（内容与下方密�
 key = 密钥：
 n-6-digit-code = 6 位验证码
 turn-on-two-step-verification = 开启双重验证
+
+## src/error.rs: the kernel's error codes (docs/error-codes.md)
+error-unauthorized = 需要登录：请提供有效的 Bearer 令牌
+error-forbidden = 您的角色无权进行此操作
+error-token-read-only = 该令牌只有只读权限（scope=read），只能用于 GET 请求
+error-not-found = 未找到
+error-invalid-parameter = 参数无效
+error-invalid-json = 请求体不是有效的 JSON
+error-invalid-credentials = 用户名或密码不正确
+error-second-factor-required = 该账户已开启双重验证：请在 totp 字段中提供动态验证码
+error-second-factor-wrong = 动态验证码不正确或已使用
+error-second-factor-not-enrolled = 管理员账户须先在网页上开启双重验证，才能使用 API
+error-account-locked = 该账户因连续多次密码错误已临时锁定，请稍后再试
+error-version-conflict = 该档案已被他人修改，请刷新后重试
+error-exists = 记录已存在
+error-rate-limited = 请求过于频繁，请稍后再试
+error-internal = 服务器内部错误，已记录，请稍后再试

@@ -10,7 +10,7 @@ use zhucan_domain::access::TokenScope;
 
 use crate::AppState;
 use crate::auth::{self, ApiCaller, request_lang};
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::trail::{self, Client, audit_event};
 
 /// `GET /healthz`: 200 when the database answers.
@@ -59,7 +59,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: `unauthorized`, `forbidden`, `token_read_only`, `not_found`, `invalid_parameter`, `invalid_json`, `invalid_credentials`, `second_factor_required`, `second_factor_wrong`, `second_factor_not_enrolled`, `account_locked`, `version_conflict`, `rate_limited`, `internal`.
+    /// Stable machine-readable code, one row of the error-code table (`docs/error-codes.md`):
+    /// `unauthorized`, `forbidden`, `not_found`, `invalid_parameter`, `rate_limited`, …
     pub code: String,
     /// One sentence for people, in Chinese or English by `Accept-Language`.
     pub message: String,
@@ -70,15 +71,13 @@ pub struct ErrorDetail {
 fn throttled_session(lang: zhucan_domain::Lang, t: auth::Throttle) -> Response {
     let w = t.wait();
     let mut e = match t {
-        auth::Throttle::RateLimited(_) | auth::Throttle::AddressLimited(_) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+        auth::Throttle::RateLimited(_) | auth::Throttle::AddressLimited(_) => ApiError::with(
+            &codes::RATE_LIMITED,
             format!("登录尝试过于频繁，请 {w} 秒后再试"),
             format!("too many sign-in attempts; try again in {w} seconds"),
         ),
-        auth::Throttle::Locked(_) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "account_locked",
+        auth::Throttle::Locked(_) => ApiError::with(
+            &codes::ACCOUNT_LOCKED,
             format!(
                 "该账户因连续多次密码错误已临时锁定，请 {} 分钟后再试",
                 w.div_ceil(60)
@@ -106,9 +105,8 @@ pub async fn create_session(
     let req: SessionRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
+            return ApiError::with(
+                &codes::INVALID_JSON,
                 format!("请求体不是有效的 JSON（需要 username 和 password）：{e}"),
                 format!("the body is not valid JSON with username and password: {e}"),
             )
@@ -185,30 +183,12 @@ pub async fn create_session(
     }
     let Some(user) = user.filter(|_| ok) else {
         let e = match factor {
-            Err(auth::SecondFactor::NotEnrolled) => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "second_factor_not_enrolled",
-                "管理员账户须先在网页上开启双重验证，才能使用 API",
-                "administrator accounts must enrol two-step verification on the web before using the API",
-            ),
-            Err(auth::SecondFactor::Required) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "second_factor_required",
-                "该账户已开启双重验证：请在 totp 字段中提供动态验证码",
-                "this account uses two-step verification: send the current code in the totp field",
-            ),
-            Err(auth::SecondFactor::Wrong) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "second_factor_wrong",
-                "动态验证码不正确或已使用",
-                "the verification code is wrong or already used",
-            ),
-            Ok(()) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "用户名或密码不正确",
-                "wrong username or password",
-            ),
+            Err(auth::SecondFactor::NotEnrolled) => {
+                ApiError::of(&codes::SECOND_FACTOR_NOT_ENROLLED)
+            }
+            Err(auth::SecondFactor::Required) => ApiError::of(&codes::SECOND_FACTOR_REQUIRED),
+            Err(auth::SecondFactor::Wrong) => ApiError::of(&codes::SECOND_FACTOR_WRONG),
+            Ok(()) => ApiError::of(&codes::INVALID_CREDENTIALS),
         };
         return e.in_lang(lang).into_response();
     };

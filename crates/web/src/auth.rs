@@ -281,13 +281,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
         let reads_only = matches!(parts.method, Method::GET | Method::HEAD);
         if !reads_only && !info.scope.0.allows_writes() {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "token_read_only",
-                "该令牌只有只读权限（scope=read），只能用于 GET 请求",
-                "this token is read-only (scope=read): it may make GET requests only",
-            )
-            .in_lang(lang));
+            return Err(ApiError::of(&crate::error::codes::TOKEN_READ_ONLY).in_lang(lang));
         }
         crate::access_log::note_account(&parts.extensions, &user);
         Ok(ApiCaller {

@@ -4,14 +4,118 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
+
 use zhucan_domain::Lang;
+use zhucan_domain::messages::Catalogue;
 use zhucan_store::StoreError;
 
-/// An error answer of the API.
+/// One row of the error-code table (`docs/error-codes.md`): a stable machine-readable code,
+/// its HTTP status and its message, kept in the owning crate's catalogue. The kernel's rows are
+/// in [`codes`]; a programme declares its own rows beside its API and lists them in
+/// `Programme::error_codes`; a test checks that no two rows share a code and that the document
+/// shows them all.
+#[derive(Debug)]
+pub struct ErrorCode {
+    pub code: &'static str,
+    pub status: u16,
+    /// The catalogue that holds the message (the owning crate's `MESSAGES`).
+    pub messages: &'static LazyLock<Catalogue>,
+    /// The message's key in that catalogue.
+    pub key: &'static str,
+}
+
+impl ErrorCode {
+    pub const fn new(
+        code: &'static str,
+        status: u16,
+        messages: &'static LazyLock<Catalogue>,
+        key: &'static str,
+    ) -> ErrorCode {
+        ErrorCode {
+            code,
+            status,
+            messages,
+            key,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The code's standing message.
+    pub fn message(&self, lang: Lang) -> &'static str {
+        let messages: &'static Catalogue = self.messages;
+        messages.text(lang, self.key)
+    }
+}
+
+/// The kernel's error codes.
+pub mod codes {
+    use super::ErrorCode;
+    use crate::MESSAGES as M;
+
+    pub static UNAUTHORIZED: ErrorCode =
+        ErrorCode::new("unauthorized", 401, &M, "error-unauthorized");
+    pub static FORBIDDEN: ErrorCode = ErrorCode::new("forbidden", 403, &M, "error-forbidden");
+    pub static TOKEN_READ_ONLY: ErrorCode =
+        ErrorCode::new("token_read_only", 403, &M, "error-token-read-only");
+    pub static NOT_FOUND: ErrorCode = ErrorCode::new("not_found", 404, &M, "error-not-found");
+    pub static INVALID_PARAMETER: ErrorCode =
+        ErrorCode::new("invalid_parameter", 400, &M, "error-invalid-parameter");
+    pub static INVALID_JSON: ErrorCode =
+        ErrorCode::new("invalid_json", 400, &M, "error-invalid-json");
+    pub static INVALID_CREDENTIALS: ErrorCode =
+        ErrorCode::new("invalid_credentials", 401, &M, "error-invalid-credentials");
+    pub static SECOND_FACTOR_REQUIRED: ErrorCode = ErrorCode::new(
+        "second_factor_required",
+        401,
+        &M,
+        "error-second-factor-required",
+    );
+    pub static SECOND_FACTOR_WRONG: ErrorCode =
+        ErrorCode::new("second_factor_wrong", 401, &M, "error-second-factor-wrong");
+    pub static SECOND_FACTOR_NOT_ENROLLED: ErrorCode = ErrorCode::new(
+        "second_factor_not_enrolled",
+        403,
+        &M,
+        "error-second-factor-not-enrolled",
+    );
+    pub static ACCOUNT_LOCKED: ErrorCode =
+        ErrorCode::new("account_locked", 403, &M, "error-account-locked");
+    pub static VERSION_CONFLICT: ErrorCode =
+        ErrorCode::new("version_conflict", 409, &M, "error-version-conflict");
+    pub static EXISTS: ErrorCode = ErrorCode::new("exists", 409, &M, "error-exists");
+    pub static RATE_LIMITED: ErrorCode =
+        ErrorCode::new("rate_limited", 429, &M, "error-rate-limited");
+    pub static INTERNAL: ErrorCode = ErrorCode::new("internal", 500, &M, "error-internal");
+
+    /// Every kernel row, in the order of the document.
+    pub static ALL: &[&ErrorCode] = &[
+        &UNAUTHORIZED,
+        &FORBIDDEN,
+        &TOKEN_READ_ONLY,
+        &NOT_FOUND,
+        &INVALID_PARAMETER,
+        &INVALID_JSON,
+        &INVALID_CREDENTIALS,
+        &SECOND_FACTOR_REQUIRED,
+        &SECOND_FACTOR_WRONG,
+        &SECOND_FACTOR_NOT_ENROLLED,
+        &ACCOUNT_LOCKED,
+        &VERSION_CONFLICT,
+        &EXISTS,
+        &RATE_LIMITED,
+        &INTERNAL,
+    ];
+}
+
+/// An error answer of the API: a row of the error-code table and its message (the row's own,
+/// or a more precise one naming the field and value).
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
+    pub code: &'static ErrorCode,
     pub zh: String,
     pub en: String,
     pub lang: Lang,
@@ -19,14 +123,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
+    /// The code with its standing message.
+    pub fn of(code: &'static ErrorCode) -> Self {
+        Self::with(code, code.message(Lang::Zh), code.message(Lang::En))
+    }
+
+    /// The code with a more precise message.
+    pub fn with(code: &'static ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         ApiError {
-            status,
             code,
             zh: zh.into(),
             en: en.into(),
@@ -40,44 +144,32 @@ impl ApiError {
         self
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "未找到", "not found")
+        Self::of(&codes::NOT_FOUND)
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "需要登录：请提供有效的 Bearer 令牌",
-            "sign-in required: send a valid bearer token",
-        )
+        Self::of(&codes::UNAUTHORIZED)
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "您的角色无权进行此操作",
-            "your role may not do this",
-        )
+        Self::of(&codes::FORBIDDEN)
     }
 
     pub fn invalid(field: &str, value: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_parameter",
+        Self::with(
+            &codes::INVALID_PARAMETER,
             format!("参数 {field}（“{value}”）无效：{}", zh.into()),
             format!("parameter {field} (“{value}”) is invalid: {}", en.into()),
         )
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器内部错误，已记录，请稍后再试",
-            "internal error; it has been logged, please try again later",
-        )
+        Self::of(&codes::INTERNAL)
     }
 
     pub fn message(&self) -> &str {
@@ -91,19 +183,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::VersionConflict { .. } => ApiError::new(
-                StatusCode::CONFLICT,
-                "version_conflict",
-                "该档案已被他人修改，请刷新后重试",
-                "the file was changed by someone else; reload and try again",
-            ),
+            StoreError::VersionConflict { .. } => ApiError::of(&codes::VERSION_CONFLICT),
             StoreError::NotFound(_) => ApiError::not_found(),
-            StoreError::Exists(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "exists",
-                "记录已存在",
-                "already exists",
-            ),
+            StoreError::Exists(_) => ApiError::of(&codes::EXISTS),
             other => {
                 tracing::error!(error = %other, "storage error");
                 ApiError::internal()
@@ -114,8 +196,9 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {"code": self.code, "message": self.message()}});
-        let mut resp = (self.status, Json(body)).into_response();
+        let body =
+            serde_json::json!({"error": {"code": self.code.code, "message": self.message()}});
+        let mut resp = (self.status(), Json(body)).into_response();
         if let Some(s) = self.retry_after
             && let Ok(v) = axum::http::HeaderValue::from_str(&s.to_string())
         {

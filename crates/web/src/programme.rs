@@ -198,6 +198,11 @@ pub trait Programme: Send + Sync + 'static {
         None
     }
 
+    /// Its rows of the error-code table (codes its API answers beyond the kernel's).
+    fn error_codes(&self) -> &'static [&'static crate::error::ErrorCode] {
+        &[]
+    }
+
     /// What it adds to the registry's facts (loaded and refreshed with them).
     fn fact_layers(&self) -> Vec<Arc<dyn zhucan_facts::FactLayer>> {
         vec![]
@@ -262,6 +267,15 @@ impl Programmes {
     }
 
     /// Every programme's fact layers.
+    /// The error-code table: the kernel's rows, then each programme's.
+    pub fn error_codes(&self) -> Vec<&'static crate::error::ErrorCode> {
+        let mut v: Vec<&'static crate::error::ErrorCode> = crate::error::codes::ALL.to_vec();
+        for p in self.0.iter() {
+            v.extend(p.error_codes().iter().copied());
+        }
+        v
+    }
+
     pub fn fact_layers(&self) -> Vec<Arc<dyn zhucan_facts::FactLayer>> {
         self.0.iter().flat_map(|p| p.fact_layers()).collect()
     }

@@ -152,6 +152,17 @@ fn every_key_used_exists_and_every_key_is_used() {
             }
         }
     }
+    // The error-code table's messages are used by their rows.
+    for code in zhucan::programmes().error_codes() {
+        let name = code.messages.name().replace('-', "_");
+        if !code.messages.is_plain(code.key) {
+            problems.push(format!(
+                "error code {}: no plain message `{}` in {name}",
+                code.code, code.key
+            ));
+        }
+        used.entry(name).or_default().insert(code.key.to_string());
+    }
     for (name, c) in &catalogues {
         problems.extend(c.problems());
         for k in c.keys() {
@@ -173,4 +184,64 @@ fn a_missing_key_is_found() {
     assert!(!u[0].formatted);
     assert_eq!(u[1].catalogue, "zhucan_web");
     assert!(u[1].formatted);
+}
+
+/// The error-code table as `docs/error-codes.md` shows it.
+fn error_code_table() -> String {
+    let mut out = String::from(
+        "# Error codes (错误代码)\n\n\
+         Every error answer of the API is `{\"error\": {\"code\": …, \"message\": …}}` with one of\n\
+         these codes and its HTTP status; the message is in the language of `Accept-Language`\n\
+         and may be more precise than the standing message below (naming the field and value).\n\
+         The table is generated from the code (`crates/web/src/error.rs` and each programme's\n\
+         `error_codes`); `ZHUCAN_BLESS=1 cargo nextest run -E 'test(error_code)'` rewrites it.\n\n\
+         | code | HTTP | 中文 | English | defined by |\n|---|---|---|---|---|\n",
+    );
+    for c in zhucan::programmes().error_codes() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            c.code,
+            c.status,
+            c.message(zhucan_domain::Lang::Zh),
+            c.message(zhucan_domain::Lang::En),
+            c.messages.name()
+        ));
+    }
+    out
+}
+
+#[test]
+fn error_codes_are_unique_and_documented() {
+    let codes = zhucan::programmes().error_codes();
+    let mut seen = BTreeSet::new();
+    for c in &codes {
+        assert!(
+            seen.insert(c.code),
+            "error code {} is defined twice",
+            c.code
+        );
+        assert!(
+            c.code
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '_'),
+            "error code {} is not snake_case",
+            c.code
+        );
+        assert!(
+            (400..600).contains(&c.status),
+            "{}: status {}",
+            c.code,
+            c.status
+        );
+    }
+    let doc = workspace().join("docs/error-codes.md");
+    let want = error_code_table();
+    if std::env::var_os("ZHUCAN_BLESS").is_some() {
+        std::fs::write(&doc, &want).expect("write docs/error-codes.md");
+    }
+    let have = std::fs::read_to_string(&doc).unwrap_or_default();
+    assert_eq!(
+        have, want,
+        "docs/error-codes.md is not the table the code defines: run with ZHUCAN_BLESS=1"
+    );
 }

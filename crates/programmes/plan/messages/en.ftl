@@ -152,3 +152,6 @@ required = required
 the-list-has-more-than = The list has more than
 rows-state-the-purpose-it-is = rows: state the purpose; it is recorded in the audit trail.
 optional-a-stated-purpose-is-recorded = Optional; a stated purpose is recorded in the audit trail.
+
+## src/api.rs: error codes
+error-no-plan = no development plan is configured; indicators cannot be computed

@@ -152,3 +152,6 @@ required = 必填
 the-list-has-more-than = 名单超过
 rows-state-the-purpose-it-is = 条，须写明用途；用途记入审计日志。
 optional-a-stated-purpose-is-recorded = 可选；写明的用途记入审计日志。
+
+## src/api.rs: error codes
+error-no-plan = 尚未配置发展规划，无法计算指标

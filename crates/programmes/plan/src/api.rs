@@ -17,7 +17,7 @@ use zhucan_domain::lang::Lang;
 use crate::web::{self as plan, AreaChoice, BadParam, EvalError};
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
-use zhucan_web::error::ApiError;
+use zhucan_web::error::{ApiError, ErrorCode};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 
@@ -34,17 +34,16 @@ fn bad(b: BadParam, lang: Lang) -> Response {
         .into_response()
 }
 
+/// The plan's error codes (rows of `docs/error-codes.md`).
+pub static NO_PLAN: ErrorCode = ErrorCode::new("no_plan", 503, &crate::MESSAGES, "error-no-plan");
+
+/// Every error code of the plan's API.
+pub static ERROR_CODES: &[&ErrorCode] = &[&NO_PLAN];
+
 fn eval_error(e: EvalError, lang: Lang) -> Response {
     match e {
         EvalError::Store(e) => ApiError::from(e).in_lang(lang).into_response(),
-        EvalError::NoPlan => ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "no_plan",
-            "尚未配置发展规划，无法计算指标",
-            "no development plan is configured; indicators cannot be computed",
-        )
-        .in_lang(lang)
-        .into_response(),
+        EvalError::NoPlan => ApiError::of(&NO_PLAN).in_lang(lang).into_response(),
         EvalError::Task => ApiError::internal().in_lang(lang).into_response(),
     }
 }

@@ -120,6 +120,10 @@ impl Programme for Plan {
         Some(PlanApi::openapi())
     }
 
+    fn error_codes(&self) -> &'static [&'static zhucan_web::error::ErrorCode] {
+        api::ERROR_CODES
+    }
+
     fn install(&self, _state: &AppState, ext: &mut Extensions) {
         ext.insert(web::TrendCache::default());
     }
