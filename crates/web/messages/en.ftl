@@ -99,3 +99,12 @@ error-version-conflict = the file was changed by someone else; reload and try ag
 error-exists = already exists
 error-rate-limited = too many requests; try again later
 error-internal = internal error; it has been logged, please try again later
+
+## src/purpose.rs
+export-purpose-too-long = Purpose “{ $start }…” is too long: at most { $max } characters
+export-purpose-needed = Purpose “{ $purpose }” is not enough: exporting { $rows } rows (more than { $threshold }) needs a stated purpose (at least { $min } characters); it is recorded in the audit trail
+purpose-of-the-export = Purpose of the export
+the-list-has-more-than = The list has more than
+rows-state-the-purpose-it-is = rows: state the purpose; it is recorded in the audit trail.
+optional-a-stated-purpose-is-recorded = Optional; a stated purpose is recorded in the audit trail.
+purpose-required = required

@@ -99,3 +99,12 @@ error-version-conflict = 该档案已被他人修改，请刷新后重试
 error-exists = 记录已存在
 error-rate-limited = 请求过于频繁，请稍后再试
 error-internal = 服务器内部错误，已记录，请稍后再试
+
+## src/purpose.rs
+export-purpose-too-long = 用途“{ $start }…”过长：最多 { $max } 个字
+export-purpose-needed = 用途“{ $purpose }”无效：导出 { $rows } 条超过 { $threshold } 条，须写明用途（至少 { $min } 个字），用途将记入审计日志
+purpose-of-the-export = 导出用途
+the-list-has-more-than = 名单超过
+rows-state-the-purpose-it-is = 条，须写明用途；用途记入审计日志。
+optional-a-stated-purpose-is-recorded = 可选；写明的用途记入审计日志。
+purpose-required = 必填

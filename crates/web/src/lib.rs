@@ -34,6 +34,7 @@ pub mod maintenance;
 pub mod pages;
 pub mod policy;
 pub mod programme;
+pub mod purpose;
 pub mod scope;
 pub mod secrets;
 pub mod totp;

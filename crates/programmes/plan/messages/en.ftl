@@ -147,11 +147,6 @@ show = Show
 partner-departments-see-the-numbers-only = Partner departments see the numbers only, not the names (data minimisation); to check a person, look them up by citizen ID.
 
 ## templates/indicator_people.html
-purpose-of-the-export = Purpose of the export
-required = required
-the-list-has-more-than = The list has more than
-rows-state-the-purpose-it-is = rows: state the purpose; it is recorded in the audit trail.
-optional-a-stated-purpose-is-recorded = Optional; a stated purpose is recorded in the audit trail.
 
 ## src/api.rs: error codes
 error-no-plan = no development plan is configured; indicators cannot be computed

@@ -147,11 +147,6 @@ show = 查看
 partner-departments-see-the-numbers-only = 部门协同账户只能看到人数，不显示名单（数据最小化）；如需核实某人，请按身份证号查询。
 
 ## templates/indicator_people.html
-purpose-of-the-export = 导出用途
-required = 必填
-the-list-has-more-than = 名单超过
-rows-state-the-purpose-it-is = 条，须写明用途；用途记入审计日志。
-optional-a-stated-purpose-is-recorded = 可选；写明的用途记入审计日志。
 
 ## src/api.rs: error codes
 error-no-plan = 尚未配置发展规划，无法计算指标

@@ -598,12 +598,6 @@ struct PeoplePage {
 
 const PER_PAGE: usize = 50;
 
-/// The shortest purpose accepted for a large export (characters, after trimming).
-const PURPOSE_MIN_CHARS: usize = 4;
-
-/// The longest purpose accepted (the form's `maxlength`; it goes into the audit detail).
-const PURPOSE_MAX_CHARS: usize = 200;
-
 fn part_label(m: Measured, part: Part, lang: Lang) -> String {
     match (m, part) {
         (Measured::Indicator(Indicator::IncomeGrowth), Part::Numerator) => {
@@ -942,45 +936,37 @@ pub async fn people_export(
         .await
         .or_eval(&caller)?;
     let threshold = state.policy().await.export_purpose_rows;
-    let purpose = form
-        .get("purpose")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
     let count = members_len(&mem);
-    let too_long = purpose.chars().count() > PURPOSE_MAX_CHARS;
-    if too_long || (count > threshold && purpose.chars().count() < PURPOSE_MIN_CHARS) {
-        let message = match lang {
-            Lang::Zh if too_long => format!(
-                "用途“{}…”过长：最多 {PURPOSE_MAX_CHARS} 个字",
-                purpose.chars().take(20).collect::<String>()
-            ),
-            Lang::En if too_long => format!(
-                "Purpose “{}…” is too long: at most {PURPOSE_MAX_CHARS} characters",
-                purpose.chars().take(20).collect::<String>()
-            ),
-            Lang::Zh => format!(
-                "用途“{purpose}”无效：导出 {count} 条超过 {threshold} 条，须写明用途（至少 {PURPOSE_MIN_CHARS} 个字），用途将记入审计日志"
-            ),
-            Lang::En => format!(
-                "Purpose “{purpose}” is not enough: exporting {count} rows (more than {threshold}) needs a stated purpose (at least {PURPOSE_MIN_CHARS} characters); it is recorded in the audit trail"
-            ),
-        };
-        let p = PlanParams {
-            part: Some(part.key().to_string()),
-            ..p
-        };
-        return people_view(
-            &state,
-            &caller,
-            &key,
-            &p,
-            Some(ExportForm {
-                purpose,
-                errors: vec![("purpose".into(), message)],
-            }),
-        )
-        .await;
-    }
+    let checked = zhucan_web::purpose::check_purpose(
+        lang,
+        form.get("purpose").map(String::as_str),
+        count,
+        threshold,
+    );
+    let purpose = match checked {
+        Ok(p) => p,
+        Err(message) => {
+            let purpose = form
+                .get("purpose")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            let p = PlanParams {
+                part: Some(part.key().to_string()),
+                ..p
+            };
+            return people_view(
+                &state,
+                &caller,
+                &key,
+                &p,
+                Some(ExportForm {
+                    purpose,
+                    errors: vec![("purpose".into(), message)],
+                }),
+            )
+            .await;
+        }
+    };
     let title = format!(
         "{} · {} · {} · {}",
         measured_name(m, &live.plan, lang),

@@ -207,3 +207,7 @@ every-import-is-recorded-when-it = Every import is recorded when it starts; “i
 rows-written = Rows written
 rows-rejected = Rows rejected
 by = By
+
+## templates/export.html (the export's size)
+the-export-holds = The export holds
+persons-in-the-export = persons.

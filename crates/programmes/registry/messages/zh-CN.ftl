@@ -207,3 +207,7 @@ every-import-is-recorded-when-it = 每次导入开始时即记录；“已中断
 rows-written = 已写入行
 rows-rejected = 拒绝行
 by = 导入人
+
+## templates/export.html (the export's size)
+the-export-holds = 本次导出包含
+persons-in-the-export = 人。

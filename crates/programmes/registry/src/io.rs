@@ -591,6 +591,51 @@ struct ExportPage {
     c: Chrome,
     area_name: String,
     whole_district: bool,
+    /// Persons the export would hold, and whether that needs a stated purpose
+    /// (`zhucan_web::purpose`).
+    persons: i64,
+    purpose_required: bool,
+    purpose_threshold: usize,
+    purpose: String,
+    /// The form's errors (field, message), linked from the summary.
+    errors: Vec<(String, String)>,
+}
+
+/// The export page, with what was typed and the form's errors.
+async fn export_view(
+    state: &AppState,
+    caller: &PageCaller,
+    status: StatusCode,
+    purpose: String,
+    errors: Vec<(String, String)>,
+) -> PageResult {
+    let lang = caller.lang;
+    let (area, area_name, whole_district) = export_reach(state, caller).await?;
+    let persons = state
+        .store
+        .count_persons((!whole_district).then_some(&area))
+        .await
+        .or_page(caller)?;
+    let purpose_threshold = state.policy().await.export_purpose_rows;
+    Ok(render(
+        status,
+        &ExportPage {
+            c: chrome(
+                Some(caller),
+                lang,
+                "/export",
+                "export",
+                crate::t(lang, "export-registry"),
+            ),
+            area_name,
+            whole_district,
+            persons,
+            purpose_required: usize::try_from(persons).unwrap_or(usize::MAX) > purpose_threshold,
+            purpose_threshold,
+            purpose,
+            errors,
+        },
+    ))
 }
 
 /// The caller's export area: (code, name, whole district), or 403.
@@ -616,37 +661,44 @@ async fn export_reach(
 
 /// `GET /export`.
 pub async fn export_page(State(state): State<AppState>, caller: PageCaller) -> PageResult {
-    let lang = caller.lang;
-    let (_, area_name, whole_district) = export_reach(&state, &caller).await?;
-    Ok(render(
-        StatusCode::OK,
-        &ExportPage {
-            c: chrome(
-                Some(&caller),
-                lang,
-                "/export",
-                "export",
-                crate::t(lang, "export-registry"),
-            ),
-            area_name,
-            whole_district,
-        },
-    ))
+    export_view(&state, &caller, StatusCode::OK, String::new(), Vec::new()).await
 }
 
 /// `POST /export/registry.xlsx`: the workbook of the caller's area.
 pub async fn export_download(
     State(state): State<AppState>,
     caller: PageCaller,
-    CsrfForm(_): CsrfForm,
+    CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let (area, _, whole) = export_reach(&state, &caller).await?;
+    let within = (!whole).then_some(&area);
+    let persons = state.store.count_persons(within).await.or_page(&caller)?;
+    let threshold = state.policy().await.export_purpose_rows;
+    let typed = form.get("purpose").map(String::as_str);
+    let purpose = match zhucan_web::purpose::check_purpose(
+        caller.lang,
+        typed,
+        usize::try_from(persons).unwrap_or(usize::MAX),
+        threshold,
+    ) {
+        Ok(p) => p,
+        Err(message) => {
+            let typed = typed.map(str::trim).unwrap_or_default().to_string();
+            return export_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+                vec![("purpose".into(), message)],
+            )
+            .await;
+        }
+    };
     let dir = std::env::temp_dir().join(format!(
         "zhucan-export-{}",
         zhucan_store::accounts::random_id()
     ));
     let path = dir.join("registry.xlsx");
-    let within = (!whole).then_some(&area);
     let result = async {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let n = crate::export::write_registry(&state.store, &path, within).await?;
@@ -664,7 +716,7 @@ pub async fn export_download(
             "registry.export",
             "registry.xlsx",
             if result.is_ok() { "ok" } else { "failed" },
-            serde_json::json!({"area": area.to_string(), "persons": result.as_ref().map(|r| r.0).unwrap_or(0)}),
+            serde_json::json!({"area": area.to_string(), "persons": result.as_ref().map(|r| r.0).unwrap_or(0), "purpose": (!purpose.is_empty()).then_some(&purpose), "purpose_threshold": threshold}),
         ),
     )
     .await;

@@ -490,4 +490,72 @@ async fn a_township_clerk_uploads_and_exports_their_own_area() {
             .iter()
             .any(|r| r.action == "registry.export" && r.account == "yuanqiao")
     );
+    // Over the policy's threshold the export needs a stated purpose, which the audit keeps.
+    let keys = zhucan_web::policy::keys();
+    app.db
+        .store
+        .save_settings(
+            &keys,
+            0,
+            &[("policy.export_purpose_rows".into(), "1".into())],
+            "sec",
+            |_| zhucan_store::audit::AuditEvent {
+                account: "sec".into(),
+                action: "settings.change".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("save");
+    app.state.policy.reload(&app.db.store).await;
+    let page = clerk
+        .get(app.url("/export"))
+        .send()
+        .await
+        .expect("export page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("id=\"f-purpose\""), "{page}");
+    assert!(page.contains("aria-required=\"true\""), "{page}");
+    let r = clerk
+        .post(app.url("/export/registry.xlsx"))
+        .form(&[("_csrf", csrf_of(&page)), ("purpose", "看".to_string())])
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), 422);
+    let refused = r.text().await.expect("body");
+    assert!(
+        refused.contains("用途“看”无效：导出 2 条超过 1 条"),
+        "{refused}"
+    );
+    assert!(refused.contains("href=\"#f-purpose\""), "{refused}");
+    let r = clerk
+        .post(app.url("/export/registry.xlsx"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("purpose", "年度残疾人证核查".to_string()),
+        ])
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), 200);
+    let (_, exports) = app
+        .db
+        .store
+        .audit_search(&zhucan_store::audit::AuditQuery {
+            action: Some("registry.export".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(
+        exports
+            .iter()
+            .any(|r| r.detail.contains("年度残疾人证核查")),
+        "{:?}",
+        exports.iter().map(|r| &r.detail).collect::<Vec<_>>()
+    );
 }
