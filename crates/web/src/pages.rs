@@ -486,23 +486,6 @@ pub async fn writable_by_handle(
     }
 }
 
-/// As [`writable_by_handle`], for a citizen ID held by a case, an application or a need.
-pub async fn writable_by_id(
-    state: &AppState,
-    caller: &PageCaller,
-    id: &zhucan_domain::ids::CitizenId,
-) -> Result<PersonFile, Response> {
-    match state
-        .store
-        .person_file(id, &zhucan_store::Reach::of(&caller.user))
-        .await
-    {
-        Ok(Some(f)) if scope::can_write(&caller.user, &f.person) => Ok(f),
-        Ok(_) => Err(not_found_for(caller)),
-        Err(e) => Err(store_error(caller, e)),
-    }
-}
-
 /// The citizen ID, checked, for the API path.
 pub fn parse_path_id(s: &str) -> Option<CitizenId> {
     CitizenId::parse(s).ok().map(|p| p.id)

@@ -254,6 +254,30 @@ impl FromRequestParts<AppState> for WritableFile {
     }
 }
 
+/// A programme's record that belongs to a person (a case, an application, a need), loaded for a
+/// change: the record and its person's file when the caller may change that file. A record
+/// that is absent or whose person is outside the caller's reach is the same 404, so an ID
+/// tells nothing about another area.
+pub async fn writable_record<T>(
+    state: &AppState,
+    caller: &PageCaller,
+    found: Result<Option<T>, StoreError>,
+    person: impl FnOnce(&T) -> &zhucan_domain::ids::CitizenId,
+) -> Result<(T, PersonFile), PageError> {
+    let record = found
+        .or_page(caller)?
+        .ok_or_else(|| PageError::not_found(caller))?;
+    let file = state
+        .store
+        .person_file(person(&record), &zhucan_store::Reach::of(&caller.user))
+        .await
+        .or_page(caller)?;
+    match file {
+        Some(f) if scope::can_write(&caller.user, &f.person) => Ok((record, f)),
+        _ => Err(PageError::not_found(caller)),
+    }
+}
+
 /// A submitted multipart form (with uploads) whose CSRF token matched the caller's session.
 pub struct CsrfMultipart(pub Posted);
 

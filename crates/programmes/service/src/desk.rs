@@ -26,7 +26,7 @@ use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::{chrome, load_scoped};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right, writable_record};
 use zhucan_web::view::{AreaNames, Chrome, render};
 
 const PER_PAGE: u32 = 50;
@@ -527,15 +527,10 @@ pub async fn act(
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
-    let app = state
-        .store
-        .application(&id)
-        .await
-        .or_page(&caller)?
-        .ok_or_else(|| PageError::not_found(&caller))?;
-    let file = zhucan_web::pages::writable_by_id(&state, &caller, &app.citizen_id)
-        .await
-        .map_err(PageError::response)?;
+    let (app, file) = writable_record(&state, &caller, state.store.application(&id).await, |a| {
+        &a.citizen_id
+    })
+    .await?;
     let (def, _) = state
         .store
         .service(&app.service_key)
@@ -964,15 +959,10 @@ pub async fn need_act(
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
-    let need = state
-        .store
-        .need(&id)
-        .await
-        .or_page(&caller)?
-        .ok_or_else(|| PageError::not_found(&caller))?;
-    zhucan_web::pages::writable_by_id(&state, &caller, &need.citizen_id)
-        .await
-        .map_err(PageError::response)?;
+    let (need, _) = writable_record(&state, &caller, state.store.need(&id).await, |n| {
+        &n.citizen_id
+    })
+    .await?;
     let services = state.store.services().await.unwrap_or_default();
     let mut sub = Submission::new(form);
     let action = sub.get("action").to_string();

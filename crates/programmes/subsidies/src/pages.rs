@@ -31,7 +31,7 @@ use zhucan_web::forms::{FormField, Submission};
 use zhucan_web::pages::{chrome, load_scoped};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
+use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right, writable_record};
 use zhucan_web::view::{AreaNames, Chrome, render, url_encode};
 
 const PER_PAGE: usize = 50;
@@ -717,15 +717,10 @@ pub async fn decide_case(
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
-    let case = state
-        .store
-        .case(&id)
-        .await
-        .or_page(&caller)?
-        .ok_or_else(|| PageError::not_found(&caller))?;
-    zhucan_web::pages::writable_by_id(&state, &caller, &case.citizen_id)
-        .await
-        .map_err(PageError::response)?;
+    let (case, _) = writable_record(&state, &caller, state.store.case(&id).await, |c| {
+        &c.citizen_id
+    })
+    .await?;
     let mut sub = Submission::new(form);
     let decision = sub.get("decision").to_string();
     let note = sub.get("note").to_string();
