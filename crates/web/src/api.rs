@@ -10,7 +10,7 @@ use zhucan_domain::access::TokenScope;
 
 use crate::AppState;
 use crate::auth::{self, ApiCaller, request_lang};
-use crate::error::{ApiError, codes};
+use crate::error::{ApiError, ApiResult, OrApi, codes};
 use crate::trail::{self, Client, audit_event};
 
 /// `GET /healthz`: 200 when the database answers.
@@ -68,7 +68,7 @@ pub struct ErrorDetail {
 
 /// The API's refusal of an attempt held by the throttle (429 or the lock's 403, with
 /// `Retry-After`).
-fn throttled_session(lang: zhucan_domain::Lang, t: auth::Throttle) -> Response {
+fn throttled_session(t: auth::Throttle) -> ApiError {
     let w = t.wait();
     let mut e = match t {
         auth::Throttle::RateLimited(_) | auth::Throttle::AddressLimited(_) => ApiError::with(
@@ -89,7 +89,7 @@ fn throttled_session(lang: zhucan_domain::Lang, t: auth::Throttle) -> Response {
         ),
     };
     e.retry_after = Some(w);
-    e.in_lang(lang).into_response()
+    e
 }
 
 /// `POST /api/v1/session`: exchanges a username and password for a bearer token.
@@ -100,37 +100,31 @@ pub async fn create_session(
     Client(client): Client,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Response {
+) -> ApiResult<Json<SessionResponse>> {
     let lang = request_lang(&headers);
-    let req: SessionRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return ApiError::with(
+    let req: SessionRequest = serde_json::from_slice(&body)
+        .map_err(|e| {
+            ApiError::with(
                 &codes::INVALID_JSON,
                 format!("请求体不是有效的 JSON（需要 username 和 password）：{e}"),
                 format!("the body is not valid JSON with username and password: {e}"),
             )
-            .in_lang(lang)
-            .into_response();
-        }
-    };
+        })
+        .or_api(lang)?;
     let scope = match req.scope.as_deref().map(str::trim) {
         None | Some("") => TokenScope::ReadWrite,
-        Some(s) => match TokenScope::parse(s) {
-            Some(sc) => sc,
-            None => {
-                return ApiError::invalid(
+        Some(s) => TokenScope::parse(s)
+            .ok_or_else(|| {
+                ApiError::invalid(
                     "scope",
                     s,
                     "应为 read 或 read_write",
                     "must be read or read_write",
                 )
-                .in_lang(lang)
-                .into_response();
-            }
-        },
+            })
+            .or_api(lang)?,
     };
-    let held = match auth::admit(
+    let held = auth::admit(
         &state,
         &client,
         req.username.trim(),
@@ -138,14 +132,13 @@ pub async fn create_session(
         req.totp.as_deref(),
     )
     .await
-    {
-        Ok(held) => held,
-        Err(t) => return throttled_session(lang, t),
-    };
-    let user = match state.store.user_by_username(req.username.trim()).await {
-        Ok(u) => u,
-        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+    .map_err(throttled_session)
+    .or_api(lang)?;
+    let user = state
+        .store
+        .user_by_username(req.username.trim())
+        .await
+        .or_api(lang)?;
     let password_ok = user
         .as_ref()
         .is_some_and(|u| !u.disabled && auth::verify_password(&req.password, &u.password_hash));
@@ -158,7 +151,7 @@ pub async fn create_session(
     if let Some(t) = held
         && !user.as_ref().is_some_and(|u| t.lets_through(u, ok))
     {
-        return throttled_session(lang, t);
+        return Err(throttled_session(t).in_lang(lang));
     }
     match &user {
         Some(u) => {
@@ -181,19 +174,19 @@ pub async fn create_session(
             .await
         }
     }
-    let Some(user) = user.filter(|_| ok) else {
-        let e = match factor {
+    let user = user
+        .filter(|_| ok)
+        .ok_or_else(|| match factor {
             Err(auth::SecondFactor::NotEnrolled) => {
                 ApiError::of(&codes::SECOND_FACTOR_NOT_ENROLLED)
             }
             Err(auth::SecondFactor::Required) => ApiError::of(&codes::SECOND_FACTOR_REQUIRED),
             Err(auth::SecondFactor::Wrong) => ApiError::of(&codes::SECOND_FACTOR_WRONG),
             Ok(()) => ApiError::of(&codes::INVALID_CREDENTIALS),
-        };
-        return e.in_lang(lang).into_response();
-    };
+        })
+        .or_api(lang)?;
     let label = format!("api session from {client}");
-    match auth::issue_token(
+    let (token, id, expires_at) = auth::issue_token(
         &state.store,
         &user,
         state.config.api_token_ttl,
@@ -201,16 +194,13 @@ pub async fn create_session(
         &label,
     )
     .await
-    {
-        Ok((token, id, expires_at)) => Json(SessionResponse {
-            token,
-            id,
-            scope: scope.key().to_string(),
-            expires_at,
-        })
-        .into_response(),
-        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
-    }
+    .or_api(lang)?;
+    Ok(Json(SessionResponse {
+        token,
+        id,
+        scope: scope.key().to_string(),
+        expires_at,
+    }))
 }
 
 /// One of the caller's API tokens (its metadata; never the token itself).
@@ -238,25 +228,29 @@ pub struct TokenList {
 #[utoipa::path(get, path = "/api/v1/tokens",
     responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn tokens(State(state): State<AppState>, caller: ApiCaller) -> Response {
+pub async fn tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<TokenList>> {
     let now = chrono::Utc::now().to_rfc3339();
-    match state.store.tokens_of(&caller.user.id, &now).await {
-        Ok(list) => Json(TokenList {
-            items: list
-                .into_iter()
-                .map(|t| TokenItem {
-                    current: t.id == caller.token.id,
-                    id: t.id,
-                    scope: t.scope.0.key().to_string(),
-                    label: t.label,
-                    created_at: t.created_at,
-                    expires_at: t.expires_at,
-                })
-                .collect(),
-        })
-        .into_response(),
-        Err(e) => ApiError::from(e).in_lang(caller.lang).into_response(),
-    }
+    let list = state
+        .store
+        .tokens_of(&caller.user.id, &now)
+        .await
+        .or_api(caller.lang)?;
+    Ok(Json(TokenList {
+        items: list
+            .into_iter()
+            .map(|t| TokenItem {
+                current: t.id == caller.token.id,
+                id: t.id,
+                scope: t.scope.0.key().to_string(),
+                label: t.label,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+            })
+            .collect(),
+    }))
 }
 
 /// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's own tokens (a `read_write` token
@@ -269,7 +263,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiCaller,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
+) -> ApiResult<StatusCode> {
     let event = audit_event(
         &caller.user,
         &caller.client,
@@ -278,11 +272,14 @@ pub async fn revoke_token(
         "ok",
         serde_json::json!({"token": id, "via": "api"}),
     );
-    match state.store.revoke_token(&caller.user.id, &id, &event).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => ApiError::not_found().in_lang(caller.lang).into_response(),
-        Err(e) => ApiError::from(e).in_lang(caller.lang).into_response(),
-    }
+    let revoked = state
+        .store
+        .revoke_token(&caller.user.id, &id, &event)
+        .await
+        .or_api(caller.lang)?;
+    revoked
+        .then_some(StatusCode::NO_CONTENT)
+        .or_api(caller.lang)
 }
 
 #[derive(OpenApi)]

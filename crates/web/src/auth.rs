@@ -16,7 +16,7 @@ use zhucan_store::accounts::{hash_secret, random_id};
 use zhucan_store::{ApiTokenInfo, NewSession, NewToken, Store, User};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, OrApi};
 
 pub const SESSION_COOKIE: &str = "zhucan_session";
 pub const LANG_COOKIE: &str = "zhucan_lang";
@@ -277,7 +277,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .store
             .token_user(&hash_secret(token), &now)
             .await
-            .map_err(|e| ApiError::from(e).in_lang(lang))?
+            .or_api(lang)?
             .ok_or_else(|| ApiError::unauthorized().in_lang(lang))?;
         let reads_only = matches!(parts.method, Method::GET | Method::HEAD);
         if !reads_only && !info.scope.0.allows_writes() {

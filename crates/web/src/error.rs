@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
 
-use zhucan_domain::Lang;
 use zhucan_domain::messages::Catalogue;
+use zhucan_domain::{Lang, Localized};
 use zhucan_store::StoreError;
 
 /// One row of the error-code table (`docs/error-codes.md`): a stable machine-readable code,
@@ -168,6 +168,12 @@ impl ApiError {
         )
     }
 
+    /// A parameter whose value did not parse: [`ApiError::invalid`] with the parser's own
+    /// message.
+    pub fn rejected(field: &str, value: &str, why: &impl Localized) -> Self {
+        Self::invalid(field, value, why.message(Lang::Zh), why.message(Lang::En))
+    }
+
     pub fn internal() -> Self {
         Self::of(&codes::INTERNAL)
     }
@@ -191,6 +197,34 @@ impl From<StoreError> for ApiError {
                 ApiError::internal()
             }
         }
+    }
+}
+
+/// A blocking computation that did not finish (it panicked): 500.
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(_: tokio::task::JoinError) -> Self {
+        ApiError::internal()
+    }
+}
+
+/// What an API handler returns: `?` ends it with the error's JSON answer.
+pub type ApiResult<T = Response> = Result<T, ApiError>;
+
+/// `?` in an API handler: the failure (anything that becomes an [`ApiError`]; for an
+/// `Option`, an absent value is 404) answered in the caller's language.
+pub trait OrApi<T> {
+    fn or_api(self, lang: Lang) -> ApiResult<T>;
+}
+
+impl<T, E: Into<ApiError>> OrApi<T> for Result<T, E> {
+    fn or_api(self, lang: Lang) -> ApiResult<T> {
+        self.map_err(|e| e.into().in_lang(lang))
+    }
+}
+
+impl<T> OrApi<T> for Option<T> {
+    fn or_api(self, lang: Lang) -> ApiResult<T> {
+        self.ok_or_else(|| ApiError::not_found().in_lang(lang))
     }
 }
 

@@ -7,17 +7,14 @@ use crate::rules::parse_rate;
 use crate::{Measured, Members, Part};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use zhucan_domain::Localized;
-use zhucan_domain::lang::Lang;
 
 use crate::web::{self as plan, AreaChoice, BadParam, EvalError};
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
-use zhucan_web::error::{ApiError, ErrorCode};
+use zhucan_web::error::{ApiError, ApiResult, ErrorCode, OrApi};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 
@@ -28,10 +25,10 @@ pub struct IndicatorParams {
     gdp_growth: Option<String>,
 }
 
-fn bad(b: BadParam, lang: Lang) -> Response {
-    ApiError::invalid(b.field, &b.value, b.zh, b.en)
-        .in_lang(lang)
-        .into_response()
+impl From<BadParam> for ApiError {
+    fn from(b: BadParam) -> Self {
+        ApiError::invalid(b.field, &b.value, b.zh, b.en)
+    }
 }
 
 /// The plan's error codes (rows of `docs/error-codes.md`).
@@ -40,11 +37,13 @@ pub static NO_PLAN: ErrorCode = ErrorCode::new("no_plan", 503, &crate::MESSAGES,
 /// Every error code of the plan's API.
 pub static ERROR_CODES: &[&ErrorCode] = &[&NO_PLAN];
 
-fn eval_error(e: EvalError, lang: Lang) -> Response {
-    match e {
-        EvalError::Store(e) => ApiError::from(e).in_lang(lang).into_response(),
-        EvalError::NoPlan => ApiError::of(&NO_PLAN).in_lang(lang).into_response(),
-        EvalError::Task => ApiError::internal().in_lang(lang).into_response(),
+impl From<EvalError> for ApiError {
+    fn from(e: EvalError) -> Self {
+        match e {
+            EvalError::Store(e) => e.into(),
+            EvalError::NoPlan => ApiError::of(&NO_PLAN),
+            EvalError::Task => ApiError::internal(),
+        }
     }
 }
 
@@ -54,21 +53,18 @@ async fn resolve(
     caller: &ApiCaller,
     at: Option<&str>,
     area: Option<&str>,
-) -> Result<(chrono::NaiveDate, zhucan_domain::AreaCode), Response> {
+) -> ApiResult<(chrono::NaiveDate, zhucan_domain::AreaCode)> {
     let lang = caller.lang;
-    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
-        return Err(ApiError::forbidden().in_lang(lang).into_response());
-    };
-    let at = plan::parse_at(at).map_err(|b| bad(b, lang))?;
-    let areas = state
-        .store
-        .areas()
-        .await
-        .map_err(|e| ApiError::from(e).in_lang(lang).into_response())?;
+    let scope_area = scope::person_area(&caller.user)
+        .cloned()
+        .ok_or_else(ApiError::forbidden)
+        .or_api(lang)?;
+    let at = plan::parse_at(at).or_api(lang)?;
+    let areas = state.store.areas().await.or_api(lang)?;
     match plan::parse_area(area, &scope_area, &areas) {
         AreaChoice::Area(a) => Ok((at, a)),
-        AreaChoice::Bad(b) => Err(bad(b, lang)),
-        AreaChoice::Hidden => Err(ApiError::not_found().in_lang(lang).into_response()),
+        AreaChoice::Bad(b) => Err(b).or_api(lang),
+        AreaChoice::Hidden => None.or_api(lang),
     }
 }
 
@@ -85,46 +81,31 @@ pub async fn indicators(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<IndicatorParams>,
-) -> Response {
+) -> ApiResult<Json<crate::Report>> {
     let lang = caller.lang;
-    let (at, area) = match resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (at, area) = resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await?;
     let gdp = match p
         .gdp_growth
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(s) => match parse_rate(s) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                return bad(
-                    BadParam {
-                        field: "gdp_growth",
-                        value: s.to_string(),
-                        zh: e.message(Lang::Zh),
-                        en: e.message(Lang::En),
-                    },
-                    lang,
-                );
-            }
-        },
-        None => match plan::gdp_growth(&state, at.year()).await {
-            Ok(g) => g,
-            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-        },
+        Some(s) => Some(
+            parse_rate(s)
+                .map_err(|e| ApiError::rejected("gdp_growth", s, &e))
+                .or_api(lang)?,
+        ),
+        None => plan::gdp_growth(&state, at.year()).await.or_api(lang)?,
     };
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_error(e, lang),
-    };
-    match plan::evaluate(&live, at, vec![area], gdp, false).await {
-        Ok(mut v) if !v.is_empty() => Json(v.swap_remove(0)).into_response(),
-        Ok(_) => ApiError::internal().in_lang(lang).into_response(),
-        Err(e) => eval_error(e, lang),
-    }
+    let live = plan::live(&state).await.or_api(lang)?;
+    plan::evaluate(&live, at, vec![area], gdp, false)
+        .await
+        .or_api(lang)?
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or_else(ApiError::internal)
+        .or_api(lang)
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,57 +183,34 @@ pub async fn members(
     caller: ApiCaller,
     Path(key): Path<String>,
     Query(p): Query<MembersParams>,
-) -> Response {
+) -> ApiResult<Json<MembersPage>> {
     let lang = caller.lang;
-    let (at, area) = match resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(m) = Measured::from_key(&key) else {
-        return ApiError::not_found().in_lang(lang).into_response();
-    };
+    let (at, area) = resolve(&state, &caller, p.at.as_deref(), p.area.as_deref()).await?;
+    let m = Measured::from_key(&key).or_api(lang)?;
     let part = match p.part.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Part::Denominator,
-        Some(s) => match Part::parse(s) {
-            Some(x) => x,
-            None => {
-                return bad(
-                    BadParam {
-                        field: "part",
-                        value: s.to_string(),
-                        zh: "应为 numerator、denominator 或 gap".into(),
-                        en: "must be numerator, denominator or gap".into(),
-                    },
-                    lang,
-                );
-            }
-        },
+        Some(s) => Part::parse(s)
+            .ok_or_else(|| BadParam {
+                field: "part",
+                value: s.to_string(),
+                zh: "应为 numerator、denominator 或 gap".into(),
+                en: "must be numerator, denominator or gap".into(),
+            })
+            .or_api(lang)?,
     };
-    let (page, per_page) = match (
-        number(p.page.as_deref(), "page", 1, usize::MAX),
-        number(p.per_page.as_deref(), "per_page", 100, 500),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(b), _) | (_, Err(b)) => return bad(b, lang),
-    };
-    let live = match plan::live(&state).await {
-        Ok(l) => l,
-        Err(e) => return eval_error(e, lang),
-    };
+    let page = number(p.page.as_deref(), "page", 1, usize::MAX).or_api(lang)?;
+    let per_page = number(p.per_page.as_deref(), "per_page", 100, 500).or_api(lang)?;
+    let live = plan::live(&state).await.or_api(lang)?;
     let snap = live.snap.clone();
     let a2 = area.clone();
-    let mem = match tokio::task::spawn_blocking(move || snap.members(m, part, &a2, at)).await {
-        Ok(m) => m,
-        Err(_) => return ApiError::internal().in_lang(lang).into_response(),
-    };
+    let mem = tokio::task::spawn_blocking(move || snap.members(m, part, &a2, at))
+        .await
+        .or_api(lang)?;
     let skip = (page - 1).saturating_mul(per_page);
     let (subject, total, items) = match mem {
         Members::Persons(ids) => {
             let slice: Vec<_> = ids.iter().skip(skip).take(per_page).cloned().collect();
-            let rows = match state.store.summaries_of(&slice).await {
-                Ok(r) => r,
-                Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-            };
+            let rows = state.store.summaries_of(&slice).await.or_api(lang)?;
             let items = rows
                 .into_iter()
                 .map(|s| {
@@ -297,7 +255,7 @@ pub async fn members(
                 .collect(),
         ),
     };
-    Json(MembersPage {
+    Ok(Json(MembersPage {
         key: m.key().to_string(),
         part: part.key().to_string(),
         reference_date: at.to_string(),
@@ -307,6 +265,5 @@ pub async fn members(
         page,
         per_page,
         items,
-    })
-    .into_response()
+    }))
 }

@@ -3,17 +3,15 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::{CitizenId, mask_phone};
-use zhucan_domain::{Lang, Localized};
 use zhucan_store::{PersonFile, PersonQuery};
 use zhucan_web::AppState;
 use zhucan_web::api::ErrorBody;
 use zhucan_web::auth::ApiCaller;
-use zhucan_web::error::ApiError;
+use zhucan_web::error::{ApiError, ApiResult, OrApi};
 use zhucan_web::scope;
 use zhucan_web::trail::{self, audit_event};
 
@@ -51,12 +49,6 @@ pub struct PersonList {
     pub items: Vec<PersonListItem>,
 }
 
-fn bad_param(lang: Lang, field: &str, value: &str, zh: &str, en: &str) -> Response {
-    ApiError::invalid(field, value, zh, en)
-        .in_lang(lang)
-        .into_response()
-}
-
 /// `GET /api/v1/persons?q=…&area=…&page=…`: searches persons within the caller's area.
 #[utoipa::path(get, path = "/api/v1/persons",
     params(("q" = Option<String>, Query, description = "name, citizen ID or certificate number"),
@@ -68,52 +60,55 @@ pub async fn persons(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<PersonsParams>,
-) -> Response {
+) -> ApiResult<Json<PersonList>> {
     let lang = caller.lang;
-    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
-        return ApiError::forbidden().in_lang(lang).into_response();
-    };
+    let scope_area = scope::person_area(&caller.user)
+        .cloned()
+        .ok_or_else(ApiError::forbidden)
+        .or_api(lang)?;
     let page = match p.page.as_deref() {
         None | Some("") => 1,
-        Some(s) => match s.parse::<u32>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                return bad_param(
-                    lang,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                ApiError::invalid(
                     "page",
                     s,
                     "应为不小于 1 的整数",
                     "must be a whole number ≥ 1",
-                );
-            }
-        },
+                )
+            })
+            .or_api(lang)?,
     };
     let per_page = match p.per_page.as_deref() {
         None | Some("") => 50,
-        Some(s) => match s.parse::<u32>() {
-            Ok(n) if (1..=200).contains(&n) => n,
-            _ => {
-                return bad_param(
-                    lang,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(
                     "per_page",
                     s,
                     "应为 1 到 200 的整数",
                     "must be a whole number from 1 to 200",
-                );
-            }
-        },
+                )
+            })
+            .or_api(lang)?,
     };
     let area = match p.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(scope_area.clone()),
         Some(s) => match AreaCode::parse(s) {
             None => {
-                return bad_param(
-                    lang,
+                return Err(ApiError::invalid(
                     "area",
                     s,
                     "应为 6、9 或 12 位区划代码",
                     "must be a 6-, 9- or 12-digit area code",
-                );
+                )
+                .in_lang(lang));
             }
             Some(a) if scope_area.contains(&a) => Some(a),
             Some(a) if a.contains(&scope_area) => Some(scope_area.clone()),
@@ -122,13 +117,12 @@ pub async fn persons(
         },
     };
     let Some(area) = area else {
-        return Json(PersonList {
+        return Ok(Json(PersonList {
             total: 0,
             page,
             per_page,
             items: vec![],
-        })
-        .into_response();
+        }));
     };
     let q = PersonQuery {
         text: p.q.clone(),
@@ -136,42 +130,37 @@ pub async fn persons(
         page,
         per_page,
     };
-    match state.store.search(&q).await {
-        Ok(r) => {
-            let detail = serde_json::json!({"q": q.text, "area": q.area.as_ref().map(|a| a.to_string()), "page": page, "total": r.total});
-            state.audit.queue(audit_event(
-                &caller.user,
-                &caller.client,
-                "person.search",
-                "",
-                "ok",
-                detail,
-            ));
-            Json(PersonList {
-                total: r.total,
-                page: r.page,
-                per_page: r.per_page,
-                items: r
-                    .items
-                    .into_iter()
-                    .map(|s| PersonListItem {
-                        handle: s.handle,
-                        citizen_id_masked: s.citizen_id.masked(),
-                        name: s.name,
-                        township_code: s.township_code,
-                        village_code: s.village_code,
-                        category: s.category,
-                        grade: s.grade,
-                        certificate_status: s.status,
-                        died_on: s.died_on,
-                        moved_out_on: s.moved_out_on,
-                    })
-                    .collect(),
+    let r = state.store.search(&q).await.or_api(lang)?;
+    let detail = serde_json::json!({"q": q.text, "area": q.area.as_ref().map(|a| a.to_string()), "page": page, "total": r.total});
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "person.search",
+        "",
+        "ok",
+        detail,
+    ));
+    Ok(Json(PersonList {
+        total: r.total,
+        page: r.page,
+        per_page: r.per_page,
+        items: r
+            .items
+            .into_iter()
+            .map(|s| PersonListItem {
+                handle: s.handle,
+                citizen_id_masked: s.citizen_id.masked(),
+                name: s.name,
+                township_code: s.township_code,
+                village_code: s.village_code,
+                category: s.category,
+                grade: s.grade,
+                certificate_status: s.status,
+                died_on: s.died_on,
+                moved_out_on: s.moved_out_on,
             })
-            .into_response()
-        }
-        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
-    }
+            .collect(),
+    }))
 }
 
 /// The declared field list of the partner-department view (data minimisation).
@@ -291,50 +280,43 @@ pub async fn person(
     State(state): State<AppState>,
     caller: ApiCaller,
     axum::extract::Path(raw): axum::extract::Path<String>,
-) -> Response {
+) -> ApiResult<Json<serde_json::Value>> {
     let lang = caller.lang;
-    if scope::person_area(&caller.user).is_none() {
-        return ApiError::forbidden().in_lang(lang).into_response();
-    }
-    let id: CitizenId = match CitizenId::parse(&raw) {
-        Ok(p) => p.id,
-        Err(e) => {
-            return ApiError::invalid("citizen_id", &raw, e.message(Lang::Zh), e.message(Lang::En))
-                .in_lang(lang)
-                .into_response();
-        }
-    };
-    match state
+    scope::person_area(&caller.user)
+        .ok_or_else(ApiError::forbidden)
+        .or_api(lang)?;
+    let id: CitizenId = CitizenId::parse(&raw)
+        .map(|p| p.id)
+        .map_err(|e| ApiError::rejected("citizen_id", &raw, &e))
+        .or_api(lang)?;
+    let file = state
         .store
         .person_file(&id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => {
-            state.audit.queue(audit_event(
+        .or_api(lang)?
+        .filter(|f| scope::can_read(&caller.user, &f.person));
+    let Some(f) = file else {
+        trail::record(
+            &state.store,
+            audit_event(
                 &caller.user,
                 &caller.client,
                 "person.read",
                 id.as_str(),
-                "ok",
+                "denied",
                 serde_json::json!({}),
-            ));
-            Json(file_json_for(&f, caller.user.role)).into_response()
-        }
-        Ok(_) => {
-            trail::record(
-                &state.store,
-                audit_event(
-                    &caller.user,
-                    &caller.client,
-                    "person.read",
-                    id.as_str(),
-                    "denied",
-                    serde_json::json!({}),
-                ),
-            )
-            .await;
-            ApiError::not_found().in_lang(lang).into_response()
-        }
-        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
-    }
+            ),
+        )
+        .await;
+        return Err(ApiError::not_found().in_lang(lang));
+    };
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "person.read",
+        id.as_str(),
+        "ok",
+        serde_json::json!({}),
+    ));
+    Ok(Json(file_json_for(&f, caller.user.role)))
 }

@@ -6,14 +6,13 @@ use crate::prelude::*;
 use crate::store::AppQuery;
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use zhucan_domain::access::Role;
 use zhucan_domain::parse::Month;
 
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
-use zhucan_web::error::ApiError;
+use zhucan_web::error::{ApiError, ApiResult, OrApi};
 use zhucan_web::trail::audit_event;
 
 /// The persons linked to a citizen account, and the reach they make.
@@ -22,21 +21,20 @@ type Links = (
     zhucan_store::Reach,
 );
 
-async fn linked(state: &AppState, caller: &ApiCaller) -> Result<Links, Response> {
+async fn linked(state: &AppState, caller: &ApiCaller) -> ApiResult<Links> {
     if caller.user.role != Role::Citizen {
-        return Err(ApiError::forbidden().in_lang(caller.lang).into_response());
+        return Err(ApiError::forbidden().in_lang(caller.lang));
     }
-    let err = |e| ApiError::from(e).in_lang(caller.lang).into_response();
     let links = state
         .store
         .persons_of_account(&caller.user.id)
         .await
-        .map_err(err)?;
+        .or_api(caller.lang)?;
     let reach = state
         .store
         .reach_of_citizen(&caller.user)
         .await
-        .map_err(err)?;
+        .or_api(caller.lang)?;
     Ok((links, reach))
 }
 
@@ -44,16 +42,13 @@ async fn linked(state: &AppState, caller: &ApiCaller) -> Result<Links, Response>
 #[utoipa::path(get, path = "/api/v1/me",
     responses((status = 200, description = "{persons: [{relation, file, subsidies, applications}]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
+pub async fn me(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<serde_json::Value>> {
     let lang = caller.lang;
-    let (links, reach) = match linked(&state, &caller).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let policy = match state.store.policy().await {
-        Ok(p) => p,
-        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+    let (links, reach) = linked(&state, &caller).await?;
+    let policy = state.store.policy().await.or_api(lang)?;
     let m = Month::of(zhucan_web::view::today());
     let mut persons = Vec::new();
     for (id, relation) in links {
@@ -100,24 +95,23 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Response {
             json!({"via": "api/me"}),
         ));
     }
-    Json(json!({"persons": persons})).into_response()
+    Ok(Json(json!({"persons": persons})))
 }
 
 /// `GET /api/v1/me/applications`: the citizen's applications and their wards'.
 #[utoipa::path(get, path = "/api/v1/me/applications",
     responses((status = 200, description = "{applications: [...]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    let lang = caller.lang;
-    let (links, _) = match linked(&state, &caller).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+pub async fn applications(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (links, _) = linked(&state, &caller).await?;
     if links.is_empty() {
-        return Json(json!({"applications": []})).into_response();
+        return Ok(Json(json!({"applications": []})));
     }
     let ids = links.into_iter().map(|(i, _)| i).collect();
-    match state
+    let (_, apps) = state
         .store
         .applications(&AppQuery {
             citizen_ids: ids,
@@ -126,10 +120,8 @@ pub async fn applications(State(state): State<AppState>, caller: ApiCaller) -> R
             ..AppQuery::default()
         })
         .await
-    {
-        Ok((_, apps)) => Json(json!({"applications": apps})).into_response(),
-        Err(e) => ApiError::from(e).in_lang(lang).into_response(),
-    }
+        .or_api(caller.lang)?;
+    Ok(Json(json!({"applications": apps})))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -149,33 +141,23 @@ pub async fn certificate_token(
     caller: ApiCaller,
     headers: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<TokenParams>,
-) -> Response {
+) -> ApiResult<Json<zhucan_ecert::token::CertificateToken>> {
     let lang = caller.lang;
-    let (mut links, reach) = match linked(&state, &caller).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let (mut links, reach) = linked(&state, &caller).await?;
     // The own file first, then the wards in their order.
     links.sort_by_key(|(_, r)| *r != crate::store::Relation::Own);
     let wanted = q.person.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let mut chosen = None;
     for (id, _) in &links {
-        match state.store.person_file(id, &reach).await {
-            Ok(Some(f)) if wanted.is_none_or(|h| h == f.handle) => {
-                chosen = Some(f);
-                break;
-            }
-            Ok(_) => {}
-            Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
+        if let Some(f) = state.store.person_file(id, &reach).await.or_api(lang)?
+            && wanted.is_none_or(|h| h == f.handle)
+        {
+            chosen = Some(f);
+            break;
         }
     }
-    let Some(file) = chosen else {
-        return ApiError::not_found().in_lang(lang).into_response();
-    };
-    let body = match zhucan_ecert::token::certificate_token(&state, &file, &headers) {
-        Ok(t) => t,
-        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+    let file = chosen.or_api(lang)?;
+    let body = zhucan_ecert::token::certificate_token(&state, &file, &headers).or_api(lang)?;
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,
@@ -184,5 +166,5 @@ pub async fn certificate_token(
         "ok",
         json!({"via": "api/me", "expires_at": body.expires_at}),
     ));
-    Json(body).into_response()
+    Ok(Json(body))
 }

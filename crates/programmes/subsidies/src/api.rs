@@ -5,10 +5,8 @@
 use crate::prelude::*;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use zhucan_domain::Localized;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
@@ -16,7 +14,7 @@ use zhucan_domain::parse::Month;
 
 use zhucan_web::AppState;
 use zhucan_web::auth::ApiCaller;
-use zhucan_web::error::ApiError;
+use zhucan_web::error::{ApiError, ApiResult, OrApi};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 
@@ -26,25 +24,22 @@ pub struct MonthParams {
     area: Option<String>,
 }
 
-fn month_of(raw: Option<&str>, lang: Lang) -> Result<Month, Response> {
+fn month_of(raw: Option<&str>, lang: Lang) -> ApiResult<Month> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Month::of(zhucan_web::view::today())),
-        Some(s) => Month::parse(s).map_err(|e| {
-            ApiError::invalid("month", s, e.message(Lang::Zh), e.message(Lang::En))
-                .in_lang(lang)
-                .into_response()
-        }),
+        Some(s) => Month::parse(s)
+            .map_err(|e| ApiError::rejected("month", s, &e))
+            .or_api(lang),
     }
 }
 
-fn area_of(caller: &ApiCaller, raw: Option<&str>) -> Result<AreaCode, Response> {
+fn area_of(caller: &ApiCaller, raw: Option<&str>) -> ApiResult<AreaCode> {
     let lang = caller.lang;
-    if !caller.user.role.works_subsidies() {
-        return Err(ApiError::forbidden().in_lang(lang).into_response());
-    }
-    let Some(scope_area) = scope::person_area(&caller.user).cloned() else {
-        return Err(ApiError::forbidden().in_lang(lang).into_response());
-    };
+    let scope_area = scope::person_area(&caller.user)
+        .filter(|_| caller.user.role.works_subsidies())
+        .cloned()
+        .ok_or_else(ApiError::forbidden)
+        .or_api(lang)?;
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(scope_area),
         Some(s) => match AreaCode::parse(s) {
@@ -53,11 +48,10 @@ fn area_of(caller: &ApiCaller, raw: Option<&str>) -> Result<AreaCode, Response> 
                 s,
                 "应为 6、9 或 12 位区划代码",
                 "must be a 6-, 9- or 12-digit area code",
-            )
-            .in_lang(lang)
-            .into_response()),
+            ))
+            .or_api(lang),
             Some(a) if scope_area.contains(&a) => Ok(a),
-            Some(_) => Err(ApiError::not_found().in_lang(lang).into_response()),
+            Some(_) => None.or_api(lang),
         },
     }
 }
@@ -71,24 +65,16 @@ pub async fn audit(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<MonthParams>,
-) -> Response {
+) -> ApiResult<Json<serde_json::Value>> {
     let lang = caller.lang;
-    let (m, area) = match (
-        month_of(p.month.as_deref(), lang),
-        area_of(&caller, p.area.as_deref()),
-    ) {
-        (Ok(m), Ok(a)) => (m, a),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let (snap, policy) = match (state.facts.snapshot().await, state.store.policy().await) {
-        (Ok(s), Ok(p)) => (s, p),
-        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+    let m = month_of(p.month.as_deref(), lang)?;
+    let area = area_of(&caller, p.area.as_deref())?;
+    let snap = state.facts.snapshot().await.or_api(lang)?;
+    let policy = state.store.policy().await.or_api(lang)?;
     let a2 = area.clone();
-    let findings = match tokio::task::spawn_blocking(move || snap.audit(&policy, m, &a2)).await {
-        Ok(f) => f,
-        Err(_) => return ApiError::internal().in_lang(lang).into_response(),
-    };
+    let findings = tokio::task::spawn_blocking(move || snap.audit(&policy, m, &a2))
+        .await
+        .or_api(lang)?;
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,
@@ -97,7 +83,7 @@ pub async fn audit(
         "ok",
         json!({"area": area.to_string(), "findings": findings.len()}),
     ));
-    Json(json!({
+    Ok(Json(json!({
         "month": m.to_string(),
         "area": area.to_string(),
         "findings": findings.iter().map(|f| json!({
@@ -107,8 +93,7 @@ pub async fn audit(
             "reasons": f.reasons,
             "township": f.township,
         })).collect::<Vec<_>>(),
-    }))
-    .into_response()
+    })))
 }
 
 /// `GET /api/v1/subsidies/payroll?month=YYYY-MM&area=CODE`.
@@ -120,19 +105,11 @@ pub async fn payroll(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<MonthParams>,
-) -> Response {
+) -> ApiResult<Json<serde_json::Value>> {
     let lang = caller.lang;
-    let (m, area) = match (
-        month_of(p.month.as_deref(), lang),
-        area_of(&caller, p.area.as_deref()),
-    ) {
-        (Ok(m), Ok(a)) => (m, a),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let stored = match state.store.payroll(m).await {
-        Ok(s) => s,
-        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+    let m = month_of(p.month.as_deref(), lang)?;
+    let area = area_of(&caller, p.area.as_deref())?;
+    let stored = state.store.payroll(m).await.or_api(lang)?;
     let (status, lines) = match stored {
         Some((run, lines)) if run.status == "approved" => (
             "approved",
@@ -142,17 +119,13 @@ pub async fn payroll(
                 .collect(),
         ),
         _ => {
-            let (snap, policy) = match (state.facts.snapshot().await, state.store.policy().await) {
-                (Ok(s), Ok(p)) => (s, p),
-                (Err(e), _) | (_, Err(e)) => {
-                    return ApiError::from(e).in_lang(lang).into_response();
-                }
-            };
+            let snap = state.facts.snapshot().await.or_api(lang)?;
+            let policy = state.store.policy().await.or_api(lang)?;
             let a2 = area.clone();
-            match tokio::task::spawn_blocking(move || snap.payroll(&policy, m, &a2)).await {
-                Ok(l) => ("draft", l),
-                Err(_) => return ApiError::internal().in_lang(lang).into_response(),
-            }
+            let lines = tokio::task::spawn_blocking(move || snap.payroll(&policy, m, &a2))
+                .await
+                .or_api(lang)?;
+            ("draft", lines)
         }
     };
     let lines: Vec<crate::store::PayrollLine> = lines;
@@ -164,7 +137,7 @@ pub async fn payroll(
         "ok",
         json!({"area": area.to_string(), "lines": lines.len()}),
     ));
-    Json(json!({
+    Ok(Json(json!({
         "month": m.to_string(),
         "area": area.to_string(),
         "status": status,
@@ -177,8 +150,7 @@ pub async fn payroll(
             "township": l.township,
         })).collect::<Vec<_>>(),
         "total_fen": lines.iter().map(|l| l.amount_fen).sum::<i64>(),
-    }))
-    .into_response()
+    })))
 }
 
 /// `GET /api/v1/persons/{citizen_id}/subsidies?month=YYYY-MM`: each subsidy's decision,
@@ -192,39 +164,30 @@ pub async fn explain(
     caller: ApiCaller,
     Path(raw): Path<String>,
     Query(p): Query<MonthParams>,
-) -> Response {
+) -> ApiResult<Json<crate::facts::Explanation>> {
     let lang = caller.lang;
-    if let Err(r) = area_of(&caller, None) {
-        return r;
-    }
-    let m = match month_of(p.month.as_deref(), lang) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let id: CitizenId = match CitizenId::parse(&raw) {
-        Ok(p) => p.id,
-        Err(e) => {
-            return ApiError::invalid("citizen_id", &raw, e.message(Lang::Zh), e.message(Lang::En))
-                .in_lang(lang)
-                .into_response();
-        }
-    };
-    let file = match state
+    area_of(&caller, None)?;
+    let m = month_of(p.month.as_deref(), lang)?;
+    let id: CitizenId = CitizenId::parse(&raw)
+        .map(|p| p.id)
+        .map_err(|e| ApiError::rejected("citizen_id", &raw, &e))
+        .or_api(lang)?;
+    let file = state
         .store
         .person_file(&id, &zhucan_store::Reach::of(&caller.user))
         .await
-    {
-        Ok(Some(f)) if scope::can_read(&caller.user, &f.person) => f,
-        Ok(_) => return ApiError::not_found().in_lang(lang).into_response(),
-        Err(e) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
-    let (benefits, policy) = match (
-        state.store.benefits_of(std::slice::from_ref(&id)).await,
-        state.store.policy().await,
-    ) {
-        (Ok(b), Ok(p)) => (b.into_iter().map(|(_, b)| b).collect(), p),
-        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).in_lang(lang).into_response(),
-    };
+        .or_api(lang)?
+        .filter(|f| scope::can_read(&caller.user, &f.person))
+        .or_api(lang)?;
+    let benefits = state
+        .store
+        .benefits_of(std::slice::from_ref(&id))
+        .await
+        .or_api(lang)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    let policy = state.store.policy().await.or_api(lang)?;
     let e = crate::facts::explain_person(&file, benefits, &policy, m, lang);
     state.audit.queue(audit_event(
         &caller.user,
@@ -234,5 +197,5 @@ pub async fn explain(
         "ok",
         json!({"month": m.to_string()}),
     ));
-    Json(e).into_response()
+    Ok(Json(e))
 }
