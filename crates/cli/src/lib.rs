@@ -17,6 +17,7 @@ pub fn programmes() -> Programmes {
         zhucan_subsidies::programme(),
         zhucan_service::programme(),
         zhucan_ecert::programme(),
+        zhucan_feeds::programme(),
     ])
 }
 

@@ -17,6 +17,7 @@ pub mod disability;
 pub mod ids;
 pub mod institution;
 pub mod lang;
+pub mod ledger;
 pub mod messages;
 pub mod parse;
 pub mod person;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use zhucan_store::Store;
 use zhucan_store::changes::Counters;
+use zhucan_store::ledger::LEDGER;
 
 use crate::layer::{Changed, FactLayer};
 use crate::snapshot::Snapshot;
@@ -75,6 +76,21 @@ impl FactsCache {
                         snap.upsert(&p.person, &p.certificate, &p.former, &p.surveys);
                     }
                 }
+                let mut owner: Option<zhucan_domain::ids::CitizenId> = None;
+                let mut rows = Vec::new();
+                for (id, e) in self.store.ledger_all().await? {
+                    if owner.as_ref() != Some(&id) {
+                        if let Some(o) = owner.take() {
+                            snap.set_ledger(&o, std::mem::take(&mut rows));
+                        }
+                        owner = Some(id);
+                    }
+                    rows.push(e);
+                }
+                if let Some(o) = owner {
+                    snap.set_ledger(&o, rows);
+                }
+                snap.rebuild_households();
                 let mut layer_types = Vec::with_capacity(self.layers.len());
                 for layer in &self.layers {
                     let value = layer.load(&self.store, &snap).await?;
@@ -111,7 +127,25 @@ impl FactsCache {
                         }
                     }
                 }
-                // After the persons: a new person has an index by now.
+                // The ledgers of the persons with new rows (after the persons: a new person
+                // has an index by now); households follow persons and ledgers.
+                let ledger_moved = now.get(LEDGER) != l.seen.get(LEDGER);
+                if ledger_moved {
+                    let with_rows = self.store.ledger_persons_since(l.seen.get(LEDGER)).await?;
+                    let mut grouped: std::collections::BTreeMap<_, Vec<_>> = with_rows
+                        .iter()
+                        .map(|id| (id.clone(), Vec::new()))
+                        .collect();
+                    for (id, e) in self.store.ledger_of_many(&with_rows).await? {
+                        grouped.entry(id).or_default().push(e);
+                    }
+                    for (id, rows) in grouped {
+                        snap.set_ledger(&id, rows);
+                    }
+                }
+                if ledger_moved || !ids.is_empty() {
+                    snap.rebuild_households();
+                }
                 let changed = Changed {
                     persons: &ids,
                     before: &l.seen,

@@ -12,6 +12,7 @@ use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::disability::{Category, Grade};
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::institution::Institution;
+use zhucan_domain::ledger::{self, Entry, Fact, ResidenceChange};
 use zhucan_domain::parse::Month;
 use zhucan_domain::person::{
     CareNeed, Certificate, CertificateStatus, EconomicStatus, EmploymentStatus, Insurance,
@@ -111,6 +112,8 @@ pub struct P {
     pub s_len: u16,
     pub f_len: u16,
     pub male: bool,
+    /// The person's slot in [`Snapshot::ledgers`] (`NONE`: the ledger holds nothing of them).
+    pub ledger: u32,
 }
 
 impl P {
@@ -150,6 +153,48 @@ pub struct S {
     pub home_modification_done: Option<bool>,
     pub receives_care: Option<bool>,
     pub culture_sports: Option<bool>,
+}
+
+impl S {
+    /// A survey row with every field empty, for a person the ledger speaks of but no survey
+    /// row does.
+    pub const EMPTY: S = S {
+        year: i32::MIN,
+        income: NO_INCOME,
+        living: (NEVER, NEVER),
+        nursing: (NEVER, NEVER),
+        economic: None,
+        pension: None,
+        medical: None,
+        employment: None,
+        not_employed_reason: None,
+        school: None,
+        care_need: None,
+        completed_compulsory: None,
+        needs_rehab: None,
+        received_rehab: None,
+        needs_device: None,
+        device_fitted: None,
+        needs_home_modification: None,
+        home_modification_done: None,
+        receives_care: None,
+        culture_sports: None,
+    };
+}
+
+/// One person's facts ledger, as the rules read it (`zhucan_domain::ledger`).
+#[derive(Debug, Clone)]
+pub struct LedgerSlot {
+    /// The person's index.
+    pub owner: u32,
+    /// The current rows (superseded ones dropped), in date order.
+    pub entries: Vec<Entry>,
+    /// The earliest reported death (`NEVER`: none).
+    pub died: i32,
+    /// Public-security moves (day, moved out), in the order the rules read them.
+    pub moves: Vec<(i32, bool)>,
+    /// Home modifications accepted (the household's, joined in [`Snapshot::hm_dates`]).
+    pub hm: Vec<NaiveDate>,
 }
 
 /// Whether an enrolment (since, until) covers month `m`.
@@ -216,6 +261,10 @@ pub struct Snapshot {
     pub areas: Vec<Area>,
     area_index: HashMap<AreaCode, usize>,
     pub institutions: Vec<Institution>,
+    /// The persons' facts ledgers (see [`P::ledger`]).
+    pub ledgers: Vec<LedgerSlot>,
+    /// Home modifications accepted per household index (any member's).
+    hm_household: HashMap<u32, Vec<NaiveDate>>,
     /// What the programmes add to the facts (their fact layers), by type.
     layers: HashMap<std::any::TypeId, std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -370,8 +419,10 @@ impl Snapshot {
     ) {
         let key = id_bytes(&person.citizen_id);
         let existing = self.index.get(&key).copied();
+        let mut ledger = NONE;
         if let Some(i) = existing {
             let old = self.persons[i as usize];
+            ledger = old.ledger;
             if old.household != NONE {
                 let m = &mut self.hh_members[old.household as usize];
                 *m = m.saturating_sub(1);
@@ -410,6 +461,7 @@ impl Snapshot {
             s_len,
             f_len,
             male: person.citizen_id.sex() == zhucan_domain::Sex::Male,
+            ledger,
         };
         match existing {
             Some(i) => self.persons[i as usize] = p,
@@ -465,10 +517,185 @@ impl Snapshot {
     /// governing `t` is in force, and the person had not died or moved out by `t`.
     #[inline]
     pub fn active<'a>(&'a self, p: &'a P, t: i32) -> Option<&'a C> {
-        if p.died <= t || p.moved <= t {
+        if self.died(p) <= t || self.moved_out(p, t) {
             return None;
         }
         self.cert_at(p, t).filter(|c| c.in_force(t))
+    }
+
+    /// The day the person died (`NEVER`): the file's date, or an earlier one reported by
+    /// public security.
+    #[inline]
+    pub fn died(&self, p: &P) -> i32 {
+        match self.ledgers.get(p.ledger as usize) {
+            Some(l) => p.died.min(l.died),
+            None => p.died,
+        }
+    }
+
+    /// Whether the person had left the district by day `t`: the latest public-security move
+    /// dated on or before `t` decides (迁出 = left, 迁入 = lives here); without one, the
+    /// file's 迁出日期.
+    #[inline]
+    pub fn moved_out(&self, p: &P, t: i32) -> bool {
+        if let Some(l) = self.ledgers.get(p.ledger as usize)
+            && let Some(&(_, out)) = l.moves.iter().rev().find(|(d, _)| *d <= t)
+        {
+            return out;
+        }
+        p.moved <= t
+    }
+
+    /// The date of day number `t`.
+    pub fn date_of(t: i32) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt(t).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The home modifications accepted for the person's household (their own without one).
+    pub fn hm_dates(&self, p: &P) -> &[NaiveDate] {
+        if p.household != NONE
+            && let Some(v) = self.hm_household.get(&p.household)
+        {
+            return v;
+        }
+        match self.ledgers.get(p.ledger as usize) {
+            Some(l) if p.household == NONE => &l.hm,
+            _ => &[],
+        }
+    }
+
+    /// Whether anything could lay ledger facts over person `p`'s survey values.
+    #[inline]
+    pub fn has_ledger(&self, p: &P) -> bool {
+        p.ledger != NONE
+            || (p.household != NONE
+                && !self.hm_household.is_empty()
+                && self.hm_household.contains_key(&p.household))
+    }
+
+    /// The survey values `sv` (for the year of day `t`) with the ledger's facts for day `t`
+    /// laid over them (`feeds-and-records.md`, "Facts for a day d"); `None` when neither
+    /// says anything. Callers take the fast path without a ledger ([`Self::has_ledger`]).
+    pub fn overlay(&self, p: &P, sv: Option<&S>, t: i32) -> Option<S> {
+        let d = Self::date_of(t);
+        let mut s = sv.copied().unwrap_or(S::EMPTY);
+        let mut said = sv.is_some();
+        if let Some(l) = self.ledgers.get(p.ledger as usize) {
+            let f = ledger::at(&l.entries, d);
+            if let Some((e, ..)) = f.economic {
+                s.economic = Some(e);
+                said = true;
+            }
+            if let Some(i) = f.pension {
+                s.pension = Some(i);
+                said = true;
+            }
+            if let Some(i) = f.medical {
+                s.medical = Some(i);
+                said = true;
+            }
+            if let Some(e) = f.employment {
+                s.employment = Some(e);
+                said = true;
+            }
+            if let Some((stage, done)) = f.school {
+                s.school = Some(stage);
+                s.completed_compulsory = Some(done);
+                said = true;
+            }
+            if f.rehab {
+                s.received_rehab = Some(true);
+                s.needs_rehab = Some(true);
+                said = true;
+            }
+            if f.device {
+                s.device_fitted = Some(true);
+                s.needs_device = Some(true);
+                said = true;
+            }
+            if f.culture {
+                s.culture_sports = Some(true);
+                said = true;
+            }
+        }
+        let hm = self.hm_dates(p);
+        if !hm.is_empty() {
+            let (done, in_year) = ledger::home_modification_at(hm, d);
+            if done {
+                s.home_modification_done = Some(true);
+                said = true;
+            }
+            if in_year {
+                s.needs_home_modification = Some(true);
+                said = true;
+            }
+        }
+        said.then_some(s)
+    }
+
+    /// The civil-affairs row that decides the economic status at day `t`, if any: (its
+    /// source, its effective date).
+    pub fn economic_source(&self, p: &P, t: i32) -> Option<(ledger::Source, NaiveDate)> {
+        let l = self.ledgers.get(p.ledger as usize)?;
+        ledger::at(&l.entries, Self::date_of(t))
+            .economic
+            .map(|(_, src, on)| (src, on))
+    }
+
+    /// Replaces person `id`'s ledger with `rows` (every row of theirs, any order; superseded
+    /// ones are dropped here). Call [`Self::rebuild_households`] after a batch.
+    pub fn set_ledger(&mut self, id: &CitizenId, rows: Vec<Entry>) {
+        let Some(i) = self.index_of(id) else { return };
+        let entries = ledger::current(rows);
+        let mut died = NEVER;
+        let mut moves: Vec<(i32, i64, bool)> = Vec::new();
+        let mut hm = Vec::new();
+        for e in &entries {
+            match &e.fact {
+                Fact::PublicSecurity {
+                    change, changed_on, ..
+                } => match change {
+                    ResidenceChange::Death => died = died.min(day(*changed_on)),
+                    c => moves.push((day(*changed_on), e.seq, *c == ResidenceChange::MovedOut)),
+                },
+                Fact::HomeModification { accepted_on, .. } => hm.push(*accepted_on),
+                _ => {}
+            }
+        }
+        moves.sort_unstable();
+        let slot = LedgerSlot {
+            owner: i as u32,
+            entries,
+            died,
+            moves: moves.into_iter().map(|(d, _, out)| (d, out)).collect(),
+            hm,
+        };
+        let p = &mut self.persons[i];
+        if p.ledger == NONE {
+            p.ledger = self.ledgers.len() as u32;
+            self.ledgers.push(slot);
+        } else if let Some(s) = self.ledgers.get_mut(p.ledger as usize) {
+            *s = slot;
+        }
+    }
+
+    /// Joins the members' home modifications per household (after ledgers or households
+    /// changed).
+    pub fn rebuild_households(&mut self) {
+        let mut by_hh: HashMap<u32, Vec<NaiveDate>> = HashMap::new();
+        for l in &self.ledgers {
+            if l.hm.is_empty() {
+                continue;
+            }
+            let h = self
+                .persons
+                .get(l.owner as usize)
+                .map_or(NONE, |p| p.household);
+            if h != NONE {
+                by_hh.entry(h).or_default().extend(&l.hm);
+            }
+        }
+        self.hm_household = by_hh;
     }
 
     /// The survey values for year Y among `rows` (oldest first): the row of Y, else the
@@ -496,6 +723,10 @@ impl Snapshot {
             &file.former_certificates(),
             &file.surveys,
         );
+        if !file.ledger.is_empty() {
+            snap.set_ledger(&file.person.citizen_id, file.ledger.clone());
+            snap.rebuild_households();
+        }
         snap
     }
 
@@ -575,6 +806,7 @@ mod tests {
             s_len: 0,
             f_len: 0,
             male: true,
+            ledger: NONE,
         };
         assert_eq!(p.age(ymd(d(2024, 2, 28))), 15);
         assert_eq!(p.age(ymd(d(2024, 2, 29))), 16);

@@ -22,7 +22,7 @@ use crate::rows::{
 use crate::{Result, Tx, now_text, on_tx};
 
 /// Rows per multi-row statement (keeps the bind count under SQLite's 32 766).
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// A new person's file, built from their rows in the batch.
 struct NewFile<'a> {
@@ -88,7 +88,7 @@ impl<'a> NewFile<'a> {
     }
 }
 
-fn placeholders_in(ids: &[&str]) -> String {
+pub(crate) fn placeholders_in(ids: &[&str]) -> String {
     (1..=ids.len())
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

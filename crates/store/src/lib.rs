@@ -22,6 +22,7 @@ pub mod bulk;
 pub mod changes;
 pub mod import_runs;
 pub mod institutions;
+pub mod ledger;
 pub mod migrate;
 pub mod policy;
 pub mod reach;

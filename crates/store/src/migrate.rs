@@ -130,6 +130,7 @@ fn kernel_migrations() -> Vec<Migration> {
             "import_runs_status",
             include_str!("../migrations/0010_import_runs_status.sql"),
         ),
+        Migration::sql("ledger", include_str!("../migrations/0011_ledger.sql")),
     ]
 }
 

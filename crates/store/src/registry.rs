@@ -55,6 +55,9 @@ pub struct PersonFile {
     /// Survey rows, newest year first.
     pub surveys: Vec<Survey>,
     pub events: Vec<StoredEvent>,
+    /// What partner departments and programme records said (the facts ledger), in order of
+    /// arrival, superseded rows included.
+    pub ledger: Vec<zhucan_domain::ledger::Entry>,
     pub village_name: Option<String>,
     pub legacy_id: Option<String>,
     pub latest_survey_year: i32,
@@ -423,6 +426,7 @@ impl Store {
             (row, certs, surveys, events)
         });
         let Some(row) = row else { return Ok(None) };
+        let ledger = self.ledger_of(id).await?;
         let mut history = Vec::with_capacity(certs.len());
         let mut current = None;
         for c in &certs {
@@ -461,6 +465,7 @@ impl Store {
                     })
                 })
                 .collect::<Result<_>>()?,
+            ledger,
             village_name: row.village_name.clone(),
             legacy_id: row.legacy_id.clone(),
             latest_survey_year: i32::try_from(row.latest_survey_year).unwrap_or(0),
@@ -998,4 +1003,117 @@ async fn append_events(
         }
     });
     Ok(())
+}
+
+/// The person file follows the public-security rows of the ledger (the file as of `today`):
+/// the earliest reported death closes it; the latest move on or before `today` decides whether
+/// the person has left the district (迁出) or lives in it, at the township and village given
+/// (迁入). Returns whether the file changed; when it did, its version and change number move
+/// and the timeline says why.
+pub async fn follow_residence(
+    tx: &mut Tx,
+    id: &CitizenId,
+    today: NaiveDate,
+    actor: &Actor<'_>,
+) -> Result<bool> {
+    use zhucan_domain::ledger::{Fact, ResidenceChange};
+    type Row = (Option<String>, Option<String>, String, Option<String>);
+    let (bodies, row): (Vec<String>, Option<Row>) = on_tx!(tx, c => {
+        let bodies = sqlx::query_scalar("SELECT body FROM ledger_facts WHERE citizen_id = $1 AND kind = 'public_security' ORDER BY seq")
+            .bind(id.as_str()).fetch_all(&mut *c).await?;
+        let row = sqlx::query_as("SELECT died_on, moved_out_on, township_code, village_code FROM persons WHERE citizen_id = $1")
+            .bind(id.as_str()).fetch_optional(&mut *c).await?;
+        (bodies, row)
+    });
+    let Some((died_on, moved_out_on, township, village)) = row else {
+        return Ok(false);
+    };
+    let died_on = crate::rows::opt_date("died_on", died_on)?;
+    let moved_out_on = crate::rows::opt_date("moved_out_on", moved_out_on)?;
+    let mut death: Option<NaiveDate> = None;
+    // The latest move on or before today (a later arrival wins a tie).
+    let mut last_move: Option<(
+        NaiveDate,
+        ResidenceChange,
+        Option<AreaCode>,
+        Option<AreaCode>,
+    )> = None;
+    for b in &bodies {
+        let fact: Fact = serde_json::from_str(b).map_err(|_| corrupt("ledger body", b))?;
+        if let Fact::PublicSecurity {
+            change,
+            changed_on,
+            township,
+            village,
+        } = fact
+        {
+            if change == ResidenceChange::Death {
+                death = Some(death.map_or(changed_on, |d| d.min(changed_on)));
+            } else if changed_on <= today && last_move.as_ref().is_none_or(|m| changed_on >= m.0) {
+                last_move = Some((changed_on, change, township, village));
+            }
+        }
+    }
+    let mut new_died = died_on;
+    let mut new_moved = moved_out_on;
+    let mut new_township = township.clone();
+    let mut new_village = village.clone();
+    let mut events = Vec::new();
+    if let Some(d) = death
+        && died_on.is_none_or(|x| d < x)
+    {
+        new_died = Some(d);
+        events.push(NewEvent {
+            kind: EventKind::Deceased,
+            occurred_on: Some(d),
+            summary: "公安部门死亡信息".into(),
+        });
+    }
+    match last_move {
+        Some((d, ResidenceChange::MovedOut, ..)) if moved_out_on != Some(d) => {
+            new_moved = Some(d);
+            events.push(NewEvent {
+                kind: EventKind::MovedOut,
+                occurred_on: Some(d),
+                summary: "公安部门户籍迁出信息".into(),
+            });
+        }
+        Some((d, ResidenceChange::MovedIn, t, v)) => {
+            let t = t.map(|t| t.to_string()).unwrap_or_else(|| township.clone());
+            let v = match t == township {
+                true => v.map(|v| v.to_string()).or_else(|| village.clone()),
+                false => v.map(|v| v.to_string()),
+            };
+            if moved_out_on.is_some() || t != township || v != village {
+                new_moved = None;
+                new_township = t.clone();
+                new_village = v.clone();
+                events.push(NewEvent {
+                    kind: EventKind::MovedIn,
+                    occurred_on: Some(d),
+                    summary: format!(
+                        "公安部门户籍迁入信息：{}",
+                        v.as_deref().unwrap_or(t.as_str())
+                    ),
+                });
+            }
+        }
+        _ => {}
+    }
+    if events.is_empty() {
+        return Ok(false);
+    }
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE persons SET died_on = $2, moved_out_on = $3, township_code = $4, village_code = $5 WHERE citizen_id = $1")
+            .bind(id.as_str())
+            .bind(new_died.map(|d| d.to_string()))
+            .bind(new_moved.map(|d| d.to_string()))
+            .bind(&new_township)
+            .bind(&new_village)
+            .execute(&mut *c)
+            .await?;
+    });
+    bump_version(tx, id.as_str()).await?;
+    append_events(tx, id.as_str(), &events, actor).await?;
+    Ok(true)
 }

@@ -44,6 +44,10 @@ pub enum FileError {
         sheet: Option<String>,
         reason: String,
     },
+    /// A partner file of another kind than the one named (a public-security list sent as a
+    /// civil-affairs roll).
+    #[error("the file holds {found} rows, not {expected}")]
+    WrongKind { expected: String, found: String },
     /// A CSV file is neither UTF-8 nor GB18030.
     #[error("CSV text is neither UTF-8 nor GB18030")]
     Encoding,
@@ -112,6 +116,14 @@ impl Localized for FileError {
                     .map(|c| format!("{} ({})", c.header, c.key))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            (FileError::WrongKind { expected, found }, Lang::Zh) => format!(
+                "文件的表头属于“{}”（{found}），不是所选的“{}”（{expected}）：请选择正确的数据类型，或换用正确的文件。",
+                zhucan_domain::ledger::FactKind::parse(found).map_or(found.as_str(), |k| k.zh()),
+                zhucan_domain::ledger::FactKind::parse(expected).map_or(expected.as_str(), |k| k.zh()),
+            ),
+            (FileError::WrongKind { expected, found }, Lang::En) => format!(
+                "The file's header is that of {found}, not of {expected}, the kind chosen: choose the right kind or send the right file."
             ),
             (FileError::Encoding, Lang::Zh) => {
                 "CSV 文件的编码无法识别（应为 UTF-8 或 GB18030/GBK），请在 Excel 中另存为 .xlsx 后重试。".into()

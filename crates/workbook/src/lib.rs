@@ -14,6 +14,7 @@ mod columns;
 mod error;
 mod export;
 mod grid;
+pub mod ledger;
 mod persons;
 mod repair;
 mod report;
@@ -69,7 +70,7 @@ impl Default for ImportOptions {
 }
 
 /// One problem of one cell (or of a row, reported on its key column).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Issue {
     /// The sheet name as in the file.
     pub sheet: String,

@@ -961,6 +961,51 @@ async fn every_route_for_every_role(db: TestDb) {
             "/api/openapi.json".into(),
             [200; 8],
         ),
+        // The data exchange: runs are seen by district staff, auditors, township and village
+        // staff (their area's) and partners (their department's); departments are set by
+        // district and system administrators.
+        (
+            "GET",
+            "/feeds",
+            "/feeds".into(),
+            [200, 200, 200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/feeds/upload",
+            "/feeds/upload".into(),
+            [400, 400, 400, 400, 400, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/feeds/runs/{id}",
+            "/feeds/runs/nosuchrun".into(),
+            [404, 404, 404, 404, 404, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/feeds/runs/{id}/report.json",
+            "/feeds/runs/nosuchrun/report.json".into(),
+            [404, 404, 404, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/feeds/runs/{id}/resolve",
+            "/feeds/runs/nosuchrun/resolve".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/feeds/partners",
+            "/feeds/partners".into(),
+            [200, 403, 403, 403, 403, 200, 403, 403],
+        ),
+        (
+            "POST",
+            "/feeds/partners",
+            "/feeds/partners".into(),
+            [422, 403, 403, 403, 403, 422, 403, 403],
+        ),
     ];
     let api: Vec<Row> = vec![
         // Without a TOTP code: administrators (two-step verification) are refused.
@@ -1089,6 +1134,31 @@ async fn every_route_for_every_role(db: TestDb) {
                 "/api/v1/persons/{citizen_id}/subsidies",
                 format!("/api/v1/persons/{}/subsidies", outside.person.citizen_id),
                 [200, 404, 404, 403, 403, 403, 403, 403],
+            ),
+            // A push without a token (who may push what: `feeds.rs`).
+            (
+                "POST",
+                "/api/v1/feeds/{kind}",
+                "/api/v1/feeds/civil_affairs".to_string(),
+                [401; 8],
+            ),
+            (
+                "POST",
+                "/api/v1/records/{kind}",
+                "/api/v1/records/rehab_service".to_string(),
+                [401; 8],
+            ),
+            (
+                "GET",
+                "/api/v1/feeds/runs",
+                "/api/v1/feeds/runs".to_string(),
+                [200, 200, 200, 200, 200, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/feeds/runs/{id}",
+                "/api/v1/feeds/runs/nosuchrun".to_string(),
+                [404, 404, 404, 404, 404, 403, 403, 403],
             ),
         ])
         .collect();

@@ -22,6 +22,8 @@ mod store_contract;
 mod access;
 #[path = "../../../programmes/ecert/tests/ecert.rs"]
 mod ecert;
+#[path = "../../../programmes/feeds/tests/feeds.rs"]
+mod feeds;
 #[path = "../../../programmes/registry/tests/file_edit.rs"]
 mod file_edit;
 #[path = "../../../programmes/registry/tests/import.rs"]

@@ -422,6 +422,14 @@ impl IndicatorFacts for Snapshot {
         if let Some(s) = sv.filter(|s: &&S| s.year == at.year) {
             k.income = s.income;
         }
+        // Partner feeds and programme records win over the survey, on their own dates.
+        let laid;
+        let sv = if self.has_ledger(p) {
+            laid = self.overlay(p, sv, at.day);
+            laid.as_ref()
+        } else {
+            sv
+        };
         let (mut den, mut num) = (0u16, 0u16);
         let mut set = |bit: usize, d: bool, n: bool| {
             den |= u16::from(d) << bit;

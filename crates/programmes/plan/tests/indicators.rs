@@ -93,7 +93,11 @@ fn assert_matches(got: &serde_json::Value, reg: &Registry, t: NaiveDate, area: &
     }
 }
 
-async fn evaluate_json(db: &TestDb, t: NaiveDate, areas: &[AreaCode]) -> Vec<serde_json::Value> {
+pub(crate) async fn evaluate_json(
+    db: &TestDb,
+    t: NaiveDate,
+    areas: &[AreaCode],
+) -> Vec<serde_json::Value> {
     let plan = zhucan_plan::load_plan(&db.store)
         .await
         .expect("plan")

@@ -194,3 +194,6 @@ preview-the-effect = Preview the effect
 ## templates/subsidies_what_if.html
 enter-a-new-value-for-one = Enter a new value for one parameter (a new 低保 standard, or nursing extended to grade 3 physical: 1:*:300, 2:*:240, 3:肢体:180, 3:智力:180, 3:精神:180, 4:智力:180, 4:精神:180) and see, per township, who gains or loses eligibility and the monthly cost — no live data changes.
 compute = Compute
+status-from-civil-affairs-roll = {" "}({ $status }, per the civil-affairs roll effective { $on })
+basis-source-on = { $source } (effective { $on })
+basis = based on:{" "}

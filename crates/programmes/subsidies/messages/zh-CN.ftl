@@ -194,3 +194,6 @@ preview-the-effect = 预览影响
 ## templates/subsidies_what_if.html
 enter-a-new-value-for-one = 输入一项参数的新值（例如新的低保标准，或把护理补贴扩大到三级肢体：档次写 1:*:300, 2:*:240, 3:肢体:180, 3:智力:180, 3:精神:180, 4:智力:180, 4:精神:180），查看各乡镇符合条件的人数变化和月度资金，不改动任何实际数据。
 compute = 测算
+status-from-civil-affairs-roll = （{ $status }，依据民政救助名册 { $on } 起）
+basis-source-on = { $source }（{ $on } 起）
+basis = 依据：

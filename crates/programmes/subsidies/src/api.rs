@@ -91,6 +91,7 @@ pub async fn audit(
             "subsidy": f.subsidy.key(),
             "finding": f.finding.key(),
             "reasons": f.reasons,
+            "basis": f.basis,
             "township": f.township,
         })).collect::<Vec<_>>(),
     })))

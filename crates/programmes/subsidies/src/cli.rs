@@ -218,6 +218,7 @@ pub async fn audit(
                 "subsidy": f.subsidy.key(),
                 "finding": f.finding.key(),
                 "reasons": f.reasons,
+                "basis": f.basis,
                 "township": f.township,
             })).collect::<Vec<_>>(),
         }))?,
@@ -275,7 +276,7 @@ pub async fn payroll_lines(
     store: &Store,
     m: Month,
     area: &AreaCode,
-) -> Result<(String, Vec<PayrollLine>), Failure> {
+) -> Result<(String, Vec<PayrollLine>, Vec<crate::facts::AuditFinding>), Failure> {
     if let Some((run, lines)) = store.payroll(m).await?
         && run.status == "approved"
     {
@@ -283,7 +284,7 @@ pub async fn payroll_lines(
             .into_iter()
             .filter(|l| AreaCode::parse(&l.township).is_some_and(|t| area.contains(&t)))
             .collect();
-        return Ok(("approved".into(), lines));
+        return Ok(("approved".into(), lines, Vec::new()));
     }
     let policy = store.policy().await?;
     let snap = FactsCache::new(
@@ -292,7 +293,13 @@ pub async fn payroll_lines(
     )
     .snapshot()
     .await?;
-    Ok(("draft".into(), snap.payroll(&policy, m, area)))
+    // Who is enrolled but left out this month, and why (with the partner rows behind it).
+    let withheld = snap
+        .audit(&policy, m, area)
+        .into_iter()
+        .filter(|f| f.finding == crate::rules::Finding::ReceivingNotEligible)
+        .collect();
+    Ok(("draft".into(), snap.payroll(&policy, m, area), withheld))
 }
 
 /// `zhucan subsidies payroll`.
@@ -307,7 +314,7 @@ pub async fn payroll(
     let m = parse_month(month)?;
     let area = area(store, area_raw).await?;
     let format = format_of(format, out.as_ref())?;
-    let (status, lines) = payroll_lines(store, m, &area).await?;
+    let (status, lines, withheld) = payroll_lines(store, m, &area).await?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let bytes = match format.as_str() {
         "json" => json_bytes(&json!({
@@ -323,6 +330,13 @@ pub async fn payroll(
                 "township": l.township,
             })).collect::<Vec<_>>(),
             "total_fen": total,
+            "withheld": withheld.iter().map(|f| json!({
+                "citizen_id": f.citizen_id.to_string(),
+                "subsidy": f.subsidy.key(),
+                "reasons": f.reasons,
+                "basis": f.basis,
+                "township": f.township,
+            })).collect::<Vec<_>>(),
         }))?,
         "xlsx" => {
             crate::workbooks::payroll_xlsx(m, &status, &lines, None, lang).map_err(xlsx_failed)?

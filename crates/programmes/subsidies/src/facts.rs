@@ -28,6 +28,76 @@ use zhucan_store::Store;
 use zhucan_facts::Snapshot;
 use zhucan_facts::snapshot::{NONE, P, day, month_no, receiving};
 
+/// What a failed condition rests on when a partner department decided it (the facts
+/// ledger): the condition's reason code, the feed kind and the date the row took effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Basis {
+    pub reason: &'static str,
+    pub source: &'static str,
+    pub on: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+}
+
+impl Basis {
+    /// "民政救助名册（2025-11-15 起）".
+    pub fn text(&self, lang: Lang) -> String {
+        let kind = zhucan_domain::ledger::FactKind::parse(self.source)
+            .map(|k| k.label(lang))
+            .unwrap_or(self.source);
+        crate::tf(
+            lang,
+            "basis-source-on",
+            &[("source", kind.into()), ("on", self.on.to_string().into())],
+        )
+    }
+}
+
+/// The partner rows behind `reasons` for person `i` in month `m` (empty when the survey and
+/// the file decided).
+pub fn basis_of(snap: &Snapshot, i: usize, m: Month, reasons: &[&'static str]) -> Vec<Basis> {
+    let Some(p) = snap.persons.get(i) else {
+        return Vec::new();
+    };
+    let Some(l) = snap.ledgers.get(p.ledger as usize) else {
+        return Vec::new();
+    };
+    let first = day(m.first_day());
+    let mut out = Vec::new();
+    for &r in reasons {
+        match r {
+            "not_low_income" | "tekun" => {
+                if let Some((src, on)) = snap.economic_source(p, first) {
+                    out.push(Basis {
+                        reason: r,
+                        source: src.kind.key(),
+                        on,
+                        run: src.run,
+                    });
+                }
+            }
+            "deceased" if l.died <= first && l.died <= p.died => out.push(Basis {
+                reason: r,
+                source: zhucan_domain::ledger::FactKind::PublicSecurity.key(),
+                on: Snapshot::date_of(l.died),
+                run: None,
+            }),
+            "moved_out" => {
+                if let Some(&(d, true)) = l.moves.iter().rev().find(|(d, _)| *d <= first) {
+                    out.push(Basis {
+                        reason: r,
+                        source: zhucan_domain::ledger::FactKind::PublicSecurity.key(),
+                        on: Snapshot::date_of(d),
+                        run: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// One finding of the audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditFinding {
@@ -35,6 +105,8 @@ pub struct AuditFinding {
     pub subsidy: Subsidy,
     pub finding: Finding,
     pub reasons: Vec<&'static str>,
+    /// The partner rows behind the reasons (the civil-affairs roll, a death reported).
+    pub basis: Vec<Basis>,
     #[serde(skip)]
     pub township: String,
     /// The monthly amount the person is entitled to (eligible findings).
@@ -276,6 +348,14 @@ impl SubsidyEngine for Snapshot {
         let mn = month_no(m);
         let rows = self.rows(p);
         let sv = Snapshot::survey_for(rows, m.year());
+        // Partner feeds and programme records win over the survey, on their own dates.
+        let laid;
+        let sv = if self.has_ledger(p) {
+            laid = self.overlay(p, sv, first);
+            laid.as_ref()
+        } else {
+            sv
+        };
         let benefits: &[Benefit] = facts_of(self)
             .benefits
             .get(&(i as u32))
@@ -290,12 +370,13 @@ impl SubsidyEngine for Snapshot {
             certified: c.is_some(),
             revoked: c.is_some_and(|c| c.revoked <= first),
             expired: c.is_some_and(|c| c.valid_until < first),
-            deceased: p.died <= first,
-            moved_out: p.moved <= first,
+            deceased: self.died(p) <= first,
+            moved_out: self.moved_out(p, first),
             grade: shown.grade,
             category: shown.category,
             components: Categories(shown.components),
             economic: sv.and_then(|s| s.economic),
+            economic_from: self.economic_source(p, first).map(|(_, on)| on),
             residential_care: sv.is_some_and(|s| {
                 s.care_need == Some(CareNeed::Residential) && s.receives_care == Some(true)
             }),
@@ -391,11 +472,13 @@ impl SubsidyEngine for Snapshot {
         let mut out: Vec<AuditFinding> = found
             .into_iter()
             .filter_map(|(i, v, finding)| {
+                let reasons = v.reasons();
                 Some(AuditFinding {
                     citizen_id: self.citizen_id(i)?,
                     subsidy: v.subsidy,
                     finding,
-                    reasons: v.reasons(),
+                    basis: basis_of(self, i, m, &reasons),
+                    reasons,
                     township: self.township_code(&self.persons[i]),
                     amount_fen: v.amount_fen,
                 })
@@ -610,6 +693,8 @@ pub struct Explained {
     pub receiving: bool,
     pub finding: Option<Finding>,
     pub reasons: Vec<&'static str>,
+    /// The partner rows behind the reasons.
+    pub basis: Vec<Basis>,
     pub amount_fen: Option<i64>,
     pub conditions: Vec<ConditionLine>,
     pub rule_version: &'static str,
@@ -643,12 +728,14 @@ pub fn explain_person(
         .into_iter()
         .map(|s| {
             let v = decide(s, &facts, &p);
+            let reasons = v.reasons();
             Explained {
                 subsidy: s,
                 eligible: v.eligible(),
                 receiving: v.receiving,
                 finding: v.finding(),
-                reasons: v.reasons(),
+                basis: basis_of(&snap, 0, m, &reasons),
+                reasons,
                 amount_fen: v.amount_fen,
                 conditions: explain(&v, &facts, &p, lang),
                 rule_version: RULESET,

@@ -62,6 +62,15 @@ pub fn reason_label(code: &str, lang: Lang) -> String {
     }
 }
 
+/// Reasons followed by the partner rows behind them: "不再是低保或低边 · 依据：民政救助名册（2025-11-15 起）".
+fn with_basis(reasons: String, basis: &[crate::facts::Basis], lang: Lang) -> String {
+    if basis.is_empty() {
+        return reasons;
+    }
+    let b: Vec<String> = basis.iter().map(|b| b.text(lang)).collect();
+    format!("{reasons} · {}{}", crate::t(lang, "basis"), b.join("；"))
+}
+
 fn reasons_text(codes: &[impl AsRef<str>], lang: Lang) -> String {
     codes
         .iter()
@@ -294,7 +303,7 @@ pub async fn audit(
             subsidy: f.subsidy.label(lang),
             finding_key: f.finding.key(),
             finding: f.finding.label(lang),
-            reasons: reasons_text(&f.reasons, lang),
+            reasons: with_basis(reasons_text(&f.reasons, lang), &f.basis, lang),
             case: open
                 .iter()
                 .find(|c| c.subsidy == f.subsidy && c.kind == kind)

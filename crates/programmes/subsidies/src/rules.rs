@@ -72,8 +72,11 @@ pub struct MonthFacts {
     pub grade: Grade,
     pub category: Category,
     pub components: Categories,
-    /// The household's economic status in the survey values of the month's year.
+    /// The household's economic status in the survey values of the month's year, or as the
+    /// civil-affairs roll says on the first day.
     pub economic: Option<EconomicStatus>,
+    /// The effective date of the civil-affairs row that decided `economic` (none: the survey).
+    pub economic_from: Option<chrono::NaiveDate>,
     /// In approved residential care (机构托养: care need 寄宿 and receiving care).
     pub residential_care: bool,
     pub work_injury_allowance: bool,
@@ -377,9 +380,17 @@ pub fn explain(v: &Verdict, f: &MonthFacts, p: &InForce, lang: Lang) -> Vec<Cond
         .map(|&c| {
             let met = !v.fails(c);
             let fact = match (c, lang) {
-                (Cond::LowIncome, _) | (Cond::NotTekun, _) => match f.economic {
-                    Some(e) => format!("（{}）", e.label(lang)),
-                    None => crate::t(lang, "no-household-status").into(),
+                (Cond::LowIncome, _) | (Cond::NotTekun, _) => match (f.economic, f.economic_from) {
+                    (Some(e), Some(on)) => crate::tf(
+                        lang,
+                        "status-from-civil-affairs-roll",
+                        &[
+                            ("status", e.label(lang).into()),
+                            ("on", on.to_string().into()),
+                        ],
+                    ),
+                    (Some(e), None) => format!("（{}）", e.label(lang)),
+                    (None, _) => crate::t(lang, "no-household-status").into(),
                 },
                 (Cond::SevereCare, _) => match lang {
                     Lang::Zh => format!("（{}{}）", f.category.zh(), f.grade.zh()),
@@ -598,6 +609,7 @@ mod tests {
             category: Category::Physical,
             components: Categories::default(),
             economic: Some(EconomicStatus::Dibao),
+            economic_from: None,
             residential_care: false,
             work_injury_allowance: false,
             orphan_allowance: false,
