@@ -109,6 +109,11 @@ enum UserCommand {
         /// The account is a guardian's: every `--person` is a ward.
         #[arg(long)]
         guardian: bool,
+        /// For partner accounts: the department whose data it sends (civil_affairs,
+        /// public_security, medical_insurance, human_resources, health, education — or
+        /// 民政, 公安, 医保, 人社, 卫健, 教育).
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Lists accounts.
     List,
@@ -363,8 +368,13 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                     area,
                     person,
                     guardian,
+                    department,
                 },
         } => {
+            let department = match department.as_deref() {
+                None => None,
+                Some(d) => Some(ops::partner_department(&role, d)?),
+            };
             let store = open(ctx).await?;
             let mut password = String::new();
             std::io::stdin()
@@ -393,6 +403,9 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                 serde_json::json!({"role": role, "area": area}),
             )
             .await;
+            if let Some(d) = department {
+                ops::set_department(&store, &username, d).await?;
+            }
             println!(
                 "{}",
                 zhucan::tf(

@@ -123,6 +123,15 @@ pub async fn ensure_demo_accounts(store: &Store) -> Result<(), Failure> {
             a.password,
         )
         .await?;
+        // The demo partner is the civil-affairs department's.
+        if a.role == "partner" {
+            set_department(
+                store,
+                a.username,
+                zhucan_domain::ledger::Department::CivilAffairs,
+            )
+            .await?;
+        }
     }
     if store.user_by_username(DEMO_CITIZEN).await?.is_none()
         && let Some(person) = demo_citizen_person(store).await?
@@ -443,5 +452,58 @@ pub async fn set_disabled(store: &Store, username: &str, disabled: bool) -> Resu
         serde_json::json!({}),
     )
     .await;
+    Ok(())
+}
+
+/// The `--department` of a partner account (only partner accounts have one).
+pub fn partner_department(
+    role: &str,
+    raw: &str,
+) -> Result<zhucan_domain::ledger::Department, Failure> {
+    use zhucan_domain::ledger::Department;
+    if Role::parse(role) != Some(Role::Partner) {
+        return Err(Failure::new(
+            "只有协同部门账号（--role partner）才有 --department",
+            "only partner accounts (--role partner) take --department",
+        )
+        .code(2));
+    }
+    Department::parse(raw).ok_or_else(|| {
+        let keys: Vec<&str> = Department::ALL.iter().map(|d| d.key()).collect();
+        Failure::new(
+            format!("--department 的值“{raw}”无效：应为 {}", keys.join("、")),
+            format!(
+                "--department “{raw}” is invalid: use one of {}",
+                keys.join(", ")
+            ),
+        )
+        .code(2)
+    })
+}
+
+/// Sets a partner account's department (audited as the operator's).
+pub async fn set_department(
+    store: &Store,
+    username: &str,
+    department: zhucan_domain::ledger::Department,
+) -> Result<(), Failure> {
+    use zhucan_feeds::prelude::*;
+    let user = store
+        .user_by_username(username.trim())
+        .await?
+        .ok_or_else(|| {
+            Failure::new(
+                format!("没有名为“{username}”的账号"),
+                format!("there is no account named “{username}”"),
+            )
+        })?;
+    let event = zhucan_web::programme::cli_event(
+        "feeds.partner.department",
+        &user.username,
+        serde_json::json!({"department": department.key()}),
+    );
+    store
+        .set_department(&user.id, Some(department), &event.account, &event)
+        .await?;
     Ok(())
 }

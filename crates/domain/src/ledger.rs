@@ -638,6 +638,9 @@ pub struct FactsAt {
     pub culture: bool,
 }
 
+/// An insurance enrolment as the rules read it: (enrolled on, arrival, scheme, ended on).
+type Enrolment = (NaiveDate, i64, Insurance, Option<NaiveDate>);
+
 /// The facts for day `d` from a person's [`current`] ledger (`feeds-and-records.md`, "Facts
 /// for a day d").
 pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
@@ -645,7 +648,7 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
     let year_start = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(d);
     let mut out = FactsAt::default();
     // Latest enrolment per insurance kind: (enrolled_on, seq, scheme, ended_on).
-    let mut ins: [Option<(NaiveDate, i64, Insurance, Option<NaiveDate>)>; 2] = [None, None];
+    let mut ins: [Option<Enrolment>; 2] = [None, None];
     // Employment: (latest open from, seq, status); any row started.
     let mut open_job: Option<(NaiveDate, i64, EmploymentStatus)> = None;
     let mut any_job = false;
@@ -659,13 +662,12 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
             Fact::CivilAffairs {
                 status,
                 effective_from,
-            } if *effective_from <= d => {
-                if economic
+            } if *effective_from <= d
+                && economic
                     .as_ref()
-                    .is_none_or(|(f, s, ..)| (*effective_from, e.seq) > (*f, *s))
-                {
-                    economic = Some((*effective_from, e.seq, *status, e.source.clone()));
-                }
+                    .is_none_or(|(f, s, ..)| (*effective_from, e.seq) > (*f, *s)) =>
+            {
+                economic = Some((*effective_from, e.seq, *status, e.source.clone()));
             }
             Fact::PublicSecurity {
                 change,
@@ -726,13 +728,12 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
                 school_stage,
                 completed_compulsory,
                 ..
-            } if *school_year <= y => {
-                if school
+            } if *school_year <= y
+                && school
                     .as_ref()
-                    .is_none_or(|(sy, s, ..)| (*school_year, e.seq) > (*sy, *s))
-                {
-                    school = Some((*school_year, e.seq, *school_stage, *completed_compulsory));
-                }
+                    .is_none_or(|(sy, s, ..)| (*school_year, e.seq) > (*sy, *s)) =>
+            {
+                school = Some((*school_year, e.seq, *school_stage, *completed_compulsory));
             }
             Fact::RehabService { served_on, .. } if in_year(*served_on) => out.rehab = true,
             Fact::DeviceFitting { fitted_on, .. } if in_year(*fitted_on) => out.device = true,
@@ -754,7 +755,7 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
             _ => {}
         }
     }
-    let scheme_at = |slot: &Option<(NaiveDate, i64, Insurance, Option<NaiveDate>)>| {
+    let scheme_at = |slot: &Option<Enrolment>| {
         slot.as_ref().map(|(_, _, scheme, ended)| match ended {
             Some(end) if *end < d => Insurance::None,
             _ => *scheme,

@@ -221,6 +221,39 @@ async fn run_suite(keep: fn(&str) -> bool) {
         r.certificate.status = zhucan_domain::person::CertificateStatus::Revoked;
     })
     .await;
+    // A records run with an unmatched and a rejected row, for the data exchange's pages.
+    let feed_run = {
+        let unknown = zhucan_domain::ids::with_check_char("11010119900307777").expect("id");
+        let csv = format!(
+            "公民身份号码,姓名,服务日期,服务类型\n{},{},2025-06-01,肢体康复训练\n{unknown},某人,2025-06-02,孤独症康复\n{},{},2999-01-01,家庭康复指导\n",
+            valid_file.person.citizen_id,
+            valid_file.person.name,
+            valid_file.person.citizen_id,
+            valid_file.person.name
+        );
+        let sender = zhucan_feeds::run::Sender {
+            account: "cli:test".into(),
+            role: None,
+            area: zhucan_domain::AreaCode::parse("331003").expect("code"),
+            department: None,
+            client: "test".into(),
+        };
+        zhucan_feeds::run::submit(
+            &db.store,
+            zhucan_domain::ledger::FactKind::RehabService,
+            "file",
+            zhucan_feeds::run::Body::File {
+                name: "rehab.csv".into(),
+                bytes: csv.into_bytes(),
+            },
+            &sender,
+            None,
+            zhucan_domain::Lang::Zh,
+        )
+        .await
+        .expect("run")
+        .run
+    };
     let config = zhucan_web::Config {
         login_rate_max: 1000,
         login_account_rate_max: 1000,
@@ -273,6 +306,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
             {"path": "/indicators?at=2025-12-31", "name": format!("{prefix}indicators")},
             {"path": "/subsidies?month=2025-12", "name": format!("{prefix}subsidies")},
             {"path": "/account/sessions", "name": format!("{prefix}sessions")},
+            {"path": "/feeds", "name": format!("{prefix}feeds")},
             {"path": "/no-such-page", "name": format!("{prefix}not-found"), "status": 404},
         ])
     };
@@ -313,6 +347,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
             400,
         ),
         ("/subsidies/policy", "subsidy-policy", 200),
+        ("/feeds/partners", "feed-partners", 200),
         ("/subsidies/what-if", "subsidy-what-if", 200),
         (
             "/subsidies/what-if?key=nursing_tiers&area=331003&value=1%3A*%3A300%2C2%3A*%3A240%2C3%3A%E8%82%A2%E4%BD%93%3A180&effective_from=2026-01-01",
@@ -327,6 +362,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
     ] {
         admin_pages.push(json!({"path": path, "name": name, "status": status}));
     }
+    admin_pages.push(json!({"path": format!("/feeds/runs/{feed_run}"), "name": "feed-run"}));
     admin_pages
         .push(json!({"path": format!("/subsidies/cases/{case_id}"), "name": "subsidy-case"}));
     admin_pages.push(json!({"path": format!("/persons/{h}/subsidies?month=2025-12"), "name": "person-subsidies"}));

@@ -425,7 +425,17 @@ pub async fn apply(
         };
         first_batch = false;
         let c = store
-            .apply_batch(run, &facts, &unmatched, delta, done, &actor, today)
+            .apply_batch(
+                run,
+                &crate::store::Batch {
+                    facts: &facts,
+                    unmatched: &unmatched,
+                    delta,
+                    done_rows: done,
+                },
+                &actor,
+                today,
+            )
             .await?;
         matched += facts.len() as i64;
         let n = c.iter().filter(|x| **x).count() as i64;

@@ -71,6 +71,19 @@ pub struct NewRun<'a> {
     pub total: i64,
 }
 
+/// An unmatched row to keep: (row, citizen ID, name, fact, reason).
+pub type Unmatched = (u32, CitizenId, Option<String>, Fact, String);
+
+/// One batch of a run: the matched facts, the unmatched rows, the counts it moves and the
+/// rows done so far (the progress bar).
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    pub facts: &'a [NewFact],
+    pub unmatched: &'a [Unmatched],
+    pub delta: Counts,
+    pub done_rows: i64,
+}
+
 /// An unmatched row as kept.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct UnmatchedRow {
@@ -114,10 +127,7 @@ pub trait FeedsStore {
     async fn apply_batch(
         &self,
         run: &str,
-        facts: &[NewFact],
-        unmatched: &[(u32, CitizenId, Option<String>, Fact, String)],
-        delta: Counts,
-        done_rows: i64,
+        batch: &Batch<'_>,
         actor: &Actor<'_>,
         today: chrono::NaiveDate,
     ) -> Result<Vec<bool>>;
@@ -204,13 +214,16 @@ impl FeedsStore for Store {
     async fn apply_batch(
         &self,
         run: &str,
-        facts: &[NewFact],
-        unmatched: &[(u32, CitizenId, Option<String>, Fact, String)],
-        delta: Counts,
-        done_rows: i64,
+        batch: &Batch<'_>,
         actor: &Actor<'_>,
         today: chrono::NaiveDate,
     ) -> Result<Vec<bool>> {
+        let Batch {
+            facts,
+            unmatched,
+            delta,
+            done_rows,
+        } = *batch;
         let mut tx = self.begin().await?;
         let changed = zhucan_store::ledger::append(&mut tx, facts, Some(run), actor.name).await?;
         // The files follow what public security says (deaths, moves).

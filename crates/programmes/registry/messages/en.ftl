@@ -211,3 +211,11 @@ by = By
 ## templates/export.html (the export's size)
 the-export-holds = The export holds
 persons-in-the-export = persons.
+department-data = Department data
+department-data-and-service-records = Department data and service records
+what-each-department-last-said = What each department last said
+source = Source
+what-it-says = What it says
+effective = Effective
+received = Received
+received-on-from-department = received { $on } (data exchange)

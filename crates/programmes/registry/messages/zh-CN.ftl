@@ -211,3 +211,11 @@ by = 导入人
 ## templates/export.html (the export's size)
 the-export-holds = 本次导出包含
 persons-in-the-export = 人。
+department-data = 部门数据
+department-data-and-service-records = 部门数据与服务记录
+what-each-department-last-said = 各部门最近一次报送的内容
+source = 来源
+what-it-says = 内容
+effective = 生效日期
+received = 收到日期
+received-on-from-department = { $on } 收到（部门数据交换）

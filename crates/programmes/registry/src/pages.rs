@@ -268,6 +268,9 @@ struct PersonView {
     /// The survey years a clerk may update from the file: this year, then the stored ones.
     survey_links: Vec<i32>,
     events: Vec<(String, String, String)>,
+    /// What each department and programme last said (the facts ledger): kind, what, when,
+    /// received.
+    ledger: Vec<(String, String, String, String)>,
 }
 
 fn yes_no(lang: Lang, v: Option<bool>) -> String {
@@ -571,8 +574,58 @@ fn person_view(
                     },
                 )
             })
-            .collect(),
+            .chain(f.ledger.iter().rev().map(|e| {
+                (
+                    e.fact.date().to_string(),
+                    format!("{}：{}", e.source.kind.label(lang), e.fact.summary(lang)),
+                    crate::tf(
+                        lang,
+                        "received-on-from-department",
+                        &[("on", e.source.received_on.to_string().into())],
+                    ),
+                )
+            }))
+            .collect::<Vec<_>>()
+            .tap_sort(),
+        ledger: latest_per_kind(&f.ledger, lang),
     }
+}
+
+/// Newest first by the date each event speaks of (a stable sort: same-day events keep the
+/// order they were recorded in).
+trait TapSort {
+    fn tap_sort(self) -> Self;
+}
+
+impl TapSort for Vec<(String, String, String)> {
+    fn tap_sort(mut self) -> Self {
+        self.sort_by(|a, b| b.0.cmp(&a.0));
+        self
+    }
+}
+
+/// The latest current row of each ledger kind: what each department last said, and when.
+fn latest_per_kind(
+    ledger: &[zhucan_domain::ledger::Entry],
+    lang: Lang,
+) -> Vec<(String, String, String, String)> {
+    let current = zhucan_domain::ledger::current(ledger.to_vec());
+    let mut out = Vec::new();
+    for kind in zhucan_domain::ledger::FactKind::ALL {
+        if let Some(e) = current
+            .iter()
+            .filter(|e| e.fact.kind() == *kind)
+            .max_by_key(|e| (e.fact.date(), e.seq))
+        {
+            out.push((
+                kind.label(lang).to_string(),
+                e.fact.summary(lang),
+                e.fact.date().to_string(),
+                e.source.received_on.to_string(),
+            ));
+        }
+    }
+    out
 }
 
 /// The channel a timeline event came through (`Actor::source`), in words. Every value a write
