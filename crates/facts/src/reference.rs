@@ -459,3 +459,357 @@ pub fn snapshot_of(reg: &Registry) -> crate::Snapshot {
     }
     s
 }
+
+/// One accepted row of a partner feed or programme record, in the order it arrived.
+#[derive(Debug, Clone)]
+pub struct SentRow {
+    pub citizen_id: zhucan_domain::ids::CitizenId,
+    pub fact: zhucan_domain::ledger::Fact,
+}
+
+/// Feed and record rows for about half the persons of `reg`, of every kind, dated around the
+/// anchors (never after `today`): statuses changing on the anchor days, insurance and jobs
+/// starting and ending, deaths, moves out and back in at another township, services in and
+/// out of the reference years, loans out over a year's first day, and rows sent twice or
+/// corrected later (the same identity again).
+pub fn sent_rows(
+    seed: u64,
+    reg: &Registry,
+    anchors: &[NaiveDate],
+    today: NaiveDate,
+) -> Vec<SentRow> {
+    use zhucan_domain::ledger::{EventKind, Fact, InsuranceKind, ResidenceChange};
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let townships: Vec<AreaCode> = reg
+        .areas
+        .iter()
+        .filter(|a| a.code.level() == AreaLevel::Township)
+        .map(|a| a.code.clone())
+        .collect();
+    let mut out = Vec::new();
+    for f in files(&reg.rows) {
+        if rng.random_bool(0.5) {
+            continue;
+        }
+        let id = f.person.citizen_id.clone();
+        for _ in 0..rng.random_range(1..6) {
+            let on = near(&mut rng, anchors, today);
+            let later = (on + chrono::Duration::days(rng.random_range(0..500))).min(today);
+            let fact = match rng.random_range(0..11) {
+                0 => Fact::CivilAffairs {
+                    status: pick(&mut rng, EconomicStatus::ALL),
+                    effective_from: on,
+                },
+                1 => {
+                    let change = if f.person.moved_out_on.is_some() {
+                        ResidenceChange::Death
+                    } else {
+                        pick(&mut rng, ResidenceChange::ALL)
+                    };
+                    let township = (change == ResidenceChange::MovedIn && rng.random_bool(0.7))
+                        .then(|| pick(&mut rng, &townships));
+                    Fact::PublicSecurity {
+                        change,
+                        changed_on: on.max(f.person.citizen_id.birth_date()),
+                        township,
+                        village: None,
+                    }
+                }
+                2 => Fact::Insurance {
+                    insurance: pick(&mut rng, InsuranceKind::ALL),
+                    scheme: pick(&mut rng, &[Insurance::Resident, Insurance::Employee]),
+                    enrolled_on: on,
+                    ended_on: rng.random_bool(0.4).then_some(later),
+                    paid_by_government: None,
+                },
+                3 => Fact::Employment {
+                    employment_status: pick(&mut rng, &EmploymentStatus::ALL[..7]),
+                    employer_uscc: None,
+                    from: on,
+                    until: rng.random_bool(0.4).then_some(later),
+                },
+                4 => Fact::Health {
+                    family_doctor: rng.random_bool(0.7),
+                    signed_on: on,
+                    mental_followup_on: None,
+                },
+                5 => Fact::Education {
+                    school_year: on.year(),
+                    school_stage: pick(&mut rng, SchoolStage::ALL),
+                    completed_compulsory: rng.random_bool(0.6),
+                    inclusive: None,
+                    school: None,
+                },
+                6 => Fact::RehabService {
+                    served_on: on,
+                    service: pick(&mut rng, &["肢体康复训练", "孤独症康复", "精神康复"]).into(),
+                    institution: None,
+                },
+                7 => Fact::DeviceFitting {
+                    fitted_on: on,
+                    device: "轮椅".into(),
+                    subsidy_fen: None,
+                },
+                8 => Fact::DeviceLoan {
+                    device: "助行器".into(),
+                    lent_on: on,
+                    due_on: later,
+                    returned_on: rng.random_bool(0.5).then_some(later),
+                },
+                9 => Fact::HomeModification {
+                    accepted_on: on,
+                    items: None,
+                    cost_fen: None,
+                },
+                _ => Fact::EventAttendance {
+                    attended_on: on,
+                    event: "助残日活动".into(),
+                    event_kind: pick(&mut rng, EventKind::ALL),
+                },
+            };
+            let row = SentRow {
+                citizen_id: id.clone(),
+                fact,
+            };
+            if rng.random_bool(0.1) {
+                out.push(row.clone());
+            }
+            out.push(row);
+        }
+    }
+    // Some rows arrive again later, and some are corrected (same identity, other content).
+    let n = out.len();
+    for i in 0..n / 10 {
+        let mut r = out[(i * 7) % n].clone();
+        if let zhucan_domain::ledger::Fact::CivilAffairs { status, .. } = &mut r.fact {
+            *status = pick(&mut rng, EconomicStatus::ALL);
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// The registry as the facts of day `t` make it (`feeds-and-records.md`, "Facts for a day d",
+/// read literally): for each person the ledger speaks of, the survey values for the year of
+/// `t` with the ledger's facts laid over them (a row of that year, written or added), and the
+/// death and move dates as the ledger decides them at `t`. Of rows with the same identity only
+/// the last sent counts. A move into the district at a township changes the person's
+/// residence when it is the latest move up to `today` (the file follows it).
+pub fn as_of(reg: &Registry, sent: &[SentRow], t: NaiveDate, today: NaiveDate) -> Registry {
+    use zhucan_domain::ledger::{Fact, InsuranceKind, ResidenceChange};
+    let y = t.year();
+    let jan1 = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(t);
+    // The last sent row of each identity, kept at its first position's order of arrival.
+    let mut last: BTreeMap<(String, &'static str, String), usize> = BTreeMap::new();
+    for (i, r) in sent.iter().enumerate() {
+        last.insert(
+            (
+                r.citizen_id.to_string(),
+                r.fact.kind().key(),
+                r.fact.identity(),
+            ),
+            i,
+        );
+    }
+    let mut by_person: BTreeMap<String, Vec<(usize, &Fact)>> = BTreeMap::new();
+    for &i in last.values() {
+        by_person
+            .entry(sent[i].citizen_id.to_string())
+            .or_default()
+            .push((i, &sent[i].fact));
+    }
+    for rows in by_person.values_mut() {
+        rows.sort_by_key(|(i, _)| *i);
+    }
+    let all = files(&reg.rows);
+    // Home modifications accepted per household (any member's).
+    let mut hm: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for f in &all {
+        for (_, fact) in by_person
+            .get(f.person.citizen_id.as_str())
+            .into_iter()
+            .flatten()
+        {
+            if let Fact::HomeModification { accepted_on, .. } = fact {
+                hm.entry(household(f)).or_default().push(*accepted_on);
+            }
+        }
+    }
+    // The latest row by (date, arrival) among those `keep` selects.
+    fn latest<'a, K: Ord + Copy>(
+        rows: &[(usize, &'a Fact)],
+        key: impl Fn(&Fact) -> Option<K>,
+    ) -> Option<&'a Fact> {
+        rows.iter()
+            .filter_map(|(i, f)| key(f).map(|k| ((k, *i), *f)))
+            .max_by_key(|(k, _)| *k)
+            .map(|(_, f)| f)
+    }
+    let mut out_rows = Vec::new();
+    for f in &all {
+        let id = f.person.citizen_id.to_string();
+        let rows: &[(usize, &Fact)] = by_person.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let dates = hm.get(&household(f)).map(Vec::as_slice).unwrap_or(&[]);
+        let mut person = f.person.clone();
+        // Death: the earliest reported (or the file's, if earlier).
+        for (_, fact) in rows {
+            if let Fact::PublicSecurity {
+                change: ResidenceChange::Death,
+                changed_on,
+                ..
+            } = fact
+            {
+                person.died_on = Some(person.died_on.map_or(*changed_on, |d| d.min(*changed_on)));
+            }
+        }
+        let is_move = |f: &Fact, until: NaiveDate| match f {
+            Fact::PublicSecurity {
+                change, changed_on, ..
+            } if *change != ResidenceChange::Death && *changed_on <= until => Some(*changed_on),
+            _ => None,
+        };
+        if let Some(Fact::PublicSecurity {
+            change, changed_on, ..
+        }) = latest(rows, |f| is_move(f, t))
+        {
+            person.moved_out_on = (*change == ResidenceChange::MovedOut).then_some(*changed_on);
+        }
+        if let Some(Fact::PublicSecurity {
+            change: ResidenceChange::MovedIn,
+            township: Some(tw),
+            ..
+        }) = latest(rows, |f| is_move(f, today))
+            && *tw != person.township
+        {
+            person.township = tw.clone();
+            person.village = None;
+        }
+        let had_year = f.surveys.contains_key(&y);
+        let mut s = values_for(f, y).cloned().unwrap_or_default();
+        if !had_year {
+            s.income_per_capita_fen = None;
+        }
+        s.year = y;
+        let before = s.clone();
+        if let Some(Fact::CivilAffairs { status, .. }) = latest(rows, |f| match f {
+            Fact::CivilAffairs { effective_from, .. } if *effective_from <= t => {
+                Some(*effective_from)
+            }
+            _ => None,
+        }) {
+            s.economic_status = Some(*status);
+        }
+        for (kind, slot) in [
+            (InsuranceKind::Pension, &mut s.pension_insurance),
+            (InsuranceKind::Medical, &mut s.medical_insurance),
+        ] {
+            if let Some(Fact::Insurance {
+                scheme, ended_on, ..
+            }) = latest(rows, |f| match f {
+                Fact::Insurance {
+                    insurance,
+                    enrolled_on,
+                    ..
+                } if *insurance == kind && *enrolled_on <= t => Some(*enrolled_on),
+                _ => None,
+            }) {
+                *slot = Some(match ended_on {
+                    Some(e) if *e < t => Insurance::None,
+                    _ => *scheme,
+                });
+            }
+        }
+        let started = |f: &Fact| matches!(f, Fact::Employment { from, .. } if *from <= t);
+        if rows.iter().any(|(_, f)| started(f)) {
+            s.employment_status = Some(
+                match latest(rows, |f| match f {
+                    Fact::Employment { from, until, .. }
+                        if *from <= t && until.is_none_or(|u| u >= t) =>
+                    {
+                        Some(*from)
+                    }
+                    _ => None,
+                }) {
+                    Some(Fact::Employment {
+                        employment_status, ..
+                    }) => *employment_status,
+                    _ => EmploymentStatus::NotEmployed,
+                },
+            );
+        }
+        if let Some(Fact::Education {
+            school_stage,
+            completed_compulsory,
+            ..
+        }) = latest(rows, |f| match f {
+            Fact::Education { school_year, .. } if *school_year <= y => Some(*school_year),
+            _ => None,
+        }) {
+            s.school_stage = Some(*school_stage);
+            s.completed_compulsory = Some(*completed_compulsory);
+        }
+        let in_y = |d: NaiveDate| d >= jan1 && d <= t;
+        let any = |p: &dyn Fn(&Fact) -> bool| rows.iter().any(|(_, f)| p(f));
+        if any(&|f| matches!(f, Fact::RehabService { served_on, .. } if in_y(*served_on))) {
+            s.received_rehab = Some(true);
+            s.needs_rehab = Some(true);
+        }
+        // A loan is out on day x when lent on or before x and not returned by x.
+        let out_in_y = |lent: NaiveDate, returned: Option<NaiveDate>| {
+            let mut x = jan1;
+            while x <= t {
+                if lent <= x && returned.is_none_or(|r| r > x) {
+                    return true;
+                }
+                x += chrono::Duration::days(1);
+            }
+            false
+        };
+        if any(&|f| match f {
+            Fact::DeviceFitting { fitted_on, .. } => in_y(*fitted_on),
+            Fact::DeviceLoan {
+                lent_on,
+                returned_on,
+                ..
+            } => out_in_y(*lent_on, *returned_on),
+            _ => false,
+        }) {
+            s.device_fitted = Some(true);
+            s.needs_device = Some(true);
+        }
+        if any(&|f| matches!(f, Fact::EventAttendance { attended_on, .. } if in_y(*attended_on))) {
+            s.culture_sports = Some(true);
+        }
+        if dates.iter().any(|d| *d <= t) {
+            s.home_modification_done = Some(true);
+        }
+        if dates.iter().any(|d| in_y(*d)) {
+            s.needs_home_modification = Some(true);
+        }
+        let changed_survey = s != before;
+        for r in reg
+            .rows
+            .iter()
+            .filter(|r| r.person.citizen_id == f.person.citizen_id)
+        {
+            let mut r = r.clone();
+            r.person = person.clone();
+            if changed_survey && r.survey.year == y {
+                r.survey = s.clone();
+            }
+            out_rows.push(r);
+        }
+        if changed_survey && !had_year {
+            out_rows.push(PersonRecord {
+                person: person.clone(),
+                certificate: f.certificate.clone(),
+                survey: s,
+            });
+        }
+    }
+    Registry {
+        rows: out_rows,
+        areas: reg.areas.clone(),
+        institutions: reg.institutions.clone(),
+    }
+}

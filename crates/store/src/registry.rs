@@ -1070,7 +1070,9 @@ pub async fn follow_residence(
         });
     }
     match last_move {
-        Some((d, ResidenceChange::MovedOut, ..)) if moved_out_on != Some(d) => {
+        // The earlier of the file's date and the list's: the file's own date keeps deciding
+        // the days before any move the list reports.
+        Some((d, ResidenceChange::MovedOut, ..)) if moved_out_on.is_none_or(|x| d < x) => {
             new_moved = Some(d);
             events.push(NewEvent {
                 kind: EventKind::MovedOut,

@@ -423,6 +423,84 @@ async fn partners_send_only_their_departments_kinds_and_see_only_their_runs() {
     assert!(page.contains("公安户籍变动"), "{page}");
     let page = crate::support::page_text(&admin, &app.url("/feeds")).await;
     assert!(page.contains("民政救助"));
+
+    // Township staff upload a month's service records on the page: the run goes on in the
+    // background, its page shows the progress and then the counts; a person of another
+    // township is unmatched ("not in your area").
+    user(&app.db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let outsider = record(
+        "外镇",
+        d(1966, 6, 6),
+        7,
+        "331003001",
+        Category::Visual,
+        Grade::Two,
+    );
+    put(&app.db.store, std::slice::from_ref(&outsider)).await;
+    let yq = app.browser("yq").await;
+    let form = crate::support::page_text(&yq, &app.url("/feeds")).await;
+    let csv = format!(
+        "公民身份号码,姓名,服务日期,服务类型\n{},测试2,2025-06-01,肢体康复训练\n{},外镇,2025-06-01,肢体康复训练\n",
+        recs[2].person.citizen_id, outsider.person.citizen_id
+    );
+    let part = reqwest::multipart::Part::bytes(csv.into_bytes())
+        .file_name("rehab.csv")
+        .mime_str("text/csv")
+        .expect("mime");
+    let body = reqwest::multipart::Form::new()
+        .text("_csrf", crate::support::csrf_of(&form))
+        .text("kind", "rehab_service")
+        .part("file", part);
+    let r = yq
+        .post(app.url("/feeds/upload"))
+        .multipart(body)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 303);
+    let to = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .to_string();
+    let id = to.trim_start_matches("/feeds/runs/").to_string();
+    let mut done = None;
+    for _ in 0..200 {
+        let run = app
+            .state
+            .store
+            .run(&id)
+            .await
+            .expect("run")
+            .expect("exists");
+        if run.status != "running" {
+            done = Some(run);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let run = done.expect("the run ends");
+    assert_eq!(
+        (run.status.as_str(), run.matched, run.changed, run.unmatched),
+        ("done", 1, 1, 1)
+    );
+    let page = crate::support::page_text(&yq, &app.url(&to)).await;
+    assert!(page.contains("您的工作范围内没有此公民身份号码"), "{page}");
+    // A township clerk may not send a department's feed.
+    let part = reqwest::multipart::Part::bytes(b"citizen_id,status,effective_from\n".to_vec())
+        .file_name("roll.csv");
+    let body = reqwest::multipart::Form::new()
+        .text("_csrf", crate::support::csrf_of(&form))
+        .text("kind", "civil_affairs")
+        .part("file", part);
+    let r = yq
+        .post(app.url("/feeds/upload"))
+        .multipart(body)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -507,4 +585,160 @@ async fn the_command_line_says_what_it_applied_by_its_exit_code() {
         &["feed", "import", "civil_affairs", um.to_str().expect("p")],
     );
     assert_eq!(out.status.code(), Some(3));
+}
+
+/// A fact as a CSV line with the English keys of its kind (header first).
+fn csv_of(kind: FactKind, rows: &[&zhucan_facts::reference::SentRow]) -> String {
+    use zhucan_domain::ledger::Fact;
+    let o = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let yn = |b: bool| if b { "是" } else { "否" };
+    let header = match kind {
+        FactKind::CivilAffairs => "citizen_id,name,status,effective_from",
+        FactKind::PublicSecurity => "citizen_id,name,change,changed_on,township",
+        FactKind::Insurance => "citizen_id,name,insurance,scheme,enrolled_on,ended_on",
+        FactKind::Employment => "citizen_id,name,employment_status,from,until",
+        FactKind::Health => "citizen_id,name,family_doctor,signed_on",
+        FactKind::Education => "citizen_id,name,school_year,school_stage,completed_compulsory",
+        FactKind::RehabService => "citizen_id,name,served_on,service",
+        FactKind::DeviceFitting => "citizen_id,name,fitted_on,device",
+        FactKind::DeviceLoan => "citizen_id,name,device,lent_on,due_on,returned_on",
+        FactKind::HomeModification => "citizen_id,name,accepted_on",
+        FactKind::EventAttendance => "citizen_id,name,attended_on,event,event_kind",
+    };
+    let mut out = format!("{header}\n");
+    for r in rows {
+        let id = &r.citizen_id;
+        let line = match &r.fact {
+            Fact::CivilAffairs {
+                status,
+                effective_from,
+            } => format!("{id},,{},{effective_from}", status.zh()),
+            Fact::PublicSecurity {
+                change,
+                changed_on,
+                township,
+                ..
+            } => format!(
+                "{id},,{},{changed_on},{}",
+                change.zh(),
+                township.as_ref().map(|t| t.to_string()).unwrap_or_default()
+            ),
+            Fact::Insurance {
+                insurance,
+                scheme,
+                enrolled_on,
+                ended_on,
+                ..
+            } => format!(
+                "{id},,{},{},{enrolled_on},{}",
+                insurance.zh(),
+                scheme.zh(),
+                o(*ended_on)
+            ),
+            Fact::Employment {
+                employment_status,
+                from,
+                until,
+                ..
+            } => format!("{id},,{},{from},{}", employment_status.zh(), o(*until)),
+            Fact::Health {
+                family_doctor,
+                signed_on,
+                ..
+            } => format!("{id},,{},{signed_on}", yn(*family_doctor)),
+            Fact::Education {
+                school_year,
+                school_stage,
+                completed_compulsory,
+                ..
+            } => format!(
+                "{id},,{school_year},{},{}",
+                school_stage.zh(),
+                yn(*completed_compulsory)
+            ),
+            Fact::RehabService {
+                served_on, service, ..
+            } => format!("{id},,{served_on},{service}"),
+            Fact::DeviceFitting {
+                fitted_on, device, ..
+            } => format!("{id},,{fitted_on},{device}"),
+            Fact::DeviceLoan {
+                device,
+                lent_on,
+                due_on,
+                returned_on,
+            } => format!("{id},,{device},{lent_on},{due_on},{}", o(*returned_on)),
+            Fact::HomeModification { accepted_on, .. } => format!("{id},,{accepted_on}"),
+            Fact::EventAttendance {
+                attended_on,
+                event,
+                event_kind,
+            } => format!("{id},,{attended_on},{event},{}", event_kind.zh()),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+crate::contract!(feeds_match_the_literal_reading_on_registries_never_seen);
+
+/// Random registries full of edge cases, and random feeds and records over them: after the
+/// runs, the indicators (2–14) of every anchor date and area and the subsidy audit of every
+/// test month are those of `feeds-and-records.md` read literally
+/// (`zhucan_facts::reference::as_of`).
+async fn feeds_match_the_literal_reading_on_registries_never_seen(db: TestDb) {
+    use crate::indicators::{anchors, areas_under_test, load, registry};
+    let today = d(2026, 11, 30);
+    // `ZHUCAN_FEED_SEED=N` draws another registry and other feeds (the long version, by hand).
+    let seed: u64 = std::env::var("ZHUCAN_FEED_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4711);
+    let mut reg = registry(seed, 300);
+    load(&db, &mut reg).await;
+    let sent = zhucan_facts::reference::sent_rows(seed + 1, &reg, &anchors(), today);
+    assert!(sent.len() > 200, "{} rows", sent.len());
+    for kind in FactKind::ALL {
+        let rows: Vec<_> = sent.iter().filter(|r| r.fact.kind() == *kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let r = feed(&db.store, *kind, &csv_of(*kind, &rows)).await;
+        assert!(r.rejected.is_empty(), "{kind:?}: {:?}", r.rejected);
+        assert!(r.unmatched.is_empty(), "{kind:?}: {:?}", r.unmatched);
+        assert_eq!(r.matched as usize, rows.len(), "{kind:?}");
+    }
+    let mut compared = 0;
+    for t in anchors() {
+        let lit = zhucan_facts::reference::as_of(&reg, &sent, t, today);
+        let areas = areas_under_test();
+        let got = evaluate_json(&db, t, &areas).await;
+        for (g, area) in got.iter().zip(&areas) {
+            let want = zhucan_plan::reference::expected(&lit, t, area);
+            let inds = g["indicators"].as_array().expect("indicators");
+            for (gi, w) in inds.iter().zip(&want).skip(1) {
+                let ctx = format!("t {t}, area {area}, indicator {}", w.id);
+                assert_eq!(gi["numerator"].as_i64(), w.numerator, "numerator: {ctx}");
+                assert_eq!(
+                    gi["denominator"].as_i64(),
+                    w.denominator,
+                    "denominator: {ctx}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 100);
+    for (y, mo) in [(2021, 12), (2023, 3), (2024, 2), (2025, 12)] {
+        let m = Month::new(y, mo).expect("m");
+        let lit = zhucan_facts::reference::as_of(&reg, &sent, m.first_day(), today);
+        for area in areas_under_test() {
+            assert_eq!(
+                crate::subsidies::audit_of(&db, m, &area).await,
+                zhucan_subsidies::reference::expected_findings(&lit, m, &area),
+                "audit {m} {area}"
+            );
+        }
+    }
 }

@@ -197,3 +197,5 @@ compute = Compute
 status-from-civil-affairs-roll = {" "}({ $status }, per the civil-affairs roll effective { $on })
 basis-source-on = { $source } (effective { $on })
 basis = based on:{" "}
+withheld-this-month = Withheld this month (enrolled but not eligible)
+withheld-intro = These persons are enrolled but not eligible this month and are left out of the payroll; the department data behind each reason is named. Stop them through the subsidy audit.

@@ -197,3 +197,5 @@ compute = 测算
 status-from-civil-affairs-roll = （{ $status }，依据民政救助名册 { $on } 起）
 basis-source-on = { $source }（{ $on } 起）
 basis = 依据：
+withheld-this-month = 本月不予发放（在册但不符合条件）
+withheld-intro = 这些人员登记为领取补贴，但本月不符合条件，未列入发放名册；原因后注明依据的部门数据。请通过“应补尽补核查”办理停发。

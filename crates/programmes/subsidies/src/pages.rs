@@ -62,6 +62,9 @@ pub fn reason_label(code: &str, lang: Lang) -> String {
     }
 }
 
+/// Withheld persons listed on a draft payroll page.
+const WITHHELD_SHOWN: usize = 200;
+
 /// Reasons followed by the partner rows behind them: "不再是低保或低边 · 依据：民政救助名册（2025-11-15 起）".
 fn with_basis(reasons: String, basis: &[crate::facts::Basis], lang: Lang) -> String {
     if basis.is_empty() {
@@ -812,6 +815,10 @@ struct LineRow {
 #[template(path = "subsidies_payroll.html")]
 struct PayrollPage {
     c: Chrome,
+    /// Enrolled persons left out of a draft month, with the reasons (and the partner rows
+    /// behind them): (name, masked ID, subsidy, reasons).
+    withheld: Vec<(String, String, String, String)>,
+    withheld_total: usize,
     month: String,
     month_error: Option<String>,
     errors: Vec<(String, String)>,
@@ -908,6 +915,8 @@ async fn payroll_page(
         Err(msg) => {
             let view = PayrollPage {
                 c: chrome(Some(caller), lang, "/subsidies/payroll", "subsidies", title),
+                withheld: vec![],
+                withheld_total: 0,
                 month: p.month.clone().unwrap_or_default(),
                 month_error: Some(msg.clone()),
                 errors: vec![(
@@ -985,7 +994,50 @@ async fn payroll_page(
         .filter(|r| r.status == "submitted")
         .map(|r| r.submitted_by.clone());
     let digest = crate::store::digest(&lines);
+    // A draft also lists who is enrolled but left out, and why.
+    let withheld_all: Vec<crate::facts::AuditFinding> = if status == "approved" {
+        Vec::new()
+    } else {
+        let snap = snapshot(state, caller).await?;
+        let pol = policy(state, caller).await?;
+        let a = scope_area.clone();
+        tokio::task::spawn_blocking(move || snap.audit(&pol, m, &a))
+            .await
+            .map_err(|_| bad_request(caller, "month", "internal"))?
+            .into_iter()
+            .filter(|f| f.finding == crate::rules::Finding::ReceivingNotEligible)
+            .collect()
+    };
+    let withheld_ids: Vec<CitizenId> = withheld_all
+        .iter()
+        .take(WITHHELD_SHOWN)
+        .map(|f| f.citizen_id.clone())
+        .collect();
+    let withheld_names: HashMap<String, String> = state
+        .store
+        .summaries_of(&withheld_ids)
+        .await
+        .or_page(caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.to_string(), s.name))
+        .collect();
     let view = PayrollPage {
+        withheld: withheld_all
+            .iter()
+            .take(WITHHELD_SHOWN)
+            .map(|f| {
+                (
+                    withheld_names
+                        .get(f.citizen_id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    f.citizen_id.masked(),
+                    f.subsidy.label(lang).to_string(),
+                    with_basis(reasons_text(&f.reasons, lang), &f.basis, lang),
+                )
+            })
+            .collect(),
+        withheld_total: withheld_all.len(),
         c: chrome(
             Some(caller),
             lang,

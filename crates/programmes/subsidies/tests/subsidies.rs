@@ -27,7 +27,7 @@ fn district() -> AreaCode {
     AreaCode::parse("331003").expect("code")
 }
 
-async fn audit_of(
+pub(crate) async fn audit_of(
     db: &TestDb,
     m: Month,
     area: &AreaCode,
@@ -46,7 +46,11 @@ async fn audit_of(
     v
 }
 
-async fn payroll_of(db: &TestDb, m: Month, area: &AreaCode) -> Vec<(String, &'static str, i64)> {
+pub(crate) async fn payroll_of(
+    db: &TestDb,
+    m: Month,
+    area: &AreaCode,
+) -> Vec<(String, &'static str, i64)> {
     let snap = zhucan::facts_cache(db.store.clone())
         .snapshot()
         .await
