@@ -87,7 +87,9 @@ async fn feeds_reach_the_audit_the_indicators_and_the_file(db: TestDb) {
     let recs = persons();
     put(&db.store, &recs).await;
     let id = |i: usize| recs[i].person.citizen_id.to_string();
-    let cache = zhucan::facts_cache(db.store.clone());
+    let cache = std::sync::Arc::new(zhucan::facts_cache(db.store.clone()));
+    let mut opener = zhucan_subsidies::cases::CaseOpener::new(db.store.clone(), cache.clone());
+    assert_eq!(opener.run_once(d(2025, 12, 15)).await.expect("round"), 0);
     let policy = db.store.policy().await.expect("policy");
     let dec = Month::new(2025, 12).expect("m");
     let nov = Month::new(2025, 11).expect("m");
@@ -180,6 +182,22 @@ async fn feeds_reach_the_audit_the_indicators_and_the_file(db: TestDb) {
         living.conditions
     );
     assert_eq!(file.ledger.len(), 1, "the row is on the person's file");
+
+    // The case opener (1+X) sees the roll at its next round: a stop case for each.
+    assert_eq!(opener.run_once(d(2025, 12, 15)).await.expect("round"), 2);
+    let (_, cases) = db
+        .store
+        .cases(&zhucan_subsidies::store::CaseQuery {
+            status: Some("open".into()),
+            citizen_id: Some(recs[0].person.citizen_id.clone()),
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("cases");
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].kind, zhucan_subsidies::store::CaseKind::Stop);
 
     // Re-sending the roll changes nothing.
     let again = feed(&db.store, FactKind::CivilAffairs, &roll).await;

@@ -12,6 +12,14 @@ pub fn applicant_of(file: &PersonFile, today: chrono::NaiveDate) -> crate::rules
     let p = &snap.persons[0];
     let t = day(today);
     let sv = Snapshot::survey_for(snap.rows(p), chrono::Datelike::year(&today));
+    // Partner feeds (the civil-affairs status, school enrolment) win over the survey.
+    let laid;
+    let sv = if snap.has_ledger(p) {
+        laid = snap.overlay(p, sv, t);
+        laid.as_ref()
+    } else {
+        sv
+    };
     let active = snap.active(p, t);
     let c = active.unwrap_or(&p.cert);
     crate::rules::Applicant {
@@ -23,8 +31,8 @@ pub fn applicant_of(file: &PersonFile, today: chrono::NaiveDate) -> crate::rules
         economic: sv.and_then(|s| s.economic),
         in_school: sv.and_then(|s| s.school).is_some_and(|s| s.in_school()),
         // Expiring within a year, or expired (not revoked; alive and in the district).
-        renewal_due: p.died > t
-            && p.moved > t
+        renewal_due: snap.died(p) > t
+            && !snap.moved_out(p, t)
             && snap
                 .cert_at(p, t)
                 .is_some_and(|c| c.revoked > t && c.valid_until <= t + 365),

@@ -170,6 +170,8 @@ pub struct CaseOpener {
     facts: Arc<FactsCache>,
     seen_registry: i64,
     seen_reference: i64,
+    /// The facts ledger (partner feeds, programme records): its rows decide too.
+    seen_ledger: i64,
     seen_month: Option<Month>,
 }
 
@@ -180,6 +182,7 @@ impl CaseOpener {
             facts,
             seen_registry: 0,
             seen_reference: 0,
+            seen_ledger: 0,
             seen_month: None,
         }
     }
@@ -190,13 +193,21 @@ impl CaseOpener {
         let counters = self.store.change_counters().await?;
         let m = Month::of(today);
         let full = self.seen_month != Some(m) || counters.reference() != self.seen_reference;
-        if !full && counters.registry() == self.seen_registry {
+        let ledger = counters.get(zhucan_store::ledger::LEDGER);
+        if !full && counters.registry() == self.seen_registry && ledger == self.seen_ledger {
             return Ok(0);
         }
         let changed = if full {
             None
         } else {
-            Some(self.store.changed_ids_since(self.seen_registry).await?)
+            // The persons whose files changed, and those a feed or record spoke of.
+            let mut ids = self.store.changed_ids_since(self.seen_registry).await?;
+            if ledger != self.seen_ledger {
+                ids.extend(self.store.ledger_persons_since(self.seen_ledger).await?);
+                ids.sort();
+                ids.dedup();
+            }
+            Some(ids)
         };
         let snap = self.facts.snapshot().await?;
         let policy = self.store.policy().await?;
@@ -249,6 +260,7 @@ impl CaseOpener {
         }
         self.seen_registry = counters.registry();
         self.seen_reference = counters.reference();
+        self.seen_ledger = ledger;
         self.seen_month = Some(m);
         if opened > 0 {
             tracing::info!(opened, trigger, "subsidy cases opened");
