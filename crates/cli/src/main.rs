@@ -313,6 +313,7 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                 if store.is_empty().await? {
                     eprintln!("{}", zhucan::t(lang, "loading-the-demo-district"));
                     ops::load_demo(&store, demo_persons, 2025, lang).await?;
+                    ops::demo_feeds(&store, lang).await?;
                 }
                 ops::ensure_demo_accounts(&store).await?;
                 ops::print_demo_accounts(&store, lang).await?;
@@ -357,6 +358,7 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                 .code(2));
             }
             ops::load_demo(&store, persons, seed, lang).await?;
+            ops::demo_feeds(&store, lang).await?;
             ops::ensure_demo_accounts(&store).await?;
             Ok(0)
         }

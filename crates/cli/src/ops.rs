@@ -507,3 +507,94 @@ pub async fn set_department(
         .await?;
     Ok(())
 }
+
+/// The demo's partner feeds and programme records: for one person in fifty, a civil-affairs
+/// roll (低保 ended on 2025-11-15), medical insurance, a rehabilitation service, an event, a
+/// job; and two deaths reported by public security. Deterministic (the persons in ID order).
+pub async fn demo_feeds(store: &Store, lang: Lang) -> Result<(), Failure> {
+    use serde_json::json;
+    use zhucan_domain::ledger::FactKind;
+    use zhucan_domain::person::EconomicStatus;
+    let total = store.count_persons(None).await?;
+    let step = 50usize;
+    let mut rows: std::collections::BTreeMap<FactKind, Vec<serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    let mut after = String::new();
+    let mut n = 0usize;
+    loop {
+        let page = store.export_chunk(&after, 5_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.person.citizen_id.to_string();
+        for p in &page {
+            n += 1;
+            if !n.is_multiple_of(step) {
+                continue;
+            }
+            let id = p.person.citizen_id.to_string();
+            let name = p.person.name.clone();
+            let (kind, row) = match (n / step) % 5 {
+                0 => {
+                    let low = p.surveys.iter().max_by_key(|s| s.year).is_some_and(|s| {
+                        matches!(
+                            s.economic_status,
+                            Some(EconomicStatus::Dibao | EconomicStatus::Dibian)
+                        )
+                    });
+                    let status = if low { "无" } else { "低保" };
+                    (
+                        FactKind::CivilAffairs,
+                        json!({"citizen_id": id, "name": name, "status": status, "effective_from": "2025-11-15"}),
+                    )
+                }
+                1 => (
+                    FactKind::Insurance,
+                    json!({"citizen_id": id, "name": name, "insurance": "医疗", "scheme": "城乡居民", "enrolled_on": "2025-02-01", "paid_by_government": "是"}),
+                ),
+                2 => (
+                    FactKind::RehabService,
+                    json!({"citizen_id": id, "name": name, "served_on": "2025-06-10", "service": "肢体康复训练", "institution": "黄岩区残疾人康复中心"}),
+                ),
+                3 => (
+                    FactKind::EventAttendance,
+                    json!({"citizen_id": id, "name": name, "attended_on": "2025-05-18", "event": "全国助残日文体活动", "event_kind": "文化"}),
+                ),
+                _ => (
+                    FactKind::Employment,
+                    json!({"citizen_id": id, "name": name, "employment_status": "灵活就业", "from": "2024-09-01"}),
+                ),
+            };
+            rows.entry(kind).or_default().push(row);
+            if (n / step) % 97 == 7 {
+                rows.entry(FactKind::PublicSecurity).or_default().push(
+                    json!({"citizen_id": p.person.citizen_id.to_string(), "name": p.person.name, "change": "死亡", "changed_on": "2025-10-01"}),
+                );
+            }
+        }
+    }
+    if total == 0 {
+        return Ok(());
+    }
+    let sender = zhucan_feeds::run::Sender {
+        account: "demo".into(),
+        role: None,
+        area: store.district().await?,
+        department: None,
+        client: "demo".into(),
+    };
+    for (kind, list) in rows {
+        let body = zhucan_feeds::run::Body::Rows(
+            list.into_iter()
+                .filter_map(|v| v.as_object().cloned())
+                .collect(),
+        );
+        zhucan_feeds::run::submit(store, kind, "file", body, &sender, None, lang)
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    format!("演示数据的部门数据无法写入：{e}"),
+                    format!("the demo's department data cannot be written: {e}"),
+                )
+            })?;
+    }
+    Ok(())
+}
