@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Browser accessibility harness: axe-core scans, a 360px reflow check and keyboard-only journeys.
+// Browser accessibility harness: axe-core scans, a 360px reflow check, a table check at 360 px
+// and at 200% zoom, and keyboard-only journeys.
 //
 //   node tests/browser/axe.mjs < job.json > result.json
 //
@@ -8,7 +9,9 @@
 // Result (stdout): {"pages": [{"session","name","path","status","violations"}],
 //                  "journeys": [{"session","name","ok","error"}], "summary": {"pages","violations","journeysFailed"}}
 // Exit: 0 clean, 1 violations or failed journeys, 2 harness error. Human summary on stderr.
-// Journey steps: {"goto"}, {"focus": selector}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"}, {"expectUrl"}, {"axe": true}.
+// Journey steps: {"goto"}, {"focus": selector}, {"press","times"?}, {"type"}, {"expectFocus"}, {"expectText"},
+// {"expectNoText"}, {"expectUrl"}, {"expectTitle": regex}, {"expectClasses": "a b", "absent"?: "c d"} (on <html>),
+// {"axe": true}.
 // Axe results of {"axe": true} steps are reported in "pages" as "<journey>@step<i>".
 import { existsSync, readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
@@ -78,6 +81,73 @@ async function reflowViolation(page) {
   };
 }
 
+// Tables as a low-vision reader meets them (issue 22): no number, date or ID is broken over two
+// lines, a cell of class num/date/id keeps to one line, no cell whose text wraps is narrower than
+// four characters, and a table wider than the screen scrolls in its own focusable, labelled
+// region. `label` names the viewport ("360" or "200%").
+async function tableViolations(page, label) {
+  const r = await page.evaluate(() => {
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      [...el.classList].slice(0, 2).map((c) => '.' + c).join('');
+    const where = (cell) => {
+      const t = cell.closest('table');
+      const cap = t?.querySelector('caption')?.textContent?.trim() ?? '';
+      return `${name(cell)} "${cell.textContent.trim().slice(0, 30)}" in table ${cap.slice(0, 20)}`;
+    };
+    // The distinct lines a range's boxes sit on.
+    const lines = (range) => {
+      const tops = [];
+      for (const b of range.getClientRects()) {
+        if (b.width === 0 && b.height === 0) continue;
+        if (!tops.some((t) => Math.abs(t - b.top) < b.height / 2)) tops.push(b.top);
+      }
+      return tops.length;
+    };
+    const broken = [], splitCells = [], narrow = [], unlabelled = [];
+    const token = /\d[\d.,:%*Xx\/\-]*[\d%*Xx]/g;
+    for (const cell of document.querySelectorAll('td, th')) {
+      if (cell.getClientRects().length === 0) continue; // not shown (a closed <details>)
+      const text = cell.textContent.trim();
+      if (!text) continue;
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        for (const m of n.data.matchAll(token)) {
+          const range = document.createRange();
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
+          if (lines(range) > 1) broken.push(`"${m[0]}" ${where(cell)}`);
+        }
+      }
+      const all = document.createRange();
+      all.selectNodeContents(cell);
+      const wraps = lines(all) > 1;
+      if (wraps && cell.matches('.num, .date, .id')) splitCells.push(where(cell));
+      const cs = getComputedStyle(cell);
+      const content = cell.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      if (wraps && content < 4 * parseFloat(cs.fontSize) - 1) narrow.push(`${Math.round(content)}px ${where(cell)}`);
+    }
+    for (const el of document.querySelectorAll('table')) {
+      const box = el.parentElement;
+      if (!box || box.scrollWidth <= box.clientWidth + 1) continue;
+      const by = box.getAttribute('aria-labelledby');
+      const label = by ? by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join('').trim() : '';
+      if (box.getAttribute('role') !== 'region' || box.getAttribute('tabindex') !== '0' || !label ||
+          getComputedStyle(box).overflowX !== 'auto') unlabelled.push(name(box));
+    }
+    return { broken, splitCells, narrow, unlabelled };
+  });
+  const out = [];
+  const add = (id, help, list) => {
+    if (list.length) out.push({ id: `${id}-${label}`, impact: 'serious', help: `${help} (${label})`, helpUrl: null,
+      nodeCount: list.length, nodes: list.slice(0, MAX_NODES).map((t) => ({ target: [t], failureSummary: help })) });
+  };
+  add('table-broken-number', 'A number, date or ID in a table cell is broken over two lines', r.broken);
+  add('table-split-cell', 'A num/date/id table cell takes more than one line', r.splitCells);
+  add('table-narrow-cell', 'A table cell whose text wraps is narrower than four characters', r.narrow);
+  add('table-scroll-region', 'A table wider than its box does not scroll in a focusable, labelled region', r.unlabelled);
+  return out;
+}
+
 const problem = (id, help) => ({ id, impact: 'critical', help, helpUrl: null, nodeCount: 0, nodes: [] });
 
 async function checkPage(ctx, AxeBuilder, base, session, spec, loginPath) {
@@ -98,6 +168,10 @@ async function checkPage(ctx, AxeBuilder, base, session, spec, loginPath) {
     await page.goto(url);
     const reflow = await reflowViolation(page);
     if (reflow) out.violations.push(reflow);
+    out.violations.push(...(await tableViolations(page, '360')));
+    // 200% zoom of the 1280×800 window: the same page laid out in 640×400 CSS px.
+    await page.setViewportSize({ width: 640, height: 400 });
+    out.violations.push(...(await tableViolations(page, '200%')));
   } catch (e) {
     out.violations.push(problem('page-load', `Could not check ${url}: ${trunc(e.message.split('\n')[0])}`));
   } finally {
@@ -236,6 +310,19 @@ async function runStep(page, AxeBuilder, base, step, onAxe) {
   } else if (step.expectText != null) {
     await poll(page, async () => (await page.evaluate(() => document.body?.innerText ?? '')).includes(step.expectText),
       `page text does not contain ${JSON.stringify(step.expectText)}`);
+  } else if (step.expectNoText != null) {
+    await poll(page, async () => !(await page.evaluate(() => document.body?.innerText ?? '')).includes(step.expectNoText),
+      `page text contains ${JSON.stringify(step.expectNoText)}`);
+  } else if (step.expectTitle != null) {
+    const re = new RegExp(step.expectTitle);
+    await poll(page, async () => re.test(await page.title()), `title does not match /${step.expectTitle}/`);
+  } else if (step.expectClasses != null) {
+    const want = String(step.expectClasses).split(/\s+/).filter(Boolean);
+    const absent = String(step.absent ?? '').split(/\s+/).filter(Boolean);
+    await poll(page, () => page.evaluate(([w, a]) => {
+      const cl = document.documentElement.classList;
+      return w.every((c) => cl.contains(c)) && !a.some((c) => cl.contains(c));
+    }, [want, absent]), `<html> classes are not ${JSON.stringify(want)} without ${JSON.stringify(absent)}`);
   } else if (step.expectUrl != null) {
     const re = new RegExp(step.expectUrl);
     await poll(page, async () => re.test(page.url()), `URL does not match /${step.expectUrl}/`);

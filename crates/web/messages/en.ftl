@@ -108,3 +108,6 @@ the-list-has-more-than = The list has more than
 rows-state-the-purpose-it-is = rows: state the purpose; it is recorded in the audit trail.
 optional-a-stated-purpose-is-recorded = Optional; a stated purpose is recorded in the audit trail.
 purpose-required = required
+
+# The title of a page showing a failed submission.
+error-title = Error: { $title }

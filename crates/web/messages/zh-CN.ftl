@@ -108,3 +108,6 @@ the-list-has-more-than = 名单超过
 rows-state-the-purpose-it-is = 条，须写明用途；用途记入审计日志。
 optional-a-stated-purpose-is-recorded = 可选；写明的用途记入审计日志。
 purpose-required = 必填
+
+# The title of a page showing a failed submission.
+error-title = 错误：{ $title }

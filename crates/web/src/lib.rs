@@ -249,6 +249,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
         .layer(axum::middleware::from_fn(auth::csrf_origin_guard))
+        .layer(axum::middleware::from_fn(view::display_layer))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -36,7 +36,9 @@ pub fn chrome(
         here: here.to_string(),
         nav,
         title: title.to_string(),
-        display: caller.map(|c| c.display).unwrap_or_default(),
+        display: caller
+            .map(|c| c.display)
+            .unwrap_or_else(crate::view::request_display),
     }
 }
 
@@ -297,6 +299,8 @@ pub async fn login(
                 Ok(cookie) => {
                     let to = if auth::must_enroll(&u) {
                         "/account/2fa".to_string()
+                    } else if next == "/" {
+                        crate::view::home_of(&u).to_string()
                     } else {
                         next
                     };
@@ -425,6 +429,10 @@ pub async fn area_names(state: &AppState) -> Result<(Vec<Area>, AreaNames), Stor
 }
 
 pub async fn home(State(state): State<AppState>, caller: PageCaller) -> Response {
+    let start = crate::view::home_of(&caller.user);
+    if start != "/" {
+        return Redirect::to(start).into_response();
+    }
     let (_, names) = match area_names(&state).await {
         Ok(a) => a,
         Err(e) => return store_error(&caller, e),

@@ -85,6 +85,24 @@ pub fn display_of(headers: &axum::http::HeaderMap) -> Display {
         .unwrap_or_default()
 }
 
+tokio::task_local! {
+    /// The display preferences of the request being answered, set by [`display_layer`].
+    static REQUEST_DISPLAY: Display;
+}
+
+/// Keeps the request's display preferences (its cookie) for every page rendered while
+/// answering it, signed in or not: the sign-in page, the public pages, certificate checks and
+/// error pages show the switches' state and combine them like every other page.
+pub async fn display_layer(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let d = display_of(req.headers());
+    REQUEST_DISPLAY.scope(d, next.run(req)).await
+}
+
+/// The display preferences of the request being answered (none outside a request).
+pub fn request_display() -> Display {
+    REQUEST_DISPLAY.try_with(|d| *d).unwrap_or_default()
+}
+
 /// The parts of the page around the content.
 #[derive(Debug, Clone)]
 pub struct Chrome {
@@ -141,6 +159,16 @@ impl Chrome {
         self.user
             .as_ref()
             .is_some_and(|u| u.role == zhucan_domain::access::Role::Citizen)
+    }
+
+    /// The title of a page that shows a failed submission ("错误：…" / "Error: …"): it is
+    /// the first thing a screen reader announces, before the error summary that has focus.
+    pub fn error_title(&self) -> String {
+        crate::tf(
+            self.lang,
+            "error-title",
+            &[("title", self.title.as_str().into())],
+        )
     }
 
     /// Picks the text for the page's language.
@@ -240,6 +268,70 @@ impl Chrome {
     }
 }
 
+/// Where an account's pages start: the overview (`/`) for staff; a citizen has no staff
+/// overview, their pages start at their first menu entry (their own file, `/me`).
+pub fn home_of(u: &User) -> &'static str {
+    if u.role != zhucan_domain::access::Role::Citizen {
+        return "/";
+    }
+    NAV.get()
+        .and_then(|v| {
+            v.iter()
+                .filter(|e| (e.shown)(u))
+                .min_by_key(|e| e.order)
+                .map(|e| e.href)
+        })
+        .unwrap_or("/")
+}
+
+/// Text for a table cell with its numbers, dates and IDs kept whole (issue 22), for `|safe`:
+/// the text HTML-escaped, and each run from a digit to a digit (or `%`, `*`, `X`) with
+/// `. , : % * / -` inside wrapped in `<span class="nw">` (`white-space: nowrap`). For cells of
+/// free or machine text (notes, audit details, user agents) that may wrap anywhere else.
+pub fn keep_numbers_whole(text: impl std::fmt::Display) -> String {
+    fn escape(c: char, out: &mut String) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    let inside = |c: char| c.is_ascii_digit() || ".,:%*Xx/-".contains(c);
+    let ends = |c: char| c.is_ascii_digit() || "%*Xx".contains(c);
+    let chars: Vec<char> = text.to_string().chars().collect();
+    let mut out = String::with_capacity(chars.len() + 16);
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            escape(chars[i], &mut out);
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < chars.len() && inside(chars[end]) {
+            end += 1;
+        }
+        while end > i + 1 && !ends(chars[end - 1]) {
+            end -= 1;
+        }
+        let run = &chars[i..end];
+        if run.len() > 1 {
+            out.push_str("<span class=\"nw\">");
+        }
+        for &c in run {
+            escape(c, &mut out);
+        }
+        if run.len() > 1 {
+            out.push_str("</span>");
+        }
+        i = end;
+    }
+    out
+}
+
 /// Percent-encodes a URL component.
 pub fn url_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
@@ -302,5 +394,22 @@ mod tests {
         assert_eq!(minute("garbage"), "garbage");
         assert_eq!(day_of("2026-12-01T18:51:06Z"), "2026-12-02");
         assert_eq!(day_of("2026-12-01"), "2026-12-01");
+    }
+
+    #[test]
+    fn numbers_in_text_are_kept_whole_and_the_rest_escaped() {
+        assert_eq!(
+            keep_numbers_whole("自 2025-07-01 起，98.00%。"),
+            r#"自 <span class="nw">2025-07-01</span> 起，<span class="nw">98.00%</span>。"#
+        );
+        assert_eq!(
+            keep_numbers_whole(r#"{"a":"<3310****0712>"}"#),
+            r#"{&quot;a&quot;:&quot;&lt;<span class="nw">3310****0712</span>&gt;&quot;}"#
+        );
+        assert_eq!(keep_numbers_whole("7 - x"), "7 - x");
+        assert_eq!(
+            keep_numbers_whole("1.5."),
+            r#"<span class="nw">1.5</span>."#
+        );
     }
 }

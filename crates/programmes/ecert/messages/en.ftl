@@ -41,3 +41,6 @@ verification-address-to-type-in-when = Verification address (to type in when the
 result = Result:{" "}
 checked-at = Checked at
 this-page-shows-only-what-a = This page shows only what a check needs (the name partly hidden): no photo, no ID number, no address. To confirm the holder's identity, look at their identity card. A code lasts only a few minutes, so a screenshot cannot be reused for long.
+
+# The certificate card: the heading of the certificate's details, after the code.
+certificate-details = Certificate details

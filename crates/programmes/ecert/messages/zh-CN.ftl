@@ -41,3 +41,6 @@ verification-address-to-type-in-when = 核验网址（无法扫码时可手动�
 result = 核验结果：
 checked-at = 核验时间
 this-page-shows-only-what-a = 本页只显示核验所需的信息（姓名部分隐去），不显示照片、身份证号或住址；如需确认本人，请查看其身份证件。二维码只在几分钟内有效，截图无法长期冒用。
+
+# The certificate card: the heading of the certificate's details, after the code.
+certificate-details = 证件信息

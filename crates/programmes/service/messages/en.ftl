@@ -243,7 +243,7 @@ as-your-file-stands-you-cannot-2 = As your file stands, you cannot apply yet.
 
 ## templates/signup.html
 the-certified-person-or-the-guardian = The certified person, or the guardian named on the file, can create an account with the name, citizen ID and certificate number. Then apply for services online, follow them, tell us your needs and show your electronic certificate.
-easy-read-use-the-name-and = Easy read: use the name and numbers on the disability card.
+easy-read-use-the-name-and = Use the name and numbers on the disability card.
 we-could-not-create-the-account = We could not create the account
 create-the-account = Create the account
 already-have-an-account-sign-in = Already have an account? Sign in

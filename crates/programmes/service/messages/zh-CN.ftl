@@ -243,7 +243,7 @@ as-your-file-stands-you-cannot-2 = 按档案中的情况，目前不能申请。
 
 ## templates/signup.html
 the-certified-person-or-the-guardian = 持证残疾人本人或档案上登记的监护人，凭姓名、身份证号和残疾人证号即可开通。开通后可在网上申请服务、查看进度、提出需求、出示电子证照。
-easy-read-use-the-name-and = 易读：用残疾人证上的名字和号码开通账户。
+easy-read-use-the-name-and = 用残疾人证上的名字和号码开通账户。
 we-could-not-create-the-account = 无法开通
 create-the-account = 开通
 already-have-an-account-sign-in = 已有账户？登录
