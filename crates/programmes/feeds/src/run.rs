@@ -196,14 +196,18 @@ impl Report {
         }
     }
 
+    /// The run's counts (`rejected`: rows, however many of their cells were bad).
     pub fn counts(&self) -> Counts {
+        let mut rows: Vec<u32> = self.rejected.iter().map(|i| i.row).collect();
+        rows.sort_unstable();
+        rows.dedup();
         Counts {
             received: self.received,
             matched: self.matched,
             changed: self.changed,
             unchanged: self.unchanged,
             unmatched: self.unmatched.len() as i64,
-            rejected: self.rejected.len() as i64,
+            rejected: rows.len() as i64,
         }
     }
 }
