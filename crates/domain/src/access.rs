@@ -14,6 +14,8 @@ coded_enum! {
         SystemAdmin = ("system_admin", "系统管理员", "system administrator"),
         SecurityAdmin = ("security_admin", "安全管理员", "security administrator"),
         Citizen = ("citizen", "残疾人及家属", "citizen"),
+        Institution = ("institution", "服务机构（定点康复、辅具服务点）", "service institution (rehabilitation, device point)"),
+        Contractor = ("contractor", "无障碍改造施工单位", "home-modification contractor"),
     }
 }
 
@@ -70,6 +72,14 @@ impl Role {
     /// parameters (at district level).
     pub fn runs_payroll(self) -> bool {
         matches!(self, Role::DistrictAdmin)
+    }
+
+    /// Whether the account works for one organisation (an institution, a contractor) and sees
+    /// only that organisation's own cases, never a person file or a list of persons: its
+    /// programmes confine every query to the organisation bound to the account
+    /// (`account_orgs`), and an account without a binding sees nothing.
+    pub fn confined(self) -> bool {
+        matches!(self, Role::Institution | Role::Contractor)
     }
 
     /// Whether the role must sign in with a second factor.

@@ -517,6 +517,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Binds an institution or contractor account to its organisation (or unbinds it), with
+    /// `audit` appended in the same transaction. The organisation's identifier is the owning
+    /// programme's (an institution's `township/name`, a contractor's code); the programme
+    /// checks it exists before binding.
+    pub async fn set_account_org(
+        &self,
+        user_id: &str,
+        org_id: Option<&str>,
+        audit: &crate::audit::AuditEvent,
+    ) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM account_orgs WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+            if let Some(org) = org_id {
+                sqlx::query("INSERT INTO account_orgs (user_id, org_id, set_by, set_at) VALUES ($1, $2, $3, $4)")
+                    .bind(user_id).bind(org).bind(&audit.account).bind(&now).execute(&mut *c).await?;
+            }
+        });
+        crate::audit::append(&mut tx, audit).await?;
+        tx.commit().await
+    }
+
+    /// The organisation an account works for, if it is bound to one.
+    pub async fn account_org(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT org_id FROM account_orgs WHERE user_id = $1").bind(user_id).fetch_optional(p).await?
+        }))
+    }
+
+    /// The accounts bound to an organisation.
+    pub async fn accounts_of_org(&self, org_id: &str) -> Result<Vec<String>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT user_id FROM account_orgs WHERE org_id = $1 ORDER BY user_id").bind(org_id).fetch_all(p).await?
+        }))
+    }
+}
+
 /// What a change of role and area did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RightsChange {

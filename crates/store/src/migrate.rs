@@ -131,6 +131,10 @@ fn kernel_migrations() -> Vec<Migration> {
             include_str!("../migrations/0010_import_runs_status.sql"),
         ),
         Migration::sql("ledger", include_str!("../migrations/0011_ledger.sql")),
+        Migration::sql(
+            "account_orgs",
+            include_str!("../migrations/0012_account_orgs.sql"),
+        ),
     ]
 }
 

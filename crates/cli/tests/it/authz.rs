@@ -15,6 +15,19 @@ const ROLES: [&str; 8] = [
     "admin", "township", "village", "partner", "auditor", "sysadmin", "security", "citizen",
 ];
 
+/// The roles confined to one organisation's cases ([`Role::confined`]).
+const CONFINED_ROLES: [&str; 2] = ["institution", "contractor"];
+
+/// (method, route pattern, expected statuses for `CONFINED_ROLES`) where a confined role is
+/// not refused: a programme's own queue of its organisation's cases. Every other route is 403
+/// or 404 for them (or what every signed-in account gets, see below).
+const CONFINED: &[(&str, &str, [u16; 2])] = &[
+    // Their own account: enrolling a second factor (the empty form is refused by field, as
+    // for every account without one) and signing in for a token.
+    ("POST", "/account/2fa", [422, 422]),
+    ("POST", "/api/v1/session", [200, 200]),
+];
+
 // The matrix runs on both backends: scope is enforced in queries too.
 crate::contract!(every_route_for_every_role);
 
@@ -56,6 +69,34 @@ async fn every_route_for_every_role(db: TestDb) {
     user(&db.store, "auditor", Role::Auditor, "331003").await;
     user(&db.store, "sysadmin", Role::SystemAdmin, "331003").await;
     user(&db.store, "security", Role::SecurityAdmin, "331003").await;
+    // Accounts confined to one organisation (an institution, a contractor), bound to
+    // organisations that own none of the matrix's cases.
+    for (name, role) in [
+        ("institution", Role::Institution),
+        ("contractor", Role::Contractor),
+    ] {
+        user(&db.store, name, role, "331003").await;
+        let u = db
+            .store
+            .user_by_username(name)
+            .await
+            .expect("lookup")
+            .expect("exists");
+        let event = zhucan_store::audit::AuditEvent {
+            account: "matrix".into(),
+            role: "system_admin".into(),
+            area: "331003".into(),
+            client: "test".into(),
+            action: "account.org".into(),
+            object: name.into(),
+            outcome: "ok".into(),
+            detail: serde_json::json!({}),
+        };
+        db.store
+            .set_account_org(&u.id, Some(&format!("matrix-{name}")), &event)
+            .await
+            .expect("org");
+    }
     crate::support::citizen(&db.store, "citizen", &inside.person.citizen_id).await;
     let h_in = db
         .store
@@ -1256,6 +1297,80 @@ async fn every_route_for_every_role(db: TestDb) {
                 "{role} after logout: {} (expected a redirect to login)",
                 r.status()
             ));
+        }
+    }
+    // The confined roles: on every route, 403 or 404, except what every signed-in account
+    // may use (the pages where the auditor, the system and the security administrator all
+    // get the same, non-refused answer: home, own account, public pages) and the rows a
+    // programme declares for them in `CONFINED` (its own queues).
+    let confined_rows: BTreeMap<(&str, &str), [u16; 2]> =
+        CONFINED.iter().map(|(m, p, e)| ((*m, *p), *e)).collect();
+    for (i, role) in CONFINED_ROLES.iter().enumerate() {
+        let expect = |method: &str, pattern: &str, row: &[u16; 8]| -> Vec<u16> {
+            if let Some(e) = confined_rows.get(&(method, pattern)) {
+                return vec![e[i]];
+            }
+            let (aud, sys, sec) = (row[4], row[5], row[6]);
+            if aud == sys && sys == sec && !matches!(aud, 403 | 404) {
+                vec![aud]
+            } else {
+                vec![403, 404]
+            }
+        };
+        let client = app.browser(role).await;
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("body");
+        let csrf = csrf_of(&home);
+        for (method, pattern, path, row) in &pages {
+            if *path == "/logout" {
+                continue;
+            }
+            let r = match *method {
+                "GET" => client.get(app.url(path)).send().await,
+                _ => {
+                    client
+                        .post(app.url(path))
+                        .form(&[("_csrf", csrf.as_str())])
+                        .send()
+                        .await
+                }
+            }
+            .expect("request");
+            let allowed = expect(method, pattern, row);
+            if !allowed.contains(&r.status().as_u16()) {
+                failures.push(format!(
+                    "{role} {method} {path}: {} (expected {allowed:?})",
+                    r.status().as_u16()
+                ));
+            }
+        }
+        let token = app.token(role).await;
+        for (method, pattern, path, row) in &api {
+            let c = reqwest::Client::new();
+            let r = match *method {
+                "GET" => c.get(app.url(path)).bearer_auth(&token).send().await,
+                "DELETE" => c.delete(app.url(path)).bearer_auth(&token).send().await,
+                _ => {
+                    c.post(app.url(path))
+                        .json(&serde_json::json!({"username": role, "password": crate::support::PASSWORD}))
+                        .send()
+                        .await
+                }
+            }
+            .expect("request");
+            let allowed = expect(method, pattern, row);
+            if !allowed.contains(&r.status().as_u16()) {
+                failures.push(format!(
+                    "{role} {method} {path}: {} (expected {allowed:?})",
+                    r.status().as_u16()
+                ));
+            }
         }
     }
     let mut by_role: BTreeMap<&str, usize> = BTreeMap::new();

@@ -12,6 +12,9 @@ use zhucan_domain::lang::Lang;
 use zhucan_domain::person::EconomicStatus;
 use zhucan_subsidies::rules::Subsidy;
 
+use zhucan_domain::workflow;
+pub use zhucan_domain::workflow::{ActRefused, StaffAct, StepDef, Transition};
+
 coded_enum! {
     /// Who may apply for a service.
     pub enum Eligibility {
@@ -63,14 +66,6 @@ pub struct DocDef {
     pub required: bool,
 }
 
-/// A workflow step, done by staff of the person's township.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepDef {
-    pub key: String,
-    pub label: String,
-    pub label_en: String,
-}
-
 /// One service of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceDef {
@@ -115,73 +110,21 @@ impl ServiceDef {
     }
 }
 
-/// What staff do with an application at its current step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffAct {
-    /// The current step is done; the next one begins. Not at the last step: the last step is
-    /// completed by the decision itself.
-    CompleteStep,
-    /// Ask the applicant for more information; the step stays.
-    RequestInfo,
-    /// Approve: only at the last step, once every earlier step is done.
-    Approve,
-    /// Reject with reasons: at any step (an applicant found ineligible at acceptance is told
-    /// so at once rather than after steps that cannot change the outcome).
-    Reject,
-}
-
-/// Where an act takes an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transition {
-    /// On to this step (0-based): always the one after the current step.
-    Step(i64),
-    InfoRequested,
-    Approved,
-    Rejected,
-}
-
-/// An act the workflow refuses at the application's current step (nothing changes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActRefused {
-    /// A decision to approve before the last step: the step `step` (0-based) is still to be
-    /// done, and `remaining` steps in all (it included) before the decision.
-    StepsRemain { step: i64, remaining: i64 },
-    /// "Complete this step" at the last step, which only a decision (approve or reject)
-    /// completes.
-    DecisionDue,
-}
-
 impl ServiceDef {
     /// Whether `step` (0-based) is the service's last step (or past it, if the catalogue lost
     /// steps since the application was made): the step that the decision completes.
     pub fn at_last_step(&self, step: i64) -> bool {
-        step.saturating_add(1) >= self.steps.len() as i64
+        workflow::at_last_step(&self.steps, step)
     }
 
     /// The step `step` (0-based) by its label, numbered from 1 ("2. 审核").
     pub fn step_label(&self, step: i64, lang: Lang) -> String {
-        usize::try_from(step)
-            .ok()
-            .and_then(|i| self.steps.get(i))
-            .map(|s| format!("{}. {}", step + 1, lang.pick(&s.label, &s.label_en)))
-            .unwrap_or_default()
+        workflow::step_label(&self.steps, step, lang)
     }
 
-    /// The workflow rule: steps advance one at a time and none is skipped; approval is the
-    /// completion of the last step; a rejection (with reasons) may come at any step.
+    /// The workflow rule of [`workflow::transition`] over the service's steps.
     pub fn transition(&self, step: i64, act: StaffAct) -> Result<Transition, ActRefused> {
-        let last = self.at_last_step(step);
-        match act {
-            StaffAct::CompleteStep if last => Err(ActRefused::DecisionDue),
-            StaffAct::CompleteStep => Ok(Transition::Step(step + 1)),
-            StaffAct::Approve if !last => Err(ActRefused::StepsRemain {
-                step,
-                remaining: self.steps.len() as i64 - 1 - step,
-            }),
-            StaffAct::Approve => Ok(Transition::Approved),
-            StaffAct::RequestInfo => Ok(Transition::InfoRequested),
-            StaffAct::Reject => Ok(Transition::Rejected),
-        }
+        workflow::transition(&self.steps, step, act)
     }
 }
 
@@ -404,11 +347,7 @@ fn doc(key: &str, label: &str, label_en: &str, required: bool) -> DocDef {
 
 fn steps(list: &[(&str, &str, &str)]) -> Vec<StepDef> {
     list.iter()
-        .map(|(k, zh, en)| StepDef {
-            key: (*k).into(),
-            label: (*zh).into(),
-            label_en: (*en).into(),
-        })
+        .map(|(k, zh, en)| StepDef::new(k, zh, en))
         .collect()
 }
 
@@ -666,6 +605,10 @@ pub fn default_catalogue() -> Vec<ServiceDef> {
         ("works", "施工", "works"),
         ("decide", "验收", "acceptance"),
     ]);
+    // The works are recorded by the contractor the project is assigned to.
+    if let Some(works) = home.steps.iter_mut().find(|s| s.key == "works") {
+        works.by = zhucan_domain::workflow::StepBy::Contractor;
+    }
     let mut care = svc(
         "care",
         "托养照护服务",
