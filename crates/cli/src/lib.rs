@@ -18,6 +18,7 @@ pub fn programmes() -> Programmes {
         zhucan_service::programme(),
         zhucan_ecert::programme(),
         zhucan_feeds::programme(),
+        zhucan_homemod::programme(),
     ])
 }
 

@@ -26,11 +26,28 @@ coded_enum! {
         MarginalRatio = ("marginal_ratio", "低边认定比例（人均收入不超过低保标准的倍数）", "低边 threshold as a multiple of the standard"),
         EmploymentDisregardYears = ("employment_disregard_years", "就业收入不计入年限", "years earned income is disregarded"),
         EmploymentTaperYears = ("employment_taper_years", "就业收入渐退期（年）", "taper years of earned income"),
+        HomemodStatuses = ("homemod_statuses", "无障碍改造对象家庭经济状况", "household statuses eligible for home modification"),
+        HomemodPeriodYears = ("homemod_period_years", "同一家庭再次改造间隔（年）", "years before a household may be modified again"),
+        HomemodHouseholdCap = ("homemod_household_cap", "无障碍改造每户补助上限（元）", "home modification subsidy cap per household (yuan)"),
+        HomemodSubsidyRatio = ("homemod_subsidy_ratio", "无障碍改造补助比例（占验收费用）", "home modification subsidy ratio (of the accepted cost)"),
     }
 }
 
 impl ParamKey {
-    /// The parameters a rule reads: exactly those `zhucan_subsidies::rules::InForce::resolve` takes
+    /// The programme whose rules read the parameter (its key): the policy pages group by it.
+    pub fn programme(self) -> &'static str {
+        match self {
+            ParamKey::HomemodStatuses
+            | ParamKey::HomemodPeriodYears
+            | ParamKey::HomemodHouseholdCap
+            | ParamKey::HomemodSubsidyRatio => "homemod",
+            _ => "subsidies",
+        }
+    }
+}
+
+impl ParamKey {
+    /// The subsidy parameters a rule reads: exactly those `zhucan_subsidies::rules::InForce::resolve` takes
     /// (no other code reads a parameter by key). The others — the 特困 multiple, the 低边
     /// threshold and the earned-income disregard and taper — are kept as versioned records
     /// for the day civil affairs' assessments are modelled (`DECISIONS.md`, "Not modelled"):
@@ -151,8 +168,8 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         return Err(err("必填", "is required"));
     }
     match key {
-        ParamKey::DibaoStandard => Ok(ParamValue::Fen(yuan(s)?)),
-        ParamKey::LivingRatio | ParamKey::ResidentialUplift => {
+        ParamKey::DibaoStandard | ParamKey::HomemodHouseholdCap => Ok(ParamValue::Fen(yuan(s)?)),
+        ParamKey::LivingRatio | ParamKey::ResidentialUplift | ParamKey::HomemodSubsidyRatio => {
             let v = crate::ratio::parse_ratio(s).map_err(|_| {
                 err(
                     format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
@@ -176,7 +193,7 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
             })?;
             Ok(ParamValue::Ratio(v))
         }
-        ParamKey::LivingStatuses => {
+        ParamKey::LivingStatuses | ParamKey::HomemodStatuses => {
             let mut out = Vec::new();
             for part in s
                 .split([',', '，', '、', '/', ' '])
@@ -233,7 +250,9 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
             }
             Ok(ParamValue::Tiers(out))
         }
-        ParamKey::EmploymentDisregardYears | ParamKey::EmploymentTaperYears => {
+        ParamKey::EmploymentDisregardYears
+        | ParamKey::EmploymentTaperYears
+        | ParamKey::HomemodPeriodYears => {
             let n = crate::parse::parse_int(s, 0, 20).map_err(|_| {
                 err(
                     format!("“{s}”应为 0 到 20 的整数"),

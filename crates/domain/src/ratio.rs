@@ -10,6 +10,19 @@ pub type Micro = i64;
 /// One million: the [`Micro`] value of 1.
 pub const MICRO: i64 = 1_000_000;
 
+/// `a × r` for a ratio `r` in millionths, rounded half away from zero (an amount in fen times
+/// a subsidy ratio).
+pub fn apply(a: i64, r: Micro) -> i64 {
+    let p = i128::from(a) * i128::from(r);
+    let half = i128::from(MICRO / 2);
+    let q = if p >= 0 {
+        (p + half) / i128::from(MICRO)
+    } else {
+        (p - half) / i128::from(MICRO)
+    };
+    i64::try_from(q).unwrap_or(i64::MAX)
+}
+
 /// Why a rate could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RateError {

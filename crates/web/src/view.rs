@@ -268,10 +268,11 @@ impl Chrome {
     }
 }
 
-/// Where an account's pages start: the overview (`/`) for staff; a citizen has no staff
-/// overview, their pages start at their first menu entry (their own file, `/me`).
+/// Where an account's pages start: the overview (`/`) for staff; a citizen and an account
+/// confined to one organisation's cases have no staff overview, their pages start at their
+/// first menu entry (their own file, `/me`; a contractor's projects).
 pub fn home_of(u: &User) -> &'static str {
-    if u.role != zhucan_domain::access::Role::Citizen {
+    if u.role != zhucan_domain::access::Role::Citizen && !u.role.confined() {
         return "/";
     }
     NAV.get()

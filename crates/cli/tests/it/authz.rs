@@ -26,6 +26,9 @@ const CONFINED: &[(&str, &str, [u16; 2])] = &[
     // for every account without one) and signing in for a token.
     ("POST", "/account/2fa", [422, 422]),
     ("POST", "/api/v1/session", [200, 200]),
+    // A contractor's pages start at its projects.
+    ("GET", "/", [200, 303]),
+    ("GET", "/homemod/works", [403, 200]),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -242,6 +245,82 @@ async fn every_route_for_every_role(db: TestDb) {
     };
     let (app_in, need_in) = service_end(&inside).await;
     let (app_out, need_out) = service_end(&outside).await;
+    // A home modification project of each person, accepted (with a photo), assigned to no
+    // contractor of the matrix.
+    let project_of = |rec: &zhucan_domain::person::PersonRecord| {
+        let store = db.store.clone();
+        let rec = rec.clone();
+        async move {
+            let def = store
+                .service("home_modification")
+                .await
+                .expect("s")
+                .expect("home_modification")
+                .0;
+            let area = rec
+                .person
+                .village
+                .clone()
+                .unwrap_or(rec.person.township.clone());
+            let actor = zhucan_store::registry::Actor {
+                name: "test",
+                source: "form",
+            };
+            let answers = std::collections::BTreeMap::from([
+                ("address".to_string(), "某村 1 号".to_string()),
+                ("contact_phone".to_string(), "13812345678".to_string()),
+            ]);
+            let app = store
+                .submit_application(
+                    &rec.person.citizen_id,
+                    &def,
+                    &area,
+                    &answers,
+                    &[],
+                    d(2026, 1, 1),
+                    &actor,
+                )
+                .await
+                .expect("application");
+            let photo = zhucan_service::store::Upload {
+                document_key: "acceptance_photo".into(),
+                file_name: "a.png".into(),
+                content_type: "image/png".into(),
+                data: b"\x89PNG\r\n\x1a\nrest".to_vec(),
+            };
+            let event = zhucan_store::audit::AuditEvent {
+                account: "matrix".into(),
+                role: "township_staff".into(),
+                area: "331003".into(),
+                client: "test".into(),
+                action: "homemod.accept".into(),
+                object: rec.person.citizen_id.to_string(),
+                outcome: "ok".into(),
+                detail: serde_json::json!({}),
+            };
+            store
+                .step(
+                    &app,
+                    &def,
+                    zhucan_service::rules::StaffAct::CompleteStep,
+                    &zhucan_homemod::store::StepRecord::Accept {
+                        township: rec.person.township.to_string(),
+                        area_code: area.to_string(),
+                        year: 2026,
+                        eligibility: "matrix".into(),
+                    },
+                    "受理",
+                    &[photo],
+                    &actor,
+                    &event,
+                )
+                .await
+                .expect("accept");
+            app.id
+        }
+    };
+    let hm_in = project_of(&inside).await;
+    let hm_out = project_of(&outside).await;
     let app = TestApp::start(db).await;
     // A certificate code of the inside person, signed by the service's key (an hour, so that
     // the matrix never outlives it).
@@ -946,6 +1025,88 @@ async fn every_route_for_every_role(db: TestDb) {
             format!("/services/applications/{app_out}/files/1"),
             [200, 404, 404, 403, 403, 403, 403, 403],
         ),
+        // Home modification: staff of the area; a contractor only on its own projects.
+        (
+            "GET",
+            "/homemod",
+            "/homemod".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/homemod/budgets",
+            "/homemod/budgets".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/homemod/export",
+            "/homemod/export".into(),
+            [200, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/homemod/works",
+            "/homemod/works".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/homemod/projects/{id}",
+            format!("/homemod/projects/{hm_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/homemod/projects/{id}",
+            format!("/homemod/projects/{hm_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        // A device application is no project.
+        (
+            "GET",
+            "/homemod/projects/{id}",
+            format!("/homemod/projects/{app_in}"),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        // The form is multipart: a urlencoded body is refused once the project is found.
+        (
+            "POST",
+            "/homemod/projects/{id}/act",
+            format!("/homemod/projects/{hm_in}/act"),
+            [400, 400, 400, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/homemod/projects/{id}/act",
+            format!("/homemod/projects/{hm_out}/act"),
+            [400, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        // Not accepted yet: no payment to record.
+        (
+            "POST",
+            "/homemod/projects/{id}/payment",
+            format!("/homemod/projects/{hm_in}/payment"),
+            [409, 409, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/homemod/projects/{id}/payment",
+            format!("/homemod/projects/{hm_out}/payment"),
+            [409, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/homemod/projects/{id}/files/{seq}",
+            format!("/homemod/projects/{hm_in}/files/1"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/homemod/projects/{id}/files/{seq}",
+            format!("/homemod/projects/{hm_out}/files/1"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/needs",
@@ -1142,6 +1303,12 @@ async fn every_route_for_every_role(db: TestDb) {
             ),
             (
                 "GET",
+                "/api/v1/homemod/projects",
+                "/api/v1/homemod/projects?year=2026".to_string(),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
                 "/api/v1/me/applications",
                 "/api/v1/me/applications".to_string(),
                 [403, 403, 403, 403, 403, 403, 403, 200],
@@ -1318,8 +1485,13 @@ async fn every_route_for_every_role(db: TestDb) {
             }
         };
         let client = app.browser(role).await;
+        let start = if *role == "contractor" {
+            "/homemod/works"
+        } else {
+            "/"
+        };
         let home = client
-            .get(app.url("/"))
+            .get(app.url(start))
             .send()
             .await
             .expect("home")

@@ -26,6 +26,8 @@ mod ecert;
 mod feeds;
 #[path = "../../../programmes/registry/tests/file_edit.rs"]
 mod file_edit;
+#[path = "../../../programmes/homemod/tests/homemod.rs"]
+mod homemod;
 #[path = "../../../programmes/registry/tests/import.rs"]
 mod import;
 #[path = "../../../programmes/plan/tests/indicators.rs"]

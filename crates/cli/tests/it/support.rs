@@ -17,6 +17,7 @@ use prelude::*;
 /// The programmes' store and engine traits, for every test module (`use crate::support::prelude::*`).
 #[allow(unused_imports)]
 pub mod prelude {
+    pub use zhucan_homemod::store::HomemodStore;
     pub use zhucan_plan::facts::IndicatorFacts;
     pub use zhucan_plan::store::PlanStore;
     pub use zhucan_service::store::ServiceStore;

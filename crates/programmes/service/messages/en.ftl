@@ -247,3 +247,5 @@ easy-read-use-the-name-and = Use the name and numbers on the disability card.
 we-could-not-create-the-account = We could not create the account
 create-the-account = Create the account
 already-have-an-account-sign-in = Already have an account? Sign in
+steps-are-worked-on-the-project-page = This service's steps and acceptance are worked on its project page (where the survey, works and acceptance are recorded); here you may only ask for information or reject with reasons
+open-the-project-page = Open the project page to work its steps

@@ -247,3 +247,5 @@ easy-read-use-the-name-and = 用残疾人证上的名字和号码开通账户。
 we-could-not-create-the-account = 无法开通
 create-the-account = 开通
 already-have-an-account-sign-in = 已有账户？登录
+steps-are-worked-on-the-project-page = 本事项的各环节和验收在项目页办理（那里记录评估、施工和验收的内容）；这里只能请申请人补充材料或写明理由不予批准
+open-the-project-page = 打开项目页办理各环节

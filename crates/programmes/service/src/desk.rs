@@ -318,6 +318,8 @@ struct AppPage {
     decision: Option<String>,
     steps: Vec<(String, String)>,
     can_act: bool,
+    /// The programme's page that works the steps ([`ServiceDef::handled_at`]).
+    handled_at: Option<String>,
     version: i64,
     fields: Vec<FormField>,
     errors: Vec<(String, String)>,
@@ -333,7 +335,10 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
     let mut actions = vec![(String::new(), crate::t(lang, "choose").to_string())];
     // Before the last step the clerk completes the step; at the last step the decision
     // completes it. Rejecting (with reasons) is open at every step.
-    if last {
+    // A service a programme works (its project pages record each step's data) is moved on
+    // there; the desk only asks for information or rejects.
+    if def.handled_by.is_some() {
+    } else if last {
         actions.push(("approve".into(), crate::t(lang, "approve").into()));
     } else {
         actions.push((
@@ -353,7 +358,9 @@ fn act_fields(lang: Lang, def: &ServiceDef, app: &Application) -> Vec<FormField>
         .last()
         .map(|s| lang.pick(&s.label, &s.label_en).to_string())
         .unwrap_or_default();
-    let action_hint = if last {
+    let action_hint = if def.handled_by.is_some() {
+        crate::t(lang, "steps-are-worked-on-the-project-page").to_string()
+    } else if last {
         crate::t(lang, "this-is-the-last-step-the").to_string()
     } else {
         match lang {
@@ -505,6 +512,7 @@ async fn app_page(
         can_act: caller.user.role.decides_subsidies()
             && scope::can_write(&caller.user, &file.person)
             && matches!(app.status.as_str(), "submitted" | "needs_info"),
+        handled_at: def.handled_at(&app.id),
         version: app.version,
         fields,
         errors,
@@ -584,6 +592,13 @@ pub async fn act(
         && let Err(refused) = def.transition(app.step, a)
     {
         sub.fail("action", refusal_message(&def, refused, lang));
+    } else if matches!(action, Some(StaffAct::CompleteStep | StaffAct::Approve))
+        && def.handled_by.is_some()
+    {
+        sub.fail(
+            "action",
+            crate::t(lang, "steps-are-worked-on-the-project-page").into(),
+        );
     }
     let (Some(action), true) = (action, sub.errors.is_empty()) else {
         return app_page(&state, &caller, &id, Some(&sub)).await;

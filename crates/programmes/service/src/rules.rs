@@ -85,6 +85,11 @@ pub struct ServiceDef {
     /// A subsidy whose enrolment an approval records.
     #[serde(default)]
     pub subsidy: Option<Subsidy>,
+    /// The programme whose case pages work the application's steps and decision (its key:
+    /// `homemod` works a home modification at `/homemod/projects/{id}`): the desk then only
+    /// asks for information or rejects, since the steps record the programme's own data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 impl ServiceDef {
@@ -111,6 +116,14 @@ impl ServiceDef {
 }
 
 impl ServiceDef {
+    /// Where the programme that works this service shows an application (see
+    /// [`ServiceDef::handled_by`]).
+    pub fn handled_at(&self, id: &str) -> Option<String> {
+        self.handled_by
+            .as_ref()
+            .map(|p| format!("/{p}/projects/{id}"))
+    }
+
     /// Whether `step` (0-based) is the service's last step (or past it, if the catalogue lost
     /// steps since the application was made): the step that the decision completes.
     pub fn at_last_step(&self, step: i64) -> bool {
@@ -398,6 +411,7 @@ pub fn default_catalogue() -> Vec<ServiceDef> {
         promised_days: days,
         steps: accept_review.clone(),
         subsidy: None,
+        handled_by: None,
     };
     let mut cert_new = svc(
         "cert_new",
@@ -605,10 +619,12 @@ pub fn default_catalogue() -> Vec<ServiceDef> {
         ("works", "施工", "works"),
         ("decide", "验收", "acceptance"),
     ]);
-    // The works are recorded by the contractor the project is assigned to.
+    // The works are recorded by the contractor the project is assigned to; the project pages
+    // of the home modification programme work every step.
     if let Some(works) = home.steps.iter_mut().find(|s| s.key == "works") {
         works.by = zhucan_domain::workflow::StepBy::Contractor;
     }
+    home.handled_by = Some("homemod".into());
     let mut care = svc(
         "care",
         "托养照护服务",

@@ -294,6 +294,85 @@ async fn insert_files(tx: &mut Tx, app: &str, files: &[Upload], by: &str) -> Res
     Ok(())
 }
 
+/// What became of an act inside a caller's transaction ([`act_in`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActedIn {
+    Done,
+    /// The application changed since `app` was read, or is decided.
+    Stale,
+    Refused(ActRefused),
+}
+
+/// Staff (or the programme that works the service, [`ServiceDef::handled_by`]) act on the
+/// application `app` as read at its version, inside `tx`: the step moves by the workflow rule,
+/// the event and the person's timeline are written, all with the caller's own records, so a
+/// programme's step and its data are one transaction. Nothing is written unless `Done`.
+pub async fn act_in(
+    tx: &mut Tx,
+    app: &Application,
+    action: StaffAct,
+    def: &ServiceDef,
+    note: &str,
+    easy: &str,
+    actor: &Actor<'_>,
+) -> Result<ActedIn> {
+    let id = app.id.as_str();
+    if !matches!(app.status.as_str(), "submitted" | "needs_info") {
+        return Ok(ActedIn::Stale);
+    }
+    let (status, step, kind, decided) = match def.transition(app.step, action) {
+        Err(refused) => return Ok(ActedIn::Refused(refused)),
+        Ok(Transition::Step(next)) => ("submitted", next, "step_done", false),
+        Ok(Transition::Approved) => ("approved", app.step, "approved", true),
+        Ok(Transition::InfoRequested) => ("needs_info", app.step, "info_requested", false),
+        Ok(Transition::Rejected) => ("rejected", app.step, "rejected", true),
+    };
+    let service_name = def.name.as_str();
+    let now = now_text();
+    let affected = on_tx!(&mut *tx, c => {
+        sqlx::query("UPDATE applications SET status = $3, step = $4, decided_at = $5, decision = $6, decision_easy = $7, version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(id).bind(app.version).bind(status).bind(step)
+            .bind(decided.then(|| now.clone())).bind(decided.then(|| note.to_string())).bind(decided.then(|| easy.to_string()).filter(|_| !easy.is_empty()))
+            .execute(&mut *c).await?.rows_affected()
+    });
+    if affected != 1 {
+        return Ok(ActedIn::Stale);
+    }
+    insert_event(tx, id, actor.name, kind, app.step, note).await?;
+    let (ek, summary) = match kind {
+        "approved" => (EventKind::ServiceDecided, format!("{service_name}：批准")),
+        "rejected" => (
+            EventKind::ServiceDecided,
+            format!("{service_name}：不予批准"),
+        ),
+        "info_requested" => (
+            EventKind::ServiceStep,
+            format!("{service_name}：请补充材料"),
+        ),
+        _ => (
+            EventKind::ServiceStep,
+            format!("{service_name}：第 {} 步完成", app.step + 1),
+        ),
+    };
+    zhucan_store::registry::touch(
+        tx,
+        app.citizen_id.as_str(),
+        &[NewEvent {
+            kind: ek,
+            occurred_on: None,
+            summary,
+        }],
+        actor,
+    )
+    .await?;
+    Ok(ActedIn::Done)
+}
+
+/// Adds documents (photos) to an application inside `tx`, numbered after those it has.
+pub async fn add_files_in(tx: &mut Tx, app: &str, files: &[Upload], by: &str) -> Result<()> {
+    insert_files(tx, app, files, by).await
+}
+
 /// Seeds the default catalogue (migration 7).
 pub async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
     for (i, s) in crate::rules::default_catalogue().iter().enumerate() {
@@ -689,52 +768,12 @@ impl ServiceStore for Store {
         {
             return Ok(Acted::Stale);
         }
-        let (status, step, kind, decided) = match def.transition(app.step, action) {
-            Err(refused) => return Ok(Acted::Refused(refused)),
-            Ok(Transition::Step(next)) => ("submitted", next, "step_done", false),
-            Ok(Transition::Approved) => ("approved", app.step, "approved", true),
-            Ok(Transition::InfoRequested) => ("needs_info", app.step, "info_requested", false),
-            Ok(Transition::Rejected) => ("rejected", app.step, "rejected", true),
-        };
-        let service_name = def.name.as_str();
         let mut tx = self.begin().await?;
-        let now = now_text();
-        let affected = on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE applications SET status = $3, step = $4, decided_at = $5, decision = $6, decision_easy = $7, version = version + 1 WHERE id = $1 AND version = $2")
-                .bind(id).bind(expected_version).bind(status).bind(step)
-                .bind(decided.then(|| now.clone())).bind(decided.then(|| note.to_string())).bind(decided.then(|| easy.to_string()).filter(|_| !easy.is_empty()))
-                .execute(&mut *c).await?.rows_affected()
-        });
-        if affected != 1 {
-            return Ok(Acted::Stale);
+        match act_in(&mut tx, &app, action, def, note, easy, actor).await? {
+            ActedIn::Done => {}
+            ActedIn::Stale => return Ok(Acted::Stale),
+            ActedIn::Refused(r) => return Ok(Acted::Refused(r)),
         }
-        insert_event(&mut tx, id, actor.name, kind, app.step, note).await?;
-        let (ek, summary) = match kind {
-            "approved" => (EventKind::ServiceDecided, format!("{service_name}：批准")),
-            "rejected" => (
-                EventKind::ServiceDecided,
-                format!("{service_name}：不予批准"),
-            ),
-            "info_requested" => (
-                EventKind::ServiceStep,
-                format!("{service_name}：请补充材料"),
-            ),
-            _ => (
-                EventKind::ServiceStep,
-                format!("{service_name}：第 {} 步完成", app.step + 1),
-            ),
-        };
-        zhucan_store::registry::touch(
-            &mut tx,
-            app.citizen_id.as_str(),
-            &[NewEvent {
-                kind: ek,
-                occurred_on: None,
-                summary,
-            }],
-            actor,
-        )
-        .await?;
         tx.commit().await?;
         Ok(match self.application(id).await? {
             Some(a) => Acted::Done(Box::new(a)),

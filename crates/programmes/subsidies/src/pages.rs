@@ -1291,7 +1291,9 @@ struct PolicyPage {
 
 /// The note beside a parameter that no rule reads ([`ParamKey::read_by_rules`]).
 fn reference_note(key: ParamKey, lang: Lang) -> Option<&'static str> {
-    (!key.read_by_rules()).then(|| crate::t(lang, "recorded-for-reference-only-no-rule"))
+    // Another programme's parameter is read by that programme's rules.
+    (key.programme() == "subsidies" && !key.read_by_rules())
+        .then(|| crate::t(lang, "recorded-for-reference-only-no-rule"))
 }
 
 /// What a scenario on a parameter no rule reads can show: nothing changes.
