@@ -665,3 +665,176 @@ async fn run_suite(keep: fn(&str) -> bool) {
     let result = run_harness(&job);
     assert_clean(&result);
 }
+
+/// Home modification end to end, keyboard only: a household applies on the service end,
+/// township staff accept and survey it, the contractor records the works (with a photo), staff
+/// accept them — and indicator 13 of the township and the district moves at once by exactly
+/// that household. Every page of the programme passes axe on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_home_modification_is_worked_with_the_keyboard_and_moves_indicator_13() {
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    let mut me = crate::support::record(
+        "改造户",
+        crate::support::d(1970, 7, 7),
+        77,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::One,
+    );
+    me.survey.economic_status = Some(zhucan_domain::person::EconomicStatus::Dibao);
+    crate::support::put(&db.store, std::slice::from_ref(&me)).await;
+    crate::support::citizen(&db.store, "hh", &me.person.citizen_id).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    let event = |action: &str| zhucan_store::audit::AuditEvent {
+        account: "test".into(),
+        role: "system_admin".into(),
+        area: "331003".into(),
+        client: "test".into(),
+        action: action.into(),
+        object: "test".into(),
+        outcome: "ok".into(),
+        detail: json!({}),
+    };
+    db.store
+        .put_contractor(
+            &zhucan_homemod::store::Contractor {
+                code: "C001".into(),
+                name: "黄岩安居建设有限公司".into(),
+                contact: "0576-84000000".into(),
+                active: true,
+            },
+            "test",
+            &event("homemod.contractor.put"),
+        )
+        .await
+        .expect("contractor");
+    user(&db.store, "gc", Role::Contractor, "331003").await;
+    let gc = db
+        .store
+        .user_by_username("gc")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    db.store
+        .set_account_org(&gc.id, Some("C001"), &event("account.org"))
+        .await
+        .expect("bind");
+    let app = TestApp::start(db).await;
+    let token = app.token("admin").await;
+    let indicator = |area: &'static str| {
+        let url = app.url(&format!("/api/v1/indicators?area={area}"));
+        let token = token.clone();
+        async move {
+            let v: serde_json::Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("indicators")
+                .json()
+                .await
+                .expect("json");
+            v["indicators"]
+                .as_array()
+                .and_then(|a| a.iter().find(|i| i["key"] == "home_modification"))
+                .map(|i| {
+                    (
+                        i["numerator"].as_i64().unwrap_or(0),
+                        i["denominator"].as_i64().unwrap_or(0),
+                    )
+                })
+                .expect("indicator 13")
+        }
+    };
+    let district_before = indicator("331003").await;
+    let township_before = indicator("331003107").await;
+    let login = |u: &str| {
+        json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null})
+    };
+    let submit = json!({"focus": "form.stack button[type=submit]"});
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "household", "login": login("hh"), "pages": [
+                {"path": "/me/services/home_modification", "name": "apply-home-modification"}
+            ], "journeys": [
+                {"name": "apply-for-modification", "steps": [
+                    {"goto": "/me/services/home_modification"},
+                    {"focus": "#f-f_address"}, {"type": "院桥镇某村 7 号"},
+                    {"focus": "#f-f_contact_phone"}, {"press": "Control+A"}, {"type": "13812345678"},
+                    submit, {"press": "Enter"},
+                    {"expectUrl": "/me/applications/"}, {"expectText": "办理中"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "township-survey", "login": login("yq"), "pages": [
+                {"path": "/homemod", "name": "homemod-queue"},
+                {"path": "/homemod?stage=overdue", "name": "homemod-queue-overdue"}
+            ], "journeys": [
+                {"name": "accept-and-survey", "steps": [
+                    {"goto": "/homemod"}, {"focus": "table a[href^='/homemod/projects/']"}, {"press": "Enter"},
+                    {"expectUrl": "/homemod/projects/"}, {"expectText": "低保"}, {"axe": true},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"}, submit, {"press": "Enter"},
+                    {"expectText": "入户评估：当前环节"}, {"axe": true},
+                    // A price over its cap: the error summary takes the focus.
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
+                    {"focus": "#f-contractor"}, {"press": "ArrowDown"},
+                    {"focus": "#f-q_ramp"}, {"type": "1"}, {"focus": "#f-p_ramp"}, {"type": "2500"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "超过限价"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},
+                    {"focus": "#f-p_ramp"}, {"press": "Control+A"}, {"type": "1500"},
+                    {"focus": "#f-q_grab_bar"}, {"type": "2"}, {"focus": "#f-p_grab_bar"}, {"type": "150"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "施工（施工单位）：当前环节"}, {"expectText": "1800.00"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "contractor", "login": login("gc"), "pages": [
+                {"path": "/homemod/works", "name": "contractor-works"}
+            ], "journeys": [
+                {"name": "record-the-works", "steps": [
+                    {"goto": "/"}, {"expectUrl": "/homemod/works$"},
+                    {"focus": "table a[href^='/homemod/projects/']"}, {"press": "Enter"},
+                    {"expectUrl": "/homemod/projects/"}, {"expectText": "院桥镇某村 7 号"}, {"axe": true},
+                    {"focus": "#f-note"}, {"type": "坡道和扶手已安装"},
+                    {"setFile": "#f-photos", "fileName": "works.pdf", "mimeType": "application/pdf", "fileContent": "%PDF-1.4\n%works\n"},
+                    submit, {"press": "Enter"},
+                    {"expectUrl": "/homemod/works$"}, {"expectText": "4. 验收"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "township-accept", "login": login("yq"), "journeys": [
+                {"name": "accept-the-works", "steps": [
+                    {"goto": "/homemod"}, {"focus": "table a[href^='/homemod/projects/']"}, {"press": "Enter"},
+                    {"expectText": "坡道和扶手已安装"}, {"axe": true},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
+                    {"focus": "#f-cost_yuan"}, {"type": "1800"},
+                    {"focus": "#f-confirmed"}, {"press": "ArrowDown"}, {"press": "ArrowDown"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "已验收"}, {"expectText": "1800.00"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "household-after", "login": login("hh"), "journeys": [
+                {"name": "sees-the-acceptance", "steps": [
+                    {"goto": "/me/messages"}, {"expectText": "您家的无障碍改造已验收"}, {"axe": true}
+                ]}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+    if std::env::var("ZHUCAN_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        return;
+    }
+    let district_after = indicator("331003").await;
+    let township_after = indicator("331003107").await;
+    assert_eq!(
+        district_after.0,
+        district_before.0 + 1,
+        "{district_before:?} → {district_after:?}"
+    );
+    assert_eq!(
+        township_after.0,
+        township_before.0 + 1,
+        "{township_before:?} → {township_after:?}"
+    );
+}
