@@ -750,9 +750,7 @@ async fn a_home_modification_is_worked_with_the_keyboard_and_moves_indicator_13(
     };
     let district_before = indicator("331003").await;
     let township_before = indicator("331003107").await;
-    let login = |u: &str| {
-        json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null})
-    };
+    let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null});
     let submit = json!({"focus": "form.stack button[type=submit]"});
     let job = json!({
         "base": app.base,
