@@ -19,6 +19,7 @@ pub fn programmes() -> Programmes {
         zhucan_ecert::programme(),
         zhucan_feeds::programme(),
         zhucan_homemod::programme(),
+        zhucan_rehab::programme(),
     ])
 }
 

@@ -30,6 +30,8 @@ coded_enum! {
         HomemodPeriodYears = ("homemod_period_years", "同一家庭再次改造间隔（年）", "years before a household may be modified again"),
         HomemodHouseholdCap = ("homemod_household_cap", "无障碍改造每户补助上限（元）", "home modification subsidy cap per household (yuan)"),
         HomemodSubsidyRatio = ("homemod_subsidy_ratio", "无障碍改造补助比例（占验收费用）", "home modification subsidy ratio (of the accepted cost)"),
+        RehabChildMonthly = ("rehab_child_monthly", "残疾儿童康复补助（元/人·月）", "child rehabilitation subsidy (yuan a child a month)"),
+        RehabChildAgeLimit = ("rehab_child_age_limit", "儿童康复救助年龄上限（周岁，不含）", "child rehabilitation age limit (years, exclusive)"),
     }
 }
 
@@ -41,6 +43,7 @@ impl ParamKey {
             | ParamKey::HomemodPeriodYears
             | ParamKey::HomemodHouseholdCap
             | ParamKey::HomemodSubsidyRatio => "homemod",
+            ParamKey::RehabChildMonthly | ParamKey::RehabChildAgeLimit => "rehab",
             _ => "subsidies",
         }
     }
@@ -168,7 +171,9 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         return Err(err("必填", "is required"));
     }
     match key {
-        ParamKey::DibaoStandard | ParamKey::HomemodHouseholdCap => Ok(ParamValue::Fen(yuan(s)?)),
+        ParamKey::DibaoStandard | ParamKey::HomemodHouseholdCap | ParamKey::RehabChildMonthly => {
+            Ok(ParamValue::Fen(yuan(s)?))
+        }
         ParamKey::LivingRatio | ParamKey::ResidentialUplift | ParamKey::HomemodSubsidyRatio => {
             let v = crate::ratio::parse_ratio(s).map_err(|_| {
                 err(
@@ -252,7 +257,8 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         }
         ParamKey::EmploymentDisregardYears
         | ParamKey::EmploymentTaperYears
-        | ParamKey::HomemodPeriodYears => {
+        | ParamKey::HomemodPeriodYears
+        | ParamKey::RehabChildAgeLimit => {
             let n = crate::parse::parse_int(s, 0, 20).map_err(|_| {
                 err(
                     format!("“{s}”应为 0 到 20 的整数"),

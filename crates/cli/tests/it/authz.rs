@@ -26,9 +26,14 @@ const CONFINED: &[(&str, &str, [u16; 2])] = &[
     // for every account without one) and signing in for a token.
     ("POST", "/account/2fa", [422, 422]),
     ("POST", "/api/v1/session", [200, 200]),
-    // A contractor's pages start at its projects.
-    ("GET", "/", [200, 303]),
+    // Their pages start at their own cases (an institution's children, a contractor's
+    // projects).
+    ("GET", "/", [303, 303]),
     ("GET", "/homemod/works", [403, 200]),
+    // An institution's pages start at its children.
+    ("GET", "/rehab/institution", [200, 403]),
+    // Its import is multipart: a urlencoded body is refused.
+    ("POST", "/rehab/institution/import", [400, 403]),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -321,6 +326,66 @@ async fn every_route_for_every_role(db: TestDb) {
     };
     let hm_in = project_of(&inside).await;
     let hm_out = project_of(&outside).await;
+    // A child rehabilitation placement of each person (the store does not judge age).
+    let rehab_event = zhucan_store::audit::AuditEvent {
+        account: "matrix".into(),
+        role: "district_admin".into(),
+        area: "331003".into(),
+        client: "test".into(),
+        action: "rehab.place".into(),
+        object: "matrix".into(),
+        outcome: "ok".into(),
+        detail: serde_json::json!({}),
+    };
+    db.store
+        .put_designation(
+            &zhucan_rehab::rules::Designation {
+                institution_id: "331003107/矩阵康复中心".into(),
+                capacity: 10,
+                agreement_no: "M-1".into(),
+                agreement_from: d(2021, 1, 1),
+                agreement_to: d(2030, 12, 31),
+                exited_on: None,
+                exit_reason: None,
+            },
+            "matrix",
+            &rehab_event,
+        )
+        .await
+        .expect("designate");
+    let placement_of = |rec: &zhucan_domain::person::PersonRecord| {
+        let store = db.store.clone();
+        let rec = rec.clone();
+        let event = rehab_event.clone();
+        async move {
+            let p = zhucan_rehab::store::Placement {
+                id: String::new(),
+                citizen_id: rec.person.citizen_id.clone(),
+                institution_id: "331003107/矩阵康复中心".into(),
+                service: zhucan_rehab::rules::Service::Autism,
+                area_code: rec
+                    .person
+                    .village
+                    .clone()
+                    .unwrap_or(rec.person.township.clone())
+                    .to_string(),
+                started_on: d(2026, 1, 1),
+                ended_on: None,
+                end_reason: None,
+                created_by: "matrix".into(),
+            };
+            let actor = zhucan_store::registry::Actor {
+                name: "matrix",
+                source: "form",
+            };
+            match store.place(&p, 10, &actor, &event).await.expect("place") {
+                zhucan_rehab::store::Placed::Done(id) => id,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let rp_in = placement_of(&inside).await;
+    let rp_out = placement_of(&outside).await;
     let app = TestApp::start(db).await;
     // A certificate code of the inside person, signed by the service's key (an hour, so that
     // the matrix never outlives it).
@@ -1107,6 +1172,98 @@ async fn every_route_for_every_role(db: TestDb) {
             format!("/homemod/projects/{hm_out}/files/1"),
             [200, 404, 404, 403, 403, 403, 403, 403],
         ),
+        // Rehabilitation: staff of the area; an institution only on its own children; the
+        // district administrator designates and settles.
+        (
+            "GET",
+            "/rehab",
+            "/rehab".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/placements",
+            "/rehab/placements".into(),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/records",
+            "/rehab/records".into(),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/rehab/placements/{id}",
+            format!("/rehab/placements/{rp_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/rehab/placements/{id}",
+            format!("/rehab/placements/{rp_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/placements/{id}/records",
+            format!("/rehab/placements/{rp_in}/records"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/placements/{id}/records",
+            format!("/rehab/placements/{rp_out}/records"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/placements/{id}/end",
+            format!("/rehab/placements/{rp_in}/end"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/placements/{id}/end",
+            format!("/rehab/placements/{rp_out}/end"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/rehab/institution",
+            "/rehab/institution".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/institution/import",
+            "/rehab/institution/import".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/rehab/settlements",
+            "/rehab/settlements".into(),
+            [200, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/settlements",
+            "/rehab/settlements".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/designations",
+            "/rehab/designations".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/rehab/settlements/export",
+            "/rehab/settlements/export".into(),
+            [200, 403, 403, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/needs",
@@ -1309,6 +1466,12 @@ async fn every_route_for_every_role(db: TestDb) {
             ),
             (
                 "GET",
+                "/api/v1/rehab/records",
+                "/api/v1/rehab/records?month=2026-01".to_string(),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
                 "/api/v1/me/applications",
                 "/api/v1/me/applications".to_string(),
                 [403, 403, 403, 403, 403, 403, 403, 200],
@@ -1488,7 +1651,7 @@ async fn every_route_for_every_role(db: TestDb) {
         let start = if *role == "contractor" {
             "/homemod/works"
         } else {
-            "/"
+            "/rehab/institution"
         };
         let home = client
             .get(app.url(start))

@@ -836,3 +836,165 @@ async fn a_home_modification_is_worked_with_the_keyboard_and_moves_indicator_13(
         "{township_before:?} → {township_after:?}"
     );
 }
+
+/// Rehabilitation end to end, keyboard only: township staff place a child at a designated
+/// institution, the institution's own account records the month's sessions — and indicator 11
+/// of the township and the district moves at once by exactly that child. Every page of the
+/// programme passes axe on the way, errors included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_is_placed_and_served_with_the_keyboard_and_moves_indicator_11() {
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    let birth = chrono::Local::now()
+        .date_naive()
+        .checked_sub_months(chrono::Months::new(12 * 5))
+        .expect("five years ago");
+    let mut kid = crate::support::record(
+        "康复儿",
+        birth,
+        88,
+        "331003107",
+        zhucan_domain::Category::Intellectual,
+        zhucan_domain::Grade::Two,
+    );
+    kid.survey.needs_rehab = Some(true);
+    kid.survey.received_rehab = Some(false);
+    crate::support::put(&db.store, std::slice::from_ref(&kid)).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    // The API reader is another account: a second factor's code is used once per account, and
+    // the browser signs in as `admin`.
+    user(&db.store, "reader", Role::DistrictAdmin, "331003").await;
+    let event = |action: &str| zhucan_store::audit::AuditEvent {
+        account: "test".into(),
+        role: "system_admin".into(),
+        area: "331003".into(),
+        client: "test".into(),
+        action: action.into(),
+        object: "test".into(),
+        outcome: "ok".into(),
+        detail: json!({}),
+    };
+    let inst = "331003107/星星儿童康复中心";
+    db.store
+        .upsert_institutions(&[zhucan_domain::institution::Institution {
+            name: "星星儿童康复中心".into(),
+            kind: zhucan_domain::institution::InstitutionKind::ChildRehab,
+            township: zhucan_domain::AreaCode::parse("331003107").expect("t"),
+            standardized: true,
+            designated: true,
+            beds: None,
+            stars: None,
+            opened_on: crate::support::d(2015, 1, 1),
+            closed_on: None,
+        }])
+        .await
+        .expect("institution");
+    db.store
+        .put_designation(
+            &zhucan_rehab::rules::Designation {
+                institution_id: inst.into(),
+                capacity: 20,
+                agreement_no: "HY-KF-2026-01".into(),
+                agreement_from: crate::support::d(2021, 1, 1),
+                agreement_to: crate::support::d(2030, 12, 31),
+                exited_on: None,
+                exit_reason: None,
+            },
+            "test",
+            &event("rehab.designate"),
+        )
+        .await
+        .expect("designate");
+    user(&db.store, "star", Role::Institution, "331003").await;
+    let star = db
+        .store
+        .user_by_username("star")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    db.store
+        .set_account_org(&star.id, Some(inst), &event("account.org"))
+        .await
+        .expect("bind");
+    let app = TestApp::start(db).await;
+    let token = app.token("reader").await;
+    let indicator = |area: &'static str| {
+        let url = app.url(&format!("/api/v1/indicators?area={area}"));
+        let token = token.clone();
+        async move {
+            let v: serde_json::Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("indicators")
+                .json()
+                .await
+                .expect("json");
+            v["indicators"]
+                .as_array()
+                .and_then(|a| a.iter().find(|i| i["key"] == "rehab_coverage"))
+                .and_then(|i| i["numerator"].as_i64())
+                .expect("indicator 11")
+        }
+    };
+    let district_before = indicator("331003").await;
+    let township_before = indicator("331003107").await;
+    let login = |u: &str| {
+        let secret = if u == "admin" {
+            json!(crate::support::TOTP_SECRET)
+        } else {
+            json!(null)
+        };
+        json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": secret})
+    };
+    let submit = json!({"focus": "form.stack button[type=submit]"});
+    let kid_id = kid.person.citizen_id.as_str().to_string();
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "township-place", "login": login("yq"), "pages": [
+                {"path": "/rehab", "name": "rehab-overview"}
+            ], "journeys": [
+                {"name": "place-a-child", "steps": [
+                    {"goto": "/rehab"},
+                    // Nothing typed: the error summary takes the focus.
+                    submit, {"press": "Enter"},
+                    {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},
+                    {"focus": "#f-p_citizen_id"}, {"type": kid_id},
+                    {"focus": "#f-p_institution"}, {"press": "ArrowDown"},
+                    {"focus": "#f-p_service"}, {"press": "ArrowDown"},
+                    submit, {"press": "Enter"},
+                    {"expectUrl": "/rehab/placements/"}, {"expectText": "康复儿"}, {"axe": true},
+                    {"focus": "#f-r_sessions"}, {"type": "很多"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "不是 1–100 的整数"}, {"expectFocus": ".error-summary"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "institution", "login": login("star"), "pages": [
+                {"path": "/rehab/institution", "name": "rehab-institution"}
+            ], "journeys": [
+                {"name": "record-the-month", "steps": [
+                    {"goto": "/"}, {"expectUrl": "/rehab/institution$"}, {"expectText": "康复儿"},
+                    {"focus": "table a[href^='/rehab/placements/']"}, {"press": "Enter"},
+                    {"expectUrl": "/rehab/placements/"}, {"axe": true},
+                    {"focus": "#f-r_sessions"}, {"type": "12"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "录入"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "district", "login": login("admin"), "pages": [
+                {"path": "/rehab/settlements", "name": "rehab-settlements"},
+                {"path": "/rehab", "name": "rehab-overview-district"}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+    if std::env::var("ZHUCAN_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        return;
+    }
+    assert_eq!(indicator("331003").await, district_before + 1);
+    assert_eq!(indicator("331003107").await, township_before + 1);
+}

@@ -32,6 +32,8 @@ mod homemod;
 mod import;
 #[path = "../../../programmes/plan/tests/indicators.rs"]
 mod indicators;
+#[path = "../../../programmes/rehab/tests/rehab.rs"]
+mod rehab;
 #[path = "../../../programmes/service/tests/service_end.rs"]
 mod service_end;
 #[path = "../../../programmes/subsidies/tests/subsidies.rs"]

@@ -20,6 +20,7 @@ pub mod prelude {
     pub use zhucan_homemod::store::HomemodStore;
     pub use zhucan_plan::facts::IndicatorFacts;
     pub use zhucan_plan::store::PlanStore;
+    pub use zhucan_rehab::store::RehabStore;
     pub use zhucan_service::store::ServiceStore;
     pub use zhucan_subsidies::cases::CaseFinder;
     pub use zhucan_subsidies::facts::SubsidyEngine;
