@@ -20,6 +20,7 @@ pub fn programmes() -> Programmes {
         zhucan_feeds::programme(),
         zhucan_homemod::programme(),
         zhucan_rehab::programme(),
+        zhucan_devices::programme(),
     ])
 }
 

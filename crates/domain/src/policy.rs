@@ -32,6 +32,8 @@ coded_enum! {
         HomemodSubsidyRatio = ("homemod_subsidy_ratio", "无障碍改造补助比例（占验收费用）", "home modification subsidy ratio (of the accepted cost)"),
         RehabChildMonthly = ("rehab_child_monthly", "残疾儿童康复补助（元/人·月）", "child rehabilitation subsidy (yuan a child a month)"),
         RehabChildAgeLimit = ("rehab_child_age_limit", "儿童康复救助年龄上限（周岁，不含）", "child rehabilitation age limit (years, exclusive)"),
+        DeviceFullStatuses = ("device_full_statuses", "辅具全额补贴对象家庭经济状况", "household statuses whose devices are subsidised in full"),
+        DeviceSubsidyRatio = ("device_subsidy_ratio", "辅具补贴比例（其他对象）", "device subsidy ratio (everyone else)"),
     }
 }
 
@@ -44,6 +46,7 @@ impl ParamKey {
             | ParamKey::HomemodHouseholdCap
             | ParamKey::HomemodSubsidyRatio => "homemod",
             ParamKey::RehabChildMonthly | ParamKey::RehabChildAgeLimit => "rehab",
+            ParamKey::DeviceFullStatuses | ParamKey::DeviceSubsidyRatio => "devices",
             _ => "subsidies",
         }
     }
@@ -174,7 +177,10 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         ParamKey::DibaoStandard | ParamKey::HomemodHouseholdCap | ParamKey::RehabChildMonthly => {
             Ok(ParamValue::Fen(yuan(s)?))
         }
-        ParamKey::LivingRatio | ParamKey::ResidentialUplift | ParamKey::HomemodSubsidyRatio => {
+        ParamKey::LivingRatio
+        | ParamKey::ResidentialUplift
+        | ParamKey::HomemodSubsidyRatio
+        | ParamKey::DeviceSubsidyRatio => {
             let v = crate::ratio::parse_ratio(s).map_err(|_| {
                 err(
                     format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
@@ -198,7 +204,7 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
             })?;
             Ok(ParamValue::Ratio(v))
         }
-        ParamKey::LivingStatuses | ParamKey::HomemodStatuses => {
+        ParamKey::LivingStatuses | ParamKey::HomemodStatuses | ParamKey::DeviceFullStatuses => {
             let mut out = Vec::new();
             for part in s
                 .split([',', '，', '、', '/', ' '])
@@ -284,6 +290,23 @@ pub struct ParamEntry {
     pub source: String,
     pub author: String,
     pub entered_at: String,
+}
+
+impl ParamEntry {
+    /// A programme's default for the district, as its migration seeds it: in force from
+    /// 2021-01-01 (the plan's first year), from the plan's document, by `system`.
+    pub fn plan_default(key: ParamKey, district: &AreaCode, value: ParamValue) -> ParamEntry {
+        ParamEntry {
+            id: 0,
+            key,
+            area: district.clone(),
+            value,
+            effective_from: NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or(NaiveDate::MIN),
+            source: "黄岩区残疾人事业发展“十四五”规划（示例值，以区残联文件为准）".into(),
+            author: "system".into(),
+            entered_at: String::new(),
+        }
+    }
 }
 
 /// Every version of every parameter.

@@ -737,6 +737,16 @@ impl Snapshot {
         &self.surveys[start..start + usize::from(p.s_len)]
     }
 
+    /// A person's household economic status on `on` as the rules read it: the survey of that
+    /// year with the partner feeds' overlay (the civil affairs roll); `None` if unknown.
+    pub fn economic_on(&self, id: &CitizenId, on: NaiveDate) -> Option<EconomicStatus> {
+        let p = self.persons.get(self.index_of(id)?)?;
+        let sv = Self::survey_for(self.rows(p), on.year());
+        self.overlay(p, sv, day(on))
+            .or(sv.copied())
+            .and_then(|s| s.economic)
+    }
+
     /// Whether the township with index `t` lies in `area`.
     pub fn township_in(&self, t: u32, area: &AreaCode) -> bool {
         self.townships

@@ -231,3 +231,32 @@ pub fn find_area<'a>(
         a.name == s && a.code.level() == level && within.is_none_or(|w| w.contains(&a.code))
     })
 }
+
+/// A required date not after `today` (`YYYY-MM-DD`, or another spelling `parse_date` reads);
+/// the field's error names the value.
+pub fn past_date(
+    sub: &mut Submission,
+    field: &str,
+    today: chrono::NaiveDate,
+    lang: Lang,
+) -> Option<chrono::NaiveDate> {
+    let raw = sub.get(field).to_string();
+    match zhucan_domain::parse::parse_date(&raw) {
+        Ok(d) if d <= today => Some(d),
+        Ok(_) => {
+            sub.fail(
+                field,
+                crate::tf(lang, "date-in-the-future", &[("v", raw.into())]),
+            );
+            None
+        }
+        Err(_) if raw.is_empty() => {
+            sub.fail(field, crate::t(lang, "is-required").to_string());
+            None
+        }
+        Err(_) => {
+            sub.fail(field, crate::tf(lang, "not-a-date", &[("v", raw.into())]));
+            None
+        }
+    }
+}

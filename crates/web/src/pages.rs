@@ -539,3 +539,77 @@ pub async fn display(State(state): State<AppState>, Query(q): Query<DisplayParam
     )
         .into_response()
 }
+
+/// The person of a citizen ID typed in a form's `field`, within the caller's reach and
+/// writable by them; otherwise the field's error (the same words whether the person is absent
+/// or out of reach, so that an ID tells nothing).
+pub async fn typed_person(
+    state: &AppState,
+    caller: &PageCaller,
+    sub: &mut Submission,
+    field: &str,
+) -> Result<Option<PersonFile>, crate::usecase::PageError> {
+    use crate::usecase::OrPage;
+    use zhucan_domain::Localized;
+    let lang = caller.lang;
+    let raw = sub.get(field).to_string();
+    if raw.is_empty() {
+        sub.fail(field, crate::t(lang, "is-required").to_string());
+        return Ok(None);
+    }
+    let id = match CitizenId::parse(&raw) {
+        Ok(p) => p.id,
+        Err(e) => {
+            sub.fail(field, format!("“{raw}”：{}", e.message(lang)));
+            return Ok(None);
+        }
+    };
+    let file = state
+        .store
+        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
+        .await
+        .or_page(caller)?
+        .filter(|f| scope::can_write(&caller.user, &f.person));
+    if file.is_none() {
+        sub.fail(
+            field,
+            crate::tf(lang, "no-person-in-your-area", &[("v", id.masked().into())]),
+        );
+    }
+    Ok(file)
+}
+
+/// Refuses (on `field`) a service day on or after the person's death or move out of the
+/// district.
+pub fn check_present(
+    sub: &mut Submission,
+    field: &str,
+    file: &PersonFile,
+    day: chrono::NaiveDate,
+    lang: Lang,
+) {
+    let p = &file.person;
+    if p.died_on.is_some_and(|d| d <= day) || p.moved_out_on.is_some_and(|d| d <= day) {
+        sub.fail(
+            field,
+            crate::tf(lang, "person-gone-on", &[("v", day.to_string().into())]),
+        );
+    }
+}
+
+/// The names of the persons of `ids` (those in the registry), by citizen ID.
+pub async fn names_of(
+    state: &AppState,
+    caller: &PageCaller,
+    ids: &[CitizenId],
+) -> Result<HashMap<String, String>, crate::usecase::PageError> {
+    use crate::usecase::OrPage;
+    Ok(state
+        .store
+        .summaries_of(ids)
+        .await
+        .or_page(caller)?
+        .into_iter()
+        .map(|s| (s.citizen_id.as_str().to_string(), s.name))
+        .collect())
+}

@@ -386,6 +386,88 @@ async fn every_route_for_every_role(db: TestDb) {
     };
     let rp_in = placement_of(&inside).await;
     let rp_out = placement_of(&outside).await;
+    // A device case and a loan of each person.
+    let device_of = |rec: &zhucan_domain::person::PersonRecord, code: &'static str| {
+        let store = db.store.clone();
+        let rec = rec.clone();
+        let event = rehab_event.clone();
+        async move {
+            let area = rec
+                .person
+                .village
+                .clone()
+                .unwrap_or(rec.person.township.clone())
+                .to_string();
+            let actor = zhucan_store::registry::Actor {
+                name: "matrix",
+                source: "form",
+            };
+            let case = zhucan_devices::store::Case {
+                id: String::new(),
+                citizen_id: rec.person.citizen_id.clone(),
+                area_code: area.clone(),
+                item_key: "wheelchair".into(),
+                status: zhucan_devices::rules::Status::Assessed,
+                assessed_on: d(2026, 1, 1),
+                assessment: "matrix".into(),
+                assessed_by: "matrix".into(),
+                decided_by: None,
+                decision_note: None,
+                fitted_on: None,
+                mode: None,
+                invoice_fen: None,
+                subsidy_fen: None,
+                ratio_basis: None,
+                fitted_by: None,
+                followup_due: None,
+                followed_on: None,
+                followup_note: None,
+                followed_by: None,
+            };
+            let case_id = store
+                .open_device_case(&case, &actor, &event)
+                .await
+                .expect("case");
+            store
+                .add_stock(
+                    &zhucan_devices::store::StockItem {
+                        code: code.into(),
+                        point_id: "331003107/矩阵辅具服务点".into(),
+                        item_key: "wheelchair".into(),
+                        condition: zhucan_devices::rules::Condition::Good,
+                        note: String::new(),
+                    },
+                    "matrix",
+                    &event,
+                )
+                .await
+                .expect("stock");
+            let loan = zhucan_devices::store::Loan {
+                id: String::new(),
+                code: code.into(),
+                citizen_id: rec.person.citizen_id.clone(),
+                area_code: area,
+                lent_on: d(2026, 1, 1),
+                due_on: d(2026, 4, 1),
+                returned_on: None,
+                renewals: 0,
+                return_condition: None,
+                reminded_on: None,
+                lent_by: "matrix".into(),
+            };
+            let loan_id = match store
+                .lend(&loan, "轮椅", &actor, &event)
+                .await
+                .expect("lend")
+            {
+                zhucan_devices::store::Lent::Done(id) => id,
+                other => panic!("{other:?}"),
+            };
+            (case_id, loan_id)
+        }
+    };
+    let (dc_in, dl_in) = device_of(&inside, "M-1").await;
+    let (dc_out, dl_out) = device_of(&outside, "M-2").await;
     let app = TestApp::start(db).await;
     // A certificate code of the inside person, signed by the service's key (an hour, so that
     // the matrix never outlives it).
@@ -1264,6 +1346,103 @@ async fn every_route_for_every_role(db: TestDb) {
             "/rehab/settlements/export".into(),
             [200, 403, 403, 403, 403, 403, 403, 403],
         ),
+        // Assistive devices: staff of the area; the district keeps the stock.
+        (
+            "GET",
+            "/devices",
+            "/devices".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/cases",
+            "/devices/cases".into(),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/devices/cases/{id}",
+            format!("/devices/cases/{dc_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/devices/cases/{id}",
+            format!("/devices/cases/{dc_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/cases/{id}/act",
+            format!("/devices/cases/{dc_in}/act"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/cases/{id}/act",
+            format!("/devices/cases/{dc_out}/act"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/loans",
+            "/devices/loans".into(),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/devices/loans/{id}",
+            format!("/devices/loans/{dl_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/devices/loans/{id}",
+            format!("/devices/loans/{dl_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/loans/{id}/renew",
+            format!("/devices/loans/{dl_in}/renew"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/loans/{id}/renew",
+            format!("/devices/loans/{dl_out}/renew"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/loans/{id}/return",
+            format!("/devices/loans/{dl_in}/return"),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/loans/{id}/return",
+            format!("/devices/loans/{dl_out}/return"),
+            [422, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/devices/stock",
+            "/devices/stock".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/stock",
+            "/devices/stock".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/stock/condition",
+            "/devices/stock/condition".into(),
+            [422, 422, 403, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/needs",
@@ -1468,6 +1647,12 @@ async fn every_route_for_every_role(db: TestDb) {
                 "GET",
                 "/api/v1/rehab/records",
                 "/api/v1/rehab/records?month=2026-01".to_string(),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/devices",
+                "/api/v1/devices".to_string(),
                 [200, 200, 200, 403, 403, 403, 403, 403],
             ),
             (

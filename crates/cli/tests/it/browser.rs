@@ -998,3 +998,151 @@ async fn a_child_is_placed_and_served_with_the_keyboard_and_moves_indicator_11()
     assert_eq!(indicator("331003").await, district_before + 1);
     assert_eq!(indicator("331003107").await, township_before + 1);
 }
+
+/// Assistive devices, keyboard only: township staff assess a wheelchair, approve and fit it —
+/// and indicator 12 of the township moves at once; the case, the loans, a loan and the stock
+/// pass axe, errors included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    let mut me = crate::support::record(
+        "轮椅用户",
+        crate::support::d(1966, 6, 6),
+        66,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::One,
+    );
+    me.survey.needs_device = Some(true);
+    me.survey.device_fitted = Some(false);
+    // The borrower of the loan whose page is audited is someone else: a loan out already
+    // counts its borrower in indicator 12.
+    let borrower = crate::support::record(
+        "借用人",
+        crate::support::d(1960, 1, 6),
+        67,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::Two,
+    );
+    crate::support::put(&db.store, &[me.clone(), borrower.clone()]).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "reader", Role::DistrictAdmin, "331003").await;
+    let event = zhucan_store::audit::AuditEvent {
+        account: "test".into(),
+        role: "system_admin".into(),
+        area: "331003".into(),
+        client: "test".into(),
+        action: "devices.stock.add".into(),
+        object: "test".into(),
+        outcome: "ok".into(),
+        detail: json!({}),
+    };
+    let actor = Actor {
+        name: "test",
+        source: "form",
+    };
+    db.store
+        .add_stock(
+            &zhucan_devices::store::StockItem {
+                code: "W-9".into(),
+                point_id: "331003107/院桥辅具服务点".into(),
+                item_key: "wheelchair".into(),
+                condition: zhucan_devices::rules::Condition::Good,
+                note: String::new(),
+            },
+            "test",
+            &event,
+        )
+        .await
+        .expect("stock");
+    let today = chrono::Local::now().date_naive();
+    let loan = match db
+        .store
+        .lend(
+            &zhucan_devices::store::Loan {
+                id: String::new(),
+                code: "W-9".into(),
+                citizen_id: borrower.person.citizen_id.clone(),
+                area_code: "331003107".into(),
+                lent_on: today - chrono::Days::new(100),
+                due_on: today - chrono::Days::new(10),
+                returned_on: None,
+                renewals: 0,
+                return_condition: None,
+                reminded_on: None,
+                lent_by: "test".into(),
+            },
+            "轮椅",
+            &actor,
+            &event,
+        )
+        .await
+        .expect("lend")
+    {
+        zhucan_devices::store::Lent::Done(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let app = TestApp::start(db).await;
+    let token = app.token("reader").await;
+    let indicator = || {
+        let url = app.url("/api/v1/indicators?area=331003107");
+        let token = token.clone();
+        async move {
+            let v: serde_json::Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("indicators")
+                .json()
+                .await
+                .expect("json");
+            v["indicators"]
+                .as_array()
+                .and_then(|a| a.iter().find(|i| i["key"] == "device_fitting"))
+                .and_then(|i| i["numerator"].as_i64())
+                .expect("indicator 12")
+        }
+    };
+    let before = indicator().await;
+    let login =
+        json!({"path": "/login", "username": "yq", "password": PASSWORD, "totpSecret": null});
+    let submit = json!({"focus": "form.stack button[type=submit]"});
+    let id = me.person.citizen_id.as_str().to_string();
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "township-devices", "login": login, "pages": [
+                {"path": "/devices", "name": "devices-overview"},
+                {"path": "/devices/stock", "name": "devices-stock"},
+                {"path": format!("/devices/loans/{loan}"), "name": "devices-loan"}
+            ], "journeys": [
+                {"name": "assess-and-fit", "steps": [
+                    {"goto": "/devices"},
+                    {"focus": "#f-c_citizen_id"}, {"type": id},
+                    {"focus": "#f-c_item"}, {"press": "ArrowDown"},
+                    {"focus": "#f-c_assessment"}, {"type": "下肢无力"},
+                    submit, {"press": "Enter"},
+                    {"expectUrl": "/devices/cases/"}, {"expectText": "已评估"}, {"axe": true},
+                    {"focus": "#f-action"}, {"press": "ArrowDown"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "已审批，待适配"}, {"axe": true},
+                    {"focus": "#f-price_yuan"}, {"type": "很贵"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "不是有效金额"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},
+                    {"focus": "#f-price_yuan"}, {"press": "Control+A"}, {"type": "1200"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "已适配，待回访"}, {"expectText": "600.00"}, {"axe": true}
+                ]}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+    if std::env::var("ZHUCAN_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        return;
+    }
+    assert_eq!(indicator().await, before + 1);
+}

@@ -17,6 +17,7 @@ use prelude::*;
 /// The programmes' store and engine traits, for every test module (`use crate::support::prelude::*`).
 #[allow(unused_imports)]
 pub mod prelude {
+    pub use zhucan_devices::store::DevicesStore;
     pub use zhucan_homemod::store::HomemodStore;
     pub use zhucan_plan::facts::IndicatorFacts;
     pub use zhucan_plan::store::PlanStore;
@@ -653,4 +654,67 @@ pub async fn change_file(
 /// The reach of a test that looks at any file directly.
 pub fn any() -> zhucan_store::Reach {
     zhucan_store::Reach::system("test")
+}
+
+/// An audit event of the tests' own set-up (a store call outside any request).
+pub fn test_event(action: &str) -> zhucan_store::audit::AuditEvent {
+    zhucan_store::audit::AuditEvent {
+        account: "test".into(),
+        role: "system_admin".into(),
+        area: "331003".into(),
+        client: "test".into(),
+        action: action.into(),
+        object: "test".into(),
+        outcome: "ok".into(),
+        detail: serde_json::json!({}),
+    }
+}
+
+/// Posts `fields` as a form to `path`, with the CSRF token of the page at `page`.
+pub async fn post_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = page_text(c, &app.url(page)).await;
+    let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf_of(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    c.post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// The `Location` of a redirect (empty if none).
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Indicator `key`'s (numerator, denominator) for `area` today, through the API.
+pub async fn indicator(app: &TestApp, token: &str, area: &str, key: &str) -> (i64, i64) {
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/indicators?area={area}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("indicators")
+        .json()
+        .await
+        .expect("json");
+    let ind = v["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["key"] == key))
+        .cloned()
+        .unwrap_or_else(|| panic!("no indicator {key}"));
+    (
+        ind["numerator"].as_i64().unwrap_or(0),
+        ind["denominator"].as_i64().unwrap_or(0),
+    )
 }

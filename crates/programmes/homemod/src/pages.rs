@@ -1026,11 +1026,8 @@ async fn judgement(
             let Some(p) = snap.persons.get(i) else {
                 return Err(PageError::not_found(caller));
             };
-            let t = zhucan_facts::snapshot::day(day);
-            let sv = zhucan_facts::Snapshot::survey_for(snap.rows(p), day.year());
-            let s = snap.overlay(p, sv, t).or(sv.copied());
             Household {
-                economic: s.and_then(|s| s.economic),
+                economic: snap.economic_on(&app.citizen_id, day),
                 last_done: snap
                     .hm_dates(p)
                     .iter()

@@ -16,14 +16,14 @@ use serde::Deserialize;
 use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::lang::{Lang, Localized};
+use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{fen_to_yuan, parse_date};
 use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, User};
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission, enum_options};
-use zhucan_web::pages::{area_names, chrome};
+use zhucan_web::pages::{area_names, check_present, chrome, names_of, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
@@ -129,26 +129,7 @@ fn status_of(d: &Designation, day: NaiveDate, lang: Lang) -> String {
 }
 
 fn read_date(sub: &mut Submission, field: &str, lang: Lang) -> Option<NaiveDate> {
-    let raw = sub.get(field).to_string();
-    match parse_date(&raw) {
-        Ok(d) if d <= today() => Some(d),
-        Ok(_) => {
-            sub.fail(
-                field,
-                crate::tf(lang, "date-in-the-future", &[("v", raw.into())]),
-            );
-            None
-        }
-        Err(_) => {
-            let m = if raw.is_empty() {
-                crate::t(lang, "is-required").to_string()
-            } else {
-                crate::tf(lang, "not-a-date", &[("v", raw.into())])
-            };
-            sub.fail(field, m);
-            None
-        }
-    }
+    zhucan_web::forms::past_date(sub, field, today(), lang)
 }
 
 fn read_sessions(sub: &mut Submission, field: &str, lang: Lang) -> Option<i64> {
@@ -173,53 +154,6 @@ fn read_note(sub: &mut Submission, field: &str, lang: Lang) -> String {
     note
 }
 
-/// The person of a typed citizen ID, within the caller's reach and writable by them; the
-/// field's error otherwise (the same words whether absent or out of reach).
-async fn person_typed(
-    state: &AppState,
-    caller: &PageCaller,
-    sub: &mut Submission,
-    field: &str,
-) -> Result<Option<PersonFile>, PageError> {
-    let lang = caller.lang;
-    let raw = sub.get(field).to_string();
-    if raw.is_empty() {
-        sub.fail(field, crate::t(lang, "is-required").into());
-        return Ok(None);
-    }
-    let id = match CitizenId::parse(&raw) {
-        Ok(p) => p.id,
-        Err(e) => {
-            sub.fail(field, format!("“{raw}”：{}", e.message(lang)));
-            return Ok(None);
-        }
-    };
-    let file = state
-        .store
-        .person_file(&id, &zhucan_store::Reach::of(&caller.user))
-        .await
-        .or_page(caller)?
-        .filter(|f| scope::can_write(&caller.user, &f.person));
-    if file.is_none() {
-        sub.fail(
-            field,
-            crate::tf(lang, "no-person-in-your-area", &[("v", id.masked().into())]),
-        );
-    }
-    Ok(file)
-}
-
-/// Refuses a service day on or after the person's death or move out of the district.
-fn check_alive(sub: &mut Submission, field: &str, file: &PersonFile, day: NaiveDate, lang: Lang) {
-    let p = &file.person;
-    if p.died_on.is_some_and(|d| d <= day) || p.moved_out_on.is_some_and(|d| d <= day) {
-        sub.fail(
-            field,
-            crate::tf(lang, "person-gone-on", &[("v", day.to_string().into())]),
-        );
-    }
-}
-
 async fn terms_for(
     state: &AppState,
     caller: &PageCaller,
@@ -234,21 +168,6 @@ async fn terms_for(
             &[("p", k.label(caller.lang).to_string().into())],
         )
     }))
-}
-
-async fn names_of(
-    state: &AppState,
-    caller: &PageCaller,
-    ids: Vec<CitizenId>,
-) -> Result<HashMap<String, String>, PageError> {
-    Ok(state
-        .store
-        .summaries_of(&ids)
-        .await
-        .or_page(caller)?
-        .into_iter()
-        .map(|s| (s.citizen_id.as_str().to_string(), s.name))
-        .collect())
 }
 
 // ---------------------------------------------------------------- the overview
@@ -438,7 +357,7 @@ async fn overview_page(
         .or_page(caller)?;
     let mut ids: Vec<CitizenId> = placements.iter().map(|p| p.citizen_id.clone()).collect();
     ids.extend(records.iter().map(|r| r.citizen_id.clone()));
-    let names = names_of(state, caller, ids).await?;
+    let names = names_of(state, caller, &ids).await?;
     let mut pf = place_fields(lang, &designations, &anames);
     let mut af = adult_fields(lang);
     let errors = match posted {
@@ -510,7 +429,7 @@ pub async fn place(
 ) -> PageResult {
     let lang = caller.lang;
     let mut sub = Submission::new(form);
-    let file = person_typed(&state, &caller, &mut sub, "p_citizen_id").await?;
+    let file = typed_person(&state, &caller, &mut sub, "p_citizen_id").await?;
     let inst = sub.get("p_institution").to_string();
     let designation = if inst.is_empty() {
         sub.fail("p_institution", crate::t(lang, "is-required").into());
@@ -542,7 +461,7 @@ pub async fn place(
         )
         .await;
     };
-    check_alive(&mut sub, "p_started_on", &file, start, lang);
+    check_present(&mut sub, "p_started_on", &file, start, lang);
     let area = file.person.home_area().clone();
     let terms = match terms_for(&state, &caller, &area, start).await? {
         Ok(t) => Some(t),
@@ -666,7 +585,7 @@ pub async fn record_adult(
 ) -> PageResult {
     let lang = caller.lang;
     let mut sub = Submission::new(form);
-    let file = person_typed(&state, &caller, &mut sub, "a_citizen_id").await?;
+    let file = typed_person(&state, &caller, &mut sub, "a_citizen_id").await?;
     let service = sub.required_choice(
         "a_service",
         |s| Service::parse(s).filter(|s| !s.is_child()),
@@ -676,7 +595,7 @@ pub async fn record_adult(
     let sessions = read_sessions(&mut sub, "a_sessions", lang);
     let note = read_note(&mut sub, "a_note", lang);
     if let (Some(f), Some(d)) = (&file, served_on) {
-        check_alive(&mut sub, "a_served_on", f, d, lang);
+        check_present(&mut sub, "a_served_on", f, d, lang);
     }
     let month = served_on
         .map(Month::of)
@@ -963,7 +882,7 @@ pub async fn record_child(
                 ),
             );
         }
-        check_alive(&mut sub, "r_served_on", &file, d, lang);
+        check_present(&mut sub, "r_served_on", &file, d, lang);
     }
     let (Some(served_on), Some(sessions), true) = (served_on, sessions, sub.errors.is_empty())
     else {
@@ -1731,7 +1650,7 @@ pub async fn export(
         .iter()
         .filter_map(|(_, l, _)| CitizenId::from_trusted(l.citizen_id.clone()).ok())
         .collect();
-    let names = names_of(&state, &caller, ids).await?;
+    let names = names_of(&state, &caller, &ids).await?;
     let heads = [
         crate::t(lang, "institution"),
         crate::t(lang, "name"),

@@ -282,18 +282,7 @@ pub fn settle(children: &[ChildMonth]) -> Vec<SettlementLine> {
 
 /// The default parameters (seeded with the programme's tables for the district).
 pub fn default_params(district: &AreaCode) -> Vec<ParamEntry> {
-    let from = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or(NaiveDate::MIN);
-    let doc = "黄岩区残疾人事业发展“十四五”规划（示例值，以区残联文件为准）";
-    let e = |key, value| ParamEntry {
-        id: 0,
-        key,
-        area: district.clone(),
-        value,
-        effective_from: from,
-        source: doc.into(),
-        author: "system".into(),
-        entered_at: String::new(),
-    };
+    let e = |key, value| ParamEntry::plan_default(key, district, value);
     vec![
         e(ParamKey::RehabChildMonthly, ParamValue::Fen(200_000)),
         e(ParamKey::RehabChildAgeLimit, ParamValue::Years(18)),

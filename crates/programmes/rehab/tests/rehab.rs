@@ -13,23 +13,13 @@ use zhucan_rehab::store::{NewRecord, Placed, Placement, Recorded, Settlement};
 use zhucan_store::Role;
 use zhucan_store::registry::Actor;
 
-use crate::support::{TestApp, TestDb, audit_rows, csrf_of, d, page_text, put, record, user};
+use crate::support::{
+    TestApp, TestDb, audit_rows, csrf_of, d, location, page_text, post_form, put, record,
+    test_event, user,
+};
 
 const STAR: &str = "331003107/星星康复中心";
 const MOON: &str = "331003001/月亮康复中心";
-
-fn event(action: &str) -> zhucan_store::audit::AuditEvent {
-    zhucan_store::audit::AuditEvent {
-        account: "test".into(),
-        role: "system_admin".into(),
-        area: "331003".into(),
-        client: "test".into(),
-        action: action.into(),
-        object: "test".into(),
-        outcome: "ok".into(),
-        detail: serde_json::json!({}),
-    }
-}
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
@@ -94,7 +84,7 @@ async fn bind(store: &zhucan_store::Store, username: &str, inst: &str) {
         .expect("lookup")
         .expect("exists");
     store
-        .set_account_org(&u.id, Some(inst), &event("account.org"))
+        .set_account_org(&u.id, Some(inst), &test_event("account.org"))
         .await
         .expect("bind");
 }
@@ -145,7 +135,7 @@ async fn setup() -> World {
         .expect("institutions");
     for id in [STAR, MOON] {
         db.store
-            .put_designation(&designation(id, 1), "test", &event("rehab.designate"))
+            .put_designation(&designation(id, 1), "test", &test_event("rehab.designate"))
             .await
             .expect("designate");
     }
@@ -163,67 +153,20 @@ async fn setup() -> World {
     }
 }
 
-/// Indicator 11 (numerator, denominator) for `area` today.
-async fn indicator_11(app: &TestApp, token: &str, area: &str) -> (i64, i64) {
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/indicators?area={area}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("indicators")
-        .json()
-        .await
-        .expect("json");
-    let ind = v["indicators"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["key"] == "rehab_coverage"))
-        .cloned()
-        .expect("indicator 11");
-    (
-        ind["numerator"].as_i64().unwrap_or(0),
-        ind["denominator"].as_i64().unwrap_or(0),
-    )
-}
-
-/// Posts a form at `path` with the CSRF token of the page at `page`.
-async fn post(
-    app: &TestApp,
-    c: &reqwest::Client,
-    page: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = page_text(c, &app.url(page)).await;
-    let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf_of(&html))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    c.post(app.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post")
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_that_child() {
     let w = setup().await;
     let app = &w.app;
     let admin = app.token("admin").await;
-    let before_district = indicator_11(app, &admin, "331003").await;
-    let before_township = indicator_11(app, &admin, "331003107").await;
+    let before_district = crate::support::indicator(app, &admin, "331003", "rehab_coverage").await;
+    let before_township =
+        crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await;
     let yq = app.browser("yq").await;
     let start = last_month().to_string();
 
     // The rules refuse by name, and nothing is written.
     let teen_id = w.teen.person.citizen_id.as_str().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -244,7 +187,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
         "what was typed is kept"
     );
     let kid_id = w.kid.person.citizen_id.as_str().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -264,7 +207,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
             .expect("t")
             .contains("儿童康复安置只能选择儿童康复服务")
     );
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -290,7 +233,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     );
 
     // The child is placed; the second finds the institution full.
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -308,7 +251,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     let pid = to.rsplit('/').next().expect("id").to_string();
     assert!(to.starts_with("/rehab/placements/"), "{to}");
     let kid2_id = w.kid2.person.citizen_id.as_str().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -364,7 +307,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     let page = format!("/rehab/placements/{pid}");
     let records = format!("/rehab/placements/{pid}/records");
     let before_start = (last_month() - chrono::Days::new(1)).to_string();
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -374,7 +317,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("t").contains("不在安置期内"));
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -390,12 +333,12 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
             .contains("“一百”不是 1–100 的整数")
     );
     assert_eq!(
-        indicator_11(app, &admin, "331003107").await,
+        crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await,
         before_township
     );
 
     let now = today().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -404,8 +347,9 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     )
     .await;
     assert_eq!(r.status(), 303);
-    let after_township = indicator_11(app, &admin, "331003107").await;
-    let after_district = indicator_11(app, &admin, "331003").await;
+    let after_township =
+        crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await;
+    let after_district = crate::support::indicator(app, &admin, "331003", "rehab_coverage").await;
     assert_eq!(
         after_township.0,
         before_township.0 + 1,
@@ -417,12 +361,14 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     );
     assert_eq!(after_district.0, before_district.0 + 1);
     assert_eq!(
-        indicator_11(app, &admin, "331003001").await.0,
+        crate::support::indicator(app, &admin, "331003001", "rehab_coverage")
+            .await
+            .0,
         0,
         "no other township moves"
     );
     // The same day again is named.
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -434,7 +380,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     assert!(r.text().await.expect("t").contains("已登记过"));
 
     // Last month: a record, then the district settles it at the parameter's amount.
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -447,7 +393,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     let admin_c = app.browser("admin").await;
     let s = page_text(&admin_c, &app.url(&format!("/rehab/settlements?month={m}"))).await;
     assert!(s.contains("本月服务儿童 1 人，补助合计 2000.00 元"), "{s}");
-    let r = post(
+    let r = post_form(
         app,
         &admin_c,
         "/rehab/settlements",
@@ -465,7 +411,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
         .expect("settled");
     assert_eq!((stored.children, stored.amount_fen), (1, 200_000));
     // Settled once; the month is then closed at that institution.
-    let r = post(
+    let r = post_form(
         app,
         &admin_c,
         "/rehab/settlements",
@@ -475,7 +421,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     .await;
     assert_eq!(r.status(), 409);
     let second = (last_month() + chrono::Days::new(1)).to_string();
-    let r = post(
+    let r = post_form(
         app,
         &star,
         &page,
@@ -486,7 +432,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("t").contains("这个月已结算"));
     // This month cannot be settled before it ends.
-    let r = post(
+    let r = post_form(
         app,
         &admin_c,
         "/rehab/settlements",
@@ -498,7 +444,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
 
     // An adult's basic rehabilitation, by staff, counts too.
     let adult_id = w.adult.person.citizen_id.as_str().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -513,11 +459,13 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     assert_eq!(
-        indicator_11(app, &admin, "331003107").await.0,
+        crate::support::indicator(app, &admin, "331003107", "rehab_coverage")
+            .await
+            .0,
         before_township.0 + 2
     );
     // Outside the clerk's township, the ID is not found (and nothing is written).
-    let r = post(
+    let r = post_form(
         app,
         &dc,
         "/rehab",
@@ -539,7 +487,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     );
 
     // Staff end the placement; a day after the end is refused.
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         &page,
@@ -620,7 +568,7 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
     let kid2 = child("乙", 22, "331003001");
     put(&db.store, &[kid.clone(), kid2.clone()]).await;
     let s = &db.store;
-    s.put_designation(&designation(STAR, 1), "test", &event("d"))
+    s.put_designation(&designation(STAR, 1), "test", &test_event("d"))
         .await
         .expect("designate");
     let actor = Actor {
@@ -639,14 +587,14 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         created_by: "test".into(),
     };
     let Placed::Done(pid) = s
-        .place(&placement(&kid), 1, &actor, &event("p"))
+        .place(&placement(&kid), 1, &actor, &test_event("p"))
         .await
         .expect("place")
     else {
         panic!("placed");
     };
     assert_eq!(
-        s.place(&placement(&kid2), 1, &actor, &event("p"))
+        s.place(&placement(&kid2), 1, &actor, &test_event("p"))
             .await
             .expect("place"),
         Placed::Full {
@@ -655,7 +603,7 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         }
     );
     assert_eq!(
-        s.place(&placement(&kid), 5, &actor, &event("p"))
+        s.place(&placement(&kid), 5, &actor, &test_event("p"))
             .await
             .expect("place"),
         Placed::AlreadyPlaced
@@ -675,13 +623,13 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         source: "typed",
     };
     assert!(matches!(
-        s.record(&rec(d(2026, 2, 27)), &actor, &event("r"))
+        s.record(&rec(d(2026, 2, 27)), &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Done(_)
     ));
     assert_eq!(
-        s.record(&rec(d(2026, 2, 27)), &actor, &event("r"))
+        s.record(&rec(d(2026, 2, 27)), &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Duplicate
@@ -718,10 +666,18 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         settled_by: "test".into(),
         settled_at: String::new(),
     };
-    assert!(s.settle(&settlement, &event("s")).await.expect("settle"));
-    assert!(!s.settle(&settlement, &event("s")).await.expect("settle"));
+    assert!(
+        s.settle(&settlement, &test_event("s"))
+            .await
+            .expect("settle")
+    );
+    assert!(
+        !s.settle(&settlement, &test_event("s"))
+            .await
+            .expect("settle")
+    );
     assert_eq!(
-        s.record(&rec(d(2026, 2, 28)), &actor, &event("r"))
+        s.record(&rec(d(2026, 2, 28)), &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Settled
@@ -729,12 +685,12 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
     assert_eq!(s.settlements("2026-02").await.expect("s").len(), 1);
     // The exit: once.
     assert!(
-        s.exit_designation(STAR, d(2026, 6, 30), "考核不合格", "test", &event("x"))
+        s.exit_designation(STAR, d(2026, 6, 30), "考核不合格", "test", &test_event("x"))
             .await
             .expect("exit")
     );
     assert!(
-        !s.exit_designation(STAR, d(2026, 7, 1), "again", "test", &event("x"))
+        !s.exit_designation(STAR, d(2026, 7, 1), "again", "test", &test_event("x"))
             .await
             .expect("exit")
     );
@@ -742,12 +698,12 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
     assert!(des.in_force(d(2026, 6, 29)) && !des.in_force(d(2026, 6, 30)));
     let p = s.placement(&pid).await.expect("p").expect("exists");
     assert!(
-        s.end_placement(&p, d(2026, 6, 30), "机构退出", &actor, &event("e"))
+        s.end_placement(&p, d(2026, 6, 30), "机构退出", &actor, &test_event("e"))
             .await
             .expect("end")
     );
     assert!(
-        !s.end_placement(&p, d(2026, 6, 30), "again", &actor, &event("e"))
+        !s.end_placement(&p, d(2026, 6, 30), "again", &actor, &test_event("e"))
             .await
             .expect("end")
     );
@@ -779,7 +735,7 @@ async fn an_institution_imports_its_month_whole_or_not_at_all() {
     let yq = app.browser("yq").await;
     let start = last_month().to_string();
     let kid_id = w.kid.person.citizen_id.as_str().to_string();
-    let r = post(
+    let r = post_form(
         app,
         &yq,
         "/rehab",
@@ -793,7 +749,7 @@ async fn an_institution_imports_its_month_whole_or_not_at_all() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let before = indicator_11(app, &admin, "331003107").await;
+    let before = crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await;
     let star = app.browser("star").await;
     let head = "公民身份号码,姓名,服务日期,服务类型,服务机构\n";
     let now = today().to_string();
@@ -827,7 +783,10 @@ async fn an_institution_imports_its_month_whole_or_not_at_all() {
             .expect("r")
             .is_empty()
     );
-    assert_eq!(indicator_11(app, &admin, "331003107").await, before);
+    assert_eq!(
+        crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await,
+        before
+    );
 
     // The right file: written, and the indicator moves by the one child.
     let good = format!(
@@ -838,7 +797,7 @@ async fn an_institution_imports_its_month_whole_or_not_at_all() {
     assert_eq!(location(&r), "/rehab/institution?imported=2&skipped=0");
     let page = page_text(&star, &app.url(&location(&r))).await;
     assert!(page.contains("已导入 2 条服务记录"), "{page}");
-    let after = indicator_11(app, &admin, "331003107").await;
+    let after = crate::support::indicator(app, &admin, "331003107", "rehab_coverage").await;
     assert_eq!(after.0, before.0 + 1);
     // Sent again with a row added: the old rows are skipped.
     let more = format!(

@@ -1,0 +1,547 @@
+//! Assistive devices end to end over HTTP: a device is assessed, approved, fitted at the
+//! subsidy the household's status gives (under the item's cap) and followed up — and
+//! indicator 12 moves by exactly that person; an item of a service point's stock is lent,
+//! reminded when overdue, renewed and taken back for repair; bad input is named and nothing
+//! is written; staff of another township reach nothing of it.
+
+#[allow(unused_imports)]
+use crate::support::prelude::*;
+use chrono::{Days, NaiveDate};
+use zhucan_devices::rules::Condition;
+use zhucan_devices::store::{Lent, Loan, StockItem};
+use zhucan_domain::institution::{Institution, InstitutionKind};
+use zhucan_domain::person::{EconomicStatus, PersonRecord};
+use zhucan_store::Role;
+use zhucan_store::registry::Actor;
+
+use crate::support::{
+    TestApp, TestDb, audit_rows, d, location, page_text, post_form, put, record, test_event, user,
+};
+
+const POINT: &str = "331003107/院桥辅具服务点";
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn point() -> Institution {
+    Institution {
+        name: "院桥辅具服务点".into(),
+        kind: InstitutionKind::DeviceService,
+        township: zhucan_domain::AreaCode::parse("331003107").expect("township"),
+        standardized: true,
+        designated: false,
+        beds: None,
+        stars: None,
+        opened_on: d(2015, 1, 1),
+        closed_on: None,
+    }
+}
+
+fn person(name: &str, seq: u32, category: zhucan_domain::Category) -> PersonRecord {
+    let mut r = record(
+        name,
+        d(1970, 4, 5),
+        seq,
+        "331003107",
+        category,
+        zhucan_domain::Grade::Two,
+    );
+    r.survey.needs_device = Some(true);
+    r.survey.device_fitted = Some(false);
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_person() {
+    let db = TestDb::sqlite().await;
+    let walker = person("钱轮椅", 31, zhucan_domain::Category::Physical);
+    let mut deaf = person("孙听", 32, zhucan_domain::Category::Hearing);
+    deaf.survey.economic_status = Some(EconomicStatus::Dibao);
+    put(&db.store, &[walker.clone(), deaf.clone()]).await;
+    db.store
+        .upsert_institutions(&[point()])
+        .await
+        .expect("point");
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    let app = TestApp::start(db).await;
+    let admin = app.token("admin").await;
+    let before = crate::support::indicator(&app, &admin, "331003107", "device_fitting")
+        .await
+        .0;
+    let before_district = crate::support::indicator(&app, &admin, "331003", "device_fitting")
+        .await
+        .0;
+    let yq = app.browser("yq").await;
+    let wid = walker.person.citizen_id.as_str().to_string();
+    let now = today().to_string();
+
+    // A hearing aid does not suit a physical disability: named, nothing written.
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/cases",
+        &[
+            ("c_citizen_id", &wid),
+            ("c_item", "hearing_aid"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "需要助听"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(body.contains("助听器不适用于肢体残疾"), "{body}");
+    assert!(body.contains("需要助听"), "what was typed is kept");
+    assert!(
+        app.db
+            .store
+            .device_cases_in("331003")
+            .await
+            .expect("c")
+            .is_empty()
+    );
+
+    // Assessed, approved, fitted above the cap: the ratio of the cap.
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/cases",
+        &[
+            ("c_citizen_id", &wid),
+            ("c_item", "wheelchair"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "下肢无力，需轮椅代步"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = location(&r);
+    let id = page.rsplit('/').next().expect("id").to_string();
+    let act = format!("/devices/cases/{id}/act");
+    let r = post_form(&app, &yq, &page, &act, &[("action", "approve")]).await;
+    assert_eq!(r.status(), 303);
+    let fit_page = page_text(&yq, &app.url(&page)).await;
+    assert!(fit_page.contains("补贴 50%"), "{fit_page}");
+    let r = post_form(
+        &app,
+        &yq,
+        &page,
+        &act,
+        &[("fitted_on", &now), ("price_yuan", "两千")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("“两千”不是有效金额"));
+    assert_eq!(
+        crate::support::indicator(&app, &admin, "331003107", "device_fitting")
+            .await
+            .0,
+        before
+    );
+    let r = post_form(
+        &app,
+        &yq,
+        &page,
+        &act,
+        &[("fitted_on", &now), ("price_yuan", "2000")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let c = app
+        .db
+        .store
+        .device_case(&id)
+        .await
+        .expect("c")
+        .expect("case");
+    assert_eq!(c.subsidy_fen, Some(75_000), "50% of the 1500-yuan cap");
+    assert_eq!(c.followup_due, today().checked_add_days(Days::new(30)));
+    assert_eq!(
+        crate::support::indicator(&app, &admin, "331003107", "device_fitting")
+            .await
+            .0,
+        before + 1
+    );
+    assert_eq!(
+        crate::support::indicator(&app, &admin, "331003", "device_fitting")
+            .await
+            .0,
+        before_district + 1
+    );
+    // The follow-up.
+    let r = post_form(
+        &app,
+        &yq,
+        &page,
+        &act,
+        &[("followed_on", "2020-01-01"), ("note", "使用良好")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("早于适配日期"));
+    let r = post_form(
+        &app,
+        &yq,
+        &page,
+        &act,
+        &[("followed_on", &now), ("note", "使用良好")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+
+    // A 低保 household's hearing aid against an invoice: in full.
+    let did = deaf.person.citizen_id.as_str().to_string();
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/cases",
+        &[
+            ("c_citizen_id", &did),
+            ("c_item", "hearing_aid"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "双耳中度听损"),
+        ],
+    )
+    .await;
+    let page2 = location(&r);
+    let act2 = format!("{page2}/act");
+    post_form(&app, &yq, &page2, &act2, &[("action", "approve")]).await;
+    let r = post_form(
+        &app,
+        &yq,
+        &page2,
+        &act2,
+        &[("fitted_on", &now), ("price_yuan", "3000")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let id2 = page2.rsplit('/').next().expect("id").to_string();
+    let c2 = app
+        .db
+        .store
+        .device_case(&id2)
+        .await
+        .expect("c")
+        .expect("case");
+    assert_eq!(c2.subsidy_fen, Some(300_000));
+    assert!(c2.ratio_basis.as_deref().unwrap_or("").contains("低保"));
+
+    // Another township's staff reach nothing of it.
+    let dc = app.browser("dc").await;
+    let r = dc.get(app.url(&page)).send().await.expect("r");
+    assert_eq!(r.status(), 404);
+
+    // The stock: the district adds an item; a point that is not one is named.
+    let admin_c = app.browser("admin").await;
+    let r = post_form(
+        &app,
+        &admin_c,
+        "/devices/stock",
+        "/devices/stock",
+        &[
+            ("s_code", "W-001"),
+            ("s_point", "331003107/不存在"),
+            ("s_item", "wheelchair"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不是辅具服务点"));
+    let r = post_form(
+        &app,
+        &admin_c,
+        "/devices/stock",
+        "/devices/stock",
+        &[
+            ("s_code", "W-001"),
+            ("s_point", POINT),
+            ("s_item", "wheelchair"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+
+    // Lent 100 days ago (90 days' loan): overdue.
+    let lent = (today() - Days::new(100)).to_string();
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/loans",
+        &[
+            ("l_citizen_id", &did),
+            ("l_code", "W-001"),
+            ("l_lent_on", &lent),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let loan_page = location(&r);
+    let loan_id = loan_page.rsplit('/').next().expect("id").to_string();
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/loans",
+        &[
+            ("l_citizen_id", &wid),
+            ("l_code", "W-001"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("已借出"));
+    let overview = page_text(&yq, &app.url("/devices")).await;
+    assert!(overview.contains("其中逾期 1 件"), "{overview}");
+
+    // Reminded once, then not again within the week.
+    assert_eq!(
+        zhucan_devices::remind::remind_overdue(&app.db.store, today())
+            .await
+            .expect("remind"),
+        1
+    );
+    assert_eq!(
+        zhucan_devices::remind::remind_overdue(&app.db.store, today())
+            .await
+            .expect("remind"),
+        0
+    );
+    let msgs = app
+        .db
+        .store
+        .messages_of(std::slice::from_ref(&deaf.person.citizen_id), 10)
+        .await
+        .expect("messages");
+    assert!(format!("{msgs:?}").contains("已超过归还日期"), "{msgs:?}");
+
+    // Renewed: due 30 days from today; not marked for repair while out.
+    let r = post_form(
+        &app,
+        &yq,
+        &loan_page,
+        &format!("/devices/loans/{loan_id}/renew"),
+        &[("days", "30")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let l = app.db.store.loan(&loan_id).await.expect("l").expect("loan");
+    assert_eq!((l.due_on, l.renewals), (today() + Days::new(30), 1));
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices/stock",
+        "/devices/stock/condition",
+        &[("k_code", "W-001"), ("k_condition", "repair")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("正在借出"));
+    // Returned for repair: no longer lendable.
+    let r = post_form(
+        &app,
+        &yq,
+        &loan_page,
+        &format!("/devices/loans/{loan_id}/return"),
+        &[("returned_on", &now), ("condition", "repair")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let s = app
+        .db
+        .store
+        .stock_item("W-001")
+        .await
+        .expect("s")
+        .expect("item");
+    assert_eq!(s.condition, Condition::Repair);
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/loans",
+        &[
+            ("l_citizen_id", &wid),
+            ("l_code", "W-001"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let stock = page_text(&yq, &app.url("/devices/stock")).await;
+    assert!(stock.contains("维修中"), "{stock}");
+
+    // The API lists the area's cases and loans, masked.
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/devices"))
+        .bearer_auth(app.token("yq").await)
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["cases"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(v["loans"].as_array().map(Vec::len), Some(1), "{v}");
+    assert!(!v.to_string().contains(&wid));
+
+    for a in [
+        "devices.assess",
+        "devices.approve",
+        "devices.fit",
+        "devices.follow_up",
+        "devices.lend",
+        "devices.renew",
+        "devices.return",
+        "devices.stock.add",
+    ] {
+        let q = zhucan_store::audit::AuditQuery {
+            action: Some(a.into()),
+            limit: 10,
+            ..Default::default()
+        };
+        assert!(!audit_rows(&app.db.store, &q, 1).await.is_empty(), "{a}");
+    }
+}
+
+// The loan rules of the store on both backends.
+crate::contract!(loans_hold_their_rules);
+
+async fn loans_hold_their_rules(db: TestDb) {
+    let p = person("甲", 41, zhucan_domain::Category::Physical);
+    put(&db.store, std::slice::from_ref(&p)).await;
+    let s = &db.store;
+    s.upsert_institutions(&[point()]).await.expect("point");
+    let item = StockItem {
+        code: "C-1".into(),
+        point_id: POINT.into(),
+        item_key: "crutches".into(),
+        condition: Condition::Good,
+        note: String::new(),
+    };
+    assert!(
+        s.add_stock(&item, "test", &test_event("a"))
+            .await
+            .expect("add")
+    );
+    assert!(
+        !s.add_stock(&item, "test", &test_event("a"))
+            .await
+            .expect("add")
+    );
+    let actor = Actor {
+        name: "test",
+        source: "form",
+    };
+    let loan = Loan {
+        id: String::new(),
+        code: "C-1".into(),
+        citizen_id: p.person.citizen_id.clone(),
+        area_code: "331003107".into(),
+        lent_on: d(2026, 1, 1),
+        due_on: d(2026, 3, 1),
+        returned_on: None,
+        renewals: 0,
+        return_condition: None,
+        reminded_on: None,
+        lent_by: "test".into(),
+    };
+    let Lent::Done(id) = s
+        .lend(&loan, "拐杖", &actor, &test_event("l"))
+        .await
+        .expect("lend")
+    else {
+        panic!("lent");
+    };
+    assert_eq!(
+        s.lend(&loan, "拐杖", &actor, &test_event("l"))
+            .await
+            .expect("lend"),
+        Lent::NotAvailable
+    );
+    assert_eq!(s.open_loans().await.expect("open").len(), 1);
+    assert!(
+        !s.set_condition("C-1", Condition::Repair, "", &test_event("c"))
+            .await
+            .expect("condition")
+    );
+    let l = s.loan(&id).await.expect("l").expect("loan");
+    assert!(
+        s.renew(&l, d(2026, 4, 1), "拐杖", &actor, &test_event("r"))
+            .await
+            .expect("renew")
+    );
+    assert!(
+        !s.renew(&l, d(2026, 5, 1), "拐杖", &actor, &test_event("r"))
+            .await
+            .expect("renew"),
+        "a stale renewal (the count moved) writes nothing"
+    );
+    let l = s.loan(&id).await.expect("l").expect("loan");
+    assert!(
+        s.return_loan(
+            &l,
+            d(2026, 3, 15),
+            Condition::Fair,
+            "拐杖",
+            &actor,
+            &test_event("b")
+        )
+        .await
+        .expect("return")
+    );
+    assert!(
+        !s.return_loan(
+            &l,
+            d(2026, 3, 15),
+            Condition::Fair,
+            "拐杖",
+            &actor,
+            &test_event("b")
+        )
+        .await
+        .expect("return")
+    );
+    assert!(s.open_loans().await.expect("open").is_empty());
+    // The ledger's loan is the latest: returned.
+    let ledger =
+        zhucan_domain::ledger::current(s.ledger_of(&p.person.citizen_id).await.expect("l"));
+    let loans: Vec<_> = ledger
+        .iter()
+        .filter_map(|e| match &e.fact {
+            zhucan_domain::ledger::Fact::DeviceLoan {
+                due_on,
+                returned_on,
+                ..
+            } => Some((*due_on, *returned_on)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(loans, vec![(d(2026, 4, 1), Some(d(2026, 3, 15)))]);
+    assert!(
+        s.set_condition("C-1", Condition::Retired, "车架断裂", &test_event("c"))
+            .await
+            .expect("condition")
+    );
+    assert_eq!(
+        s.lend(
+            &Loan {
+                lent_on: d(2026, 4, 1),
+                ..loan.clone()
+            },
+            "拐杖",
+            &actor,
+            &test_event("l")
+        )
+        .await
+        .expect("lend"),
+        Lent::NotAvailable
+    );
+}
