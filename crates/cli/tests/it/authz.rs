@@ -423,6 +423,7 @@ async fn every_route_for_every_role(db: TestDb) {
                 followed_on: None,
                 followup_note: None,
                 followed_by: None,
+                application_id: None,
             };
             let case_id = store
                 .open_device_case(&case, &actor, &event)

@@ -66,6 +66,10 @@ impl Programme for Devices {
                 include_str!("../migrations/0001_devices.sql"),
             )
             .seeded(SEED),
+            Migration::sql(
+                "devices.0002_applications",
+                include_str!("../migrations/0002_applications.sql"),
+            ),
         ]
     }
 

@@ -7,7 +7,7 @@ use crate::prelude::*;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -27,7 +27,8 @@ use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right}
 use zhucan_web::view::{AreaNames, Chrome, keep_numbers_whole, render, today};
 
 use crate::rules::{self, Condition, Item, Mode, Status, Terms};
-use crate::store::{Case, Fitting, Lent, Loan, StockItem};
+use crate::store::{Case, Fitting, Lent, Linked, Loan, StockItem};
+use zhucan_service::store::{AppQuery, Application};
 
 /// Reads the cases and loans of an area (district, township and village staff).
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +126,14 @@ struct CaseRow {
     late: bool,
 }
 
+struct AppRow {
+    id: String,
+    name: String,
+    masked_id: String,
+    device: String,
+    submitted: String,
+}
+
 struct LoanRow {
     id: String,
     name: String,
@@ -141,6 +150,8 @@ struct LoanRow {
 #[template(path = "devices_overview.html")]
 struct OverviewPage {
     c: Chrome,
+    applications: Vec<AppRow>,
+    from_app: Option<String>,
     cases: Vec<CaseRow>,
     loans: Vec<LoanRow>,
     summary: String,
@@ -153,7 +164,49 @@ struct OverviewPage {
 enum OverviewPosted<'a> {
     Case(&'a Submission),
     Lend(&'a Submission),
+    /// `GET /devices?from=`: the case form filled from an application.
+    From(&'a Application),
 }
+
+/// The catalogue item a service-end answer (`answers.device`) names.
+fn item_of_answer(answer: &str) -> &str {
+    match answer {
+        "cane" => "white_cane",
+        other => other,
+    }
+}
+
+/// The area's open `device` applications that no case answers yet.
+async fn pending_applications(
+    state: &AppState,
+    caller: &PageCaller,
+    area: &zhucan_domain::AreaCode,
+    cases: &[Case],
+) -> Result<Vec<Application>, PageError> {
+    let (_, apps) = state
+        .store
+        .applications(&AppQuery {
+            area: Some(area.clone()),
+            service_key: Some(SERVICE.into()),
+            page: 1,
+            per_page: 10_000,
+            ..AppQuery::default()
+        })
+        .await
+        .or_page(caller)?;
+    Ok(apps
+        .into_iter()
+        .filter(|a| matches!(a.status.as_str(), "submitted" | "needs_info"))
+        .filter(|a| {
+            !cases
+                .iter()
+                .any(|c| c.application_id.as_deref() == Some(a.id.as_str()))
+        })
+        .collect())
+}
+
+/// The service end's service whose applications a case may answer.
+pub const SERVICE: &str = "device";
 
 fn case_fields(lang: Lang, items: &[Item]) -> Vec<FormField> {
     let mut opts = vec![(String::new(), crate::t(lang, "choose").to_string())];
@@ -255,15 +308,37 @@ async fn overview_page(
         .into_iter()
         .map(|s| (s.code.clone(), s))
         .collect();
+    let apps = pending_applications(state, caller, &area, &cases).await?;
     let mut ids: Vec<CitizenId> = cases.iter().map(|c| c.citizen_id.clone()).collect();
     ids.extend(loans.iter().map(|l| l.citizen_id.clone()));
+    ids.extend(apps.iter().map(|a| a.citizen_id.clone()));
     let names = names_of(state, caller, &ids).await?;
     let day = today();
     let mut cf = case_fields(lang, &items);
     let mut lf = lend_fields(lang, available(state, caller, &items, &anames).await?);
+    let mut from_app = None;
     let errors = match posted {
-        Some(OverviewPosted::Case(s)) => s.apply(&mut cf),
+        Some(OverviewPosted::Case(s)) => {
+            from_app = Some(s.get("c_application").to_string()).filter(|a| !a.is_empty());
+            s.apply(&mut cf)
+        }
         Some(OverviewPosted::Lend(s)) => s.apply(&mut lf),
+        Some(OverviewPosted::From(a)) => {
+            from_app = Some(a.id.clone());
+            for f in cf.iter_mut() {
+                match f.name.as_str() {
+                    "c_citizen_id" => f.value = a.citizen_id.as_str().to_string(),
+                    "c_item" => {
+                        f.value = item_of_answer(
+                            a.answers.get("device").map(String::as_str).unwrap_or(""),
+                        )
+                        .to_string()
+                    }
+                    _ => {}
+                }
+            }
+            vec![]
+        }
         None => vec![],
     };
     let n_over = loans
@@ -294,6 +369,24 @@ async fn overview_page(
                 ("k", n_over.into()),
             ],
         ),
+        applications: apps
+            .iter()
+            .map(|a| AppRow {
+                id: a.id.clone(),
+                name: names
+                    .get(a.citizen_id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                masked_id: a.citizen_id.masked(),
+                device: a
+                    .answers
+                    .get("device")
+                    .map(|d| item_label(&items, item_of_answer(d), lang))
+                    .unwrap_or_default(),
+                submitted: a.submitted_at.get(..10).unwrap_or("").to_string(),
+            })
+            .collect(),
+        from_app,
         cases: cases
             .iter()
             .map(|c| CaseRow {
@@ -343,8 +436,52 @@ async fn overview_page(
     Ok(render(code, &view))
 }
 
-/// `GET /devices`: the area's cases and loans.
-pub async fn overview(State(state): State<AppState>, caller: Holds<SeesDevices>) -> PageResult {
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct OverviewParams {
+    /// An application to answer: the case form is filled from it.
+    from: Option<String>,
+}
+
+/// The open `device` application `id` of a person the caller may change, or `None`.
+async fn linkable(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<Option<Application>, PageError> {
+    let Some(a) = state
+        .store
+        .application(id)
+        .await
+        .or_page(caller)?
+        .filter(|a| {
+            a.service_key == SERVICE && matches!(a.status.as_str(), "submitted" | "needs_info")
+        })
+    else {
+        return Ok(None);
+    };
+    let writable = state
+        .store
+        .person_file(&a.citizen_id, &zhucan_store::Reach::of(&caller.user))
+        .await
+        .or_page(caller)?
+        .is_some_and(|f| scope::can_write(&caller.user, &f.person));
+    Ok(writable.then_some(a))
+}
+
+/// `GET /devices`: the area's pending applications, cases and loans.
+pub async fn overview(
+    State(state): State<AppState>,
+    caller: Holds<SeesDevices>,
+    Query(q): Query<OverviewParams>,
+) -> PageResult {
+    if let Some(id) = q.from.as_deref()
+        && ActsOnDevices::held_by(&caller.user)
+    {
+        let Some(a) = linkable(&state, &caller, id).await? else {
+            return Err(PageError::not_found(&caller));
+        };
+        return overview_page(&state, &caller, Some(OverviewPosted::From(&a))).await;
+    }
     overview_page(&state, &caller, None).await
 }
 
@@ -373,6 +510,27 @@ pub async fn open_case(
     };
     let on = past_date(&mut sub, "c_assessed_on", today(), lang);
     let assessment = sub.required_text("c_assessment", 300, lang);
+    let app_id = sub.get("c_application").to_string();
+    let app = if app_id.is_empty() {
+        None
+    } else {
+        let a = linkable(&state, &caller, &app_id).await?;
+        match (&a, &file) {
+            (Some(a), Some(f)) if a.citizen_id != f.person.citizen_id => {
+                sub.fail("c_citizen_id", crate::t(lang, "not-the-applicant").into())
+            }
+            (None, _) => sub.fail(
+                "c_citizen_id",
+                crate::tf(
+                    lang,
+                    "not-an-open-application",
+                    &[("v", app_id.clone().into())],
+                ),
+            ),
+            _ => {}
+        }
+        a
+    };
     if let (Some(f), Some(it)) = (&file, &item)
         && !it.suits(f.certificate.category)
     {
@@ -420,6 +578,7 @@ pub async fn open_case(
         followed_on: None,
         followup_note: None,
         followed_by: None,
+        application_id: app.map(|a| a.id),
     };
     let audit = audit_event(
         &caller.user,
@@ -427,7 +586,7 @@ pub async fn open_case(
         "devices.assess",
         c.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"item": item.key, "assessed_on": on, "assessment": assessment}),
+        serde_json::json!({"item": item.key, "assessed_on": on, "assessment": assessment, "application": c.application_id}),
     );
     let actor = Actor {
         name: &caller.user.username,
@@ -448,6 +607,7 @@ pub async fn open_case(
 struct CasePage {
     c: Chrome,
     id: String,
+    application: Option<String>,
     name: String,
     masked_id: String,
     handle: String,
@@ -579,6 +739,7 @@ async fn case_page(
             crate::t(lang, "device-case"),
         ),
         id: c.id.clone(),
+        application: c.application_id.clone(),
         name: file.person.name.clone(),
         masked_id: c.citizen_id.masked(),
         handle: file.handle.clone(),
@@ -667,6 +828,23 @@ pub async fn act(
         name: &caller.user.username,
         source: "form",
     };
+    let linked_app = match c.application_id.as_deref() {
+        Some(a) => state.store.application(a).await.or_page(&caller)?,
+        None => None,
+    };
+    let linked_def = match &linked_app {
+        Some(_) => state
+            .store
+            .service(SERVICE)
+            .await
+            .or_page(&caller)?
+            .map(|(d, _)| d),
+        None => None,
+    };
+    let linked = match (&linked_app, &linked_def) {
+        (Some(app), Some(def)) => Some(Linked { app, def }),
+        _ => None,
+    };
     let note = sub.get("note").to_string();
     if note.chars().count() > 300 {
         sub.fail("note", crate::t(lang, "at-most-300-characters").into());
@@ -702,7 +880,7 @@ pub async fn act(
             );
             state
                 .store
-                .decide_device_case(&c, approve, &note, &actor, &audit)
+                .decide_device_case(&c, approve, &note, linked.as_ref(), &actor, &audit)
                 .await
                 .or_page(&caller)?
         }
@@ -765,7 +943,7 @@ pub async fn act(
             );
             state
                 .store
-                .fit_device(&c, &f, &item.label, &actor, &audit)
+                .fit_device(&c, &f, &item.label, linked.as_ref(), &actor, &audit)
                 .await
                 .or_page(&caller)?
         }

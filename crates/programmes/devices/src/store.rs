@@ -43,6 +43,8 @@ pub struct Case {
     pub followed_on: Option<NaiveDate>,
     pub followup_note: Option<String>,
     pub followed_by: Option<String>,
+    /// The service-end application the case answers, if any.
+    pub application_id: Option<String>,
 }
 
 /// What a fitting records.
@@ -153,9 +155,10 @@ struct CaseRow {
     followed_on: Option<String>,
     followup_note: Option<String>,
     followed_by: Option<String>,
+    application_id: Option<String>,
 }
 
-const CASE_COLUMNS: &str = "id, citizen_id, area_code, item_key, status, assessed_on, assessment, assessed_by, decided_by, decision_note, fitted_on, mode, invoice_fen, subsidy_fen, ratio_basis, fitted_by, followup_due, followed_on, followup_note, followed_by";
+const CASE_COLUMNS: &str = "id, citizen_id, area_code, item_key, status, assessed_on, assessment, assessed_by, decided_by, decision_note, fitted_on, mode, invoice_fen, subsidy_fen, ratio_basis, fitted_by, followup_due, followed_on, followup_note, followed_by, application_id";
 
 impl CaseRow {
     fn into_domain(self) -> Result<Case> {
@@ -185,6 +188,7 @@ impl CaseRow {
             fitted_by: self.fitted_by,
             followup_note: self.followup_note,
             followed_by: self.followed_by,
+            application_id: self.application_id,
         })
     }
 }
@@ -323,6 +327,42 @@ async fn loan_fact(tx: &mut Tx, l: &Loan, device: &str, by: &str) -> Result<()> 
     Ok(())
 }
 
+/// A service-end application a case answers, with its service's definition.
+pub struct Linked<'a> {
+    pub app: &'a zhucan_service::store::Application,
+    pub def: &'a zhucan_service::rules::ServiceDef,
+}
+
+/// Decides the application a case answers, in the case's transaction: a fitting walks its
+/// remaining steps and approves it, a rejection rejects it. An application someone else has
+/// decided meanwhile is left as it is (the case is the record either way).
+async fn settle_application(
+    tx: &mut Tx,
+    linked: &Linked<'_>,
+    approve: bool,
+    note: &str,
+    actor: &Actor<'_>,
+) -> Result<()> {
+    use zhucan_service::rules::StaffAct;
+    use zhucan_service::store::{ActedIn, act_in};
+    let mut a = linked.app.clone();
+    loop {
+        let last = zhucan_domain::workflow::at_last_step(&linked.def.steps, a.step);
+        let act = match (approve, last) {
+            (false, _) => StaffAct::Reject,
+            (true, true) => StaffAct::Approve,
+            (true, false) => StaffAct::CompleteStep,
+        };
+        if act_in(tx, &a, act, linked.def, note, "", actor).await? != ActedIn::Done
+            || act != StaffAct::CompleteStep
+        {
+            return Ok(());
+        }
+        a.step += 1;
+        a.version += 1;
+    }
+}
+
 /// The assistive devices programme's storage.
 #[allow(async_fn_in_trait)]
 pub trait DevicesStore {
@@ -345,6 +385,7 @@ pub trait DevicesStore {
         c: &Case,
         approve: bool,
         note: &str,
+        app: Option<&Linked<'_>>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<bool>;
@@ -354,6 +395,7 @@ pub trait DevicesStore {
         c: &Case,
         f: &Fitting,
         device: &str,
+        app: Option<&Linked<'_>>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<bool>;
@@ -459,8 +501,8 @@ impl DevicesStore for Store {
         let id = zhucan_store::accounts::ordered_id();
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, x => {
-            sqlx::query("INSERT INTO device_cases (id, citizen_id, area_code, item_key, status, assessed_on, assessment, assessed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .bind(&id).bind(c.citizen_id.as_str()).bind(&c.area_code).bind(&c.item_key).bind(Status::Assessed.key()).bind(c.assessed_on.to_string()).bind(&c.assessment).bind(actor.name).bind(now_text())
+            sqlx::query("INSERT INTO device_cases (id, citizen_id, area_code, item_key, status, assessed_on, assessment, assessed_by, created_at, application_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(&id).bind(c.citizen_id.as_str()).bind(&c.area_code).bind(&c.item_key).bind(Status::Assessed.key()).bind(c.assessed_on.to_string()).bind(&c.assessment).bind(actor.name).bind(now_text()).bind(c.application_id.as_deref())
                 .execute(&mut *x).await?;
         });
         event(
@@ -480,6 +522,7 @@ impl DevicesStore for Store {
         c: &Case,
         approve: bool,
         note: &str,
+        app: Option<&Linked<'_>>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<bool> {
@@ -498,6 +541,9 @@ impl DevicesStore for Store {
             return Ok(false);
         }
         if !approve {
+            if let Some(a) = app {
+                settle_application(&mut tx, a, false, note, actor).await?;
+            }
             event(
                 &mut tx,
                 &c.citizen_id,
@@ -516,6 +562,7 @@ impl DevicesStore for Store {
         c: &Case,
         f: &Fitting,
         device: &str,
+        app: Option<&Linked<'_>>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<bool> {
@@ -552,6 +599,9 @@ impl DevicesStore for Store {
             actor,
         )
         .await?;
+        if let Some(a) = app {
+            settle_application(&mut tx, a, true, &format!("已适配{device}"), actor).await?;
+        }
         finish(tx, audit).await?;
         Ok(true)
     }

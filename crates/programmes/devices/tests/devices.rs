@@ -545,3 +545,103 @@ async fn loans_hold_their_rules(db: TestDb) {
         Lent::NotAvailable
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_end_application_is_answered_by_its_case() {
+    let db = TestDb::sqlite().await;
+    let me = person("周申请", 51, zhucan_domain::Category::Physical);
+    put(&db.store, std::slice::from_ref(&me)).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    let def = db
+        .store
+        .service("device")
+        .await
+        .expect("s")
+        .expect("device")
+        .0;
+    let answers = std::collections::BTreeMap::from([
+        ("device".to_string(), "wheelchair".to_string()),
+        ("contact_phone".to_string(), "13812345678".to_string()),
+    ]);
+    let area = me.person.home_area().clone();
+    let app_id = db
+        .store
+        .submit_application(
+            &me.person.citizen_id,
+            &def,
+            &area,
+            &answers,
+            &[],
+            today(),
+            &Actor {
+                name: "citizen",
+                source: "form",
+            },
+        )
+        .await
+        .expect("application")
+        .id;
+    let app = TestApp::start(db).await;
+    let yq = app.browser("yq").await;
+    let page = page_text(&yq, &app.url("/devices")).await;
+    assert!(
+        page.contains("周申请") && page.contains(&format!("/devices?from={app_id}")),
+        "{page}"
+    );
+    // Another township cannot open it.
+    let dc = app.browser("dc").await;
+    let r = dc
+        .get(app.url(&format!("/devices?from={app_id}")))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 404);
+    let from = format!("/devices?from={app_id}");
+    let filled = page_text(&yq, &app.url(&from)).await;
+    let id = me.person.citizen_id.as_str().to_string();
+    assert!(filled.contains(&format!("value=\"{id}\"")), "{filled}");
+    assert!(filled.contains("name=\"c_application\""));
+    let now = today().to_string();
+    let r = post_form(
+        &app,
+        &yq,
+        &from,
+        "/devices/cases",
+        &[
+            ("c_citizen_id", &id),
+            ("c_item", "wheelchair"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "需轮椅"),
+            ("c_application", &app_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let case = location(&r);
+    let act = format!("{case}/act");
+    // No longer pending once a case answers it.
+    assert!(
+        !page_text(&yq, &app.url("/devices"))
+            .await
+            .contains(&format!("/devices?from={app_id}"))
+    );
+    post_form(&app, &yq, &case, &act, &[("action", "approve")]).await;
+    let r = post_form(
+        &app,
+        &yq,
+        &case,
+        &act,
+        &[("fitted_on", &now), ("price_yuan", "1000")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let a = app
+        .db
+        .store
+        .application(&app_id)
+        .await
+        .expect("a")
+        .expect("exists");
+    assert_eq!(a.status, "approved", "the fitting approves the application");
+}
