@@ -1386,6 +1386,12 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "POST",
+            "/devices/export",
+            "/devices/export".into(),
+            [200, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
             "/devices/loans",
             "/devices/loans".into(),
             [422, 422, 403, 403, 403, 403, 403, 403],

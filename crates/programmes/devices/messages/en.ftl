@@ -101,3 +101,6 @@ answers-the-application = This assessment answers the application
 application = Application
 not-the-applicant = the citizen ID is not the applicant's
 not-an-open-application = the application { $v } is not an open device application in your area
+kind = Kind
+export = Export
+download-xlsx = Download the workbook

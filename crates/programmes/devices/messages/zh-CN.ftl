@@ -101,3 +101,6 @@ answers-the-application = 本次评估答复申请
 application = 服务申请
 not-the-applicant = 身份证号与申请人不符
 not-an-open-application = 申请 { $v } 不是您辖区内办理中的辅具申请
+kind = 类别
+export = 导出
+download-xlsx = 下载 Excel 工作簿

@@ -77,6 +77,7 @@ impl Programme for Devices {
         vec![
             ("/devices", get(pages::overview)),
             ("/devices/cases", post(pages::open_case)),
+            ("/devices/export", post(pages::export)),
             ("/devices/cases/{id}", get(pages::case)),
             ("/devices/cases/{id}/act", post(pages::act)),
             ("/devices/loans", post(pages::lend)),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use zhucan_domain::ids::CitizenId;
@@ -23,7 +23,7 @@ use zhucan_web::forms::{FormField, Submission, enum_options, past_date};
 use zhucan_web::pages::{area_names, check_present, chrome, names_of, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
+use zhucan_web::usecase::{CsrfForm, ExportsPersons, Holds, OrPage, PageError, PageResult, Right};
 use zhucan_web::view::{AreaNames, Chrome, keep_numbers_whole, render, today};
 
 use crate::rules::{self, Condition, Item, Mode, Status, Terms};
@@ -156,6 +156,10 @@ struct OverviewPage {
     loans: Vec<LoanRow>,
     summary: String,
     can_act: bool,
+    can_export: bool,
+    purpose: String,
+    purpose_required: bool,
+    purpose_threshold: usize,
     case_fields: Vec<FormField>,
     lend_fields: Vec<FormField>,
     errors: Vec<(String, String)>,
@@ -341,6 +345,7 @@ async fn overview_page(
         }
         None => vec![],
     };
+    let threshold = state.policy().await.export_purpose_rows;
     let n_over = loans
         .iter()
         .filter(|l| rules::overdue(l.due_on, l.returned_on, day))
@@ -424,6 +429,10 @@ async fn overview_page(
             })
             .collect(),
         can_act: ActsOnDevices::held_by(&caller.user),
+        can_export: ExportsPersons::held_by(&caller.user),
+        purpose: String::new(),
+        purpose_required: cases.len() + loans.len() > threshold,
+        purpose_threshold: threshold,
         case_fields: cf,
         lend_fields: lf,
         errors: errors.clone(),
@@ -1672,4 +1681,161 @@ pub async fn condition(
         return stock_page(&state, &caller, Some(StockPosted::Mark(&sub))).await;
     }
     Ok(Redirect::to("/devices/stock").into_response())
+}
+
+// ---------------------------------------------------------------- the export
+
+/// `POST /devices/export`: the area's cases and loans as a workbook (masked IDs), audited;
+/// a long list needs its purpose stated.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Holds<ExportsPersons>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let lang = caller.lang;
+    if !SeesDevices::held_by(&caller.user) {
+        return Err(PageError::forbidden(&caller));
+    }
+    let area = area_of(&caller)?;
+    let items = state.store.device_items().await.or_page(&caller)?;
+    let cases = state
+        .store
+        .device_cases_in(area.as_str())
+        .await
+        .or_page(&caller)?;
+    let loans = state.store.loans_in(area.as_str()).await.or_page(&caller)?;
+    let threshold = state.policy().await.export_purpose_rows;
+    let purpose = match zhucan_web::purpose::check_purpose(
+        lang,
+        form.get("purpose").map(String::as_str),
+        cases.len() + loans.len(),
+        threshold,
+    ) {
+        Ok(p) => p,
+        Err(message) => {
+            return Err(PageError::message(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &message,
+                &message,
+            ));
+        }
+    };
+    let stock: HashMap<String, StockItem> = state
+        .store
+        .stock()
+        .await
+        .or_page(&caller)?
+        .into_iter()
+        .map(|s| (s.code.clone(), s))
+        .collect();
+    let mut ids: Vec<CitizenId> = cases.iter().map(|c| c.citizen_id.clone()).collect();
+    ids.extend(loans.iter().map(|l| l.citizen_id.clone()));
+    let names = names_of(&state, &caller, &ids).await?;
+    let day = today();
+    let heads = [
+        crate::t(lang, "kind"),
+        crate::t(lang, "name"),
+        crate::t(lang, "citizen-id"),
+        crate::t(lang, "device"),
+        crate::t(lang, "status"),
+        crate::t(lang, "assessed-on"),
+        crate::t(lang, "fitted-on"),
+        crate::t(lang, "subsidy-yuan"),
+        crate::t(lang, "followup-due"),
+        crate::t(lang, "stock-code"),
+        crate::t(lang, "lent-on"),
+        crate::t(lang, "due-on"),
+        crate::t(lang, "returned-on"),
+        crate::t(lang, "overdue"),
+    ];
+    let d = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| {
+            vec![
+                crate::t(lang, "device-case").to_string(),
+                names
+                    .get(c.citizen_id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                c.citizen_id.masked(),
+                item_label(&items, &c.item_key, lang),
+                c.status.label(lang).to_string(),
+                c.assessed_on.to_string(),
+                d(c.fitted_on),
+                c.subsidy_fen.map(yuan).unwrap_or_default(),
+                d(c.followup_due),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    rows.extend(loans.iter().map(|l| {
+        let overdue = rules::overdue(l.due_on, l.returned_on, day);
+        vec![
+            crate::t(lang, "device-loan").to_string(),
+            names
+                .get(l.citizen_id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            l.citizen_id.masked(),
+            stock
+                .get(&l.code)
+                .map(|s| item_label(&items, &s.item_key, lang))
+                .unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            l.code.clone(),
+            l.lent_on.to_string(),
+            l.due_on.to_string(),
+            d(l.returned_on),
+            if overdue {
+                crate::t(lang, "overdue").to_string()
+            } else {
+                String::new()
+            },
+        ]
+    }));
+    let title = format!("{} · {}", crate::t(lang, "devices"), area.as_str());
+    let Ok(bytes) = zhucan_web::xlsx::list_xlsx(&title, &heads, &rows) else {
+        return Err(PageError::message(
+            &caller,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "工作簿生成失败",
+            "the workbook could not be written",
+        ));
+    };
+    zhucan_web::trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "devices.export",
+            area.as_str(),
+            "ok",
+            serde_json::json!({"rows": rows.len(), "purpose": purpose}),
+        ),
+    )
+    .await;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"devices-{}.xlsx\"", area.as_str()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

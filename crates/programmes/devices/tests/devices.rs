@@ -58,7 +58,8 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     let walker = person("钱轮椅", 31, zhucan_domain::Category::Physical);
     let mut deaf = person("孙听", 32, zhucan_domain::Category::Hearing);
     deaf.survey.economic_status = Some(EconomicStatus::Dibao);
-    put(&db.store, &[walker.clone(), deaf.clone()]).await;
+    let borrower = person("李借", 33, zhucan_domain::Category::Physical);
+    put(&db.store, &[walker.clone(), deaf.clone(), borrower.clone()]).await;
     db.store
         .upsert_institutions(&[point()])
         .await
@@ -267,7 +268,11 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     .await;
     assert_eq!(r.status(), 303);
 
-    // Lent 100 days ago (90 days' loan): overdue.
+    // Lent 100 days ago (90 days' loan): overdue; the loan counts its borrower at once.
+    let bid = borrower.person.citizen_id.as_str().to_string();
+    let before_loan = crate::support::indicator(&app, &admin, "331003107", "device_fitting")
+        .await
+        .0;
     let lent = (today() - Days::new(100)).to_string();
     let r = post_form(
         &app,
@@ -275,13 +280,19 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
         "/devices",
         "/devices/loans",
         &[
-            ("l_citizen_id", &did),
+            ("l_citizen_id", &bid),
             ("l_code", "W-001"),
             ("l_lent_on", &lent),
         ],
     )
     .await;
     assert_eq!(r.status(), 303);
+    assert_eq!(
+        crate::support::indicator(&app, &admin, "331003107", "device_fitting")
+            .await
+            .0,
+        before_loan + 1
+    );
     let loan_page = location(&r);
     let loan_id = loan_page.rsplit('/').next().expect("id").to_string();
     let r = post_form(
@@ -317,7 +328,7 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     let msgs = app
         .db
         .store
-        .messages_of(std::slice::from_ref(&deaf.person.citizen_id), 10)
+        .messages_of(std::slice::from_ref(&borrower.person.citizen_id), 10)
         .await
         .expect("messages");
     assert!(format!("{msgs:?}").contains("已超过归还日期"), "{msgs:?}");
@@ -392,7 +403,18 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     assert_eq!(v["loans"].as_array().map(Vec::len), Some(1), "{v}");
     assert!(!v.to_string().contains(&wid));
 
+    // The export: a workbook, audited.
+    let r = post_form(&app, &yq, "/devices", "/devices/export", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("spreadsheetml"))
+    );
+    assert!(r.bytes().await.expect("b").starts_with(b"PK"));
     for a in [
+        "devices.export",
         "devices.assess",
         "devices.approve",
         "devices.fit",
