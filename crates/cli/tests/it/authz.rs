@@ -1271,6 +1271,12 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "POST",
+            "/rehab/export",
+            "/rehab/export".into(),
+            [200, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
             "/rehab/records",
             "/rehab/records".into(),
             [422, 422, 403, 403, 403, 403, 403, 403],

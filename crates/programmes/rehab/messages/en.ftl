@@ -103,3 +103,4 @@ row-not-placed-here = { $id } is not a child placed here on { $d }
 row-other-service = the service “{ $v }” is not the placement's ({ $placed })
 imported-n-skipped-m = { $n } service records imported, { $m } already recorded skipped
 not-a-date = “{ $v }” is not a date like 2026-01-31
+kind = Kind

@@ -103,3 +103,4 @@ row-not-placed-here = { $id } 在 { $d } 不是本机构安置的儿童
 row-other-service = 服务类型“{ $v }”与安置的服务（{ $placed }）不符
 imported-n-skipped-m = 已导入 { $n } 条服务记录，跳过已登记的 { $m } 条
 not-a-date = “{ $v }”不是日期，格式如 2026-01-31
+kind = 类别

@@ -74,6 +74,7 @@ impl Programme for Rehab {
             ("/rehab", get(pages::overview)),
             ("/rehab/placements", post(pages::place)),
             ("/rehab/records", post(pages::record_adult)),
+            ("/rehab/export", post(pages::export_area)),
             ("/rehab/placements/{id}", get(pages::placement)),
             ("/rehab/placements/{id}/records", post(pages::record_child)),
             ("/rehab/placements/{id}/end", post(pages::end)),

@@ -26,7 +26,7 @@ use zhucan_web::forms::{FormField, Submission, enum_options};
 use zhucan_web::pages::{area_names, check_present, chrome, names_of, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, Right};
+use zhucan_web::usecase::{CsrfForm, ExportsPersons, Holds, OrPage, PageError, PageResult, Right};
 use zhucan_web::view::{AreaNames, Chrome, keep_numbers_whole, render, today};
 
 use crate::rules::{self, ChildMonth, Designation, Month, PlaceCase, Service, Terms};
@@ -211,6 +211,10 @@ struct OverviewPage {
     records: Vec<RecordRow>,
     summary: String,
     can_record: bool,
+    can_export: bool,
+    purpose: String,
+    purpose_required: bool,
+    purpose_threshold: usize,
     place_fields: Vec<FormField>,
     adult_fields: Vec<FormField>,
     errors: Vec<(String, String)>,
@@ -399,6 +403,11 @@ async fn overview_page(
         records: record_rows(&records, &names, &anames, lang),
         summary,
         can_record: RecordsRehab::held_by(&caller.user),
+        can_export: ExportsPersons::held_by(&caller.user),
+        purpose: String::new(),
+        purpose_required: placements.len() + records.len()
+            > state.policy().await.export_purpose_rows,
+        purpose_threshold: state.policy().await.export_purpose_rows,
         place_fields: pf,
         adult_fields: af,
         errors: errors.clone(),
@@ -1708,6 +1717,139 @@ pub async fn export(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"rehab-settlement-{month}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /rehab/export`: the area's placements and the month's records as a workbook (masked
+/// IDs), audited; a long list needs its purpose stated.
+pub async fn export_area(
+    State(state): State<AppState>,
+    caller: Holds<ExportsPersons>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let lang = caller.lang;
+    if !SeesRehab::held_by(&caller.user) {
+        return Err(PageError::forbidden(&caller));
+    }
+    let area = area_of(&caller)?;
+    let month = month_of(form.get("month").map(String::as_str));
+    let (_, anames) = area_names(&state).await.or_page(&caller)?;
+    let placements = state
+        .store
+        .placements_in(area.as_str())
+        .await
+        .or_page(&caller)?;
+    let records = state
+        .store
+        .records_in(area.as_str(), &month.key())
+        .await
+        .or_page(&caller)?;
+    let threshold = state.policy().await.export_purpose_rows;
+    let purpose = match zhucan_web::purpose::check_purpose(
+        lang,
+        form.get("purpose").map(String::as_str),
+        placements.len() + records.len(),
+        threshold,
+    ) {
+        Ok(p) => p,
+        Err(message) => {
+            return Err(PageError::message(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &message,
+                &message,
+            ));
+        }
+    };
+    let mut ids: Vec<CitizenId> = placements.iter().map(|p| p.citizen_id.clone()).collect();
+    ids.extend(records.iter().map(|r| r.citizen_id.clone()));
+    let names = names_of(&state, &caller, &ids).await?;
+    let heads = [
+        crate::t(lang, "kind"),
+        crate::t(lang, "name"),
+        crate::t(lang, "citizen-id"),
+        crate::t(lang, "institution"),
+        crate::t(lang, "service"),
+        crate::t(lang, "started-on"),
+        crate::t(lang, "ended-on"),
+        crate::t(lang, "served-on"),
+        crate::t(lang, "sessions"),
+    ];
+    let name = |id: &CitizenId| names.get(id.as_str()).cloned().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = placements
+        .iter()
+        .map(|p| {
+            vec![
+                crate::t(lang, "placement").to_string(),
+                name(&p.citizen_id),
+                p.citizen_id.masked(),
+                institution_label(&p.institution_id, &anames),
+                p.service.label(lang).to_string(),
+                p.started_on.to_string(),
+                p.ended_on.map(|d| d.to_string()).unwrap_or_default(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    rows.extend(records.iter().map(|r| {
+        vec![
+            crate::t(lang, "service-records").to_string(),
+            name(&r.citizen_id),
+            r.citizen_id.masked(),
+            if r.institution_id.is_empty() {
+                crate::t(lang, "by-staff").to_string()
+            } else {
+                institution_label(&r.institution_id, &anames)
+            },
+            r.service.label(lang).to_string(),
+            String::new(),
+            String::new(),
+            r.served_on.to_string(),
+            r.sessions.to_string(),
+        ]
+    }));
+    let title = format!(
+        "{} · {} · {month}",
+        crate::t(lang, "rehabilitation"),
+        anames.of(&area)
+    );
+    let Ok(bytes) = zhucan_web::xlsx::list_xlsx(&title, &heads, &rows) else {
+        return Err(PageError::message(
+            &caller,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "工作簿生成失败",
+            "the workbook could not be written",
+        ));
+    };
+    zhucan_web::trail::record(
+        &state.store,
+        audit_event(
+            &caller.user,
+            &caller.client,
+            "rehab.export.area",
+            area.as_str(),
+            "ok",
+            serde_json::json!({"month": month.key(), "rows": rows.len(), "purpose": purpose}),
+        ),
+    )
+    .await;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"rehab-{}-{month}.xlsx\"",
+                    area.as_str()
+                ),
             ),
         ],
         bytes,

@@ -529,8 +529,14 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     assert_eq!(r.status(), 400);
     assert!(r.text().await.expect("t").contains("2026-13"));
 
+    // The area's list downloads as a workbook, audited.
+    let r = post_form(app, &yq, "/rehab", "/rehab/export", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.expect("b").starts_with(b"PK"));
+
     // Every change is audited, and the child's file shows the service.
     for a in [
+        "rehab.export.area",
         "rehab.designate",
         "rehab.place",
         "rehab.record",
