@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use zhucan_domain::ids::CitizenId;
@@ -1824,18 +1824,8 @@ pub async fn export(
         ),
     )
     .await;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"devices-{}.xlsx\"", area.as_str()),
-            ),
-        ],
+    Ok(zhucan_web::xlsx::download(
+        &format!("devices-{}.xlsx", area.as_str()),
         bytes,
-    )
-        .into_response())
+    ))
 }

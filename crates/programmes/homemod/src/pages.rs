@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{FromRequest, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::Datelike;
 use serde::Deserialize;
@@ -703,23 +703,10 @@ pub async fn export(
         ),
     )
     .await;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"homemod-{}-{year}.xlsx\"",
-                    area.as_str()
-                ),
-            ),
-        ],
+    Ok(zhucan_web::xlsx::download(
+        &format!("homemod-{}-{year}.xlsx", area.as_str()),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 // ---------------------------------------------------------------- the contractor's list

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -1708,20 +1708,10 @@ pub async fn export(
         ),
     )
     .await;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rehab-settlement-{month}.xlsx\""),
-            ),
-        ],
+    Ok(zhucan_web::xlsx::download(
+        &format!("rehab-settlement-{month}.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// `POST /rehab/export`: the area's placements and the month's records as a workbook (masked
@@ -1838,21 +1828,8 @@ pub async fn export_area(
         ),
     )
     .await;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"rehab-{}-{month}.xlsx\"",
-                    area.as_str()
-                ),
-            ),
-        ],
+    Ok(zhucan_web::xlsx::download(
+        &format!("rehab-{}-{month}.xlsx", area.as_str()),
         bytes,
-    )
-        .into_response())
+    ))
 }
