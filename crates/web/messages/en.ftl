@@ -115,3 +115,6 @@ not-a-date = “{ $v }” is not a date like 2026-01-31
 date-in-the-future = the date { $v } is after today
 no-person-in-your-area = no certified person with the citizen ID { $v } in your area
 person-gone-on = the person had died or moved away on or before { $v }
+
+nothing-recorded-yet = Nothing recorded yet
+needs-attention = Needs attention

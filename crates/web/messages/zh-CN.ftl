@@ -115,3 +115,6 @@ not-a-date = “{ $v }”不是日期，格式如 2026-01-31
 date-in-the-future = 日期 { $v } 晚于今天
 no-person-in-your-area = 您的辖区内没有身份证号为 { $v } 的持证残疾人
 person-gone-on = 该人员在 { $v } 或之前已死亡或迁出
+
+nothing-recorded-yet = 暂无记录
+needs-attention = 需要处理

@@ -167,6 +167,55 @@ impl CliContext {
     }
 }
 
+/// Who reads a person's sections: staff on the person file (治理端), or the person or a
+/// guardian on the service end (服务端, in plain words and without staff links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Staff,
+    Citizen,
+}
+
+/// A programme's section of a person's file (一人一档): what the programme holds on the
+/// person, each line linking to where it is worked (for staff). Rendered by
+/// `_sections.html` on the staff person file and on the service end's own file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSection {
+    /// The section's id on the page (`#rehab`).
+    pub key: &'static str,
+    pub title: String,
+    pub lines: Vec<SectionLine>,
+    /// What staff may start from here (href, label).
+    pub actions: Vec<(String, String)>,
+}
+
+/// One line of a [`PersonSection`]: a case, a placement, a loan.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SectionLine {
+    /// The date the line speaks of (YYYY-MM-DD).
+    pub date: String,
+    pub what: String,
+    /// Where it stands, in words.
+    pub state: String,
+    pub href: Option<String>,
+    /// Overdue or otherwise needing attention (shown as a warning).
+    pub attention: bool,
+}
+
+/// A person's section, once loaded (`None`: the programme holds nothing the reader may see).
+pub type SectionFuture<'a> = Pin<
+    Box<dyn Future<Output = Result<Option<PersonSection>, zhucan_store::StoreError>> + Send + 'a>,
+>;
+
+/// What a programme's section is asked for: the reader's account, the person, the language.
+#[derive(Clone, Copy)]
+pub struct SectionAsk<'a> {
+    pub state: &'a AppState,
+    pub user: &'a User,
+    pub person: &'a zhucan_domain::person::Person,
+    pub reader: Reader,
+    pub lang: Lang,
+}
+
 /// One programme of the platform.
 pub trait Programme: Send + Sync + 'static {
     /// A short stable key (`subsidies`); also the prefix of its messages and migrations.
@@ -210,6 +259,13 @@ pub trait Programme: Send + Sync + 'static {
 
     /// What it keeps in the service's state; `state` is the kernel's part (store, config).
     fn install(&self, _state: &AppState, _ext: &mut Extensions) {}
+
+    /// Its section of a person's file (staff) and of the person's own file (service end).
+    /// The caller has already checked the reader may read the person; the programme checks
+    /// its own rights (a section the reader's role may not see is `None`).
+    fn person_section<'a>(&'a self, _ask: SectionAsk<'a>) -> SectionFuture<'a> {
+        Box::pin(async { Ok(None) })
+    }
 
     /// Its background jobs while the service runs.
     fn jobs(&self, _state: &AppState) -> Vec<Job> {
@@ -300,6 +356,20 @@ impl Programmes {
         });
         v.sort_by_key(|e| e.order);
         v
+    }
+
+    /// Every programme's section of a person's file, in programme order.
+    pub async fn person_sections(
+        &self,
+        ask: SectionAsk<'_>,
+    ) -> Result<Vec<PersonSection>, zhucan_store::StoreError> {
+        let mut v = Vec::new();
+        for p in self.0.iter() {
+            if let Some(s) = p.person_section(ask).await? {
+                v.push(s);
+            }
+        }
+        Ok(v)
     }
 
     /// Every programme's commands.

@@ -104,3 +104,10 @@ not-an-open-application = the application { $v } is not an open device applicati
 kind = Kind
 export = Export
 download-xlsx = Download the workbook
+
+# The section of a person's file
+section-case = Device fitting: { $device }
+section-loan = Device loan: { $device }
+section-returned-on = returned on { $d }
+section-overdue-since = overdue, due back on { $d }
+section-due-on = on loan, due back on { $d }

@@ -104,3 +104,10 @@ not-an-open-application = 申请 { $v } 不是您辖区内办理中的辅具申�
 kind = 类别
 export = 导出
 download-xlsx = 下载 Excel 工作簿
+
+# The section of a person's file
+section-case = 辅具适配：{ $device }
+section-loan = 辅具借用：{ $device }
+section-returned-on = 已于 { $d } 归还
+section-overdue-since = 已逾期，应于 { $d } 归还
+section-due-on = 借用中，应于 { $d } 归还

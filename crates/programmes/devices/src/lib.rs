@@ -12,7 +12,7 @@
 //! * [`rules`] — items, the subsidy, due dates and reminders; no HTTP, no SQL.
 //! * [`store`] — the catalogue, cases, stock, loans ([`store::DevicesStore`]).
 //! * [`pages`] — cases and loans of an area, a case, a loan, the stock; [`api`];
-//!   [`remind`] — the overdue reminders job.
+//!   [`remind`] — the overdue reminders job; [`section`] — its section of the person file.
 
 #![allow(clippy::result_large_err)]
 
@@ -27,7 +27,7 @@ use std::time::Duration;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{Job, NavEntry};
+use zhucan_web::programme::{Job, NavEntry, SectionAsk, SectionFuture};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
@@ -35,6 +35,7 @@ pub mod api;
 pub mod pages;
 pub mod remind;
 pub mod rules;
+pub mod section;
 pub mod store;
 
 /// The programme's traits over the kernel's types.
@@ -69,6 +70,10 @@ impl Programme for Devices {
             Migration::sql(
                 "devices.0002_applications",
                 include_str!("../migrations/0002_applications.sql"),
+            ),
+            Migration::sql(
+                "devices.0003_loans_person",
+                include_str!("../migrations/0003_loans_person.sql"),
             ),
         ]
     }
@@ -110,6 +115,10 @@ impl Programme for Devices {
             en: "Assess, fit and lend assistive devices",
             shown: pages::ActsOnDevices::held_by,
         }]
+    }
+
+    fn person_section<'a>(&'a self, ask: SectionAsk<'a>) -> SectionFuture<'a> {
+        Box::pin(section::section(ask))
     }
 
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {

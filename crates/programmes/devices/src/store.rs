@@ -372,6 +372,8 @@ pub trait DevicesStore {
     async fn device_case(&self, id: &str) -> Result<Option<Case>>;
     /// The cases whose person's area is within `area` (a code prefix), latest first.
     async fn device_cases_in(&self, area: &str) -> Result<Vec<Case>>;
+    /// A person's cases, latest first.
+    async fn device_cases_of(&self, citizen_id: &CitizenId) -> Result<Vec<Case>>;
     /// Opens a case with its assessment (评估) and recommendation.
     async fn open_device_case(
         &self,
@@ -424,6 +426,8 @@ pub trait DevicesStore {
     async fn loan(&self, id: &str) -> Result<Option<Loan>>;
     /// The loans whose person's area is within `area`, latest first.
     async fn loans_in(&self, area: &str) -> Result<Vec<Loan>>;
+    /// A person's loans, latest first.
+    async fn loans_of(&self, citizen_id: &CitizenId) -> Result<Vec<Loan>>;
     /// Every loan not returned.
     async fn open_loans(&self) -> Result<Vec<Loan>>;
     /// Lends an item (checked again in the transaction) with its ledger row.
@@ -488,6 +492,16 @@ impl DevicesStore for Store {
         );
         let rows: Vec<CaseRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(format!("{area}%")).fetch_all(p).await?
+        });
+        cases(rows)
+    }
+
+    async fn device_cases_of(&self, citizen_id: &CitizenId) -> Result<Vec<Case>> {
+        let q = format!(
+            "SELECT {CASE_COLUMNS} FROM device_cases WHERE citizen_id = $1 ORDER BY created_at DESC, id DESC"
+        );
+        let rows: Vec<CaseRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(citizen_id.as_str()).fetch_all(p).await?
         });
         cases(rows)
     }
@@ -704,6 +718,16 @@ impl DevicesStore for Store {
         );
         let rows: Vec<LoanRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(format!("{area}%")).fetch_all(p).await?
+        });
+        loans(rows)
+    }
+
+    async fn loans_of(&self, citizen_id: &CitizenId) -> Result<Vec<Loan>> {
+        let q = format!(
+            "SELECT {LOAN_COLUMNS} FROM device_loans WHERE citizen_id = $1 ORDER BY lent_on DESC, id DESC"
+        );
+        let rows: Vec<LoanRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(citizen_id.as_str()).fetch_all(p).await?
         });
         loans(rows)
     }

@@ -311,6 +311,32 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     assert!(r.text().await.expect("t").contains("已借出"));
     let overview = page_text(&yq, &app.url("/devices")).await;
     assert!(overview.contains("其中逾期 1 件"), "{overview}");
+    // The overdue loan stands in the borrower's file, flagged and linked for staff, and on
+    // the service end's own file in plain words.
+    let handle = app
+        .db
+        .store
+        .person_file(&borrower.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle;
+    let file = page_text(&yq, &app.url(&format!("/persons/{handle}"))).await;
+    assert!(
+        file.contains("id=\"sec-devices\"")
+            && file.contains(&format!("href=\"{loan_page}\""))
+            && file.contains("辅具借用：")
+            && file.contains("已逾期，应于")
+            && file.contains("需要处理"),
+        "{file}"
+    );
+    crate::support::citizen(&app.db.store, "borrower", &borrower.person.citizen_id).await;
+    let me = page_text(&app.browser("borrower").await, &app.url("/me")).await;
+    assert!(
+        me.contains("辅具借用：") && me.contains("已逾期，应于"),
+        "{me}"
+    );
+    assert!(!me.contains("/devices/loans/"), "no staff link: {me}");
 
     // Reminded once, then not again within the week.
     assert_eq!(

@@ -12,7 +12,8 @@
 //! * [`rules`] — eligibility, survey lines and caps, the subsidy; no HTTP, no SQL.
 //! * [`store`] — contractors, items, projects, budgets ([`store::HomemodStore`]); each step is
 //!   one transaction with the application's step, the timeline, the audit and the ledger.
-//! * [`pages`] — the queue, a project, the contractor's list; [`api`]; [`cli`].
+//! * [`pages`] — the queue, a project, the contractor's list; [`api`]; [`cli`];
+//!   [`section`] — its section of the person file.
 
 #![allow(clippy::result_large_err)]
 
@@ -27,7 +28,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{CliContext, CommandFuture, NavEntry};
+use zhucan_web::programme::{CliContext, CommandFuture, NavEntry, SectionAsk, SectionFuture};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
@@ -35,6 +36,7 @@ pub mod api;
 pub mod cli;
 pub mod pages;
 pub mod rules;
+pub mod section;
 pub mod store;
 
 /// The programme's traits over the kernel's types.
@@ -116,6 +118,10 @@ impl Programme for Homemod {
             en: "Work the home modification projects",
             shown: pages::ActsOnProjects::held_by,
         }]
+    }
+
+    fn person_section<'a>(&'a self, ask: SectionAsk<'a>) -> SectionFuture<'a> {
+        Box::pin(section::section(ask))
     }
 
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {

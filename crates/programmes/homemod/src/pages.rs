@@ -116,7 +116,7 @@ fn step_key(def: &ServiceDef, app: &Application) -> String {
 }
 
 /// Where the project stands, in words.
-fn stage(def: &ServiceDef, app: &Application, lang: Lang) -> String {
+pub(crate) fn stage(def: &ServiceDef, app: &Application, lang: Lang) -> String {
     match app.status.as_str() {
         "approved" => crate::t(lang, "stage-accepted").into(),
         "rejected" => crate::t(lang, "stage-rejected").into(),
@@ -130,7 +130,7 @@ fn is_open(app: &Application) -> bool {
     matches!(app.status.as_str(), "submitted" | "needs_info")
 }
 
-fn overdue(app: &Application) -> bool {
+pub(crate) fn overdue(app: &Application) -> bool {
     is_open(app) && app.due_on < today().to_string()
 }
 

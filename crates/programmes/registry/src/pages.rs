@@ -232,6 +232,8 @@ struct PersonPage {
     c: Chrome,
     v: PersonView,
     notice: Option<String>,
+    /// The programmes' sections (rehabilitation, devices, home modification, …).
+    sections: Vec<zhucan_web::programme::PersonSection>,
 }
 
 struct PersonView {
@@ -740,6 +742,21 @@ async fn person_page(
         can_reveal: caller.user.role.can_reveal(),
         minimal: caller.user.role.minimal_view(),
     };
+    let sections = if disclosure.minimal {
+        Vec::new()
+    } else {
+        state
+            .programmes
+            .person_sections(zhucan_web::programme::SectionAsk {
+                state: &state,
+                user: &caller.user,
+                person: &file.person,
+                reader: zhucan_web::programme::Reader::Staff,
+                lang,
+            })
+            .await
+            .or_page(&caller)?
+    };
     let v = person_view(lang, &file, &names, members, disclosure);
     Ok(render(
         StatusCode::OK,
@@ -753,6 +770,7 @@ async fn person_page(
             ),
             v,
             notice,
+            sections,
         },
     ))
 }

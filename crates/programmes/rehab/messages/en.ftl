@@ -104,3 +104,10 @@ row-other-service = the service “{ $v }” is not the placement's ({ $placed }
 imported-n-skipped-m = { $n } service records imported, { $m } already recorded skipped
 not-a-date = “{ $v }” is not a date like 2026-01-31
 kind = Kind
+
+# The section of a person's file
+section-placement = Child rehabilitation: { $service }, { $at }
+section-adult = { $service }, { $at }
+section-ended-on = ended on { $d }
+section-last-served = in training, last served on { $d }
+section-sessions = { $n } sessions

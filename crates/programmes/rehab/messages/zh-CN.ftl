@@ -104,3 +104,10 @@ row-other-service = 服务类型“{ $v }”与安置的服务（{ $placed }）�
 imported-n-skipped-m = 已导入 { $n } 条服务记录，跳过已登记的 { $m } 条
 not-a-date = “{ $v }”不是日期，格式如 2026-01-31
 kind = 类别
+
+# The section of a person's file
+section-placement = 儿童康复安置：{ $service }，{ $at }
+section-adult = { $service }，{ $at }
+section-ended-on = 已于 { $d } 结束
+section-last-served = 在训，最近一次服务 { $d }
+section-sessions = { $n } 次

@@ -10,6 +10,7 @@
 //! * [`rules`] — the services, the placement rule, months, the settlement; no HTTP, no SQL.
 //! * [`store`] — designations, placements, records, settlements ([`store::RehabStore`]);
 //!   each change is one transaction with the timeline, the audit and the ledger.
+//! * [`section`] — its section of the person's file and of the service end's own file.
 //! * [`pages`] — the staff page, a placement, the institution's page, the settlements;
 //!   [`import`] — the institution's monthly workbook; [`api`]; [`cli`].
 
@@ -26,7 +27,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{CliContext, CommandFuture, NavEntry};
+use zhucan_web::programme::{CliContext, CommandFuture, NavEntry, SectionAsk, SectionFuture};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
@@ -35,6 +36,7 @@ pub mod cli;
 pub mod import;
 pub mod pages;
 pub mod rules;
+pub mod section;
 pub mod store;
 
 /// The programme's traits over the kernel's types.
@@ -133,6 +135,10 @@ impl Programme for Rehab {
                 shown: pages::Designates::held_by,
             },
         ]
+    }
+
+    fn person_section<'a>(&'a self, ask: SectionAsk<'a>) -> SectionFuture<'a> {
+        Box::pin(section::section(ask))
     }
 
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {

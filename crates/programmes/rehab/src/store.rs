@@ -306,6 +306,9 @@ pub trait RehabStore {
     async fn records_at(&self, institution_id: &str, month: &str) -> Result<Vec<Record>>;
     /// The records of a placement, latest first.
     async fn records_of_placement(&self, placement_id: &str) -> Result<Vec<Record>>;
+    /// A person's records outside a placement (adults' basic rehabilitation), latest first,
+    /// at most `limit`.
+    async fn records_of_person(&self, citizen_id: &CitizenId, limit: i64) -> Result<Vec<Record>>;
     /// Writes a record with its ledger row, the timeline, the counter and the audit in one
     /// transaction.
     async fn record(
@@ -610,6 +613,16 @@ impl RehabStore for Store {
         );
         let rows: Vec<RecordRow> = on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(placement_id).fetch_all(p).await?
+        });
+        records(rows)
+    }
+
+    async fn records_of_person(&self, citizen_id: &CitizenId, limit: i64) -> Result<Vec<Record>> {
+        let q = format!(
+            "SELECT {RECORD_COLUMNS} FROM rehab_records WHERE citizen_id = $1 AND placement_id IS NULL ORDER BY served_on DESC, id LIMIT $2"
+        );
+        let rows: Vec<RecordRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(citizen_id.as_str()).bind(limit).fetch_all(p).await?
         });
         records(rows)
     }

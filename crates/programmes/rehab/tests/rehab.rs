@@ -379,6 +379,50 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("t").contains("已登记过"));
 
+    // The placement stands in the child's file, linked for staff, and on the service end's
+    // own file in plain words (no staff link, no ID).
+    let handle = app
+        .db
+        .store
+        .person_file(&w.kid.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle;
+    let file = page_text(&yq, &app.url(&format!("/persons/{handle}"))).await;
+    assert!(file.contains("id=\"sec-rehab\""), "{file}");
+    assert!(
+        file.contains(&format!("href=\"/rehab/placements/{pid}\""))
+            && file.contains("儿童康复安置：智力康复训练，星星康复中心")
+            && file.contains(&format!("在训，最近一次服务 {now}")),
+        "{file}"
+    );
+    crate::support::citizen(&app.db.store, "kid-parent", &w.kid.person.citizen_id).await;
+    let parent = app.browser("kid-parent").await;
+    let me = page_text(&parent, &app.url("/me")).await;
+    assert!(
+        me.contains("儿童康复安置：智力康复训练，星星康复中心"),
+        "{me}"
+    );
+    assert!(!me.contains("/rehab/placements/"), "no staff link: {me}");
+    // A person with nothing recorded shows the citizen no empty section.
+    let adult_handle = app
+        .db
+        .store
+        .person_file(&w.adult.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle;
+    crate::support::citizen(&app.db.store, "adult-self", &w.adult.person.citizen_id).await;
+    let me = page_text(&app.browser("adult-self").await, &app.url("/me")).await;
+    assert!(!me.contains("sec-rehab"), "{me}");
+    let adult_file = page_text(&yq, &app.url(&format!("/persons/{adult_handle}"))).await;
+    assert!(
+        adult_file.contains("id=\"sec-rehab\"") && adult_file.contains("/rehab#adult"),
+        "staff who record see the section with what they may start: {adult_file}"
+    );
+
     // Last month: a record, then the district settles it at the parameter's amount.
     let r = post_form(
         app,

@@ -494,6 +494,8 @@ struct MePage {
     applications: Vec<AppLine>,
     unread: usize,
     notice: Option<String>,
+    /// The programmes' sections of the person's own file (rehabilitation, devices, …).
+    sections: Vec<zhucan_web::programme::PersonSection>,
 }
 
 pub fn app_status(s: &str, lang: Lang) -> &'static str {
@@ -591,6 +593,17 @@ pub async fn me(
             }
         })
         .collect();
+    let sections = state
+        .programmes
+        .person_sections(zhucan_web::programme::SectionAsk {
+            state: &state,
+            user: &caller.user,
+            person: &f.person,
+            reader: zhucan_web::programme::Reader::Citizen,
+            lang,
+        })
+        .await
+        .or_page(&caller)?;
     state.audit.queue(audit_event(
         &caller.user,
         &caller.client,
@@ -600,6 +613,7 @@ pub async fn me(
         serde_json::json!({"via": "service end"}),
     ));
     let page = MePage {
+        sections,
         c: chrome(Some(&caller), lang, &format!("/me?p={}", f.handle), "me", crate::t(lang, "my-file")),
         persons: switcher(&ctx, "/me"),
         handle: ctx.handle().to_string(),
