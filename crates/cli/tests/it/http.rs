@@ -47,16 +47,6 @@ async fn app_on(
     (TestApp::start(db).await, a, b)
 }
 
-async fn handle_of(app: &TestApp, r: &zhucan_domain::person::PersonRecord) -> String {
-    app.db
-        .store
-        .person_file(&r.person.citizen_id, &crate::support::any())
-        .await
-        .expect("file")
-        .expect("exists")
-        .handle
-}
-
 #[tokio::test]
 async fn health_and_security_headers() {
     let (app, _, _) = app().await;
@@ -157,7 +147,10 @@ async fn person_file_in_scope_and_404_outside(db: TestDb) {
     let (app, a, b) = app_on(db).await;
     let yq = app.browser("yq").await;
     let r = yq
-        .get(app.url(&format!("/persons/{}", handle_of(&app, &a).await)))
+        .get(app.url(&format!(
+            "/persons/{}",
+            crate::support::handle_of(&app, &a).await
+        )))
         .send()
         .await
         .expect("get");
@@ -166,7 +159,10 @@ async fn person_file_in_scope_and_404_outside(db: TestDb) {
     assert!(html.contains("院桥张三") && html.contains("138****5678") && html.contains("肢体"));
     assert!(!html.contains("13812345678"));
     let r = yq
-        .get(app.url(&format!("/persons/{}", handle_of(&app, &b).await)))
+        .get(app.url(&format!(
+            "/persons/{}",
+            crate::support::handle_of(&app, &b).await
+        )))
         .send()
         .await
         .expect("get");
@@ -179,7 +175,10 @@ async fn person_file_in_scope_and_404_outside(db: TestDb) {
     assert_eq!(r.status(), 404);
     let audit = app.browser("audit").await;
     let r = audit
-        .get(app.url(&format!("/persons/{}", handle_of(&app, &a).await)))
+        .get(app.url(&format!(
+            "/persons/{}",
+            crate::support::handle_of(&app, &a).await
+        )))
         .send()
         .await
         .expect("get");
@@ -276,7 +275,7 @@ async fn register_form_validates_each_field(db: TestDb) {
 
 async fn life_events_append_and_stale_forms_conflict(db: TestDb) {
     let (app, a, _) = app_on(db).await;
-    let h = handle_of(&app, &a).await;
+    let h = crate::support::handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
     let html = page_text(&yq, &app.url(&format!("/persons/{h}/events?kind=decease"))).await;
     let csrf = csrf_of(&html);
@@ -525,7 +524,7 @@ crate::contract!(
 async fn reads_changes_and_logins_are_audited(db: TestDb) {
     let (app, a, b) = app_on(db).await;
     let yq = app.browser("yq").await;
-    let h = handle_of(&app, &a).await;
+    let h = crate::support::handle_of(&app, &a).await;
     assert_eq!(
         yq.get(app.url(&format!("/persons/{h}")))
             .send()
@@ -534,7 +533,7 @@ async fn reads_changes_and_logins_are_audited(db: TestDb) {
             .status(),
         200
     );
-    let hb = handle_of(&app, &b).await;
+    let hb = crate::support::handle_of(&app, &b).await;
     assert_eq!(
         yq.get(app.url(&format!("/persons/{hb}")))
             .send()
@@ -982,7 +981,7 @@ async fn administrators_must_enrol_and_use_a_second_factor() {
 async fn reveal_is_explicit_and_audited_and_partners_see_less(db: TestDb) {
     let (app, a, _) = app_on(db).await;
     user(&app.db.store, "dept", Role::Partner, "331003").await;
-    let h = handle_of(&app, &a).await;
+    let h = crate::support::handle_of(&app, &a).await;
     let yq = app.browser("yq").await;
     let html = page_text(&yq, &app.url(&format!("/persons/{h}"))).await;
     assert!(!html.contains(a.person.citizen_id.as_str()) && !html.contains("13812345678"));

@@ -610,6 +610,17 @@ pub fn write_workbook(reg: &zhucan_facts::reference::Registry, path: &std::path:
 }
 
 /// The body of the page at `url`, fetched with `client` (whatever its status).
+/// The handle (`/persons/{handle}`) of a stored person's file.
+pub async fn handle_of(app: &TestApp, r: &zhucan_domain::person::PersonRecord) -> String {
+    app.db
+        .store
+        .person_file(&r.person.citizen_id, &any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle
+}
+
 pub async fn page_text(client: &reqwest::Client, url: &str) -> String {
     client
         .get(url)

@@ -313,14 +313,7 @@ async fn a_device_is_fitted_and_lent_and_indicator_12_moves_by_exactly_that_pers
     assert!(overview.contains("其中逾期 1 件"), "{overview}");
     // The overdue loan stands in the borrower's file, flagged and linked for staff, and on
     // the service end's own file in plain words.
-    let handle = app
-        .db
-        .store
-        .person_file(&borrower.person.citizen_id, &crate::support::any())
-        .await
-        .expect("file")
-        .expect("exists")
-        .handle;
+    let handle = crate::support::handle_of(&app, &borrower).await;
     let file = page_text(&yq, &app.url(&format!("/persons/{handle}"))).await;
     assert!(
         file.contains("id=\"sec-devices\"")

@@ -183,14 +183,7 @@ async fn a_household_is_modified_and_indicator_13_moves_by_exactly_that_househol
     let queue = page_text(&yq, &app.url("/homemod")).await;
     assert!(queue.contains("王小明") && queue.contains(&format!("/homemod/projects/{id}")));
     // The person file's section lists it where it stands, linked to the project.
-    let handle = app
-        .db
-        .store
-        .person_file(&me.person.citizen_id, &crate::support::any())
-        .await
-        .expect("file")
-        .expect("exists")
-        .handle;
+    let handle = crate::support::handle_of(&app, &me).await;
     let file = page_text(&yq, &app.url(&format!("/persons/{handle}"))).await;
     assert!(
         file.contains("id=\"sec-homemod\"")

@@ -381,14 +381,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
 
     // The placement stands in the child's file, linked for staff, and on the service end's
     // own file in plain words (no staff link, no ID).
-    let handle = app
-        .db
-        .store
-        .person_file(&w.kid.person.citizen_id, &crate::support::any())
-        .await
-        .expect("file")
-        .expect("exists")
-        .handle;
+    let handle = crate::support::handle_of(app, &w.kid).await;
     let file = page_text(&yq, &app.url(&format!("/persons/{handle}"))).await;
     assert!(file.contains("id=\"sec-rehab\""), "{file}");
     assert!(
@@ -406,14 +399,7 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
     );
     assert!(!me.contains("/rehab/placements/"), "no staff link: {me}");
     // A person with nothing recorded shows the citizen no empty section.
-    let adult_handle = app
-        .db
-        .store
-        .person_file(&w.adult.person.citizen_id, &crate::support::any())
-        .await
-        .expect("file")
-        .expect("exists")
-        .handle;
+    let adult_handle = crate::support::handle_of(app, &w.adult).await;
     crate::support::citizen(&app.db.store, "adult-self", &w.adult.person.citizen_id).await;
     let me = page_text(&app.browser("adult-self").await, &app.url("/me")).await;
     assert!(!me.contains("sec-rehab"), "{me}");
