@@ -426,7 +426,7 @@ async fn every_route_for_every_role(db: TestDb) {
                 application_id: None,
             };
             let case_id = store
-                .open_device_case(&case, &actor, &event)
+                .open_device_case(&case, None, &actor, &event)
                 .await
                 .expect("case");
             store

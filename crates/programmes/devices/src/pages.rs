@@ -28,7 +28,9 @@ use zhucan_web::view::{AreaNames, Chrome, keep_numbers_whole, render, today};
 
 use crate::rules::{self, Condition, Item, Mode, Status, Terms};
 use crate::store::{Case, Fitting, Lent, Linked, Loan, StockItem};
-use zhucan_service::store::{AppQuery, Application};
+use zhucan_service::rules::NeedKind;
+use zhucan_service::store::{AppQuery, Application, Need};
+use zhucan_service::taken::{WaitingNeeds, takeable, waiting};
 
 /// Reads the cases and loans of an area (district, township and village staff).
 #[derive(Debug, Clone, Copy)]
@@ -152,6 +154,8 @@ struct OverviewPage {
     c: Chrome,
     applications: Vec<AppRow>,
     from_app: Option<String>,
+    waiting: WaitingNeeds,
+    from_need: Option<String>,
     cases: Vec<CaseRow>,
     loans: Vec<LoanRow>,
     summary: String,
@@ -170,6 +174,8 @@ enum OverviewPosted<'a> {
     Lend(&'a Submission),
     /// `GET /devices?from=`: the case form filled from an application.
     From(&'a Application),
+    /// `GET /devices?need=`: the case form filled from a stated need.
+    Need(&'a Need),
 }
 
 /// The catalogue item a service-end answer (`answers.device`) names.
@@ -321,10 +327,24 @@ async fn overview_page(
     let mut cf = case_fields(lang, &items);
     let mut lf = lend_fields(lang, available(state, caller, &items, &anames).await?);
     let mut from_app = None;
+    let mut from_need = None;
     let errors = match posted {
         Some(OverviewPosted::Case(s)) => {
             from_app = Some(s.get("c_application").to_string()).filter(|a| !a.is_empty());
+            from_need = Some(s.get("c_need").to_string()).filter(|a| !a.is_empty());
             s.apply(&mut cf)
+        }
+        Some(OverviewPosted::Need(n)) => {
+            from_need = Some(n.id.clone());
+            for f in cf.iter_mut() {
+                if f.name == "c_citizen_id" {
+                    f.value = n.citizen_id.as_str().to_string();
+                }
+                if f.name == "c_assessment" {
+                    f.value = n.description.chars().take(300).collect();
+                }
+            }
+            vec![]
         }
         Some(OverviewPosted::Lend(s)) => s.apply(&mut lf),
         Some(OverviewPosted::From(a)) => {
@@ -392,6 +412,8 @@ async fn overview_page(
             })
             .collect(),
         from_app,
+        waiting: waiting(state, caller, &area, NeedKind::Device, "/devices").await?,
+        from_need,
         cases: cases
             .iter()
             .map(|c| CaseRow {
@@ -449,6 +471,8 @@ async fn overview_page(
 pub struct OverviewParams {
     /// An application to answer: the case form is filled from it.
     from: Option<String>,
+    /// A stated need to act on: the case form is filled from it.
+    need: Option<String>,
 }
 
 /// The open `device` application `id` of a person the caller may change, or `None`.
@@ -490,6 +514,14 @@ pub async fn overview(
             return Err(PageError::not_found(&caller));
         };
         return overview_page(&state, &caller, Some(OverviewPosted::From(&a))).await;
+    }
+    if let Some(id) = q.need.as_deref()
+        && ActsOnDevices::held_by(&caller.user)
+    {
+        let Some(n) = takeable(&state, &caller, id, NeedKind::Device).await? else {
+            return Err(PageError::not_found(&caller));
+        };
+        return overview_page(&state, &caller, Some(OverviewPosted::Need(&n))).await;
     }
     overview_page(&state, &caller, None).await
 }
@@ -540,6 +572,21 @@ pub async fn open_case(
         }
         a
     };
+    let need_id = sub.get("c_need").to_string();
+    if !need_id.is_empty() {
+        let n = takeable(&state, &caller, &need_id, NeedKind::Device).await?;
+        match (&n, &file) {
+            (Some(n), Some(f)) if n.citizen_id != f.person.citizen_id => sub.fail(
+                "c_citizen_id",
+                crate::t(lang, "not-the-person-of-the-need").into(),
+            ),
+            (None, _) => sub.fail(
+                "c_citizen_id",
+                crate::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
+            ),
+            _ => {}
+        }
+    }
     if let (Some(f), Some(it)) = (&file, &item)
         && !it.suits(f.certificate.category)
     {
@@ -595,7 +642,7 @@ pub async fn open_case(
         "devices.assess",
         c.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"item": item.key, "assessed_on": on, "assessment": assessment, "application": c.application_id}),
+        serde_json::json!({"item": item.key, "assessed_on": on, "assessment": assessment, "application": c.application_id, "need": (!need_id.is_empty()).then_some(&need_id)}),
     );
     let actor = Actor {
         name: &caller.user.username,
@@ -603,7 +650,12 @@ pub async fn open_case(
     };
     let id = state
         .store
-        .open_device_case(&c, &actor, &audit)
+        .open_device_case(
+            &c,
+            Some(need_id.as_str()).filter(|n| !n.is_empty()),
+            &actor,
+            &audit,
+        )
         .await
         .or_page(&caller)?;
     Ok(Redirect::to(&format!("/devices/cases/{id}")).into_response())

@@ -327,6 +327,11 @@ async fn loan_fact(tx: &mut Tx, l: &Loan, device: &str, by: &str) -> Result<()> 
     Ok(())
 }
 
+/// How a stated need names the case that took it.
+fn case_ref(id: &str) -> String {
+    format!("devices.case:{id}")
+}
+
 /// A service-end application a case answers, with its service's definition.
 pub struct Linked<'a> {
     pub app: &'a zhucan_service::store::Application,
@@ -374,10 +379,12 @@ pub trait DevicesStore {
     async fn device_cases_in(&self, area: &str) -> Result<Vec<Case>>;
     /// A person's cases, latest first.
     async fn device_cases_of(&self, citizen_id: &CitizenId) -> Result<Vec<Case>>;
-    /// Opens a case with its assessment (评估) and recommendation.
+    /// Opens a case with its assessment (评估) and recommendation; the case takes the stated
+    /// need `need` (a device need of the same person) when one is given.
     async fn open_device_case(
         &self,
         c: &Case,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<String>;
@@ -509,6 +516,7 @@ impl DevicesStore for Store {
     async fn open_device_case(
         &self,
         c: &Case,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<String> {
@@ -519,6 +527,18 @@ impl DevicesStore for Store {
                 .bind(&id).bind(c.citizen_id.as_str()).bind(&c.area_code).bind(&c.item_key).bind(Status::Assessed.key()).bind(c.assessed_on.to_string()).bind(&c.assessment).bind(actor.name).bind(now_text()).bind(c.application_id.as_deref())
                 .execute(&mut *x).await?;
         });
+        if let Some(need) = need {
+            zhucan_service::store::take_need_in(
+                &mut tx,
+                need,
+                &c.citizen_id,
+                zhucan_service::rules::NeedKind::Device,
+                &case_ref(&id),
+                "已转入辅助器具适配，正在评估。",
+                actor.name,
+            )
+            .await?;
+        }
         event(
             &mut tx,
             &c.citizen_id,
@@ -558,6 +578,13 @@ impl DevicesStore for Store {
             if let Some(a) = app {
                 settle_application(&mut tx, a, false, note, actor).await?;
             }
+            zhucan_service::store::meet_needs_in(
+                &mut tx,
+                &case_ref(&c.id),
+                &format!("辅具适配不予批准：{note}"),
+                actor.name,
+            )
+            .await?;
             event(
                 &mut tx,
                 &c.citizen_id,
@@ -616,6 +643,13 @@ impl DevicesStore for Store {
         if let Some(a) = app {
             settle_application(&mut tx, a, true, &format!("已适配{device}"), actor).await?;
         }
+        zhucan_service::store::meet_needs_in(
+            &mut tx,
+            &case_ref(&c.id),
+            &format!("已为您适配{device}。"),
+            actor.name,
+        )
+        .await?;
         finish(tx, audit).await?;
         Ok(true)
     }

@@ -686,3 +686,147 @@ async fn a_service_end_application_is_answered_by_its_case() {
         .expect("exists");
     assert_eq!(a.status, "approved", "the fitting approves the application");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stated_need_is_taken_by_a_case_and_met_by_the_fitting() {
+    use zhucan_service::rules::NeedKind;
+    let db = TestDb::sqlite().await;
+    let me = person("钱需求", 52, zhucan_domain::Category::Physical);
+    let other = person("孙别人", 53, zhucan_domain::Category::Physical);
+    put(&db.store, &[me.clone(), other.clone()]).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    let actor = Actor {
+        name: "citizen",
+        source: "form",
+    };
+    let area = me.person.home_area().clone();
+    let need = db
+        .store
+        .record_need(
+            &me.person.citizen_id,
+            NeedKind::Device,
+            "出门需要轮椅",
+            "citizen",
+            &area,
+            &actor,
+        )
+        .await
+        .expect("need");
+    // A need of another kind is not the programme's.
+    let rehab = db
+        .store
+        .record_need(
+            &me.person.citizen_id,
+            NeedKind::Rehab,
+            "想做康复",
+            "citizen",
+            &area,
+            &actor,
+        )
+        .await
+        .expect("need");
+    let app = TestApp::start(db).await;
+    let yq = app.browser("yq").await;
+    let take = format!("/devices?need={}", need.id);
+    let page = page_text(&yq, &app.url("/devices")).await;
+    assert!(
+        page.contains("出门需要轮椅") && page.contains(&take),
+        "{page}"
+    );
+    assert!(!page.contains("想做康复"), "{page}");
+    // Another township cannot take it; a rehab need is not a device need.
+    let dc = app.browser("dc").await;
+    let r = dc.get(app.url(&take)).send().await.expect("r");
+    assert_eq!(r.status(), 404);
+    let r = yq
+        .get(app.url(&format!("/devices?need={}", rehab.id)))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 404);
+    let filled = page_text(&yq, &app.url(&take)).await;
+    let id = me.person.citizen_id.as_str().to_string();
+    assert!(filled.contains(&format!("value=\"{id}\"")), "{filled}");
+    assert!(filled.contains("name=\"c_need\""), "{filled}");
+    let now = today().to_string();
+    // The need is not someone else's: named, nothing written.
+    let r = post_form(
+        &app,
+        &yq,
+        &take,
+        "/devices/cases",
+        &[
+            ("c_citizen_id", other.person.citizen_id.as_str()),
+            ("c_item", "wheelchair"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "需轮椅"),
+            ("c_need", &need.id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        app.db
+            .store
+            .device_cases_of(&other.person.citizen_id)
+            .await
+            .expect("cases")
+            .is_empty()
+    );
+    let r = post_form(
+        &app,
+        &yq,
+        &take,
+        "/devices/cases",
+        &[
+            ("c_citizen_id", &id),
+            ("c_item", "wheelchair"),
+            ("c_assessed_on", &now),
+            ("c_assessment", "需轮椅"),
+            ("c_need", &need.id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let case = location(&r);
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "triaged");
+    assert!(
+        n.case_ref
+            .as_deref()
+            .is_some_and(|c| case.ends_with(c.trim_start_matches("devices.case:")))
+    );
+    // Taken: no longer waiting.
+    assert!(!page_text(&yq, &app.url("/devices")).await.contains(&take));
+    let act = format!("{case}/act");
+    post_form(&app, &yq, &case, &act, &[("action", "approve")]).await;
+    let r = post_form(
+        &app,
+        &yq,
+        &case,
+        &act,
+        &[("fitted_on", &now), ("price_yuan", "1000")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "closed", "the fitting meets the need");
+    assert!(n.outcome.as_deref().is_some_and(|o| o.contains("适配")));
+    let msgs = app
+        .db
+        .store
+        .messages_of(std::slice::from_ref(&me.person.citizen_id), 10)
+        .await
+        .expect("messages");
+    assert!(msgs.iter().any(|m| m.title == "您的需求已办结"));
+    // The rehab need is untouched.
+    let r = app
+        .db
+        .store
+        .need(&rehab.id)
+        .await
+        .expect("n")
+        .expect("need");
+    assert_eq!(r.status, "open");
+}

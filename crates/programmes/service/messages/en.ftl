@@ -249,3 +249,11 @@ create-the-account = Create the account
 already-have-an-account-sign-in = Already have an account? Sign in
 steps-are-worked-on-the-project-page = This service's steps and acceptance are worked on its project page (where the survey, works and acceptance are recorded); here you may only ask for information or reject with reasons
 open-the-project-page = Open the project page to work its steps
+
+# Stated needs a programme takes (taken.rs)
+stated-needs-waiting = Stated { $kind } needs waiting
+needs-waiting-n-shown-m = { $n } waiting; the oldest { $m } are listed.
+take-the-need = Act on it
+person-name = Name
+recorded-on = Recorded on
+stated-by = Stated by

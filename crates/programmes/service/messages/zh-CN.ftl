@@ -249,3 +249,11 @@ create-the-account = 开通
 already-have-an-account-sign-in = 已有账户？登录
 steps-are-worked-on-the-project-page = 本事项的各环节和验收在项目页办理（那里记录评估、施工和验收的内容）；这里只能请申请人补充材料或写明理由不予批准
 open-the-project-page = 打开项目页办理各环节
+
+# Stated needs a programme takes (taken.rs)
+stated-needs-waiting = 待转办的{ $kind }需求
+needs-waiting-n-shown-m = 共 { $n } 条待转办，列出最早的 { $m } 条。
+take-the-need = 据此办理
+person-name = 姓名
+recorded-on = 登记日期
+stated-by = 提出人

@@ -33,6 +33,7 @@ pub mod desk;
 pub mod notify;
 pub mod rules;
 pub mod store;
+pub mod taken;
 
 /// The programme's traits over the kernel's types.
 pub mod prelude {
@@ -74,6 +75,10 @@ impl Programme for Service {
                 include_str!("../migrations/0007_service_end.sql"),
             )
             .seeded(SEED_CATALOGUE),
+            Migration::sql(
+                "service.0008_need_case",
+                include_str!("../migrations/0008_need_case.sql"),
+            ),
         ]
     }
 

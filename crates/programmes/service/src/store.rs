@@ -185,6 +185,8 @@ pub struct Need {
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
     pub satisfaction: Option<Satisfaction>,
+    /// The programme case that took the need (`devices.case:…`), see [`take_need_in`].
+    pub case_ref: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -205,9 +207,10 @@ struct NeedRow {
     closed_at: Option<String>,
     outcome: Option<String>,
     satisfaction: Option<String>,
+    case_ref: Option<String>,
 }
 
-const NEED_COLUMNS: &str = "id, citizen_id, kind, description, channel, recorded_by, recorded_at, area_code, status, service_key, referral, triaged_by, triaged_at, closed_at, outcome, satisfaction";
+const NEED_COLUMNS: &str = "id, citizen_id, kind, description, channel, recorded_by, recorded_at, area_code, status, service_key, referral, triaged_by, triaged_at, closed_at, outcome, satisfaction, case_ref";
 
 impl NeedRow {
     fn into_domain(self) -> Result<Need> {
@@ -228,6 +231,7 @@ impl NeedRow {
             triaged_at: self.triaged_at,
             closed_at: self.closed_at,
             outcome: self.outcome,
+            case_ref: self.case_ref,
         })
     }
 }
@@ -373,6 +377,49 @@ pub async fn add_files_in(tx: &mut Tx, app: &str, files: &[Upload], by: &str) ->
     insert_files(tx, app, files, by).await
 }
 
+/// A programme's case takes a stated need (需求转办), inside the case's transaction: the need
+/// is triaged to the case `case_ref` (`<programme>.<kind>:<id>`) with the words `referral`
+/// the person reads. Only a need of that person and kind that no case has taken yet and that
+/// is not closed is taken; `false` when there is none (nothing changed).
+pub async fn take_need_in(
+    tx: &mut Tx,
+    need_id: &str,
+    citizen_id: &CitizenId,
+    kind: NeedKind,
+    case_ref: &str,
+    referral: &str,
+    by: &str,
+) -> Result<bool> {
+    let n = on_tx!(tx, c => {
+        sqlx::query("UPDATE needs SET status = 'triaged', referral = $5, case_ref = $4, triaged_by = $6, triaged_at = $7 WHERE id = $1 AND citizen_id = $2 AND kind = $3 AND status <> 'closed' AND case_ref IS NULL")
+            .bind(need_id).bind(citizen_id.as_str()).bind(kind.key()).bind(case_ref).bind(referral).bind(by).bind(now_text())
+            .execute(&mut *c).await?.rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// The case `case_ref` is done with the needs it took (it recorded the service that meets
+/// them, or refused it): each is closed with `outcome`, and the person gets a message asking
+/// whether they are satisfied, inside the transaction that records it. Returns how many.
+pub async fn meet_needs_in(tx: &mut Tx, case_ref: &str, outcome: &str, by: &str) -> Result<u64> {
+    let open: Vec<(String, String)> = on_tx!(tx, c => {
+        sqlx::query_as("SELECT id, citizen_id FROM needs WHERE case_ref = $1 AND status <> 'closed'")
+            .bind(case_ref).fetch_all(&mut *c).await?
+    });
+    let now = now_text();
+    for (id, citizen) in &open {
+        on_tx!(tx, c => {
+            sqlx::query("UPDATE needs SET status = 'closed', outcome = $2, closed_at = $3, triaged_by = COALESCE(triaged_by, $4) WHERE id = $1")
+                .bind(id).bind(outcome).bind(&now).bind(by).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO messages (citizen_id, id, at, title, body, link, read_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)")
+                .bind(citizen).bind(ordered_id()).bind(&now).bind("您的需求已办结")
+                .bind(format!("{outcome} 请告诉我们您是否满意。")).bind("/me/needs")
+                .execute(&mut *c).await?;
+        });
+    }
+    Ok(open.len() as u64)
+}
+
 /// Seeds the default catalogue (migration 7).
 pub async fn seed_catalogue(tx: &mut Tx) -> Result<()> {
     for (i, s) in crate::rules::default_catalogue().iter().enumerate() {
@@ -488,6 +535,15 @@ pub trait ServiceStore {
 
     /// Unmet (not closed) needs per township and kind, within an area.
     async fn unmet_needs(&self, area: &AreaCode) -> Result<Vec<(String, String, i64)>>;
+
+    /// The needs of one kind in an area that wait for a programme's case (not closed, taken
+    /// by no case), oldest first, at most `limit`, with how many there are.
+    async fn needs_waiting(
+        &self,
+        area: &AreaCode,
+        kind: NeedKind,
+        limit: u32,
+    ) -> Result<(i64, Vec<Need>)>;
 
     /// Triages an open need to a service or a referral.
     async fn triage_need(
@@ -819,7 +875,7 @@ impl ServiceStore for Store {
         let nid = ordered_id();
         let mut tx = self.begin().await?;
         let sql = format!(
-            "INSERT INTO needs ({NEED_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+            "INSERT INTO needs ({NEED_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
         );
         on_tx!(&mut tx, c => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -906,6 +962,31 @@ impl ServiceStore for Store {
             *counts.entry((township, k)).or_insert(0) += 1;
         }
         Ok(counts.into_iter().map(|((t, k), n)| (t, k, n)).collect())
+    }
+
+    async fn needs_waiting(
+        &self,
+        area: &AreaCode,
+        kind: NeedKind,
+        limit: u32,
+    ) -> Result<(i64, Vec<Need>)> {
+        let like = format!("{}%", area.as_str());
+        let w = "area_code LIKE $1 AND kind = $2 AND status <> 'closed' AND case_ref IS NULL";
+        let list_sql = format!(
+            "SELECT {NEED_COLUMNS} FROM needs WHERE {w} ORDER BY recorded_at, id LIMIT {}",
+            limit.clamp(1, 500)
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM needs WHERE {w}");
+        let (n, rows): (i64, Vec<NeedRow>) = on_pool!(self, p => {
+            let n = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&like).bind(kind.key()).fetch_one(p).await?;
+            (n, sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).bind(&like).bind(kind.key()).fetch_all(p).await?)
+        });
+        Ok((
+            n,
+            rows.into_iter()
+                .map(NeedRow::into_domain)
+                .collect::<Result<_>>()?,
+        ))
     }
 
     /// Triages an open need to a service or a referral.
