@@ -87,20 +87,21 @@ pub async fn section(ask: SectionAsk<'_>) -> Result<Option<PersonSection>, Store
             attention: false,
         });
     }
-    let actions = if writes {
-        vec![
-            (
+    // Placing is offered only for a person under the age limit (unknown limit: offered, the
+    // placing form checks it).
+    let mut actions = Vec::new();
+    if writes {
+        if limit.is_none_or(|l| age < l) {
+            actions.push((
                 "/rehab#place".to_string(),
                 crate::t(lang, "place-a-child").to_string(),
-            ),
-            (
-                "/rehab#adult".to_string(),
-                crate::t(lang, "record-adult-rehab").to_string(),
-            ),
-        ]
-    } else {
-        vec![]
-    };
+            ));
+        }
+        actions.push((
+            "/rehab#adult".to_string(),
+            crate::t(lang, "record-adult-rehab").to_string(),
+        ));
+    }
     Ok(Some(PersonSection {
         key: "rehab",
         title: crate::t(lang, "rehabilitation").to_string(),

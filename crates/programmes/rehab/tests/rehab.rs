@@ -408,6 +408,10 @@ async fn a_child_is_placed_served_and_settled_and_indicator_11_moves_by_exactly_
         adult_file.contains("id=\"sec-rehab\"") && adult_file.contains("/rehab#adult"),
         "staff who record see the section with what they may start: {adult_file}"
     );
+    assert!(
+        !adult_file.contains("/rehab#place") && file.contains("/rehab#place"),
+        "placing is offered for a child only: {adult_file}"
+    );
 
     // Last month: a record, then the district settles it at the parameter's amount.
     let r = post_form(
