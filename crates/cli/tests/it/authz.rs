@@ -1182,6 +1182,12 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "POST",
+            "/homemod/apply",
+            "/homemod/apply".into(),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
             "/homemod/budgets",
             "/homemod/budgets".into(),
             [422, 403, 403, 403, 403, 403, 403, 403],

@@ -112,5 +112,3 @@ section-returned-on = returned on { $d }
 section-overdue-since = overdue, due back on { $d }
 section-due-on = on loan, due back on { $d }
 takes-the-need = This assessment acts on the person's stated device need; when the device is fitted or refused, the need is closed and the person told.
-not-the-person-of-the-need = is not the person who stated the need
-not-a-waiting-need = Need “{ $v }” does not exist, is closed or has been taken

@@ -112,5 +112,3 @@ section-returned-on = 已于 { $d } 归还
 section-overdue-since = 已逾期，应于 { $d } 归还
 section-due-on = 借用中，应于 { $d } 归还
 takes-the-need = 此评估据该人提出的辅具需求办理；适配或不予批准时，需求随之办结并告知本人。
-not-the-person-of-the-need = 不是提出该需求的人
-not-a-waiting-need = 需求“{ $v }”不存在、已办结或已转办

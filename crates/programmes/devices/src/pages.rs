@@ -30,7 +30,7 @@ use crate::rules::{self, Condition, Item, Mode, Status, Terms};
 use crate::store::{Case, Fitting, Lent, Linked, Loan, StockItem};
 use zhucan_service::rules::NeedKind;
 use zhucan_service::store::{AppQuery, Application, Need};
-use zhucan_service::taken::{WaitingNeeds, takeable, waiting};
+use zhucan_service::taken::{WaitingNeeds, check_need, takeable, waiting};
 
 /// Reads the cases and loans of an area (district, township and village staff).
 #[derive(Debug, Clone, Copy)]
@@ -572,21 +572,16 @@ pub async fn open_case(
         }
         a
     };
-    let need_id = sub.get("c_need").to_string();
-    if !need_id.is_empty() {
-        let n = takeable(&state, &caller, &need_id, NeedKind::Device).await?;
-        match (&n, &file) {
-            (Some(n), Some(f)) if n.citizen_id != f.person.citizen_id => sub.fail(
-                "c_citizen_id",
-                crate::t(lang, "not-the-person-of-the-need").into(),
-            ),
-            (None, _) => sub.fail(
-                "c_citizen_id",
-                crate::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
-            ),
-            _ => {}
-        }
-    }
+    let need_id = check_need(
+        &state,
+        &caller,
+        &mut sub,
+        "c_need",
+        "c_citizen_id",
+        NeedKind::Device,
+        file.as_ref().map(|f| &f.person.citizen_id),
+    )
+    .await?;
     if let (Some(f), Some(it)) = (&file, &item)
         && !it.suits(f.certificate.category)
     {

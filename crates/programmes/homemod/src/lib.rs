@@ -74,6 +74,7 @@ impl Programme for Homemod {
     fn routes(&self) -> Vec<(&'static str, MethodRouter<AppState>)> {
         vec![
             ("/homemod", get(pages::queue)),
+            ("/homemod/apply", post(pages::apply)),
             ("/homemod/budgets", post(pages::set_budget)),
             ("/homemod/export", post(pages::export)),
             ("/homemod/works", get(pages::works)),

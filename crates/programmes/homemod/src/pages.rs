@@ -17,14 +17,16 @@ use zhucan_domain::area::{AreaCode, AreaLevel};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{fen_to_yuan, parse_date, parse_yuan_to_fen};
 use zhucan_domain::workflow::{StepBy, step_at};
-use zhucan_service::rules::{ServiceDef, StaffAct, check_upload};
+use zhucan_service::rules::{NeedKind, ServiceDef, StaffAct, check_upload};
+use zhucan_service::store::Need;
 use zhucan_service::store::{ActedIn, AppQuery, Application, Upload};
+use zhucan_service::taken::{WaitingNeeds, check_need, takeable, waiting};
 use zhucan_store::User;
 use zhucan_store::registry::Actor;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::forms::{FormField, Submission, yes_no_options};
-use zhucan_web::pages::{area_names, chrome};
+use zhucan_web::pages::{area_names, check_present, chrome, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
 use zhucan_web::usecase::{
@@ -218,6 +220,16 @@ async fn load(
 pub struct QueueParams {
     year: Option<String>,
     stage: Option<String>,
+    /// A stated need to act on: the application form is filled from it.
+    need: Option<String>,
+}
+
+/// What a queue page is shown again with: a refused budget or application form, or a stated
+/// need to apply from.
+enum QueuePosted<'a> {
+    Budget(&'a Submission),
+    Apply(&'a Submission),
+    Need(&'a Need),
 }
 
 struct QueueRow {
@@ -256,6 +268,11 @@ struct QueuePage {
     can_set_budget: bool,
     can_export: bool,
     budget_fields: Vec<FormField>,
+    can_apply: bool,
+    apply_fields: Vec<FormField>,
+    from_need: Option<String>,
+    waiting: WaitingNeeds,
+    can_act: bool,
     purpose: String,
     purpose_required: bool,
     purpose_threshold: usize,
@@ -387,7 +404,7 @@ async fn queue_page(
     year: i64,
     stage_key: &str,
     errors: Vec<(String, String)>,
-    budget_sub: Option<&Submission>,
+    posted: Option<QueuePosted<'_>>,
     purpose: String,
     notice: Option<String>,
 ) -> PageResult {
@@ -425,9 +442,27 @@ async fn queue_page(
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     let mut bf = budget_fields(lang, townships, year);
+    let mut af = apply_fields(&def, lang);
+    let mut from_need = None;
     let mut errors = errors;
-    if let Some(s) = budget_sub {
-        errors.extend(s.apply(&mut bf));
+    match posted {
+        Some(QueuePosted::Budget(s)) => errors.extend(s.apply(&mut bf)),
+        Some(QueuePosted::Apply(s)) => {
+            from_need = Some(s.get("a_need").to_string()).filter(|n| !n.is_empty());
+            errors.extend(s.apply(&mut af));
+        }
+        Some(QueuePosted::Need(n)) => {
+            from_need = Some(n.id.clone());
+            for f in af.iter_mut() {
+                if f.name == "a_citizen_id" {
+                    f.value = n.citizen_id.as_str().to_string();
+                }
+                if f.name == "f_note" {
+                    f.value = n.description.chars().take(300).collect();
+                }
+            }
+        }
+        None => {}
     }
     let n_over = rows.iter().filter(|(a, _, _)| overdue(a)).count();
     let summary = crate::tf(
@@ -473,6 +508,11 @@ async fn queue_page(
         can_set_budget: SetsBudgets::held_by(&caller.user),
         can_export: ExportsPersons::held_by(&caller.user),
         budget_fields: bf,
+        can_apply: WorksProjects::held_by(&caller.user),
+        apply_fields: af,
+        from_need,
+        waiting: waiting(state, caller, &area, NeedKind::HomeModification, "/homemod").await?,
+        can_act: WorksProjects::held_by(&caller.user),
         purpose,
         errors: errors.clone(),
         notice,
@@ -493,17 +533,172 @@ pub async fn queue(
 ) -> PageResult {
     let year = year_of(q.year.as_deref());
     let stage_key = q.stage.clone().unwrap_or_default();
+    let need = match q.need.as_deref() {
+        Some(id) => Some(
+            takeable(&state, &caller, id, NeedKind::HomeModification)
+                .await?
+                .ok_or_else(|| PageError::not_found(&caller))?,
+        ),
+        None => None,
+    };
     queue_page(
         &state,
         &caller,
         year,
         &stage_key,
         vec![],
-        None,
+        need.as_ref().map(QueuePosted::Need),
         String::new(),
         None,
     )
     .await
+}
+
+/// The staff's form to apply for a household: the person, the service's own questions (the
+/// household's form on the service end) and, hidden, the stated need it acts on.
+fn apply_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
+    let mut v = vec![
+        FormField::new("a_citizen_id", crate::t(lang, "citizen-id"), "text")
+            .required()
+            .hint(crate::t(lang, "apply-for-hint")),
+    ];
+    v.extend(zhucan_service::citizen::form_fields(def, lang));
+    v
+}
+
+/// `POST /homemod/apply`: staff apply for a household (at the office, on a visit, or from a
+/// need the household stated), in the household's name; the project then runs as any other.
+pub async fn apply(
+    State(state): State<AppState>,
+    caller: Holds<WorksProjects>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let lang = caller.lang;
+    let def = service_def(&state, &caller).await?;
+    let mut sub = Submission::new(form);
+    let file = typed_person(&state, &caller, &mut sub, "a_citizen_id").await?;
+    let answers = zhucan_service::citizen::read_answers(&def, &mut sub, lang);
+    let need_id = check_need(
+        &state,
+        &caller,
+        &mut sub,
+        "a_need",
+        "a_citizen_id",
+        NeedKind::HomeModification,
+        file.as_ref().map(|f| &f.person.citizen_id),
+    )
+    .await?;
+    if let Some(f) = &file {
+        let day = today();
+        check_present(&mut sub, "a_citizen_id", f, day, lang);
+        if !def
+            .eligibility
+            .admits(&zhucan_service::applicant::applicant_of(f, day))
+        {
+            sub.fail(
+                "a_citizen_id",
+                zhucan_service::tf(
+                    lang,
+                    "not-eligible-to-apply",
+                    &[("who", def.eligibility.label(lang).to_string().into())],
+                ),
+            );
+        }
+        let (_, open) = state
+            .store
+            .applications(&AppQuery {
+                status: Some("active".into()),
+                service_key: Some(rules::SERVICE.into()),
+                citizen_ids: vec![f.person.citizen_id.clone()],
+                page: 1,
+                per_page: 1,
+                ..AppQuery::default()
+            })
+            .await
+            .or_page(&caller)?;
+        if let Some(a) = open.first() {
+            sub.fail(
+                "a_citizen_id",
+                zhucan_service::tf(
+                    lang,
+                    "already-applied",
+                    &[(
+                        "v",
+                        a.submitted_at.get(..10).unwrap_or("").to_string().into(),
+                    )],
+                ),
+            );
+        }
+    }
+    let (Some(file), Some(answers), true) = (file, answers, sub.errors.is_empty()) else {
+        let year = i64::from(today().year());
+        return queue_page(
+            &state,
+            &caller,
+            year,
+            "",
+            vec![],
+            Some(QueuePosted::Apply(&sub)),
+            String::new(),
+            None,
+        )
+        .await;
+    };
+    let id = &file.person.citizen_id;
+    let due = today() + chrono::Duration::days(def.promised_days);
+    let audit = audit_event(
+        &caller.user,
+        &caller.client,
+        "homemod.apply_for",
+        id.as_str(),
+        "ok",
+        serde_json::json!({"need": (!need_id.is_empty()).then_some(&need_id), "due_on": due}),
+    );
+    let actor = Actor {
+        name: &caller.user.username,
+        source: "form",
+    };
+    let app = state
+        .store
+        .apply_for(
+            id,
+            &def,
+            file.person.home_area(),
+            &answers,
+            due,
+            Some(need_id.as_str()).filter(|n| !n.is_empty()),
+            &actor,
+            &audit,
+        )
+        .await
+        .or_page(&caller)?;
+    let Some(app) = app else {
+        // The need was taken or closed between the check and the write: nothing was written.
+        sub.fail(
+            "a_citizen_id",
+            zhucan_service::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
+        );
+        return queue_page(
+            &state,
+            &caller,
+            i64::from(today().year()),
+            "",
+            vec![],
+            Some(QueuePosted::Apply(&sub)),
+            String::new(),
+            None,
+        )
+        .await;
+    };
+    zhucan_service::notify::notify(
+        &state.store,
+        id,
+        &format!("已为您申请“{}”", def.name),
+        &format!("工作人员已为您提交申请，我们会在 {due} 前办结，办理进度可在“我的申请”中查看。"),
+        &format!("/me/applications/{app}"),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/homemod/projects/{app}")).into_response())
 }
 
 /// `POST /homemod/budgets`: a township's budget for a year (the district administrator).
@@ -557,7 +752,7 @@ pub async fn set_budget(
             y,
             "",
             vec![],
-            Some(&sub),
+            Some(QueuePosted::Budget(&sub)),
             String::new(),
             None,
         )

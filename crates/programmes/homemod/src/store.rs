@@ -5,11 +5,16 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::ledger::Fact;
 use zhucan_domain::timeline::{EventKind, NewEvent};
+use zhucan_service::rules::NeedKind;
 use zhucan_service::rules::{ServiceDef, StaffAct};
-use zhucan_service::store::{ActedIn, Application, Upload, act_in, add_files_in};
+use zhucan_service::store::{
+    ActedIn, Application, Upload, act_in, add_files_in, meet_needs_in, submit_in, take_need_in,
+};
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
@@ -238,6 +243,26 @@ pub trait HomemodStore {
         by: &str,
         audit: &AuditEvent,
     ) -> Result<bool>;
+    /// Staff apply for a household (the application the household would submit on the
+    /// service end), taking the stated need `need` if given, audited, in one transaction.
+    /// `None` when the need could no longer be taken (nothing written).
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_for(
+        &self,
+        id: &CitizenId,
+        def: &ServiceDef,
+        area: &AreaCode,
+        answers: &BTreeMap<String, String>,
+        due_on: NaiveDate,
+        need: Option<&str>,
+        actor: &Actor<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<String>>;
+}
+
+/// The reference a stated need taken by a project carries (`needs.case_ref`).
+pub fn case_ref(application_id: &str) -> String {
+    format!("homemod.application:{application_id}")
 }
 
 /// Seeds the default survey items (the programme's first migration).
@@ -508,6 +533,17 @@ impl HomemodStore for Store {
         }
         write_record(&mut tx, app, record, actor.name).await?;
         add_files_in(&mut tx, &app.id, files, actor.name).await?;
+        match record {
+            StepRecord::Inspect { accepted_on, .. } => {
+                let outcome = format!("您家的无障碍改造已于 {accepted_on} 验收合格。");
+                meet_needs_in(&mut tx, &case_ref(&app.id), &outcome, actor.name).await?;
+            }
+            StepRecord::Reject => {
+                let outcome = format!("您家的无障碍改造申请未获通过：{note}");
+                meet_needs_in(&mut tx, &case_ref(&app.id), &outcome, actor.name).await?;
+            }
+            _ => {}
+        }
         if let StepRecord::Inspect { accepted_on, .. } = record {
             zhucan_store::registry::touch(
                 &mut tx,
@@ -548,5 +584,43 @@ impl HomemodStore for Store {
         zhucan_store::audit::append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn apply_for(
+        &self,
+        id: &CitizenId,
+        def: &ServiceDef,
+        area: &AreaCode,
+        answers: &BTreeMap<String, String>,
+        due_on: NaiveDate,
+        need: Option<&str>,
+        actor: &Actor<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin().await?;
+        let app = submit_in(&mut tx, id, def, area, answers, &[], due_on, actor).await?;
+        if let Some(need) = need {
+            let referral = format!(
+                "已为您申请家庭无障碍改造，将在 {due_on} 前办结，进度可在“我的申请”中查看。"
+            );
+            if !take_need_in(
+                &mut tx,
+                need,
+                id,
+                NeedKind::HomeModification,
+                &case_ref(&app),
+                &referral,
+                actor.name,
+            )
+            .await?
+            {
+                // Dropped without commit: nothing written.
+                return Ok(None);
+            }
+        }
+        zhucan_store::changes::next(&mut tx, COUNTER).await?;
+        zhucan_store::audit::append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(Some(app))
     }
 }

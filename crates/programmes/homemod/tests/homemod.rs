@@ -622,3 +622,195 @@ async fn budgets_count_what_projects_use(db: TestDb) {
         .expect("exists");
     assert_eq!(a.step, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_apply_for_a_household_from_its_stated_need_and_the_acceptance_meets_it() {
+    use crate::support::{location, post_form};
+    use zhucan_service::rules::NeedKind;
+    let (app, me) = setup(EconomicStatus::Dibao).await;
+    let mut other = record(
+        "李别家",
+        d(1970, 5, 6),
+        12,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::Two,
+    );
+    other.person.phone = Some("13900000000".into());
+    put(&app.db.store, std::slice::from_ref(&other)).await;
+    let actor = zhucan_store::registry::Actor {
+        name: "wxm",
+        source: "service end",
+    };
+    let area = me.person.home_area().clone();
+    let need = app
+        .db
+        .store
+        .record_need(
+            &me.person.citizen_id,
+            NeedKind::HomeModification,
+            "卫生间太滑，想装扶手",
+            "citizen",
+            &area,
+            &actor,
+        )
+        .await
+        .expect("need");
+    let yq = app.browser("yq").await;
+    let take = format!("/homemod?need={}", need.id);
+    let queue = page_text(&yq, &app.url("/homemod")).await;
+    assert!(
+        queue.contains("卫生间太滑") && queue.contains(&take),
+        "{queue}"
+    );
+    // Another township cannot take it.
+    let dc = app.browser("dc").await;
+    assert_eq!(
+        dc.get(app.url(&take)).send().await.expect("r").status(),
+        404
+    );
+    let filled = page_text(&yq, &app.url(&take)).await;
+    let id = me.person.citizen_id.as_str().to_string();
+    assert!(
+        filled.contains(&format!("value=\"{id}\"")) && filled.contains("name=\"a_need\""),
+        "{filled}"
+    );
+    // Someone else's need, and a missing address: both named, nothing written.
+    let r = post_form(
+        &app,
+        &yq,
+        &take,
+        "/homemod/apply",
+        &[
+            ("a_citizen_id", other.person.citizen_id.as_str()),
+            ("f_contact_phone", "13900000000"),
+            ("a_need", &need.id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("不是提出该需求的人") && body.contains("f-f_address-error"),
+        "{body}"
+    );
+    let none = |cid: &zhucan_domain::ids::CitizenId| zhucan_service::store::AppQuery {
+        citizen_ids: vec![cid.clone()],
+        page: 1,
+        per_page: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        app.db
+            .store
+            .applications(&none(&other.person.citizen_id))
+            .await
+            .expect("apps")
+            .0,
+        0
+    );
+    let fields = [
+        ("a_citizen_id", id.as_str()),
+        ("f_address", "院桥镇某村 1 号"),
+        ("f_contact_phone", "13912345678"),
+        ("a_need", need.id.as_str()),
+    ];
+    let r = post_form(&app, &yq, &take, "/homemod/apply", &fields).await;
+    assert_eq!(r.status(), 303);
+    let project = location(&r);
+    let app_id = project.rsplit('/').next().unwrap_or_default().to_string();
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "triaged");
+    assert_eq!(
+        n.case_ref.as_deref(),
+        Some(format!("homemod.application:{app_id}").as_str())
+    );
+    assert!(!page_text(&yq, &app.url("/homemod")).await.contains(&take));
+    // The household follows it on the service end, in its own name; a second open
+    // application for the same household is refused.
+    let wxm = app.browser("wxm").await;
+    let mine = page_text(&wxm, &app.url(&format!("/me/applications/{app_id}"))).await;
+    assert!(mine.contains("院桥镇某村 1 号"), "{mine}");
+    let r = post_form(&app, &yq, "/homemod", "/homemod/apply", &fields[..3]).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("t")
+            .contains("已有一份办理中的该事项申请"),
+        "duplicate named"
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("homemod.apply_for".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(audit_rows(&app.db.store, &q, 1).await.len(), 1);
+
+    // The project runs as any other; its acceptance meets the need and tells the household.
+    let step = |fields: Vec<(&'static str, &'static str)>, who: &'static str| {
+        let app = &app;
+        let app_id = app_id.clone();
+        async move {
+            let c = app.browser(who).await;
+            let photo = (!fields.contains(&("action", "accept"))).then_some(PNG);
+            act(app, &c, &app_id, &fields, photo).await.status()
+        }
+    };
+    assert_eq!(step(vec![("action", "accept")], "yq").await, 303);
+    assert_eq!(
+        step(
+            vec![
+                ("action", "survey"),
+                ("surveyed_on", "2026-01-05"),
+                ("contractor", "C001"),
+                ("q_grab_bar", "2"),
+                ("p_grab_bar", "150"),
+            ],
+            "yq"
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        step(
+            vec![("done_on", "2026-02-01"), ("note", "扶手已安装")],
+            "gc"
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        app.db
+            .store
+            .need(&need.id)
+            .await
+            .expect("n")
+            .expect("e")
+            .status,
+        "triaged"
+    );
+    assert_eq!(
+        step(
+            vec![
+                ("action", "inspect"),
+                ("accepted_on", "2026-02-03"),
+                ("cost_yuan", "300"),
+                ("confirmed", "yes"),
+            ],
+            "yq"
+        )
+        .await,
+        303
+    );
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "closed");
+    assert!(
+        n.outcome
+            .as_deref()
+            .is_some_and(|o| o.contains("2026-02-03")),
+        "{n:?}"
+    );
+    let msgs = page_text(&wxm, &app.url("/me/messages")).await;
+    assert!(msgs.contains("您的需求已办结"), "{msgs}");
+}

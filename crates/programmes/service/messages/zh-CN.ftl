@@ -257,3 +257,7 @@ take-the-need = 据此办理
 person-name = 姓名
 recorded-on = 登记日期
 stated-by = 提出人
+not-the-person-of-the-need = 不是提出该需求的人
+not-a-waiting-need = 需求“{ $v }”不存在、已办结或已转办
+not-eligible-to-apply = 按档案中的情况，此人目前不符合该事项的申请条件（适用对象：{ $who }）
+already-applied = 此人已有一份办理中的该事项申请（{ $v } 提交）

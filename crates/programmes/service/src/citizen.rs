@@ -732,7 +732,9 @@ struct ServicePage {
     errors: Vec<(String, String)>,
 }
 
-fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
+/// The form fields of a service's questions (`f_<name>`), for the citizen's form and for
+/// staff applying on someone's behalf.
+pub fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
     use crate::rules::FieldKind;
     def.fields
         .iter()
@@ -775,6 +777,34 @@ fn form_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
             ff
         })
         .collect()
+}
+
+/// The answers to a service's questions posted in the fields of [`form_fields`], checked
+/// ([`check_answers`]); each problem is recorded on its field.
+pub fn read_answers(
+    def: &ServiceDef,
+    sub: &mut Submission,
+    lang: Lang,
+) -> Option<BTreeMap<String, String>> {
+    let answers_in: BTreeMap<String, String> = def
+        .fields
+        .iter()
+        .map(|fd| {
+            (
+                fd.name.clone(),
+                sub.get(&format!("f_{}", fd.name)).to_string(),
+            )
+        })
+        .collect();
+    match check_answers(def, &answers_in, lang) {
+        Ok(a) => Some(a),
+        Err(errs) => {
+            for (name, m) in errs {
+                sub.fail(format!("f_{name}"), m);
+            }
+            None
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -969,30 +999,8 @@ pub async fn apply(
     let p = posted.values.get("p").map(String::as_str);
     let (ctx, def, eligible) = offered(&state, &caller, p, &key).await?;
     let f = &ctx.file;
-    let answers_in: BTreeMap<String, String> = def
-        .fields
-        .iter()
-        .map(|fd| {
-            (
-                fd.name.clone(),
-                posted
-                    .values
-                    .get(&format!("f_{}", fd.name))
-                    .cloned()
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
     let mut sub = Submission::new(posted.values.clone());
-    let answers = match check_answers(&def, &answers_in, lang) {
-        Ok(a) => Some(a),
-        Err(errs) => {
-            for (name, m) in errs {
-                sub.fail(format!("f_{name}"), m);
-            }
-            None
-        }
-    };
+    let answers = read_answers(&def, &mut sub, lang);
     let (uploads, doc_errors) = uploads_for(&def, &posted.files, lang, true);
     if !eligible {
         return Err(PageError::message(

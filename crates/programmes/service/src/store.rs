@@ -377,6 +377,48 @@ pub async fn add_files_in(tx: &mut Tx, app: &str, files: &[Upload], by: &str) ->
     insert_files(tx, app, files, by).await
 }
 
+/// Submits an application of the service `service` for the person `id` inside `tx` (its
+/// first event, its documents and the person's timeline), for a programme that writes more
+/// in the same transaction (staff applying for a household and taking their stated need).
+/// Returns the application's ID.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_in(
+    tx: &mut Tx,
+    id: &CitizenId,
+    service: &ServiceDef,
+    area: &AreaCode,
+    answers: &BTreeMap<String, String>,
+    files: &[Upload],
+    due_on: chrono::NaiveDate,
+    actor: &Actor<'_>,
+) -> Result<String> {
+    let app = ordered_id();
+    let answers_json = serde_json::to_string(answers).unwrap_or_else(|_| "{}".into());
+    let sql = format!(
+        "INSERT INTO applications ({APP_COLUMNS}) VALUES ($1, $2, $3, $4, 'submitted', 0, $5, $6, $7, $8, NULL, NULL, NULL, 1)"
+    );
+    on_tx!(tx, c => {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&app).bind(id.as_str()).bind(&service.key).bind(actor.name).bind(area.as_str())
+            .bind(&answers_json).bind(now_text()).bind(due_on.to_string())
+            .execute(&mut *c).await?;
+    });
+    insert_event(tx, &app, actor.name, "submitted", 0, "").await?;
+    insert_files(tx, &app, files, actor.name).await?;
+    zhucan_store::registry::touch(
+        tx,
+        id.as_str(),
+        &[NewEvent {
+            kind: EventKind::ServiceApplied,
+            occurred_on: None,
+            summary: format!("申请{}", service.name),
+        }],
+        actor,
+    )
+    .await?;
+    Ok(app)
+}
+
 /// A programme's case takes a stated need (需求转办), inside the case's transaction: the need
 /// is triaged to the case `case_ref` (`<programme>.<kind>:<id>`) with the words `referral`
 /// the person reads. Only a need of that person and kind that no case has taken yet and that
@@ -684,31 +726,8 @@ impl ServiceStore for Store {
         due_on: chrono::NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<Application> {
-        let app = ordered_id();
-        let answers_json = serde_json::to_string(answers).unwrap_or_else(|_| "{}".into());
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "INSERT INTO applications ({APP_COLUMNS}) VALUES ($1, $2, $3, $4, 'submitted', 0, $5, $6, $7, $8, NULL, NULL, NULL, 1)"
-        );
-        on_tx!(&mut tx, c => {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&app).bind(id.as_str()).bind(&service.key).bind(actor.name).bind(area.as_str())
-                .bind(&answers_json).bind(now_text()).bind(due_on.to_string())
-                .execute(&mut *c).await?;
-        });
-        insert_event(&mut tx, &app, actor.name, "submitted", 0, "").await?;
-        insert_files(&mut tx, &app, files, actor.name).await?;
-        zhucan_store::registry::touch(
-            &mut tx,
-            id.as_str(),
-            &[NewEvent {
-                kind: EventKind::ServiceApplied,
-                occurred_on: None,
-                summary: format!("申请{}", service.name),
-            }],
-            actor,
-        )
-        .await?;
+        let app = submit_in(&mut tx, id, service, area, answers, files, due_on, actor).await?;
         tx.commit().await?;
         self.application(&app)
             .await?

@@ -136,3 +136,35 @@ pub async fn takeable(
         .is_some_and(|f| scope::can_write(&caller.user, &f.person));
     Ok(writable.then_some(n))
 }
+
+/// The stated need a case form acts on (its hidden field `need_field`), checked against the
+/// person typed in `person_field`: it must still wait for a case, within the caller's reach,
+/// and be that person's; otherwise the person field's error. Returns the need's ID, empty
+/// when the form acts on none.
+pub async fn check_need(
+    state: &AppState,
+    caller: &PageCaller,
+    sub: &mut zhucan_web::forms::Submission,
+    need_field: &str,
+    person_field: &str,
+    kind: NeedKind,
+    person: Option<&CitizenId>,
+) -> Result<String, PageError> {
+    let lang = caller.lang;
+    let need_id = sub.get(need_field).to_string();
+    if need_id.is_empty() {
+        return Ok(need_id);
+    }
+    match (takeable(state, caller, &need_id, kind).await?, person) {
+        (Some(n), Some(p)) if n.citizen_id != *p => sub.fail(
+            person_field,
+            crate::t(lang, "not-the-person-of-the-need").into(),
+        ),
+        (None, _) => sub.fail(
+            person_field,
+            crate::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
+        ),
+        _ => {}
+    }
+    Ok(need_id)
+}
