@@ -378,7 +378,11 @@ async fn every_route_for_every_role(db: TestDb) {
                 name: "matrix",
                 source: "form",
             };
-            match store.place(&p, 10, &actor, &event).await.expect("place") {
+            match store
+                .place(&p, 10, None, &actor, &event)
+                .await
+                .expect("place")
+            {
                 zhucan_rehab::store::Placed::Done(id) => id,
                 other => panic!("{other:?}"),
             }

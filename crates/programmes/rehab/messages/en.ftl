@@ -111,3 +111,5 @@ section-adult = { $service }, { $at }
 section-ended-on = ended on { $d }
 section-last-served = in training, last served on { $d }
 section-sessions = { $n } sessions
+place-takes-the-need = This placement acts on the child's stated rehabilitation need; the first session recorded (or the end of the placement) closes it and tells the family.
+record-takes-the-need = This record acts on the person's stated rehabilitation need; recording it closes the need and tells the person.

@@ -111,3 +111,5 @@ section-adult = { $service }，{ $at }
 section-ended-on = 已于 { $d } 结束
 section-last-served = 在训，最近一次服务 { $d }
 section-sessions = { $n } 次
+place-takes-the-need = 此安置据孩子提出的康复需求办理；记录首次服务（或安置结束）时，需求随之办结并告知家庭。
+record-takes-the-need = 此记录据本人提出的康复需求办理；保存后需求即办结并告知本人。

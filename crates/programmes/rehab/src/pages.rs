@@ -18,6 +18,9 @@ use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::lang::Lang;
 use zhucan_domain::parse::{fen_to_yuan, parse_date};
+use zhucan_service::rules::NeedKind;
+use zhucan_service::store::Need;
+use zhucan_service::taken::{WaitingNeeds, check_need, takeable, waiting};
 use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, User};
 use zhucan_web::AppState;
@@ -217,6 +220,11 @@ struct OverviewPage {
     purpose_threshold: usize,
     place_fields: Vec<FormField>,
     adult_fields: Vec<FormField>,
+    waiting: WaitingNeeds,
+    can_act: bool,
+    /// The stated need the placement form (`p_need`) or the adult form (`a_need`) acts on.
+    place_need: Option<String>,
+    adult_need: Option<String>,
     errors: Vec<(String, String)>,
 }
 
@@ -226,6 +234,9 @@ pub struct MonthParams {
     /// After an import: the rows written and skipped (already recorded).
     pub imported: Option<usize>,
     pub skipped: Option<usize>,
+    /// A stated need to act on: the placement form (a child) or the adult form is filled
+    /// from it.
+    pub need: Option<String>,
 }
 
 fn place_fields(lang: Lang, designations: &[Designation], names: &AreaNames) -> Vec<FormField> {
@@ -322,6 +333,8 @@ fn record_rows(
 enum OverviewPosted<'a> {
     Place(&'a Submission),
     Adult(&'a Submission),
+    /// A stated need: a child's fills the placement form, an adult's the adult form.
+    Need(&'a Need),
 }
 
 async fn overview_page(
@@ -364,9 +377,35 @@ async fn overview_page(
     let names = names_of(state, caller, &ids).await?;
     let mut pf = place_fields(lang, &designations, &anames);
     let mut af = adult_fields(lang);
+    let (mut place_need, mut adult_need) = (None, None);
+    let hidden = |s: &Submission, f: &str| Some(s.get(f).to_string()).filter(|n| !n.is_empty());
     let errors = match posted {
-        Some(OverviewPosted::Place(s)) => s.apply(&mut pf),
-        Some(OverviewPosted::Adult(s)) => s.apply(&mut af),
+        Some(OverviewPosted::Place(s)) => {
+            place_need = hidden(s, "p_need");
+            s.apply(&mut pf)
+        }
+        Some(OverviewPosted::Adult(s)) => {
+            adult_need = hidden(s, "a_need");
+            s.apply(&mut af)
+        }
+        Some(OverviewPosted::Need(n)) => {
+            let policy = state.store.policy().await.or_page(caller)?;
+            let home = AreaCode::parse(&n.area).unwrap_or_else(|| area.clone());
+            let limit = rules::Terms::resolve(&policy, &home, today())
+                .ok()
+                .map(|t| t.age_limit);
+            let child = limit.is_some_and(|l| i64::from(n.citizen_id.age_on(today())) < l);
+            let id = n.citizen_id.as_str().to_string();
+            if child {
+                place_need = Some(n.id.clone());
+                fill(&mut pf, "p_citizen_id", id);
+            } else {
+                adult_need = Some(n.id.clone());
+                fill(&mut af, "a_citizen_id", id);
+                fill(&mut af, "a_note", n.description.chars().take(200).collect());
+            }
+            vec![]
+        }
         None => vec![],
     };
     let open = placements.iter().filter(|p| p.is_open()).count();
@@ -410,6 +449,10 @@ async fn overview_page(
         purpose_threshold: state.policy().await.export_purpose_rows,
         place_fields: pf,
         adult_fields: af,
+        waiting: waiting(state, caller, &area, NeedKind::Rehab, "/rehab").await?,
+        can_act: RecordsRehab::held_by(&caller.user),
+        place_need,
+        adult_need,
         errors: errors.clone(),
     };
     let status = if errors.is_empty() {
@@ -427,7 +470,27 @@ pub async fn overview(
     caller: Holds<SeesRehab>,
     Query(q): Query<MonthParams>,
 ) -> PageResult {
+    if let Some(id) = q.need.as_deref()
+        && RecordsRehab::held_by(&caller.user)
+    {
+        let Some(n) = takeable(&state, &caller, id, NeedKind::Rehab).await? else {
+            return Err(PageError::not_found(&caller));
+        };
+        return overview_page(
+            &state,
+            &caller,
+            Month::of(today()),
+            Some(OverviewPosted::Need(&n)),
+        )
+        .await;
+    }
     overview_page(&state, &caller, month_of(q.month.as_deref()), None).await
+}
+
+fn fill(fields: &mut [FormField], name: &str, value: String) {
+    if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+        f.value = value;
+    }
 }
 
 /// `POST /rehab/placements`: places a child at a designated institution.
@@ -459,6 +522,17 @@ pub async fn place(
     };
     let service = sub.required_choice("p_service", Service::parse, lang);
     let start = read_date(&mut sub, "p_started_on", lang);
+    let need_id = check_need(
+        &state,
+        &caller,
+        &mut sub,
+        "p_need",
+        "p_citizen_id",
+        NeedKind::Rehab,
+        file.as_ref().map(|f| &f.person.citizen_id),
+    )
+    .await?;
+    let need = Some(need_id.as_str()).filter(|n| !n.is_empty());
     let (Some(file), Some(d), Some(service), Some(start), true) =
         (file, designation, service, start, sub.errors.is_empty())
     else {
@@ -536,7 +610,7 @@ pub async fn place(
         "rehab.place",
         p.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"institution": p.institution_id, "service": service.key(), "started_on": start}),
+        serde_json::json!({"institution": p.institution_id, "service": service.key(), "started_on": start, "need": need}),
     );
     let actor = Actor {
         name: &caller.user.username,
@@ -544,7 +618,7 @@ pub async fn place(
     };
     match state
         .store
-        .place(&p, d.capacity, &actor, &audit)
+        .place(&p, d.capacity, need, &actor, &audit)
         .await
         .or_page(&caller)?
     {
@@ -553,6 +627,19 @@ pub async fn place(
             sub.fail(
                 "p_institution",
                 rules::PlaceRefused::Full { open, capacity }.message(lang),
+            );
+            overview_page(
+                &state,
+                &caller,
+                Month::of(today()),
+                Some(OverviewPosted::Place(&sub)),
+            )
+            .await
+        }
+        Placed::NeedGone => {
+            sub.fail(
+                "p_citizen_id",
+                zhucan_service::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
             );
             overview_page(
                 &state,
@@ -582,6 +669,14 @@ fn refused_record(sub: &mut Submission, field: &str, r: &Recorded, lang: Lang) {
     match r {
         Recorded::Duplicate => sub.fail(field, crate::t(lang, "already-recorded").into()),
         Recorded::Settled => sub.fail(field, crate::t(lang, "month-settled").into()),
+        Recorded::NeedGone => sub.fail(
+            field,
+            zhucan_service::tf(
+                lang,
+                "not-a-waiting-need",
+                &[("v", sub.get("a_need").to_string().into())],
+            ),
+        ),
         Recorded::Done(_) => {}
     }
 }
@@ -603,6 +698,17 @@ pub async fn record_adult(
     let served_on = read_date(&mut sub, "a_served_on", lang);
     let sessions = read_sessions(&mut sub, "a_sessions", lang);
     let note = read_note(&mut sub, "a_note", lang);
+    let need_id = check_need(
+        &state,
+        &caller,
+        &mut sub,
+        "a_need",
+        "a_citizen_id",
+        NeedKind::Rehab,
+        file.as_ref().map(|f| &f.person.citizen_id),
+    )
+    .await?;
+    let need = Some(need_id.as_str()).filter(|n| !n.is_empty());
     if let (Some(f), Some(d)) = (&file, served_on) {
         check_present(&mut sub, "a_served_on", f, d, lang);
     }
@@ -632,7 +738,7 @@ pub async fn record_adult(
         "rehab.record",
         r.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"service": service.key(), "served_on": served_on, "sessions": sessions, "note": note}),
+        serde_json::json!({"service": service.key(), "served_on": served_on, "sessions": sessions, "note": note, "need": need}),
     );
     let actor = Actor {
         name: &caller.user.username,
@@ -640,11 +746,16 @@ pub async fn record_adult(
     };
     let done = state
         .store
-        .record(&r, &actor, &audit)
+        .record(&r, need, &actor, &audit)
         .await
         .or_page(&caller)?;
     if !matches!(done, Recorded::Done(_)) {
-        refused_record(&mut sub, "a_served_on", &done, lang);
+        let field = if done == Recorded::NeedGone {
+            "a_citizen_id"
+        } else {
+            "a_served_on"
+        };
+        refused_record(&mut sub, field, &done, lang);
         return overview_page(&state, &caller, month, Some(OverviewPosted::Adult(&sub))).await;
     }
     Ok(Redirect::to(&format!("/rehab?month={}", month.key())).into_response())
@@ -923,7 +1034,7 @@ pub async fn record_child(
     };
     let done = state
         .store
-        .record(&r, &actor, &audit)
+        .record(&r, None, &actor, &audit)
         .await
         .or_page(&caller)?;
     if !matches!(done, Recorded::Done(_)) {

@@ -8,6 +8,8 @@ use serde::Serialize;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::ledger::Fact;
 use zhucan_domain::timeline::{EventKind, NewEvent};
+use zhucan_service::rules::NeedKind;
+use zhucan_service::store::{meet_needs_in, take_need_in};
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
@@ -88,6 +90,8 @@ pub enum Recorded {
     Duplicate,
     /// The institution's month is settled: closed to new records.
     Settled,
+    /// The stated need it acts on was taken or closed meanwhile.
+    NeedGone,
 }
 
 /// What writing a batch of records came to (nothing is written unless `Done`).
@@ -104,8 +108,23 @@ pub enum Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placed {
     Done(String),
-    Full { open: i64, capacity: i64 },
+    Full {
+        open: i64,
+        capacity: i64,
+    },
     AlreadyPlaced,
+    /// The stated need it acts on was taken or closed meanwhile.
+    NeedGone,
+}
+
+/// The reference a stated need taken by a placement carries (`needs.case_ref`).
+pub fn placement_ref(id: &str) -> String {
+    format!("rehab.placement:{id}")
+}
+
+/// The reference a stated need met by an adult's record carries.
+pub fn record_ref(id: &str) -> String {
+    format!("rehab.record:{id}")
 }
 
 /// A month's settlement (结算) for an institution.
@@ -283,11 +302,13 @@ pub trait RehabStore {
     /// A child's placements, latest first.
     async fn placements_of(&self, citizen_id: &CitizenId) -> Result<Vec<Placement>>;
     /// Places a child (the capacity and the one-open-placement rule checked again in the
-    /// transaction), with the timeline and the audit.
+    /// transaction), with the timeline and the audit; the placement takes the stated need
+    /// `need` if given ([`placement_ref`]), and its first record meets it.
     async fn place(
         &self,
         p: &Placement,
         capacity: i64,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<Placed>;
@@ -310,10 +331,12 @@ pub trait RehabStore {
     /// at most `limit`.
     async fn records_of_person(&self, citizen_id: &CitizenId, limit: i64) -> Result<Vec<Record>>;
     /// Writes a record with its ledger row, the timeline, the counter and the audit in one
-    /// transaction.
+    /// transaction; a record that acts on the stated need `need` (an adult's service) takes
+    /// and meets it in the same transaction.
     async fn record(
         &self,
         r: &NewRecord,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<Recorded>;
@@ -403,6 +426,15 @@ async fn record_in(tx: &mut Tx, r: &NewRecord, actor: &Actor<'_>) -> Result<Reco
         }]
     };
     zhucan_store::registry::touch(tx, r.citizen_id.as_str(), &events, actor).await?;
+    // The placement's first record meets the stated need it took (none after: met once).
+    if let Some(pid) = &r.placement_id {
+        let outcome = format!(
+            "已在{}开始康复训练（{}）。",
+            r.institution_name.as_deref().unwrap_or("定点康复机构"),
+            r.served_on
+        );
+        meet_needs_in(tx, &placement_ref(pid), &outcome, actor.name).await?;
+    }
     Ok(Recorded::Done(id))
 }
 
@@ -505,6 +537,7 @@ impl RehabStore for Store {
         &self,
         p: &Placement,
         capacity: i64,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<Placed> {
@@ -529,6 +562,26 @@ impl RehabStore for Store {
                 .bind(&id).bind(p.citizen_id.as_str()).bind(&p.institution_id).bind(p.service.key()).bind(&p.area_code).bind(p.started_on.to_string()).bind(actor.name).bind(now_text())
                 .execute(&mut *c).await?;
         });
+        if let Some(need) = need {
+            let referral = format!(
+                "已安排在{}进行康复训练，自 {} 起。",
+                institution_name(&p.institution_id),
+                p.started_on
+            );
+            if !take_need_in(
+                &mut tx,
+                need,
+                &p.citizen_id,
+                NeedKind::Rehab,
+                &placement_ref(&id),
+                &referral,
+                actor.name,
+            )
+            .await?
+            {
+                return Ok(Placed::NeedGone);
+            }
+        }
         zhucan_store::registry::touch(
             &mut tx,
             p.citizen_id.as_str(),
@@ -581,6 +634,12 @@ impl RehabStore for Store {
             actor,
         )
         .await?;
+        // A placement ended before any session leaves no need open behind it.
+        let outcome = format!(
+            "在{}的康复安置已于 {on} 结束：{reason}",
+            institution_name(&p.institution_id)
+        );
+        meet_needs_in(&mut tx, &placement_ref(&p.id), &outcome, actor.name).await?;
         zhucan_store::changes::next(&mut tx, COUNTER).await?;
         zhucan_store::audit::append(&mut tx, audit).await?;
         tx.commit().await?;
@@ -630,14 +689,37 @@ impl RehabStore for Store {
     async fn record(
         &self,
         r: &NewRecord,
+        need: Option<&str>,
         actor: &Actor<'_>,
         audit: &AuditEvent,
     ) -> Result<Recorded> {
         let mut tx = self.begin().await?;
         let done = record_in(&mut tx, r, actor).await?;
-        if !matches!(done, Recorded::Done(_)) {
+        let Recorded::Done(id) = &done else {
             // Dropped without commit: nothing written.
             return Ok(done);
+        };
+        if let Some(need) = need {
+            let case = record_ref(id);
+            let outcome = format!(
+                "已为您提供康复服务：{}（{}）。",
+                r.service.label(zhucan_domain::Lang::Zh),
+                r.served_on
+            );
+            if !take_need_in(
+                &mut tx,
+                need,
+                &r.citizen_id,
+                NeedKind::Rehab,
+                &case,
+                &outcome,
+                actor.name,
+            )
+            .await?
+            {
+                return Ok(Recorded::NeedGone);
+            }
+            meet_needs_in(&mut tx, &case, &outcome, actor.name).await?;
         }
         zhucan_store::changes::next(&mut tx, COUNTER).await?;
         zhucan_store::audit::append(&mut tx, audit).await?;
@@ -656,7 +738,7 @@ impl RehabStore for Store {
         for (i, r) in rs.iter().enumerate() {
             match record_in(&mut tx, r, actor).await? {
                 Recorded::Done(_) => written += 1,
-                Recorded::Duplicate => skipped += 1,
+                Recorded::Duplicate | Recorded::NeedGone => skipped += 1,
                 Recorded::Settled => return Ok(Batch::Settled(i)),
             }
         }

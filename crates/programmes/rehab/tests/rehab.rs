@@ -627,14 +627,14 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         created_by: "test".into(),
     };
     let Placed::Done(pid) = s
-        .place(&placement(&kid), 1, &actor, &test_event("p"))
+        .place(&placement(&kid), 1, None, &actor, &test_event("p"))
         .await
         .expect("place")
     else {
         panic!("placed");
     };
     assert_eq!(
-        s.place(&placement(&kid2), 1, &actor, &test_event("p"))
+        s.place(&placement(&kid2), 1, None, &actor, &test_event("p"))
             .await
             .expect("place"),
         Placed::Full {
@@ -643,7 +643,7 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         }
     );
     assert_eq!(
-        s.place(&placement(&kid), 5, &actor, &test_event("p"))
+        s.place(&placement(&kid), 5, None, &actor, &test_event("p"))
             .await
             .expect("place"),
         Placed::AlreadyPlaced
@@ -663,13 +663,13 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
         source: "typed",
     };
     assert!(matches!(
-        s.record(&rec(d(2026, 2, 27)), &actor, &test_event("r"))
+        s.record(&rec(d(2026, 2, 27)), None, &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Done(_)
     ));
     assert_eq!(
-        s.record(&rec(d(2026, 2, 27)), &actor, &test_event("r"))
+        s.record(&rec(d(2026, 2, 27)), None, &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Duplicate
@@ -717,7 +717,7 @@ async fn placements_and_records_hold_their_rules(db: TestDb) {
             .expect("settle")
     );
     assert_eq!(
-        s.record(&rec(d(2026, 2, 28)), &actor, &test_event("r"))
+        s.record(&rec(d(2026, 2, 28)), None, &actor, &test_event("r"))
             .await
             .expect("r"),
         Recorded::Settled
@@ -859,4 +859,197 @@ async fn an_institution_imports_its_month_whole_or_not_at_all() {
         .await
         .expect("r");
     assert_eq!(r.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stated_rehab_needs_are_taken_by_a_placement_or_an_adult_record_and_met_by_the_service() {
+    use zhucan_service::rules::NeedKind;
+    let w = setup().await;
+    let app = &w.app;
+    let stated = |p: &PersonRecord, kind: NeedKind, words: &'static str| {
+        let store = app.db.store.clone();
+        let p = p.clone();
+        async move {
+            let actor = Actor {
+                name: "citizen",
+                source: "service end",
+            };
+            store
+                .record_need(
+                    &p.person.citizen_id,
+                    kind,
+                    words,
+                    "citizen",
+                    p.person.home_area(),
+                    &actor,
+                )
+                .await
+                .expect("need")
+        }
+    };
+    let kid_need = stated(&w.kid, NeedKind::Rehab, "孩子想做康复训练").await;
+    let adult_need = stated(&w.adult, NeedKind::Rehab, "想要精神康复指导").await;
+    let device = stated(&w.adult, NeedKind::Device, "需要轮椅").await;
+    let yq = app.browser("yq").await;
+    let page = page_text(&yq, &app.url("/rehab")).await;
+    for n in [&kid_need, &adult_need] {
+        assert!(page.contains(&format!("/rehab?need={}", n.id)), "{page}");
+    }
+    assert!(!page.contains("需要轮椅"), "a device need is not rehab's");
+    let dc = app.browser("dc").await;
+    let r = dc
+        .get(app.url(&format!("/rehab?need={}", kid_need.id)))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 404, "another township cannot take it");
+    let r = yq
+        .get(app.url(&format!("/rehab?need={}", device.id)))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 404);
+
+    // A child's need fills the placement form; an adult's the adult form.
+    let kid_id = w.kid.person.citizen_id.as_str().to_string();
+    let adult_id = w.adult.person.citizen_id.as_str().to_string();
+    let take_kid = format!("/rehab?need={}", kid_need.id);
+    let filled = page_text(&yq, &app.url(&take_kid)).await;
+    assert!(
+        filled.contains("name=\"p_need\"") && filled.contains(&format!("value=\"{kid_id}\"")),
+        "{filled}"
+    );
+    let take_adult = format!("/rehab?need={}", adult_need.id);
+    let filled = page_text(&yq, &app.url(&take_adult)).await;
+    assert!(
+        filled.contains("name=\"a_need\"") && filled.contains(&format!("value=\"{adult_id}\"")),
+        "{filled}"
+    );
+
+    // The placement takes the child's need; another child's placement cannot.
+    let start = last_month().to_string();
+    let place = |who: &str| {
+        vec![
+            ("p_citizen_id", who.to_string()),
+            ("p_institution", STAR.to_string()),
+            ("p_service", "autism".to_string()),
+            ("p_started_on", start.clone()),
+            ("p_need", kid_need.id.clone()),
+        ]
+    };
+    let wrong = place(w.kid2.person.citizen_id.as_str());
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(app, &yq, &take_kid, "/rehab/placements", &wrong).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不是提出该需求的人"));
+    assert!(
+        app.db
+            .store
+            .placements_in("331003")
+            .await
+            .expect("p")
+            .is_empty()
+    );
+    let right = place(&kid_id);
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(app, &yq, &take_kid, "/rehab/placements", &right).await;
+    assert_eq!(r.status(), 303);
+    let placement = location(&r);
+    let pid = placement.rsplit('/').next().unwrap_or_default().to_string();
+    let n = app
+        .db
+        .store
+        .need(&kid_need.id)
+        .await
+        .expect("n")
+        .expect("e");
+    assert_eq!(n.status, "triaged");
+    assert_eq!(
+        n.case_ref.as_deref(),
+        Some(format!("rehab.placement:{pid}").as_str())
+    );
+    assert!(!page_text(&yq, &app.url("/rehab")).await.contains(&take_kid));
+    // Its first session meets it.
+    let r = post_form(
+        app,
+        &yq,
+        &placement,
+        &format!("{placement}/records"),
+        &[("r_served_on", &start), ("r_sessions", "4")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let n = app
+        .db
+        .store
+        .need(&kid_need.id)
+        .await
+        .expect("n")
+        .expect("e");
+    assert_eq!(n.status, "closed");
+    assert!(
+        n.outcome
+            .as_deref()
+            .is_some_and(|o| o.contains("星星康复中心")),
+        "{n:?}"
+    );
+
+    // The adult's record takes and meets the need at once.
+    let now = today().to_string();
+    let r = post_form(
+        app,
+        &yq,
+        &take_adult,
+        "/rehab/records",
+        &[
+            ("a_citizen_id", &adult_id),
+            ("a_service", "mental"),
+            ("a_served_on", &now),
+            ("a_sessions", "1"),
+            ("a_need", &adult_need.id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let n = app
+        .db
+        .store
+        .need(&adult_need.id)
+        .await
+        .expect("n")
+        .expect("e");
+    assert_eq!(n.status, "closed");
+    assert!(
+        n.case_ref
+            .as_deref()
+            .is_some_and(|c| c.starts_with("rehab.record:"))
+    );
+    // Once met it cannot be taken again: named, nothing written.
+    let r = post_form(
+        app,
+        &yq,
+        "/rehab",
+        "/rehab/records",
+        &[
+            ("a_citizen_id", &adult_id),
+            ("a_service", "community"),
+            ("a_served_on", &now),
+            ("a_sessions", "1"),
+            ("a_need", &adult_need.id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.db
+            .store
+            .records_of_person(&w.adult.person.citizen_id, 10)
+            .await
+            .expect("r")
+            .len(),
+        1
+    );
+    // The device need is untouched.
+    let n = app.db.store.need(&device.id).await.expect("n").expect("e");
+    assert!(n.case_ref.is_none() && n.status == "open");
 }
