@@ -315,8 +315,8 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
                     ops::load_demo(&store, demo_persons, 2025, lang).await?;
                     ops::demo_feeds(&store, lang).await?;
                 }
-                ops::ensure_demo_accounts(&store).await?;
-                ops::print_demo_accounts(&store, lang).await?;
+                let orgs = ops::ensure_demo_accounts(&store, &ctx.programmes).await?;
+                ops::print_demo_accounts(&store, lang, &orgs).await?;
             }
             let config = zhucan_web::Config {
                 secure_cookies,
@@ -359,7 +359,7 @@ async fn run(command: Command, ctx: &CliContext) -> Result<u8, Failure> {
             }
             ops::load_demo(&store, persons, seed, lang).await?;
             ops::demo_feeds(&store, lang).await?;
-            ops::ensure_demo_accounts(&store).await?;
+            ops::ensure_demo_accounts(&store, &ctx.programmes).await?;
             Ok(0)
         }
         Command::User {

@@ -106,8 +106,12 @@ pub async fn load_demo(
     Ok(())
 }
 
-/// Creates the demo accounts that do not exist yet.
-pub async fn ensure_demo_accounts(store: &Store) -> Result<(), Failure> {
+/// Writes the programmes' demo data that is missing and creates the demo accounts that do
+/// not exist yet; returns the programmes' accounts (bound to their organisations).
+pub async fn ensure_demo_accounts(
+    store: &Store,
+    programmes: &zhucan_web::programme::Programmes,
+) -> Result<Vec<zhucan_web::programme::DemoOrgAccount>, Failure> {
     let district = zhucan_demo::district(&zhucan_demo::DemoOptions::default());
     for a in zhucan_demo::demo_accounts(&district) {
         if store.user_by_username(a.username).await?.is_some() {
@@ -147,7 +151,32 @@ pub async fn ensure_demo_accounts(store: &Store) -> Result<(), Failure> {
         )
         .await?;
     }
-    Ok(())
+    let orgs = programmes.demo(store).await?;
+    for a in &orgs {
+        if store.user_by_username(a.username).await?.is_some() {
+            continue;
+        }
+        add_user(
+            store,
+            a.username,
+            a.role.key(),
+            Some(&a.area),
+            &[],
+            false,
+            a.password,
+        )
+        .await?;
+        let user = account(store, a.username).await?;
+        let event = zhucan_web::programme::cli_event(
+            "account.org",
+            a.username,
+            serde_json::json!({"new": a.org, "demo": true}),
+        );
+        store
+            .set_account_org(&user.id, Some(&a.org), &event)
+            .await?;
+    }
+    Ok(orgs)
 }
 
 /// The demo citizen account (demo only).
@@ -180,8 +209,12 @@ async fn demo_citizen_person(store: &Store) -> Result<Option<zhucan_domain::Citi
         .map(|p| p.citizen_id))
 }
 
-/// Prints the demo accounts.
-pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failure> {
+/// Prints the demo accounts, the programmes' `orgs` last.
+pub async fn print_demo_accounts(
+    store: &Store,
+    lang: Lang,
+    orgs: &[zhucan_web::programme::DemoOrgAccount],
+) -> Result<(), Failure> {
     let district = zhucan_demo::district(&zhucan_demo::DemoOptions::default());
     let areas = store.areas().await?;
     println!("{}", zhucan::t(lang, "demo-accounts-demo-only-never-for"));
@@ -208,6 +241,15 @@ pub async fn print_demo_accounts(store: &Store, lang: Lang) -> Result<(), Failur
             DEMO_CITIZEN,
             DEMO_CITIZEN_PASSWORD,
             Role::Citizen.label(lang)
+        );
+    }
+    for a in orgs {
+        println!(
+            "  {:<10} {:<18} {}（{}）",
+            a.username,
+            a.password,
+            a.role.label(lang),
+            a.org_name
         );
     }
     Ok(())

@@ -216,6 +216,26 @@ pub struct SectionAsk<'a> {
     pub lang: Lang,
 }
 
+/// An account the demo needs bound to one of a programme's organisations (an institution's,
+/// a contractor's). Demo only: the password is a published demo value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOrgAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: zhucan_domain::access::Role,
+    /// The area the account is scoped to (the district).
+    pub area: String,
+    /// The organisation it is bound to (`account_orgs`).
+    pub org: String,
+    /// What the organisation is, for the printed list.
+    pub org_name: String,
+}
+
+/// A programme's demo data written, and the accounts it needs.
+pub type DemoFuture<'a> = Pin<
+    Box<dyn Future<Output = Result<Vec<DemoOrgAccount>, zhucan_store::StoreError>> + Send + 'a>,
+>;
+
 /// One programme of the platform.
 pub trait Programme: Send + Sync + 'static {
     /// A short stable key (`subsidies`); also the prefix of its messages and migrations.
@@ -270,6 +290,13 @@ pub trait Programme: Send + Sync + 'static {
     /// Its background jobs while the service runs.
     fn jobs(&self, _state: &AppState) -> Vec<Job> {
         vec![]
+    }
+
+    /// Its part of the demo (`zhucan serve --demo`, `zhucan demo`) over the demo district
+    /// already loaded: the organisations it works with, their stock or budgets — only what is
+    /// missing, so that it runs at every start — and the accounts the demo binds to them.
+    fn demo<'a>(&'a self, _store: &'a Store) -> DemoFuture<'a> {
+        Box::pin(async { Ok(vec![]) })
     }
 
     /// Its command-line commands (subcommands of `zhucan`); [`subcommands_of`] lists a
@@ -368,6 +395,18 @@ impl Programmes {
             if let Some(s) = p.person_section(ask).await? {
                 v.push(s);
             }
+        }
+        Ok(v)
+    }
+
+    /// Every programme's demo data, in programme order, and the accounts they need.
+    pub async fn demo(
+        &self,
+        store: &Store,
+    ) -> Result<Vec<DemoOrgAccount>, zhucan_store::StoreError> {
+        let mut v = Vec::new();
+        for p in self.0.iter() {
+            v.extend(p.demo(store).await?);
         }
         Ok(v)
     }

@@ -606,6 +606,58 @@ fn backup_copies_a_live_database() {
 }
 
 #[test]
+fn the_demo_brings_each_programme_its_organisations_and_accounts() {
+    use zhucan_devices::store::DevicesStore;
+    use zhucan_homemod::store::HomemodStore;
+    use zhucan_rehab::store::RehabStore;
+    let cli = Cli::new();
+    assert_eq!(
+        cli.run(&["demo", "--persons", "50"], None).status.code(),
+        Some(0)
+    );
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let stock_after_first = rt.block_on(async {
+        let s = zhucan::open_store(&cli.url).await.expect("open");
+        let designations = s.designations().await.expect("designations");
+        assert!(!designations.is_empty(), "designated rehab institutions");
+        assert!(s.contractor("HY-SG-01").await.expect("c").is_some());
+        let stock = s.stock().await.expect("stock");
+        assert!(
+            stock.iter().any(|i| i.item_key == "wheelchair"),
+            "{stock:?}"
+        );
+        for (name, org) in [
+            ("kangfu", designations[0].institution_id.as_str()),
+            ("shigong", "HY-SG-01"),
+        ] {
+            let u = s
+                .user_by_username(name)
+                .await
+                .expect("lookup")
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(
+                s.account_org(&u.id).await.expect("org").as_deref(),
+                Some(org)
+            );
+        }
+        stock.len()
+    });
+    // The accounts are printed with the others, and a second start writes nothing twice.
+    let out = cli.run(&["user", "list"], None);
+    assert!(
+        text(&out.stdout).contains("kangfu"),
+        "{}",
+        text(&out.stdout)
+    );
+    rt.block_on(async {
+        let s = zhucan::open_store(&cli.url).await.expect("open");
+        let again = zhucan::programmes().demo(&s).await.expect("demo again");
+        assert_eq!(again.len(), 2);
+        assert_eq!(s.stock().await.expect("stock").len(), stock_after_first);
+    });
+}
+
+#[test]
 fn a_100_000_row_file_with_one_bad_row() {
     let cli = Cli::new();
     let mut csv = String::from(

@@ -27,11 +27,12 @@ use std::time::Duration;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{Job, NavEntry, SectionAsk, SectionFuture};
+use zhucan_web::programme::{DemoFuture, Job, NavEntry, SectionAsk, SectionFuture};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
 pub mod api;
+pub mod demo;
 pub mod pages;
 pub mod remind;
 pub mod rules;
@@ -119,6 +120,10 @@ impl Programme for Devices {
 
     fn person_section<'a>(&'a self, ask: SectionAsk<'a>) -> SectionFuture<'a> {
         Box::pin(section::section(ask))
+    }
+
+    fn demo<'a>(&'a self, store: &'a zhucan_store::Store) -> DemoFuture<'a> {
+        Box::pin(demo::demo(store))
     }
 
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {

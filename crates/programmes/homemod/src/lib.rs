@@ -28,12 +28,15 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{CliContext, CommandFuture, NavEntry, SectionAsk, SectionFuture};
+use zhucan_web::programme::{
+    CliContext, CommandFuture, DemoFuture, NavEntry, SectionAsk, SectionFuture,
+};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
 pub mod api;
 pub mod cli;
+pub mod demo;
 pub mod pages;
 pub mod rules;
 pub mod section;
@@ -123,6 +126,10 @@ impl Programme for Homemod {
 
     fn person_section<'a>(&'a self, ask: SectionAsk<'a>) -> SectionFuture<'a> {
         Box::pin(section::section(ask))
+    }
+
+    fn demo<'a>(&'a self, store: &'a zhucan_store::Store) -> DemoFuture<'a> {
+        Box::pin(demo::demo(store))
     }
 
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {

@@ -15,7 +15,7 @@ use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::pages::names_of;
 use zhucan_web::scope;
-use zhucan_web::usecase::{OrPage, PageError};
+use zhucan_web::usecase::{OrPage, PageError, Right};
 
 use crate::rules::NeedKind;
 use crate::store::Need;
@@ -48,6 +48,19 @@ pub struct WaitingNeeds {
     pub col_recorded: String,
     pub col_channel: String,
     pub rows: Vec<WaitingNeed>,
+    /// The needs the yearly survey found and no service has met yet (the indicator's gap):
+    /// (link to the indicator's drill-down, its words), for the kinds an indicator counts.
+    pub survey_gap: Option<(String, String)>,
+}
+
+/// The indicator (`indicators.md`) whose gap is the survey's unmet needs of `kind`.
+fn survey_indicator(kind: NeedKind) -> Option<&'static str> {
+    match kind {
+        NeedKind::Rehab => Some("rehab_coverage"),
+        NeedKind::Device => Some("device_fitting"),
+        NeedKind::HomeModification => Some("home_modification"),
+        _ => None,
+    }
 }
 
 /// Who stated a need, in words.
@@ -108,6 +121,18 @@ pub async fn waiting(
                 href: format!("{form}{sep}need={}", n.id),
             })
             .collect(),
+        survey_gap: survey_indicator(kind)
+            .filter(|_| zhucan_web::usecase::ReadsPersons::held_by(&caller.user))
+            .map(|key| {
+                (
+                    format!("/indicators/{key}/people?part=gap"),
+                    crate::tf(
+                        lang,
+                        "survey-needs-unmet",
+                        &[("kind", kind.label(lang).to_string().into())],
+                    ),
+                )
+            }),
     })
 }
 
