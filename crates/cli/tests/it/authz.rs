@@ -1461,6 +1461,18 @@ async fn every_route_for_every_role(db: TestDb) {
             [422, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
+            "GET",
+            "/devices/catalogue",
+            "/devices/catalogue".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/catalogue",
+            "/devices/catalogue".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
             "POST",
             "/devices/stock/condition",
             "/devices/stock/condition".into(),

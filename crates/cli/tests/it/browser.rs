@@ -368,6 +368,7 @@ async fn run_suite(keep: fn(&str) -> bool) {
             400,
         ),
         ("/subsidies/policy", "subsidy-policy", 200),
+        ("/devices/catalogue", "devices-catalogue", 200),
         ("/feeds/partners", "feed-partners", 200),
         ("/subsidies/what-if", "subsidy-what-if", 200),
         (
@@ -1117,6 +1118,7 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
             {"name": "township-devices", "login": login, "pages": [
                 {"path": "/devices", "name": "devices-overview"},
                 {"path": "/devices/stock", "name": "devices-stock"},
+                {"path": "/devices/catalogue", "name": "devices-catalogue"},
                 {"path": format!("/devices/loans/{loan}"), "name": "devices-loan"}
             ], "journeys": [
                 {"name": "assess-and-fit", "steps": [

@@ -92,6 +92,10 @@ impl Programme for Devices {
             ("/devices/loans/{id}/return", post(pages::give_back)),
             ("/devices/stock", get(pages::stock).post(pages::add_stock)),
             ("/devices/stock/condition", post(pages::condition)),
+            (
+                "/devices/catalogue",
+                get(pages::catalogue).post(pages::set_terms),
+            ),
             ("/api/v1/devices", get(api::devices)),
         ]
     }

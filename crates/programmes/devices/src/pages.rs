@@ -1876,3 +1876,247 @@ pub async fn export(
         bytes,
     ))
 }
+
+// ---------------------------------------------------------------- the catalogue
+
+/// Changes the catalogue's terms (the district administrator, as the stock).
+#[derive(Debug, Clone, Copy)]
+pub struct KeepsCatalogue;
+
+impl Right for KeepsCatalogue {
+    fn held_by(user: &User) -> bool {
+        KeepsStock::held_by(user)
+    }
+}
+
+struct CatalogueRow {
+    key: String,
+    label: String,
+    category: String,
+    suits: String,
+    mode: String,
+    cap: String,
+    loan: String,
+    followup_days: i64,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "devices_catalogue.html")]
+struct CataloguePage {
+    c: Chrome,
+    rows: Vec<CatalogueRow>,
+    can_edit: bool,
+    fields: Vec<FormField>,
+    errors: Vec<(String, String)>,
+}
+
+fn terms_fields(lang: Lang, items: &[(Item, bool)]) -> Vec<FormField> {
+    let mut opts = vec![(String::new(), crate::t(lang, "choose").to_string())];
+    opts.extend(
+        items
+            .iter()
+            .map(|(i, _)| (i.key.clone(), i.label(lang).to_string())),
+    );
+    vec![
+        FormField::new("i_item", crate::t(lang, "device"), "select")
+            .required()
+            .options(opts),
+        FormField::new("i_cap_yuan", crate::t(lang, "cap"), "text").required(),
+        FormField::new("i_loan_days", crate::t(lang, "loan-days"), "text")
+            .required()
+            .hint(crate::t(lang, "loan-days-hint")),
+        FormField::new("i_max_renewals", crate::t(lang, "max-renewals"), "text").required(),
+        FormField::new("i_followup_days", crate::t(lang, "followup-days"), "text").required(),
+        FormField::new("i_active", crate::t(lang, "offered"), "select")
+            .required()
+            .options(
+                std::iter::once((String::new(), crate::t(lang, "choose").to_string()))
+                    .chain(zhucan_web::forms::yes_no_options(lang))
+                    .collect(),
+            ),
+    ]
+}
+
+async fn catalogue_page(
+    state: &AppState,
+    caller: &PageCaller,
+    posted: Option<&Submission>,
+) -> PageResult {
+    let lang = caller.lang;
+    let items = state.store.device_catalogue().await.or_page(caller)?;
+    let mut fields = terms_fields(lang, &items);
+    let errors = posted.map(|s| s.apply(&mut fields)).unwrap_or_default();
+    let view = CataloguePage {
+        c: chrome(
+            Some(caller),
+            lang,
+            "/devices/catalogue",
+            "devices",
+            crate::t(lang, "catalogue"),
+        ),
+        rows: items
+            .iter()
+            .map(|(i, active)| CatalogueRow {
+                key: i.key.clone(),
+                label: i.label(lang).to_string(),
+                category: i.category.clone(),
+                suits: if i.disabilities.is_empty() {
+                    crate::t(lang, "any-category").to_string()
+                } else {
+                    i.disabilities
+                        .iter()
+                        .map(|c| c.label(lang))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                },
+                mode: i.mode.label(lang).to_string(),
+                cap: yuan(i.cap_fen),
+                loan: if i.loanable {
+                    crate::tf(
+                        lang,
+                        "loan-terms",
+                        &[
+                            ("days", i.loan_days.into()),
+                            ("renewals", i.max_renewals.into()),
+                        ],
+                    )
+                } else {
+                    crate::t(lang, "not-lent").to_string()
+                },
+                followup_days: i.followup_days,
+                active: *active,
+            })
+            .collect(),
+        can_edit: KeepsCatalogue::held_by(&caller.user),
+        fields,
+        errors: errors.clone(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(status, &view))
+}
+
+/// `GET /devices/catalogue`: the device catalogue (辅具目录) with its terms.
+pub async fn catalogue(State(state): State<AppState>, caller: Holds<SeesDevices>) -> PageResult {
+    catalogue_page(&state, &caller, None).await
+}
+
+/// A whole number of `field` within `range`, else the field's error.
+fn read_count(
+    sub: &mut Submission,
+    field: &str,
+    range: std::ops::RangeInclusive<i64>,
+    lang: Lang,
+) -> Option<i64> {
+    let raw = sub.get(field).to_string();
+    let v = raw.parse::<i64>().ok().filter(|n| range.contains(n));
+    if v.is_none() {
+        sub.fail(
+            field,
+            crate::tf(
+                lang,
+                "not-a-count-in",
+                &[
+                    ("v", raw.into()),
+                    ("min", (*range.start()).into()),
+                    ("max", (*range.end()).into()),
+                ],
+            ),
+        );
+    }
+    v
+}
+
+/// `POST /devices/catalogue`: changes an item's terms, audited with the old and new ones.
+pub async fn set_terms(
+    State(state): State<AppState>,
+    caller: Holds<KeepsCatalogue>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let lang = caller.lang;
+    let mut sub = Submission::new(form);
+    let key = sub.get("i_item").to_string();
+    let item = state.store.device_item(&key).await.or_page(&caller)?;
+    if item.is_none() {
+        sub.fail(
+            "i_item",
+            crate::tf(lang, "not-a-device", &[("v", key.clone().into())]),
+        );
+    }
+    let raw = sub.get("i_cap_yuan").to_string();
+    let cap = parse_yuan_to_fen(&raw)
+        .ok()
+        .filter(|f| (1..=100_000_000).contains(f));
+    if cap.is_none() {
+        sub.fail(
+            "i_cap_yuan",
+            crate::tf(lang, "not-a-price", &[("v", raw.into())]),
+        );
+    }
+    let loan_days = read_count(&mut sub, "i_loan_days", 0..=730, lang);
+    let renewals = read_count(&mut sub, "i_max_renewals", 0..=12, lang);
+    let followup = read_count(&mut sub, "i_followup_days", 1..=365, lang);
+    let active = match sub.get("i_active") {
+        "yes" => Some(true),
+        "no" => Some(false),
+        v => {
+            let v = v.to_string();
+            sub.fail(
+                "i_active",
+                crate::tf(lang, "not-yes-or-no", &[("v", v.into())]),
+            );
+            None
+        }
+    };
+    let (
+        Some(old),
+        Some(cap_fen),
+        Some(loan_days),
+        Some(max_renewals),
+        Some(followup_days),
+        Some(active),
+        true,
+    ) = (
+        item,
+        cap,
+        loan_days,
+        renewals,
+        followup,
+        active,
+        sub.errors.is_empty(),
+    )
+    else {
+        return catalogue_page(&state, &caller, Some(&sub)).await;
+    };
+    let t = crate::store::ItemTerms {
+        cap_fen,
+        loan_days,
+        max_renewals,
+        followup_days,
+        active,
+    };
+    let audit = audit_event(
+        &caller.user,
+        &caller.client,
+        "devices.catalogue.terms",
+        &key,
+        "ok",
+        serde_json::json!({
+            "old": {"cap_fen": old.cap_fen, "loan_days": old.loan_days, "max_renewals": old.max_renewals, "followup_days": old.followup_days},
+            "new": t,
+        }),
+    );
+    if !state
+        .store
+        .set_item_terms(&key, &t, &audit)
+        .await
+        .or_page(&caller)?
+    {
+        return Err(PageError::not_found(&caller));
+    }
+    Ok(Redirect::to("/devices/catalogue").into_response())
+}

@@ -107,6 +107,13 @@ struct ItemRow {
     followup_days: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct CatalogueRow {
+    #[sqlx(flatten)]
+    item: ItemRow,
+    active: bool,
+}
+
 impl ItemRow {
     fn into_domain(self) -> Result<Item> {
         let disabilities = self
@@ -466,9 +473,50 @@ pub trait DevicesStore {
     ) -> Result<bool>;
     /// Marks an overdue loan reminded on `day`.
     async fn mark_reminded(&self, id: &str, day: NaiveDate) -> Result<()>;
+    /// The whole catalogue in order, with whether each item is offered (active).
+    async fn device_catalogue(&self) -> Result<Vec<(Item, bool)>>;
+    /// Changes an item's terms (price cap, loan, follow-up, offered), audited with the old
+    /// and new terms; `false` if there is no such item.
+    async fn set_item_terms(&self, key: &str, t: &ItemTerms, audit: &AuditEvent) -> Result<bool>;
+}
+
+/// The terms of a catalogue item staff may change (the rest — its name, category and the
+/// disabilities it suits — is the catalogue's identity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemTerms {
+    pub cap_fen: i64,
+    /// 0: not lent.
+    pub loan_days: i64,
+    pub max_renewals: i64,
+    pub followup_days: i64,
+    pub active: bool,
 }
 
 impl DevicesStore for Store {
+    async fn device_catalogue(&self) -> Result<Vec<(Item, bool)>> {
+        let q = format!("SELECT {ITEM_COLUMNS}, active FROM device_items ORDER BY seq");
+        let rows: Vec<CatalogueRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).fetch_all(p).await?
+        });
+        rows.into_iter()
+            .map(|r| Ok((r.item.into_domain()?, r.active)))
+            .collect()
+    }
+
+    async fn set_item_terms(&self, key: &str, t: &ItemTerms, audit: &AuditEvent) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE device_items SET cap_fen = $2, loanable = $3, loan_days = $4, max_renewals = $5, followup_days = $6, active = $7 WHERE key = $1")
+                .bind(key).bind(t.cap_fen).bind(t.loan_days > 0).bind(t.loan_days).bind(t.max_renewals).bind(t.followup_days).bind(t.active)
+                .execute(&mut *c).await?.rows_affected()
+        });
+        if n != 1 {
+            return Ok(false);
+        }
+        finish(tx, audit).await?;
+        Ok(true)
+    }
+
     async fn device_items(&self) -> Result<Vec<Item>> {
         let q = format!("SELECT {ITEM_COLUMNS} FROM device_items WHERE active ORDER BY seq");
         let rows: Vec<ItemRow> = on_pool!(self, p => {

@@ -830,3 +830,107 @@ async fn a_stated_need_is_taken_by_a_case_and_met_by_the_fitting() {
         .expect("need");
     assert_eq!(r.status, "open");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_terms_are_changed_by_the_district_audited_and_used_at_once() {
+    let db = TestDb::sqlite().await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let app = TestApp::start(db).await;
+    let yq = app.browser("yq").await;
+    let page = page_text(&yq, &app.url("/devices/catalogue")).await;
+    assert!(page.contains("轮椅") && page.contains("1500.00"), "{page}");
+    assert!(
+        !page.contains("i_cap_yuan"),
+        "township staff read, do not edit"
+    );
+    let admin = app.browser("admin").await;
+    let terms = |cap: &'static str, days: &'static str| {
+        vec![
+            ("i_item", "wheelchair"),
+            ("i_cap_yuan", cap),
+            ("i_loan_days", days),
+            ("i_max_renewals", "1"),
+            ("i_followup_days", "45"),
+            ("i_active", "yes"),
+        ]
+    };
+    // Bad values are named with what was typed, and nothing changes.
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        "/devices/catalogue",
+        &terms("很多", "-3"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("“很多”不是有效的金额") && body.contains("“-3”应为 0 到 730 之间的整数"),
+        "{body}"
+    );
+    let item = |app: &TestApp| {
+        let store = app.db.store.clone();
+        async move {
+            zhucan_devices::store::DevicesStore::device_item(&store, "wheelchair")
+                .await
+                .expect("item")
+                .expect("wheelchair")
+        }
+    };
+    assert_eq!(item(&app).await.cap_fen, 150_000);
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        "/devices/catalogue",
+        &terms("1800", "60"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let w = item(&app).await;
+    assert_eq!(
+        (
+            w.cap_fen,
+            w.loan_days,
+            w.max_renewals,
+            w.followup_days,
+            w.loanable
+        ),
+        (180_000, 60, 1, 45, true)
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("devices.catalogue.terms".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let rows = audit_rows(&app.db.store, &q, 1).await;
+    assert_eq!(rows.len(), 1);
+    // Township staff cannot change it.
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices/catalogue",
+        "/devices/catalogue",
+        &terms("1", "0"),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    // Withdrawn, it is no longer offered to new cases.
+    let mut off = terms("1800", "0");
+    off[5] = ("i_active", "no");
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        "/devices/catalogue",
+        &off,
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let offered = zhucan_devices::store::DevicesStore::device_items(&app.db.store)
+        .await
+        .expect("items");
+    assert!(!offered.iter().any(|i| i.key == "wheelchair"));
+}
