@@ -385,6 +385,13 @@ mod tests {
             prop_assert_eq!(parse_date(&date.format("%Y年%-m月%-d日").to_string()), Ok(date));
             prop_assert_eq!(parse_date(&date.format("%Y%m%d").to_string()), Ok(date));
         }
+
+        /// An amount shown in yuan (a catalogue's cap, a subsidy) reads back to the same fen
+        /// when a form posts it again.
+        #[test]
+        fn yuan_roundtrips(fen in 0i64..10_000_000_000) {
+            prop_assert_eq!(parse_yuan_to_fen(&fen_to_yuan(fen)), Ok(fen));
+        }
     }
 }
 

@@ -158,6 +158,14 @@ impl Submission {
     }
 }
 
+/// Puts `value` into the field named `name` (a form pre-filled from a record); a name not
+/// among the fields is left alone.
+pub fn fill(fields: &mut [FormField], name: &str, value: impl Into<String>) {
+    if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+        f.value = value.into();
+    }
+}
+
 pub fn yes_no_options(lang: Lang) -> Vec<(String, String)> {
     vec![
         ("no".into(), crate::t(lang, "no").into()),

@@ -19,7 +19,7 @@ use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, User};
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
-use zhucan_web::forms::{FormField, Submission, enum_options, past_date};
+use zhucan_web::forms::{FormField, Submission, enum_options, fill, past_date};
 use zhucan_web::pages::{area_names, check_present, chrome, names_of, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
@@ -336,31 +336,23 @@ async fn overview_page(
         }
         Some(OverviewPosted::Need(n)) => {
             from_need = Some(n.id.clone());
-            for f in cf.iter_mut() {
-                if f.name == "c_citizen_id" {
-                    f.value = n.citizen_id.as_str().to_string();
-                }
-                if f.name == "c_assessment" {
-                    f.value = n.description.chars().take(300).collect();
-                }
-            }
+            fill(&mut cf, "c_citizen_id", n.citizen_id.as_str());
+            fill(
+                &mut cf,
+                "c_assessment",
+                n.description.chars().take(300).collect::<String>(),
+            );
             vec![]
         }
         Some(OverviewPosted::Lend(s)) => s.apply(&mut lf),
         Some(OverviewPosted::From(a)) => {
             from_app = Some(a.id.clone());
-            for f in cf.iter_mut() {
-                match f.name.as_str() {
-                    "c_citizen_id" => f.value = a.citizen_id.as_str().to_string(),
-                    "c_item" => {
-                        f.value = item_of_answer(
-                            a.answers.get("device").map(String::as_str).unwrap_or(""),
-                        )
-                        .to_string()
-                    }
-                    _ => {}
-                }
-            }
+            fill(&mut cf, "c_citizen_id", a.citizen_id.as_str());
+            fill(
+                &mut cf,
+                "c_item",
+                item_of_answer(a.answers.get("device").map(String::as_str).unwrap_or("")),
+            );
             vec![]
         }
         None => vec![],

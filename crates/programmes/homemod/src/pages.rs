@@ -25,7 +25,7 @@ use zhucan_store::User;
 use zhucan_store::registry::Actor;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
-use zhucan_web::forms::{FormField, Submission, yes_no_options};
+use zhucan_web::forms::{FormField, Submission, fill, yes_no_options};
 use zhucan_web::pages::{area_names, check_present, chrome, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
@@ -453,14 +453,12 @@ async fn queue_page(
         }
         Some(QueuePosted::Need(n)) => {
             from_need = Some(n.id.clone());
-            for f in af.iter_mut() {
-                if f.name == "a_citizen_id" {
-                    f.value = n.citizen_id.as_str().to_string();
-                }
-                if f.name == "f_note" {
-                    f.value = n.description.chars().take(300).collect();
-                }
-            }
+            fill(&mut af, "a_citizen_id", n.citizen_id.as_str());
+            fill(
+                &mut af,
+                "f_note",
+                n.description.chars().take(300).collect::<String>(),
+            );
         }
         None => {}
     }
@@ -566,6 +564,21 @@ fn apply_fields(def: &ServiceDef, lang: Lang) -> Vec<FormField> {
     v
 }
 
+/// The queue of this year again, with the refused application form and its errors.
+async fn apply_refused(state: &AppState, caller: &PageCaller, sub: &Submission) -> PageResult {
+    queue_page(
+        state,
+        caller,
+        i64::from(today().year()),
+        "",
+        vec![],
+        Some(QueuePosted::Apply(sub)),
+        String::new(),
+        None,
+    )
+    .await
+}
+
 /// `POST /homemod/apply`: staff apply for a household (at the office, on a visit, or from a
 /// need the household stated), in the household's name; the project then runs as any other.
 pub async fn apply(
@@ -631,18 +644,7 @@ pub async fn apply(
         }
     }
     let (Some(file), Some(answers), true) = (file, answers, sub.errors.is_empty()) else {
-        let year = i64::from(today().year());
-        return queue_page(
-            &state,
-            &caller,
-            year,
-            "",
-            vec![],
-            Some(QueuePosted::Apply(&sub)),
-            String::new(),
-            None,
-        )
-        .await;
+        return apply_refused(&state, &caller, &sub).await;
     };
     let id = &file.person.citizen_id;
     let due = today() + chrono::Duration::days(def.promised_days);
@@ -678,17 +680,7 @@ pub async fn apply(
             "a_citizen_id",
             zhucan_service::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
         );
-        return queue_page(
-            &state,
-            &caller,
-            i64::from(today().year()),
-            "",
-            vec![],
-            Some(QueuePosted::Apply(&sub)),
-            String::new(),
-            None,
-        )
-        .await;
+        return apply_refused(&state, &caller, &sub).await;
     };
     zhucan_service::notify::notify(
         &state.store,

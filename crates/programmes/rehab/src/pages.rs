@@ -25,7 +25,7 @@ use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, User};
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
-use zhucan_web::forms::{FormField, Submission, enum_options};
+use zhucan_web::forms::{FormField, Submission, enum_options, fill};
 use zhucan_web::pages::{area_names, check_present, chrome, names_of, typed_person};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
@@ -402,7 +402,11 @@ async fn overview_page(
             } else {
                 adult_need = Some(n.id.clone());
                 fill(&mut af, "a_citizen_id", id);
-                fill(&mut af, "a_note", n.description.chars().take(200).collect());
+                fill(
+                    &mut af,
+                    "a_note",
+                    n.description.chars().take(200).collect::<String>(),
+                );
             }
             vec![]
         }
@@ -485,12 +489,6 @@ pub async fn overview(
         .await;
     }
     overview_page(&state, &caller, month_of(q.month.as_deref()), None).await
-}
-
-fn fill(fields: &mut [FormField], name: &str, value: String) {
-    if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
-        f.value = value;
-    }
 }
 
 /// `POST /rehab/placements`: places a child at a designated institution.
@@ -623,37 +621,26 @@ pub async fn place(
         .or_page(&caller)?
     {
         Placed::Done(id) => Ok(Redirect::to(&format!("/rehab/placements/{id}")).into_response()),
-        Placed::Full { open, capacity } => {
-            sub.fail(
-                "p_institution",
-                rules::PlaceRefused::Full { open, capacity }.message(lang),
-            );
-            overview_page(
-                &state,
-                &caller,
-                Month::of(today()),
-                Some(OverviewPosted::Place(&sub)),
-            )
-            .await
-        }
-        Placed::NeedGone => {
-            sub.fail(
-                "p_citizen_id",
-                zhucan_service::tf(lang, "not-a-waiting-need", &[("v", need_id.clone().into())]),
-            );
-            overview_page(
-                &state,
-                &caller,
-                Month::of(today()),
-                Some(OverviewPosted::Place(&sub)),
-            )
-            .await
-        }
-        Placed::AlreadyPlaced => {
-            sub.fail(
-                "p_citizen_id",
-                rules::PlaceRefused::AlreadyPlaced.message(lang),
-            );
+        refused => {
+            let (field, message) = match refused {
+                Placed::Full { open, capacity } => (
+                    "p_institution",
+                    rules::PlaceRefused::Full { open, capacity }.message(lang),
+                ),
+                Placed::NeedGone => (
+                    "p_citizen_id",
+                    zhucan_service::tf(
+                        lang,
+                        "not-a-waiting-need",
+                        &[("v", need_id.clone().into())],
+                    ),
+                ),
+                _ => (
+                    "p_citizen_id",
+                    rules::PlaceRefused::AlreadyPlaced.message(lang),
+                ),
+            };
+            sub.fail(field, message);
             overview_page(
                 &state,
                 &caller,
