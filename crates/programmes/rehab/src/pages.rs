@@ -635,7 +635,7 @@ pub async fn place(
                         &[("v", need_id.clone().into())],
                     ),
                 ),
-                _ => (
+                Placed::AlreadyPlaced | Placed::Done(_) => (
                     "p_citizen_id",
                     rules::PlaceRefused::AlreadyPlaced.message(lang),
                 ),
