@@ -1474,6 +1474,12 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "POST",
+            "/devices/catalogue/items",
+            "/devices/catalogue/items".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
             "/devices/stock/condition",
             "/devices/stock/condition".into(),
             [422, 422, 403, 403, 403, 403, 403, 403],

@@ -96,6 +96,7 @@ impl Programme for Devices {
                 "/devices/catalogue",
                 get(pages::catalogue).post(pages::set_terms),
             ),
+            ("/devices/catalogue/items", post(pages::add_item)),
             ("/api/v1/devices", get(api::devices)),
         ]
     }

@@ -1900,6 +1900,7 @@ struct CataloguePage {
     rows: Vec<CatalogueRow>,
     can_edit: bool,
     fields: Vec<FormField>,
+    new_fields: Vec<FormField>,
     errors: Vec<(String, String)>,
 }
 
@@ -1930,15 +1931,63 @@ fn terms_fields(lang: Lang, items: &[(Item, bool)]) -> Vec<FormField> {
     ]
 }
 
+/// The form of a new catalogue item.
+fn new_item_fields(lang: Lang) -> Vec<FormField> {
+    let choose = crate::t(lang, "choose");
+    vec![
+        FormField::new("n_key", crate::t(lang, "item-key"), "text")
+            .required()
+            .hint(crate::t(lang, "item-key-hint")),
+        FormField::new("n_label", crate::t(lang, "item-label"), "text").required(),
+        FormField::new("n_label_en", crate::t(lang, "item-label-en"), "text").required(),
+        FormField::new("n_kind", crate::t(lang, "item-category"), "select")
+            .required()
+            .options(enum_options(
+                rules::Kind::ALL,
+                rules::Kind::key,
+                |k| k.label(lang).to_string(),
+                Some(choose),
+            )),
+        FormField::new("n_suits", crate::t(lang, "suits"), "text")
+            .hint(crate::t(lang, "suits-hint")),
+        FormField::new("n_mode", crate::t(lang, "item-mode"), "select")
+            .required()
+            .options(enum_options(
+                Mode::ALL,
+                Mode::key,
+                |m| m.label(lang).to_string(),
+                Some(choose),
+            )),
+        FormField::new("n_cap_yuan", crate::t(lang, "cap"), "text").required(),
+        FormField::new("n_loan_days", crate::t(lang, "loan-days"), "text")
+            .required()
+            .hint(crate::t(lang, "loan-days-hint")),
+        FormField::new("n_max_renewals", crate::t(lang, "max-renewals"), "text").required(),
+        FormField::new("n_followup_days", crate::t(lang, "followup-days"), "text").required(),
+    ]
+}
+
+/// Which catalogue form was posted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CatalogueForm {
+    Terms,
+    New,
+}
+
 async fn catalogue_page(
     state: &AppState,
     caller: &PageCaller,
-    posted: Option<&Submission>,
+    posted: Option<(&Submission, CatalogueForm)>,
 ) -> PageResult {
     let lang = caller.lang;
     let items = state.store.device_catalogue().await.or_page(caller)?;
     let mut fields = terms_fields(lang, &items);
-    let errors = posted.map(|s| s.apply(&mut fields)).unwrap_or_default();
+    let mut new_fields = new_item_fields(lang);
+    let errors = match posted {
+        Some((s, CatalogueForm::Terms)) => s.apply(&mut fields),
+        Some((s, CatalogueForm::New)) => s.apply(&mut new_fields),
+        None => Vec::new(),
+    };
     let view = CataloguePage {
         c: chrome(
             Some(caller),
@@ -1952,7 +2001,9 @@ async fn catalogue_page(
             .map(|(i, active)| CatalogueRow {
                 key: i.key.clone(),
                 label: i.label(lang).to_string(),
-                category: i.category.clone(),
+                category: rules::Kind::parse(&i.category)
+                    .map(|k| k.label(lang).to_string())
+                    .unwrap_or_else(|| i.category.clone()),
                 suits: if i.disabilities.is_empty() {
                     crate::t(lang, "any-category").to_string()
                 } else {
@@ -1982,6 +2033,7 @@ async fn catalogue_page(
             .collect(),
         can_edit: KeepsCatalogue::held_by(&caller.user),
         fields,
+        new_fields,
         errors: errors.clone(),
     };
     let status = if errors.is_empty() {
@@ -2082,7 +2134,7 @@ pub async fn set_terms(
         sub.errors.is_empty(),
     )
     else {
-        return catalogue_page(&state, &caller, Some(&sub)).await;
+        return catalogue_page(&state, &caller, Some((&sub, CatalogueForm::Terms))).await;
     };
     let t = crate::store::ItemTerms {
         cap_fen,
@@ -2109,6 +2161,127 @@ pub async fn set_terms(
         .or_page(&caller)?
     {
         return Err(PageError::not_found(&caller));
+    }
+    Ok(Redirect::to("/devices/catalogue").into_response())
+}
+
+/// `POST /devices/catalogue/items`: adds an item to the catalogue (offered at once), audited.
+pub async fn add_item(
+    State(state): State<AppState>,
+    caller: Holds<KeepsCatalogue>,
+    CsrfForm(form): CsrfForm,
+) -> PageResult {
+    let lang = caller.lang;
+    let mut sub = Submission::new(form);
+    let key = sub.get("n_key").trim().to_string();
+    if !rules::valid_key(&key) {
+        sub.fail(
+            "n_key",
+            crate::tf(lang, "not-an-item-key", &[("v", key.clone().into())]),
+        );
+    } else if state
+        .store
+        .device_item(&key)
+        .await
+        .or_page(&caller)?
+        .is_some()
+    {
+        sub.fail(
+            "n_key",
+            crate::tf(lang, "item-key-taken", &[("v", key.clone().into())]),
+        );
+    }
+    let label = sub.required_text("n_label", 40, lang);
+    let label_en = sub.required_text("n_label_en", 80, lang);
+    let kind = sub.required_choice("n_kind", rules::Kind::parse, lang);
+    let mode = sub.required_choice("n_mode", Mode::parse, lang);
+    let suits = match rules::parse_suits(sub.get("n_suits")) {
+        Ok(s) => Some(s),
+        Err(part) => {
+            sub.fail(
+                "n_suits",
+                crate::tf(lang, "not-a-category", &[("v", part.into())]),
+            );
+            None
+        }
+    };
+    let raw = sub.get("n_cap_yuan").to_string();
+    let cap = parse_yuan_to_fen(&raw)
+        .ok()
+        .filter(|f| (1..=100_000_000).contains(f));
+    if cap.is_none() {
+        sub.fail(
+            "n_cap_yuan",
+            crate::tf(lang, "not-a-price", &[("v", raw.into())]),
+        );
+    }
+    let loan_days = read_count(&mut sub, "n_loan_days", 0..=730, lang);
+    let renewals = read_count(&mut sub, "n_max_renewals", 0..=12, lang);
+    let followup = read_count(&mut sub, "n_followup_days", 1..=365, lang);
+    let (
+        Some(label),
+        Some(label_en),
+        Some(kind),
+        Some(mode),
+        Some(disabilities),
+        Some(cap_fen),
+        Some(loan_days),
+        Some(max_renewals),
+        Some(followup_days),
+        true,
+    ) = (
+        label,
+        label_en,
+        kind,
+        mode,
+        suits,
+        cap,
+        loan_days,
+        renewals,
+        followup,
+        sub.errors.is_empty(),
+    )
+    else {
+        return catalogue_page(&state, &caller, Some((&sub, CatalogueForm::New))).await;
+    };
+    let item = Item {
+        key: key.clone(),
+        label,
+        label_en,
+        category: kind.key().to_string(),
+        disabilities,
+        mode,
+        cap_fen,
+        loanable: loan_days > 0,
+        loan_days,
+        max_renewals,
+        followup_days,
+    };
+    let audit = audit_event(
+        &caller.user,
+        &caller.client,
+        "devices.catalogue.add",
+        &key,
+        "ok",
+        serde_json::json!({
+            "label": item.label, "category": item.category, "mode": item.mode.key(),
+            "disabilities": item.disabilities.iter().map(|c| c.key()).collect::<Vec<_>>(),
+            "cap_fen": cap_fen, "loan_days": loan_days, "max_renewals": max_renewals,
+            "followup_days": followup_days,
+        }),
+    );
+    if !state
+        .store
+        .add_device_item(&item, &audit)
+        .await
+        .or_page(&caller)?
+    {
+        // Taken between the check and the insert.
+        sub.fail(
+            "n_key",
+            crate::tf(lang, "item-key-taken", &[("v", key.into())]),
+        );
+        return catalogue_page(&state, &caller, Some((&sub, CatalogueForm::New))).await;
     }
     Ok(Redirect::to("/devices/catalogue").into_response())
 }

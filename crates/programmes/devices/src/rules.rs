@@ -49,6 +49,44 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// The kind of an item in the catalogue (its shelf).
+    pub enum Kind {
+        Mobility = ("mobility", "移动辅具", "mobility"),
+        Daily = ("daily", "生活自理辅具", "daily living"),
+        Hearing = ("hearing", "听力辅具", "hearing"),
+        Visual = ("visual", "视力辅具", "visual"),
+        Rehab = ("rehab", "康复训练辅具", "rehabilitation training"),
+    }
+}
+
+/// A new item's key: 2 to 40 of `a-z`, `0-9` and `_`, starting with a letter (it names the
+/// item in the records, the service-end answers and the API, so it never changes).
+pub fn valid_key(k: &str) -> bool {
+    (2..=40).contains(&k.len())
+        && k.starts_with(|c: char| c.is_ascii_lowercase())
+        && k.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The disability categories an item suits, typed as keys or labels separated by commas or
+/// `、` (empty: any category); `Err` with the part that is not a category.
+pub fn parse_suits(s: &str) -> Result<Vec<Category>, String> {
+    let mut out = Vec::new();
+    for part in s.split([',', '，', '、', ';', '；']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let c = Category::parse(part).ok_or_else(|| part.to_string())?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// An item of the catalogue (辅具目录).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -334,6 +372,40 @@ mod tests {
             t.basis(Some(EconomicStatus::Dibao), Lang::Zh)
                 .contains("100%")
         );
+    }
+
+    #[test]
+    fn new_items_have_plain_keys_and_named_categories() {
+        assert!(valid_key("bath_chair2"));
+        for bad in [
+            "",
+            "a",
+            "Bath",
+            "2chair",
+            "bath-chair",
+            "轮椅",
+            &"a".repeat(41),
+        ] {
+            assert!(!valid_key(bad), "{bad}");
+        }
+        assert_eq!(
+            parse_suits("肢体、多重, visual"),
+            Ok(vec![
+                Category::Visual,
+                Category::Physical,
+                Category::Multiple
+            ])
+            .map(|mut v: Vec<Category>| {
+                v.sort();
+                v
+            })
+        );
+        assert_eq!(parse_suits(" "), Ok(vec![]));
+        assert_eq!(parse_suits("肢体、飞行"), Err("飞行".to_string()));
+        for it in default_items() {
+            assert!(Kind::parse(&it.category).is_some(), "{}", it.category);
+            assert!(valid_key(&it.key), "{}", it.key);
+        }
     }
 
     #[test]

@@ -478,6 +478,9 @@ pub trait DevicesStore {
     /// Changes an item's terms (price cap, loan, follow-up, offered), audited with the old
     /// and new terms; `false` if there is no such item.
     async fn set_item_terms(&self, key: &str, t: &ItemTerms, audit: &AuditEvent) -> Result<bool>;
+    /// Adds an item at the end of the catalogue, offered at once, audited; `false` if its key
+    /// is taken.
+    async fn add_device_item(&self, item: &Item, audit: &AuditEvent) -> Result<bool>;
 }
 
 /// The terms of a catalogue item staff may change (the rest — its name, category and the
@@ -508,6 +511,26 @@ impl DevicesStore for Store {
         let n = on_tx!(&mut tx, c => {
             sqlx::query("UPDATE device_items SET cap_fen = $2, loanable = $3, loan_days = $4, max_renewals = $5, followup_days = $6, active = $7 WHERE key = $1")
                 .bind(key).bind(t.cap_fen).bind(t.loan_days > 0).bind(t.loan_days).bind(t.max_renewals).bind(t.followup_days).bind(t.active)
+                .execute(&mut *c).await?.rows_affected()
+        });
+        if n != 1 {
+            return Ok(false);
+        }
+        finish(tx, audit).await?;
+        Ok(true)
+    }
+
+    async fn add_device_item(&self, it: &Item, audit: &AuditEvent) -> Result<bool> {
+        let dis = it
+            .disabilities
+            .iter()
+            .map(|c| c.key())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO device_items (key, seq, label, label_en, category, disabilities, mode, cap_fen, loanable, loan_days, max_renewals, followup_days, active) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM device_items WHERE true ON CONFLICT (key) DO NOTHING")
+                .bind(&it.key).bind(&it.label).bind(&it.label_en).bind(&it.category).bind(dis).bind(it.mode.key()).bind(it.cap_fen).bind(it.loanable).bind(it.loan_days).bind(it.max_renewals).bind(it.followup_days).bind(true)
                 .execute(&mut *c).await?.rows_affected()
         });
         if n != 1 {

@@ -934,3 +934,103 @@ async fn the_catalogue_terms_are_changed_by_the_district_audited_and_used_at_onc
         .expect("items");
     assert!(!offered.iter().any(|i| i.key == "wheelchair"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_district_adds_a_catalogue_item_named_errors_first_then_offered_and_audited() {
+    let db = TestDb::sqlite().await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let app = TestApp::start(db).await;
+    let admin = app.browser("admin").await;
+    let form = |key: &'static str, suits: &'static str, cap: &'static str| {
+        vec![
+            ("n_key", key),
+            ("n_label", "洗澡椅"),
+            ("n_label_en", "bath chair"),
+            ("n_kind", "daily"),
+            ("n_suits", suits),
+            ("n_mode", "in_kind"),
+            ("n_cap_yuan", cap),
+            ("n_loan_days", "0"),
+            ("n_max_renewals", "0"),
+            ("n_followup_days", "30"),
+        ]
+    };
+    let path = "/devices/catalogue/items";
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        path,
+        &form("Bath-Chair", "肢体、飞行", "0"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains("“Bath-Chair”不是有效的目录项代码")
+            && body.contains("“飞行”不是残疾类别")
+            && body.contains("“0”不是有效的金额"),
+        "{body}"
+    );
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        path,
+        &form("wheelchair", "", "100"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("t")
+            .contains("目录中已有代码为“wheelchair”的项")
+    );
+    let before = zhucan_devices::store::DevicesStore::device_items(&app.db.store)
+        .await
+        .expect("items")
+        .len();
+    let r = post_form(
+        &app,
+        &admin,
+        "/devices/catalogue",
+        path,
+        &form("bath_chair", "肢体、多重", "260"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let items = zhucan_devices::store::DevicesStore::device_items(&app.db.store)
+        .await
+        .expect("items");
+    assert_eq!(items.len(), before + 1);
+    let it = items.last().expect("last");
+    assert_eq!(
+        (it.key.as_str(), it.cap_fen, it.loanable),
+        ("bath_chair", 26_000, false)
+    );
+    assert!(it.suits(zhucan_domain::disability::Category::Multiple));
+    assert!(!it.suits(zhucan_domain::disability::Category::Hearing));
+    let page = page_text(&admin, &app.url("/devices/catalogue")).await;
+    assert!(
+        page.contains("洗澡椅") && page.contains("生活自理辅具"),
+        "{page}"
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("devices.catalogue.add".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(audit_rows(&app.db.store, &q, 1).await.len(), 1);
+    let yq = app.browser("yq").await;
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices/catalogue",
+        path,
+        &form("x_chair", "", "1"),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+}
