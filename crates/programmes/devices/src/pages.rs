@@ -2075,6 +2075,28 @@ fn read_count(
     v
 }
 
+/// An item's terms from the fields `{prefix}_cap_yuan`, `_loan_days`, `_max_renewals` and
+/// `_followup_days` (price cap in fen, loan days, renewals, follow-up days), each `None` with
+/// its field's error when it is not valid.
+fn read_terms(
+    sub: &mut Submission,
+    prefix: &str,
+    lang: Lang,
+) -> (Option<i64>, Option<i64>, Option<i64>, Option<i64>) {
+    let field = format!("{prefix}_cap_yuan");
+    let raw = sub.get(&field).to_string();
+    let cap = parse_yuan_to_fen(&raw)
+        .ok()
+        .filter(|f| (1..=100_000_000).contains(f));
+    if cap.is_none() {
+        sub.fail(field, crate::tf(lang, "not-a-price", &[("v", raw.into())]));
+    }
+    let loan_days = read_count(sub, &format!("{prefix}_loan_days"), 0..=730, lang);
+    let renewals = read_count(sub, &format!("{prefix}_max_renewals"), 0..=12, lang);
+    let followup = read_count(sub, &format!("{prefix}_followup_days"), 1..=365, lang);
+    (cap, loan_days, renewals, followup)
+}
+
 /// `POST /devices/catalogue`: changes an item's terms, audited with the old and new ones.
 pub async fn set_terms(
     State(state): State<AppState>,
@@ -2091,19 +2113,7 @@ pub async fn set_terms(
             crate::tf(lang, "not-a-device", &[("v", key.clone().into())]),
         );
     }
-    let raw = sub.get("i_cap_yuan").to_string();
-    let cap = parse_yuan_to_fen(&raw)
-        .ok()
-        .filter(|f| (1..=100_000_000).contains(f));
-    if cap.is_none() {
-        sub.fail(
-            "i_cap_yuan",
-            crate::tf(lang, "not-a-price", &[("v", raw.into())]),
-        );
-    }
-    let loan_days = read_count(&mut sub, "i_loan_days", 0..=730, lang);
-    let renewals = read_count(&mut sub, "i_max_renewals", 0..=12, lang);
-    let followup = read_count(&mut sub, "i_followup_days", 1..=365, lang);
+    let (cap, loan_days, renewals, followup) = read_terms(&mut sub, "i", lang);
     let active = match sub.get("i_active") {
         "yes" => Some(true),
         "no" => Some(false),
@@ -2205,19 +2215,7 @@ pub async fn add_item(
             None
         }
     };
-    let raw = sub.get("n_cap_yuan").to_string();
-    let cap = parse_yuan_to_fen(&raw)
-        .ok()
-        .filter(|f| (1..=100_000_000).contains(f));
-    if cap.is_none() {
-        sub.fail(
-            "n_cap_yuan",
-            crate::tf(lang, "not-a-price", &[("v", raw.into())]),
-        );
-    }
-    let loan_days = read_count(&mut sub, "n_loan_days", 0..=730, lang);
-    let renewals = read_count(&mut sub, "n_max_renewals", 0..=12, lang);
-    let followup = read_count(&mut sub, "n_followup_days", 1..=365, lang);
+    let (cap, loan_days, renewals, followup) = read_terms(&mut sub, "n", lang);
     let (
         Some(label),
         Some(label_en),

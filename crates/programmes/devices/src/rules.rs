@@ -431,6 +431,16 @@ mod tests {
     }
 
     proptest! {
+        /// Any text reads as categories or names the part that is not one, without a panic;
+        /// the keys of what was read read back as the same categories.
+        #[test]
+        fn suits_never_panic_and_round_trip(s in "\\PC{0,40}") {
+            if let Ok(c) = parse_suits(&s) {
+                let keys = c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",");
+                prop_assert_eq!(parse_suits(&keys), Ok(c));
+            }
+        }
+
         /// A subsidy is never negative, never above the price, never above the cap.
         #[test]
         fn subsidy_bounds(price in -1_000_000i64..10_000_000, full in proptest::bool::ANY) {

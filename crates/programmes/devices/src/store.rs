@@ -274,12 +274,7 @@ fn loans(rows: Vec<LoanRow>) -> Result<Vec<Loan>> {
 /// Seeds the catalogue and the parameters (the programme's first migration).
 pub async fn seed(tx: &mut Tx) -> Result<()> {
     for (i, it) in crate::rules::default_items().iter().enumerate() {
-        let dis = it
-            .disabilities
-            .iter()
-            .map(|c| c.key())
-            .collect::<Vec<_>>()
-            .join(",");
+        let dis = suits_column(&it.disabilities);
         on_tx!(tx, c => {
             sqlx::query("INSERT INTO device_items (key, seq, label, label_en, category, disabilities, mode, cap_fen, loanable, loan_days, max_renewals, followup_days, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
                 .bind(&it.key).bind(i as i64 + 1).bind(&it.label).bind(&it.label_en).bind(&it.category).bind(dis).bind(it.mode.key()).bind(it.cap_fen).bind(it.loanable).bind(it.loan_days).bind(it.max_renewals).bind(it.followup_days).bind(true)
@@ -287,6 +282,11 @@ pub async fn seed(tx: &mut Tx) -> Result<()> {
         });
     }
     zhucan_store::policy::seed_params(tx, crate::rules::default_params).await
+}
+
+/// The categories an item suits as stored: their keys, comma-separated (empty: any).
+fn suits_column(c: &[Category]) -> String {
+    c.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
 }
 
 async fn event(
@@ -521,12 +521,7 @@ impl DevicesStore for Store {
     }
 
     async fn add_device_item(&self, it: &Item, audit: &AuditEvent) -> Result<bool> {
-        let dis = it
-            .disabilities
-            .iter()
-            .map(|c| c.key())
-            .collect::<Vec<_>>()
-            .join(",");
+        let dis = suits_column(&it.disabilities);
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO device_items (key, seq, label, label_en, category, disabilities, mode, cap_fen, loanable, loan_days, max_renewals, followup_days, active) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM device_items WHERE true ON CONFLICT (key) DO NOTHING")
