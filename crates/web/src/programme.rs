@@ -127,6 +127,58 @@ pub fn cli_event(
     }
 }
 
+/// The account `username` for a command that binds it to an organisation: a failure (exit
+/// code 2) naming it when there is none, or when its role is not `role`.
+pub async fn account_of_role(
+    store: &Store,
+    username: &str,
+    role: zhucan_domain::access::Role,
+) -> Result<User, Failure> {
+    let Some(user) = store.user_by_username(username).await? else {
+        return Err(Failure::new(
+            format!("没有账户“{username}”"),
+            format!("no account “{username}”"),
+        )
+        .code(2));
+    };
+    if user.role != role {
+        return Err(Failure::new(
+            format!("账户“{username}”的角色不是{}（{}）", role.zh(), role.key()),
+            format!("the account “{username}” is not of role {}", role.key()),
+        )
+        .code(2));
+    }
+    Ok(user)
+}
+
+/// Binds `user` to the organisation `org` (`account_orgs`), audited as `account.org` with the
+/// old and the new binding, and says so on stdout (`what`: the kind of organisation, in
+/// Chinese and English).
+pub async fn bind_account(
+    store: &Store,
+    user: &User,
+    org: &str,
+    what: (&str, &str),
+    lang: Lang,
+) -> Result<(), Failure> {
+    let old = store.account_org(&user.id).await?;
+    let event = cli_event(
+        "account.org",
+        &user.username,
+        serde_json::json!({"old": old, "new": org}),
+    );
+    store.set_account_org(&user.id, Some(org), &event).await?;
+    let name = &user.username;
+    println!(
+        "{}",
+        lang.pick(
+            &format!("账户 {name} 已绑定{} {org}", what.0),
+            &format!("account {name} bound to the {} {org}", what.1)
+        )
+    );
+    Ok(())
+}
+
 /// Records a command-line action in the audit trail.
 pub async fn audit_cli(store: &Store, action: &str, object: &str, detail: serde_json::Value) {
     let e = cli_event(action, object, detail);

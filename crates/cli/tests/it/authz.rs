@@ -34,6 +34,10 @@ const CONFINED: &[(&str, &str, [u16; 2])] = &[
     ("GET", "/rehab/institution", [200, 403]),
     // Its import is multipart: a urlencoded body is refused.
     ("POST", "/rehab/institution/import", [400, 403]),
+    // A device service point's page (this account is bound to no point: it says so) and its
+    // lending (refused: no point).
+    ("GET", "/devices/point", [200, 403]),
+    ("POST", "/devices/point/loans", [403, 403]),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -1477,6 +1481,19 @@ async fn every_route_for_every_role(db: TestDb) {
             "/devices/catalogue/items",
             "/devices/catalogue/items".into(),
             [422, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        // A service point's own page and lending: institution accounts only.
+        (
+            "GET",
+            "/devices/point",
+            "/devices/point".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/devices/point/loans",
+            "/devices/point/loans".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",

@@ -907,17 +907,7 @@ async fn a_child_is_placed_and_served_with_the_keyboard_and_moves_indicator_11()
         )
         .await
         .expect("designate");
-    user(&db.store, "star", Role::Institution, "331003").await;
-    let star = db
-        .store
-        .user_by_username("star")
-        .await
-        .expect("lookup")
-        .expect("exists");
-    db.store
-        .set_account_org(&star.id, Some(inst), &event("account.org"))
-        .await
-        .expect("bind");
+    crate::support::org_account(&db.store, "star", inst).await;
     let app = TestApp::start(db).await;
     let token = app.token("reader").await;
     let indicator = |area: &'static str| {
@@ -1048,7 +1038,7 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
         .add_stock(
             &zhucan_devices::store::StockItem {
                 code: "W-9".into(),
-                point_id: "331003107/院桥辅具服务点".into(),
+                point_id: "331003107/院桥镇辅具服务点".into(),
                 item_key: "wheelchair".into(),
                 condition: zhucan_devices::rules::Condition::Good,
                 note: String::new(),
@@ -1085,6 +1075,8 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
         zhucan_devices::store::Lent::Done(id) => id,
         other => panic!("{other:?}"),
     };
+    // The service point's own account.
+    crate::support::org_account(&db.store, "fj", "331003107/院桥镇辅具服务点").await;
     let app = TestApp::start(db).await;
     let token = app.token("reader").await;
     let indicator = || {
@@ -1110,6 +1102,8 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
     let before = indicator().await;
     let login =
         json!({"path": "/login", "username": "yq", "password": PASSWORD, "totpSecret": null});
+    let point_login =
+        json!({"path": "/login", "username": "fj", "password": PASSWORD, "totpSecret": null});
     let submit = json!({"focus": "form.stack button[type=submit]"});
     let id = me.person.citizen_id.as_str().to_string();
     let job = json!({
@@ -1137,6 +1131,18 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
                     {"focus": "#f-price_yuan"}, {"press": "Control+A"}, {"type": "1200"},
                     submit, {"press": "Enter"},
                     {"expectText": "已适配，待回访"}, {"expectText": "600.00"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "service-point", "login": point_login, "pages": [
+                {"path": "/devices/point", "name": "devices-point"},
+                {"path": format!("/devices/loans/{loan}"), "name": "devices-point-loan"}
+            ], "journeys": [
+                {"name": "point-lend-errors", "steps": [
+                    {"goto": "/"}, {"expectUrl": "/devices/point$"}, {"expectText": "W-9"},
+                    {"focus": "#f-l_citizen_id"}, {"type": id},
+                    {"focus": "#f-l_name"}, {"type": "别的名字"},
+                    submit, {"press": "Enter"},
+                    {"expectText": "的持证残疾人"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true}
                 ]}
             ]}
         ]

@@ -626,9 +626,16 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
             stock.iter().any(|i| i.item_key == "wheelchair"),
             "{stock:?}"
         );
+        // The first point's account: its first wheelchair is `LY-01-001`.
+        let point = stock
+            .iter()
+            .find(|i| i.code == "LY-01-001")
+            .map(|i| i.point_id.clone())
+            .expect("the first point's stock");
         for (name, org) in [
             ("kangfu", designations[0].institution_id.as_str()),
             ("shigong", "HY-SG-01"),
+            ("fuju", point.as_str()),
         ] {
             let u = s
                 .user_by_username(name)
@@ -652,8 +659,69 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
     rt.block_on(async {
         let s = zhucan::open_store(&cli.url).await.expect("open");
         let again = zhucan::programmes().demo(&s).await.expect("demo again");
-        assert_eq!(again.len(), 2);
+        assert_eq!(again.len(), 3);
         assert_eq!(s.stock().await.expect("stock").len(), stock_after_first);
+    });
+}
+
+#[test]
+fn an_account_is_bound_to_its_service_point_only_when_both_fit() {
+    let cli = Cli::new();
+    assert_eq!(
+        cli.run(&["demo", "--persons", "20"], None).status.code(),
+        Some(0)
+    );
+    let point = "331003107/院桥镇辅具服务点";
+    for (name, role) in [("dian", "institution"), ("clerk2", "township_staff")] {
+        let out = cli.run(
+            &["user", "add", name, "--role", role, "--area", "331003107"],
+            Some("a good password 1\n"),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    // Each refusal names what is wrong, and binds nothing.
+    for (args, says) in [
+        (["devices", "bind", "nobody", point], "没有账户“nobody”"),
+        (["devices", "bind", "clerk2", point], "的角色不是服务机构"),
+        (
+            ["devices", "bind", "dian", "331003107/不存在"],
+            "“331003107/不存在”不是开放中的辅具服务点",
+        ),
+    ] {
+        let out = cli.run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
+    let out = cli.run(&["devices", "bind", "dian", point], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("已绑定辅具服务点"));
+    let out = cli.run(&["devices", "points"], None);
+    let listed = text(&out.stdout);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains(point) && l.contains("dian")),
+        "{listed}"
+    );
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let s = zhucan::open_store(&cli.url).await.expect("open");
+        let u = s
+            .user_by_username("dian")
+            .await
+            .expect("lookup")
+            .expect("dian");
+        assert_eq!(
+            s.account_org(&u.id).await.expect("org").as_deref(),
+            Some(point)
+        );
+        let q = zhucan_store::audit::AuditQuery {
+            action: Some("account.org".into()),
+            limit: 10,
+            ..Default::default()
+        };
+        let rows = crate::support::audit_rows(&s, &q, 1).await;
+        assert!(rows.iter().any(|r| r.object == "dian"), "{rows:?}");
     });
 }
 

@@ -170,6 +170,21 @@ pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
     }
 }
 
+/// Creates an `institution` account of the district with [`PASSWORD`], bound to the
+/// organisation `org` (a rehabilitation institution, a device service point).
+pub async fn org_account(store: &Store, name: &str, org: &str) {
+    user(store, name, Role::Institution, "331003").await;
+    let u = store
+        .user_by_username(name)
+        .await
+        .expect("lookup")
+        .expect("exists");
+    store
+        .set_account_org(&u.id, Some(org), &test_event("account.org"))
+        .await
+        .expect("bind");
+}
+
 /// Creates a citizen account with [`PASSWORD`] linked to `person`'s file.
 pub async fn citizen(store: &Store, name: &str, person: &zhucan_domain::ids::CitizenId) {
     let hash = zhucan_web::auth::hash_password(PASSWORD).expect("hash");

@@ -1,7 +1,9 @@
 //! The programme's part of the demo: loan stock (租借) at each open assistive-device service
 //! point (辅具服务点) of the demo district — wheelchairs, walkers, crutches, commode chairs and
-//! nursing beds, each with its own code. Lending is done by staff; no account is needed.
+//! nursing beds, each with its own code — and the first point's own account, `fuju`, which
+//! lends its items (staff lend from any point).
 
+use zhucan_domain::access::Role;
 use zhucan_domain::institution::InstitutionKind;
 use zhucan_store::{Result, Store};
 use zhucan_web::programme::{DemoOrgAccount, cli_event};
@@ -27,8 +29,16 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
         .await?
         .into_iter()
         .filter(|i| i.kind == InstitutionKind::DeviceService && i.is_open_at(today));
+    let mut first = None;
     for (p, point) in points.enumerate() {
         let point_id = point.id();
+        if first.is_none() {
+            first = Some((
+                point_id.clone(),
+                point.name.clone(),
+                point.township.parent(),
+            ));
+        }
         for (key, prefix, n) in STOCK {
             if !items.iter().any(|i| i.key == *key && i.loanable) {
                 continue;
@@ -52,5 +62,17 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
             }
         }
     }
-    Ok(vec![])
+    Ok(first
+        .map(|(org, org_name, district)| DemoOrgAccount {
+            username: "fuju",
+            password: "demo-Fuju-2025",
+            role: Role::Institution,
+            area: district
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "331003".into()),
+            org,
+            org_name,
+        })
+        .into_iter()
+        .collect())
 }

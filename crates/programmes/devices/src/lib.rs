@@ -27,13 +27,17 @@ use std::time::Duration;
 use axum::routing::{MethodRouter, get, post};
 use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::programme::{DemoFuture, Job, NavEntry, SectionAsk, SectionFuture};
+use zhucan_web::programme::{
+    CliContext, CommandFuture, DemoFuture, Job, NavEntry, SectionAsk, SectionFuture,
+};
 use zhucan_web::usecase::Right;
 use zhucan_web::{AppState, Programme};
 
 pub mod api;
+pub mod cli;
 pub mod demo;
 pub mod pages;
+pub mod point;
 pub mod remind;
 pub mod rules;
 pub mod section;
@@ -91,6 +95,8 @@ impl Programme for Devices {
             ("/devices/loans/{id}/renew", post(pages::renew)),
             ("/devices/loans/{id}/return", post(pages::give_back)),
             ("/devices/stock", get(pages::stock).post(pages::add_stock)),
+            ("/devices/point", get(point::page)),
+            ("/devices/point/loans", post(point::lend)),
             ("/devices/stock/condition", post(pages::condition)),
             (
                 "/devices/catalogue",
@@ -102,14 +108,24 @@ impl Programme for Devices {
     }
 
     fn nav(&self) -> Vec<NavEntry> {
-        vec![NavEntry {
-            key: "devices",
-            href: "/devices",
-            zh: "辅助器具",
-            en: "Assistive devices",
-            order: 27,
-            shown: pages::SeesDevices::held_by,
-        }]
+        vec![
+            NavEntry {
+                key: "devices",
+                href: "/devices",
+                zh: "辅助器具",
+                en: "Assistive devices",
+                order: 27,
+                shown: pages::SeesDevices::held_by,
+            },
+            NavEntry {
+                key: "devices_point",
+                href: "/devices/point",
+                zh: "本服务点辅具",
+                en: "Our service point",
+                order: 27,
+                shown: point::ServesPoint::held_by,
+            },
+        ]
     }
 
     fn home_tasks(&self) -> Vec<NavEntry> {
@@ -140,6 +156,19 @@ impl Programme for Devices {
             state.store.clone(),
             Duration::from_secs(3600),
         ))]
+    }
+
+    fn commands(&self) -> Vec<clap::Command> {
+        zhucan_web::programme::subcommands_of::<cli::DevicesCommand>()
+    }
+
+    fn run<'a>(
+        &'a self,
+        top: &'a clap::ArgMatches,
+        ctx: &'a CliContext,
+    ) -> Option<CommandFuture<'a>> {
+        let cmd = zhucan_web::programme::command_of::<cli::DevicesCommand>(top)?;
+        Some(Box::pin(cli::run_command(cmd, ctx)))
     }
 }
 

@@ -53,6 +53,17 @@ impl Right for ActsOnDevices {
     }
 }
 
+/// Lends, renews and takes back items: staff who act on devices, or the account of a device
+/// service point (辅具服务点, role `institution`), on the items of its own point only.
+#[derive(Debug, Clone, Copy)]
+pub struct LendsItems;
+
+impl Right for LendsItems {
+    fn held_by(user: &User) -> bool {
+        ActsOnDevices::held_by(user) || crate::point::ServesPoint::held_by(user)
+    }
+}
+
 /// Adds items to the stock of the service points (the district administrator).
 #[derive(Debug, Clone, Copy)]
 pub struct KeepsStock;
@@ -73,7 +84,7 @@ fn area_of(caller: &PageCaller) -> Result<zhucan_domain::AreaCode, PageError> {
         .ok_or_else(|| PageError::forbidden(caller))
 }
 
-fn date_field(name: &str, label: &str, lang: Lang) -> FormField {
+pub(crate) fn date_field(name: &str, label: &str, lang: Lang) -> FormField {
     let mut f = FormField::new(name, label, "date")
         .required()
         .hint(crate::t(lang, "date-hint"));
@@ -81,7 +92,7 @@ fn date_field(name: &str, label: &str, lang: Lang) -> FormField {
     f
 }
 
-fn item_label(items: &[Item], key: &str, lang: Lang) -> String {
+pub(crate) fn item_label(items: &[Item], key: &str, lang: Lang) -> String {
     items
         .iter()
         .find(|i| i.key == key)
@@ -89,7 +100,7 @@ fn item_label(items: &[Item], key: &str, lang: Lang) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-fn point_label(id: &str, names: &AreaNames) -> String {
+pub(crate) fn point_label(id: &str, names: &AreaNames) -> String {
     match id.split_once('/') {
         Some((t, n)) => format!("{n}（{}）", names.name(t)),
         None => id.to_string(),
@@ -246,7 +257,7 @@ fn case_fields(lang: Lang, items: &[Item]) -> Vec<FormField> {
     ]
 }
 
-fn lend_fields(lang: Lang, available: Vec<(String, String)>) -> Vec<FormField> {
+pub(crate) fn lend_fields(lang: Lang, available: Vec<(String, String)>) -> Vec<FormField> {
     let mut opts = vec![(String::new(), crate::t(lang, "choose").to_string())];
     opts.extend(available);
     vec![
@@ -838,7 +849,7 @@ pub async fn case(
     case_page(&state, &caller, &id, None).await
 }
 
-fn stale(caller: &PageCaller) -> PageError {
+pub(crate) fn stale(caller: &PageCaller) -> PageError {
     PageError::message(
         caller,
         StatusCode::CONFLICT,
@@ -1055,15 +1066,36 @@ pub async fn lend(
     caller: Holds<ActsOnDevices>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
-    let lang = caller.lang;
     let mut sub = Submission::new(form);
     let file = typed_person(&state, &caller, &mut sub, "l_citizen_id").await?;
+    match lend_checked(&state, &caller, &mut sub, file, None).await? {
+        Some(id) => Ok(Redirect::to(&format!("/devices/loans/{id}")).into_response()),
+        None => overview_page(&state, &caller, Some(OverviewPosted::Lend(&sub))).await,
+    }
+}
+
+/// Checks the rest of a lend form (the item `l_code`, of `point` when given, and the day
+/// `l_lent_on`) for the borrower `file` already looked up, and lends: the loan's id, or
+/// `None` with the problems in `sub` and nothing written.
+pub(crate) async fn lend_checked(
+    state: &AppState,
+    caller: &PageCaller,
+    sub: &mut Submission,
+    file: Option<PersonFile>,
+    point: Option<&str>,
+) -> Result<Option<String>, PageError> {
+    let lang = caller.lang;
     let code = sub.get("l_code").to_string();
     let stock = if code.is_empty() {
         sub.fail("l_code", crate::t(lang, "is-required").into());
         None
     } else {
-        let s = state.store.stock_item(&code).await.or_page(&caller)?;
+        let s = state
+            .store
+            .stock_item(&code)
+            .await
+            .or_page(caller)?
+            .filter(|s| point.is_none_or(|p| p == s.point_id));
         if s.is_none() {
             sub.fail(
                 "l_code",
@@ -1073,21 +1105,17 @@ pub async fn lend(
         s
     };
     let item = match &stock {
-        Some(s) => state
-            .store
-            .device_item(&s.item_key)
-            .await
-            .or_page(&caller)?,
+        Some(s) => state.store.device_item(&s.item_key).await.or_page(caller)?,
         None => None,
     };
-    let on = past_date(&mut sub, "l_lent_on", today(), lang);
+    let on = past_date(sub, "l_lent_on", today(), lang);
     if let (Some(f), Some(d)) = (&file, on) {
-        check_present(&mut sub, "l_lent_on", f, d, lang);
+        check_present(sub, "l_lent_on", f, d, lang);
     }
     let (Some(file), Some(stock), Some(item), Some(on), true) =
         (file, stock, item, on, sub.errors.is_empty())
     else {
-        return overview_page(&state, &caller, Some(OverviewPosted::Lend(&sub))).await;
+        return Ok(None);
     };
     let l = Loan {
         id: String::new(),
@@ -1108,7 +1136,7 @@ pub async fn lend(
         "devices.lend",
         l.citizen_id.as_str(),
         "ok",
-        serde_json::json!({"code": l.code, "item": item.key, "lent_on": on, "due_on": l.due_on}),
+        serde_json::json!({"code": l.code, "item": item.key, "point": stock.point_id, "lent_on": on, "due_on": l.due_on}),
     );
     let actor = Actor {
         name: &caller.user.username,
@@ -1118,15 +1146,15 @@ pub async fn lend(
         .store
         .lend(&l, &item.label, &actor, &audit)
         .await
-        .or_page(&caller)?
+        .or_page(caller)?
     {
-        Lent::Done(id) => Ok(Redirect::to(&format!("/devices/loans/{id}")).into_response()),
+        Lent::Done(id) => Ok(Some(id)),
         Lent::NotAvailable => {
             sub.fail(
                 "l_code",
                 crate::tf(lang, "not-available", &[("v", code.into())]),
             );
-            overview_page(&state, &caller, Some(OverviewPosted::Lend(&sub))).await
+            Ok(None)
         }
     }
 }
@@ -1168,18 +1196,8 @@ async fn loan_page(
     posted: Option<LoanPosted<'_>>,
 ) -> PageResult {
     let lang = caller.lang;
-    if !SeesDevices::held_by(&caller.user) {
-        return Err(PageError::forbidden(caller));
-    }
-    let l = state
-        .store
-        .loan(id)
-        .await
-        .or_page(caller)?
-        .ok_or_else(|| PageError::not_found(caller))?;
-    let (file, writes) = file_of(state, caller, &l.citizen_id).await?;
+    let (l, stock, file, writes, staff) = loan_of(state, caller, id).await?;
     let (_, anames) = area_names(state).await.or_page(caller)?;
-    let stock = state.store.stock_item(&l.code).await.or_page(caller)?;
     let item = match &stock {
         Some(s) => state.store.device_item(&s.item_key).await.or_page(caller)?,
         None => None,
@@ -1229,7 +1247,11 @@ async fn loan_page(
         id: l.id.clone(),
         name: file.person.name.clone(),
         masked_id: l.citizen_id.masked(),
-        handle: file.handle.clone(),
+        handle: if staff {
+            file.handle.clone()
+        } else {
+            String::new()
+        },
         code: l.code.clone(),
         item: item
             .as_ref()
@@ -1272,19 +1294,48 @@ pub async fn loan(
     loan_page(&state, &caller, &id, None).await
 }
 
-/// The loan, its item and label, for a change by staff of the borrower's area.
-async fn loan_for_change(
+/// A loan with its stock item and the borrower's file, for a reader: staff within the
+/// borrower's area (403/404 otherwise), or the account of the service point the item belongs
+/// to (404 for any other item, so an id tells nothing). Also whether the reader may change it,
+/// and whether it is staff (who may open the person's file).
+async fn loan_of(
     state: &AppState,
     caller: &PageCaller,
     id: &str,
-) -> Result<(Loan, Item), PageError> {
+) -> Result<(Loan, Option<StockItem>, PersonFile, bool, bool), PageError> {
+    let confined = caller.user.role.confined();
+    if !confined && !SeesDevices::held_by(&caller.user) {
+        return Err(PageError::forbidden(caller));
+    }
     let l = state
         .store
         .loan(id)
         .await
         .or_page(caller)?
         .ok_or_else(|| PageError::not_found(caller))?;
-    let (_, writes) = file_of(state, caller, &l.citizen_id).await?;
+    let stock = state.store.stock_item(&l.code).await.or_page(caller)?;
+    if confined {
+        let point = crate::point::point_of(state, caller).await?;
+        if point.is_none() || stock.as_ref().map(|s| &s.point_id) != point.as_ref() {
+            return Err(PageError::not_found(caller));
+        }
+        let file = crate::point::borrower_file(state, caller, &l.citizen_id)
+            .await?
+            .ok_or_else(|| PageError::not_found(caller))?;
+        return Ok((l, stock, file, true, false));
+    }
+    let (file, writes) = file_of(state, caller, &l.citizen_id).await?;
+    Ok((l, stock, file, writes, true))
+}
+
+/// The loan, its item and label, for a change by staff of the borrower's area or by the
+/// item's service point.
+async fn loan_for_change(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<(Loan, Item), PageError> {
+    let (l, stock, _, writes, _) = loan_of(state, caller, id).await?;
     if !writes {
         return Err(PageError::not_found(caller));
     }
@@ -1296,7 +1347,7 @@ async fn loan_for_change(
             "This item has been returned.",
         ));
     }
-    let item = match state.store.stock_item(&l.code).await.or_page(caller)? {
+    let item = match stock {
         Some(s) => state.store.device_item(&s.item_key).await.or_page(caller)?,
         None => None,
     }
@@ -1307,7 +1358,7 @@ async fn loan_for_change(
 /// `POST /devices/loans/{id}/renew`: extends the due date (at most the item's renewals).
 pub async fn renew(
     State(state): State<AppState>,
-    caller: Holds<ActsOnDevices>,
+    caller: Holds<LendsItems>,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
@@ -1368,7 +1419,7 @@ pub async fn renew(
 /// `POST /devices/loans/{id}/return`: takes the item back, with its condition.
 pub async fn give_back(
     State(state): State<AppState>,
-    caller: Holds<ActsOnDevices>,
+    caller: Holds<LendsItems>,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {

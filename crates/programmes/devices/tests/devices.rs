@@ -1034,3 +1034,213 @@ async fn the_district_adds_a_catalogue_item_named_errors_first_then_offered_and_
     .await;
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_point_lends_its_own_items_to_a_borrower_named_and_identified() {
+    let db = TestDb::sqlite().await;
+    let borrower = person("周借用", 51, zhucan_domain::Category::Physical);
+    put(&db.store, std::slice::from_ref(&borrower)).await;
+    let mut other = point();
+    other.name = "澄江辅具服务点".into();
+    other.township = zhucan_domain::AreaCode::parse("331003001").expect("township");
+    let other_id = "331003001/澄江辅具服务点";
+    db.store
+        .upsert_institutions(&[point(), other])
+        .await
+        .expect("points");
+    for (code, at) in [("P-1", POINT), ("P-2", POINT), ("Q-1", other_id)] {
+        let item = StockItem {
+            code: code.into(),
+            point_id: at.into(),
+            item_key: "wheelchair".into(),
+            condition: Condition::Good,
+            note: String::new(),
+        };
+        assert!(
+            db.store
+                .add_stock(&item, "test", &test_event("a"))
+                .await
+                .expect("stock")
+        );
+    }
+    crate::support::org_account(&db.store, "yqpoint", POINT).await;
+    crate::support::org_account(&db.store, "cjpoint", other_id).await;
+    crate::support::org_account(&db.store, "loose", "331003107/某康复机构").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let app = TestApp::start(db).await;
+    let bid = borrower.person.citizen_id.as_str().to_string();
+    let now = today().to_string();
+
+    // The point account starts on its own page, which lists its items only.
+    let yqp = app.browser("yqpoint").await;
+    let r = yqp.get(app.url("/")).send().await.expect("home");
+    let first = location(&r);
+    let r = yqp.get(app.url(&first)).send().await.expect("start");
+    assert_eq!(location(&r), "/devices/point", "from {first} to its page");
+    let page = page_text(&yqp, &app.url("/devices/point")).await;
+    assert!(
+        page.contains("院桥辅具服务点") && page.contains("P-1") && !page.contains("Q-1"),
+        "{page}"
+    );
+    assert!(page.contains("本点库存 2 件；借出未还 0 件"), "{page}");
+
+    // A wrong name and a right ID: one answer, the same as for an unknown ID; audited.
+    let r = post_form(
+        &app,
+        &yqp,
+        "/devices/point",
+        "/devices/point/loans",
+        &[
+            ("l_citizen_id", &bid),
+            ("l_name", "周别人"),
+            ("l_code", "P-1"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.expect("t");
+    assert!(text.contains("姓名为“周别人”的持证残疾人"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "没有身份证号为 {}、",
+            borrower.person.citizen_id.masked()
+        )),
+        "the message masks the ID: {text}"
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("devices.point.lookup".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let rows = audit_rows(&app.db.store, &q, 1).await;
+    assert!(format!("{rows:?}").contains("not_found"), "{rows:?}");
+
+    // Another point's item is refused, and nothing is lent.
+    let r = post_form(
+        &app,
+        &yqp,
+        "/devices/point",
+        "/devices/point/loans",
+        &[
+            ("l_citizen_id", &bid),
+            ("l_name", "周借用"),
+            ("l_code", "Q-1"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(app.db.store.open_loans().await.expect("loans").is_empty());
+
+    // Its own item, with the ID and name that match: lent, and shown with the borrower.
+    let r = post_form(
+        &app,
+        &yqp,
+        "/devices/point",
+        "/devices/point/loans",
+        &[
+            ("l_citizen_id", &bid),
+            ("l_name", "周借用"),
+            ("l_code", "P-1"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let loan_page = location(&r);
+    let loan_id = loan_page.rsplit('/').next().expect("id").to_string();
+    let l = app.db.store.loan(&loan_id).await.expect("l").expect("loan");
+    assert_eq!((l.code.as_str(), l.lent_by.as_str()), ("P-1", "yqpoint"));
+    let page = page_text(&yqp, &app.url("/devices/point")).await;
+    assert!(
+        page.contains("周借用") && page.contains(&format!("href=\"{loan_page}\"")),
+        "{page}"
+    );
+    let shown = page_text(&yqp, &app.url(&loan_page)).await;
+    assert!(
+        shown.contains("周借用") && !shown.contains("href=\"/persons/"),
+        "the name without a link into the registry: {shown}"
+    );
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("devices.lend".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let rows = audit_rows(&app.db.store, &q, 1).await;
+    assert!(format!("{rows:?}").contains("院桥辅具服务点"), "{rows:?}");
+
+    // Another point sees nothing of the loan; a loose institution account lends nothing.
+    let cjp = app.browser("cjpoint").await;
+    let r = cjp.get(app.url(&loan_page)).send().await.expect("r");
+    assert_eq!(r.status(), 404);
+    let r = post_form(
+        &app,
+        &cjp,
+        &loan_page,
+        &format!("/devices/loans/{loan_id}/renew"),
+        &[("days", "30")],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let loose = app.browser("loose").await;
+    let r = post_form(
+        &app,
+        &loose,
+        "/devices/point",
+        "/devices/point/loans",
+        &[
+            ("l_citizen_id", &bid),
+            ("l_name", "周借用"),
+            ("l_code", "P-2"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = loose.get(app.url(&loan_page)).send().await.expect("r");
+    assert_eq!(r.status(), 404);
+
+    // The point renews and takes back its own loan.
+    let r = post_form(
+        &app,
+        &yqp,
+        &loan_page,
+        &format!("/devices/loans/{loan_id}/renew"),
+        &[("days", "30")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let l = app.db.store.loan(&loan_id).await.expect("l").expect("loan");
+    assert_eq!(l.renewals, 1);
+    let r = post_form(
+        &app,
+        &yqp,
+        &loan_page,
+        &format!("/devices/loans/{loan_id}/return"),
+        &[("returned_on", &now), ("condition", "good")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let l = app.db.store.loan(&loan_id).await.expect("l").expect("loan");
+    assert_eq!(l.returned_on, Some(today()));
+
+    // Township staff still lend the point's items from the programme's page.
+    let yq = app.browser("yq").await;
+    let r = post_form(
+        &app,
+        &yq,
+        "/devices",
+        "/devices/loans",
+        &[
+            ("l_citizen_id", &bid),
+            ("l_code", "P-2"),
+            ("l_lent_on", &now),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // Staff have no point page.
+    let r = yq.get(app.url("/devices/point")).send().await.expect("r");
+    assert_eq!(r.status(), 403);
+}

@@ -5,7 +5,7 @@
 use clap::Subcommand;
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
-use zhucan_web::programme::{CliContext, Failure, cli_event};
+use zhucan_web::programme::{CliContext, Failure, account_of_role, bind_account, cli_event};
 
 use crate::store::{Contractor, HomemodStore};
 
@@ -110,20 +110,7 @@ pub async fn run_command(cmd: HomemodCommand, ctx: &CliContext) -> Result<u8, Fa
             Ok(0)
         }
         ContractorCommand::Bind { username, code } => {
-            let Some(user) = store.user_by_username(&username).await.map_err(fail)? else {
-                return Err(Failure::new(
-                    format!("没有账户“{username}”"),
-                    format!("no account “{username}”"),
-                )
-                .code(2));
-            };
-            if user.role != Role::Contractor {
-                return Err(Failure::new(
-                    format!("账户“{username}”的角色不是施工单位（contractor）"),
-                    format!("the account “{username}” is not of role contractor"),
-                )
-                .code(2));
-            }
+            let user = account_of_role(&store, &username, Role::Contractor).await?;
             if store.contractor(&code).await.map_err(fail)?.is_none() {
                 return Err(Failure::new(
                     format!("没有代码为“{code}”的施工单位"),
@@ -131,23 +118,7 @@ pub async fn run_command(cmd: HomemodCommand, ctx: &CliContext) -> Result<u8, Fa
                 )
                 .code(2));
             }
-            let old = store.account_org(&user.id).await.map_err(fail)?;
-            let event = cli_event(
-                "account.org",
-                &username,
-                serde_json::json!({"old": old, "new": code}),
-            );
-            store
-                .set_account_org(&user.id, Some(&code), &event)
-                .await
-                .map_err(fail)?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("账户 {username} 已绑定施工单位 {code}"),
-                    &format!("account {username} bound to contractor {code}")
-                )
-            );
+            bind_account(&store, &user, &code, ("施工单位", "contractor"), lang).await?;
             Ok(0)
         }
         ContractorCommand::List => {

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use zhucan_domain::Lang;
 use zhucan_domain::access::Role;
 use zhucan_domain::parse::parse_date;
-use zhucan_web::programme::{CliContext, Failure, cli_event};
+use zhucan_web::programme::{CliContext, Failure, account_of_role, bind_account, cli_event};
 
 use crate::rules::Designation;
 use crate::store::RehabStore;
@@ -145,20 +145,7 @@ pub async fn run_command(cmd: RehabCommand, ctx: &CliContext) -> Result<u8, Fail
             username,
             institution,
         } => {
-            let Some(user) = store.user_by_username(&username).await.map_err(fail)? else {
-                return Err(Failure::new(
-                    format!("没有账户“{username}”"),
-                    format!("no account “{username}”"),
-                )
-                .code(2));
-            };
-            if user.role != Role::Institution {
-                return Err(Failure::new(
-                    format!("账户“{username}”的角色不是服务机构（institution）"),
-                    format!("the account “{username}” is not of role institution"),
-                )
-                .code(2));
-            }
+            let user = account_of_role(&store, &username, Role::Institution).await?;
             if store
                 .designation(&institution)
                 .await
@@ -171,23 +158,14 @@ pub async fn run_command(cmd: RehabCommand, ctx: &CliContext) -> Result<u8, Fail
                 )
                 .code(2));
             }
-            let old = store.account_org(&user.id).await.map_err(fail)?;
-            let event = cli_event(
-                "account.org",
-                &username,
-                serde_json::json!({"old": old, "new": institution}),
-            );
-            store
-                .set_account_org(&user.id, Some(&institution), &event)
-                .await
-                .map_err(fail)?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("账户 {username} 已绑定机构 {institution}"),
-                    &format!("account {username} bound to {institution}")
-                )
-            );
+            bind_account(
+                &store,
+                &user,
+                &institution,
+                ("定点康复机构", "designated institution"),
+                lang,
+            )
+            .await?;
             Ok(0)
         }
         RehabSub::List => {

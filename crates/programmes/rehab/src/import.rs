@@ -11,6 +11,7 @@ use crate::prelude::*;
 use axum::extract::{FromRequest, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use zhucan_domain::institution::InstitutionKind;
 use zhucan_domain::lang::{Lang, Localized};
 use zhucan_domain::ledger::{Fact, FactKind};
 use zhucan_store::registry::Actor;
@@ -240,6 +241,25 @@ pub async fn institution(
     caller: Holds<IsInstitution>,
     Query(q): Query<MonthParams>,
 ) -> PageResult {
+    // An institution account starts here (the lowest menu entry); one bound to a device
+    // service point has its own page instead (DECISIONS: one role for both kinds of body).
+    if let Some(org) = state
+        .store
+        .account_org(&caller.user.id)
+        .await
+        .or_page(&caller)?
+    {
+        let point = state
+            .store
+            .institutions()
+            .await
+            .or_page(&caller)?
+            .into_iter()
+            .any(|i| i.kind == InstitutionKind::DeviceService && i.id() == org);
+        if point {
+            return Ok(Redirect::to("/devices/point").into_response());
+        }
+    }
     let notice = q.imported.map(|n| {
         crate::tf(
             caller.lang,

@@ -76,19 +76,6 @@ fn child(name: &str, seq: u32, township: &str) -> PersonRecord {
     r
 }
 
-async fn bind(store: &zhucan_store::Store, username: &str, inst: &str) {
-    user(store, username, Role::Institution, "331003").await;
-    let u = store
-        .user_by_username(username)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    store
-        .set_account_org(&u.id, Some(inst), &test_event("account.org"))
-        .await
-        .expect("bind");
-}
-
 struct World {
     app: TestApp,
     kid: PersonRecord,
@@ -142,8 +129,8 @@ async fn setup() -> World {
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
     user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
     user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
-    bind(&db.store, "star", STAR).await;
-    bind(&db.store, "moon", MOON).await;
+    crate::support::org_account(&db.store, "star", STAR).await;
+    crate::support::org_account(&db.store, "moon", MOON).await;
     World {
         app: TestApp::start(db).await,
         kid,
