@@ -329,7 +329,7 @@ async fn export_csv(store: &Store, dir: &Path) -> Result<serde_json::Value, Erro
                 }
                 (None, None)
             }
-            ParamValue::Years(_) => (None, None),
+            ParamValue::Years(_) | ParamValue::Count(_) | ParamValue::Flag(_) => (None, None),
         };
         writeln!(
             xf,

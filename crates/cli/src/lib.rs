@@ -21,6 +21,7 @@ pub fn programmes() -> Programmes {
         zhucan_homemod::programme(),
         zhucan_rehab::programme(),
         zhucan_devices::programme(),
+        zhucan_employment::programme(),
     ])
 }
 

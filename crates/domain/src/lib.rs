@@ -24,6 +24,7 @@ pub mod person;
 pub mod policy;
 pub mod ratio;
 pub mod timeline;
+pub mod uscc;
 pub mod workflow;
 
 pub use area::{AreaCode, AreaLevel};

@@ -34,6 +34,17 @@ coded_enum! {
         RehabChildAgeLimit = ("rehab_child_age_limit", "儿童康复救助年龄上限（周岁，不含）", "child rehabilitation age limit (years, exclusive)"),
         DeviceFullStatuses = ("device_full_statuses", "辅具全额补贴对象家庭经济状况", "household statuses whose devices are subsidised in full"),
         DeviceSubsidyRatio = ("device_subsidy_ratio", "辅具补贴比例（其他对象）", "device subsidy ratio (everyone else)"),
+        EmploymentQuotaRatio = ("employment_quota_ratio", "按比例安排残疾人就业的比例（占在职职工）", "quota of disabled employees (of the staff)"),
+        EmploymentReducedThreshold = ("employment_reduced_threshold", "保障金分档减缴的安排比例界限", "placement ratio dividing the two reduced levy shares"),
+        EmploymentShareAbove = ("employment_share_above", "安排比例达到界限但未达规定比例的缴纳比例", "levy share to pay at or above that ratio but under the quota"),
+        EmploymentShareBelow = ("employment_share_below", "安排比例低于界限的缴纳比例", "levy share to pay under that ratio"),
+        EmploymentExemptStaff = ("employment_exempt_staff", "免征保障金的在职职工人数（含）以下", "staff at or under which the levy is not charged"),
+        EmploymentLocalAverageWage = ("employment_local_average_wage", "当地社会平均工资（元/年）", "local average wage (yuan a year)"),
+        EmploymentWageCapMultiple = ("employment_wage_cap_multiple", "保障金计征工资上限（当地社会平均工资的倍数）", "levy wage cap (multiple of the local average wage)"),
+        EmploymentMinimumWage = ("employment_minimum_wage", "最低工资标准（元/月）", "minimum wage (yuan a month)"),
+        EmploymentReward = ("employment_reward", "超比例安排奖励（元/人·年）", "reward per disabled employee over the quota (yuan a year)"),
+        EmploymentMinContractMonths = ("employment_min_contract_months", "计入安排的劳动合同最短期限（月）", "shortest contract that counts (months)"),
+        EmploymentSevereDouble = ("employment_severe_double", "一、二级残疾职工按两人计算", "a grade 1–2 employee counts as two"),
     }
 }
 
@@ -47,6 +58,17 @@ impl ParamKey {
             | ParamKey::HomemodSubsidyRatio => "homemod",
             ParamKey::RehabChildMonthly | ParamKey::RehabChildAgeLimit => "rehab",
             ParamKey::DeviceFullStatuses | ParamKey::DeviceSubsidyRatio => "devices",
+            ParamKey::EmploymentQuotaRatio
+            | ParamKey::EmploymentReducedThreshold
+            | ParamKey::EmploymentShareAbove
+            | ParamKey::EmploymentShareBelow
+            | ParamKey::EmploymentExemptStaff
+            | ParamKey::EmploymentLocalAverageWage
+            | ParamKey::EmploymentWageCapMultiple
+            | ParamKey::EmploymentMinimumWage
+            | ParamKey::EmploymentReward
+            | ParamKey::EmploymentMinContractMonths
+            | ParamKey::EmploymentSevereDouble => "employment",
             _ => "subsidies",
         }
     }
@@ -106,6 +128,10 @@ pub enum ParamValue {
     Statuses(Vec<EconomicStatus>),
     Tiers(Vec<Tier>),
     Years(i64),
+    /// A whole number of something else (staff, months).
+    Count(i64),
+    /// Yes or no.
+    Flag(bool),
 }
 
 impl ParamValue {
@@ -128,6 +154,8 @@ impl ParamValue {
                 .collect::<Vec<_>>()
                 .join(", "),
             ParamValue::Years(y) => y.to_string(),
+            ParamValue::Count(n) => n.to_string(),
+            ParamValue::Flag(b) => if *b { "是" } else { "否" }.into(),
         }
     }
 }
@@ -174,13 +202,20 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
         return Err(err("必填", "is required"));
     }
     match key {
-        ParamKey::DibaoStandard | ParamKey::HomemodHouseholdCap | ParamKey::RehabChildMonthly => {
-            Ok(ParamValue::Fen(yuan(s)?))
-        }
+        ParamKey::DibaoStandard
+        | ParamKey::HomemodHouseholdCap
+        | ParamKey::RehabChildMonthly
+        | ParamKey::EmploymentLocalAverageWage
+        | ParamKey::EmploymentMinimumWage
+        | ParamKey::EmploymentReward => Ok(ParamValue::Fen(yuan(s)?)),
         ParamKey::LivingRatio
         | ParamKey::ResidentialUplift
         | ParamKey::HomemodSubsidyRatio
-        | ParamKey::DeviceSubsidyRatio => {
+        | ParamKey::DeviceSubsidyRatio
+        | ParamKey::EmploymentQuotaRatio
+        | ParamKey::EmploymentReducedThreshold
+        | ParamKey::EmploymentShareAbove
+        | ParamKey::EmploymentShareBelow => {
             let v = crate::ratio::parse_ratio(s).map_err(|_| {
                 err(
                     format!("“{s}”不是有效比例（写 30% 或 0.3，0–100%）"),
@@ -189,7 +224,9 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
             })?;
             Ok(ParamValue::Ratio(v))
         }
-        ParamKey::TekunMultiplier | ParamKey::MarginalRatio => {
+        ParamKey::TekunMultiplier
+        | ParamKey::MarginalRatio
+        | ParamKey::EmploymentWageCapMultiple => {
             // A multiple: 1.3 or 130%.
             let v = match s.strip_suffix('%') {
                 Some(p) => crate::ratio::scaled(p.trim(), 4),
@@ -261,6 +298,23 @@ pub fn parse_value(key: ParamKey, input: &str) -> Result<ParamValue, ParamError>
             }
             Ok(ParamValue::Tiers(out))
         }
+        ParamKey::EmploymentExemptStaff | ParamKey::EmploymentMinContractMonths => {
+            let n = crate::parse::parse_int(s, 0, 100_000).map_err(|_| {
+                err(
+                    format!("“{s}”应为 0 到 100000 的整数"),
+                    format!("“{s}” must be a whole number from 0 to 100000"),
+                )
+            })?;
+            Ok(ParamValue::Count(n))
+        }
+        ParamKey::EmploymentSevereDouble => match s.to_lowercase().as_str() {
+            "是" | "yes" | "y" | "true" | "1" => Ok(ParamValue::Flag(true)),
+            "否" | "no" | "n" | "false" | "0" => Ok(ParamValue::Flag(false)),
+            _ => Err(err(
+                format!("“{s}”应为“是”或“否”"),
+                format!("“{s}” must be yes or no"),
+            )),
+        },
         ParamKey::EmploymentDisregardYears
         | ParamKey::EmploymentTaperYears
         | ParamKey::HomemodPeriodYears

@@ -27,6 +27,7 @@ pub mod access_log;
 pub mod account;
 pub mod api;
 pub mod auth;
+pub mod cli_out;
 pub mod error;
 pub mod forms;
 pub mod limits;

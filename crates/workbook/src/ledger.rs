@@ -438,39 +438,11 @@ fn short_text(d: &Data, c: &Ctx) -> Result<String, Bad> {
     Ok(s)
 }
 
-/// A unified social credit code (统一社会信用代码, GB 32100): 18 characters of digits and
-/// capitals other than I, O, S, V, Z, with its check character.
+/// A unified social credit code (统一社会信用代码, GB 32100), with its check character.
 fn uscc(d: &Data, c: &Ctx) -> Result<String, Bad> {
-    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let s = cell::norm(&cell::ident(d, c)?).to_ascii_uppercase();
-    let vals: Option<Vec<u32>> = s
-        .chars()
-        .map(|ch| CHARS.find(ch).map(|i| i as u32))
-        .collect();
-    let bad = || {
-        c.pick(
-            "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）",
-            "a unified social credit code is 18 digits or capital letters (no I, O, S, V, Z)",
-        )
-    };
-    let Some(vals) = vals.filter(|v| v.len() == 18) else {
-        return Err(bad());
-    };
-    let sum: u32 = vals.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
-    let check = (31 - sum % 31) % 31;
-    if vals[17] != check {
-        let expected = CHARS.chars().nth(check as usize).unwrap_or('?');
-        return Err(match c.lang {
-            Lang::Zh => format!("统一社会信用代码校验位错误：应为 {expected}"),
-            Lang::En => format!(
-                "wrong check character of the unified social credit code: {expected} expected"
-            ),
-        });
-    }
-    Ok(s)
+    zhucan_domain::uscc::Uscc::parse(&cell::ident(d, c)?)
+        .map(String::from)
+        .map_err(|e| e.message(c.lang))
 }
 
 /// Field `i` of the kind's list.

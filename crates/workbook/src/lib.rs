@@ -11,6 +11,7 @@ zhucan_domain::catalogue!();
 mod areas;
 mod cell;
 mod columns;
+pub mod declaration;
 mod error;
 mod export;
 mod grid;

@@ -9,23 +9,23 @@ use std::process::{Command, Output, Stdio};
 use rust_xlsxwriter::{Format, Workbook};
 use zhucan_domain::ids::with_check_char;
 
-struct Cli {
+pub(crate) struct Cli {
     dir: tempfile::TempDir,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Cli {
-    fn new() -> Cli {
+    pub(crate) fn new() -> Cli {
         let dir = tempfile::tempdir().expect("dir");
         let url = format!("sqlite://{}", dir.path().join("z.db").display());
         Cli { dir, url }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    pub(crate) fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
         cmd.args(args)
             .arg("--database-url")
@@ -49,12 +49,12 @@ impl Cli {
         child.wait_with_output().expect("wait")
     }
 
-    async fn store(&self) -> zhucan_store::Store {
+    pub(crate) async fn store(&self) -> zhucan_store::Store {
         zhucan::open_store(&self.url).await.expect("open")
     }
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 

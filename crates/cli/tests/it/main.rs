@@ -24,6 +24,8 @@ mod access;
 mod devices;
 #[path = "../../../programmes/ecert/tests/ecert.rs"]
 mod ecert;
+#[path = "../../../programmes/employment/tests/employment.rs"]
+mod employment;
 #[path = "../../../programmes/feeds/tests/feeds.rs"]
 mod feeds;
 #[path = "../../../programmes/registry/tests/file_edit.rs"]

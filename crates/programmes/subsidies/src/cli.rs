@@ -2,7 +2,6 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::store::PayrollLine;
@@ -14,6 +13,7 @@ use zhucan_domain::{Lang, Localized};
 use zhucan_facts::FactsCache;
 use zhucan_store::Store;
 
+use zhucan_web::cli_out::{emit, format_of, json_bytes, xlsx_failed};
 use zhucan_web::programme::{CliContext, Failure};
 
 fn usage(zh: String, en: String) -> Failure {
@@ -122,71 +122,6 @@ async fn area(store: &Store, raw: Option<&str>) -> Result<AreaCode, Failure> {
             Ok(code)
         }
     }
-}
-
-fn format_of(raw: &str, out: Option<&PathBuf>) -> Result<String, Failure> {
-    let f = raw.trim().to_ascii_lowercase();
-    if !["table", "json", "xlsx"].contains(&f.as_str()) {
-        return Err(usage(
-            format!("--format 的值“{raw}”无效：应为 table、json 或 xlsx"),
-            format!("--format “{raw}” is invalid: use table, json or xlsx"),
-        ));
-    }
-    if f == "xlsx" && out.is_none() {
-        return Err(usage(
-            "--format xlsx 需要 --out 文件名".into(),
-            "--format xlsx needs --out FILE".into(),
-        ));
-    }
-    Ok(f)
-}
-
-fn emit(bytes: Vec<u8>, out: Option<&PathBuf>, lang: Lang) -> Result<(), Failure> {
-    match out {
-        Some(path) => {
-            std::fs::write(path, &bytes).map_err(|e| {
-                Failure::new(
-                    format!("无法写入 {}：{e}", path.display()),
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })?;
-            eprintln!(
-                "{}",
-                lang.pick(
-                    &format!("已写入 {}", path.display()),
-                    &format!("written to {}", path.display())
-                )
-            );
-        }
-        None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&bytes).and_then(|_| o.flush()).map_err(|e| {
-                Failure::new(
-                    format!("无法输出：{e}"),
-                    format!("cannot write the output: {e}"),
-                )
-            })?;
-        }
-    }
-    Ok(())
-}
-
-fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, Failure> {
-    let mut s = serde_json::to_string_pretty(v).map_err(|e| {
-        Failure::new(
-            format!("无法输出 JSON：{e}"),
-            format!("cannot write JSON: {e}"),
-        )
-    })?;
-    s.push('\n');
-    Ok(s.into_bytes())
-}
-
-fn xlsx_failed(e: impl std::fmt::Display) -> Failure {
-    Failure::new(
-        format!("无法生成工作簿：{e}"),
-        format!("cannot write the workbook: {e}"),
-    )
 }
 
 /// `zhucan subsidies audit`.

@@ -1,0 +1,1 @@
+review-title = Employment quota review ({ $year })
