@@ -18,7 +18,8 @@ pub(crate) struct FieldDef {
     pub aliases: &'static [&'static str],
 }
 
-const fn f(zh: &'static str, key: &'static str, required: bool) -> FieldDef {
+/// A column without other spellings.
+pub(crate) const fn f(zh: &'static str, key: &'static str, required: bool) -> FieldDef {
     FieldDef {
         zh,
         key,
@@ -27,7 +28,8 @@ const fn f(zh: &'static str, key: &'static str, required: bool) -> FieldDef {
     }
 }
 
-const fn fa(
+/// A column with other spellings seen in real files.
+pub(crate) const fn fa(
     zh: &'static str,
     key: &'static str,
     required: bool,

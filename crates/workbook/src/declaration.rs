@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use calamine::Data;
 use zhucan_domain::Localized;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::person::parse_name;
 use zhucan_domain::uscc::Uscc;
 
 use crate::cell::{self, Bad, Ctx};
-use crate::columns::{FieldDef, HeaderMatcher, find_header};
+use crate::columns::{FieldDef, HeaderMatcher, fa, find_header};
 use crate::grid::Book;
+use crate::ledger::{name, short_text};
 use crate::rows::{Layout, RowCheck};
 use crate::{FileError, ImportOptions, Issue, Loaded, Progress, column_warnings, data_rows};
 
@@ -56,20 +56,6 @@ pub struct Declaration {
     /// One issue per bad cell: any makes the file unusable.
     pub rejected: Vec<Issue>,
     pub warnings: Vec<Issue>,
-}
-
-const fn fa(
-    zh: &'static str,
-    key: &'static str,
-    required: bool,
-    aliases: &'static [&'static str],
-) -> FieldDef {
-    FieldDef {
-        zh,
-        key,
-        required,
-        aliases,
-    }
 }
 
 const USCC: FieldDef = fa(
@@ -333,22 +319,6 @@ fn citizen(d: &Data, c: &Ctx) -> Result<CitizenId, Bad> {
     CitizenId::parse_on(&s, c.today)
         .map(|p| p.id)
         .map_err(|e| e.message(c.lang))
-}
-
-fn name(d: &Data, c: &Ctx) -> Result<String, Bad> {
-    parse_name(&cell::text(d)).map_err(|e| c.msg(&e))
-}
-
-fn short_text(d: &Data, c: &Ctx) -> Result<String, Bad> {
-    let s: String = cell::norm(&cell::text(d))
-        .trim()
-        .chars()
-        .filter(|ch| !ch.is_control())
-        .collect();
-    if s.chars().count() > 100 {
-        return Err(c.msg(&zhucan_domain::parse::ValueError::TooLong { max: 100 }));
-    }
-    Ok(s)
 }
 
 /// The average staff: a number above 0 (up to ten million), to the millionth.

@@ -14,7 +14,7 @@ use zhucan_domain::person::{EconomicStatus, EmploymentStatus, Insurance, SchoolS
 
 use crate::areas::{AreaIndex, Village};
 use crate::cell::{self, Bad, Ctx};
-use crate::columns::{FieldDef, HeaderMatcher, find_header};
+use crate::columns::{FieldDef, HeaderMatcher, f, fa, find_header};
 use crate::grid::{Book, Grid};
 use crate::rows::{Layout, RowCheck};
 use crate::{FileError, ImportOptions, Issue, Loaded, Progress, column_warnings, data_rows};
@@ -42,29 +42,6 @@ pub struct ParsedFacts {
     /// One issue per bad cell; a row with any is not applied.
     pub rejected: Vec<Issue>,
     pub warnings: Vec<Issue>,
-}
-
-const fn f(zh: &'static str, key: &'static str, required: bool) -> FieldDef {
-    FieldDef {
-        zh,
-        key,
-        required,
-        aliases: &[],
-    }
-}
-
-const fn fa(
-    zh: &'static str,
-    key: &'static str,
-    required: bool,
-    aliases: &'static [&'static str],
-) -> FieldDef {
-    FieldDef {
-        zh,
-        key,
-        required,
-        aliases,
-    }
 }
 
 const ID: FieldDef = fa(
@@ -416,7 +393,7 @@ fn citizen(d: &Data, c: &Ctx) -> Result<ParsedCitizenId, Bad> {
     CitizenId::parse_on(&s, c.today).map_err(|e| e.message(c.lang))
 }
 
-fn name(d: &Data, c: &Ctx) -> Result<String, Bad> {
+pub(crate) fn name(d: &Data, c: &Ctx) -> Result<String, Bad> {
     parse_name(&cell::text(d)).map_err(|e| c.msg(&e))
 }
 
@@ -426,7 +403,7 @@ fn past_date(d: &Data, c: &Ctx) -> Result<NaiveDate, Bad> {
 }
 
 /// A short text (a device, a service, a school): at most 100 characters.
-fn short_text(d: &Data, c: &Ctx) -> Result<String, Bad> {
+pub(crate) fn short_text(d: &Data, c: &Ctx) -> Result<String, Bad> {
     let s: String = cell::norm(&cell::text(d))
         .trim()
         .chars()
