@@ -16,6 +16,7 @@ coded_enum! {
         Citizen = ("citizen", "残疾人及家属", "citizen"),
         Institution = ("institution", "服务机构（定点康复、辅具服务点）", "service institution (rehabilitation, device point)"),
         Contractor = ("contractor", "无障碍改造施工单位", "home-modification contractor"),
+        Employer = ("employer", "用人单位（按比例就业申报）", "employer (quota declaration)"),
     }
 }
 
@@ -74,12 +75,12 @@ impl Role {
         matches!(self, Role::DistrictAdmin)
     }
 
-    /// Whether the account works for one organisation (an institution, a contractor) and sees
-    /// only that organisation's own cases, never a person file or a list of persons: its
-    /// programmes confine every query to the organisation bound to the account
+    /// Whether the account works for one organisation (an institution, a contractor, an
+    /// employer) and sees only that organisation's own cases, never a person file or a list of
+    /// persons: its programmes confine every query to the organisation bound to the account
     /// (`account_orgs`), and an account without a binding sees nothing.
     pub fn confined(self) -> bool {
-        matches!(self, Role::Institution | Role::Contractor)
+        matches!(self, Role::Institution | Role::Contractor | Role::Employer)
     }
 
     /// Whether the role must sign in with a second factor.

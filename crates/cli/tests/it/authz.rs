@@ -16,28 +16,39 @@ const ROLES: [&str; 8] = [
 ];
 
 /// The roles confined to one organisation's cases ([`Role::confined`]).
-const CONFINED_ROLES: [&str; 2] = ["institution", "contractor"];
+const CONFINED_ROLES: [&str; 3] = ["institution", "contractor", "employer"];
 
 /// (method, route pattern, expected statuses for `CONFINED_ROLES`) where a confined role is
 /// not refused: a programme's own queue of its organisation's cases. Every other route is 403
 /// or 404 for them (or what every signed-in account gets, see below).
-const CONFINED: &[(&str, &str, [u16; 2])] = &[
+const CONFINED: &[(&str, &str, [u16; 3])] = &[
     // Their own account: enrolling a second factor (the empty form is refused by field, as
     // for every account without one) and signing in for a token.
-    ("POST", "/account/2fa", [422, 422]),
-    ("POST", "/api/v1/session", [200, 200]),
+    ("POST", "/account/2fa", [422, 422, 422]),
+    ("POST", "/api/v1/session", [200, 200, 200]),
     // Their pages start at their own cases (an institution's children, a contractor's
     // projects).
-    ("GET", "/", [303, 303]),
-    ("GET", "/homemod/works", [403, 200]),
+    ("GET", "/", [303, 303, 303]),
+    ("GET", "/homemod/works", [403, 200, 403]),
     // An institution's pages start at its children.
-    ("GET", "/rehab/institution", [200, 403]),
+    ("GET", "/rehab/institution", [200, 403, 403]),
     // Its import is multipart: a urlencoded body is refused.
-    ("POST", "/rehab/institution/import", [400, 403]),
+    ("POST", "/rehab/institution/import", [400, 403, 403]),
     // A device service point's page (this account is bound to no point: it says so) and its
     // lending (refused: no point).
-    ("GET", "/devices/point", [200, 403]),
-    ("POST", "/devices/point/loans", [403, 403]),
+    ("GET", "/devices/point", [200, 403, 403]),
+    ("POST", "/devices/point/loans", [403, 403, 403]),
+    // An employer's own page (bound to an employer with no declaration), its upload
+    // (multipart: a urlencoded body is refused), and another employer's review (404) that it
+    // may not contest (404).
+    ("GET", "/employment/employer", [403, 403, 200]),
+    ("POST", "/employment/employer/import", [403, 403, 400]),
+    ("GET", "/employment/employers/{uscc}", [403, 403, 404]),
+    (
+        "POST",
+        "/employment/employers/{uscc}/contest",
+        [403, 403, 404],
+    ),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -86,6 +97,7 @@ async fn every_route_for_every_role(db: TestDb) {
     for (name, role) in [
         ("institution", Role::Institution),
         ("contractor", Role::Contractor),
+        ("employer", Role::Employer),
     ] {
         user(&db.store, name, role, "331003").await;
         let u = db
@@ -1482,6 +1494,63 @@ async fn every_route_for_every_role(db: TestDb) {
             "/devices/catalogue/items".into(),
             [422, 403, 403, 403, 403, 403, 403, 403],
         ),
+        // The quota review: district and township staff read; the district imports and
+        // confirms (an employer that has no declaration: not found); an employer's own page,
+        // upload and objection are the employer's; the public list is anyone's.
+        (
+            "GET",
+            "/employment",
+            "/employment?year=2025".into(),
+            [200, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/import",
+            "/employment/import".into(),
+            [400, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/employers/{uscc}",
+            "/employment/employers/91331003MA2AAAAA0X?year=2025".into(),
+            [404, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/employers/{uscc}/confirm",
+            "/employment/employers/91331003MA2AAAAA0X/confirm".into(),
+            [404, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/employers/{uscc}/contest",
+            "/employment/employers/91331003MA2AAAAA0X/contest".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/employers/{uscc}/profile",
+            "/employment/employers/91331003MA2AAAAA0X/profile".into(),
+            [404, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/employer",
+            "/employment/employer".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/employer/import",
+            "/employment/employer/import".into(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/public/employment",
+            "/public/employment?year=2025".into(),
+            [200; 8],
+        ),
         // A service point's own page and lending: institution accounts only.
         (
             "GET",
@@ -1703,6 +1772,12 @@ async fn every_route_for_every_role(db: TestDb) {
             ),
             (
                 "GET",
+                "/api/v1/employment/reviews",
+                "/api/v1/employment/reviews?year=2025".to_string(),
+                [200, 200, 403, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
                 "/api/v1/rehab/records",
                 "/api/v1/rehab/records?month=2026-01".to_string(),
                 [200, 200, 200, 403, 403, 403, 403, 403],
@@ -1876,7 +1951,7 @@ async fn every_route_for_every_role(db: TestDb) {
     // may use (the pages where the auditor, the system and the security administrator all
     // get the same, non-refused answer: home, own account, public pages) and the rows a
     // programme declares for them in `CONFINED` (its own queues).
-    let confined_rows: BTreeMap<(&str, &str), [u16; 2]> =
+    let confined_rows: BTreeMap<(&str, &str), [u16; 3]> =
         CONFINED.iter().map(|(m, p, e)| ((*m, *p), *e)).collect();
     for (i, role) in CONFINED_ROLES.iter().enumerate() {
         let expect = |method: &str, pattern: &str, row: &[u16; 8]| -> Vec<u16> {
@@ -1891,10 +1966,10 @@ async fn every_route_for_every_role(db: TestDb) {
             }
         };
         let client = app.browser(role).await;
-        let start = if *role == "contractor" {
-            "/homemod/works"
-        } else {
-            "/rehab/institution"
+        let start = match *role {
+            "contractor" => "/homemod/works",
+            "employer" => "/employment/employer",
+            _ => "/rehab/institution",
         };
         let home = client
             .get(app.url(start))

@@ -1154,3 +1154,120 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
     }
     assert_eq!(indicator().await, before + 1);
 }
+
+/// The quota review, keyboard only: the district confirms an employer's review (and
+/// indicator 9 moves by the one employee counted); the employer objects, first without a
+/// reason (the error tied to the field), then with one; every page of it — the year's list,
+/// the review, the employer's own page, the public list — passes axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_review_is_confirmed_and_contested_with_the_keyboard_and_moves_indicator_9() {
+    use zhucan_employment::store::{Declarant, DeclaredPerson, NewDeclaration};
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    let worker = crate::support::record(
+        "就业甲",
+        chrono::NaiveDate::from_ymd_opt(1985, 3, 3).expect("d"),
+        901,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::Three,
+    );
+    crate::support::put(&db.store, std::slice::from_ref(&worker)).await;
+    crate::support::user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    crate::support::user(&db.store, "reader", Role::DistrictAdmin, "331003").await;
+    let uscc = zhucan_domain::uscc::Uscc::with_check("91331003000000901").expect("uscc");
+    crate::support::user(&db.store, "dw", Role::Employer, "331003").await;
+    let u = db
+        .store
+        .user_by_username("dw")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    db.store
+        .set_account_org(
+            &u.id,
+            Some(uscc.as_str()),
+            &crate::support::test_event("account.org"),
+        )
+        .await
+        .expect("bind");
+    db.store
+        .save_declarations(
+            2025,
+            &[NewDeclaration {
+                uscc: uscc.clone(),
+                name: "无障碍测试公司".into(),
+                township: "院桥镇".into(),
+                area_code: "331003107".into(),
+                avg_staff_micro: 120_000_000,
+                avg_wage_fen: 10_000_000,
+                employees: vec![DeclaredPerson {
+                    citizen_id: worker.person.citizen_id.clone(),
+                    name: Some("就业甲".into()),
+                    contract_months: 12,
+                    monthly_wage_fen: 300_000,
+                    insured: true,
+                }],
+            }],
+            "import",
+            Declarant::Staff,
+            "test",
+            &crate::support::test_event("employment.declare"),
+        )
+        .await
+        .expect("declare");
+    let app = TestApp::start(db).await;
+    let token = app.token("reader").await;
+    let before = crate::support::indicator(&app, &token, "331003", "employment_rate").await;
+    let login = |u: &str| {
+        let secret = if u == "admin" {
+            json!(crate::support::TOTP_SECRET)
+        } else {
+            json!(null)
+        };
+        json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": secret})
+    };
+    let review = format!("/employment/employers/{uscc}?year=2025");
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "district-employment", "login": login("admin"), "pages": [
+                {"path": "/employment?year=2025", "name": "employment-overview"},
+                {"path": "/employment?year=20x5", "name": "employment-bad-year", "status": 422},
+                {"path": review, "name": "employment-review"}
+            ], "journeys": [
+                {"name": "confirm-the-review", "steps": [
+                    {"goto": "/employment?year=2025"},
+                    {"focus": "table a[href^='/employment/employers/']"}, {"press": "Enter"},
+                    {"expectUrl": "/employment/employers/"}, {"expectText": "就业甲"},
+                    {"focus": "form[action$='/confirm'] button"}, {"press": "Enter"},
+                    {"expectText": "已确认"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "employer", "login": login("dw"), "pages": [
+                {"path": "/employment/employer", "name": "employment-own"}
+            ], "journeys": [
+                {"name": "contest-the-review", "steps": [
+                    {"goto": "/"}, {"expectUrl": "/employment/employer$"}, {"expectText": "2025"},
+                    {"focus": "table a[href^='/employment/employers/']"}, {"press": "Enter"},
+                    {"expectUrl": "/employment/employers/"}, {"axe": true},
+                    {"focus": "form[action$='/contest'] button"}, {"press": "Enter"},
+                    {"expectText": "必填"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},
+                    {"focus": "#f-reason"}, {"type": "合同已续签"},
+                    {"focus": "form[action$='/contest'] button"}, {"press": "Enter"},
+                    {"expectText": "异议已提交"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "public-employment", "login": null, "pages": [
+                {"path": "/public/employment?year=2025", "name": "employment-public"}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+    if std::env::var("ZHUCAN_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        return;
+    }
+    let after = crate::support::indicator(&app, &token, "331003", "employment_rate").await;
+    assert_eq!(after.0, before.0 + 1);
+}

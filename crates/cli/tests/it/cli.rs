@@ -621,6 +621,15 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
         let designations = s.designations().await.expect("designations");
         assert!(!designations.is_empty(), "designated rehab institutions");
         assert!(s.contractor("HY-SG-01").await.expect("c").is_some());
+        let last_year = i64::from(chrono::Datelike::year(&chrono::Local::now().date_naive()) - 1);
+        use zhucan_employment::store::EmploymentStore;
+        assert_eq!(
+            s.declarations(last_year, "331003107")
+                .await
+                .expect("declarations")
+                .len(),
+            2
+        );
         let stock = s.stock().await.expect("stock");
         assert!(
             stock.iter().any(|i| i.item_key == "wheelchair"),
@@ -636,6 +645,7 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
             ("kangfu", designations[0].institution_id.as_str()),
             ("shigong", "HY-SG-01"),
             ("fuju", point.as_str()),
+            ("danwei", "91331003000000001Y"),
         ] {
             let u = s
                 .user_by_username(name)
@@ -659,7 +669,7 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
     rt.block_on(async {
         let s = zhucan::open_store(&cli.url).await.expect("open");
         let again = zhucan::programmes().demo(&s).await.expect("demo again");
-        assert_eq!(again.len(), 3);
+        assert_eq!(again.len(), 4);
         assert_eq!(s.stock().await.expect("stock").len(), stock_after_first);
     });
 }

@@ -12,18 +12,22 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::json;
-use zhucan_domain::area::{Area, AreaCode, AreaLevel};
+use zhucan_domain::access::Role;
+use zhucan_domain::area::AreaCode;
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::fen_to_yuan;
-use zhucan_domain::person::{governing_on, is_active_over};
-use zhucan_domain::{Grade, Lang, Localized};
+use zhucan_domain::policy::ParamKey;
+use zhucan_domain::uscc::Uscc;
+use zhucan_domain::{Lang, Localized};
 use zhucan_store::Store;
 use zhucan_web::cli_out::{emit, format_of, json_bytes, xlsx_failed};
-use zhucan_web::programme::{CliContext, Failure};
+use zhucan_web::programme::{CliContext, Failure, account_of_role, bind_account, cli_event};
 use zhucan_workbook::declaration::{Declaration, DeclaredEmployer, read_declaration};
 use zhucan_workbook::{ImportOptions, Issue};
 
-use crate::rules::{self, Employee, Employer, EmployerResult, Standing, Terms};
+use crate::review::{Setting, persons, result_json, standings};
+use crate::rules::{self, Employee, Employer, EmployerResult, Terms};
+use crate::store::{Declarant, EmploymentStore};
 
 #[derive(Debug, Subcommand)]
 pub enum EmploymentCommand {
@@ -51,6 +55,16 @@ pub enum EmploymentSub {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Stores the employers' declarations of year Y from the declaration workbook (whole or
+    /// not at all), for staff to confirm on the pages.
+    Import {
+        #[arg(long)]
+        year: i32,
+        file: PathBuf,
+    },
+    /// Binds an account of role `employer` to the employer of a USCC (统一社会信用代码): the
+    /// account then sees and declares for that employer only.
+    Bind { username: String, uscc: String },
 }
 
 fn usage(zh: String, en: String) -> Failure {
@@ -71,31 +85,31 @@ pub async fn run_command(cmd: EmploymentCommand, ctx: &CliContext) -> Result<u8,
             let store = ctx.open().await?;
             review_command(&store, year, &file, &format, out, ctx.lang).await
         }
+        EmploymentSub::Import { year, file } => {
+            let store = ctx.open().await?;
+            import_command(&store, year, &file, ctx.lang).await
+        }
+        EmploymentSub::Bind { username, uscc } => {
+            let store = ctx.open().await?;
+            let uscc =
+                Uscc::parse(&uscc).map_err(|e| usage(e.message(Lang::Zh), e.message(Lang::En)))?;
+            let user = account_of_role(&store, &username, Role::Employer).await?;
+            bind_account(
+                &store,
+                &user,
+                uscc.as_str(),
+                ("用人单位", "employer"),
+                ctx.lang,
+            )
+            .await?;
+            Ok(0)
+        }
     }
 }
 
-/// One employer reviewed, with what the outputs need.
-struct Reviewed<'a> {
-    declared: &'a DeclaredEmployer,
-    result: EmployerResult,
-}
-
-async fn review_command(
-    store: &Store,
-    year: i32,
-    file: &std::path::Path,
-    format: &str,
-    out: Option<PathBuf>,
-    lang: Lang,
-) -> Result<u8, Failure> {
-    let day = NaiveDate::from_ymd_opt(year, 12, 31)
-        .filter(|_| (2000..=2100).contains(&year))
-        .ok_or_else(|| {
-            usage(
-                format!("--year 的值“{year}”无效：应为 2000–2100 的年份"),
-                format!("--year “{year}” is invalid: a year from 2000 to 2100"),
-            )
-        })?;
+/// Reads a declaration workbook: refused whole (exit 2, every problem on standard error)
+/// when a cell is bad.
+fn read_file(file: &std::path::Path, lang: Lang) -> Result<Declaration, Failure> {
     let bytes = std::fs::read(file).map_err(|e| {
         usage(
             format!("无法读取文件 {}：{e}", file.display()),
@@ -116,15 +130,90 @@ async fn review_command(
         }
         return Err(usage(
             format!(
-                "申报表有 {} 处错误，未审核任何单位：请更正后重新提交",
+                "申报表有 {} 处错误，未审核任何单位，也未保存：请更正后重新提交",
                 decl.rejected.len()
             ),
             format!(
-                "the declaration has {} problems; no employer was reviewed: correct them and run again",
+                "the declaration has {} problems; no employer was taken: correct them and run again",
                 decl.rejected.len()
             ),
         ));
     }
+    Ok(decl)
+}
+
+fn year_day(year: i32) -> Result<NaiveDate, Failure> {
+    crate::review::judged_on(i64::from(year)).ok_or_else(|| {
+        usage(
+            format!("--year 的值“{year}”无效：应为 2000–2100 的年份"),
+            format!("--year “{year}” is invalid: a year from 2000 to 2100"),
+        )
+    })
+}
+
+async fn import_command(
+    store: &Store,
+    year: i32,
+    file: &std::path::Path,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    let day = year_day(year)?;
+    let decl = read_file(file, lang)?;
+    let setting = Setting::load(store).await?;
+    for e in &decl.employers {
+        let (_, warnings) = terms_of(&setting, &decl.employer_sheet, e, day, lang)?;
+        for w in &warnings {
+            eprintln!("{}", issue_line(w, lang));
+        }
+    }
+    let list = crate::review::new_declarations(&decl, &setting);
+    let event = cli_event(
+        "employment.declare",
+        &year.to_string(),
+        json!({"file": file.display().to_string()}),
+    );
+    let saved = store
+        .save_declarations(
+            i64::from(year),
+            &list,
+            "import",
+            Declarant::Staff,
+            &event.account,
+            &event,
+        )
+        .await?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "{year} 年度申报：新增 {} 家，更新 {} 家，未变 {} 家",
+                saved.added, saved.changed, saved.unchanged
+            ),
+            Lang::En => format!(
+                "declarations of {year}: {} added, {} changed, {} unchanged",
+                saved.added, saved.changed, saved.unchanged
+            ),
+        }
+    );
+    Ok(0)
+}
+
+/// One employer reviewed, with what the outputs need.
+struct Reviewed<'a> {
+    declared: &'a DeclaredEmployer,
+    result: EmployerResult,
+}
+
+async fn review_command(
+    store: &Store,
+    year: i32,
+    file: &std::path::Path,
+    format: &str,
+    out: Option<PathBuf>,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    let day = year_day(year)?;
+    let decl = read_file(file, lang)?;
     let mut warnings = decl.warnings.clone();
     let (results, terms) = review_declaration(store, &decl, day, lang, &mut warnings).await?;
     for w in &warnings {
@@ -154,95 +243,29 @@ pub async fn review_declaration(
     lang: Lang,
     warnings: &mut Vec<Issue>,
 ) -> Result<(Vec<EmployerResult>, HashMap<String, Terms>), Failure> {
-    let policy = store.policy().await?;
-    let areas = store.areas().await?;
-    let district = store.district().await?;
+    let setting = Setting::load(store).await?;
     let mut terms: HashMap<String, Terms> = HashMap::new();
     for e in &decl.employers {
-        let area = match township_of(&e.township, &areas) {
-            Some(a) => a,
-            None => {
-                if !e.township.is_empty() {
-                    warnings.push(Issue {
-                        sheet: decl.employer_sheet.clone(),
-                        row: e.row,
-                        column: "乡镇街道".into(),
-                        value: e.township.clone(),
-                        message: lang
-                            .pick(
-                                "不是本区的乡镇（街道）：按全区的参数审核",
-                                "not a township of the district: reviewed with the district's parameters",
-                            )
-                            .into(),
-                    });
-                }
-                district.clone()
-            }
-        };
-        let t = Terms::resolve(&policy, &area, day).map_err(|k| {
-            Failure::new(
-                format!("{area} 在 {day} 没有生效的参数“{}”（{}）", k.zh(), k.key()),
-                format!(
-                    "no parameter “{}” ({}) in force for {area} on {day}",
-                    k.label(Lang::En),
-                    k.key()
-                ),
-            )
-        })?;
-        if e.avg_wage_fen < t.minimum_wage_fen * 12 {
-            warnings.push(Issue {
-                sheet: decl.employer_sheet.clone(),
-                row: e.row,
-                column: "职工年平均工资".into(),
-                value: fen_to_yuan(e.avg_wage_fen),
-                message: match lang {
-                    Lang::Zh => format!(
-                        "低于最低工资标准 × 12（{} 元）：是否填了月工资？此处应为年平均工资",
-                        fen_to_yuan(t.minimum_wage_fen * 12)
-                    ),
-                    Lang::En => format!(
-                        "below the minimum wage × 12 ({} yuan): a monthly wage? This column is the annual average",
-                        fen_to_yuan(t.minimum_wage_fen * 12)
-                    ),
-                },
-            });
-        }
+        let (t, warned) = terms_of(&setting, &decl.employer_sheet, e, day, lang)?;
+        warnings.extend(warned);
         terms.insert(e.uscc.to_string(), t);
     }
-    let mut standing: HashMap<CitizenId, Option<Standing>> = HashMap::new();
+    let ids: Vec<CitizenId> = decl
+        .employees
+        .iter()
+        .map(|e| e.citizen_id.clone())
+        .collect();
+    let standing = standings(store, &ids, day).await?;
+    let mut seen = std::collections::HashSet::new();
     for e in &decl.employees {
-        if standing.contains_key(&e.citizen_id) {
-            continue;
+        if standing.get(&e.citizen_id).is_some_and(Option::is_none) && seen.insert(&e.citizen_id) {
+            warnings.push(unknown_person(
+                &decl.employee_sheet,
+                e.row,
+                &e.citizen_id,
+                lang,
+            ));
         }
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "the operator's quota review reads whether each declared employee held a certificate on the year's last day"
-        )]
-        let reach = zhucan_store::Reach::system("employment.review");
-        let s = store.person_file(&e.citizen_id, &reach).await?.map(|f| {
-            let history = f.all_certificates();
-            let severe = governing_on(&history, day)
-                .is_some_and(|c| matches!(c.grade, Grade::One | Grade::Two));
-            Standing {
-                active: is_active_over(&f.person, &history, day),
-                severe,
-            }
-        });
-        if s.is_none() {
-            warnings.push(Issue {
-                sheet: decl.employee_sheet.clone(),
-                row: e.row,
-                column: "公民身份号码".into(),
-                value: e.citizen_id.masked(),
-                message: lang
-                    .pick(
-                        "残疾人档案中没有此人：不计入安排人数（unknown_person）",
-                        "not in the registry: not counted (unknown_person)",
-                    )
-                    .into(),
-            });
-        }
-        standing.insert(e.citizen_id.clone(), s);
     }
     let employers: Vec<Employer> = decl
         .employers
@@ -274,17 +297,81 @@ pub async fn review_declaration(
     Ok((results, terms))
 }
 
-/// The township an employer's `乡镇街道` names: its code, or its name.
-fn township_of(text: &str, areas: &[Area]) -> Option<AreaCode> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
+/// The warning for an employee not in the registry.
+pub fn unknown_person(sheet: &str, row: u32, id: &CitizenId, lang: Lang) -> Issue {
+    Issue {
+        sheet: sheet.to_string(),
+        row,
+        column: "公民身份号码".into(),
+        value: id.masked(),
+        message: lang
+            .pick(
+                "残疾人档案中没有此人：不计入安排人数（unknown_person）",
+                "not in the registry: not counted (unknown_person)",
+            )
+            .into(),
     }
-    areas
-        .iter()
-        .filter(|a| a.code.level() == AreaLevel::Township)
-        .find(|a| a.code.as_str() == t || a.name == t)
-        .map(|a| a.code.clone())
+}
+
+/// The terms an employer is reviewed under, with the warnings its line earns (a township not
+/// of the district; an annual wage below the minimum wage × 12).
+pub fn terms_of(
+    setting: &Setting,
+    sheet: &str,
+    e: &DeclaredEmployer,
+    day: NaiveDate,
+    lang: Lang,
+) -> Result<(Terms, Vec<Issue>), Failure> {
+    let mut warnings = Vec::new();
+    if setting.township_of(&e.township).is_none() && !e.township.trim().is_empty() {
+        warnings.push(Issue {
+            sheet: sheet.to_string(),
+            row: e.row,
+            column: "乡镇街道".into(),
+            value: e.township.clone(),
+            message: lang
+                .pick(
+                    "不是本区的乡镇（街道）：按全区的参数审核",
+                    "not a township of the district: reviewed with the district's parameters",
+                )
+                .into(),
+        });
+    }
+    let area = setting.area_of(&e.township);
+    let t = setting
+        .terms(&area, day)
+        .map_err(|k| no_parameter(&area, day, k))?;
+    if e.avg_wage_fen < t.minimum_wage_fen * 12 {
+        warnings.push(Issue {
+            sheet: sheet.to_string(),
+            row: e.row,
+            column: "职工年平均工资".into(),
+            value: fen_to_yuan(e.avg_wage_fen),
+            message: match lang {
+                Lang::Zh => format!(
+                    "低于最低工资标准 × 12（{} 元）：是否填了月工资？此处应为年平均工资",
+                    fen_to_yuan(t.minimum_wage_fen * 12)
+                ),
+                Lang::En => format!(
+                    "below the minimum wage × 12 ({} yuan): a monthly wage? This column is the annual average",
+                    fen_to_yuan(t.minimum_wage_fen * 12)
+                ),
+            },
+        });
+    }
+    Ok((t, warnings))
+}
+
+/// A parameter not in force, as a failure.
+pub fn no_parameter(area: &AreaCode, day: NaiveDate, k: ParamKey) -> Failure {
+    Failure::new(
+        format!("{area} 在 {day} 没有生效的参数“{}”（{}）", k.zh(), k.key()),
+        format!(
+            "no parameter “{}” ({}) in force for {area} on {day}",
+            k.label(Lang::En),
+            k.key()
+        ),
+    )
 }
 
 fn issue_line(i: &Issue, lang: Lang) -> String {
@@ -304,33 +391,11 @@ fn issue_line(i: &Issue, lang: Lang) -> String {
 fn review_json(year: i32, reviewed: &[Reviewed<'_>]) -> serde_json::Value {
     json!({
         "year": year,
-        "employers": reviewed.iter().map(|r| {
-            let e = &r.result;
-            json!({
-                "uscc": e.uscc.as_str(),
-                "name": r.declared.name,
-                "avg_staff": e.avg_staff(),
-                "quota": e.quota(),
-                "counted": e.counted,
-                "shortfall": e.shortfall(),
-                "exempt": e.exempt,
-                "pay_share": e.pay_share(),
-                "levy_fen": e.levy_fen,
-                "reward_fen": e.reward_fen,
-                "employees": e.employees.iter().map(|x| json!({
-                    "citizen_id": x.citizen_id.as_str(),
-                    "counts": x.counts,
-                    "reasons": x.reasons,
-                })).collect::<Vec<_>>(),
-            })
-        }).collect::<Vec<_>>(),
+        "employers": reviewed
+            .iter()
+            .map(|r| result_json(&r.declared.name, &r.result))
+            .collect::<Vec<_>>(),
     })
-}
-
-/// A number of persons as the review states it (up to six decimals, no trailing zeros).
-fn persons(v: f64) -> String {
-    let s = format!("{v:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn review_table(year: i32, reviewed: &[Reviewed<'_>], lang: Lang) -> String {

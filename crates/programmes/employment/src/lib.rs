@@ -4,21 +4,51 @@
 //! over-quota reward — every amount and threshold a versioned policy parameter.
 //!
 //! * [`rules`] — the review; no HTTP, no SQL.
-//! * [`cli`] — `zhucan employment review` (`contract.md`).
+//! * [`review`] — the review over the store and the registry (a file's or a stored one).
+//! * [`store`] — employers, declarations, decisions ([`store::EmploymentStore`]); a
+//!   confirmation writes the counted employees' `employment` facts to the ledger.
+//! * [`pages`] — the year's declarations and their import, an employer's review (confirm,
+//!   contest), the employer's own page, the public list (公示); [`api`].
+//! * [`cli`] — `zhucan employment review` (`contract.md`), `import`, `bind`.
 //!
 //! The declaration workbook is read by `zhucan_workbook::declaration`.
 
+#![allow(clippy::result_large_err)]
+
+// Templates name the catalogue by crate (`zhucan_employment::t`), here too.
+extern crate self as zhucan_employment;
 // The crate's messages in Chinese and English (`messages/*.ftl`): `t`, `tf`, `MESSAGES`.
 zhucan_domain::catalogue!();
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodRouter, get, post};
+use utoipa::OpenApi;
 use zhucan_store::migrate::{Migration, Seed};
-use zhucan_web::Programme;
-use zhucan_web::programme::{CliContext, CommandFuture};
+use zhucan_web::programme::{CliContext, CommandFuture, DemoFuture, NavEntry};
+use zhucan_web::usecase::Right;
+use zhucan_web::{AppState, Programme};
 
+pub mod api;
 pub mod cli;
+pub mod demo;
+pub mod pages;
+pub mod review;
 pub mod rules;
+pub mod store;
+
+/// The programme's traits over the kernel's types.
+pub mod prelude {
+    pub use crate::store::EmploymentStore;
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(api::reviews))]
+struct EmploymentApi;
+
+/// The largest declaration workbook taken (20 000 employers' lines fit well under it).
+const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The programme.
 #[derive(Debug, Default)]
@@ -44,7 +74,61 @@ impl Programme for Employment {
                 include_str!("../migrations/0001_params.sql"),
             )
             .seeded(SEED),
+            Migration::sql(
+                "employment.0002_reviews",
+                include_str!("../migrations/0002_reviews.sql"),
+            ),
         ]
+    }
+
+    fn routes(&self) -> Vec<(&'static str, MethodRouter<AppState>)> {
+        vec![
+            ("/employment", get(pages::overview)),
+            (
+                "/employment/import",
+                post(pages::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            ),
+            ("/employment/employers/{uscc}", get(pages::review)),
+            ("/employment/employers/{uscc}/confirm", post(pages::confirm)),
+            ("/employment/employers/{uscc}/contest", post(pages::contest)),
+            ("/employment/employers/{uscc}/profile", post(pages::profile)),
+            ("/employment/employer", get(pages::own)),
+            (
+                "/employment/employer/import",
+                post(pages::own_import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            ),
+            ("/public/employment", get(pages::public)),
+            ("/api/v1/employment/reviews", get(api::reviews)),
+        ]
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![
+            NavEntry {
+                key: "employment",
+                href: "/employment",
+                zh: "按比例就业年审",
+                en: "Employment quota review",
+                order: 32,
+                shown: pages::SeesEmployment::held_by,
+            },
+            NavEntry {
+                key: "employment_employer",
+                href: "/employment/employer",
+                zh: "本单位就业申报",
+                en: "Our declarations",
+                order: 32,
+                shown: pages::IsEmployer::held_by,
+            },
+        ]
+    }
+
+    fn demo<'a>(&'a self, store: &'a zhucan_store::Store) -> DemoFuture<'a> {
+        Box::pin(demo::demo(store))
+    }
+
+    fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
+        Some(EmploymentApi::openapi())
     }
 
     fn commands(&self) -> Vec<clap::Command> {

@@ -95,6 +95,17 @@ impl Terms {
 }
 
 coded_enum! {
+    /// Where an employer's declaration of a year stands: declared (under review), its review
+    /// confirmed by staff (published on the 公示 list), or contested by the employer after
+    /// the confirmation (staff review it again).
+    pub enum Status {
+        Declared = ("declared", "已申报，待审核", "declared, under review"),
+        Confirmed = ("confirmed", "已确认", "confirmed"),
+        Contested = ("contested", "单位有异议，待复核", "contested by the employer, to be reviewed again"),
+    }
+}
+
+coded_enum! {
     /// Why a declared employee does not count (`contract.md`).
     pub enum Reason {
         NotCertified = ("not_certified", "年末未持有效残疾人证", "no certificate in force at the year's end"),

@@ -25,6 +25,10 @@ type EmployerRow<'a> = (String, &'a str, &'a str, f64, f64);
 type EmployeeRow = (String, String, f64, f64, &'static str);
 
 fn workbook(path: &std::path::Path, employers: &[EmployerRow<'_>], employees: &[EmployeeRow]) {
+    std::fs::write(path, workbook_bytes(employers, employees)).expect("save");
+}
+
+fn workbook_bytes(employers: &[EmployerRow<'_>], employees: &[EmployeeRow]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("单位").expect("name");
     for (c, h) in [
@@ -69,7 +73,7 @@ fn workbook(path: &std::path::Path, employers: &[EmployerRow<'_>], employees: &[
         ws.write_number(r, 4, *w).expect("c");
         ws.write_string(r, 5, *i).expect("c");
     }
-    wb.save(path).expect("save");
+    wb.save_to_buffer().expect("save")
 }
 
 fn employer<'a>(v: &'a Value, uscc: &str) -> &'a Value {
@@ -344,4 +348,578 @@ fn a_bad_declaration_is_refused_whole_naming_row_and_column() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// An `employer` account bound to the employer of `uscc`.
+async fn employer_account(store: &zhucan_store::Store, name: &str, uscc: &str) {
+    crate::support::user(store, name, zhucan_store::Role::Employer, "331003").await;
+    let u = store
+        .user_by_username(name)
+        .await
+        .expect("lookup")
+        .expect("exists");
+    store
+        .set_account_org(
+            &u.id,
+            Some(uscc),
+            &crate::support::test_event("account.org"),
+        )
+        .await
+        .expect("bind");
+}
+
+/// Uploads a declaration workbook of `year` through the page `page`'s form.
+async fn upload(
+    app: &crate::support::TestApp,
+    c: &reqwest::Client,
+    page: &str,
+    path: &str,
+    year: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let html = crate::support::page_text(c, &app.url(page)).await;
+    let f = reqwest::multipart::Form::new()
+        .text("_csrf", crate::support::csrf_of(&html))
+        .text("year", year.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("declaration.xlsx"),
+        );
+    c.post(app.url(path))
+        .multipart(f)
+        .send()
+        .await
+        .expect("upload")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declaration_is_imported_reviewed_confirmed_published_and_contested() {
+    use crate::support::{TestApp, TestDb, indicator, page_text, post_form, user};
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let counted = record(
+        "甲职工",
+        d(1985, 3, 3),
+        301,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let short = record(
+        "乙职工",
+        d(1986, 4, 4),
+        303,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    put(&db.store, &[counted.clone(), short.clone()]).await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    let (mine, theirs) = (code(11), code(12));
+    employer_account(&db.store, "danwei", &mine).await;
+    employer_account(&db.store, "other", &theirs).await;
+    let app = TestApp::start(db).await;
+    let app = &app;
+    let token = app.token("admin").await;
+    let before = indicator(app, &token, "331003", "employment_rate").await;
+    let admin = app.browser("admin").await;
+    let employers = vec![(mine.clone(), "申报单位甲", "院桥镇", 120.0, 100_000.0)];
+    let employees = vec![
+        (
+            mine.clone(),
+            counted.person.citizen_id.to_string(),
+            12.0,
+            2490.0,
+            "是",
+        ),
+        (
+            mine.clone(),
+            short.person.citizen_id.to_string(),
+            11.0,
+            2490.0,
+            "是",
+        ),
+    ];
+
+    // A wrong check character: refused whole, the row and column named, nothing saved.
+    let mut wrong = mine.clone();
+    let last = if wrong.ends_with('0') { '1' } else { '0' };
+    wrong.pop();
+    wrong.push(last);
+    let bad = vec![(wrong.clone(), "申报单位甲", "院桥镇", 120.0, 100_000.0)];
+    let r = upload(
+        app,
+        &admin,
+        "/employment",
+        "/employment/import",
+        "2025",
+        workbook_bytes(&bad, &[]),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(
+        body.contains(&wrong) && body.contains("统一社会信用代码"),
+        "{body}"
+    );
+    let list = page_text(&admin, &app.url("/employment?year=2025")).await;
+    assert!(list.contains("该年度还没有申报"), "{list}");
+    // A year that is not one: named.
+    let r = upload(
+        app,
+        &admin,
+        "/employment",
+        "/employment/import",
+        "20x5",
+        workbook_bytes(&employers, &employees),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("20x5"));
+
+    // The file: one employer added; the township's staff see it, another township's do not.
+    let r = upload(
+        app,
+        &admin,
+        "/employment",
+        "/employment/import",
+        "2025",
+        workbook_bytes(&employers, &employees),
+    )
+    .await;
+    let status = r.status();
+    let body = r.text().await.expect("t");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("新增 1 家"), "{body}");
+    let yq = app.browser("yq").await;
+    let dc = app.browser("dc").await;
+    assert!(
+        page_text(&yq, &app.url("/employment?year=2025"))
+            .await
+            .contains("申报单位甲")
+    );
+    assert!(
+        !page_text(&dc, &app.url("/employment?year=2025"))
+            .await
+            .contains("申报单位甲")
+    );
+    let here = format!("/employment/employers/{mine}?year=2025");
+    let r = dc.get(app.url(&here)).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+
+    // The review: who counts and why not, identifiers masked.
+    let review = page_text(&admin, &app.url(&here)).await;
+    assert!(review.contains("劳动合同期限不足"), "{review}");
+    assert!(!review.contains(counted.person.citizen_id.as_str()));
+    assert!(review.contains(&counted.person.citizen_id.masked()));
+    // Not confirmed: the public list has nothing; the township staff cannot confirm.
+    let public = reqwest::get(app.url("/public/employment?year=2025"))
+        .await
+        .expect("public");
+    assert_eq!(public.status(), 200);
+    assert!(!public.text().await.expect("t").contains("申报单位甲"));
+    let confirm = format!("/employment/employers/{mine}/confirm");
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &confirm,
+        &[("year", "2025"), ("version", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+
+    // Confirmed: the decision, the public list (no personal data), indicator 9 moves by the
+    // one employee counted.
+    let r = post_form(
+        app,
+        &admin,
+        &here,
+        &confirm,
+        &[("year", "2025"), ("version", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let after = indicator(app, &token, "331003", "employment_rate").await;
+    assert_eq!(after.0, before.0 + 1, "{before:?} → {after:?}");
+    let public = reqwest::get(app.url("/public/employment?year=2025"))
+        .await
+        .expect("public")
+        .text()
+        .await
+        .expect("t");
+    assert!(
+        public.contains("申报单位甲") && public.contains("1.8"),
+        "{public}"
+    );
+    assert!(!public.contains("甲职工") && !public.contains(&counted.person.citizen_id.masked()));
+    // Confirmed twice: refused as stale.
+    let r = post_form(
+        app,
+        &admin,
+        &here,
+        &confirm,
+        &[("year", "2025"), ("version", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+
+    // The employer sees its own review, never another's, and may not declare the confirmed
+    // year again; it contests, staff confirm again and the decision answers the objection.
+    let danwei = app.browser("danwei").await;
+    let own = page_text(&danwei, &app.url("/employment/employer")).await;
+    assert!(own.contains("2025"), "{own}");
+    assert!(
+        page_text(&danwei, &app.url(&here))
+            .await
+            .contains("劳动合同期限不足")
+    );
+    let other = app.browser("other").await;
+    let r = other.get(app.url(&here)).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let mut changed = employees.clone();
+    changed[1].2 = 12.0;
+    let r = upload(
+        app,
+        &danwei,
+        "/employment/employer",
+        "/employment/employer/import",
+        "2025",
+        workbook_bytes(&employers, &changed),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不能再重新申报"));
+    let theirs_file = vec![(theirs.clone(), "别家", "院桥镇", 50.0, 100_000.0)];
+    let r = upload(
+        app,
+        &danwei,
+        "/employment/employer",
+        "/employment/employer/import",
+        "2026",
+        workbook_bytes(&theirs_file, &[]),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("只能申报本单位"));
+    let contest = format!("/employment/employers/{mine}/contest");
+    let r = post_form(
+        app,
+        &danwei,
+        &here,
+        &contest,
+        &[("year", "2025"), ("version", "1"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post_form(
+        app,
+        &danwei,
+        &here,
+        &contest,
+        &[
+            ("year", "2025"),
+            ("version", "1"),
+            ("reason", "乙职工已续签十二个月合同"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let list = page_text(&admin, &app.url("/employment?year=2025")).await;
+    assert!(list.contains("单位有异议"), "{list}");
+    let r = post_form(
+        app,
+        &admin,
+        &here,
+        &confirm,
+        &[("year", "2025"), ("version", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let review = page_text(&admin, &app.url(&here)).await;
+    assert!(review.contains("乙职工已续签十二个月合同"), "{review}");
+    // The same fact again changes nothing: indicator 9 has not moved twice.
+    assert_eq!(
+        indicator(app, &token, "331003", "employment_rate").await.0,
+        after.0
+    );
+
+    // The API: the decision in force.
+    let v: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/employment/reviews?year=2025"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    let e = employer(&v, &mine);
+    assert_eq!(e["status"], "confirmed");
+    assert_eq!(e["decision"]["counted"], 1);
+    // Audited.
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("employment.review.confirm".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        crate::support::audit_rows(&app.db.store, &q, 2).await.len(),
+        2
+    );
+}
+
+crate::contract!(declarations_are_stored_whole_and_decided_once);
+
+/// The store on both backends: a file's declarations are added, the same again changes
+/// nothing, a change bumps the version; an employer may not replace a confirmed year (and
+/// nothing of its file is saved); a decision needs the version shown; a contest needs a
+/// confirmed review; the public list holds the confirmed ones.
+async fn declarations_are_stored_whole_and_decided_once(db: crate::support::TestDb) {
+    use zhucan_employment::rules::Status;
+    use zhucan_employment::store::{
+        Declarant, DeclaredPerson, NewDecision, NewDeclaration, Written,
+    };
+    let s = &db.store;
+    let ev = crate::support::test_event("employment.declare");
+    let person = record(
+        "丙职工",
+        d(1984, 5, 5),
+        305,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let decl = |u: &str, staff: i64| NewDeclaration {
+        uscc: Uscc::parse(u).expect("uscc"),
+        name: format!("单位{u}"),
+        township: "院桥镇".into(),
+        area_code: "331003107".into(),
+        avg_staff_micro: staff,
+        avg_wage_fen: 10_000_000,
+        employees: vec![DeclaredPerson {
+            citizen_id: person.person.citizen_id.clone(),
+            name: Some("丙职工".into()),
+            contract_months: 12,
+            monthly_wage_fen: 300_000,
+            insured: true,
+        }],
+    };
+    let (a, b) = (code(21), code(22));
+    let saved = s
+        .save_declarations(
+            2025,
+            &[decl(&a, 50_000_000), decl(&b, 40_000_000)],
+            "import",
+            Declarant::Staff,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("save");
+    assert_eq!((saved.added, saved.changed, saved.unchanged), (2, 0, 0));
+    let again = s
+        .save_declarations(
+            2025,
+            &[decl(&a, 50_000_000)],
+            "import",
+            Declarant::Staff,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("save");
+    assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 1));
+    let d1 = s.declaration(2025, &a).await.expect("d").expect("exists");
+    assert_eq!((d1.version, d1.status, d1.listed), (1, Status::Declared, 1));
+    assert_eq!(s.declarations(2025, "331003107").await.expect("l").len(), 2);
+    assert!(
+        s.declarations(2025, "331003001")
+            .await
+            .expect("l")
+            .is_empty()
+    );
+    let listing = s
+        .employers_listing(2025, std::slice::from_ref(&person.person.citizen_id))
+        .await
+        .expect("listing");
+    assert_eq!(listing.get(&person.person.citizen_id), Some(&2));
+
+    let decision = NewDecision {
+        quota: "0.75".into(),
+        counted: 0,
+        exempt: false,
+        levy_fen: 1,
+        reward_fen: 0,
+        result: serde_json::json!({"uscc": a}),
+        facts: Vec::new(),
+    };
+    assert_eq!(
+        s.contest(2025, &a, 1, "早了", "t", &ev).await.expect("c"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.decide(2025, &a, 2, &decision, "t", &ev).await.expect("d"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.decide(2025, &a, 1, &decision, "t", &ev).await.expect("d"),
+        Written::Done
+    );
+    assert_eq!(
+        s.decide(2025, &code(23), 1, &decision, "t", &ev)
+            .await
+            .expect("d"),
+        Written::Missing
+    );
+    // An employer's file touching a confirmed year: nothing of it is saved.
+    let locked = s
+        .save_declarations(
+            2025,
+            &[decl(&b, 41_000_000), decl(&a, 51_000_000)],
+            "employer",
+            Declarant::Employer,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("save");
+    assert_eq!(locked.locked, vec![a.clone()]);
+    assert_eq!(
+        s.declaration(2025, &b)
+            .await
+            .expect("d")
+            .expect("b")
+            .avg_staff_micro,
+        40_000_000
+    );
+    let published = s.published(2025).await.expect("p");
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].decision.levy_fen, 1);
+    assert_eq!(
+        s.contest(2025, &a, 1, "乙已续签", "t", &ev)
+            .await
+            .expect("c"),
+        Written::Done
+    );
+    assert!(s.published(2025).await.expect("p").is_empty());
+    // Staff replace a contested year: back to review, version 2.
+    let changed = s
+        .save_declarations(
+            2025,
+            &[decl(&a, 51_000_000)],
+            "import",
+            Declarant::Staff,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("save");
+    assert_eq!(changed.changed, 1);
+    let d2 = s.declaration(2025, &a).await.expect("d").expect("exists");
+    assert_eq!((d2.version, d2.status), (2, Status::Declared));
+    assert_eq!(
+        s.decide(2025, &a, 2, &decision, "t", &ev).await.expect("d"),
+        Written::Done
+    );
+    let history = s.decisions(2025, &a).await.expect("h");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].answered.as_deref(), Some("乙已续签"));
+    assert!(
+        s.set_profile(&a, "制造业", true, "t", &ev)
+            .await
+            .expect("p")
+    );
+    assert_eq!(
+        s.profile(&a).await.expect("p"),
+        Some(("制造业".to_string(), true))
+    );
+    assert!(
+        !s.set_profile(&code(23), "x", false, "t", &ev)
+            .await
+            .expect("p")
+    );
+}
+
+#[test]
+fn the_command_stores_a_declaration_and_binds_an_employer_account() {
+    use zhucan_employment::store::EmploymentStore;
+    let cli = Cli::new();
+    let a = code(31);
+    let file = cli.path("decl.xlsx");
+    workbook(
+        &file,
+        &[(a.clone(), "命令单位", "院桥镇", 40.0, 100_000.0)],
+        &[],
+    );
+    let args = [
+        "employment",
+        "import",
+        "--year",
+        "2025",
+        file.to_str().expect("p"),
+    ];
+    let out = cli.run(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("新增 1 家"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The same file again changes nothing.
+    let out = cli.run(&args, None);
+    assert!(
+        text(&out.stdout).contains("未变 1 家"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A bad year, a bad USCC, an account of another role: refused by name.
+    let out = cli.run(
+        &[
+            "employment",
+            "import",
+            "--year",
+            "1999",
+            file.to_str().expect("p"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("1999"));
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let store = cli.store().await;
+        let d = store
+            .declaration(2025, &a)
+            .await
+            .expect("d")
+            .expect("stored");
+        assert_eq!(
+            (d.name.as_str(), d.area_code.as_str()),
+            ("命令单位", "331003107")
+        );
+        crate::support::user(&store, "dw", zhucan_store::Role::Employer, "331003").await;
+        crate::support::user(&store, "yq", zhucan_store::Role::TownshipStaff, "331003107").await;
+    });
+    let out = cli.run(&["employment", "bind", "dw", "91331003XXXX"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli.run(&["employment", "bind", "yq", &a], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("employer"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(&["employment", "bind", "dw", &a], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    rt.block_on(async {
+        let store = cli.store().await;
+        let u = store.user_by_username("dw").await.expect("u").expect("dw");
+        assert_eq!(
+            store.account_org(&u.id).await.expect("org").as_deref(),
+            Some(a.as_str())
+        );
+    });
 }
