@@ -25,7 +25,7 @@ use zhucan_web::programme::{CliContext, Failure, account_of_role, bind_account, 
 use zhucan_workbook::declaration::{Declaration, DeclaredEmployer, read_declaration};
 use zhucan_workbook::{ImportOptions, Issue};
 
-use crate::review::{Setting, persons, result_json, standings};
+use crate::review::{Setting, issue_text, line_terms, persons, result_json, standings};
 use crate::rules::{self, Employee, Employer, EmployerResult, Terms};
 use crate::store::{Declarant, EmploymentStore};
 
@@ -126,7 +126,7 @@ fn read_file(file: &std::path::Path, lang: Lang) -> Result<Declaration, Failure>
         .map_err(|e| usage(e.message(Lang::Zh), e.message(Lang::En)))?;
     if !decl.rejected.is_empty() {
         for i in &decl.rejected {
-            eprintln!("{}", issue_line(i, lang));
+            eprintln!("{}", issue_text(i, lang));
         }
         return Err(usage(
             format!(
@@ -161,9 +161,10 @@ async fn import_command(
     let decl = read_file(file, lang)?;
     let setting = Setting::load(store).await?;
     for e in &decl.employers {
-        let (_, warnings) = terms_of(&setting, &decl.employer_sheet, e, day, lang)?;
+        let (_, warnings) = line_terms(&setting, &decl.employer_sheet, e, day, lang)
+            .map_err(|x| no_parameter(x, day))?;
         for w in &warnings {
-            eprintln!("{}", issue_line(w, lang));
+            eprintln!("{}", issue_text(w, lang));
         }
     }
     let list = crate::review::new_declarations(&decl, &setting);
@@ -217,7 +218,7 @@ async fn review_command(
     let mut warnings = decl.warnings.clone();
     let (results, terms) = review_declaration(store, &decl, day, lang, &mut warnings).await?;
     for w in &warnings {
-        eprintln!("{}", issue_line(w, lang));
+        eprintln!("{}", issue_text(w, lang));
     }
     let reviewed: Vec<Reviewed<'_>> = decl
         .employers
@@ -246,7 +247,8 @@ pub async fn review_declaration(
     let setting = Setting::load(store).await?;
     let mut terms: HashMap<String, Terms> = HashMap::new();
     for e in &decl.employers {
-        let (t, warned) = terms_of(&setting, &decl.employer_sheet, e, day, lang)?;
+        let (t, warned) = line_terms(&setting, &decl.employer_sheet, e, day, lang)
+            .map_err(|x| no_parameter(x, day))?;
         warnings.extend(warned);
         terms.insert(e.uscc.to_string(), t);
     }
@@ -298,7 +300,7 @@ pub async fn review_declaration(
 }
 
 /// The warning for an employee not in the registry.
-pub fn unknown_person(sheet: &str, row: u32, id: &CitizenId, lang: Lang) -> Issue {
+fn unknown_person(sheet: &str, row: u32, id: &CitizenId, lang: Lang) -> Issue {
     Issue {
         sheet: sheet.to_string(),
         row,
@@ -313,57 +315,8 @@ pub fn unknown_person(sheet: &str, row: u32, id: &CitizenId, lang: Lang) -> Issu
     }
 }
 
-/// The terms an employer is reviewed under, with the warnings its line earns (a township not
-/// of the district; an annual wage below the minimum wage × 12).
-pub fn terms_of(
-    setting: &Setting,
-    sheet: &str,
-    e: &DeclaredEmployer,
-    day: NaiveDate,
-    lang: Lang,
-) -> Result<(Terms, Vec<Issue>), Failure> {
-    let mut warnings = Vec::new();
-    if setting.township_of(&e.township).is_none() && !e.township.trim().is_empty() {
-        warnings.push(Issue {
-            sheet: sheet.to_string(),
-            row: e.row,
-            column: "乡镇街道".into(),
-            value: e.township.clone(),
-            message: lang
-                .pick(
-                    "不是本区的乡镇（街道）：按全区的参数审核",
-                    "not a township of the district: reviewed with the district's parameters",
-                )
-                .into(),
-        });
-    }
-    let area = setting.area_of(&e.township);
-    let t = setting
-        .terms(&area, day)
-        .map_err(|k| no_parameter(&area, day, k))?;
-    if e.avg_wage_fen < t.minimum_wage_fen * 12 {
-        warnings.push(Issue {
-            sheet: sheet.to_string(),
-            row: e.row,
-            column: "职工年平均工资".into(),
-            value: fen_to_yuan(e.avg_wage_fen),
-            message: match lang {
-                Lang::Zh => format!(
-                    "低于最低工资标准 × 12（{} 元）：是否填了月工资？此处应为年平均工资",
-                    fen_to_yuan(t.minimum_wage_fen * 12)
-                ),
-                Lang::En => format!(
-                    "below the minimum wage × 12 ({} yuan): a monthly wage? This column is the annual average",
-                    fen_to_yuan(t.minimum_wage_fen * 12)
-                ),
-            },
-        });
-    }
-    Ok((t, warnings))
-}
-
 /// A parameter not in force, as a failure.
-pub fn no_parameter(area: &AreaCode, day: NaiveDate, k: ParamKey) -> Failure {
+fn no_parameter((area, k): (AreaCode, ParamKey), day: NaiveDate) -> Failure {
     Failure::new(
         format!("{area} 在 {day} 没有生效的参数“{}”（{}）", k.zh(), k.key()),
         format!(
@@ -372,19 +325,6 @@ pub fn no_parameter(area: &AreaCode, day: NaiveDate, k: ParamKey) -> Failure {
             k.key()
         ),
     )
-}
-
-fn issue_line(i: &Issue, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "“{}”表第 {} 行“{}”列（{}）：{}",
-            i.sheet, i.row, i.column, i.value, i.message
-        ),
-        Lang::En => format!(
-            "sheet “{}” row {} column “{}” ({}): {}",
-            i.sheet, i.row, i.column, i.value, i.message
-        ),
-    }
 }
 
 /// The contract's JSON.

@@ -30,7 +30,10 @@ use zhucan_web::view::{AreaNames, Chrome, render, today};
 use zhucan_workbook::ImportOptions;
 use zhucan_workbook::declaration::read_declaration;
 
-use crate::review::{Setting, judged_on, new_declarations, persons, result_json, review_stored};
+use crate::review::{
+    Setting, issue_text, judged_on, line_terms, new_declarations, persons, result_json,
+    review_stored,
+};
 use crate::rules::{EmployerResult, Status};
 use crate::store::{Declarant, Declaration, EmploymentStore, NewDecision, Written};
 
@@ -117,39 +120,25 @@ async fn visible(
     uscc: &str,
     year: i64,
 ) -> Result<Declaration, PageError> {
-    if caller.user.role.confined() {
-        if own_uscc(state, caller).await?.as_deref() != Some(uscc) {
-            return Err(PageError::not_found(caller));
-        }
+    let allowed = if caller.user.role.confined() {
+        own_uscc(state, caller).await?.as_deref() == Some(uscc)
     } else {
-        let Some(area) = scope::person_area(&caller.user) else {
-            return Err(PageError::not_found(caller));
-        };
-        if let Some(d) = state.store.declaration(year, uscc).await.or_page(caller)?
-            && !d.area_code.starts_with(area.as_str())
-        {
-            return Err(PageError::not_found(caller));
-        }
+        scope::person_area(&caller.user).is_some()
+    };
+    if !allowed {
+        return Err(PageError::not_found(caller));
     }
-    state
+    let d = state
         .store
         .declaration(year, uscc)
         .await
         .or_page(caller)?
-        .ok_or_else(|| PageError::not_found(caller))
-}
-
-/// The import's problems, each with its sheet, row and column.
-fn issue_text(i: &zhucan_workbook::Issue, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "“{}”表第 {} 行“{}”列（{}）：{}",
-            i.sheet, i.row, i.column, i.value, i.message
-        ),
-        Lang::En => format!(
-            "sheet “{}” row {} column “{}” ({}): {}",
-            i.sheet, i.row, i.column, i.value, i.message
-        ),
+        .ok_or_else(|| PageError::not_found(caller))?;
+    match scope::person_area(&caller.user) {
+        Some(area) if !caller.user.role.confined() && !d.area_code.starts_with(area.as_str()) => {
+            Err(PageError::not_found(caller))
+        }
+        _ => Ok(d),
     }
 }
 
@@ -177,7 +166,6 @@ struct Upload {
 }
 
 async fn read_upload(
-    state: &AppState,
     caller: &PageCaller,
     posted: zhucan_web::usecase::Posted,
 ) -> Result<Result<Upload, (i64, Vec<(String, String)>)>, PageError> {
@@ -239,7 +227,6 @@ async fn read_upload(
         );
         return Ok(Err((year, problems)));
     }
-    let _ = state;
     Ok(Ok(Upload { year, decl }))
 }
 
@@ -254,7 +241,7 @@ fn warnings_of(
     let mut out: Vec<String> = decl.warnings.iter().map(|i| issue_text(i, lang)).collect();
     if let Some(day) = judged_on(year) {
         for e in &decl.employers {
-            if let Ok((_, w)) = crate::cli::terms_of(setting, &decl.employer_sheet, e, day, lang) {
+            if let Ok((_, w)) = line_terms(setting, &decl.employer_sheet, e, day, lang) {
                 out.extend(w.iter().map(|i| issue_text(i, lang)));
             }
         }
@@ -439,7 +426,7 @@ pub async fn import(
 ) -> PageResult {
     let lang = caller.lang;
     let CsrfMultipart(posted) = CsrfMultipart::from_request(req, &state).await?;
-    let up = match read_upload(&state, &caller, posted).await? {
+    let up = match read_upload(&caller, posted).await? {
         Ok(u) => u,
         Err((year, problems)) => {
             return overview_page(&state, &caller, year, None, problems, None, Vec::new()).await;
@@ -1054,7 +1041,7 @@ pub async fn own_import(
             "This account is not bound to an employer.",
         ));
     };
-    let up = match read_upload(&state, &caller, posted).await? {
+    let up = match read_upload(&caller, posted).await? {
         Ok(u) => u,
         Err((year, problems)) => {
             return own_page(&state, &caller, Some(year), problems, Vec::new(), None).await;
@@ -1232,4 +1219,29 @@ pub async fn public(
             errors,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_of;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: a year of 2000–2100 is taken as it is, anything else is named back.
+        #[test]
+        fn a_year_is_taken_only_when_it_is_one(raw in "\\PC{0,8}") {
+            match year_of(Some(&raw)) {
+                Ok(y) => {
+                    let t = raw.trim();
+                    prop_assert!(t.is_empty() || (t.parse::<i64>() == Ok(y) && (2000..=2100).contains(&y)));
+                }
+                Err(v) => prop_assert_eq!(v, raw.trim()),
+            }
+        }
+
+        #[test]
+        fn every_year_of_the_range_is_one(y in 1990i64..2110) {
+            prop_assert_eq!(year_of(Some(&y.to_string())).is_ok(), (2000..=2100).contains(&y));
+        }
+    }
 }

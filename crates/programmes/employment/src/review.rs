@@ -8,11 +8,15 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::json;
 use zhucan_domain::Grade;
+use zhucan_domain::Lang;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::ids::CitizenId;
+use zhucan_domain::parse::fen_to_yuan;
 use zhucan_domain::person::{governing_on, is_active_over};
 use zhucan_domain::policy::{ParamKey, Policy};
 use zhucan_store::{Store, StoreError};
+use zhucan_workbook::Issue;
+use zhucan_workbook::declaration::DeclaredEmployer;
 
 use crate::rules::{self, Employee, Employer, EmployerResult, Standing, Terms};
 use crate::store::{Declaration, DeclaredPerson, EmploymentStore};
@@ -203,4 +207,66 @@ pub fn new_declarations(
             employees: people.remove(e.uscc.as_str()).unwrap_or_default(),
         })
         .collect()
+}
+
+/// A problem of a declaration file, with its sheet, row and column.
+pub fn issue_text(i: &Issue, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "“{}”表第 {} 行“{}”列（{}）：{}",
+            i.sheet, i.row, i.column, i.value, i.message
+        ),
+        Lang::En => format!(
+            "sheet “{}” row {} column “{}” ({}): {}",
+            i.sheet, i.row, i.column, i.value, i.message
+        ),
+    }
+}
+
+/// The terms an employer is reviewed under, with the warnings its line earns (a township not
+/// of the district; an annual wage below the minimum wage × 12), or the area and the
+/// parameter not in force.
+pub fn line_terms(
+    setting: &Setting,
+    sheet: &str,
+    e: &DeclaredEmployer,
+    day: NaiveDate,
+    lang: Lang,
+) -> Result<(Terms, Vec<Issue>), (AreaCode, ParamKey)> {
+    let mut warnings = Vec::new();
+    if setting.township_of(&e.township).is_none() && !e.township.trim().is_empty() {
+        warnings.push(Issue {
+            sheet: sheet.to_string(),
+            row: e.row,
+            column: "乡镇街道".into(),
+            value: e.township.clone(),
+            message: lang
+                .pick(
+                    "不是本区的乡镇（街道）：按全区的参数审核",
+                    "not a township of the district: reviewed with the district's parameters",
+                )
+                .into(),
+        });
+    }
+    let area = setting.area_of(&e.township);
+    let t = setting.terms(&area, day).map_err(|k| (area.clone(), k))?;
+    if e.avg_wage_fen < t.minimum_wage_fen * 12 {
+        warnings.push(Issue {
+            sheet: sheet.to_string(),
+            row: e.row,
+            column: "职工年平均工资".into(),
+            value: fen_to_yuan(e.avg_wage_fen),
+            message: match lang {
+                Lang::Zh => format!(
+                    "低于最低工资标准 × 12（{} 元）：是否填了月工资？此处应为年平均工资",
+                    fen_to_yuan(t.minimum_wage_fen * 12)
+                ),
+                Lang::En => format!(
+                    "below the minimum wage × 12 ({} yuan): a monthly wage? This column is the annual average",
+                    fen_to_yuan(t.minimum_wage_fen * 12)
+                ),
+            },
+        });
+    }
+    Ok((t, warnings))
 }
