@@ -49,6 +49,11 @@ const CONFINED: &[(&str, &str, [u16; 3])] = &[
         "/employment/employers/{uscc}/contest",
         [403, 403, 404],
     ),
+    // Job matching: an employer sees its own vacancies and posts one (the empty form is
+    // refused by field).
+    ("GET", "/employment/vacancies", [403, 403, 200]),
+    ("POST", "/employment/vacancies", [403, 403, 422]),
+    ("GET", "/api/v1/employment/vacancies", [403, 403, 200]),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -1551,6 +1556,100 @@ async fn every_route_for_every_role(db: TestDb) {
             "/public/employment?year=2025".into(),
             [200; 8],
         ),
+        // Job matching: district, township and village staff work with the job seekers of
+        // their area (another area's person: not found); the empty registration is refused
+        // by field, a referral to no vacancy is not found; vacancies are staff's and the
+        // employer's; the service end's job page is the citizen's.
+        (
+            "GET",
+            "/employment/seekers",
+            "/employment/seekers".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/seekers/{handle}",
+            format!("/employment/seekers/{h_in}"),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/seekers/{handle}",
+            format!("/employment/seekers/{h_out}"),
+            [200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/seekers/{handle}",
+            format!("/employment/seekers/{h_in}"),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/seekers/{handle}",
+            format!("/employment/seekers/{h_out}"),
+            [422, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/seekers/{handle}/refer",
+            format!("/employment/seekers/{h_in}/refer"),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/seekers/{handle}/refer",
+            format!("/employment/seekers/{h_out}/refer"),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/vacancies",
+            "/employment/vacancies".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/vacancies",
+            "/employment/vacancies".into(),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/vacancies/{id}",
+            "/employment/vacancies/nope".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/vacancies/{id}",
+            "/employment/vacancies/nope".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/referrals/{id}/outcome",
+            "/employment/referrals/nope/outcome".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/me/jobs",
+            "/me/jobs".into(),
+            [403, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "POST",
+            "/me/jobs",
+            "/me/jobs".into(),
+            [403, 403, 403, 403, 403, 403, 403, 422],
+        ),
+        (
+            "POST",
+            "/me/jobs/interest",
+            "/me/jobs/interest".into(),
+            [403, 403, 403, 403, 403, 403, 403, 404],
+        ),
         // A service point's own page and lending: institution accounts only.
         (
             "GET",
@@ -1775,6 +1874,24 @@ async fn every_route_for_every_role(db: TestDb) {
                 "/api/v1/employment/reviews",
                 "/api/v1/employment/reviews?year=2025".to_string(),
                 [200, 200, 403, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/employment/vacancies",
+                "/api/v1/employment/vacancies".to_string(),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/employment/seekers/{handle}/matches",
+                format!("/api/v1/employment/seekers/{h_in}/matches"),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/employment/seekers/{handle}/matches",
+                format!("/api/v1/employment/seekers/{h_out}/matches"),
+                [200, 404, 404, 403, 403, 403, 403, 403],
             ),
             (
                 "GET",

@@ -1155,6 +1155,116 @@ async fn a_device_is_fitted_with_the_keyboard_and_moves_indicator_12() {
     assert_eq!(indicator().await, before + 1);
 }
 
+/// Job matching, keyboard only: the citizen sees a vacancy that suits them with the reasons
+/// and says they are interested; township staff refer them, then record an outcome without
+/// the first day of work (the error tied to the field); an empty vacancy form is refused by
+/// field; every page of it passes axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
+    use zhucan_employment::jobs::{NewRegistration, VacancyInput};
+    use zhucan_employment::matching::{Access, VacancyStatus};
+    let db = TestDb::sqlite().await;
+    demo(&db).await;
+    let seeker = crate::support::record(
+        "求职甲",
+        chrono::NaiveDate::from_ymd_opt(1986, 6, 6).expect("d"),
+        903,
+        "331003107",
+        zhucan_domain::Category::Physical,
+        zhucan_domain::Grade::Three,
+    );
+    crate::support::put(&db.store, std::slice::from_ref(&seeker)).await;
+    crate::support::user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    crate::support::citizen(&db.store, "qiuzhi", &seeker.person.citizen_id).await;
+    let ev = crate::support::test_event("employment.test");
+    let vid = db
+        .store
+        .post_vacancy(
+            &VacancyInput {
+                uscc: zhucan_domain::uscc::Uscc::with_check("91331003000000903").expect("uscc"),
+                employer_name: "无障碍测试公司".into(),
+                title: "数据录入员".into(),
+                area_code: "331003107".into(),
+                workplace: String::new(),
+                form: zhucan_domain::person::EmploymentStatus::Quota,
+                positions: 2,
+                monthly_wage_fen: 400_000,
+                categories: vec![],
+                skills: vec!["数据录入".into()],
+                access: vec![Access::StepFree],
+                description: String::new(),
+                status: VacancyStatus::Open,
+            },
+            "test",
+            &ev,
+        )
+        .await
+        .expect("vacancy");
+    db.store
+        .register_seeker(
+            &NewRegistration {
+                citizen_id: seeker.person.citizen_id.clone(),
+                area_code: "331003107".into(),
+                skills: vec!["数据录入".into()],
+                wishes: vec!["录入员".into()],
+                needs: vec![Access::StepFree],
+                note: String::new(),
+                source: "staff",
+            },
+            None,
+            "test",
+            &ev,
+        )
+        .await
+        .expect("register");
+    let handle = db
+        .store
+        .person_file(&seeker.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle;
+    let app = TestApp::start(db).await;
+    let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null});
+    let here = format!("/employment/seekers/{handle}");
+    let vacancy = format!("/employment/vacancies/{vid}");
+    let job = json!({
+        "base": app.base,
+        "sessions": [
+            {"name": "job-seeker", "login": login("qiuzhi"), "pages": [
+                {"path": "/me/jobs", "name": "me-jobs"}
+            ], "journeys": [
+                {"name": "say-interested", "steps": [
+                    {"goto": "/me/jobs"}, {"expectText": "技能相符：数据录入"},
+                    {"focus": "form[action='/me/jobs/interest'] button"}, {"press": "Enter"},
+                    {"expectText": "已收到您的意向"}, {"axe": true}
+                ]}
+            ]},
+            {"name": "township-jobs", "login": login("yq"), "pages": [
+                {"path": "/employment/seekers", "name": "employment-seekers"},
+                {"path": here, "name": "employment-seeker"},
+                {"path": "/employment/vacancies", "name": "employment-vacancies"},
+                {"path": vacancy, "name": "employment-vacancy"}
+            ], "journeys": [
+                {"name": "refer-and-record", "steps": [
+                    {"goto": here}, {"expectText": "本人有意向"},
+                    {"focus": "form[action$='/refer'] button"}, {"press": "Enter"},
+                    {"expectText": "已推荐，等待用人单位答复"}, {"axe": true},
+                    {"focus": "form[action$='/outcome'] button"}, {"press": "Enter"},
+                    {"expectText": "上岗日期"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true}
+                ]},
+                {"name": "empty-vacancy", "steps": [
+                    {"goto": "/employment/vacancies"},
+                    {"focus": "form[action='/employment/vacancies'] button"}, {"press": "Enter"},
+                    {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true}
+                ]}
+            ]}
+        ]
+    });
+    let result = run_harness(&job);
+    assert_clean(&result);
+}
+
 /// The quota review, keyboard only: the district confirms an employer's review (and
 /// indicator 9 moves by the one employee counted); the employer objects, first without a
 /// reason (the error tied to the field), then with one; every page of it — the year's list,

@@ -18,6 +18,7 @@ use prelude::*;
 #[allow(unused_imports)]
 pub mod prelude {
     pub use zhucan_devices::store::DevicesStore;
+    pub use zhucan_employment::jobs::JobsStore;
     pub use zhucan_employment::store::EmploymentStore;
     pub use zhucan_homemod::store::HomemodStore;
     pub use zhucan_plan::facts::IndicatorFacts;

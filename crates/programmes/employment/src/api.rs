@@ -1,8 +1,9 @@
 //! The programme's API: `GET /api/v1/employment/reviews` (the year's declarations of the
-//! caller's area with their status and the decision in force).
+//! caller's area with their status and the decision in force), the vacancies, and a job
+//! seeker's matches.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::json;
 use zhucan_web::AppState;
@@ -11,6 +12,8 @@ use zhucan_web::error::{ApiError, ApiResult, OrApi};
 use zhucan_web::scope;
 use zhucan_web::usecase::Right;
 
+use crate::jobs::{JobsStore, StoredVacancy};
+use crate::jobs_pages::{SeesVacancies, Standing, WorksJobs, offers_for, seeker_of};
 use crate::pages::SeesEmployment;
 use crate::review::judged_on;
 use crate::store::EmploymentStore;
@@ -78,4 +81,101 @@ pub async fn reviews(
         }));
     }
     Ok(Json(json!({"year": q.year, "employers": rows})))
+}
+
+/// `GET /api/v1/employment/vacancies`: the open vacancies with a position left (no personal
+/// data): staff see all, an employer its own.
+#[utoipa::path(get, path = "/api/v1/employment/vacancies",
+    responses((status = 200, description = "{vacancies: [{id, uscc, employer, title, area, workplace, form, positions, placed, monthly_wage_fen, categories, skills, access, status}]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn vacancies(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<serde_json::Value>> {
+    let lang = caller.lang;
+    if !SeesVacancies::held_by(&caller.user) {
+        return Err(ApiError::forbidden().in_lang(lang));
+    }
+    let list = if caller.user.role.confined() {
+        match state
+            .store
+            .account_org(&caller.user.id)
+            .await
+            .or_api(lang)?
+        {
+            Some(u) => state.store.vacancies_of(&u).await.or_api(lang)?,
+            None => Vec::new(),
+        }
+    } else {
+        state.store.vacancies().await.or_api(lang)?
+    };
+    let rows: Vec<serde_json::Value> = list.iter().map(vacancy_json).collect();
+    Ok(Json(json!({"vacancies": rows})))
+}
+
+fn vacancy_json(v: &StoredVacancy) -> serde_json::Value {
+    json!({
+        "id": v.id, "uscc": v.uscc.as_str(), "employer": v.employer_name, "title": v.title,
+        "area": v.area_code, "workplace": v.workplace, "form": v.form.key(),
+        "positions": v.positions, "placed": v.placed, "monthly_wage_fen": v.monthly_wage_fen,
+        "categories": v.categories.iter().map(|c| c.key()).collect::<Vec<_>>(),
+        "skills": v.skills, "access": v.access.iter().map(|a| a.key()).collect::<Vec<_>>(),
+        "status": v.status.key(),
+    })
+}
+
+/// `GET /api/v1/employment/seekers/{handle}/matches`: where the person stands (`seeking`,
+/// `employed`, `outside`), their registration, and the open vacancies that suit them, best
+/// first, each with its reasons (and those ruled out with why).
+#[utoipa::path(get, path = "/api/v1/employment/seekers/{handle}/matches",
+    params(("handle" = String, Path, description = "the person file's handle")),
+    responses((status = 200, description = "{standing, registered, offers: [{vacancy, reasons: [{kind, value}]}], ruled_out: [{vacancy, why: [{kind, value}]}]}", body = Object), (status = 401, body = zhucan_web::api::ErrorBody), (status = 403, body = zhucan_web::api::ErrorBody), (status = 404, body = zhucan_web::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn matches(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(handle): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let lang = caller.lang;
+    if !WorksJobs::held_by(&caller.user) {
+        return Err(ApiError::forbidden().in_lang(lang));
+    }
+    let id = state
+        .store
+        .citizen_by_ref(&handle)
+        .await
+        .or_api(lang)?
+        .ok_or_else(|| ApiError::not_found().in_lang(lang))?;
+    let file = scope::read_file(&state.store, &caller.user, &id)
+        .await
+        .or_api(lang)?
+        .ok_or_else(|| ApiError::not_found().in_lang(lang))?;
+    let snap = state.facts.snapshot().await.or_api(lang)?;
+    let standing = match Standing::of(&snap, &id, zhucan_web::view::today()) {
+        Standing::Seeking => "seeking",
+        Standing::Employed => "employed",
+        Standing::Outside => "outside",
+    };
+    let reg = state.store.registration(&id).await.or_api(lang)?;
+    let (offers, ruled_out) = match &reg {
+        Some(r) => offers_for(&state, &seeker_of(&file, r))
+            .await
+            .or_api(lang)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    state.audit.queue(zhucan_web::trail::audit_event(
+        &caller.user,
+        &caller.client,
+        "employment.seeker.read",
+        id.as_str(),
+        "ok",
+        json!({"via": "api"}),
+    ));
+    Ok(Json(json!({
+        "standing": standing,
+        "registered": reg.is_some(),
+        "registration": reg.map(|r| json!({"skills": r.skills, "wishes": r.wishes, "needs": r.needs.iter().map(|a| a.key()).collect::<Vec<_>>(), "version": r.version})),
+        "offers": offers.iter().map(|(v, f)| json!({"vacancy": vacancy_json(v), "reasons": f.reasons})).collect::<Vec<_>>(),
+        "ruled_out": ruled_out.iter().map(|(v, why)| json!({"vacancy": vacancy_json(v), "why": why})).collect::<Vec<_>>(),
+    })))
 }

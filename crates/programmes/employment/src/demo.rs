@@ -1,6 +1,7 @@
 //! The programme's part of the demo: two employers of 院桥镇 with last year's declaration
-//! (three disabled employees of the registry, one of them on an 11-month contract), and the
-//! first employer's own account.
+//! (three disabled employees of the registry, one of them on an 11-month contract), three
+//! vacancies and three registered job seekers of the township, and the first employer's own
+//! account.
 
 use chrono::Datelike;
 use zhucan_domain::access::Role;
@@ -10,6 +11,11 @@ use zhucan_store::registry::PersonQuery;
 use zhucan_store::{Result, Store};
 use zhucan_web::programme::{DemoOrgAccount, cli_event};
 
+use zhucan_domain::disability::Category;
+use zhucan_domain::person::EmploymentStatus;
+
+use crate::jobs::{JobsStore, NewRegistration, VacancyInput};
+use crate::matching::{Access, VacancyStatus};
 use crate::store::{Declarant, DeclaredPerson, EmploymentStore, NewDeclaration};
 
 const TOWNSHIP: &str = "331003107";
@@ -32,7 +38,7 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
         let page = store
             .search(&PersonQuery {
                 text: None,
-                area: Some(area),
+                area: Some(area.clone()),
                 page: 1,
                 per_page: 20,
             })
@@ -82,6 +88,9 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
             .save_declarations(year, &list, "demo", Declarant::Staff, "demo", &event)
             .await?;
     }
+    if store.vacancies().await?.is_empty() {
+        jobs_demo(store, &area, &codes).await?;
+    }
     Ok(vec![DemoOrgAccount {
         username: "danwei",
         password: "demo-Danwei-2025",
@@ -90,4 +99,102 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
         org: first.to_string(),
         org_name: NAMES[0].into(),
     }])
+}
+
+/// Three vacancies of the two employers, and three job seekers of the township registered.
+async fn jobs_demo(store: &Store, area: &AreaCode, codes: &[Uscc]) -> Result<()> {
+    let (Some(firm), Some(town)) = (codes.first(), codes.get(1)) else {
+        return Ok(());
+    };
+    let tags = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let vacancies = [
+        VacancyInput {
+            uscc: firm.clone(),
+            employer_name: NAMES[0].into(),
+            title: "质检员".into(),
+            area_code: TOWNSHIP.into(),
+            workplace: "院桥镇工业园区 8 号".into(),
+            form: EmploymentStatus::Quota,
+            positions: 2,
+            monthly_wage_fen: 360_000,
+            categories: vec![Category::Physical, Category::Hearing, Category::Speech],
+            skills: tags(&["质检", "电脑"]),
+            access: vec![Access::StepFree, Access::Toilet, Access::SignLanguage],
+            description: "模具零件外观检验，坐姿作业。".into(),
+            status: VacancyStatus::Open,
+        },
+        VacancyInput {
+            uscc: firm.clone(),
+            employer_name: NAMES[0].into(),
+            title: "包装工".into(),
+            area_code: TOWNSHIP.into(),
+            workplace: "院桥镇工业园区 8 号".into(),
+            form: EmploymentStatus::Quota,
+            positions: 3,
+            monthly_wage_fen: 300_000,
+            categories: Vec::new(),
+            skills: tags(&["包装", "手工"]),
+            access: vec![Access::StepFree, Access::FlexibleHours, Access::JobCoach],
+            description: String::new(),
+            status: VacancyStatus::Open,
+        },
+        VacancyInput {
+            uscc: town.clone(),
+            employer_name: NAMES[1].into(),
+            title: "残疾人之家协理员".into(),
+            area_code: TOWNSHIP.into(),
+            workplace: "院桥镇残疾人之家".into(),
+            form: EmploymentStatus::PublicWelfare,
+            positions: 1,
+            monthly_wage_fen: 260_000,
+            categories: Vec::new(),
+            skills: tags(&["电脑", "沟通"]),
+            access: vec![Access::StepFree, Access::Toilet],
+            description: "公益性岗位：协助残疾人之家日常服务。".into(),
+            status: VacancyStatus::Open,
+        },
+    ];
+    for v in &vacancies {
+        let event = cli_event(
+            "employment.vacancy.post",
+            "",
+            serde_json::json!({"demo": true, "title": v.title}),
+        );
+        store.post_vacancy(v, "demo", &event).await?;
+    }
+    let page = store
+        .search(&PersonQuery {
+            text: None,
+            area: Some(area.clone()),
+            page: 1,
+            per_page: 40,
+        })
+        .await?;
+    let skills = [["电脑", "质检"], ["手工", "包装"], ["沟通", "电脑"]];
+    let living = page
+        .items
+        .iter()
+        .filter(|p| p.died_on.is_none() && p.moved_out_on.is_none() && p.status == "valid")
+        .skip(3);
+    for (p, s) in living.zip(skills) {
+        let r = NewRegistration {
+            citizen_id: p.citizen_id.clone(),
+            area_code: p
+                .village_code
+                .clone()
+                .unwrap_or_else(|| p.township_code.clone()),
+            skills: tags(&s),
+            wishes: tags(&["质检员"]),
+            needs: vec![Access::StepFree],
+            note: String::new(),
+            source: "staff",
+        };
+        let event = cli_event(
+            "employment.seeker.register",
+            p.citizen_id.as_str(),
+            serde_json::json!({"demo": true}),
+        );
+        store.register_seeker(&r, None, "demo", &event).await?;
+    }
+    Ok(())
 }

@@ -9,6 +9,11 @@
 //!   confirmation writes the counted employees' `employment` facts to the ledger.
 //! * [`pages`] — the year's declarations and their import, an employer's review (confirm,
 //!   contest), the employer's own page, the public list (公示); [`api`].
+//! * [`matching`] — job matching (人岗匹配): whether a vacancy suits a job seeker and why, the
+//!   order of the offers; no HTTP, no SQL. [`jobs`] — registrations, vacancies, referrals
+//!   ([`jobs::JobsStore`]); a placement writes the person's `employment` fact.
+//! * [`jobs_pages`] — the area's job seekers (indicator 9's gap), a seeker's offers and
+//!   referrals, the vacancies, a referral's outcome; [`me`] — the service end's `/me/jobs`.
 //! * [`cli`] — `zhucan employment review` (`contract.md`), `import`, `bind`.
 //!
 //! The declaration workbook is read by `zhucan_workbook::declaration`.
@@ -33,6 +38,10 @@ use zhucan_web::{AppState, Programme};
 pub mod api;
 pub mod cli;
 pub mod demo;
+pub mod jobs;
+pub mod jobs_pages;
+pub mod matching;
+pub mod me;
 pub mod pages;
 pub mod review;
 pub mod rules;
@@ -40,11 +49,12 @@ pub mod store;
 
 /// The programme's traits over the kernel's types.
 pub mod prelude {
+    pub use crate::jobs::JobsStore;
     pub use crate::store::EmploymentStore;
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(api::reviews))]
+#[openapi(paths(api::reviews, api::vacancies, api::matches))]
 struct EmploymentApi;
 
 /// The largest declaration workbook taken (20 000 employers' lines fit well under it).
@@ -78,6 +88,10 @@ impl Programme for Employment {
                 "employment.0002_reviews",
                 include_str!("../migrations/0002_reviews.sql"),
             ),
+            Migration::sql(
+                "employment.0003_matching",
+                include_str!("../migrations/0003_matching.sql"),
+            ),
         ]
     }
 
@@ -98,7 +112,35 @@ impl Programme for Employment {
                 post(pages::own_import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
             ),
             ("/public/employment", get(pages::public)),
+            ("/employment/seekers", get(jobs_pages::seekers)),
+            (
+                "/employment/seekers/{handle}",
+                get(jobs_pages::seeker).post(jobs_pages::register),
+            ),
+            (
+                "/employment/seekers/{handle}/refer",
+                post(jobs_pages::refer),
+            ),
+            (
+                "/employment/vacancies",
+                get(jobs_pages::vacancies).post(jobs_pages::post_vacancy),
+            ),
+            (
+                "/employment/vacancies/{id}",
+                get(jobs_pages::vacancy).post(jobs_pages::update_vacancy),
+            ),
+            (
+                "/employment/referrals/{id}/outcome",
+                post(jobs_pages::outcome),
+            ),
+            ("/me/jobs", get(me::jobs).post(me::register)),
+            ("/me/jobs/interest", post(me::interest)),
             ("/api/v1/employment/reviews", get(api::reviews)),
+            ("/api/v1/employment/vacancies", get(api::vacancies)),
+            (
+                "/api/v1/employment/seekers/{handle}/matches",
+                get(api::matches),
+            ),
         ]
     }
 
@@ -119,6 +161,30 @@ impl Programme for Employment {
                 en: "Our declarations",
                 order: 32,
                 shown: pages::IsEmployer::held_by,
+            },
+            NavEntry {
+                key: "employment_seekers",
+                href: "/employment/seekers",
+                zh: "人岗匹配",
+                en: "Job matching",
+                order: 33,
+                shown: jobs_pages::WorksJobs::held_by,
+            },
+            NavEntry {
+                key: "employment_vacancies",
+                href: "/employment/vacancies",
+                zh: "就业岗位",
+                en: "Vacancies",
+                order: 33,
+                shown: pages::IsEmployer::held_by,
+            },
+            NavEntry {
+                key: "me_jobs",
+                href: "/me/jobs",
+                zh: "找工作",
+                en: "Find a job",
+                order: 15,
+                shown: |u| u.role == zhucan_domain::access::Role::Citizen,
             },
         ]
     }

@@ -12,6 +12,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use zhucan_domain::area::{AreaCode, AreaKind, AreaLevel};
 use zhucan_domain::disability::Grade;
+use zhucan_domain::ids::CitizenId;
 use zhucan_domain::institution::{Institution, InstitutionKind};
 use zhucan_domain::lang::Lang;
 use zhucan_domain::person::{
@@ -390,6 +391,11 @@ pub trait IndicatorFacts {
     ) -> Vec<usize>;
 
     fn persons_where(&self, area: &AreaCode, keep: impl Fn(&Class) -> bool, at: &At) -> Members;
+
+    /// Where one person stands in a person indicator or target at `t`: (in its denominator,
+    /// in its numerator); `None` for a person not in the registry or a number that does not
+    /// count persons one by one. Job matching reads indicator 9's gap through it.
+    fn standing(&self, id: &CitizenId, what: Measured, t: NaiveDate) -> Option<(bool, bool)>;
 }
 
 impl IndicatorFacts for Snapshot {
@@ -1041,6 +1047,17 @@ impl IndicatorFacts for Snapshot {
     fn persons_where(&self, area: &AreaCode, keep: impl Fn(&Class) -> bool, at: &At) -> Members {
         let idx = self.person_indices(area, |_, k| keep(k), at);
         Members::Persons(idx.into_iter().filter_map(|i| self.citizen_id(i)).collect())
+    }
+
+    fn standing(&self, id: &CitizenId, what: Measured, t: NaiveDate) -> Option<(bool, bool)> {
+        let bit = match what {
+            Measured::Indicator(i) => i.bit(),
+            Measured::Target(ct) => ct.bit(),
+        }?;
+        let p = self.persons.get(self.index_of(id)?)?;
+        let k = self.classify(p, &At::new(t));
+        let den = k.den & (1 << bit) != 0;
+        Some((den, den && k.num & (1 << bit) != 0))
     }
 }
 

@@ -262,3 +262,4 @@ not-a-waiting-need = Need “{ $v }” does not exist, is closed or has been tak
 not-eligible-to-apply = The person cannot apply for this service as their file stands (it is for: { $who })
 already-applied = The person already has an open application for this service (submitted { $v })
 survey-needs-unmet = People the yearly survey found needing { $kind } and not yet served (the indicator's gap)
+find-a-job = Find a job

@@ -262,3 +262,4 @@ not-a-waiting-need = 需求“{ $v }”不存在、已办结或已转办
 not-eligible-to-apply = 按档案中的情况，此人目前不符合该事项的申请条件（适用对象：{ $who }）
 already-applied = 此人已有一份办理中的该事项申请（{ $v } 提交）
 survey-needs-unmet = 年度调查中有{ $kind }需求、尚未获得服务的人（指标缺口名单）
+find-a-job = 找工作

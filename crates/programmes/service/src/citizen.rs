@@ -101,7 +101,9 @@ pub async fn linked(state: &AppState, caller: &PageCaller) -> Result<Vec<Linked>
     Ok(out)
 }
 
-async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<Ctx, PageError> {
+/// The person file a citizen account works on: the `p` handle among its linked files (its
+/// own first); 403 for another role, 404 for a handle not linked.
+pub async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<Ctx, PageError> {
     let linked = linked(state, caller).await?;
     let chosen = match p.map(str::trim).filter(|s| !s.is_empty()) {
         Some(h) => linked.iter().find(|l| l.handle == h),
@@ -122,7 +124,8 @@ async fn ctx(state: &AppState, caller: &PageCaller, p: Option<&str>) -> Result<C
     Ok(Ctx { linked, file })
 }
 
-fn switcher(ctx: &Ctx, path: &str) -> Vec<(String, String, bool)> {
+/// The links to the other linked files on the same page (`_person_switch.html`).
+pub fn switcher(ctx: &Ctx, path: &str) -> Vec<(String, String, bool)> {
     ctx.linked
         .iter()
         .map(|l| {

@@ -1,0 +1,626 @@
+//! Job matching (人岗匹配) through HTTP and on both backends: staff post a vacancy (bad input
+//! named, nothing saved), register job seekers (indicator 9's gap of their area), see the
+//! vacancies offered with the reasons and those ruled out with why; the citizen sees the
+//! matching vacancy on the service end and says they are interested; staff refer; the
+//! employer records the placement, which moves indicator 9 at once; every step is audited.
+
+#[allow(unused_imports)]
+use crate::support::prelude::*;
+use zhucan_domain::uscc::Uscc;
+use zhucan_domain::{Category, Grade};
+
+use crate::support::{
+    TestApp, TestDb, audit_rows, d, indicator, location, page_text, post_form, put, record, user,
+};
+
+fn uscc() -> String {
+    Uscc::with_check("91331003000000077")
+        .expect("uscc")
+        .to_string()
+}
+
+async fn employer_account(store: &zhucan_store::Store, name: &str, uscc: &str) {
+    user(store, name, zhucan_store::Role::Employer, "331003").await;
+    let u = store
+        .user_by_username(name)
+        .await
+        .expect("lookup")
+        .expect("exists");
+    store
+        .set_account_org(
+            &u.id,
+            Some(uscc),
+            &crate::support::test_event("account.org"),
+        )
+        .await
+        .expect("bind");
+}
+
+async fn handle_of(store: &zhucan_store::Store, id: &zhucan_domain::CitizenId) -> String {
+    store
+        .person_file(id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists")
+        .handle
+}
+
+fn audited(action: &str) -> zhucan_store::audit::AuditQuery {
+    zhucan_store::audit::AuditQuery {
+        action: Some(action.into()),
+        limit: 10,
+        ..Default::default()
+    }
+}
+
+/// The id in a `/employment/vacancies/{id}?…` location.
+fn vacancy_id(loc: &str) -> String {
+    loc.trim_start_matches("/employment/vacancies/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_indicator_9() {
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let seeker = record(
+        "求职甲",
+        d(1988, 5, 6),
+        401,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let deaf = record(
+        "求职乙",
+        d(1990, 7, 8),
+        403,
+        "331003107",
+        Category::Hearing,
+        Grade::Three,
+    );
+    let old = record(
+        "年长丙",
+        d(1950, 1, 1),
+        405,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let elsewhere = record(
+        "东城丁",
+        d(1989, 2, 2),
+        407,
+        "331003001",
+        Category::Physical,
+        Grade::Three,
+    );
+    put(
+        &db.store,
+        &[seeker.clone(), deaf.clone(), old.clone(), elsewhere.clone()],
+    )
+    .await;
+    user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "reader", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    let firm = uscc();
+    employer_account(&db.store, "danwei", &firm).await;
+    crate::support::citizen(&db.store, "jumin", &seeker.person.citizen_id).await;
+    let h_seeker = handle_of(&db.store, &seeker.person.citizen_id).await;
+    let h_deaf = handle_of(&db.store, &deaf.person.citizen_id).await;
+    let app = TestApp::start(db).await;
+    let app = &app;
+    let token = app.token("reader").await;
+    let before = indicator(app, &token, "331003", "employment_rate").await;
+    let admin = app.browser("admin").await;
+    let yq = app.browser("yq").await;
+    let dc = app.browser("dc").await;
+
+    // Bad input: each field named with its value, nothing saved.
+    let bad = post_form(
+        app,
+        &admin,
+        "/employment/vacancies",
+        "/employment/vacancies",
+        &[
+            ("uscc", "91331003000000077X"),
+            ("employer_name", "黄岩精工"),
+            ("title", "质检员"),
+            ("township", "331003107"),
+            ("form", "quota"),
+            ("positions", "0"),
+            ("wage", "三千"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.expect("t");
+    assert!(body.contains("招用人数“0”无效"), "{body}");
+    assert!(body.contains("月工资“三千”无效"), "{body}");
+    assert!(body.contains("91331003000000077X"), "{body}");
+    assert!(
+        page_text(&admin, &app.url("/employment/vacancies"))
+            .await
+            .contains("还没有岗位")
+    );
+    // Another township's staff cannot post for 院桥镇.
+    let r = post_form(
+        app,
+        &dc,
+        "/employment/vacancies",
+        "/employment/vacancies",
+        &[
+            ("uscc", firm.as_str()),
+            ("employer_name", "黄岩精工"),
+            ("title", "质检员"),
+            ("township", "331003107"),
+            ("form", "quota"),
+            ("positions", "1"),
+            ("wage", "3600"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不在您的管辖范围内"));
+
+    // The vacancy: one position, for physical disability, step-free.
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/vacancies",
+        "/employment/vacancies",
+        &[
+            ("uscc", firm.as_str()),
+            ("employer_name", "黄岩精工"),
+            ("title", "质检员"),
+            ("township", "331003107"),
+            ("form", "quota"),
+            ("positions", "1"),
+            ("wage", "3600"),
+            ("skills", "质检，电脑"),
+            ("cat_physical", "1"),
+            ("acc_step_free", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let vid = vacancy_id(&location(&r));
+    assert!(!vid.is_empty());
+    // Another township's staff may read but not change it.
+    let r = post_form(
+        app,
+        &dc,
+        &format!("/employment/vacancies/{vid}"),
+        &format!("/employment/vacancies/{vid}"),
+        &[("title", "改")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+
+    // The job seekers of 院桥镇: the working-age, not employed; not the 76-year-old, not
+    // another township's.
+    let list = page_text(&yq, &app.url("/employment/seekers")).await;
+    assert!(list.contains("求职甲") && list.contains("求职乙"), "{list}");
+    assert!(
+        !list.contains("年长丙") && !list.contains("东城丁"),
+        "{list}"
+    );
+    assert!(!list.contains(seeker.person.citizen_id.as_str()));
+    let r = dc
+        .get(app.url(&format!("/employment/seekers/{h_seeker}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+
+    // A registration with a tag too long: named, nothing saved.
+    let long = "很".repeat(21);
+    let here = format!("/employment/seekers/{h_seeker}");
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &here,
+        &[("skills", long.as_str()), ("wishes", "质检员")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains(&long));
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &here,
+        &[
+            ("skills", "质检、电脑"),
+            ("wishes", "质检员"),
+            ("need_step_free", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let page = page_text(&yq, &app.url(&here)).await;
+    assert!(page.contains("质检员"), "{page}");
+    assert!(page.contains("技能相符：质检"), "{page}");
+    assert!(page.contains("符合求职意向：质检员"), "{page}");
+    assert!(page.contains("工作场所提供：无障碍通道"), "{page}");
+    // A deaf seeker who needs sign language: ruled out, and why.
+    let there = format!("/employment/seekers/{h_deaf}");
+    let r = post_form(
+        app,
+        &yq,
+        &there,
+        &there,
+        &[("wishes", "不限"), ("need_sign_language", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = page_text(&yq, &app.url(&there)).await;
+    assert!(page.contains("工作场所没有：手语或文字沟通"), "{page}");
+    assert!(page.contains("岗位不适合听力残疾"), "{page}");
+
+    // The citizen sees the vacancy and why, and says they are interested.
+    let jumin = app.browser("jumin").await;
+    let me = page_text(&jumin, &app.url("/me/jobs")).await;
+    assert!(
+        me.contains("质检员") && me.contains("技能相符：质检"),
+        "{me}"
+    );
+    let r = post_form(
+        app,
+        &jumin,
+        "/me/jobs",
+        "/me/jobs/interest",
+        &[("vacancy", vid.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("done=interest"));
+    // The employer does not see a stated interest; staff do.
+    let danwei = app.browser("danwei").await;
+    let vpage = format!("/employment/vacancies/{vid}");
+    let theirs = page_text(&danwei, &app.url(&vpage)).await;
+    assert!(!theirs.contains("求职甲"), "{theirs}");
+    let page = page_text(&yq, &app.url(&here)).await;
+    assert!(page.contains("本人有意向"), "{page}");
+
+    // Staff refer: the interest becomes a referral; the employer sees the person, masked.
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &format!("{here}/refer"),
+        &[("vacancy", vid.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let theirs = page_text(&danwei, &app.url(&vpage)).await;
+    assert!(theirs.contains("求职甲"), "{theirs}");
+    assert!(theirs.contains(&seeker.person.citizen_id.masked()));
+    assert!(!theirs.contains(seeker.person.citizen_id.as_str()));
+
+    // The employer records the placement: a bad date is named; then placed.
+    let html = page_text(&danwei, &app.url(&vpage)).await;
+    let rid = html
+        .split("/employment/referrals/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("referral form")
+        .to_string();
+    let version = html
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("version")
+        .to_string();
+    let outcome = format!("/employment/referrals/{rid}/outcome");
+    let r = post_form(
+        app,
+        &danwei,
+        &vpage,
+        &outcome,
+        &[
+            ("outcome", "placed"),
+            ("placed_on", "2026-13-01"),
+            ("version", version.as_str()),
+            ("back", "vacancy"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("2026-13-01"));
+    let day = zhucan_web::view::today().to_string();
+    let r = post_form(
+        app,
+        &danwei,
+        &vpage,
+        &outcome,
+        &[
+            ("outcome", "placed"),
+            ("placed_on", day.as_str()),
+            ("version", version.as_str()),
+            ("back", "vacancy"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    // The same form again: stale.
+    let r = post_form(
+        app,
+        &danwei,
+        &vpage,
+        &outcome,
+        &[
+            ("outcome", "declined"),
+            ("version", version.as_str()),
+            ("back", "vacancy"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+
+    // Indicator 9 moved at once; the person is employed; the vacancy is full.
+    let after = indicator(app, &token, "331003", "employment_rate").await;
+    assert_eq!(after.0, before.0 + 1, "{before:?} → {after:?}");
+    assert_eq!(after.1, before.1);
+    let page = page_text(&yq, &app.url(&here)).await;
+    assert!(page.contains("已登记就业"), "{page}");
+    let api: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/employment/seekers/{h_deaf}/matches")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["standing"], "seeking");
+    assert_eq!(api["offers"].as_array().map(Vec::len), Some(0));
+    let api: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/employment/vacancies"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["vacancies"][0]["placed"], 1);
+    let me = page_text(&jumin, &app.url("/me/jobs")).await;
+    assert!(me.contains("已录用上岗"), "{me}");
+    for action in [
+        "employment.vacancy.post",
+        "employment.seeker.register",
+        "employment.referral.interest",
+        "employment.referral.refer",
+        "employment.referral.outcome",
+    ] {
+        assert!(
+            !audit_rows(&app.db.store, &audited(action), 1)
+                .await
+                .is_empty(),
+            "{action}"
+        );
+    }
+}
+
+crate::contract!(referrals_and_placements_are_stored_once);
+
+async fn referrals_and_placements_are_stored_once(db: TestDb) {
+    use zhucan_employment::jobs::{NewRegistration, Outcome, Referred, VacancyInput};
+    use zhucan_employment::matching::{Access, ReferralStatus, VacancyStatus};
+    use zhucan_employment::store::Written;
+    let a = record(
+        "甲",
+        d(1988, 5, 6),
+        411,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let b = record(
+        "乙",
+        d(1987, 5, 6),
+        413,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    put(&db.store, &[a.clone(), b.clone()]).await;
+    let s = &db.store;
+    let ev = crate::support::test_event("employment.test");
+    let reg = |id: &zhucan_domain::CitizenId| NewRegistration {
+        citizen_id: id.clone(),
+        area_code: "331003107".into(),
+        skills: vec!["质检".into()],
+        wishes: vec!["不限".into()],
+        needs: vec![Access::StepFree],
+        note: String::new(),
+        source: "staff",
+    };
+    assert_eq!(
+        s.register_seeker(&reg(&a.person.citizen_id), None, "t", &ev)
+            .await
+            .expect("reg"),
+        Written::Done
+    );
+    // A second "new" registration, or a stale version: refused.
+    assert_eq!(
+        s.register_seeker(&reg(&a.person.citizen_id), None, "t", &ev)
+            .await
+            .expect("reg"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.register_seeker(&reg(&a.person.citizen_id), Some(7), "t", &ev)
+            .await
+            .expect("reg"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.register_seeker(&reg(&a.person.citizen_id), Some(1), "t", &ev)
+            .await
+            .expect("reg"),
+        Written::Done
+    );
+    let v = VacancyInput {
+        uscc: Uscc::parse(&uscc()).expect("uscc"),
+        employer_name: "单位".into(),
+        title: "质检员".into(),
+        area_code: "331003107".into(),
+        workplace: String::new(),
+        form: zhucan_domain::person::EmploymentStatus::Concentrated,
+        positions: 1,
+        monthly_wage_fen: 300_000,
+        categories: vec![],
+        skills: vec!["质检".into()],
+        access: vec![Access::StepFree],
+        description: String::new(),
+        status: VacancyStatus::Open,
+    };
+    let vid = s.post_vacancy(&v, "t", &ev).await.expect("post");
+    let reasons = serde_json::json!([]);
+    let Referred::New(ra) = s
+        .refer(
+            &vid,
+            &a.person.citizen_id,
+            ReferralStatus::Referred,
+            &reasons,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("refer")
+    else {
+        panic!("a new referral")
+    };
+    assert_eq!(
+        s.refer(
+            &vid,
+            &a.person.citizen_id,
+            ReferralStatus::Referred,
+            &reasons,
+            "t",
+            &ev
+        )
+        .await
+        .expect("again"),
+        Referred::Already(ra.clone())
+    );
+    let Referred::New(rb) = s
+        .refer(
+            &vid,
+            &b.person.citizen_id,
+            ReferralStatus::Referred,
+            &reasons,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("refer b")
+    else {
+        panic!("a new referral")
+    };
+    let actor = zhucan_store::registry::Actor {
+        name: "t",
+        source: "form",
+    };
+    let placed = Outcome {
+        status: ReferralStatus::Placed,
+        placed_on: Some(d(2026, 3, 2)),
+        note: String::new(),
+    };
+    // A placement without a date, or at a stale version: refused.
+    let undated = Outcome {
+        placed_on: None,
+        ..placed.clone()
+    };
+    assert_eq!(
+        s.record_outcome(&ra, 1, &undated, &actor, &ev)
+            .await
+            .expect("o"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.record_outcome(&ra, 9, &placed, &actor, &ev)
+            .await
+            .expect("o"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.record_outcome(&ra, 1, &placed, &actor, &ev)
+            .await
+            .expect("o"),
+        Written::Done
+    );
+    // The only position is taken: the second placement is refused, as is a new referral
+    // and fewer positions than placed.
+    assert_eq!(
+        s.record_outcome(&rb, 1, &placed, &actor, &ev)
+            .await
+            .expect("o"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.refer(
+            &vid,
+            &b.person.citizen_id,
+            ReferralStatus::Interested,
+            &reasons,
+            "t",
+            &ev
+        )
+        .await
+        .expect("closed"),
+        Referred::Closed
+    );
+    let mut fewer = v.clone();
+    fewer.positions = 0;
+    assert_eq!(
+        s.update_vacancy(&vid, 1, &fewer, "t", &ev)
+            .await
+            .expect("u"),
+        Written::Stale
+    );
+    let stored = s.vacancy(&vid).await.expect("v").expect("exists");
+    assert_eq!((stored.placed, stored.left()), (1, 0));
+    // The placement is the person's employment fact from the first day, with the employer.
+    let file = s
+        .person_file(&a.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists");
+    let jobs: Vec<_> = file
+        .ledger
+        .iter()
+        .filter_map(|e| match &e.fact {
+            zhucan_domain::ledger::Fact::Employment {
+                employment_status,
+                employer_uscc,
+                from,
+                ..
+            } => Some((*employment_status, employer_uscc.clone(), *from)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        jobs,
+        vec![(
+            zhucan_domain::person::EmploymentStatus::Concentrated,
+            Some(uscc()),
+            d(2026, 3, 2)
+        )]
+    );
+    assert!(
+        file.events
+            .iter()
+            .any(|e| e.summary.contains("就业安置") && e.summary.contains("质检员"))
+    );
+    let r = s.referral(&ra).await.expect("r").expect("exists");
+    assert_eq!(r.status, ReferralStatus::Placed);
+    assert_eq!(r.placed_on, Some(d(2026, 3, 2)));
+}
