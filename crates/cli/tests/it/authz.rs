@@ -1634,6 +1634,18 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "GET",
+            "/employment/households",
+            "/employment/households".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/households/followup",
+            "/employment/households/followup".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
             "/me/jobs",
             "/me/jobs".into(),
             [403, 403, 403, 403, 403, 403, 403, 200],

@@ -1244,7 +1244,8 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
                 {"path": "/employment/seekers", "name": "employment-seekers"},
                 {"path": here, "name": "employment-seeker"},
                 {"path": "/employment/vacancies", "name": "employment-vacancies"},
-                {"path": vacancy, "name": "employment-vacancy"}
+                {"path": vacancy, "name": "employment-vacancy"},
+                {"path": "/employment/households", "name": "employment-households"}
             ], "journeys": [
                 {"name": "refer-and-record", "steps": [
                     {"goto": here}, {"expectText": "本人有意向"},

@@ -724,7 +724,7 @@ async fn seeker_page(
     ))
 }
 
-async fn writable(
+pub(crate) async fn writable(
     state: &AppState,
     caller: &PageCaller,
     handle: &str,

@@ -14,6 +14,8 @@
 //!   ([`jobs::JobsStore`]); a placement writes the person's `employment` fact.
 //! * [`jobs_pages`] — the area's job seekers (indicator 9's gap), a seeker's offers and
 //!   referrals, the vacancies, a referral's outcome; [`me`] — the service end's `/me/jobs`.
+//! * [`households`] — zero-employment households (零就业家庭), found from the registry and the
+//!   facts, and their follow-up ([`households::HouseholdStore`]); [`household_pages`].
 //! * [`cli`] — `zhucan employment review` (`contract.md`), `import`, `bind`.
 //!
 //! The declaration workbook is read by `zhucan_workbook::declaration`.
@@ -38,6 +40,8 @@ use zhucan_web::{AppState, Programme};
 pub mod api;
 pub mod cli;
 pub mod demo;
+pub mod household_pages;
+pub mod households;
 pub mod jobs;
 pub mod jobs_pages;
 pub mod matching;
@@ -49,6 +53,7 @@ pub mod store;
 
 /// The programme's traits over the kernel's types.
 pub mod prelude {
+    pub use crate::households::HouseholdStore;
     pub use crate::jobs::JobsStore;
     pub use crate::store::EmploymentStore;
 }
@@ -92,6 +97,10 @@ impl Programme for Employment {
                 "employment.0003_matching",
                 include_str!("../migrations/0003_matching.sql"),
             ),
+            Migration::sql(
+                "employment.0004_households",
+                include_str!("../migrations/0004_households.sql"),
+            ),
         ]
     }
 
@@ -132,6 +141,11 @@ impl Programme for Employment {
             (
                 "/employment/referrals/{id}/outcome",
                 post(jobs_pages::outcome),
+            ),
+            ("/employment/households", get(household_pages::households)),
+            (
+                "/employment/households/followup",
+                post(household_pages::followup),
             ),
             ("/me/jobs", get(me::jobs).post(me::register)),
             ("/me/jobs/interest", post(me::interest)),

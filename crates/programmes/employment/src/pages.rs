@@ -264,6 +264,14 @@ struct Row {
     reward: String,
 }
 
+struct PublicBodyRow {
+    uscc: String,
+    name: String,
+    township: String,
+    counted: String,
+    met: bool,
+}
+
 #[derive(Template)]
 #[template(path = "employment_overview.html")]
 struct OverviewPage {
@@ -273,6 +281,9 @@ struct OverviewPage {
     rows: Vec<Row>,
     total_levy: String,
     total_reward: String,
+    /// 专栏3: the public bodies, and how many employ at least one counted person.
+    public_bodies: Vec<PublicBodyRow>,
+    public_bodies_met: usize,
     can_import: bool,
     file_fields: Vec<FormField>,
     notice: Option<String>,
@@ -364,6 +375,28 @@ async fn overview_page(
                 .unwrap_or_default(),
         });
     }
+    let bodies = state
+        .store
+        .public_bodies(year, area.as_str())
+        .await
+        .or_page(caller)?;
+    let public_bodies_met = bodies
+        .iter()
+        .filter(|b| b.counted.is_some_and(|n| n >= 1))
+        .count();
+    let public_bodies: Vec<PublicBodyRow> = bodies
+        .into_iter()
+        .map(|b| PublicBodyRow {
+            met: b.counted.is_some_and(|n| n >= 1),
+            counted: b
+                .counted
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| crate::t(lang, "not-confirmed-yet").to_string()),
+            township: names.name(&b.area_code),
+            uscc: b.uscc,
+            name: b.name,
+        })
+        .collect();
     let year_error = errors
         .iter()
         .find(|(f, _)| f == "q-year")
@@ -396,6 +429,8 @@ async fn overview_page(
             rows,
             total_levy: yuan(levy),
             total_reward: yuan(reward),
+            public_bodies,
+            public_bodies_met,
             can_import: RunsReview::held_by(&caller.user),
             file_fields: file_fields(lang, year, file_error, upload_year_error),
             notice,

@@ -276,6 +276,19 @@ pub trait EmploymentStore {
     ) -> Result<bool>;
     /// An employer's sector and public-body flag.
     async fn profile(&self, uscc: &str) -> Result<Option<(String, bool)>>;
+    /// The public bodies (机关事业单位, flagged by the district) whose area starts with `area`,
+    /// with the employees counted by their decision in force for `year` (`None`: no
+    /// confirmed review), by name.
+    async fn public_bodies(&self, year: i64, area: &str) -> Result<Vec<PublicBody>>;
+}
+
+/// A public body and what its review of a year counted (专栏3: every one employs ≥ 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PublicBody {
+    pub uscc: String,
+    pub name: String,
+    pub area_code: String,
+    pub counted: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -597,6 +610,13 @@ impl EmploymentStore for Store {
         zhucan_store::audit::append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn public_bodies(&self, year: i64, area: &str) -> Result<Vec<PublicBody>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as("SELECT e.uscc, e.name, e.area_code, (SELECT d.counted FROM employment_decisions d JOIN employment_declarations x ON x.year = d.year AND x.uscc = d.uscc WHERE d.year = $1 AND d.uscc = e.uscc AND x.status <> 'declared' ORDER BY d.seq DESC LIMIT 1) AS counted FROM employment_employers e WHERE e.public_body = $2 AND e.area_code LIKE $3 ORDER BY e.name, e.uscc")
+                .bind(year).bind(true).bind(format!("{area}%")).fetch_all(p).await?
+        }))
     }
 
     async fn profile(&self, uscc: &str) -> Result<Option<(String, bool)>> {

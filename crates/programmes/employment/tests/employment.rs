@@ -841,6 +841,20 @@ async fn declarations_are_stored_whole_and_decided_once(db: crate::support::Test
             .await
             .expect("p")
     );
+    // 专栏3's public bodies: the decision in force counts (0 here); one under review has none.
+    assert!(s.set_profile(&b, "", true, "t", &ev).await.expect("p"));
+    let bodies = s.public_bodies(2025, "331003").await.expect("bodies");
+    let counted: Vec<(String, Option<i64>)> =
+        bodies.iter().map(|x| (x.uscc.clone(), x.counted)).collect();
+    assert_eq!(counted.len(), 2);
+    assert!(counted.contains(&(a.clone(), Some(0))), "{counted:?}");
+    assert!(counted.contains(&(b.clone(), None)), "{counted:?}");
+    assert!(
+        s.public_bodies(2025, "331003001")
+            .await
+            .expect("bodies")
+            .is_empty()
+    );
 }
 
 #[test]

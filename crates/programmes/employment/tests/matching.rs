@@ -624,3 +624,108 @@ async fn referrals_and_placements_are_stored_once(db: TestDb) {
     assert_eq!(r.status, ReferralStatus::Placed);
     assert_eq!(r.placed_on, Some(d(2026, 3, 2)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_employment_households_are_found_and_followed_up() {
+    use zhucan_domain::person::EmploymentStatus;
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let mut a = record(
+        "同户甲",
+        d(1980, 1, 1),
+        421,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let mut b = record(
+        "同户乙",
+        d(1982, 2, 2),
+        423,
+        "331003107",
+        Category::Hearing,
+        Grade::Four,
+    );
+    let mut c = record(
+        "就业户丙",
+        d(1983, 3, 3),
+        425,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let mut e = record(
+        "就业户丁",
+        d(1984, 4, 4),
+        427,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    let lone = record(
+        "独户戊",
+        d(1985, 5, 5),
+        429,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    a.person.household_id = Some("H-0001".into());
+    b.person.household_id = Some("H-0001".into());
+    c.person.household_id = Some("H-0002".into());
+    e.person.household_id = Some("H-0002".into());
+    e.survey.employment_status = Some(EmploymentStatus::Flexible);
+    put(
+        &db.store,
+        &[a.clone(), b.clone(), c.clone(), e.clone(), lone.clone()],
+    )
+    .await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let h_a = handle_of(&db.store, &a.person.citizen_id).await;
+    let app = TestApp::start(db).await;
+    let app = &app;
+    let yq = app.browser("yq").await;
+    let page = page_text(&yq, &app.url("/employment/households")).await;
+    assert!(page.contains("共 2 户"), "{page}");
+    assert!(page.contains("同户甲") && page.contains("同户乙") && page.contains("独户戊"));
+    assert!(!page.contains("就业户丙"), "{page}");
+    // A follow-up dated tomorrow: named, nothing saved.
+    let tomorrow = (zhucan_web::view::today() + chrono::Days::new(1)).to_string();
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/households",
+        "/employment/households/followup",
+        &[
+            ("person", h_a.as_str()),
+            ("on_date", tomorrow.as_str()),
+            ("action", "visit"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains(&tomorrow));
+    let today = zhucan_web::view::today().to_string();
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/households",
+        "/employment/households/followup",
+        &[
+            ("person", h_a.as_str()),
+            ("on_date", today.as_str()),
+            ("action", "training"),
+            ("note", "报名电脑培训"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = page_text(&yq, &app.url("/employment/households")).await;
+    assert!(page.contains("安排培训：报名电脑培训"), "{page}");
+    assert!(page.contains("共帮扶 1 次"), "{page}");
+    assert!(
+        !audit_rows(&app.db.store, &audited("employment.household.followup"), 1)
+            .await
+            .is_empty()
+    );
+}
