@@ -1646,6 +1646,36 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "GET",
+            "/employment/training",
+            "/employment/training".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/training",
+            "/employment/training".into(),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/employment/training/{id}",
+            "/employment/training/nope".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/training/{id}/trainees",
+            "/employment/training/nope/trainees".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/training/{id}/completion",
+            "/employment/training/nope/completion".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
             "/me/jobs",
             "/me/jobs".into(),
             [403, 403, 403, 403, 403, 403, 403, 200],

@@ -1245,7 +1245,9 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
                 {"path": here, "name": "employment-seeker"},
                 {"path": "/employment/vacancies", "name": "employment-vacancies"},
                 {"path": vacancy, "name": "employment-vacancy"},
-                {"path": "/employment/households", "name": "employment-households"}
+                {"path": "/employment/households", "name": "employment-households"},
+                {"path": "/employment/training", "name": "employment-training"},
+                {"path": "/employment/training?year=20x5", "name": "employment-training-bad-year", "status": 422}
             ], "journeys": [
                 {"name": "refer-and-record", "steps": [
                     {"goto": here}, {"expectText": "本人有意向"},

@@ -18,8 +18,10 @@ use prelude::*;
 #[allow(unused_imports)]
 pub mod prelude {
     pub use zhucan_devices::store::DevicesStore;
+    pub use zhucan_employment::households::HouseholdStore;
     pub use zhucan_employment::jobs::JobsStore;
     pub use zhucan_employment::store::EmploymentStore;
+    pub use zhucan_employment::training::TrainingStore;
     pub use zhucan_homemod::store::HomemodStore;
     pub use zhucan_plan::facts::IndicatorFacts;
     pub use zhucan_plan::store::PlanStore;

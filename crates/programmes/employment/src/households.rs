@@ -11,8 +11,6 @@ use zhucan_domain::ids::CitizenId;
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::{Result, Store, now_text, on_pool, on_tx};
 
-use crate::store::COUNTER;
-
 coded_enum! {
     /// What staff did for a zero-employment household.
     pub enum FollowUpAction {
@@ -148,9 +146,7 @@ impl HouseholdStore for Store {
                 .bind(&id).bind(&f.household).bind(&f.area).bind(f.on_date.to_string()).bind(f.action.key()).bind(&f.note).bind(by).bind(now_text())
                 .execute(&mut *c).await?;
         });
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
-        zhucan_store::audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, audit).await?;
         Ok(id)
     }
 }

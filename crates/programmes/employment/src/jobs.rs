@@ -21,7 +21,7 @@ use crate::matching::{
     Access, ReferralStatus, VacancyStatus, join_access, join_categories, join_tags, split_access,
     split_categories, split_tags,
 };
-use crate::store::{COUNTER, Written};
+use crate::store::Written;
 
 /// A job seeker's registration (求职登记).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -434,9 +434,7 @@ impl JobsStore for Store {
         if n != 1 {
             return Ok(Written::Stale);
         }
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
-        zhucan_store::audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, audit).await?;
         Ok(Written::Done)
     }
 
@@ -453,11 +451,9 @@ impl JobsStore for Store {
                 .bind(&id).bind(v.uscc.as_str()).bind(&v.employer_name).bind(&v.title).bind(&v.area_code).bind(&v.workplace).bind(v.form.key()).bind(v.positions).bind(v.monthly_wage_fen).bind(join_categories(&v.categories)).bind(join_tags(&v.skills)).bind(join_access(&v.access)).bind(&v.description).bind(v.status.key()).bind(by).bind(&now)
                 .execute(&mut *c).await?;
         });
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
         let mut audit = audit.clone();
         audit.object = id.clone();
-        zhucan_store::audit::append(&mut tx, &audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, &audit).await?;
         Ok(id)
     }
 
@@ -486,9 +482,7 @@ impl JobsStore for Store {
         if n != 1 {
             return Ok(Written::Stale);
         }
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
-        zhucan_store::audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, audit).await?;
         Ok(Written::Done)
     }
 
@@ -569,9 +563,7 @@ impl JobsStore for Store {
                 Referred::New(rid)
             }
         };
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
-        zhucan_store::audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, audit).await?;
         Ok(out)
     }
 
@@ -665,9 +657,7 @@ impl JobsStore for Store {
             }];
             zhucan_store::registry::touch(&mut tx, r.citizen_id.as_str(), &events, actor).await?;
         }
-        zhucan_store::changes::next(&mut tx, COUNTER).await?;
-        zhucan_store::audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
+        crate::store::finish(tx, audit).await?;
         Ok(Written::Done)
     }
 }

@@ -16,6 +16,8 @@
 //!   referrals, the vacancies, a referral's outcome; [`me`] — the service end's `/me/jobs`.
 //! * [`households`] — zero-employment households (零就业家庭), found from the registry and the
 //!   facts, and their follow-up ([`households::HouseholdStore`]); [`household_pages`].
+//! * [`training`] — courses and trainees (专栏3-7, 200 person-times a year), kept in step
+//!   with the plan's target ([`training::TrainingStore`]); [`training_pages`].
 //! * [`cli`] — `zhucan employment review` (`contract.md`), `import`, `bind`.
 //!
 //! The declaration workbook is read by `zhucan_workbook::declaration`.
@@ -50,12 +52,15 @@ pub mod pages;
 pub mod review;
 pub mod rules;
 pub mod store;
+pub mod training;
+pub mod training_pages;
 
 /// The programme's traits over the kernel's types.
 pub mod prelude {
     pub use crate::households::HouseholdStore;
     pub use crate::jobs::JobsStore;
     pub use crate::store::EmploymentStore;
+    pub use crate::training::TrainingStore;
 }
 
 #[derive(OpenApi)]
@@ -100,6 +105,10 @@ impl Programme for Employment {
             Migration::sql(
                 "employment.0004_households",
                 include_str!("../migrations/0004_households.sql"),
+            ),
+            Migration::sql(
+                "employment.0005_training",
+                include_str!("../migrations/0005_training.sql"),
             ),
         ]
     }
@@ -146,6 +155,19 @@ impl Programme for Employment {
             (
                 "/employment/households/followup",
                 post(household_pages::followup),
+            ),
+            (
+                "/employment/training",
+                get(training_pages::training).post(training_pages::add_course),
+            ),
+            ("/employment/training/{id}", get(training_pages::course)),
+            (
+                "/employment/training/{id}/trainees",
+                post(training_pages::add_trainee),
+            ),
+            (
+                "/employment/training/{id}/completion",
+                post(training_pages::completion),
             ),
             ("/me/jobs", get(me::jobs).post(me::register)),
             ("/me/jobs/interest", post(me::interest)),

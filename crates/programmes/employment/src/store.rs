@@ -18,6 +18,13 @@ use crate::rules::Status;
 /// The programme's change counter.
 pub const COUNTER: &str = "employment";
 
+/// Ends a write of the programme: the change counter, the audit record, the commit.
+pub(crate) async fn finish(mut tx: Tx, audit: &AuditEvent) -> Result<()> {
+    zhucan_store::changes::next(&mut tx, COUNTER).await?;
+    zhucan_store::audit::append(&mut tx, audit).await?;
+    tx.commit().await
+}
+
 /// One disabled employee as declared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeclaredPerson {

@@ -729,3 +729,257 @@ async fn zero_employment_households_are_found_and_followed_up() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_counts_person_times_and_keeps_the_plan_target_current() {
+    use zhucan_plan::PlanStore;
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let mine = record(
+        "学员甲",
+        d(1990, 1, 1),
+        431,
+        "331003107",
+        Category::Visual,
+        Grade::Two,
+    );
+    let theirs = record(
+        "学员乙",
+        d(1991, 1, 1),
+        433,
+        "331003001",
+        Category::Visual,
+        Grade::Two,
+    );
+    put(&db.store, &[mine.clone(), theirs.clone()]).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let h_mine = handle_of(&db.store, &mine.person.citizen_id).await;
+    let app = TestApp::start(db).await;
+    let app = &app;
+    let yq = app.browser("yq").await;
+    let today = zhucan_web::view::today();
+    let start = (today - chrono::Days::new(10)).to_string();
+    let end = (today - chrono::Days::new(1)).to_string();
+    // Bad input: each field named.
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/training",
+        "/employment/training",
+        &[
+            ("title", "盲人按摩初级班"),
+            ("kind", "massage"),
+            ("area", "331003001"),
+            ("starts_on", end.as_str()),
+            ("ends_on", start.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    assert!(body.contains("“331003001”不在您的管辖范围内"), "{body}");
+    assert!(
+        body.contains(&format!("结束日期 {start} 早于开始日期 {end}")),
+        "{body}"
+    );
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/training",
+        "/employment/training",
+        &[
+            ("title", "盲人按摩初级班"),
+            ("kind", "massage"),
+            ("area", "331003107"),
+            ("starts_on", start.as_str()),
+            ("ends_on", end.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let course = location(&r)
+        .trim_start_matches("/employment/training/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let here = format!("/employment/training/{course}");
+    let add = format!("{here}/trainees");
+    // A malformed ID, and another township's person: named, nothing added.
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &add,
+        &[("citizen_id", "33100319900101043")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("33100319900101043"));
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &add,
+        &[("citizen_id", theirs.person.citizen_id.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不是您管辖范围内"));
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &add,
+        &[("citizen_id", mine.person.citizen_id.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = page_text(&yq, &app.url(&here)).await;
+    assert!(page.contains("学员甲") && page.contains("已结业"), "{page}");
+    assert!(!page.contains(mine.person.citizen_id.as_str()));
+    let year = chrono::Datelike::year(&(today - chrono::Days::new(1)));
+    let list = page_text(&yq, &app.url(&format!("/employment/training?year={year}"))).await;
+    assert!(list.contains("1 / 200"), "{list}");
+    // The plan's target follows, entry by entry.
+    let latest = |store: zhucan_store::Store| async move {
+        let (plan, _) = store.current_plan().await.expect("plan").expect("a plan");
+        store
+            .target_progress(&plan.id)
+            .await
+            .expect("progress")
+            .into_iter()
+            .find(|e| e.key == "training_person_times")
+            .map(|e| e.value)
+    };
+    assert_eq!(latest(app.db.store.clone()).await, Some(1));
+    let r = post_form(
+        app,
+        &yq,
+        &here,
+        &format!("{here}/completion"),
+        &[("person", h_mine.as_str()), ("completed", "no")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(latest(app.db.store.clone()).await, Some(0));
+    let file = app
+        .db
+        .store
+        .person_file(&mine.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists");
+    assert!(
+        file.events
+            .iter()
+            .any(|e| e.summary.contains("参加培训：盲人按摩初级班"))
+    );
+    assert!(
+        !audit_rows(&app.db.store, &audited("employment.trainee.add"), 1)
+            .await
+            .is_empty()
+    );
+}
+
+crate::contract!(training_and_follow_ups_are_stored_on_both_backends);
+
+async fn training_and_follow_ups_are_stored_on_both_backends(db: TestDb) {
+    use zhucan_employment::households::{FollowUpAction, NewFollowUp};
+    use zhucan_employment::training::{Added, CourseKind, NewCourse};
+    use zhucan_plan::PlanStore;
+    let p = record(
+        "学员丙",
+        d(1992, 2, 2),
+        435,
+        "331003107",
+        Category::Hearing,
+        Grade::Three,
+    );
+    put(&db.store, std::slice::from_ref(&p)).await;
+    let s = &db.store;
+    let ev = crate::support::test_event("employment.test");
+    let actor = zhucan_store::registry::Actor {
+        name: "t",
+        source: "form",
+    };
+    let id = s
+        .add_course(
+            &NewCourse {
+                title: "电商入门".into(),
+                kind: CourseKind::Digital,
+                provider: String::new(),
+                area_code: "331003".into(),
+                starts_on: d(2025, 3, 1),
+                ends_on: d(2025, 3, 20),
+            },
+            "t",
+            &ev,
+        )
+        .await
+        .expect("course");
+    assert_eq!(
+        s.add_trainee(&id, &p.person.citizen_id, &actor, &ev)
+            .await
+            .expect("add"),
+        Added::Done
+    );
+    assert_eq!(
+        s.add_trainee(&id, &p.person.citizen_id, &actor, &ev)
+            .await
+            .expect("add"),
+        Added::Already
+    );
+    assert_eq!(
+        s.add_trainee("nope", &p.person.citizen_id, &actor, &ev)
+            .await
+            .expect("add"),
+        Added::Missing
+    );
+    assert_eq!(s.person_times(2025, "331003").await.expect("n"), 1);
+    assert_eq!(s.person_times(2025, "331003001").await.expect("n"), 0);
+    assert_eq!(s.person_times(2026, "331003").await.expect("n"), 0);
+    assert_eq!(s.courses(2025).await.expect("c").len(), 1);
+    let (plan, _) = s.current_plan().await.expect("plan").expect("a plan");
+    let entry = s
+        .target_progress(&plan.id)
+        .await
+        .expect("progress")
+        .into_iter()
+        .find(|e| e.key == "training_person_times")
+        .expect("an entry");
+    assert_eq!((entry.value, entry.as_of), (1, d(2025, 12, 31)));
+    assert!(
+        s.set_completed(&id, &p.person.citizen_id, false, "t", &ev)
+            .await
+            .expect("set")
+    );
+    assert_eq!(s.person_times(2025, "331003").await.expect("n"), 0);
+    let keys = s
+        .household_keys(std::slice::from_ref(&p.person.citizen_id))
+        .await
+        .expect("keys");
+    let key = keys
+        .get(p.person.citizen_id.as_str())
+        .cloned()
+        .expect("a key");
+    s.add_followup(
+        &NewFollowUp {
+            household: key.clone(),
+            area: "331003107".into(),
+            on_date: d(2026, 1, 5),
+            action: FollowUpAction::Visit,
+            note: "上门".into(),
+        },
+        "t",
+        &ev,
+    )
+    .await
+    .expect("followup");
+    let f = s.followups(&[key]).await.expect("followups");
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].action.as_str(), f[0].note.as_str()),
+        ("visit", "上门")
+    );
+}

@@ -161,14 +161,7 @@ impl PlanStore for Store {
     /// Records progress of a target (appended; earlier entries stay).
     async fn add_target_progress(&self, plan_id: &str, e: &ProgressEntry) -> Result<()> {
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, c => {
-            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM target_progress WHERE plan_id = $1 AND key = $2")
-                .bind(plan_id).bind(&e.key).fetch_one(&mut *c).await?;
-            sqlx::query("INSERT INTO target_progress (plan_id, key, seq, as_of, value, evidence, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(plan_id).bind(&e.key).bind(last.unwrap_or(0) + 1).bind(e.as_of.to_string()).bind(e.value)
-                .bind(&e.evidence).bind(&e.entered_by).bind(now_text())
-                .execute(&mut *c).await?;
-        });
+        add_target_progress_in(&mut tx, plan_id, e).await?;
         tx.commit().await
     }
 
@@ -203,6 +196,24 @@ impl PlanStore for Store {
         });
         tx.commit().await
     }
+}
+
+/// Records progress of a target inside a programme's transaction (a programme whose records
+/// measure a target — training person-times — keeps it current as it writes them).
+pub async fn add_target_progress_in(
+    tx: &mut zhucan_store::Tx,
+    plan_id: &str,
+    e: &ProgressEntry,
+) -> Result<()> {
+    on_tx!(tx, c => {
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM target_progress WHERE plan_id = $1 AND key = $2")
+            .bind(plan_id).bind(&e.key).fetch_one(&mut *c).await?;
+        sqlx::query("INSERT INTO target_progress (plan_id, key, seq, as_of, value, evidence, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(plan_id).bind(&e.key).bind(last.unwrap_or(0) + 1).bind(e.as_of.to_string()).bind(e.value)
+            .bind(&e.evidence).bind(&e.entered_by).bind(now_text())
+            .execute(&mut *c).await?;
+    });
+    Ok(())
 }
 
 /// The plan in force with its targets and every progress entry, or `None` when the database
