@@ -1676,6 +1676,24 @@ async fn every_route_for_every_role(db: TestDb) {
         ),
         (
             "GET",
+            "/employment/massage",
+            "/employment/massage".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/massage",
+            "/employment/massage".into(),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/massage/end",
+            "/employment/massage/end".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
             "/me/jobs",
             "/me/jobs".into(),
             [403, 403, 403, 403, 403, 403, 403, 200],

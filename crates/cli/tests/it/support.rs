@@ -20,6 +20,7 @@ pub mod prelude {
     pub use zhucan_devices::store::DevicesStore;
     pub use zhucan_employment::households::HouseholdStore;
     pub use zhucan_employment::jobs::JobsStore;
+    pub use zhucan_employment::massage::MassageStore;
     pub use zhucan_employment::store::EmploymentStore;
     pub use zhucan_employment::training::TrainingStore;
     pub use zhucan_homemod::store::HomemodStore;

@@ -744,6 +744,34 @@ pub(crate) async fn writable(
     }
 }
 
+/// The person of a typed citizen ID whom the caller may change, or the message for the
+/// field (a malformed ID, or nobody of the caller's area: the same words either way for a
+/// well-formed one, so the form tells nothing of other areas).
+pub(crate) async fn writable_by_id(
+    state: &AppState,
+    caller: &PageCaller,
+    raw: &str,
+) -> Result<Result<PersonFile, String>, PageError> {
+    let lang = caller.lang;
+    let id = match CitizenId::parse(raw) {
+        Err(e) => return Ok(Err(zhucan_web::forms::msg(lang, &e))),
+        Ok(p) => p.id,
+    };
+    Ok(
+        match scope::read_file(&state.store, &caller.user, &id)
+            .await
+            .or_page(caller)?
+        {
+            Some(f) if scope::can_write(&caller.user, &f.person) => Ok(f),
+            _ => Err(crate::tf(
+                lang,
+                "trainee-not-found",
+                &[("v", raw.to_string().into())],
+            )),
+        },
+    )
+}
+
 /// `POST /employment/seekers/{handle}`: saves the registration (求职登记).
 pub async fn register(
     State(state): State<AppState>,

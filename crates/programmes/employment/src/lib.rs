@@ -18,6 +18,8 @@
 //!   facts, and their follow-up ([`households::HouseholdStore`]); [`household_pages`].
 //! * [`training`] — courses and trainees (专栏3-7, 200 person-times a year), kept in step
 //!   with the plan's target ([`training::TrainingStore`]); [`training_pages`].
+//! * [`massage`] — blind massage practitioners (专栏3-5), the medical ones kept in step with
+//!   the plan's target ([`massage::MassageStore`]); [`massage_pages`].
 //! * [`cli`] — `zhucan employment review` (`contract.md`), `import`, `bind`.
 //!
 //! The declaration workbook is read by `zhucan_workbook::declaration`.
@@ -46,6 +48,8 @@ pub mod household_pages;
 pub mod households;
 pub mod jobs;
 pub mod jobs_pages;
+pub mod massage;
+pub mod massage_pages;
 pub mod matching;
 pub mod me;
 pub mod pages;
@@ -59,6 +63,7 @@ pub mod training_pages;
 pub mod prelude {
     pub use crate::households::HouseholdStore;
     pub use crate::jobs::JobsStore;
+    pub use crate::massage::MassageStore;
     pub use crate::store::EmploymentStore;
     pub use crate::training::TrainingStore;
 }
@@ -109,6 +114,10 @@ impl Programme for Employment {
             Migration::sql(
                 "employment.0005_training",
                 include_str!("../migrations/0005_training.sql"),
+            ),
+            Migration::sql(
+                "employment.0006_massage",
+                include_str!("../migrations/0006_massage.sql"),
             ),
         ]
     }
@@ -169,6 +178,11 @@ impl Programme for Employment {
                 "/employment/training/{id}/completion",
                 post(training_pages::completion),
             ),
+            (
+                "/employment/massage",
+                get(massage_pages::massage).post(massage_pages::add),
+            ),
+            ("/employment/massage/end", post(massage_pages::end)),
             ("/me/jobs", get(me::jobs).post(me::register)),
             ("/me/jobs/interest", post(me::interest)),
             ("/api/v1/employment/reviews", get(api::reviews)),

@@ -156,34 +156,22 @@ async fn person_times_in(tx: &mut Tx, year: i32) -> Result<i64> {
 }
 
 /// Keeps the plan's target current: the district's person-times of the course's year, as of
-/// today (nothing when the plan in force, as the plan programme reads it, has no such target).
+/// today (a past year's dated its last day).
 async fn measure_in(tx: &mut Tx, year: i32, by: &str) -> Result<()> {
-    let plan_id: Option<String> = on_tx!(tx, c => {
-        sqlx::query_scalar("SELECT p.id FROM plans p WHERE p.id = (SELECT id FROM plans ORDER BY target_date DESC, id LIMIT 1) AND EXISTS (SELECT 1 FROM plan_targets t WHERE t.plan_id = p.id AND t.key = $1)")
-            .bind(TARGET).fetch_optional(&mut *c).await?
-    });
-    let Some(plan_id) = plan_id else {
-        return Ok(());
-    };
     let value = person_times_in(tx, year).await?;
     let today = chrono::Local::now().date_naive();
-    // Entries are dated: a past year's count is dated its last day.
     let as_of = if year < today.year() {
         NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today)
     } else {
         today
     };
-    zhucan_plan::store::add_target_progress_in(
+    zhucan_plan::store::record_measured_in(
         tx,
-        &plan_id,
-        &zhucan_plan::rules::ProgressEntry {
-            key: TARGET.into(),
-            as_of,
-            value,
-            evidence: format!("{year} 年培训记录汇总（就业模块，自动）"),
-            entered_by: by.into(),
-            entered_at: String::new(),
-        },
+        TARGET,
+        value,
+        as_of,
+        &format!("{year} 年培训记录汇总（就业模块，自动）"),
+        by,
     )
     .await
 }

@@ -433,31 +433,16 @@ pub async fn add_trainee(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
-    let lang = caller.lang;
     if state.store.course(&id).await.or_page(&caller)?.is_none() {
         return Err(PageError::not_found(&caller));
     }
     let mut sub = Submission::new(form);
     let raw = sub.get("citizen_id").trim().to_string();
-    let person = match CitizenId::parse(&raw) {
-        Err(e) => {
-            sub.fail("citizen_id", zhucan_web::forms::msg(lang, &e));
+    let person = match crate::jobs_pages::writable_by_id(&state, &caller, &raw).await? {
+        Ok(f) => Some(f),
+        Err(m) => {
+            sub.fail("citizen_id", m);
             None
-        }
-        Ok(p) => {
-            match scope::read_file(&state.store, &caller.user, &p.id)
-                .await
-                .or_page(&caller)?
-            {
-                Some(f) if scope::can_write(&caller.user, &f.person) => Some(f),
-                _ => {
-                    sub.fail(
-                        "citizen_id",
-                        crate::tf(lang, "trainee-not-found", &[("v", raw.clone().into())]),
-                    );
-                    None
-                }
-            }
         }
     };
     let Some(file) = person else {

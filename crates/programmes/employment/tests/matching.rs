@@ -982,4 +982,175 @@ async fn training_and_follow_ups_are_stored_on_both_backends(db: TestDb) {
         (f[0].action.as_str(), f[0].note.as_str()),
         ("visit", "上门")
     );
+    // A practitioner: once; the end at the version shown, not before the start.
+    use zhucan_employment::massage::{MassageKind, NewPractitioner};
+    use zhucan_employment::store::Written;
+    let np = NewPractitioner {
+        citizen_id: p.person.citizen_id.clone(),
+        kind: MassageKind::Medical,
+        qualification: "YL-1".into(),
+        workplace: "卫生院".into(),
+        since: d(2024, 5, 1),
+        area_code: "331003107".into(),
+    };
+    assert_eq!(
+        s.add_practitioner(&np, &actor, &ev).await.expect("add"),
+        Written::Done
+    );
+    assert_eq!(
+        s.add_practitioner(&np, &actor, &ev).await.expect("add"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.end_practice(&p.person.citizen_id, 1, d(2024, 4, 1), "t", &ev)
+            .await
+            .expect("end"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.end_practice(&p.person.citizen_id, 1, d(2025, 4, 1), "t", &ev)
+            .await
+            .expect("end"),
+        Written::Done
+    );
+    let list = s.practitioners("331003").await.expect("list");
+    assert_eq!(list.len(), 1);
+    assert!(list[0].active_on(d(2025, 4, 1)) && !list[0].active_on(d(2025, 4, 2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blind_medical_masseurs_are_recorded_and_keep_the_plan_target_current() {
+    use zhucan_plan::PlanStore;
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let blind = record(
+        "按摩甲",
+        d(1980, 6, 1),
+        441,
+        "331003107",
+        Category::Visual,
+        Grade::One,
+    );
+    let deaf = record(
+        "按摩乙",
+        d(1981, 6, 1),
+        443,
+        "331003107",
+        Category::Hearing,
+        Grade::Two,
+    );
+    put(&db.store, &[blind.clone(), deaf.clone()]).await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    let h_blind = handle_of(&db.store, &blind.person.citizen_id).await;
+    let app = TestApp::start(db).await;
+    let app = &app;
+    let yq = app.browser("yq").await;
+    let since = (zhucan_web::view::today() - chrono::Days::new(30)).to_string();
+    let post = |id: &str, kind: &str, q: &str| {
+        let (id, kind, q, since) = (
+            id.to_string(),
+            kind.to_string(),
+            q.to_string(),
+            since.clone(),
+        );
+        let yq = yq.clone();
+        async move {
+            post_form(
+                app,
+                &yq,
+                "/employment/massage",
+                "/employment/massage",
+                &[
+                    ("citizen_id", id.as_str()),
+                    ("kind", kind.as_str()),
+                    ("qualification", q.as_str()),
+                    ("workplace", "院桥镇卫生院"),
+                    ("since", since.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    // Medical massage without a qualification, and a person who is not blind: named.
+    let r = post(blind.person.citizen_id.as_str(), "medical", "").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("资格证书编号"));
+    let r = post(deaf.person.citizen_id.as_str(), "health", "").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("不是视力残疾人"));
+    let r = post(blind.person.citizen_id.as_str(), "medical", "YL-2024-0031").await;
+    assert_eq!(r.status(), 303);
+    let r = post(blind.person.citizen_id.as_str(), "health", "").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("已经登记过"));
+    let page = page_text(&yq, &app.url("/employment/massage")).await;
+    assert!(page.contains("按摩甲") && page.contains("1 / 5"), "{page}");
+    let latest = || async {
+        let s = &app.db.store;
+        let (plan, _) = s.current_plan().await.expect("plan").expect("a plan");
+        s.target_progress(&plan.id)
+            .await
+            .expect("progress")
+            .into_iter()
+            .find(|e| e.key == "blind_medical_masseurs")
+            .map(|e| e.value)
+    };
+    assert_eq!(latest().await, Some(1));
+    // The end of practice: a date in the future is named; then recorded, the count is 0.
+    let html = page_text(&yq, &app.url("/employment/massage")).await;
+    let version = html
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("version")
+        .to_string();
+    let tomorrow = (zhucan_web::view::today() + chrono::Days::new(1)).to_string();
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/massage",
+        "/employment/massage/end",
+        &[
+            ("person", h_blind.as_str()),
+            ("version", version.as_str()),
+            ("until", tomorrow.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains(&tomorrow));
+    let today = zhucan_web::view::today().to_string();
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/massage",
+        "/employment/massage/end",
+        &[
+            ("person", h_blind.as_str()),
+            ("version", version.as_str()),
+            ("until", today.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // Practising through its last day: still counted today, not tomorrow.
+    assert_eq!(latest().await, Some(1));
+    let r = post_form(
+        app,
+        &yq,
+        "/employment/massage",
+        "/employment/massage/end",
+        &[
+            ("person", h_blind.as_str()),
+            ("version", version.as_str()),
+            ("until", today.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        !audit_rows(&app.db.store, &audited("employment.masseur.add"), 1)
+            .await
+            .is_empty()
+    );
 }

@@ -216,6 +216,39 @@ pub async fn add_target_progress_in(
     Ok(())
 }
 
+/// Records, inside a programme's transaction, a value its records measure for a target of
+/// the plan in force (the plan [`PlanStore::current_plan`] reads); nothing when that plan has
+/// no such target.
+pub async fn record_measured_in(
+    tx: &mut zhucan_store::Tx,
+    key: &str,
+    value: i64,
+    as_of: chrono::NaiveDate,
+    evidence: &str,
+    by: &str,
+) -> Result<()> {
+    let plan_id: Option<String> = on_tx!(tx, c => {
+        sqlx::query_scalar("SELECT p.id FROM plans p WHERE p.id = (SELECT id FROM plans ORDER BY target_date DESC, id LIMIT 1) AND EXISTS (SELECT 1 FROM plan_targets t WHERE t.plan_id = p.id AND t.key = $1)")
+            .bind(key).fetch_optional(&mut *c).await?
+    });
+    let Some(plan_id) = plan_id else {
+        return Ok(());
+    };
+    add_target_progress_in(
+        tx,
+        &plan_id,
+        &ProgressEntry {
+            key: key.into(),
+            as_of,
+            value,
+            evidence: evidence.into(),
+            entered_by: by.into(),
+            entered_at: String::new(),
+        },
+    )
+    .await
+}
+
 /// The plan in force with its targets and every progress entry, or `None` when the database
 /// holds no plan.
 pub async fn load_plan(store: &Store) -> Result<Option<crate::PlanData>> {
