@@ -247,10 +247,22 @@ impl FromRequestParts<AppState> for WritableFile {
         let Some(handle) = handle_of(parts, state).await else {
             return Err(PageError::not_found(&caller));
         };
-        match scoped(state, &caller, &handle).await? {
-            Some(f) if scope::can_write(&caller.user, &f.person) => Ok(WritableFile(f)),
-            _ => Err(PageError::not_found(&caller)),
-        }
+        writable_file(state, &caller, &handle)
+            .await
+            .map(WritableFile)
+    }
+}
+
+/// The person file behind `handle` that the caller may change (else 404): for a handle
+/// posted in a form; the path's `{handle}` is [`WritableFile`].
+pub async fn writable_file(
+    state: &AppState,
+    caller: &PageCaller,
+    handle: &str,
+) -> Result<PersonFile, PageError> {
+    match scoped(state, caller, handle).await? {
+        Some(f) if scope::can_write(&caller.user, &f.person) => Ok(f),
+        _ => Err(PageError::not_found(caller)),
     }
 }
 

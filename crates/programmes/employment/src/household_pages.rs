@@ -10,8 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use zhucan_domain::ids::CitizenId;
-use zhucan_plan::prelude::IndicatorFacts;
-use zhucan_plan::{Indicator, Measured, Members, Part};
+use zhucan_plan::Part;
 use zhucan_web::AppState;
 use zhucan_web::auth::PageCaller;
 use zhucan_web::pages::{area_names, chrome};
@@ -21,7 +20,7 @@ use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult};
 use zhucan_web::view::{Chrome, render, today};
 
 use crate::households::{FollowUpAction, HouseholdStore, NewFollowUp, zero_employment};
-use crate::jobs_pages::{ListParams, WorksJobs, writable};
+use crate::jobs_pages::{ListParams, WorksJobs, employment_members};
 
 const PER_PAGE: usize = 50;
 
@@ -57,37 +56,6 @@ struct HouseholdsPage {
     errors: Vec<(String, String)>,
 }
 
-async fn members(
-    state: &AppState,
-    caller: &PageCaller,
-    part: Part,
-    area: &zhucan_domain::area::AreaCode,
-) -> Result<Vec<CitizenId>, PageError> {
-    let snap = state.facts.snapshot().await.or_page(caller)?;
-    let (a, day) = (area.clone(), today());
-    let m = tokio::task::spawn_blocking(move || {
-        snap.members(
-            Measured::Indicator(Indicator::EmploymentRate),
-            part,
-            &a,
-            day,
-        )
-    })
-    .await
-    .map_err(|_| {
-        PageError::message(
-            caller,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "名单暂时无法计算，请稍后再试。",
-            "The list could not be computed; please try again.",
-        )
-    })?;
-    Ok(match m {
-        Members::Persons(ids) => ids,
-        _ => Vec::new(),
-    })
-}
-
 /// `GET /employment/households`.
 pub async fn households(
     State(state): State<AppState>,
@@ -110,9 +78,10 @@ async fn page(
     let area = scope::person_area(&caller.user)
         .cloned()
         .ok_or_else(|| PageError::forbidden(caller))?;
-    let counted = members(state, caller, Part::Denominator, &area).await?;
-    let employed: HashSet<String> = members(state, caller, Part::Numerator, &area)
+    let (_, counted) = employment_members(state, caller, Part::Denominator, &area).await?;
+    let employed: HashSet<String> = employment_members(state, caller, Part::Numerator, &area)
         .await?
+        .1
         .into_iter()
         .map(|i| i.to_string())
         .collect();
@@ -245,7 +214,7 @@ pub async fn followup(
 ) -> PageResult {
     let lang = caller.lang;
     let person = form.get("person").cloned().unwrap_or_default();
-    let file = writable(&state, &caller, &person).await?;
+    let file = zhucan_web::usecase::writable_file(&state, &caller, &person).await?;
     let mut errors = Vec::new();
     let raw_date = form.get("on_date").cloned().unwrap_or_default();
     let on_date = match zhucan_domain::parse::parse_date(&raw_date) {

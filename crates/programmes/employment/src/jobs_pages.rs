@@ -30,7 +30,9 @@ use zhucan_web::forms::{FormField, Submission, enum_options, fill, township_opti
 use zhucan_web::pages::{area_names, chrome};
 use zhucan_web::scope;
 use zhucan_web::trail::audit_event;
-use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult, ReadableFile, Right};
+use zhucan_web::usecase::{
+    CsrfForm, Holds, OrPage, PageError, PageResult, ReadableFile, Right, writable_file,
+};
 use zhucan_web::view::{AreaNames, Chrome, render, today};
 
 use crate::jobs::{
@@ -333,9 +335,12 @@ struct SeekersPage {
     next_href: Option<String>,
 }
 
-async fn pool(
+/// The persons behind one part of indicator 9 in `area` today (its gap: the job seekers), with
+/// the facts they were read from.
+pub(crate) async fn employment_members(
     state: &AppState,
     caller: &PageCaller,
+    part: Part,
     area: &AreaCode,
 ) -> Result<(std::sync::Arc<Snapshot>, Vec<CitizenId>), PageError> {
     let snap = state.facts.snapshot().await.or_page(caller)?;
@@ -343,7 +348,7 @@ async fn pool(
     let members = tokio::task::spawn_blocking(move || {
         s2.members(
             Measured::Indicator(Indicator::EmploymentRate),
-            Part::Gap,
+            part,
             &a2,
             day,
         )
@@ -375,7 +380,7 @@ pub async fn seekers(
     let area = scope::person_area(&caller.user)
         .cloned()
         .ok_or_else(|| PageError::forbidden(&caller))?;
-    let (snap, mut ids) = pool(&state, &caller, &area).await?;
+    let (snap, mut ids) = employment_members(&state, &caller, Part::Gap, &area).await?;
     let regs: HashMap<String, Registration> = state
         .store
         .registrations(area.as_str())
@@ -724,26 +729,6 @@ async fn seeker_page(
     ))
 }
 
-pub(crate) async fn writable(
-    state: &AppState,
-    caller: &PageCaller,
-    handle: &str,
-) -> Result<PersonFile, PageError> {
-    let id = state
-        .store
-        .citizen_by_ref(handle)
-        .await
-        .or_page(caller)?
-        .ok_or_else(|| PageError::not_found(caller))?;
-    match scope::read_file(&state.store, &caller.user, &id)
-        .await
-        .or_page(caller)?
-    {
-        Some(f) if scope::can_write(&caller.user, &f.person) => Ok(f),
-        _ => Err(PageError::not_found(caller)),
-    }
-}
-
 /// The person of a typed citizen ID whom the caller may change, or the message for the
 /// field (a malformed ID, or nobody of the caller's area: the same words either way for a
 /// well-formed one, so the form tells nothing of other areas).
@@ -780,7 +765,7 @@ pub async fn register(
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
-    let file = writable(&state, &caller, &handle).await?;
+    let file = writable_file(&state, &caller, &handle).await?;
     let mut sub = Submission::new(form);
     let Some(new) = parse_registration(&mut sub, &file, "staff", lang) else {
         return seeker_page(&state, &caller, &file, Some(&sub), Vec::new(), None).await;
@@ -831,7 +816,7 @@ pub async fn refer(
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
-    let file = writable(&state, &caller, &handle).await?;
+    let file = writable_file(&state, &caller, &handle).await?;
     let vacancy_id = form.get("vacancy").cloned().unwrap_or_default();
     let back = match form.get("back").map(String::as_str) {
         Some("vacancy") => format!("/employment/vacancies/{vacancy_id}"),
@@ -945,7 +930,7 @@ pub async fn outcome(
     let from_vacancy = form.get("back").is_some_and(|b| b == "vacancy");
     // Staff: through the person's file; the employer: its own vacancy.
     let file = if caller.user.role == Role::Employer {
-        if own_uscc(&state, &caller).await?.as_deref() != Some(v.uscc.as_str())
+        if crate::pages::own_uscc(&state, &caller).await?.as_deref() != Some(v.uscc.as_str())
             || r.status == ReferralStatus::Interested
         {
             return Err(PageError::not_found(&caller));
@@ -998,7 +983,7 @@ pub async fn outcome(
         let errors: Vec<(String, String)> = sub.errors.clone();
         return match (&file, from_vacancy) {
             (Some(f), false) => seeker_page(&state, &caller, f, None, errors, None).await,
-            _ => vacancy_page(&state, &caller, &v, None, errors, None).await,
+            _ => vacancy_page(&state, &caller, &v.id, None, errors, None).await,
         };
     }
     let Some(status) = status else {
@@ -1045,14 +1030,6 @@ pub async fn outcome(
 }
 
 // ---------------------------------------------------------------- vacancies
-
-async fn own_uscc(state: &AppState, caller: &PageCaller) -> Result<Option<String>, PageError> {
-    state
-        .store
-        .account_org(&caller.user.id)
-        .await
-        .or_page(caller)
-}
 
 struct VacancyLine {
     id: String,
@@ -1313,7 +1290,7 @@ async fn vacancies_page(
     let lang = caller.lang;
     let employer = caller.user.role == Role::Employer;
     let own = if employer {
-        own_uscc(state, caller).await?
+        crate::pages::own_uscc(state, caller).await?
     } else {
         None
     };
@@ -1392,7 +1369,7 @@ pub async fn post_vacancy(
     let employer = caller.user.role == Role::Employer;
     let own = if employer {
         Some(
-            own_uscc(&state, &caller)
+            crate::pages::own_uscc(&state, &caller)
                 .await?
                 .ok_or_else(|| PageError::forbidden(&caller))?,
         )
@@ -1450,7 +1427,7 @@ async fn visible_vacancy(
         .or_page(caller)?
         .ok_or_else(|| PageError::not_found(caller))?;
     if caller.user.role == Role::Employer {
-        if own_uscc(state, caller).await?.as_deref() != Some(v.uscc.as_str()) {
+        if crate::pages::own_uscc(state, caller).await?.as_deref() != Some(v.uscc.as_str()) {
             return Err(PageError::not_found(caller));
         }
         return Ok((v, true));
@@ -1507,21 +1484,21 @@ pub async fn vacancy(
     Path(id): Path<String>,
     Query(q): Query<ListParams>,
 ) -> PageResult {
-    let (v, _) = visible_vacancy(&state, &caller, &id).await?;
     let notice = done_notice(caller.lang, q.done.as_deref());
-    vacancy_page(&state, &caller, &v, None, Vec::new(), notice).await
+    vacancy_page(&state, &caller, &id, None, Vec::new(), notice).await
 }
 
 async fn vacancy_page(
     state: &AppState,
     caller: &PageCaller,
-    v: &StoredVacancy,
+    id: &str,
     sub: Option<&Submission>,
     extra_errors: Vec<(String, String)>,
     notice: Option<String>,
 ) -> PageResult {
     let lang = caller.lang;
-    let (_, editable) = visible_vacancy(state, caller, &v.id).await?;
+    let (v, editable) = visible_vacancy(state, caller, id).await?;
+    let v = &v;
     let employer_view = caller.user.role == Role::Employer;
     let (areas, names) = area_names(state).await.or_page(caller)?;
     let district = state.store.district().await.or_page(caller)?;
@@ -1768,7 +1745,7 @@ pub async fn update_vacancy(
     let own = v.uscc.to_string();
     let within = (caller.user.role != Role::Employer).then_some(&scope_area);
     let Some(input) = parse_vacancy(&mut sub, lang, &areas, within, Some(&own), true) else {
-        return vacancy_page(&state, &caller, &v, Some(&sub), Vec::new(), None).await;
+        return vacancy_page(&state, &caller, &v.id, Some(&sub), Vec::new(), None).await;
     };
     if input.positions < v.placed {
         sub.fail(
@@ -1779,7 +1756,7 @@ pub async fn update_vacancy(
                 &[("v", input.positions.into()), ("n", v.placed.into())],
             ),
         );
-        return vacancy_page(&state, &caller, &v, Some(&sub), Vec::new(), None).await;
+        return vacancy_page(&state, &caller, &v.id, Some(&sub), Vec::new(), None).await;
     }
     let version = version_of(&sub).unwrap_or(-1);
     let audit = audit_event(

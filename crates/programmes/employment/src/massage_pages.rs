@@ -19,7 +19,7 @@ use zhucan_web::trail::audit_event;
 use zhucan_web::usecase::{CsrfForm, Holds, OrPage, PageError, PageResult};
 use zhucan_web::view::{Chrome, render, today};
 
-use crate::jobs_pages::{ListParams, WorksJobs, writable};
+use crate::jobs_pages::{ListParams, WorksJobs};
 use crate::massage::{MassageKind, MassageStore, NewPractitioner};
 use crate::store::Written;
 
@@ -287,7 +287,7 @@ pub async fn end(
 ) -> PageResult {
     let lang = caller.lang;
     let person = form.get("person").cloned().unwrap_or_default();
-    let file = writable(&state, &caller, &person).await?;
+    let file = zhucan_web::usecase::writable_file(&state, &caller, &person).await?;
     let raw = form.get("until").cloned().unwrap_or_default();
     let until = match zhucan_domain::parse::parse_date(&raw) {
         Ok(d) if d <= today() => d,

@@ -104,7 +104,10 @@ pub struct YearParams {
 }
 
 /// The employer a confined account is bound to.
-async fn own_uscc(state: &AppState, caller: &PageCaller) -> Result<Option<String>, PageError> {
+pub(crate) async fn own_uscc(
+    state: &AppState,
+    caller: &PageCaller,
+) -> Result<Option<String>, PageError> {
     state
         .store
         .account_org(&caller.user.id)

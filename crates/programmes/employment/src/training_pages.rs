@@ -482,7 +482,7 @@ pub async fn completion(
     CsrfForm(form): CsrfForm,
 ) -> PageResult {
     let person = form.get("person").cloned().unwrap_or_default();
-    let file = crate::jobs_pages::writable(&state, &caller, &person).await?;
+    let file = zhucan_web::usecase::writable_file(&state, &caller, &person).await?;
     let completed = form.get("completed").is_some_and(|v| v == "yes");
     let audit = audit_event(
         &caller.user,
@@ -507,4 +507,26 @@ pub async fn completion(
         return Err(PageError::not_found(&caller));
     }
     Ok(Redirect::to(&format!("/employment/training/{id}?done=completion")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::year_of;
+
+    proptest! {
+        #[test]
+        fn a_posted_year_is_2000_to_2100_or_refused(s in "\\PC{0,12}") {
+            match year_of(Some(&s)) {
+                Some(y) => prop_assert!((2000..=2100).contains(&y)),
+                None => prop_assert!(s.trim().parse::<i32>().map_or(true, |y| !(2000..=2100).contains(&y))),
+            }
+        }
+
+        #[test]
+        fn every_year_of_the_range_is_read(y in 2000i32..=2100) {
+            prop_assert_eq!(year_of(Some(&format!(" {y} "))), Some(y));
+        }
+    }
 }
