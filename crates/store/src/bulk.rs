@@ -89,7 +89,12 @@ impl<'a> NewFile<'a> {
 }
 
 pub(crate) fn placeholders_in(ids: &[&str]) -> String {
-    (1..=ids.len())
+    placeholders(1, ids.len())
+}
+
+/// `n` numbered placeholders from `$from` (`$3, $4, $5`), for a list bound into `IN (…)`.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

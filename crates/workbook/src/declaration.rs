@@ -132,7 +132,63 @@ pub fn read_declaration(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Declaration, FileError> {
-    let mut book = Book::open(name_for_extension, bytes)?;
+    read_book(Book::open(name_for_extension, bytes)?, opts)
+}
+
+/// The sheet names and column keys of a declaration entered line by line (a page's form):
+/// `单位` with [`EMPLOYER_KEYS`], `残疾职工` with [`EMPLOYEE_KEYS`].
+pub const EMPLOYER_KEYS: [&str; 5] = [
+    EMPLOYER_FIELDS[0].key,
+    EMPLOYER_FIELDS[1].key,
+    EMPLOYER_FIELDS[2].key,
+    EMPLOYER_FIELDS[3].key,
+    EMPLOYER_FIELDS[4].key,
+];
+pub const EMPLOYEE_KEYS: [&str; 6] = [
+    EMPLOYEE_FIELDS[0].key,
+    EMPLOYEE_FIELDS[1].key,
+    EMPLOYEE_FIELDS[2].key,
+    EMPLOYEE_FIELDS[3].key,
+    EMPLOYEE_FIELDS[4].key,
+    EMPLOYEE_FIELDS[5].key,
+];
+
+/// Reads a declaration entered line by line: each line's cell texts in the order of
+/// [`EMPLOYER_KEYS`] / [`EMPLOYEE_KEYS`]. The lines are checked exactly as a workbook's rows
+/// (a problem names the column key and the line's row: the header is row 1, the first line
+/// row 2).
+pub fn read_declaration_lines(
+    employers: &[Vec<String>],
+    employees: &[Vec<String>],
+    opts: &ImportOptions,
+) -> Result<Declaration, FileError> {
+    let sheet = |keys: &[&str], lines: &[Vec<String>]| -> Vec<Vec<Data>> {
+        std::iter::once(
+            keys.iter()
+                .map(|k| Data::String((*k).to_string()))
+                .collect(),
+        )
+        .chain(lines.iter().map(|l| {
+            l.iter()
+                .map(|v| {
+                    if v.trim().is_empty() {
+                        Data::Empty
+                    } else {
+                        Data::String(v.clone())
+                    }
+                })
+                .collect()
+        }))
+        .collect()
+    };
+    let book = Book::of_rows(vec![
+        ("单位".to_string(), sheet(&EMPLOYER_KEYS, employers)),
+        ("残疾职工".to_string(), sheet(&EMPLOYEE_KEYS, employees)),
+    ]);
+    read_book(book, opts)
+}
+
+fn read_book(mut book: Book<'_>, opts: &ImportOptions) -> Result<Declaration, FileError> {
     let names = book.sheet_names().to_vec();
     let employers = HeaderMatcher::new(&EMPLOYER_FIELDS);
     let employees = HeaderMatcher::new(&EMPLOYEE_FIELDS);
@@ -355,4 +411,74 @@ fn wage(d: &Data, c: &Ctx) -> Result<i64, Bad> {
         ));
     }
     Ok(fen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> ImportOptions {
+        ImportOptions {
+            survey_year: None,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+            lang: zhucan_domain::Lang::Zh,
+        }
+    }
+
+    fn line(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_string()).collect()
+    }
+
+    #[test]
+    fn lines_are_read_like_rows_of_a_file() {
+        let u = Uscc::with_check("91331003000000001").expect("uscc");
+        let id = zhucan_domain::ids::with_check_char("33100319800101123").expect("id");
+        let d = read_declaration_lines(
+            &[line(&[u.as_str(), "黄岩某厂", "", "40.5", "72000"])],
+            &[line(&[u.as_str(), id.as_str(), "", "12", "3000", "是"])],
+            &opts(),
+        )
+        .expect("read");
+        assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+        assert_eq!(d.employers.len(), 1);
+        assert_eq!(d.employers[0].avg_staff_micro, 40_500_000);
+        assert_eq!(d.employers[0].avg_wage_fen, 7_200_000);
+        assert_eq!(d.employees.len(), 1);
+        assert_eq!(d.employees[0].row, 2);
+        assert_eq!(d.employees[0].monthly_wage_fen, 300_000);
+        assert!(d.employees[0].insured);
+    }
+
+    #[test]
+    fn a_bad_line_names_its_column_key_and_row() {
+        let u = Uscc::with_check("91331003000000001").expect("uscc");
+        let d = read_declaration_lines(
+            &[line(&[u.as_str(), "黄岩某厂", "", "0", "72000"])],
+            &[
+                line(&["", "", "", "", "", ""]),
+                line(&[u.as_str(), "331003198001011230", "", "12", "3000", "是"]),
+            ],
+            &opts(),
+        )
+        .expect("read");
+        let at = |sheet: &str| {
+            d.rejected
+                .iter()
+                .filter(|i| i.sheet == sheet)
+                .map(|i| (i.row, i.column.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            at("单位").contains(&(2, "avg_staff".to_string())),
+            "{:?}",
+            d.rejected
+        );
+        // A blank line is skipped but keeps its row number, so a problem finds its line.
+        assert_eq!(
+            at("残疾职工"),
+            vec![(3, "citizen_id".to_string())],
+            "{:?}",
+            d.rejected
+        );
+    }
 }

@@ -94,6 +94,8 @@ type Bytes<'a> = Cursor<Cow<'a, [u8]>>;
 enum Source<'a> {
     Workbook(Box<Sheets<Bytes<'a>>>),
     Csv(Option<Grid>),
+    /// Sheets given as rows (a form entered on a page), in the order of the names.
+    Rows(Vec<Vec<Vec<Data>>>),
 }
 
 /// An opened file.
@@ -214,6 +216,18 @@ impl<'a> Book<'a> {
         })
     }
 
+    /// A book of sheets given as rows of cells (name, rows), e.g. a form's lines, so that
+    /// they are read by the same rules as a file.
+    pub fn of_rows(sheets: Vec<(String, Vec<Vec<Data>>)>) -> Book<'static> {
+        let (names, rows) = sheets.into_iter().unzip();
+        Book {
+            names,
+            source: Source::Rows(rows),
+            bytes: &[],
+            repaired: false,
+        }
+    }
+
     pub fn sheet_names(&self) -> &[String] {
         &self.names
     }
@@ -230,6 +244,12 @@ impl<'a> Book<'a> {
     fn grid_inner(&mut self, name: &str) -> Result<Grid, FileError> {
         match &mut self.source {
             Source::Csv(g) => Ok(g.take().unwrap_or(Grid::Rows(Vec::new()))),
+            Source::Rows(sheets) => {
+                let at = self.names.iter().position(|n| n == name);
+                Ok(Grid::Rows(
+                    at.and_then(|i| sheets.get(i)).cloned().unwrap_or_default(),
+                ))
+            }
             Source::Workbook(wb) => match wb.worksheet_range(name) {
                 Ok(r) => Ok(Grid::Range(r)),
                 Err(calamine::Error::Xlsx(e)) if is_xml_error(&e) => {

@@ -44,6 +44,9 @@ const CONFINED: &[(&str, &str, [u16; 3])] = &[
     ("GET", "/employment/employer", [403, 403, 200]),
     ("POST", "/employment/employer/import", [403, 403, 400]),
     ("GET", "/employment/employers/{uscc}", [403, 403, 404]),
+    // Its declaration entered on the page (the empty form is refused by field).
+    ("GET", "/employment/declare", [403, 403, 200]),
+    ("POST", "/employment/declare", [403, 403, 422]),
     (
         "POST",
         "/employment/employers/{uscc}/contest",
@@ -1543,6 +1546,20 @@ async fn every_route_for_every_role(db: TestDb) {
             "/employment/employer",
             "/employment/employer".into(),
             [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        // A declaration entered on the page: the district (the empty form is refused by
+        // field) or an employer's account.
+        (
+            "GET",
+            "/employment/declare",
+            "/employment/declare?year=2025".into(),
+            [200, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/declare",
+            "/employment/declare".into(),
+            [422, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",

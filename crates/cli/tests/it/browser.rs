@@ -1322,6 +1322,7 @@ async fn a_quota_review_is_confirmed_and_contested_with_the_keyboard_and_moves_i
                     monthly_wage_fen: 300_000,
                     insured: true,
                 }],
+                expected: None,
             }],
             "import",
             Declarant::Staff,
@@ -1342,13 +1343,16 @@ async fn a_quota_review_is_confirmed_and_contested_with_the_keyboard_and_moves_i
         json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": secret})
     };
     let review = format!("/employment/employers/{uscc}?year=2025");
+    let edit = format!("/employment/declare?year=2025&uscc={uscc}");
     let job = json!({
         "base": app.base,
         "sessions": [
             {"name": "district-employment", "login": login("admin"), "pages": [
                 {"path": "/employment?year=2025", "name": "employment-overview"},
                 {"path": "/employment?year=20x5", "name": "employment-bad-year", "status": 422},
-                {"path": review, "name": "employment-review"}
+                {"path": review, "name": "employment-review"},
+                {"path": "/employment/declare?year=2025", "name": "employment-declare"},
+                {"path": edit, "name": "employment-declare-edit"}
             ], "journeys": [
                 {"name": "confirm-the-review", "steps": [
                     {"goto": "/employment?year=2025"},
@@ -1359,11 +1363,20 @@ async fn a_quota_review_is_confirmed_and_contested_with_the_keyboard_and_moves_i
                 ]}
             ]},
             {"name": "employer", "login": login("dw"), "pages": [
-                {"path": "/employment/employer", "name": "employment-own"}
+                {"path": "/employment/employer", "name": "employment-own"},
+                {"path": "/employment/declare?year=2026", "name": "employment-declare-own"}
             ], "journeys": [
+                {"name": "enter-a-declaration", "steps": [
+                    {"goto": "/employment/declare?year=2026"},
+                    {"focus": "#f-name"}, {"type": "无障碍测试公司"}, {"press": "Enter"},
+                    {"expectText": "必填"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},
+                    {"focus": "#f-avg_staff"}, {"type": "30"},
+                    {"focus": "#f-avg_wage_yuan"}, {"type": "80000"}, {"press": "Enter"},
+                    {"expectText": "新增 1 家"}, {"axe": true}
+                ]},
                 {"name": "contest-the-review", "steps": [
                     {"goto": "/"}, {"expectUrl": "/employment/employer$"}, {"expectText": "2025"},
-                    {"focus": "table a[href^='/employment/employers/']"}, {"press": "Enter"},
+                    {"focus": "table a[href$='year=2025']"}, {"press": "Enter"},
                     {"expectUrl": "/employment/employers/"}, {"axe": true},
                     {"focus": "form[action$='/contest'] button"}, {"press": "Enter"},
                     {"expectText": "必填"}, {"expectFocus": ".error-summary"}, {"expectTitle": "^错误："}, {"axe": true},

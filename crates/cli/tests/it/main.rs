@@ -26,6 +26,8 @@ mod devices;
 mod ecert;
 #[path = "../../../programmes/employment/tests/employment.rs"]
 mod employment;
+#[path = "../../../programmes/employment/tests/declare.rs"]
+mod employment_declare;
 #[path = "../../../programmes/employment/tests/matching.rs"]
 mod employment_matching;
 #[path = "../../../programmes/feeds/tests/feeds.rs"]

@@ -258,17 +258,7 @@ pub async fn review_declaration(
         .map(|e| e.citizen_id.clone())
         .collect();
     let standing = standings(store, &ids, day).await?;
-    let mut seen = std::collections::HashSet::new();
-    for e in &decl.employees {
-        if standing.get(&e.citizen_id).is_some_and(Option::is_none) && seen.insert(&e.citizen_id) {
-            warnings.push(unknown_person(
-                &decl.employee_sheet,
-                e.row,
-                &e.citizen_id,
-                lang,
-            ));
-        }
-    }
+    warnings.extend(crate::review::unknown_persons(decl, &standing, lang));
     let employers: Vec<Employer> = decl
         .employers
         .iter()
@@ -297,22 +287,6 @@ pub async fn review_declaration(
     )
     .map_err(|u| Failure::new(format!("单位 {u} 没有参数"), format!("no terms for {u}")))?;
     Ok((results, terms))
-}
-
-/// The warning for an employee not in the registry.
-fn unknown_person(sheet: &str, row: u32, id: &CitizenId, lang: Lang) -> Issue {
-    Issue {
-        sheet: sheet.to_string(),
-        row,
-        column: "公民身份号码".into(),
-        value: id.masked(),
-        message: lang
-            .pick(
-                "残疾人档案中没有此人：不计入安排人数（unknown_person）",
-                "not in the registry: not counted (unknown_person)",
-            )
-            .into(),
-    }
 }
 
 /// A parameter not in force, as a failure.

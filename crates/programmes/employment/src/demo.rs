@@ -77,6 +77,7 @@ pub async fn demo(store: &Store) -> Result<Vec<DemoOrgAccount>> {
                 } else {
                     person(2, 36).into_iter().collect()
                 },
+                expected: None,
             })
             .collect();
         let event = cli_event(

@@ -43,6 +43,7 @@ use zhucan_web::{AppState, Programme};
 
 pub mod api;
 pub mod cli;
+pub mod declare_pages;
 pub mod demo;
 pub mod household_pages;
 pub mod households;
@@ -134,6 +135,10 @@ impl Programme for Employment {
             ("/employment/employers/{uscc}/contest", post(pages::contest)),
             ("/employment/employers/{uscc}/profile", post(pages::profile)),
             ("/employment/employer", get(pages::own)),
+            (
+                "/employment/declare",
+                get(declare_pages::declare).post(declare_pages::save),
+            ),
             (
                 "/employment/employer/import",
                 post(pages::own_import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),

@@ -32,7 +32,7 @@ use zhucan_workbook::declaration::read_declaration;
 
 use crate::review::{
     Setting, issue_text, judged_on, line_terms, new_declarations, persons, result_json,
-    review_stored,
+    review_stored, unknown_warnings,
 };
 use crate::rules::{EmployerResult, Status};
 use crate::store::{Declarant, Declaration, EmploymentStore, NewDecision, Written};
@@ -83,7 +83,7 @@ fn yuan(f: i64) -> String {
 }
 
 /// The year asked for: the last year by default (year Y is reviewed in Y+1).
-fn year_of(raw: Option<&str>) -> Result<i64, String> {
+pub(crate) fn year_of(raw: Option<&str>) -> Result<i64, String> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(i64::from(today().year() - 1)),
         Some(s) => s
@@ -94,7 +94,7 @@ fn year_of(raw: Option<&str>) -> Result<i64, String> {
     }
 }
 
-fn bad_year(lang: Lang, v: &str) -> String {
+pub(crate) fn bad_year(lang: Lang, v: &str) -> String {
     crate::tf(lang, "not-a-year", &[("v", v.to_string().into())])
 }
 
@@ -117,7 +117,7 @@ pub(crate) async fn own_uscc(
 
 /// The declaration at `uscc` for `year` if the caller may see it: staff of its area, or the
 /// employer bound to it (else 404, so a USCC's existence does not leak).
-async fn visible(
+pub(crate) async fn visible(
     state: &AppState,
     caller: &PageCaller,
     uscc: &str,
@@ -233,23 +233,40 @@ async fn read_upload(
     Ok(Ok(Upload { year, decl }))
 }
 
-/// The warnings a stored file earns (a township not of the district, a wage that looks
-/// monthly, a name that differs), as lines.
-fn warnings_of(
+/// Every warning a declaration about to be stored earns, the employees unknown to the
+/// registry included.
+pub(crate) async fn all_issues(
+    state: &AppState,
+    caller: &PageCaller,
     setting: &Setting,
     decl: &zhucan_workbook::declaration::Declaration,
     year: i64,
-    lang: Lang,
-) -> Vec<String> {
-    let mut out: Vec<String> = decl.warnings.iter().map(|i| issue_text(i, lang)).collect();
+) -> Result<Vec<zhucan_workbook::Issue>, PageError> {
+    let mut out = decl.warnings.clone();
     if let Some(day) = judged_on(year) {
         for e in &decl.employers {
-            if let Ok((_, w)) = line_terms(setting, &decl.employer_sheet, e, day, lang) {
-                out.extend(w.iter().map(|i| issue_text(i, lang)));
+            if let Ok((_, w)) = line_terms(setting, &decl.employer_sheet, e, day, caller.lang) {
+                out.extend(w);
             }
         }
     }
-    out
+    let unknown = unknown_warnings(&state.store, decl, year, caller.lang)
+        .await
+        .or_page(caller)?;
+    out.extend(unknown);
+    Ok(out)
+}
+
+/// The same, as lines.
+async fn all_warnings(
+    state: &AppState,
+    caller: &PageCaller,
+    setting: &Setting,
+    decl: &zhucan_workbook::declaration::Declaration,
+    year: i64,
+) -> Result<Vec<String>, PageError> {
+    let issues = all_issues(state, caller, setting, decl, year).await?;
+    Ok(issues.iter().map(|i| issue_text(i, caller.lang)).collect())
 }
 
 // ---------------------------------------------------------------- the staff overview
@@ -443,7 +460,7 @@ async fn overview_page(
     ))
 }
 
-fn saved_notice(lang: Lang, year: i64, s: &crate::store::Saved) -> String {
+pub(crate) fn saved_notice(lang: Lang, year: i64, s: &crate::store::Saved) -> String {
     crate::tf(
         lang,
         "declarations-saved",
@@ -471,7 +488,7 @@ pub async fn import(
         }
     };
     let setting = Setting::load(&state.store).await.or_page(&caller)?;
-    let warnings = warnings_of(&setting, &up.decl, up.year, lang);
+    let warnings = all_warnings(&state, &caller, &setting, &up.decl, up.year).await?;
     let list = new_declarations(&up.decl, &setting);
     let audit = audit_event(
         &caller.user,
@@ -549,6 +566,8 @@ struct ReviewPage {
     decisions: Vec<DecisionLine>,
     can_confirm: bool,
     can_contest: bool,
+    /// The district's staff, or the employer while its review is not confirmed.
+    can_correct: bool,
     can_profile: bool,
     is_employer: bool,
     reason_field: Vec<FormField>,
@@ -756,6 +775,8 @@ async fn review_page(
                 && d.status != Status::Confirmed
                 && result.is_some(),
             can_contest: is_employer && d.status == Status::Confirmed,
+            can_correct: RunsReview::held_by(&caller.user)
+                || (is_employer && d.status != Status::Confirmed),
             can_profile: RunsReview::held_by(&caller.user),
             is_employer,
             result,
@@ -800,7 +821,7 @@ fn after(caller: &PageCaller, w: Written, uscc: &str, year: i64, done: &str) -> 
     }
 }
 
-fn stale(caller: &PageCaller) -> PageError {
+pub(crate) fn stale(caller: &PageCaller) -> PageError {
     PageError::message(
         caller,
         StatusCode::CONFLICT,
@@ -1120,7 +1141,7 @@ pub async fn own_import(
         return own_page(&state, &caller, Some(up.year), problems, Vec::new(), None).await;
     }
     let setting = Setting::load(&state.store).await.or_page(&caller)?;
-    let warnings = warnings_of(&setting, &up.decl, up.year, lang);
+    let warnings = all_warnings(&state, &caller, &setting, &up.decl, up.year).await?;
     let list = new_declarations(&up.decl, &setting);
     let audit = audit_event(
         &caller.user,

@@ -15,6 +15,9 @@ use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 use crate::rules::Status;
 
+/// Citizen IDs bound into one `IN (…)` list (under SQLite's limit of bound parameters).
+const LIST_CHUNK: usize = 500;
+
 /// The programme's change counter.
 pub const COUNTER: &str = "employment";
 
@@ -47,6 +50,10 @@ pub struct NewDeclaration {
     pub avg_staff_micro: i64,
     pub avg_wage_fen: i64,
     pub employees: Vec<DeclaredPerson>,
+    /// For a declaration entered on a page, the version it was entered over (0: none was
+    /// stored): another stored version refuses the whole save (`Saved::stale`), so an edit
+    /// never overwrites one made meanwhile. `None` (a file): whatever is stored is replaced.
+    pub expected: Option<i64>,
 }
 
 /// An employer's declaration of a year as stored (its employees are read apart).
@@ -190,6 +197,8 @@ pub struct Saved {
     /// Employers whose confirmed review forbids a new declaration by them (nothing was
     /// saved): they contest the decision instead.
     pub locked: Vec<String>,
+    /// Employers whose stored declaration is not the version expected (nothing was saved).
+    pub stale: Vec<String>,
 }
 
 /// Who stores declarations: staff replace any (a confirmed review goes back to review when
@@ -398,6 +407,12 @@ impl EmploymentStore for Store {
         let mut reopened = Vec::new();
         for d in list {
             let old = current_in(&mut tx, year, d.uscc.as_str()).await?;
+            if let Some(v) = d.expected
+                && old.as_ref().map_or(0, |o| o.version) != v
+            {
+                saved.stale.push(d.uscc.to_string());
+                continue;
+            }
             match old {
                 None => {
                     write_declaration(&mut tx, year, d, 1, source, by, false).await?;
@@ -421,7 +436,7 @@ impl EmploymentStore for Store {
                 }
             }
         }
-        if !saved.locked.is_empty() {
+        if !saved.locked.is_empty() || !saved.stale.is_empty() {
             // Whole or nothing: the transaction is dropped (rolled back).
             return Ok(saved);
         }
@@ -487,13 +502,31 @@ impl EmploymentStore for Store {
         year: i64,
         ids: &[CitizenId],
     ) -> Result<HashMap<CitizenId, usize>> {
-        let mut out = HashMap::new();
-        for id in ids {
-            let n: i64 = on_pool!(self, p => {
-                sqlx::query_scalar("SELECT COUNT(DISTINCT uscc) FROM employment_declared_employees WHERE year = $1 AND citizen_id = $2")
-                    .bind(year).bind(id.as_str()).fetch_one(p).await?
+        let mut unique: Vec<&str> = ids.iter().map(CitizenId::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut out = HashMap::with_capacity(unique.len());
+        for chunk in unique.chunks(LIST_CHUNK) {
+            let q = format!(
+                "SELECT citizen_id, COUNT(DISTINCT uscc) FROM employment_declared_employees \
+                 WHERE year = $1 AND citizen_id IN ({}) GROUP BY citizen_id",
+                zhucan_store::bulk::placeholders(2, chunk.len())
+            );
+            let rows: Vec<(String, i64)> = on_pool!(self, p => {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(year);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(p).await?
             });
-            out.insert(id.clone(), usize::try_from(n).unwrap_or(0));
+            for (id, n) in rows {
+                let id = CitizenId::from_trusted(id.clone())
+                    .map_err(|_| corrupt("employment_declared_employees.citizen_id", &id))?;
+                out.insert(id, usize::try_from(n).unwrap_or(0));
+            }
+        }
+        for id in ids {
+            out.entry(id.clone()).or_insert(0);
         }
         Ok(out)
     }

@@ -706,6 +706,7 @@ async fn declarations_are_stored_whole_and_decided_once(db: crate::support::Test
             monthly_wage_fen: 300_000,
             insured: true,
         }],
+        expected: None,
     };
     let (a, b) = (code(21), code(22));
     let saved = s

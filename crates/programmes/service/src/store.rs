@@ -11,6 +11,7 @@ use zhucan_domain::ids::CitizenId;
 use zhucan_domain::timeline::{EventKind, NewEvent};
 
 use zhucan_store::accounts::{NewUser, User, ordered_id};
+use zhucan_store::bulk::placeholders;
 use zhucan_store::registry::Actor;
 use zhucan_store::rows::corrupt;
 use zhucan_store::{Reach, Result, Store, StoreError, Tx, now_text, on_pool, on_tx};
@@ -258,13 +259,6 @@ pub struct Sms {
     pub created_at: String,
     pub status: String,
     pub attempts: i64,
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn insert_event(
