@@ -1210,6 +1210,7 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
                 needs: vec![Access::StepFree],
                 note: String::new(),
                 source: "staff",
+                takes_need: None,
             },
             None,
             "test",

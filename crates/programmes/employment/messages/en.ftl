@@ -295,3 +295,5 @@ declaration-exists = This employer already has a declaration for the year: open 
 see-the-review = See the review
 enter-online = Enter online
 correct-online = Correct the declaration online
+takes-the-need = This registration acts on the employment need the person stated; a placement meets it, and the person is told.
+the-stated-need = The need stated

@@ -295,3 +295,5 @@ declaration-exists = 该单位本年度已有申报：请从年度申报列表�
 see-the-review = 查看审核结果
 enter-online = 在线填报
 correct-online = 在线修改申报
+takes-the-need = 此求职登记据该人提出的就业需求办理；推荐上岗时，需求随之办结并告知本人。
+the-stated-need = 本人提出的需求

@@ -189,6 +189,7 @@ async fn jobs_demo(store: &Store, area: &AreaCode, codes: &[Uscc]) -> Result<()>
             needs: vec![Access::StepFree],
             note: String::new(),
             source: "staff",
+            takes_need: None,
         };
         let event = cli_event(
             "employment.seeker.register",

@@ -50,6 +50,13 @@ pub struct NewRegistration {
     pub needs: Vec<Access>,
     pub note: String,
     pub source: &'static str,
+    /// A stated 就业 need (需求转办) the registration takes: the person's placement meets it.
+    pub takes_need: Option<String>,
+}
+
+/// The case a registration is for taken needs (`needs.case_ref`).
+pub fn seeker_case(id: &CitizenId) -> String {
+    format!("employment.seeker:{id}")
 }
 
 #[derive(sqlx::FromRow)]
@@ -434,6 +441,22 @@ impl JobsStore for Store {
         if n != 1 {
             return Ok(Written::Stale);
         }
+        if let Some(need) = r.takes_need.as_deref() {
+            let taken = zhucan_service::store::take_need_in(
+                &mut tx,
+                need,
+                &r.citizen_id,
+                zhucan_service::rules::NeedKind::Employment,
+                &seeker_case(&r.citizen_id),
+                "已登记求职，正在为您推荐岗位",
+                by,
+            )
+            .await?;
+            if !taken {
+                // Taken or closed meanwhile: nothing is written.
+                return Ok(Written::Stale);
+            }
+        }
         crate::store::finish(tx, audit).await?;
         Ok(Written::Done)
     }
@@ -656,6 +679,15 @@ impl JobsStore for Store {
                 ),
             }];
             zhucan_store::registry::touch(&mut tx, r.citizen_id.as_str(), &events, actor).await?;
+            // The stated 就业 need the person's registration took is met by the placement.
+            let outcome = format!("已就业：{}，{}，{from} 上岗。", v.employer_name, v.title);
+            zhucan_service::store::meet_needs_in(
+                &mut tx,
+                &seeker_case(&r.citizen_id),
+                &outcome,
+                actor.name,
+            )
+            .await?;
         }
         crate::store::finish(tx, audit).await?;
         Ok(Written::Done)

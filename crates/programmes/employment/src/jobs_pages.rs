@@ -22,6 +22,8 @@ use zhucan_domain::person::EmploymentStatus;
 use zhucan_facts::snapshot::Snapshot;
 use zhucan_plan::prelude::IndicatorFacts;
 use zhucan_plan::{Indicator, Measured, Members, Part};
+use zhucan_service::rules::NeedKind;
+use zhucan_service::taken::{WaitingNeeds, check_need, takeable, waiting};
 use zhucan_store::registry::Actor;
 use zhucan_store::{PersonFile, StoreError, User};
 use zhucan_web::AppState;
@@ -68,6 +70,8 @@ impl Right for SeesVacancies {
 pub struct ListParams {
     pub page: Option<String>,
     pub done: Option<String>,
+    /// A stated 就业 need to act on (需求转办).
+    pub need: Option<String>,
 }
 
 const PER_PAGE: usize = 50;
@@ -305,6 +309,7 @@ pub fn parse_registration(
         needs,
         note,
         source,
+        takes_need: None,
     })
 }
 
@@ -329,6 +334,8 @@ struct SeekerRow {
 struct SeekersPage {
     c: Chrome,
     rows: Vec<SeekerRow>,
+    waiting: WaitingNeeds,
+    can_act: bool,
     summary: String,
     page_label: String,
     prev_href: Option<String>,
@@ -380,6 +387,29 @@ pub async fn seekers(
     let area = scope::person_area(&caller.user)
         .cloned()
         .ok_or_else(|| PageError::forbidden(&caller))?;
+    if let Some(id) = q.need.as_deref() {
+        // "据此办理": the person's registration form, taking the need.
+        let Some(n) = takeable(&state, &caller, id, NeedKind::Employment).await? else {
+            return Err(PageError::not_found(&caller));
+        };
+        let file = scope::read_file(&state.store, &caller.user, &n.citizen_id)
+            .await
+            .or_page(&caller)?
+            .ok_or_else(|| PageError::not_found(&caller))?;
+        return Ok(Redirect::to(&format!(
+            "/employment/seekers/{}?need={}",
+            file.handle, n.id
+        ))
+        .into_response());
+    }
+    let waiting = waiting(
+        &state,
+        &caller,
+        &area,
+        NeedKind::Employment,
+        "/employment/seekers",
+    )
+    .await?;
     let (snap, mut ids) = employment_members(&state, &caller, Part::Gap, &area).await?;
     let regs: HashMap<String, Registration> = state
         .store
@@ -455,6 +485,8 @@ pub async fn seekers(
                 crate::t(lang, "job-seekers"),
             ),
             rows,
+            waiting,
+            can_act: true,
             summary: crate::tf(
                 lang,
                 "seekers-summary",
@@ -580,6 +612,8 @@ struct SeekerPage {
     outcomes: Vec<(String, String)>,
     notice: Option<String>,
     errors: Vec<(String, String)>,
+    /// The stated 就业 need the registration form takes: (need id, what the person said).
+    from_need: Option<(String, String)>,
 }
 
 /// The outcomes staff may record.
@@ -602,7 +636,29 @@ pub async fn seeker(
     Query(q): Query<ListParams>,
 ) -> PageResult {
     let notice = done_notice(caller.lang, q.done.as_deref());
-    seeker_page(&state, &caller, &file, None, Vec::new(), notice).await
+    let from_need = match q.need.as_deref() {
+        Some(id) => Some(
+            need_of(&state, &caller, &file, id)
+                .await?
+                .ok_or_else(|| PageError::not_found(&caller))?,
+        ),
+        None => None,
+    };
+    seeker_page(&state, &caller, &file, None, Vec::new(), notice, from_need).await
+}
+
+/// The stated 就业 need `id` of this person that waits for a case within the caller's
+/// reach: (its id, what the person said).
+async fn need_of(
+    state: &AppState,
+    caller: &PageCaller,
+    file: &PersonFile,
+    id: &str,
+) -> Result<Option<(String, String)>, PageError> {
+    Ok(takeable(state, caller, id, NeedKind::Employment)
+        .await?
+        .filter(|n| n.citizen_id == file.person.citizen_id)
+        .map(|n| (n.id, n.description)))
 }
 
 async fn seeker_page(
@@ -612,6 +668,7 @@ async fn seeker_page(
     sub: Option<&Submission>,
     extra_errors: Vec<(String, String)>,
     notice: Option<String>,
+    from_need: Option<(String, String)>,
 ) -> PageResult {
     let lang = caller.lang;
     let id = &file.person.citizen_id;
@@ -725,6 +782,7 @@ async fn seeker_page(
             outcomes: outcome_options(lang),
             notice,
             errors,
+            from_need,
         },
     ))
 }
@@ -767,9 +825,30 @@ pub async fn register(
     let lang = caller.lang;
     let file = writable_file(&state, &caller, &handle).await?;
     let mut sub = Submission::new(form);
-    let Some(new) = parse_registration(&mut sub, &file, "staff", lang) else {
-        return seeker_page(&state, &caller, &file, Some(&sub), Vec::new(), None).await;
+    let need_id = check_need(
+        &state,
+        &caller,
+        &mut sub,
+        "stated_need",
+        "note",
+        NeedKind::Employment,
+        Some(&file.person.citizen_id),
+    )
+    .await?;
+    let Some(mut new) = parse_registration(&mut sub, &file, "staff", lang) else {
+        let from_need = need_of(&state, &caller, &file, &need_id).await?;
+        return seeker_page(
+            &state,
+            &caller,
+            &file,
+            Some(&sub),
+            Vec::new(),
+            None,
+            from_need,
+        )
+        .await;
     };
+    new.takes_need = Some(need_id).filter(|n| !n.is_empty());
     save_registration(&state, &caller, &new, version_of(&sub)).await?;
     Ok(Redirect::to(&format!("/employment/seekers/{handle}?done=saved")).into_response())
 }
@@ -982,7 +1061,7 @@ pub async fn outcome(
     if !sub.errors.is_empty() {
         let errors: Vec<(String, String)> = sub.errors.clone();
         return match (&file, from_vacancy) {
-            (Some(f), false) => seeker_page(&state, &caller, f, None, errors, None).await,
+            (Some(f), false) => seeker_page(&state, &caller, f, None, errors, None, None).await,
             _ => vacancy_page(&state, &caller, &v.id, None, errors, None).await,
         };
     }

@@ -329,6 +329,38 @@ impl PersonRow {
     }
 }
 
+/// The plan's target 专栏3-4 "member units employing a disabled person"
+/// (`public_units_employing`), kept in step in the transaction that changes it: of the
+/// public bodies, the share (in millionths) whose review of `year` (else the latest year
+/// reviewed) is decided and counts at least one person, as of that year's last day. Nothing
+/// is recorded while no employer is a public body or no year was reviewed.
+async fn measure_public_units(tx: &mut Tx, year: Option<i64>, by: &str) -> Result<()> {
+    let year: Option<i64> = match year {
+        Some(y) => Some(y),
+        None => on_tx!(tx, c => {
+            sqlx::query_scalar("SELECT MAX(year) FROM employment_decisions").fetch_one(&mut *c).await?
+        }),
+    };
+    let Some((year, day)) = year.and_then(|y| Some((y, crate::review::judged_on(y)?))) else {
+        return Ok(());
+    };
+    let (all, met): (i64, i64) = on_tx!(tx, c => {
+        sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(CASE WHEN (SELECT d.counted FROM employment_decisions d JOIN employment_declarations x ON x.year = d.year AND x.uscc = d.uscc WHERE d.year = $1 AND d.uscc = e.uscc AND x.status <> 'declared' ORDER BY d.seq DESC LIMIT 1) >= 1 THEN 1 ELSE 0 END), 0) FROM employment_employers e WHERE e.public_body = $2")
+            .bind(year).bind(true).fetch_one(&mut *c).await?
+    });
+    if all == 0 {
+        return Ok(());
+    }
+    let share = met * 1_000_000 / all;
+    let evidence = format!(
+        "按比例就业年审 {year}：{met}/{all} 家机关事业单位安排残疾人就业（就业模块，自动）"
+    );
+    zhucan_plan::store::record_measured_in(tx, PUBLIC_UNITS, share, day, &evidence, by).await
+}
+
+/// The plan target the public bodies' reviews measure.
+pub const PUBLIC_UNITS: &str = "public_units_employing";
+
 async fn current_in(tx: &mut Tx, year: i64, uscc: &str) -> Result<Option<Declaration>> {
     let q = format!(
         "SELECT {DECLARATION_COLUMNS} FROM employment_declarations d WHERE d.year = $1 AND d.uscc = $2"
@@ -563,6 +595,7 @@ impl EmploymentStore for Store {
         // The counted employees' employment facts: indicator 9 counts them at the next
         // computation, as it would rows of the 人社 feed.
         zhucan_store::ledger::append(&mut tx, &decision.facts, None, by).await?;
+        measure_public_units(&mut tx, Some(year), by).await?;
         zhucan_store::changes::next(&mut tx, COUNTER).await?;
         zhucan_store::audit::append(&mut tx, audit).await?;
         tx.commit().await?;
@@ -646,6 +679,7 @@ impl EmploymentStore for Store {
         if n == 0 {
             return Ok(false);
         }
+        measure_public_units(&mut tx, None, by).await?;
         zhucan_store::changes::next(&mut tx, COUNTER).await?;
         zhucan_store::audit::append(&mut tx, audit).await?;
         tx.commit().await?;

@@ -856,6 +856,38 @@ async fn declarations_are_stored_whole_and_decided_once(db: crate::support::Test
             .expect("bodies")
             .is_empty()
     );
+    // The plan's 专栏3-4 share of public bodies employing someone is kept in step: 0 of 2,
+    // then 1 of 2 once b's review counting one person is confirmed.
+    let share = || async {
+        let (plan, _) = s.current_plan().await.expect("plan").expect("a plan");
+        s.target_progress(&plan.id)
+            .await
+            .expect("progress")
+            .into_iter()
+            .find(|e| e.key == "public_units_employing")
+            .map(|e| (e.value, e.as_of))
+    };
+    assert_eq!(share().await, Some((0, d(2025, 12, 31))));
+    let one = NewDecision {
+        quota: "0.75".into(),
+        counted: 1,
+        exempt: false,
+        levy_fen: 0,
+        reward_fen: 0,
+        result: serde_json::json!({"uscc": b}),
+        facts: Vec::new(),
+    };
+    let bv = s
+        .declaration(2025, &b)
+        .await
+        .expect("d")
+        .expect("b")
+        .version;
+    assert_eq!(
+        s.decide(2025, &b, bv, &one, "t", &ev).await.expect("d"),
+        Written::Done
+    );
+    assert_eq!(share().await, Some((500_000, d(2025, 12, 31))));
 }
 
 #[test]

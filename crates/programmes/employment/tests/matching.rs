@@ -112,6 +112,22 @@ async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_in
     crate::support::citizen(&db.store, "jumin", &seeker.person.citizen_id).await;
     let h_seeker = handle_of(&db.store, &seeker.person.citizen_id).await;
     let h_deaf = handle_of(&db.store, &deaf.person.citizen_id).await;
+    // The person stated an employment need on the service end (需求转办).
+    let need = db
+        .store
+        .record_need(
+            &seeker.person.citizen_id,
+            zhucan_service::rules::NeedKind::Employment,
+            "想找一份质检工作",
+            "citizen",
+            seeker.person.home_area(),
+            &zhucan_store::registry::Actor {
+                name: "citizen",
+                source: "form",
+            },
+        )
+        .await
+        .expect("need");
     let app = TestApp::start(db).await;
     let app = &app;
     let token = app.token("reader").await;
@@ -230,19 +246,54 @@ async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_in
     .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("t").contains(&long));
+    // The need waits on the seekers' list; another township's staff cannot take it; taking
+    // it opens the person's registration form with the need.
+    let list = page_text(&yq, &app.url("/employment/seekers")).await;
+    let take = format!("/employment/seekers?need={}", need.id);
+    assert!(
+        list.contains("想找一份质检工作") && list.contains(&take),
+        "{list}"
+    );
+    let r = dc.get(app.url(&take)).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let r = yq.get(app.url(&take)).send().await.expect("get");
+    assert_eq!(r.status(), 303);
+    let form_page = location(&r);
+    assert_eq!(form_page, format!("{here}?need={}", need.id));
+    let filled = page_text(&yq, &app.url(&form_page)).await;
+    assert!(
+        filled.contains("name=\"stated_need\"") && filled.contains("想找一份质检工作"),
+        "{filled}"
+    );
+    // Another person's page does not take this person's need.
+    let r = yq
+        .get(app.url(&format!("/employment/seekers/{h_deaf}?need={}", need.id)))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
     let r = post_form(
         app,
         &yq,
-        &here,
+        &form_page,
         &here,
         &[
             ("skills", "质检、电脑"),
             ("wishes", "质检员"),
             ("need_step_free", "1"),
+            ("stated_need", need.id.as_str()),
         ],
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "triaged");
+    assert_eq!(
+        n.case_ref.as_deref(),
+        Some(format!("employment.seeker:{}", seeker.person.citizen_id).as_str())
+    );
+    let list = page_text(&yq, &app.url("/employment/seekers")).await;
+    assert!(!list.contains(&take), "{list}");
     let page = page_text(&yq, &app.url(&here)).await;
     assert!(page.contains("质检员"), "{page}");
     assert!(page.contains("技能相符：质检"), "{page}");
@@ -363,6 +414,13 @@ async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_in
     .await;
     assert_eq!(r.status(), 409);
 
+    // The placement met the stated need, and the person is asked whether they are satisfied.
+    let n = app.db.store.need(&need.id).await.expect("n").expect("need");
+    assert_eq!(n.status, "closed");
+    assert!(
+        n.outcome.as_deref().is_some_and(|o| o.contains("质检员")),
+        "{n:?}"
+    );
     // Indicator 9 moved at once; the person is employed; the vacancy is full.
     let after = indicator(app, &token, "331003", "employment_rate").await;
     assert_eq!(after.0, before.0 + 1, "{before:?} → {after:?}");
@@ -441,6 +499,7 @@ async fn referrals_and_placements_are_stored_once(db: TestDb) {
         needs: vec![Access::StepFree],
         note: String::new(),
         source: "staff",
+        takes_need: None,
     };
     assert_eq!(
         s.register_seeker(&reg(&a.person.citizen_id), None, "t", &ev)
