@@ -1517,6 +1517,13 @@ async fn every_route_for_every_role(db: TestDb) {
             "/employment/import".into(),
             [400, 403, 403, 403, 403, 403, 403, 403],
         ),
+        // The year's review as a workbook: the district's administrator (full IDs inside).
+        (
+            "GET",
+            "/employment/review.xlsx",
+            "/employment/review.xlsx?year=2025".into(),
+            [200, 403, 403, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/employment/employers/{uscc}",

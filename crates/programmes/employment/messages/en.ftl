@@ -297,3 +297,4 @@ enter-online = Enter online
 correct-online = Correct the declaration online
 takes-the-need = This registration acts on the employment need the person stated; a placement meets it, and the person is told.
 the-stated-need = The need stated
+download-review = Download the year's review (xlsx: every employer, and whether each employee counts)

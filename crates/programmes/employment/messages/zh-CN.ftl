@@ -297,3 +297,4 @@ enter-online = 在线填报
 correct-online = 在线修改申报
 takes-the-need = 此求职登记据该人提出的就业需求办理；推荐上岗时，需求随之办结并告知本人。
 the-stated-need = 本人提出的需求
+download-review = 下载本年度审核表（xlsx，含全部单位与职工计入情况）

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 use serde_json::json;
 use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
@@ -25,6 +25,7 @@ use zhucan_web::programme::{CliContext, Failure, account_of_role, bind_account, 
 use zhucan_workbook::declaration::{Declaration, DeclaredEmployer, read_declaration};
 use zhucan_workbook::{ImportOptions, Issue};
 
+use crate::export::ReviewLine;
 use crate::review::{Setting, issue_text, line_terms, persons, result_json, standings};
 use crate::rules::{self, Employee, Employer, EmployerResult, Terms};
 use crate::store::{Declarant, EmploymentStore};
@@ -364,116 +365,23 @@ fn review_xlsx(
     terms: &HashMap<String, Terms>,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
-    use zhucan_web::xlsx::{headers, title_format};
-    let mut wb = Workbook::new();
-    let text = Format::new().set_num_format("@");
-    let money = Format::new().set_num_format("0.00");
-    let ws = wb
-        .add_worksheet()
-        .set_name(lang.pick("单位", "employers"))?;
-    ws.write_string_with_format(
-        0,
-        0,
-        crate::tf(lang, "review-title", &[("year", year.into())]),
-        &title_format(),
-    )?;
-    let heads: &[&str] = match lang {
-        Lang::Zh => &[
-            "统一社会信用代码",
-            "单位名称",
-            "乡镇街道",
-            "在职职工平均人数",
-            "应安排人数",
-            "已安排（计入）",
-            "差额",
-            "免征",
-            "缴纳比例",
-            "计征工资（元）",
-            "保障金（元）",
-            "超比例奖励（元）",
-            "参数版本",
-        ],
-        Lang::En => &[
-            "uscc",
-            "name",
-            "township",
-            "average staff",
-            "quota",
-            "counted",
-            "shortfall",
-            "exempt",
-            "share to pay",
-            "levy wage (yuan)",
-            "levy (yuan)",
-            "reward (yuan)",
-            "parameter versions",
-        ],
-    };
-    headers(
-        ws,
-        1,
-        heads,
-        &[
-            22.0, 28.0, 12.0, 12.0, 10.0, 10.0, 10.0, 8.0, 10.0, 14.0, 14.0, 14.0, 20.0,
-        ],
-    )?;
-    for (i, r) in reviewed.iter().enumerate() {
-        let e = &r.result;
-        let row = 2 + i as u32;
-        ws.write_string_with_format(row, 0, e.uscc.as_str(), &text)?;
-        ws.write_string(row, 1, zhucan_domain::parse::sheet_text(&r.declared.name))?;
-        ws.write_string(
-            row,
-            2,
-            zhucan_domain::parse::sheet_text(&r.declared.township),
-        )?;
-        ws.write_number(row, 3, e.avg_staff())?;
-        ws.write_number(row, 4, e.quota())?;
-        ws.write_number(row, 5, e.counted as f64)?;
-        ws.write_number(row, 6, e.shortfall())?;
-        ws.write_string(
-            row,
-            7,
-            if e.exempt {
-                lang.pick("是", "yes")
-            } else {
-                ""
-            },
-        )?;
-        ws.write_number(row, 8, e.pay_share())?;
-        ws.write_number_with_format(row, 9, e.levy_wage_e6 as f64 / 1e8, &money)?;
-        ws.write_number_with_format(row, 10, e.levy_fen as f64 / 100.0, &money)?;
-        ws.write_number_with_format(row, 11, e.reward_fen as f64 / 100.0, &money)?;
-        let version = terms
-            .get(e.uscc.as_str())
-            .map(|t| {
-                t.version
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default();
-        ws.write_string(row, 12, version)?;
-    }
-    let ws = wb
-        .add_worksheet()
-        .set_name(lang.pick("残疾职工", "employees"))?;
-    let heads: &[&str] = match lang {
-        Lang::Zh => &["统一社会信用代码", "公民身份号码", "计入人数", "不计入原因"],
-        Lang::En => &["uscc", "citizen ID", "counts", "reasons"],
-    };
-    headers(ws, 0, heads, &[22.0, 22.0, 10.0, 40.0])?;
-    let mut row = 1;
-    for r in reviewed {
-        for x in &r.result.employees {
-            ws.write_string_with_format(row, 0, r.result.uscc.as_str(), &text)?;
-            ws.write_string_with_format(row, 1, x.citizen_id.as_str(), &text)?;
-            ws.write_number(row, 2, x.counts as f64)?;
-            let reasons: Vec<&str> = x.reasons.iter().map(|k| k.label(lang)).collect();
-            ws.write_string(row, 3, reasons.join("；"))?;
-            row += 1;
-        }
-    }
-    wb.save_to_buffer()
+    let lines: Vec<ReviewLine<'_>> = reviewed
+        .iter()
+        .map(|r| ReviewLine {
+            name: &r.declared.name,
+            township: &r.declared.township,
+            result: &r.result,
+            versions: terms
+                .get(r.result.uscc.as_str())
+                .map(|t| {
+                    t.version
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    crate::export::review_xlsx(i64::from(year), &lines, lang)
 }

@@ -1748,6 +1748,25 @@ async fn candidates_for(
         .into_iter()
         .map(|s| (s.citizen_id.to_string(), s))
         .collect();
+    // A 多重 certificate's components are not in the summary: read them, for those persons
+    // only, in one bulk read, so that every component is weighed as on the person's page.
+    let multiple: Vec<CitizenId> = summaries
+        .values()
+        .filter(|s| Category::parse(&s.category) == Some(Category::Multiple))
+        .map(|s| s.citizen_id.clone())
+        .collect();
+    let components: HashMap<String, Vec<Category>> = if multiple.is_empty() {
+        HashMap::new()
+    } else {
+        state
+            .store
+            .files_of(&multiple)
+            .await
+            .or_page(caller)?
+            .into_iter()
+            .map(|f| (f.person.citizen_id.to_string(), f.certificate.components))
+            .collect()
+    };
     let mut fits = Vec::new();
     for r in &regs {
         let Some(s) = summaries.get(r.citizen_id.as_str()) else {
@@ -1759,11 +1778,12 @@ async fn candidates_for(
         ) else {
             continue;
         };
-        // The summary holds no components of a 多重 certificate: such a person is offered
-        // vacancies open to any disability or to 多重 (their own page weighs the components).
         let seeker = Seeker {
             category,
-            components: Vec::new(),
+            components: components
+                .get(r.citizen_id.as_str())
+                .cloned()
+                .unwrap_or_default(),
             township,
             skills: r.skills.clone(),
             wishes: r.wishes.clone(),

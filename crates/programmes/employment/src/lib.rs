@@ -45,6 +45,7 @@ pub mod api;
 pub mod cli;
 pub mod declare_pages;
 pub mod demo;
+pub mod export;
 pub mod household_pages;
 pub mod households;
 pub mod jobs;
@@ -130,6 +131,7 @@ impl Programme for Employment {
                 "/employment/import",
                 post(pages::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
             ),
+            ("/employment/review.xlsx", get(pages::review_xlsx)),
             ("/employment/employers/{uscc}", get(pages::review)),
             ("/employment/employers/{uscc}/confirm", post(pages::confirm)),
             ("/employment/employers/{uscc}/contest", post(pages::contest)),

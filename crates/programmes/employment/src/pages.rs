@@ -523,6 +523,106 @@ pub async fn import(
     .await
 }
 
+/// `GET /employment/review.xlsx?year=Y`: the year's review of every declaration of the
+/// caller's area as it stands (the district's administrator: the employees sheet has full
+/// citizen IDs, as the declarations do), audited as an export.
+pub async fn review_xlsx(
+    State(state): State<AppState>,
+    caller: Holds<RunsReview>,
+    Query(q): Query<YearParams>,
+) -> Result<Response, PageError> {
+    let lang = caller.lang;
+    let year = year_of(q.year.as_deref()).map_err(|v| {
+        PageError::message(
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &bad_year(Lang::Zh, &v),
+            &bad_year(Lang::En, &v),
+        )
+    })?;
+    let area = scope::person_area(&caller.user)
+        .cloned()
+        .ok_or_else(|| PageError::forbidden(&caller))?;
+    let (_, names) = area_names(&state).await.or_page(&caller)?;
+    let setting = Setting::load(&state.store).await.or_page(&caller)?;
+    let list = state
+        .store
+        .declarations(year, area.as_str())
+        .await
+        .or_page(&caller)?;
+    let mut reviewed = Vec::with_capacity(list.len());
+    for d in &list {
+        let people = state
+            .store
+            .declared_employees(year, d.uscc.as_str())
+            .await
+            .or_page(&caller)?;
+        match review_stored(&state.store, &setting, d, &people)
+            .await
+            .or_page(&caller)?
+        {
+            Ok((result, terms)) => reviewed.push((d, names.name(&d.area_code), result, terms)),
+            Err(k) => {
+                let zh = format!(
+                    "{}（{}）：{}",
+                    d.name,
+                    d.uscc,
+                    crate::tf(
+                        Lang::Zh,
+                        "parameter-not-set",
+                        &[("p", k.label(Lang::Zh).to_string().into())]
+                    )
+                );
+                let en = format!(
+                    "{} ({}): {}",
+                    d.name,
+                    d.uscc,
+                    crate::tf(
+                        Lang::En,
+                        "parameter-not-set",
+                        &[("p", k.label(Lang::En).to_string().into())]
+                    )
+                );
+                return Err(PageError::message(&caller, StatusCode::CONFLICT, &zh, &en));
+            }
+        }
+    }
+    let lines: Vec<crate::export::ReviewLine<'_>> = reviewed
+        .iter()
+        .map(|(d, township, result, terms)| crate::export::ReviewLine {
+            name: &d.name,
+            township,
+            result,
+            versions: terms
+                .version
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        })
+        .collect();
+    let bytes = crate::export::review_xlsx(year, &lines, lang).map_err(|_| {
+        PageError::message(
+            &caller,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "审核表生成失败",
+            "the review workbook could not be made",
+        )
+    })?;
+    state.audit.queue(audit_event(
+        &caller.user,
+        &caller.client,
+        "employment.review.export",
+        &year.to_string(),
+        "ok",
+        serde_json::json!({"employers": lines.len(), "employees": lines.iter().map(|l| l.result.employees.len()).sum::<usize>()}),
+    ));
+    Ok(zhucan_web::xlsx::download(
+        &format!("employment-review-{year}.xlsx"),
+        bytes,
+    ))
+}
+
 // ---------------------------------------------------------------- an employer's review
 
 struct EmployeeLine {

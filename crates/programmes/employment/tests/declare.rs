@@ -180,6 +180,39 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(audit[0].account, "admin");
 
+    // The year's review as a workbook, audited as an export.
+    let r = admin
+        .get(app.url("/employment/review.xlsx?year=2025"))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    use calamine::Reader;
+    let employers = book.worksheet_range("单位").expect("sheet");
+    let line: Vec<String> = employers
+        .rows()
+        .nth(2)
+        .expect("the employer's line")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(line[0], mine);
+    assert_eq!(line[1], "填报单位");
+    let employees = book.worksheet_range("残疾职工").expect("sheet");
+    assert_eq!(employees.rows().count(), 3, "a header and two employees");
+    let q = zhucan_store::audit::AuditQuery {
+        action: Some("employment.review.export".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        crate::support::audit_rows(&app.db.store, &q, 1).await.len(),
+        1
+    );
+
     // Entered again as new: refused, the stored one is not overwritten.
     let r = post_form(
         &app,

@@ -1213,3 +1213,82 @@ async fn blind_medical_masseurs_are_recorded_and_keep_the_plan_target_current() 
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vacancy_weighs_every_component_of_a_multiple_disability_among_its_candidates() {
+    use zhucan_employment::jobs::{NewRegistration, VacancyInput};
+    use zhucan_employment::matching::VacancyStatus;
+    let db = TestDb::sqlite().await;
+    let mut multiple = record(
+        "多重戊",
+        d(1987, 6, 6),
+        421,
+        "331003107",
+        Category::Multiple,
+        Grade::Three,
+    );
+    multiple.certificate.components = vec![Category::Physical, Category::Hearing];
+    put(&db.store, std::slice::from_ref(&multiple)).await;
+    user(
+        &db.store,
+        "yq",
+        zhucan_store::Role::TownshipStaff,
+        "331003107",
+    )
+    .await;
+    let ev = crate::support::test_event("employment");
+    db.store
+        .register_seeker(
+            &NewRegistration {
+                citizen_id: multiple.person.citizen_id.clone(),
+                area_code: "331003107".into(),
+                skills: vec!["包装".into()],
+                wishes: vec!["不限".into()],
+                needs: vec![],
+                note: String::new(),
+                source: "staff",
+                takes_need: None,
+            },
+            None,
+            "t",
+            &ev,
+        )
+        .await
+        .expect("register");
+    let vacancy = |title: &str, categories: Vec<Category>| VacancyInput {
+        uscc: Uscc::parse(&uscc()).expect("uscc"),
+        employer_name: "单位".into(),
+        title: title.into(),
+        area_code: "331003107".into(),
+        workplace: String::new(),
+        form: zhucan_domain::person::EmploymentStatus::Concentrated,
+        positions: 1,
+        monthly_wage_fen: 300_000,
+        categories,
+        skills: vec!["包装".into()],
+        access: vec![],
+        description: String::new(),
+        status: VacancyStatus::Open,
+    };
+    let both = db
+        .store
+        .post_vacancy(
+            &vacancy("包装工", vec![Category::Physical, Category::Hearing]),
+            "t",
+            &ev,
+        )
+        .await
+        .expect("post");
+    let one = db
+        .store
+        .post_vacancy(&vacancy("装配工", vec![Category::Physical]), "t", &ev)
+        .await
+        .expect("post");
+    let app = TestApp::start(db).await;
+    let yq = app.browser("yq").await;
+    // Suited to both components: a candidate; suited to one of them only: not.
+    let page = page_text(&yq, &app.url(&format!("/employment/vacancies/{both}"))).await;
+    assert!(page.contains("多重戊"), "{page}");
+    let page = page_text(&yq, &app.url(&format!("/employment/vacancies/{one}"))).await;
+    assert!(!page.contains("多重戊"), "{page}");
+}
