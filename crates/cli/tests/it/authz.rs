@@ -1716,6 +1716,26 @@ async fn every_route_for_every_role(db: TestDb) {
             "/employment/massage/end".into(),
             [404, 404, 404, 403, 403, 403, 403, 403],
         ),
+        // Placements: staff of the area list and record them (the empty form is refused by
+        // field); an unknown placement is not found.
+        (
+            "GET",
+            "/employment/placements",
+            "/employment/placements".into(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/placements",
+            "/employment/placements".into(),
+            [422, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/employment/placements/end",
+            "/employment/placements/end".into(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/me/jobs",

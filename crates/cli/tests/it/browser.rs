@@ -1249,6 +1249,7 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
                 {"path": "/employment/households", "name": "employment-households"},
                 {"path": "/employment/training", "name": "employment-training"},
                 {"path": "/employment/massage", "name": "employment-massage"},
+                {"path": "/employment/placements", "name": "employment-placements"},
                 {"path": "/employment/training?year=20x5", "name": "employment-training-bad-year", "status": 422}
             ], "journeys": [
                 {"name": "refer-and-record", "steps": [

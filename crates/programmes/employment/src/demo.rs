@@ -198,5 +198,37 @@ async fn jobs_demo(store: &Store, area: &AreaCode, codes: &[Uscc]) -> Result<()>
         );
         store.register_seeker(&r, None, "demo", &event).await?;
     }
+    // One public-welfare job (公益性岗位) placement, so the placements page has a line.
+    let placed = page
+        .items
+        .iter()
+        .filter(|p| p.died_on.is_none() && p.moved_out_on.is_none() && p.status == "valid")
+        .nth(6);
+    if let Some(p) = placed {
+        use crate::placements::{NewPlacement, PlacementStore};
+        let since = chrono::Local::now().date_naive() - chrono::Duration::days(90);
+        let new = NewPlacement {
+            citizen_id: p.citizen_id.clone(),
+            area_code: p
+                .village_code
+                .clone()
+                .unwrap_or_else(|| p.township_code.clone()),
+            form: zhucan_domain::person::EmploymentStatus::PublicWelfare,
+            post: "村级残疾人专职委员助理".into(),
+            employer_uscc: None,
+            since,
+            referral_id: None,
+        };
+        let event = cli_event(
+            "employment.placement.add",
+            p.citizen_id.as_str(),
+            serde_json::json!({"demo": true}),
+        );
+        let actor = zhucan_store::registry::Actor {
+            name: "demo",
+            source: "demo",
+        };
+        store.add_job_placement(&new, &actor, &event).await?;
+    }
     Ok(())
 }

@@ -7,12 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use zhucan_domain::disability::Category;
 use zhucan_domain::ids::CitizenId;
-use zhucan_domain::ledger::Fact;
 use zhucan_domain::person::EmploymentStatus;
-use zhucan_domain::timeline::{EventKind, NewEvent};
 use zhucan_domain::uscc::Uscc;
 use zhucan_store::audit::AuditEvent;
-use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
 use zhucan_store::rows::corrupt;
 use zhucan_store::{Result, Store, now_text, on_pool, on_tx};
@@ -651,34 +648,23 @@ impl JobsStore for Store {
                 .execute(&mut *c).await?;
         });
         if let Some(from) = placed_on {
-            // The programme record of `feeds-and-records.md`: indicator 9 (and 专栏3's quota,
-            // concentrated and self employment) count it at the next computation.
-            zhucan_store::ledger::append(
-                &mut tx,
-                &[NewFact {
-                    citizen_id: r.citizen_id.clone(),
-                    fact: Fact::Employment {
-                        employment_status: v.form,
-                        employer_uscc: Some(v.uscc.to_string()),
-                        from,
-                        until: None,
-                    },
-                }],
-                None,
-                actor.name,
-            )
-            .await?;
-            let events = [NewEvent {
-                kind: EventKind::ServiceStep,
-                occurred_on: Some(from),
-                summary: format!(
-                    "就业安置：{}，{}（{}）",
-                    v.employer_name,
-                    v.title,
-                    v.form.zh()
-                ),
-            }];
-            zhucan_store::registry::touch(&mut tx, r.citizen_id.as_str(), &events, actor).await?;
+            // The programme record of `feeds-and-records.md` (a placement: the ledger's
+            // `employment` fact and the timeline event): indicator 9 and 专栏3's quota,
+            // concentrated and self employment count it at the next computation.
+            let area: Option<String> = on_tx!(&mut tx, c => {
+                sqlx::query_scalar("SELECT COALESCE(village_code, township_code) FROM persons WHERE citizen_id = $1")
+                    .bind(r.citizen_id.as_str()).fetch_optional(&mut *c).await?
+            });
+            let placement = crate::placements::NewPlacement {
+                citizen_id: r.citizen_id.clone(),
+                area_code: area.unwrap_or_else(|| v.area_code.clone()),
+                form: v.form,
+                post: format!("{}，{}", v.employer_name, v.title),
+                employer_uscc: Some(v.uscc.to_string()),
+                since: from,
+                referral_id: Some(referral_id.to_string()),
+            };
+            crate::placements::place_in(&mut tx, &placement, actor).await?;
             // The stated 就业 need the person's registration took is met by the placement.
             let outcome = format!("已就业：{}，{}，{from} 上岗。", v.employer_name, v.title);
             zhucan_service::store::meet_needs_in(

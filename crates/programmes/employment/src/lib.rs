@@ -55,6 +55,8 @@ pub mod massage_pages;
 pub mod matching;
 pub mod me;
 pub mod pages;
+pub mod placement_pages;
+pub mod placements;
 pub mod review;
 pub mod rules;
 pub mod store;
@@ -120,6 +122,10 @@ impl Programme for Employment {
             Migration::sql(
                 "employment.0006_massage",
                 include_str!("../migrations/0006_massage.sql"),
+            ),
+            Migration::sql(
+                "employment.0007_placements",
+                include_str!("../migrations/0007_placements.sql"),
             ),
         ]
     }
@@ -190,6 +196,11 @@ impl Programme for Employment {
                 get(massage_pages::massage).post(massage_pages::add),
             ),
             ("/employment/massage/end", post(massage_pages::end)),
+            (
+                "/employment/placements",
+                get(placement_pages::placements).post(placement_pages::add),
+            ),
+            ("/employment/placements/end", post(placement_pages::end)),
             ("/me/jobs", get(me::jobs).post(me::register)),
             ("/me/jobs/interest", post(me::interest)),
             ("/api/v1/employment/reviews", get(api::reviews)),

@@ -682,6 +682,174 @@ async fn referrals_and_placements_are_stored_once(db: TestDb) {
     let r = s.referral(&ra).await.expect("r").expect("exists");
     assert_eq!(r.status, ReferralStatus::Placed);
     assert_eq!(r.placed_on, Some(d(2026, 3, 2)));
+    // The placement is on the placements' list; ended once (not before its first day, not
+    // twice), the same fact carries its last day.
+    use zhucan_employment::placements::PlacementStore;
+    let list = s.job_placements("331003").await.expect("placements");
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].source.as_str(), list[0].until), ("referral", None));
+    let actor = zhucan_store::registry::Actor {
+        name: "t",
+        source: "test",
+    };
+    assert_eq!(
+        s.end_job_placement(&list[0].id, 1, d(2026, 3, 1), &actor, &ev)
+            .await
+            .expect("end"),
+        Written::Stale
+    );
+    assert_eq!(
+        s.end_job_placement(&list[0].id, 1, d(2026, 6, 30), &actor, &ev)
+            .await
+            .expect("end"),
+        Written::Done
+    );
+    assert_eq!(
+        s.end_job_placement(&list[0].id, 1, d(2026, 6, 30), &actor, &ev)
+            .await
+            .expect("end"),
+        Written::Stale
+    );
+    let file = s
+        .person_file(&a.person.citizen_id, &crate::support::any())
+        .await
+        .expect("file")
+        .expect("exists");
+    let ends: Vec<_> = file
+        .ledger
+        .iter()
+        .filter_map(|e| match &e.fact {
+            zhucan_domain::ledger::Fact::Employment { until, .. } => Some(*until),
+            _ => None,
+        })
+        .collect();
+    assert!(ends.contains(&Some(d(2026, 6, 30))), "{ends:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_welfare_placement_counts_at_once_and_its_end_is_recorded() {
+    use zhucan_store::Role;
+    let db = TestDb::sqlite().await;
+    let worker = record(
+        "公益己",
+        d(1986, 8, 8),
+        431,
+        "331003107",
+        Category::Physical,
+        Grade::Three,
+    );
+    put(&db.store, std::slice::from_ref(&worker)).await;
+    user(&db.store, "reader", Role::DistrictAdmin, "331003").await;
+    user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
+    user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
+    let app = TestApp::start(db).await;
+    let token = app.token("reader").await;
+    let before = indicator(&app, &token, "331003", "employment_rate").await;
+    let yq = app.browser("yq").await;
+    let dc = app.browser("dc").await;
+    let id = worker.person.citizen_id.to_string();
+    // Bad input: each field named with its value, nothing saved.
+    let r = post_form(
+        &app,
+        &yq,
+        "/employment/placements",
+        "/employment/placements",
+        &[
+            ("citizen_id", "331003198001011230"),
+            ("form", "quota"),
+            ("post", ""),
+            ("uscc", "91331003000000077X"),
+            ("since", "2099-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("t");
+    for f in ["#f-citizen_id", "#f-form", "#f-post", "#f-uscc", "#f-since"] {
+        assert!(body.contains(&format!("href=\"{f}\"")), "{f}: {body}");
+    }
+    // Another township's person: not found by ID, nothing saved.
+    let r = post_form(
+        &app,
+        &dc,
+        "/employment/placements",
+        "/employment/placements",
+        &[
+            ("citizen_id", id.as_str()),
+            ("form", "public_welfare"),
+            ("post", "村级残疾人专职委员"),
+            ("since", "2026-01-05"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post_form(
+        &app,
+        &yq,
+        "/employment/placements",
+        "/employment/placements",
+        &[
+            ("citizen_id", id.as_str()),
+            ("form", "public_welfare"),
+            ("post", "村级残疾人专职委员"),
+            ("since", "2026-01-05"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let after = indicator(&app, &token, "331003", "employment_rate").await;
+    assert_eq!(after.0, before.0 + 1, "{before:?} → {after:?}");
+    let page = page_text(&yq, &app.url("/employment/placements")).await;
+    assert!(
+        page.contains("公益己") && page.contains("村级残疾人专职委员"),
+        "{page}"
+    );
+    assert!(!page.contains(id.as_str()), "IDs are masked: {page}");
+    let pid = page
+        .split("name=\"placement\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("placement")
+        .to_string();
+    // An end before the first day is named; ended yesterday, the person no longer counts.
+    let r = post_form(
+        &app,
+        &yq,
+        "/employment/placements",
+        "/employment/placements/end",
+        &[
+            ("placement", pid.as_str()),
+            ("version", "1"),
+            ("until", "2025-12-31"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("2025-12-31"));
+    let yesterday = (zhucan_web::view::today() - chrono::Duration::days(1)).to_string();
+    let r = post_form(
+        &app,
+        &yq,
+        "/employment/placements",
+        "/employment/placements/end",
+        &[
+            ("placement", pid.as_str()),
+            ("version", "1"),
+            ("until", yesterday.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let ended = indicator(&app, &token, "331003", "employment_rate").await;
+    assert_eq!(ended.0, before.0, "{before:?} → {ended:?}");
+    for action in ["employment.placement.add", "employment.placement.end"] {
+        assert!(
+            !audit_rows(&app.db.store, &audited(action), 1)
+                .await
+                .is_empty(),
+            "{action}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
