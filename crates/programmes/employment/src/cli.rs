@@ -217,7 +217,12 @@ async fn review_command(
     let day = year_day(year)?;
     let decl = read_file(file, lang)?;
     let mut warnings = decl.warnings.clone();
-    let (results, terms) = review_declaration(store, &decl, day, lang, &mut warnings).await?;
+    // The registry as the indicators read it (the facts of every department included).
+    let snap = zhucan_facts::FactsCache::new(store.clone(), Vec::new())
+        .snapshot()
+        .await?;
+    let (results, terms) =
+        review_declaration(store, &snap, &decl, day, lang, &mut warnings).await?;
     for w in &warnings {
         eprintln!("{}", issue_text(w, lang));
     }
@@ -240,6 +245,7 @@ async fn review_command(
 /// order, and the terms each was reviewed under (by code).
 pub async fn review_declaration(
     store: &Store,
+    snap: &zhucan_facts::Snapshot,
     decl: &Declaration,
     day: NaiveDate,
     lang: Lang,
@@ -258,7 +264,7 @@ pub async fn review_declaration(
         .iter()
         .map(|e| e.citizen_id.clone())
         .collect();
-    let standing = standings(store, &ids, day).await?;
+    let standing = standings(snap, &ids, day);
     warnings.extend(crate::review::unknown_persons(decl, &standing, lang));
     let employers: Vec<Employer> = decl
         .employers

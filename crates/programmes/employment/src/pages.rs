@@ -250,10 +250,8 @@ pub(crate) async fn all_issues(
             }
         }
     }
-    let unknown = unknown_warnings(&state.store, decl, year, caller.lang)
-        .await
-        .or_page(caller)?;
-    out.extend(unknown);
+    let snap = state.facts.snapshot().await.or_page(caller)?;
+    out.extend(unknown_warnings(&snap, decl, year, caller.lang));
     Ok(out)
 }
 
@@ -550,6 +548,7 @@ pub async fn review_xlsx(
         .declarations(year, area.as_str())
         .await
         .or_page(&caller)?;
+    let snap = state.facts.snapshot().await.or_page(&caller)?;
     let mut reviewed = Vec::with_capacity(list.len());
     for d in &list {
         let people = state
@@ -557,7 +556,7 @@ pub async fn review_xlsx(
             .declared_employees(year, d.uscc.as_str())
             .await
             .or_page(&caller)?;
-        match review_stored(&state.store, &setting, d, &people)
+        match review_stored(&state.store, &snap, &setting, d, &people)
             .await
             .or_page(&caller)?
         {
@@ -753,7 +752,8 @@ async fn review_page(
         .await
         .or_page(caller)?;
     let setting = Setting::load(&state.store).await.or_page(caller)?;
-    let reviewed = review_stored(&state.store, &setting, &d, &people)
+    let snap = state.facts.snapshot().await.or_page(caller)?;
+    let reviewed = review_stored(&state.store, &snap, &setting, &d, &people)
         .await
         .or_page(caller)?;
     let (result, review_error, judged) = match reviewed {
@@ -948,7 +948,8 @@ pub async fn confirm(
         .await
         .or_page(&caller)?;
     let setting = Setting::load(&state.store).await.or_page(&caller)?;
-    let (r, terms) = match review_stored(&state.store, &setting, &d, &people)
+    let snap = state.facts.snapshot().await.or_page(&caller)?;
+    let (r, terms) = match review_stored(&state.store, &snap, &setting, &d, &people)
         .await
         .or_page(&caller)?
     {

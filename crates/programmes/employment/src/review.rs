@@ -12,8 +12,8 @@ use zhucan_domain::Lang;
 use zhucan_domain::area::{Area, AreaCode, AreaLevel};
 use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::fen_to_yuan;
-use zhucan_domain::person::{governing_on, is_active_over};
 use zhucan_domain::policy::{ParamKey, Policy};
+use zhucan_facts::Snapshot;
 use zhucan_store::{Store, StoreError};
 use zhucan_workbook::Issue;
 use zhucan_workbook::declaration::DeclaredEmployer;
@@ -69,31 +69,34 @@ impl Setting {
     }
 }
 
-/// What the registry says of each person on `day` (`None`: not in the registry).
-pub async fn standings(
-    store: &Store,
+/// What the registry says of each person on `day` (`None`: not in the registry), read from
+/// the facts snapshot: active is the indicators' "Active at t" (the certificate governing the
+/// day in force, the person not dead or moved out by then — the public-security feed's
+/// deaths and moves included), severe is that certificate's grade 1–2. No database read:
+/// the snapshot is in memory, like the tables a database would join.
+pub fn standings(
+    snap: &Snapshot,
     ids: &[CitizenId],
     day: NaiveDate,
-) -> Result<HashMap<CitizenId, Option<Standing>>, StoreError> {
-    let mut unique: Vec<CitizenId> = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    // One read of all the files (a few queries of 500 IDs each), not one per person.
-    let files = store.files_of(&unique).await?;
-    let mut out: HashMap<CitizenId, Option<Standing>> =
-        unique.into_iter().map(|id| (id, None)).collect();
-    for f in files {
-        let mut history = f.former;
-        history.push(f.certificate);
-        let severe =
-            governing_on(&history, day).is_some_and(|c| matches!(c.grade, Grade::One | Grade::Two));
-        let standing = Standing {
-            active: is_active_over(&f.person, &history, day),
-            severe,
-        };
-        out.insert(f.person.citizen_id.clone(), Some(standing));
+) -> HashMap<CitizenId, Option<Standing>> {
+    let t = zhucan_facts::snapshot::day(day);
+    let mut out = HashMap::with_capacity(ids.len());
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        let s = snap
+            .index_of(id)
+            .and_then(|i| snap.persons.get(i))
+            .map(|p| Standing {
+                active: snap.active(p, t).is_some(),
+                severe: snap
+                    .cert_at(p, t)
+                    .is_some_and(|c| matches!(c.grade, Grade::One | Grade::Two)),
+            });
+        out.insert(id.clone(), s);
     }
-    Ok(out)
+    out
 }
 
 /// The review of one stored declaration, as it stands now (the other employers of the year
@@ -101,6 +104,7 @@ pub async fn standings(
 /// in force for the employer's area.
 pub async fn review_stored(
     store: &Store,
+    snap: &Snapshot,
     setting: &Setting,
     d: &Declaration,
     people: &[DeclaredPerson],
@@ -115,7 +119,7 @@ pub async fn review_stored(
     };
     let ids: Vec<CitizenId> = people.iter().map(|p| p.citizen_id.clone()).collect();
     let listing = store.employers_listing(d.year, &ids).await?;
-    let standing = standings(store, &ids, day).await?;
+    let standing = standings(snap, &ids, day);
     let employer = Employer {
         uscc: d.uscc.clone(),
         avg_staff_micro: d.avg_staff_micro,
@@ -286,23 +290,22 @@ pub fn unknown_persons(
         .collect()
 }
 
-/// The same, reading the registry (for a declaration about to be stored).
-pub async fn unknown_warnings(
-    store: &Store,
+/// The same for a declaration about to be stored.
+pub fn unknown_warnings(
+    snap: &Snapshot,
     decl: &zhucan_workbook::declaration::Declaration,
     year: i64,
     lang: Lang,
-) -> Result<Vec<Issue>, StoreError> {
+) -> Vec<Issue> {
     let Some(day) = judged_on(year) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let ids: Vec<CitizenId> = decl
         .employees
         .iter()
         .map(|e| e.citizen_id.clone())
         .collect();
-    let standing = standings(store, &ids, day).await?;
-    Ok(unknown_persons(decl, &standing, lang))
+    unknown_persons(decl, &standings(snap, &ids, day), lang)
 }
 
 /// The warning for an employee not in the registry.
