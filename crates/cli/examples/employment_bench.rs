@@ -734,24 +734,6 @@ async fn main() -> Result<(), Error> {
     );
     drop(cold);
 
-    if let Ok(n) = std::env::var("EMP_PROFILE") {
-        let n: usize = n.parse()?;
-        let snap = cache.snapshot().await?;
-        let t = Instant::now();
-        let mut acc = [0.0f64; 4];
-        for _ in 0..n {
-            let (_, s) = staged(&store, &snap, &decl, day).await?;
-            for (a, x) in acc.iter_mut().zip(s) {
-                *a += x;
-            }
-        }
-        println!(
-            "profile loop {:.1} ms: {:?}",
-            ms(t),
-            acc.map(|a| a / n as f64)
-        );
-        return Ok(());
-    }
     // The whole review, warm, `runs` times: the cache's freshness check, then
     // `review_declaration` (parameters per employer's area, the standings from the snapshot,
     // the rules).

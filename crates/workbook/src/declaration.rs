@@ -481,4 +481,34 @@ mod tests {
             d.rejected
         );
     }
+
+    proptest::proptest! {
+        /// Whatever a form posts, the lines are read without panic or file error: each
+        /// problem names a column key of its sheet and a row among the lines sent, and
+        /// nothing with a problem is taken.
+        #[test]
+        fn any_lines_are_read_and_every_problem_is_placed(
+            employer in proptest::collection::vec(".{0,20}", 5),
+            employees in proptest::collection::vec(proptest::collection::vec(".{0,20}", 6), 0..6),
+        ) {
+            let d = read_declaration_lines(&[employer], &employees, &opts())
+                .expect("lines always have their headers");
+            for i in &d.rejected {
+                let (keys, lines): (&[&str], usize) = if i.sheet == "单位" {
+                    (&EMPLOYER_KEYS, 1)
+                } else {
+                    (&EMPLOYEE_KEYS, employees.len())
+                };
+                proptest::prop_assert!(keys.contains(&i.column.as_str()), "{i:?}");
+                proptest::prop_assert!(i.row >= 2 && (i.row as usize) < lines + 2, "{i:?}");
+            }
+            proptest::prop_assert!(d.employers.len() <= 1);
+            for e in &d.employees {
+                proptest::prop_assert!(
+                    !d.rejected.iter().any(|i| i.sheet != "单位" && i.row == e.row),
+                    "a line with a problem was taken: {e:?}"
+                );
+            }
+        }
+    }
 }

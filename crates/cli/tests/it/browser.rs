@@ -1225,9 +1225,26 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
         .expect("file")
         .expect("exists")
         .handle;
+    // A stated employment need waits on the seekers' list; its registration form takes it.
+    let need = db
+        .store
+        .record_need(
+            &seeker.person.citizen_id,
+            zhucan_service::rules::NeedKind::Employment,
+            "想找一份录入工作",
+            "citizen",
+            seeker.person.home_area(),
+            &zhucan_store::registry::Actor {
+                name: "citizen",
+                source: "form",
+            },
+        )
+        .await
+        .expect("need");
     let app = TestApp::start(db).await;
     let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null});
     let here = format!("/employment/seekers/{handle}");
+    let taking = format!("{here}?need={}", need.id);
     let vacancy = format!("/employment/vacancies/{vid}");
     let job = json!({
         "base": app.base,
@@ -1244,6 +1261,7 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
             {"name": "township-jobs", "login": login("yq"), "pages": [
                 {"path": "/employment/seekers", "name": "employment-seekers"},
                 {"path": here, "name": "employment-seeker"},
+                {"path": taking, "name": "employment-seeker-taking-a-need"},
                 {"path": "/employment/vacancies", "name": "employment-vacancies"},
                 {"path": vacancy, "name": "employment-vacancy"},
                 {"path": "/employment/households", "name": "employment-households"},

@@ -749,3 +749,17 @@ pub async fn indicator(app: &TestApp, token: &str, area: &str, key: &str) -> (i6
         ind["denominator"].as_i64().unwrap_or(0),
     )
 }
+
+/// An employer's account `name` (role `employer`) bound to the employer `uscc`.
+pub async fn employer_account(store: &Store, name: &str, uscc: &str) {
+    user(store, name, zhucan_store::Role::Employer, "331003").await;
+    let u = store
+        .user_by_username(name)
+        .await
+        .expect("lookup")
+        .expect("exists");
+    store
+        .set_account_org(&u.id, Some(uscc), &test_event("account.org"))
+        .await
+        .expect("bind");
+}

@@ -28,7 +28,8 @@ use zhucan_domain::parse::fen_to_yuan;
 use zhucan_workbook::Issue;
 
 use crate::pages::{
-    IsEmployer, RunsReview, all_issues, bad_year, own_uscc, saved_notice, stale, visible, year_of,
+    IsEmployer, RunsReview, all_issues, bad_year, bound_uscc, posted_year, saved_notice, stale,
+    visible, year_of,
 };
 use crate::review::{Setting, issue_text, new_declarations};
 use crate::rules::Status;
@@ -228,7 +229,10 @@ async fn stored(
         ("uscc".to_string(), d.uscc.to_string()),
         ("name".to_string(), d.name.clone()),
         ("township".to_string(), township),
-        ("avg_staff".to_string(), micro_text(d.avg_staff_micro)),
+        (
+            "avg_staff".to_string(),
+            crate::review::persons(d.avg_staff_micro as f64 / 1e6),
+        ),
         ("avg_wage_yuan".to_string(), fen_to_yuan(d.avg_wage_fen)),
         ("lines".to_string(), people.len().to_string()),
     ]);
@@ -245,17 +249,6 @@ async fn stored(
         }
     }
     Ok((Entered::of(values), d))
-}
-
-/// Millionths as the decimal a person typed (`40500000` → `40.5`).
-fn micro_text(v: i64) -> String {
-    let whole = v / 1_000_000;
-    let frac = (v % 1_000_000).abs();
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let f = format!("{frac:06}");
-    format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
 /// What the page shows besides the form.
@@ -364,23 +357,6 @@ async fn page(state: &AppState, caller: &PageCaller, shown: Shown<'_>, said: Sai
     ))
 }
 
-/// The employer account's own code (403 while the account is bound to none); `None` for
-/// staff.
-async fn bound(state: &AppState, caller: &PageCaller) -> Result<Option<String>, PageError> {
-    if !caller.user.role.confined() {
-        return Ok(None);
-    }
-    match own_uscc(state, caller).await? {
-        Some(u) => Ok(Some(u)),
-        None => Err(PageError::message(
-            caller,
-            StatusCode::FORBIDDEN,
-            "本账户尚未绑定用人单位。",
-            "This account is not bound to an employer.",
-        )),
-    }
-}
-
 /// `GET /employment/declare?year=Y[&uscc=U]`: an empty form, or the stored declaration of
 /// `U` (the employer's own, for its account) to correct.
 pub async fn declare(
@@ -397,7 +373,7 @@ pub async fn declare(
             &bad_year(Lang::En, &v),
         )
     })?;
-    let own = bound(&state, &caller).await?;
+    let own = bound_uscc(&state, &caller).await?;
     let asked = q.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty());
     let found = match (&own, asked) {
         // An employer's own declaration of the year, when there is one.
@@ -437,7 +413,7 @@ pub async fn save(
     CsrfForm(values): CsrfForm,
 ) -> PageResult {
     let lang = caller.lang;
-    let own = bound(&state, &caller).await?;
+    let own = bound_uscc(&state, &caller).await?;
     let entered = Entered::of(values);
     let raw_year = entered.get("year");
     let version = entered
@@ -458,14 +434,9 @@ pub async fn save(
         return page(&state, &caller, again(empty), Said::default()).await;
     }
     let mut errors: Vec<(String, String)> = Vec::new();
-    let year = match year_of(Some(&raw_year)) {
-        Ok(y) if !raw_year.is_empty() => Some(y),
-        _ => {
-            let m = if raw_year.is_empty() {
-                crate::t(lang, "year-required").to_string()
-            } else {
-                bad_year(lang, &raw_year)
-            };
+    let year = match posted_year(lang, &raw_year) {
+        Ok(y) => Some(y),
+        Err(m) => {
             errors.push(("year".into(), m));
             None
         }
@@ -640,9 +611,10 @@ mod tests {
 
     #[test]
     fn millionths_read_back_as_typed() {
-        assert_eq!(micro_text(40_000_000), "40");
-        assert_eq!(micro_text(40_500_000), "40.5");
-        assert_eq!(micro_text(30_000_001), "30.000001");
+        let typed = |v: i64| crate::review::persons(v as f64 / 1e6);
+        assert_eq!(typed(40_000_000), "40");
+        assert_eq!(typed(40_500_000), "40.5");
+        assert_eq!(typed(30_000_001), "30.000001");
     }
 
     #[test]
@@ -658,5 +630,38 @@ mod tests {
         assert_eq!(e.lines.len(), 2);
         assert_eq!(e.lines[0][1], "张三");
         assert_eq!(e.lines[1][2], "12");
+    }
+
+    proptest::proptest! {
+        /// However many lines a form claims and whatever they hold, the lines read are at
+        /// most `MAX_LINES`, none empty, each with the five cells in order.
+        #[test]
+        fn any_posted_form_gives_bounded_non_empty_lines(
+            lines in ".{0,6}",
+            cells in proptest::collection::vec((0usize..8, 0usize..5, "[ a-z0-9]{0,4}"), 0..20),
+        ) {
+            let mut values = HashMap::from([("lines".to_string(), lines)]);
+            for (n, k, v) in &cells {
+                values.insert(line_name(*n, LINE_KEYS[*k]), v.clone());
+            }
+            let e = Entered::of(values);
+            proptest::prop_assert!(e.shown <= MAX_LINES);
+            proptest::prop_assert!(e.lines.len() <= e.shown);
+            for l in &e.lines {
+                proptest::prop_assert_eq!(l.len(), LINE_KEYS.len());
+                proptest::prop_assert!(l.iter().any(|c| !c.is_empty()));
+            }
+        }
+
+        /// A posted year is taken exactly when it is one the review knows; otherwise the
+        /// message names the value.
+        #[test]
+        fn a_posted_year_is_taken_or_named(raw in ".{0,8}") {
+            match crate::pages::posted_year(Lang::En, &raw) {
+                Ok(y) => proptest::prop_assert!(crate::review::judged_on(y).is_some()),
+                Err(m) if raw.trim().is_empty() => proptest::prop_assert!(!m.is_empty()),
+                Err(m) => proptest::prop_assert!(m.contains(raw.trim()) || m.contains(&raw), "{m}"),
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use zhucan_domain::ids::CitizenId;
 use zhucan_domain::timeline::{EventKind, NewEvent};
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::registry::Actor;
-use zhucan_store::rows::corrupt;
+use zhucan_store::rows::{corrupt, date, opt_date};
 use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 use crate::store::Written;
@@ -70,10 +70,6 @@ struct Row {
     version: i64,
 }
 
-fn date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(field, s))
-}
-
 impl Row {
     fn into_domain(self) -> Result<Practitioner> {
         Ok(Practitioner {
@@ -81,11 +77,7 @@ impl Row {
                 .map_err(|_| corrupt("citizen_id", &self.citizen_id))?,
             kind: MassageKind::parse(&self.kind).ok_or_else(|| corrupt("kind", &self.kind))?,
             since: date("since", &self.since)?,
-            until: self
-                .until
-                .as_deref()
-                .map(|u| date("until", u))
-                .transpose()?,
+            until: opt_date("until", self.until)?,
             qualification: self.qualification,
             workplace: self.workplace,
             area_code: self.area_code,

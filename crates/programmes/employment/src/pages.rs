@@ -98,6 +98,15 @@ pub(crate) fn bad_year(lang: Lang, v: &str) -> String {
     crate::tf(lang, "not-a-year", &[("v", v.to_string().into())])
 }
 
+/// The year a form posted (required), or the message for its field.
+pub(crate) fn posted_year(lang: Lang, raw: &str) -> Result<i64, String> {
+    match year_of(Some(raw)) {
+        Ok(y) if !raw.trim().is_empty() => Ok(y),
+        _ if raw.trim().is_empty() => Err(crate::t(lang, "year-required").to_string()),
+        _ => Err(bad_year(lang, raw)),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct YearParams {
     pub year: Option<String>,
@@ -113,6 +122,26 @@ pub(crate) async fn own_uscc(
         .account_org(&caller.user.id)
         .await
         .or_page(caller)
+}
+
+/// The employer account's own code (403 while the account is bound to none); `None` for
+/// staff.
+pub(crate) async fn bound_uscc(
+    state: &AppState,
+    caller: &PageCaller,
+) -> Result<Option<String>, PageError> {
+    if !caller.user.role.confined() {
+        return Ok(None);
+    }
+    match own_uscc(state, caller).await? {
+        Some(u) => Ok(Some(u)),
+        None => Err(PageError::message(
+            caller,
+            StatusCode::FORBIDDEN,
+            "本账户尚未绑定用人单位。",
+            "This account is not bound to an employer.",
+        )),
+    }
 }
 
 /// The declaration at `uscc` for `year` if the caller may see it: staff of its area, or the
@@ -174,15 +203,10 @@ async fn read_upload(
 ) -> Result<Result<Upload, (i64, Vec<(String, String)>)>, PageError> {
     let lang = caller.lang;
     let raw_year = posted.values.get("year").cloned().unwrap_or_default();
-    let year = match year_of(Some(&raw_year)) {
-        Ok(y) if !raw_year.trim().is_empty() => y,
-        _ => {
+    let year = match posted_year(lang, &raw_year) {
+        Ok(y) => y,
+        Err(v) => {
             let shown = year_of(None).unwrap_or(2025);
-            let v = if raw_year.trim().is_empty() {
-                crate::t(lang, "year-required").to_string()
-            } else {
-                bad_year(lang, &raw_year)
-            };
             return Ok(Err((shown, vec![("year".into(), v)])));
         }
     };
@@ -1193,13 +1217,9 @@ pub async fn own_import(
 ) -> PageResult {
     let lang = caller.lang;
     let CsrfMultipart(posted) = CsrfMultipart::from_request(req, &state).await?;
-    let Some(own) = own_uscc(&state, &caller).await? else {
-        return Err(PageError::message(
-            &caller,
-            StatusCode::FORBIDDEN,
-            "本账户尚未绑定用人单位。",
-            "This account is not bound to an employer.",
-        ));
+    let Some(own) = bound_uscc(&state, &caller).await? else {
+        // Only an employer's account holds the right.
+        return Err(PageError::forbidden(&caller));
     };
     let up = match read_upload(&caller, posted).await? {
         Ok(u) => u,

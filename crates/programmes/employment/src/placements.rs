@@ -14,7 +14,7 @@ use zhucan_domain::timeline::{EventKind, NewEvent};
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
-use zhucan_store::rows::corrupt;
+use zhucan_store::rows::{corrupt, date, opt_date};
 use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 use crate::store::Written;
@@ -75,10 +75,6 @@ struct Row {
 const COLUMNS: &str =
     "id, citizen_id, area_code, form, post, employer_uscc, since, until, source, version";
 
-fn date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(field, s))
-}
-
 impl Row {
     fn into_domain(self) -> Result<Placement> {
         Ok(Placement {
@@ -86,11 +82,7 @@ impl Row {
                 .map_err(|_| corrupt("citizen_id", &self.citizen_id))?,
             form: EmploymentStatus::parse(&self.form).ok_or_else(|| corrupt("form", &self.form))?,
             since: date("since", &self.since)?,
-            until: self
-                .until
-                .as_deref()
-                .map(|u| date("until", u))
-                .transpose()?,
+            until: opt_date("until", self.until)?,
             id: self.id,
             area_code: self.area_code,
             post: self.post,

@@ -11,7 +11,7 @@ use zhucan_domain::ids::CitizenId;
 use zhucan_domain::timeline::{EventKind, NewEvent};
 use zhucan_store::audit::AuditEvent;
 use zhucan_store::registry::Actor;
-use zhucan_store::rows::corrupt;
+use zhucan_store::rows::{corrupt, date};
 use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 /// The plan target the person-times measure.
@@ -71,10 +71,6 @@ struct CourseRow {
     created_at: String,
     completed: i64,
     listed: i64,
-}
-
-fn date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(field, s))
 }
 
 impl CourseRow {

@@ -5,31 +5,19 @@
 
 use crate::support::prelude::*;
 use crate::support::{TestApp, TestDb, d, page_text, post_form, put, record, user};
-use zhucan_domain::uscc::Uscc;
 use zhucan_domain::{Category, Grade};
 use zhucan_store::Role;
 
-fn code(n: u32) -> String {
-    Uscc::with_check(&format!("91331003{n:09}"))
-        .expect("uscc")
-        .to_string()
-}
+use crate::employment::code;
 
-async fn employer_account(store: &zhucan_store::Store, name: &str, uscc: &str) {
-    user(store, name, Role::Employer, "331003").await;
-    let u = store
-        .user_by_username(name)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    store
-        .set_account_org(
-            &u.id,
-            Some(uscc),
-            &crate::support::test_event("account.org"),
-        )
-        .await
-        .expect("bind");
+/// Posts the declaration form shown at `page`.
+async fn declare(
+    app: &TestApp,
+    c: &reqwest::Client,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    post_form(app, c, page, "/employment/declare", fields).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,7 +34,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
     put(&db.store, std::slice::from_ref(&worker)).await;
     user(&db.store, "admin", Role::DistrictAdmin, "331003").await;
     let mine = code(21);
-    employer_account(&db.store, "danwei", &mine).await;
+    crate::support::employer_account(&db.store, "danwei", &mine).await;
     let app = TestApp::start(db).await;
     let admin = app.browser("admin").await;
     let id = worker.person.citizen_id.to_string();
@@ -84,14 +72,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
         ("e2-monthly_wage_yuan", "3000"),
         ("e2-insured", "yes"),
     ];
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &bad,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &bad).await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.expect("t");
     for field in ["#f-uscc", "#f-avg_staff", "#f-e1-citizen_id"] {
@@ -113,14 +94,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
     // "More lines" keeps what was entered and adds five empty lines.
     let mut more = bad.to_vec();
     more.push(("more", "1"));
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &more,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &more).await;
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("t");
     assert!(body.contains("name=\"lines\" value=\"8\""), "{body}");
@@ -146,14 +120,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
         ("e1-monthly_wage_yuan", "3000"),
         ("e1-insured", "no"),
     ];
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &good,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &good).await;
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("t");
     assert!(body.contains("新增 1 家"), "{body}");
@@ -214,14 +181,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
     );
 
     // Entered again as new: refused, the stored one is not overwritten.
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &good,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &good).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("t").contains("已有申报"));
 
@@ -249,14 +209,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
             _ => {}
         }
     }
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &edit,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &edit).await;
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("t");
     assert!(
@@ -264,14 +217,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
         "{body}"
     );
     assert!(!body.contains("unknown_person"), "{body}");
-    let r = post_form(
-        &app,
-        &admin,
-        "/employment/declare?year=2025",
-        "/employment/declare",
-        &edit,
-    )
-    .await;
+    let r = declare(&app, &admin, "/employment/declare?year=2025", &edit).await;
     assert_eq!(r.status(), 409);
     let people = app
         .db
@@ -308,14 +254,7 @@ async fn a_declaration_is_entered_line_by_line_checked_as_a_file_and_edited_at_i
         ("avg_staff", "25"),
         ("avg_wage_yuan", "80000"),
     ];
-    let r = post_form(
-        &app,
-        &dw,
-        "/employment/declare?year=2026",
-        "/employment/declare",
-        &ours,
-    )
-    .await;
+    let r = declare(&app, &dw, "/employment/declare?year=2026", &ours).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("t").contains("新增 1 家"));
     assert!(

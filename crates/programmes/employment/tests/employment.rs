@@ -14,7 +14,7 @@ use zhucan_domain::{Category, Grade};
 use crate::cli::{Cli, text};
 use crate::support::{d, put, record};
 
-fn code(n: u32) -> String {
+pub(crate) fn code(n: u32) -> String {
     Uscc::with_check(&format!("91331003{n:09}"))
         .expect("uscc")
         .to_string()
@@ -350,24 +350,6 @@ fn a_bad_declaration_is_refused_whole_naming_row_and_column() {
     );
 }
 
-/// An `employer` account bound to the employer of `uscc`.
-async fn employer_account(store: &zhucan_store::Store, name: &str, uscc: &str) {
-    crate::support::user(store, name, zhucan_store::Role::Employer, "331003").await;
-    let u = store
-        .user_by_username(name)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    store
-        .set_account_org(
-            &u.id,
-            Some(uscc),
-            &crate::support::test_event("account.org"),
-        )
-        .await
-        .expect("bind");
-}
-
 /// Uploads a declaration workbook of `year` through the page `page`'s form.
 async fn upload(
     app: &crate::support::TestApp,
@@ -418,8 +400,8 @@ async fn a_declaration_is_imported_reviewed_confirmed_published_and_contested() 
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
     user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
     let (mine, theirs) = (code(11), code(12));
-    employer_account(&db.store, "danwei", &mine).await;
-    employer_account(&db.store, "other", &theirs).await;
+    crate::support::employer_account(&db.store, "danwei", &mine).await;
+    crate::support::employer_account(&db.store, "other", &theirs).await;
     let app = TestApp::start(db).await;
     let app = &app;
     let token = app.token("admin").await;

@@ -19,23 +19,6 @@ fn uscc() -> String {
         .to_string()
 }
 
-async fn employer_account(store: &zhucan_store::Store, name: &str, uscc: &str) {
-    user(store, name, zhucan_store::Role::Employer, "331003").await;
-    let u = store
-        .user_by_username(name)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    store
-        .set_account_org(
-            &u.id,
-            Some(uscc),
-            &crate::support::test_event("account.org"),
-        )
-        .await
-        .expect("bind");
-}
-
 async fn handle_of(store: &zhucan_store::Store, id: &zhucan_domain::CitizenId) -> String {
     store
         .person_file(id, &crate::support::any())
@@ -108,7 +91,7 @@ async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_in
     user(&db.store, "yq", Role::TownshipStaff, "331003107").await;
     user(&db.store, "dc", Role::TownshipStaff, "331003001").await;
     let firm = uscc();
-    employer_account(&db.store, "danwei", &firm).await;
+    crate::support::employer_account(&db.store, "danwei", &firm).await;
     crate::support::citizen(&db.store, "jumin", &seeker.person.citizen_id).await;
     let h_seeker = handle_of(&db.store, &seeker.person.citizen_id).await;
     let h_deaf = handle_of(&db.store, &deaf.person.citizen_id).await;
@@ -769,33 +752,16 @@ async fn a_public_welfare_placement_counts_at_once_and_its_end_is_recorded() {
         assert!(body.contains(&format!("href=\"{f}\"")), "{f}: {body}");
     }
     // Another township's person: not found by ID, nothing saved.
-    let r = post_form(
-        &app,
-        &dc,
-        "/employment/placements",
-        "/employment/placements",
-        &[
-            ("citizen_id", id.as_str()),
-            ("form", "public_welfare"),
-            ("post", "村级残疾人专职委员"),
-            ("since", "2026-01-05"),
-        ],
-    )
-    .await;
+    let job = [
+        ("citizen_id", id.as_str()),
+        ("form", "public_welfare"),
+        ("post", "村级残疾人专职委员"),
+        ("since", "2026-01-05"),
+    ];
+    let place = "/employment/placements";
+    let r = post_form(&app, &dc, place, place, &job).await;
     assert_eq!(r.status(), 422);
-    let r = post_form(
-        &app,
-        &yq,
-        "/employment/placements",
-        "/employment/placements",
-        &[
-            ("citizen_id", id.as_str()),
-            ("form", "public_welfare"),
-            ("post", "村级残疾人专职委员"),
-            ("since", "2026-01-05"),
-        ],
-    )
-    .await;
+    let r = post_form(&app, &yq, place, place, &job).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let after = indicator(&app, &token, "331003", "employment_rate").await;
     assert_eq!(after.0, before.0 + 1, "{before:?} → {after:?}");
