@@ -46,9 +46,9 @@ use zhucan_domain::ids::{CitizenId, with_check_char};
 use zhucan_domain::person::{Certificate, CertificateStatus, is_active_over};
 use zhucan_domain::policy::{ParamEntry, ParamKey, ParamValue};
 use zhucan_domain::uscc::Uscc;
-use zhucan_employment::cli::review_declaration;
-use zhucan_employment::review::{Setting, judged_on, line_terms, standings};
-use zhucan_employment::rules::{self, Employee, Employer, EmployerResult, Terms};
+use zhucan_employment::cli::{review_declaration, review_lines};
+use zhucan_employment::review::{AreaTerms, Setting, judged_on, line_terms, standings};
+use zhucan_employment::rules::EmployerResult;
 use zhucan_store::Store;
 use zhucan_store::registry::Actor;
 use zhucan_workbook::declaration::{Declaration, DeclaredEmployee, DeclaredEmployer};
@@ -624,47 +624,17 @@ async fn staged(
     let t0 = Instant::now();
     let setting = Setting::load(store).await?;
     let t1 = Instant::now();
-    let mut terms: HashMap<String, Terms> = HashMap::new();
+    let mut area_terms = AreaTerms::new(&setting, day);
+    let mut terms = Vec::with_capacity(decl.employers.len());
     for e in &decl.employers {
-        let (t, _) = line_terms(&setting, &decl.employer_sheet, e, day, Lang::Zh)
+        let (t, _) = line_terms(&mut area_terms, &decl.employer_sheet, e, Lang::Zh)
             .map_err(|(a, k)| format!("no {} for {a}", k.key()))?;
-        terms.insert(e.uscc.to_string(), t);
+        terms.push(t);
     }
     let t2 = Instant::now();
-    let ids: Vec<CitizenId> = decl
-        .employees
-        .iter()
-        .map(|e| e.citizen_id.clone())
-        .collect();
-    let standing = standings(snap, &ids, day);
+    let standing = standings(snap, decl.employees.iter().map(|e| &e.citizen_id), day);
     let t3 = Instant::now();
-    let employers: Vec<Employer> = decl
-        .employers
-        .iter()
-        .map(|e| Employer {
-            uscc: e.uscc.clone(),
-            avg_staff_micro: e.avg_staff_micro,
-            avg_wage_fen: e.avg_wage_fen,
-        })
-        .collect();
-    let employees: Vec<Employee> = decl
-        .employees
-        .iter()
-        .map(|e| Employee {
-            uscc: e.uscc.clone(),
-            citizen_id: e.citizen_id.clone(),
-            contract_months: e.contract_months,
-            monthly_wage_fen: e.monthly_wage_fen,
-            insured: e.insured,
-        })
-        .collect();
-    let results = rules::review(
-        &employers,
-        &employees,
-        |u| terms.get(u.as_str()).cloned(),
-        |id| standing.get(id).copied().flatten(),
-    )
-    .map_err(|u| format!("no terms for {u}"))?;
+    let results = review_lines(decl, &terms, &standing);
     let t4 = Instant::now();
     let d = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
     Ok((results, [d(t0, t1), d(t1, t2), d(t2, t3), d(t3, t4)]))

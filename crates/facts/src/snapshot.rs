@@ -241,7 +241,7 @@ impl S {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub ids: Vec<[u8; 18]>,
-    index: HashMap<[u8; 18], u32>,
+    index: HashMap<[u8; 18], u32, foldhash::fast::RandomState>,
     pub persons: Vec<P>,
     pub surveys: Vec<S>,
     stale_surveys: usize,

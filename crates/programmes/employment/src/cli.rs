@@ -5,8 +5,8 @@
 //! sheet, row and column; warnings (an employee not in the registry, a wage that looks
 //! monthly) go to standard error and the review is still given.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
@@ -14,7 +14,6 @@ use rust_xlsxwriter::XlsxError;
 use serde_json::json;
 use zhucan_domain::access::Role;
 use zhucan_domain::area::AreaCode;
-use zhucan_domain::ids::CitizenId;
 use zhucan_domain::parse::fen_to_yuan;
 use zhucan_domain::policy::ParamKey;
 use zhucan_domain::uscc::Uscc;
@@ -26,8 +25,8 @@ use zhucan_workbook::declaration::{Declaration, DeclaredEmployer, read_declarati
 use zhucan_workbook::{ImportOptions, Issue};
 
 use crate::export::ReviewLine;
-use crate::review::{Setting, issue_text, line_terms, persons, result_json, standings};
-use crate::rules::{self, Employee, Employer, EmployerResult, Terms};
+use crate::review::{AreaTerms, Setting, issue_text, line_terms, persons, result_json, standings};
+use crate::rules::{self, Employee, Employer, EmployerResult, Standing, Terms};
 use crate::store::{Declarant, EmploymentStore};
 
 #[derive(Debug, Subcommand)]
@@ -161,8 +160,9 @@ async fn import_command(
     let day = year_day(year)?;
     let decl = read_file(file, lang)?;
     let setting = Setting::load(store).await?;
+    let mut terms = AreaTerms::new(&setting, day);
     for e in &decl.employers {
-        let (_, warnings) = line_terms(&setting, &decl.employer_sheet, e, day, lang)
+        let (_, warnings) = line_terms(&mut terms, &decl.employer_sheet, e, lang)
             .map_err(|x| no_parameter(x, day))?;
         for w in &warnings {
             eprintln!("{}", issue_text(w, lang));
@@ -242,7 +242,7 @@ async fn review_command(
 }
 
 /// The review of a declaration read without problems: each employer's result in the file's
-/// order, and the terms each was reviewed under (by code).
+/// order, and the terms each was reviewed under (one shared value per area).
 pub async fn review_declaration(
     store: &Store,
     snap: &zhucan_facts::Snapshot,
@@ -250,23 +250,41 @@ pub async fn review_declaration(
     day: NaiveDate,
     lang: Lang,
     warnings: &mut Vec<Issue>,
-) -> Result<(Vec<EmployerResult>, HashMap<String, Terms>), Failure> {
+) -> Result<(Vec<EmployerResult>, Vec<Arc<Terms>>), Failure> {
     let setting = Setting::load(store).await?;
-    let mut terms: HashMap<String, Terms> = HashMap::new();
+    let mut area_terms = AreaTerms::new(&setting, day);
+    let mut terms = Vec::with_capacity(decl.employers.len());
     for e in &decl.employers {
-        let (t, warned) = line_terms(&setting, &decl.employer_sheet, e, day, lang)
+        let (t, warned) = line_terms(&mut area_terms, &decl.employer_sheet, e, lang)
             .map_err(|x| no_parameter(x, day))?;
         warnings.extend(warned);
-        terms.insert(e.uscc.to_string(), t);
+        terms.push(t);
     }
-    let ids: Vec<CitizenId> = decl
-        .employees
-        .iter()
-        .map(|e| e.citizen_id.clone())
-        .collect();
-    let standing = standings(snap, &ids, day);
+    let standing = standings(snap, decl.employees.iter().map(|e| &e.citizen_id), day);
     warnings.extend(crate::review::unknown_persons(decl, &standing, lang));
-    let employers: Vec<Employer> = decl
+    let results = review_lines(decl, &terms, &standing);
+    Ok((results, terms))
+}
+
+/// The rules over a declaration: `terms[i]` is the terms of its employer `i`, `standing[j]`
+/// what the registry says of its employee line `j`.
+pub fn review_lines(
+    decl: &Declaration,
+    terms: &[Arc<Terms>],
+    standing: &[Option<Standing>],
+) -> Vec<EmployerResult> {
+    let (employers, employees) = rule_inputs(decl);
+    rules::review(
+        &employers,
+        |i| &*terms[i],
+        &employees,
+        |j| standing.get(j).copied().flatten(),
+    )
+}
+
+/// The declaration as the rules read it.
+fn rule_inputs(decl: &Declaration) -> (Vec<Employer>, Vec<Employee<'_>>) {
+    let employers = decl
         .employers
         .iter()
         .map(|e| Employer {
@@ -275,25 +293,18 @@ pub async fn review_declaration(
             avg_wage_fen: e.avg_wage_fen,
         })
         .collect();
-    let employees: Vec<Employee> = decl
+    let employees = decl
         .employees
         .iter()
         .map(|e| Employee {
-            uscc: e.uscc.clone(),
-            citizen_id: e.citizen_id.clone(),
+            uscc: &e.uscc,
+            citizen_id: &e.citizen_id,
             contract_months: e.contract_months,
             monthly_wage_fen: e.monthly_wage_fen,
             insured: e.insured,
         })
         .collect();
-    let results = rules::review(
-        &employers,
-        &employees,
-        |u| terms.get(u.as_str()).cloned(),
-        |id| standing.get(id).copied().flatten(),
-    )
-    .map_err(|u| Failure::new(format!("单位 {u} 没有参数"), format!("no terms for {u}")))?;
-    Ok((results, terms))
+    (employers, employees)
 }
 
 /// A parameter not in force, as a failure.
@@ -368,25 +379,22 @@ fn review_table(year: i32, reviewed: &[Reviewed<'_>], lang: Lang) -> String {
 fn review_xlsx(
     year: i32,
     reviewed: &[Reviewed<'_>],
-    terms: &HashMap<String, Terms>,
+    terms: &[Arc<Terms>],
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
     let lines: Vec<ReviewLine<'_>> = reviewed
         .iter()
-        .map(|r| ReviewLine {
+        .zip(terms)
+        .map(|(r, t)| ReviewLine {
             name: &r.declared.name,
             township: &r.declared.township,
             result: &r.result,
-            versions: terms
-                .get(r.result.uscc.as_str())
-                .map(|t| {
-                    t.version
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .unwrap_or_default(),
+            versions: t
+                .version
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
         })
         .collect();
     crate::export::review_xlsx(i64::from(year), &lines, lang)

@@ -31,7 +31,7 @@ use zhucan_workbook::ImportOptions;
 use zhucan_workbook::declaration::read_declaration;
 
 use crate::review::{
-    Setting, issue_text, judged_on, line_terms, new_declarations, persons, result_json,
+    AreaTerms, Setting, issue_text, judged_on, line_terms, new_declarations, persons, result_json,
     review_stored, unknown_warnings,
 };
 use crate::rules::{EmployerResult, Status};
@@ -268,8 +268,9 @@ pub(crate) async fn all_issues(
 ) -> Result<Vec<zhucan_workbook::Issue>, PageError> {
     let mut out = decl.warnings.clone();
     if let Some(day) = judged_on(year) {
+        let mut terms = AreaTerms::new(setting, day);
         for e in &decl.employers {
-            if let Ok((_, w)) = line_terms(setting, &decl.employer_sheet, e, day, caller.lang) {
+            if let Ok((_, w)) = line_terms(&mut terms, &decl.employer_sheet, e, caller.lang) {
                 out.extend(w);
             }
         }

@@ -4,6 +4,7 @@
 //! declaration) alike.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_json::json;
@@ -34,28 +35,36 @@ pub struct Setting {
     pub policy: Policy,
     pub areas: Vec<Area>,
     pub district: AreaCode,
+    /// Each township by its code and by its name (the first of a name wins).
+    townships: HashMap<String, AreaCode>,
 }
 
 impl Setting {
     pub async fn load(store: &Store) -> Result<Setting, StoreError> {
+        let areas = store.areas().await?;
+        let mut townships = HashMap::new();
+        for a in areas
+            .iter()
+            .filter(|a| a.code.level() == AreaLevel::Township)
+        {
+            townships
+                .entry(a.code.to_string())
+                .or_insert_with(|| a.code.clone());
+            townships
+                .entry(a.name.clone())
+                .or_insert_with(|| a.code.clone());
+        }
         Ok(Setting {
             policy: store.policy().await?,
-            areas: store.areas().await?,
+            areas,
             district: store.district().await?,
+            townships,
         })
     }
 
     /// The township an employer's `乡镇街道` names (its code or its name), or `None`.
     pub fn township_of(&self, text: &str) -> Option<AreaCode> {
-        let t = text.trim();
-        if t.is_empty() {
-            return None;
-        }
-        self.areas
-            .iter()
-            .filter(|a| a.code.level() == AreaLevel::Township)
-            .find(|a| a.code.as_str() == t || a.name == t)
-            .map(|a| a.code.clone())
+        self.townships.get(text.trim()).cloned()
     }
 
     /// The area an employer is reviewed for: its township, else the district.
@@ -69,34 +78,81 @@ impl Setting {
     }
 }
 
-/// What the registry says of each person on `day` (`None`: not in the registry), read from
-/// the facts snapshot: active is the indicators' "Active at t" (the certificate governing the
-/// day in force, the person not dead or moved out by then — the public-security feed's
-/// deaths and moves included), severe is that certificate's grade 1–2. No database read:
-/// the snapshot is in memory, like the tables a database would join.
-pub fn standings(
-    snap: &Snapshot,
-    ids: &[CitizenId],
+/// The terms of each area on one day, each resolved once (a declaration has thousands of
+/// employers in a few dozen townships).
+pub struct AreaTerms<'s> {
+    setting: &'s Setting,
     day: NaiveDate,
-) -> HashMap<CitizenId, Option<Standing>> {
-    let t = zhucan_facts::snapshot::day(day);
-    let mut out = HashMap::with_capacity(ids.len());
-    for id in ids {
-        if out.contains_key(id) {
-            continue;
+    memo: HashMap<AreaCode, Result<Arc<Terms>, ParamKey>>,
+    /// By an employer's `乡镇街道` as written (trimmed): whether it is a township of the
+    /// district, and the terms or the area and the parameter missing.
+    by_text: TownshipTerms,
+}
+
+type TownshipTerms =
+    HashMap<String, (bool, Result<Arc<Terms>, (AreaCode, ParamKey)>), foldhash::fast::RandomState>;
+
+impl<'s> AreaTerms<'s> {
+    pub fn new(setting: &'s Setting, day: NaiveDate) -> AreaTerms<'s> {
+        AreaTerms {
+            setting,
+            day,
+            memo: HashMap::new(),
+            by_text: TownshipTerms::default(),
         }
-        let s = snap
-            .index_of(id)
-            .and_then(|i| snap.persons.get(i))
-            .map(|p| Standing {
+    }
+
+    /// The terms in force for `area`, or the first parameter missing.
+    pub fn get(&mut self, area: &AreaCode) -> Result<Arc<Terms>, ParamKey> {
+        if let Some(t) = self.memo.get(area) {
+            return t.clone();
+        }
+        let t = self.setting.terms(area, self.day).map(Arc::new);
+        self.memo.insert(area.clone(), t.clone());
+        t
+    }
+
+    /// The terms for an employer's `乡镇街道` as written (its township, else the district's),
+    /// and whether it names a township of the district.
+    pub fn for_township(&mut self, text: &str) -> (bool, Result<Arc<Terms>, (AreaCode, ParamKey)>) {
+        let key = text.trim();
+        if let Some(x) = self.by_text.get(key) {
+            return x.clone();
+        }
+        let township = self.setting.township_of(key);
+        let known = township.is_some();
+        let area = township.unwrap_or_else(|| self.setting.district.clone());
+        let t = self.get(&area).map_err(|k| (area, k));
+        self.by_text.insert(key.to_string(), (known, t.clone()));
+        (known, t)
+    }
+}
+
+/// What the registry says of each person on `day`, in the order given (`None`: not in the
+/// registry), read from the facts snapshot: active is the indicators' "Active at t" (the
+/// certificate governing the day in force, the person not dead or moved out by then — the
+/// public-security feed's deaths and moves included), severe is that certificate's grade
+/// 1–2. No database read: the snapshot is in memory, like the tables a database would join.
+pub fn standings<'a>(
+    snap: &Snapshot,
+    ids: impl IntoIterator<Item = &'a CitizenId>,
+    day: NaiveDate,
+) -> Vec<Option<Standing>> {
+    let t = zhucan_facts::snapshot::day(day);
+    // Two passes, the lookups first: each loop is short, so the processor overlaps the
+    // cache misses of many persons (half the time at 60 000 lines).
+    let found: Vec<Option<usize>> = ids.into_iter().map(|id| snap.index_of(id)).collect();
+    found
+        .into_iter()
+        .map(|i| {
+            i.and_then(|i| snap.persons.get(i)).map(|p| Standing {
                 active: snap.active(p, t).is_some(),
                 severe: snap
                     .cert_at(p, t)
                     .is_some_and(|c| matches!(c.grade, Grade::One | Grade::Two)),
-            });
-        out.insert(id.clone(), s);
-    }
-    out
+            })
+        })
+        .collect()
 }
 
 /// The review of one stored declaration, as it stands now (the other employers of the year
@@ -127,21 +183,17 @@ pub async fn review_stored(
     };
     let results = people
         .iter()
-        .map(|p| {
+        .zip(standing)
+        .map(|(p, standing)| {
             let e = Employee {
-                uscc: d.uscc.clone(),
-                citizen_id: p.citizen_id.clone(),
+                uscc: &d.uscc,
+                citizen_id: &p.citizen_id,
                 contract_months: p.contract_months,
                 monthly_wage_fen: p.monthly_wage_fen,
                 insured: p.insured,
             };
-            let n = listing.get(&p.citizen_id).copied().unwrap_or(1).max(1);
-            rules::judge_employee(
-                &e,
-                standing.get(&p.citizen_id).copied().flatten(),
-                n,
-                &terms,
-            )
+            let several = listing.get(&p.citizen_id).is_some_and(|&n| n > 1);
+            rules::judge_employee(&e, standing, several, &terms)
         })
         .collect();
     Ok(Ok((
@@ -229,14 +281,14 @@ pub fn issue_text(i: &Issue, lang: Lang) -> String {
 /// of the district; an annual wage below the minimum wage × 12), or the area and the
 /// parameter not in force.
 pub fn line_terms(
-    setting: &Setting,
+    terms: &mut AreaTerms<'_>,
     sheet: &str,
     e: &DeclaredEmployer,
-    day: NaiveDate,
     lang: Lang,
-) -> Result<(Terms, Vec<Issue>), (AreaCode, ParamKey)> {
+) -> Result<(Arc<Terms>, Vec<Issue>), (AreaCode, ParamKey)> {
     let mut warnings = Vec::new();
-    if setting.township_of(&e.township).is_none() && !e.township.trim().is_empty() {
+    let (known, t) = terms.for_township(&e.township);
+    if !known && !e.township.trim().is_empty() {
         warnings.push(Issue {
             sheet: sheet.to_string(),
             row: e.row,
@@ -250,8 +302,7 @@ pub fn line_terms(
                 .into(),
         });
     }
-    let area = setting.area_of(&e.township);
-    let t = setting.terms(&area, day).map_err(|k| (area.clone(), k))?;
+    let t = t?;
     if e.avg_wage_fen < t.minimum_wage_fen * 12 {
         warnings.push(Issue {
             sheet: sheet.to_string(),
@@ -275,18 +326,18 @@ pub fn line_terms(
 
 /// The warnings for the employees the registry does not know (each person once, at the first
 /// row listing them): they are not counted.
+/// `standing` is [`standings`] of the declaration's employees, in their order.
 pub fn unknown_persons(
     decl: &zhucan_workbook::declaration::Declaration,
-    standing: &HashMap<CitizenId, Option<Standing>>,
+    standing: &[Option<Standing>],
     lang: Lang,
 ) -> Vec<Issue> {
     let mut seen = std::collections::HashSet::new();
     decl.employees
         .iter()
-        .filter(|e| {
-            standing.get(&e.citizen_id).is_some_and(Option::is_none) && seen.insert(&e.citizen_id)
-        })
-        .map(|e| unknown_person(&decl.employee_sheet, e.row, &e.citizen_id, lang))
+        .zip(standing)
+        .filter(|(e, s)| s.is_none() && seen.insert(&e.citizen_id))
+        .map(|(e, _)| unknown_person(&decl.employee_sheet, e.row, &e.citizen_id, lang))
         .collect()
 }
 
@@ -300,12 +351,8 @@ pub fn unknown_warnings(
     let Some(day) = judged_on(year) else {
         return Vec::new();
     };
-    let ids: Vec<CitizenId> = decl
-        .employees
-        .iter()
-        .map(|e| e.citizen_id.clone())
-        .collect();
-    unknown_persons(decl, &standings(snap, &ids, day), lang)
+    let standing = standings(snap, decl.employees.iter().map(|e| &e.citizen_id), day);
+    unknown_persons(decl, &standing, lang)
 }
 
 /// The warning for an employee not in the registry.

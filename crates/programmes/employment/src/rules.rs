@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use zhucan_domain::area::AreaCode;
@@ -134,11 +136,11 @@ pub struct Employer {
     pub avg_wage_fen: i64,
 }
 
-/// One declared disabled employee.
+/// One declared disabled employee (borrowed from the declaration).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Employee {
-    pub uscc: Uscc,
-    pub citizen_id: CitizenId,
+pub struct Employee<'a> {
+    pub uscc: &'a Uscc,
+    pub citizen_id: &'a CitizenId,
     pub contract_months: i64,
     pub monthly_wage_fen: i64,
     pub insured: bool,
@@ -206,12 +208,12 @@ fn levy_half_up(shortfall_e12: i128, wage_e6: i128, share: i128) -> i128 {
     (t + E6 / 2) / E6
 }
 
-/// One employee against the terms of their employer's area; `by_employers` is how many
-/// employers declared them this year.
+/// One employee against the terms of their employer's area; `listed_by_several`: more than
+/// one employer declared them this year.
 pub fn judge_employee(
-    e: &Employee,
+    e: &Employee<'_>,
     standing: Option<Standing>,
-    by_employers: usize,
+    listed_by_several: bool,
     terms: &Terms,
 ) -> EmployeeResult {
     let mut reasons = Vec::new();
@@ -229,7 +231,7 @@ pub fn judge_employee(
     if !e.insured {
         reasons.push(Reason::NotInsured);
     }
-    if by_employers > 1 {
+    if listed_by_several {
         reasons.push(Reason::ListedTwice);
     }
     let counts = match standing {
@@ -284,40 +286,78 @@ pub fn review_employer(
     }
 }
 
-/// The whole review: each employer in the order given, its employees in theirs.
-pub fn review(
+/// The whole review: each employer in the order given (`terms_of(i)` the terms of
+/// `employers[i]`), its employees in theirs (`standing_of(j)` what the registry says of
+/// `employees[j]`). An employee whose USCC no employer of the list has is judged for no one
+/// but still counts as a listing.
+///
+/// Linear: one hash lookup per line for its employer and one for its person's other
+/// listings; the lines of each employer are gathered once (counting sort), and no terms are
+/// copied.
+pub fn review<'t>(
     employers: &[Employer],
-    employees: &[Employee],
-    terms_of: impl Fn(&Uscc) -> Option<Terms>,
-    standing_of: impl Fn(&CitizenId) -> Option<Standing>,
-) -> Result<Vec<EmployerResult>, Uscc> {
-    let mut employers_of: HashMap<&CitizenId, Vec<&Uscc>> = HashMap::new();
+    terms_of: impl Fn(usize) -> &'t Terms,
+    employees: &[Employee<'_>],
+    standing_of: impl Fn(usize) -> Option<Standing>,
+) -> Vec<EmployerResult> {
+    const NONE: u32 = u32::MAX;
+    // The first employer of each USCC (a USCC twice in the list: both see its lines).
+    let mut index: FastMap<&str, u32> =
+        FastMap::with_capacity_and_hasher(employers.len(), Default::default());
+    for (i, er) in employers.iter().enumerate() {
+        index
+            .entry(er.uscc.as_str())
+            .or_insert(u32::try_from(i).unwrap_or(NONE));
+    }
+    // Per line: its employer, and whether its person is listed by another USCC too.
+    let mut owner = Vec::with_capacity(employees.len());
+    let mut slot = Vec::with_capacity(employees.len());
+    let mut listings: Vec<(&str, bool)> = Vec::new();
+    let mut slot_of: FastMap<&str, u32> =
+        FastMap::with_capacity_and_hasher(employees.len(), Default::default());
     for e in employees {
-        let list = employers_of.entry(&e.citizen_id).or_default();
-        if !list.contains(&&e.uscc) {
-            list.push(&e.uscc);
+        owner.push(index.get(e.uscc.as_str()).copied().unwrap_or(NONE));
+        let next = u32::try_from(listings.len()).unwrap_or(NONE);
+        let s = *slot_of.entry(e.citizen_id.as_str()).or_insert(next);
+        if s == next {
+            listings.push((e.uscc.as_str(), false));
+        } else if let Some(l) = listings.get_mut(s as usize) {
+            l.1 |= l.0 != e.uscc.as_str();
+        }
+        slot.push(s);
+    }
+    // The lines of each employer, in the declaration's order (counting sort).
+    let mut start = vec![0usize; employers.len() + 1];
+    for &o in &owner {
+        if let Some(n) = start.get_mut(o as usize + 1) {
+            *n += 1;
         }
     }
-    let mut by_employer: HashMap<&Uscc, Vec<&Employee>> = HashMap::new();
-    for e in employees {
-        by_employer.entry(&e.uscc).or_default().push(e);
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut fill = start.clone();
+    let mut lines = vec![0usize; employees.len()];
+    for (j, &o) in owner.iter().enumerate() {
+        if let Some(f) = fill.get_mut(o as usize) {
+            lines[*f] = j;
+            *f += 1;
+        }
     }
     employers
         .iter()
-        .map(|er| {
-            let terms = terms_of(&er.uscc).ok_or_else(|| er.uscc.clone())?;
-            let results = by_employer
-                .get(&er.uscc)
-                .map(|list| {
-                    list.iter()
-                        .map(|e| {
-                            let n = employers_of.get(&e.citizen_id).map_or(1, Vec::len);
-                            judge_employee(e, standing_of(&e.citizen_id), n, &terms)
-                        })
-                        .collect()
+        .enumerate()
+        .map(|(i, er)| {
+            let terms = terms_of(i);
+            let g = index.get(er.uscc.as_str()).map_or(i, |&g| g as usize);
+            let results = lines[start[g]..start[g + 1]]
+                .iter()
+                .map(|&j| {
+                    let several = listings.get(slot[j] as usize).is_some_and(|l| l.1);
+                    judge_employee(&employees[j], standing_of(j), several, terms)
                 })
-                .unwrap_or_default();
-            Ok(review_employer(er, results, &terms))
+                .collect();
+            review_employer(er, results, terms)
         })
         .collect()
 }
@@ -449,9 +489,13 @@ mod tests {
     #[test]
     fn an_employee_counts_only_when_every_condition_holds() {
         let t = terms(2025);
+        let (u, id) = (
+            code(1),
+            zhucan_domain::ids::with_check_char("33100319800101001").expect("id"),
+        );
         let e = Employee {
-            uscc: code(1),
-            citizen_id: zhucan_domain::ids::with_check_char("33100319800101001").expect("id"),
+            uscc: &u,
+            citizen_id: &id,
             contract_months: 12,
             monthly_wage_fen: 249_000,
             insured: true,
@@ -460,10 +504,10 @@ mod tests {
             active: true,
             severe: true,
         });
-        assert_eq!(judge_employee(&e, ok, 1, &t).counts, 1);
+        assert_eq!(judge_employee(&e, ok, false, &t).counts, 1);
         let mut dbl = t.clone();
         dbl.severe_double = true;
-        assert_eq!(judge_employee(&e, ok, 1, &dbl).counts, 2);
+        assert_eq!(judge_employee(&e, ok, false, &dbl).counts, 2);
         let short = Employee {
             contract_months: 11,
             monthly_wage_fen: 248_999,
@@ -471,7 +515,7 @@ mod tests {
             ..e.clone()
         };
         assert_eq!(
-            judge_employee(&short, ok, 2, &t).reasons,
+            judge_employee(&short, ok, true, &t).reasons,
             vec![
                 Reason::ContractTooShort,
                 Reason::BelowMinimumWage,
@@ -480,7 +524,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            judge_employee(&e, None, 1, &t).reasons,
+            judge_employee(&e, None, false, &t).reasons,
             vec![Reason::UnknownPerson]
         );
         let gone = Some(Standing {
@@ -488,7 +532,7 @@ mod tests {
             severe: false,
         });
         assert_eq!(
-            judge_employee(&e, gone, 1, &t).reasons,
+            judge_employee(&e, gone, false, &t).reasons,
             vec![Reason::NotCertified]
         );
     }
@@ -497,9 +541,10 @@ mod tests {
     fn one_listed_by_two_employers_counts_for_neither() {
         let t = terms(2025);
         let id = zhucan_domain::ids::with_check_char("33100319800101001").expect("id");
-        let emp = |u: Uscc| Employee {
+        let (c1, c2) = (code(1), code(2));
+        let emp = |u| Employee {
             uscc: u,
-            citizen_id: id.clone(),
+            citizen_id: &id,
             contract_months: 12,
             monthly_wage_fen: 300_000,
             insured: true,
@@ -510,16 +555,15 @@ mod tests {
         b.uscc = code(2);
         let r = review(
             &[a, b],
-            &[emp(code(1)), emp(code(2))],
-            |_| Some(t.clone()),
+            |_| &t,
+            &[emp(&c1), emp(&c2)],
             |_| {
                 Some(Standing {
                     active: true,
                     severe: false,
                 })
             },
-        )
-        .expect("review");
+        );
         assert!(r.iter().all(|e| e.counted == 0));
         assert!(
             r.iter()
@@ -527,7 +571,84 @@ mod tests {
         );
     }
 
+    /// The review as the rules read, line by line, without indexes: the reference the
+    /// indexed `review` must equal.
+    fn plain_review(
+        employers: &[Employer],
+        employees: &[Employee],
+        standing: &[Option<Standing>],
+        t: &Terms,
+    ) -> Vec<EmployerResult> {
+        employers
+            .iter()
+            .map(|er| {
+                let results = employees
+                    .iter()
+                    .zip(standing)
+                    .filter(|(e, _)| *e.uscc == er.uscc)
+                    .map(|(e, s)| {
+                        let several = employees
+                            .iter()
+                            .any(|o| o.citizen_id == e.citizen_id && o.uscc != e.uscc);
+                        judge_employee(e, *s, several, t)
+                    })
+                    .collect();
+                review_employer(er, results, t)
+            })
+            .collect()
+    }
+
     proptest! {
+        /// The indexed review equals the plain one on any mix of employers (a USCC listed
+        /// twice included), lines of unknown employers, persons listed by one, two or three
+        /// employers or twice by the same one.
+        #[test]
+        fn the_indexed_review_equals_the_plain_one(
+            staff in proptest::collection::vec(1i64..200_000_000, 0..8),
+            lines in proptest::collection::vec(
+                (0u32..10, 0u32..6, 10i64..14, 150_000i64..300_000, any::<bool>(), 0u8..4),
+                0..40,
+            ),
+        ) {
+            let t = terms(2025);
+            let employers: Vec<Employer> = staff
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| Employer {
+                    // Two employers of one USCC when there are more than five.
+                    uscc: code(u32::try_from(i % 6).unwrap_or(0)),
+                    avg_staff_micro: s,
+                    avg_wage_fen: 1_000_000,
+                })
+                .collect();
+            let ids: Vec<CitizenId> = (0..6)
+                .map(|n| {
+                    zhucan_domain::ids::with_check_char(&format!("3310031980010100{n}"))
+                        .expect("id")
+                })
+                .collect();
+            let codes: Vec<Uscc> = (0..10).map(code).collect();
+            let employees: Vec<Employee<'_>> = lines
+                .iter()
+                .map(|&(u, p, months, wage, insured, _)| Employee {
+                    uscc: &codes[u as usize],
+                    citizen_id: &ids[p as usize],
+                    contract_months: months,
+                    monthly_wage_fen: wage,
+                    insured,
+                })
+                .collect();
+            let standing: Vec<Option<Standing>> = lines
+                .iter()
+                .map(|&(.., s)| match s {
+                    0 => None,
+                    n => Some(Standing { active: n != 1, severe: n == 3 }),
+                })
+                .collect();
+            let fast = review(&employers, |_| &t, &employees, |j| standing[j]);
+            prop_assert_eq!(fast, plain_review(&employers, &employees, &standing, &t));
+        }
+
         /// The levy is never more than the shortfall at the capped wage, never negative, and
         /// grows with the shortfall; the reward and the levy are never both positive.
         #[test]
