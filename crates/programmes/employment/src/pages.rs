@@ -32,7 +32,7 @@ use zhucan_workbook::declaration::read_declaration;
 
 use crate::review::{
     AreaTerms, Setting, issue_text, judged_on, line_terms, new_declarations, persons, result_json,
-    review_stored, unknown_warnings,
+    review_of, review_stored, unknown_warnings,
 };
 use crate::rules::{EmployerResult, Status};
 use crate::store::{Declarant, Declaration, EmploymentStore, NewDecision, Written};
@@ -574,17 +574,17 @@ pub async fn review_xlsx(
         .await
         .or_page(&caller)?;
     let snap = state.facts.snapshot().await.or_page(&caller)?;
+    // Three queries whatever the number of employers.
+    let mut people = state
+        .store
+        .declared_employees_in(year, area.as_str())
+        .await
+        .or_page(&caller)?;
+    let several = state.store.listed_by_several(year).await.or_page(&caller)?;
     let mut reviewed = Vec::with_capacity(list.len());
     for d in &list {
-        let people = state
-            .store
-            .declared_employees(year, d.uscc.as_str())
-            .await
-            .or_page(&caller)?;
-        match review_stored(&state.store, &snap, &setting, d, &people)
-            .await
-            .or_page(&caller)?
-        {
+        let listed = people.remove(d.uscc.as_str()).unwrap_or_default();
+        match review_of(&snap, &setting, d, &listed, |id| several.contains(id)) {
             Ok((result, terms)) => reviewed.push((d, names.name(&d.area_code), result, terms)),
             Err(k) => {
                 let zh = format!(

@@ -165,17 +165,27 @@ pub async fn review_stored(
     d: &Declaration,
     people: &[DeclaredPerson],
 ) -> Result<Result<(EmployerResult, Terms), ParamKey>, StoreError> {
-    let Some(day) = judged_on(d.year) else {
-        return Ok(Err(ParamKey::EmploymentQuotaRatio));
-    };
-    let area = AreaCode::parse(&d.area_code).unwrap_or_else(|| setting.district.clone());
-    let terms = match setting.terms(&area, day) {
-        Ok(t) => t,
-        Err(k) => return Ok(Err(k)),
-    };
     let ids: Vec<CitizenId> = people.iter().map(|p| p.citizen_id.clone()).collect();
     let listing = store.employers_listing(d.year, &ids).await?;
-    let standing = standings(snap, &ids, day);
+    Ok(review_of(snap, setting, d, people, |id| {
+        listing.get(id).is_some_and(|&n| n > 1)
+    }))
+}
+
+/// The same without the database: `several(id)` says whether more than one employer listed
+/// the person in the declaration's year (many declarations reviewed at once read that once,
+/// [`EmploymentStore::listed_by_several`]).
+pub fn review_of(
+    snap: &Snapshot,
+    setting: &Setting,
+    d: &Declaration,
+    people: &[DeclaredPerson],
+    several: impl Fn(&CitizenId) -> bool,
+) -> Result<(EmployerResult, Terms), ParamKey> {
+    let day = judged_on(d.year).ok_or(ParamKey::EmploymentQuotaRatio)?;
+    let area = AreaCode::parse(&d.area_code).unwrap_or_else(|| setting.district.clone());
+    let terms = setting.terms(&area, day)?;
+    let standing = standings(snap, people.iter().map(|p| &p.citizen_id), day);
     let employer = Employer {
         uscc: d.uscc.clone(),
         avg_staff_micro: d.avg_staff_micro,
@@ -192,14 +202,10 @@ pub async fn review_stored(
                 monthly_wage_fen: p.monthly_wage_fen,
                 insured: p.insured,
             };
-            let several = listing.get(&p.citizen_id).is_some_and(|&n| n > 1);
-            rules::judge_employee(&e, standing, several, &terms)
+            rules::judge_employee(&e, standing, several(&p.citizen_id), &terms)
         })
         .collect();
-    Ok(Ok((
-        rules::review_employer(&employer, results, &terms),
-        terms,
-    )))
+    Ok((rules::review_employer(&employer, results, &terms), terms))
 }
 
 /// A number of persons as the review states it (up to six decimals, no trailing zeros).

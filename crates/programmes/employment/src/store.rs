@@ -3,7 +3,7 @@
 //! and the audit record; a confirmation also appends the counted employees' `employment`
 //! facts to the ledger (`feeds-and-records.md`), so indicator 9 sees them at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use zhucan_domain::ids::CitizenId;
@@ -250,6 +250,15 @@ pub trait EmploymentStore {
     async fn declarations_of(&self, uscc: &str) -> Result<Vec<Declaration>>;
     /// The employees an employer listed for a year, in the file's order.
     async fn declared_employees(&self, year: i64, uscc: &str) -> Result<Vec<DeclaredPerson>>;
+    /// The employees of every declaration of a year whose employer's area starts with
+    /// `area`, by USCC, each employer's in the file's order (one query).
+    async fn declared_employees_in(
+        &self,
+        year: i64,
+        area: &str,
+    ) -> Result<HashMap<String, Vec<DeclaredPerson>>>;
+    /// The persons more than one employer listed in `year` (one query).
+    async fn listed_by_several(&self, year: i64) -> Result<HashSet<CitizenId>>;
     /// For each of `ids`, how many employers listed them in `year`.
     async fn employers_listing(
         &self,
@@ -305,6 +314,14 @@ pub struct PublicBody {
     pub name: String,
     pub area_code: String,
     pub counted: Option<i64>,
+}
+
+/// A declared employee with their employer.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    uscc: String,
+    #[sqlx(flatten)]
+    person: PersonRow,
 }
 
 #[derive(sqlx::FromRow)]
@@ -527,6 +544,39 @@ impl EmploymentStore for Store {
                 .bind(year).bind(uscc).fetch_all(p).await?
         });
         rows.into_iter().map(PersonRow::into_domain).collect()
+    }
+
+    async fn declared_employees_in(
+        &self,
+        year: i64,
+        area: &str,
+    ) -> Result<HashMap<String, Vec<DeclaredPerson>>> {
+        let rows: Vec<ListedRow> = on_pool!(self, p => {
+            sqlx::query_as("SELECT e.uscc, e.citizen_id, e.name, e.contract_months, e.monthly_wage_fen, e.insured \
+                 FROM employment_declared_employees e \
+                 JOIN employment_declarations d ON d.year = e.year AND d.uscc = e.uscc \
+                 WHERE e.year = $1 AND d.area_code LIKE $2 ORDER BY e.uscc, e.seq")
+                .bind(year).bind(format!("{area}%")).fetch_all(p).await?
+        });
+        let mut out: HashMap<String, Vec<DeclaredPerson>> = HashMap::new();
+        for r in rows {
+            out.entry(r.uscc).or_default().push(r.person.into_domain()?);
+        }
+        Ok(out)
+    }
+
+    async fn listed_by_several(&self, year: i64) -> Result<HashSet<CitizenId>> {
+        let rows: Vec<(String,)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT citizen_id FROM employment_declared_employees WHERE year = $1 \
+                 GROUP BY citizen_id HAVING COUNT(DISTINCT uscc) > 1")
+                .bind(year).fetch_all(p).await?
+        });
+        rows.into_iter()
+            .map(|(id,)| {
+                CitizenId::from_trusted(id.clone())
+                    .map_err(|_| corrupt("employment_declared_employees.citizen_id", &id))
+            })
+            .collect()
     }
 
     async fn employers_listing(

@@ -729,6 +729,26 @@ async fn declarations_are_stored_whole_and_decided_once(db: crate::support::Test
         .await
         .expect("listing");
     assert_eq!(listing.get(&person.person.citizen_id), Some(&2));
+    // The same in bulk, as the review workbook reads a year: every employer's lines by USCC
+    // for an area, and who is listed by several.
+    let all = s
+        .declared_employees_in(2025, "331003107")
+        .await
+        .expect("lines");
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all.get(a.as_str()).map(|v| v[0].citizen_id.clone()),
+        Some(person.person.citizen_id.clone())
+    );
+    assert!(
+        s.declared_employees_in(2025, "331003001")
+            .await
+            .expect("lines")
+            .is_empty()
+    );
+    let several = s.listed_by_several(2025).await.expect("several");
+    assert!(several.contains(&person.person.citizen_id) && several.len() == 1);
+    assert!(s.listed_by_several(2024).await.expect("several").is_empty());
 
     let decision = NewDecision {
         quota: "0.75".into(),
