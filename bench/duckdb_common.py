@@ -1,7 +1,9 @@
 """What the DuckDB sides of the benchmarks share: loading typed CSV files into in-memory
-tables, and timing statistics."""
+tables, timing statistics, and the end of a run (the results written, the comparison told)."""
 
+import json
 import statistics
+import sys
 import time
 
 
@@ -23,3 +25,18 @@ def load(con, out, tables):
 def stats(v):
     """Median, minimum and maximum of a list of milliseconds."""
     return {"runs": len(v), "median_ms": statistics.median(v), "min_ms": min(v), "max_ms": max(v)}
+
+
+def finish(out, doc, summary, problems, agreed):
+    """Writes OUT/duckdb.json, prints the summary lines, then either every difference (and
+    exits 1) or `agreed`."""
+    with open(f"{out}/duckdb.json", "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+    for line in summary:
+        print(line)
+    if problems:
+        print("DIFFERENT:")
+        for p in problems:
+            print("  " + p)
+        sys.exit(1)
+    print(agreed)

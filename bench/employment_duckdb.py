@@ -19,7 +19,7 @@ import time
 
 import duckdb
 
-from duckdb_common import load, stats
+from duckdb_common import finish, load, stats
 
 out = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -254,19 +254,20 @@ doc = {
     "equal": not problems,
     "problems": problems,
 }
-json.dump(doc, open(f"{out}/duckdb.json", "w", encoding="utf-8"), indent=2, ensure_ascii=False)
-print(
-    f"DuckDB {duckdb.__version__} ({threads} threads): load {load_ms:.0f} ms {counts}; review (into a table) median "
-    f"{doc['query']['median_ms']:.1f} ms (min {doc['query']['min_ms']:.1f}); fetched into Python "
-    f"{doc['query_fetched_into_python']['median_ms']:.1f} ms; {len(d_emp)} employers ({doc['exempt']} exempt), "
-    f"{len(d_lines)} lines, {doc['counted']} counted, levy ¥{doc['levy_total_fen'] / 100:.2f}, "
-    f"rewards ¥{doc['reward_total_fen'] / 100:.2f}"
+finish(
+    out,
+    doc,
+    [
+        (
+            f"DuckDB {duckdb.__version__} ({threads} threads): load {load_ms:.0f} ms {counts}; review (into a table) median "
+            f"{doc['query']['median_ms']:.1f} ms (min {doc['query']['min_ms']:.1f}); fetched into Python "
+            f"{doc['query_fetched_into_python']['median_ms']:.1f} ms; {len(d_emp)} employers ({doc['exempt']} exempt), "
+            f"{len(d_lines)} lines, {doc['counted']} counted, levy ¥{doc['levy_total_fen'] / 100:.2f}, "
+            f"rewards ¥{doc['reward_total_fen'] / 100:.2f}"
+        ),
+        f"reasons: {doc['reasons']}",
+    ],
+    problems,
+    f"every employer ({len(d_emp)}: quota, counted, shortfall, exemption, share, wage, levy, reward) "
+    f"and every employee line ({len(d_lines)}: counts and reasons) agrees with zhucan",
 )
-print(f"reasons: {doc['reasons']}")
-if problems:
-    print("DIFFERENT:")
-    for p in problems:
-        print("  " + p)
-    sys.exit(1)
-print(f"every employer ({len(d_emp)}: quota, counted, shortfall, exemption, share, wage, levy, reward) "
-      f"and every employee line ({len(d_lines)}: counts and reasons) agrees with zhucan")

@@ -14,7 +14,7 @@ import time
 
 import duckdb
 
-from duckdb_common import load, stats
+from duckdb_common import finish, load, stats
 
 out = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -269,17 +269,18 @@ doc = {
     "equal": not problems,
     "problems": problems,
 }
-json.dump(doc, open(f"{out}/duckdb.json", "w", encoding="utf-8"), indent=2, ensure_ascii=False)
-print(
-    f"DuckDB {duckdb.__version__} ({threads} threads): load {load_ms:.0f} ms; "
-    f"audit median {doc['audit']['median_ms']:.0f} ms, payroll median {doc['payroll']['median_ms']:.0f} ms, "
-    f"both median {doc['query']['median_ms']:.0f} ms (min {doc['query']['min_ms']:.0f}); "
-    f"{len(audit)} findings, {len(payroll)} payroll lines {kinds}"
+finish(
+    out,
+    doc,
+    [
+        (
+            f"DuckDB {duckdb.__version__} ({threads} threads): load {load_ms:.0f} ms; "
+            f"audit median {doc['audit']['median_ms']:.0f} ms, payroll median {doc['payroll']['median_ms']:.0f} ms, "
+            f"both median {doc['query']['median_ms']:.0f} ms (min {doc['query']['min_ms']:.0f}); "
+            f"{len(audit)} findings, {len(payroll)} payroll lines {kinds}"
+        ),
+        f"findings by reason: {doc['findings_by_reason']}",
+    ],
+    problems,
+    "every finding and every payroll line agrees with zhucan",
 )
-print(f"findings by reason: {doc['findings_by_reason']}")
-if problems:
-    print("DIFFERENT:")
-    for p in problems:
-        print("  " + p)
-    sys.exit(1)
-print("every finding and every payroll line agrees with zhucan")

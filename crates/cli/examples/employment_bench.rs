@@ -54,46 +54,11 @@ use zhucan_store::registry::Actor;
 use zhucan_workbook::declaration::{Declaration, DeclaredEmployee, DeclaredEmployer};
 
 mod common;
-use common::{Error, Pages, csv_file as file, field, ms, opt, stats};
+use common::{Error, Pages, Rng, csv_file as file, field, ms, opt, stats};
 
 const SOURCE: &str = "基准测试（bench/employment-vs-duckdb.sh）";
 const EMPLOYER_SHEET: &str = "单位";
 const EMPLOYEE_SHEET: &str = "残疾职工";
-
-/// A small, stable pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// In `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// In `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-
-    /// True with probability `percent` / 100.
-    fn pct(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            v.swap(i, j);
-        }
-    }
-}
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, Error> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("bad date {y}-{m}-{d}").into())

@@ -32,34 +32,16 @@ use zhucan_store::Store;
 use zhucan_subsidies::facts::SubsidyEngine;
 
 mod common;
-use common::{Error, Pages, csv_file, field, ms, stats};
+use common::{Error, Pages, Rng, csv_file, field, ms, stats};
 
 /// Unmatched rows added to each feed (valid IDs of nobody in the registry).
 const UNMATCHED: usize = 10;
 
-/// A small, stable pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// In `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// A day of 2025 between day-of-year `from` and `to` (0-based, inclusive).
-    fn day_2025(&mut self, from: u64, to: u64) -> Result<NaiveDate, Error> {
-        let jan1 = NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?;
-        let d = from + self.below(to - from + 1);
-        Ok(jan1 + Days::new(d))
-    }
+/// A day of 2025 between day-of-year `from` and `to` (0-based, inclusive).
+fn day_2025(rng: &mut Rng, from: u64, to: u64) -> Result<NaiveDate, Error> {
+    let jan1 = NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?;
+    let d = from + rng.below(to - from + 1);
+    Ok(jan1 + Days::new(d))
 }
 
 /// What the feeds need of a person.
@@ -246,7 +228,7 @@ fn write_feeds(
     let mut firsts = Vec::with_capacity(first);
     for &i in &order[..first] {
         let p = &persons[i as usize];
-        let on = rng.day_2025(0, 303)?; // to 31 October
+        let on = day_2025(&mut rng, 0, 303)?; // to 31 October
         let s = statuses[rng.below(4) as usize];
         writeln!(rf, "{},{},{s},{on}", p.id, field(&p.name))?;
         firsts.push(on);
@@ -255,7 +237,7 @@ fn write_feeds(
         let p = &persons[i as usize];
         // After the first row, to 31 December: some after 1 December (not yet in force then).
         let from = u64::from(firsts[k].ordinal0()) + 1;
-        let on = rng.day_2025(from, 364)?;
+        let on = day_2025(&mut rng, from, 364)?;
         let s = statuses[rng.below(4) as usize];
         writeln!(rf, "{},{},{s},{on}", p.id, field(&p.name))?;
     }
@@ -277,7 +259,7 @@ fn write_feeds(
         let p = &persons[i as usize];
         // The first `moves_in` persons move out (and back in below); the rest half and half.
         let death = k >= moves_in && k % 2 == 0;
-        let on = rng.day_2025(0, 300)?;
+        let on = day_2025(&mut rng, 0, 300)?;
         if death {
             deaths += 1;
             writeln!(pf, "{},{},死亡,{on},,", p.id, field(&p.name))?;
@@ -293,7 +275,7 @@ fn write_feeds(
         let p = &persons[i as usize];
         let to = &persons[rng.below(persons.len() as u64) as usize];
         let from = u64::from(out_dates[k].ordinal0()) + 1;
-        let on = rng.day_2025(from, 330)?;
+        let on = day_2025(&mut rng, from, 330)?;
         writeln!(
             pf,
             "{},{},迁入,{on},{},{}",

@@ -1,5 +1,5 @@
 //! What the benchmark examples share: timing statistics, CSV writing, paging through the
-//! registry. (Each example uses its own part of it.)
+//! registry, a stable pseudo-random sequence. (Each example uses its own part of it.)
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -75,5 +75,40 @@ impl Pages {
             self.after = last.person.citizen_id.to_string();
         }
         Ok(page)
+    }
+}
+
+/// A small, stable pseudo-random sequence (SplitMix64).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// In `0..n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// In `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn pct(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            v.swap(i, j);
+        }
     }
 }

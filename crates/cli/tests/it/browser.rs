@@ -1226,21 +1226,13 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
         .expect("exists")
         .handle;
     // A stated employment need waits on the seekers' list; its registration form takes it.
-    let need = db
-        .store
-        .record_need(
-            &seeker.person.citizen_id,
-            zhucan_service::rules::NeedKind::Employment,
-            "想找一份录入工作",
-            "citizen",
-            seeker.person.home_area(),
-            &zhucan_store::registry::Actor {
-                name: "citizen",
-                source: "form",
-            },
-        )
-        .await
-        .expect("need");
+    let need = crate::support::stated_need(
+        &db.store,
+        &seeker.person,
+        zhucan_service::rules::NeedKind::Employment,
+        "想找一份录入工作",
+    )
+    .await;
     let app = TestApp::start(db).await;
     let login = |u: &str| json!({"path": "/login", "username": u, "password": PASSWORD, "totpSecret": null});
     let here = format!("/employment/seekers/{handle}");

@@ -178,7 +178,12 @@ pub async fn user(store: &Store, name: &str, role: Role, area: &str) {
 /// Creates an `institution` account of the district with [`PASSWORD`], bound to the
 /// organisation `org` (a rehabilitation institution, a device service point).
 pub async fn org_account(store: &Store, name: &str, org: &str) {
-    user(store, name, Role::Institution, "331003").await;
+    bound_account(store, name, Role::Institution, org).await;
+}
+
+/// An account of the district with [`PASSWORD`] and `role`, bound to the organisation `org`.
+async fn bound_account(store: &Store, name: &str, role: Role, org: &str) {
+    user(store, name, role, "331003").await;
     let u = store
         .user_by_username(name)
         .await
@@ -750,16 +755,30 @@ pub async fn indicator(app: &TestApp, token: &str, area: &str, key: &str) -> (i6
     )
 }
 
+/// A need the person stated on the service end (需求转办), as the citizen's form records it.
+pub async fn stated_need(
+    store: &Store,
+    person: &Person,
+    kind: zhucan_service::rules::NeedKind,
+    text: &str,
+) -> zhucan_service::store::Need {
+    store
+        .record_need(
+            &person.citizen_id,
+            kind,
+            text,
+            "citizen",
+            person.home_area(),
+            &zhucan_store::registry::Actor {
+                name: "citizen",
+                source: "form",
+            },
+        )
+        .await
+        .expect("need")
+}
+
 /// An employer's account `name` (role `employer`) bound to the employer `uscc`.
 pub async fn employer_account(store: &Store, name: &str, uscc: &str) {
-    user(store, name, zhucan_store::Role::Employer, "331003").await;
-    let u = store
-        .user_by_username(name)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    store
-        .set_account_org(&u.id, Some(uscc), &test_event("account.org"))
-        .await
-        .expect("bind");
+    bound_account(store, name, Role::Employer, uscc).await;
 }

@@ -96,21 +96,13 @@ async fn a_job_seeker_sees_the_vacancy_with_its_reasons_and_a_placement_moves_in
     let h_seeker = handle_of(&db.store, &seeker.person.citizen_id).await;
     let h_deaf = handle_of(&db.store, &deaf.person.citizen_id).await;
     // The person stated an employment need on the service end (需求转办).
-    let need = db
-        .store
-        .record_need(
-            &seeker.person.citizen_id,
-            zhucan_service::rules::NeedKind::Employment,
-            "想找一份质检工作",
-            "citizen",
-            seeker.person.home_area(),
-            &zhucan_store::registry::Actor {
-                name: "citizen",
-                source: "form",
-            },
-        )
-        .await
-        .expect("need");
+    let need = crate::support::stated_need(
+        &db.store,
+        &seeker.person,
+        zhucan_service::rules::NeedKind::Employment,
+        "想找一份质检工作",
+    )
+    .await;
     let app = TestApp::start(db).await;
     let app = &app;
     let token = app.token("reader").await;
