@@ -22,6 +22,7 @@ pub fn programmes() -> Programmes {
         zhucan_rehab::programme(),
         zhucan_devices::programme(),
         zhucan_employment::programme(),
+        zhucan_care::programme(),
     ])
 }
 

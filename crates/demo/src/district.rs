@@ -623,5 +623,6 @@ fn push(
         stars,
         opened_on,
         closed_on,
+        decisions: Vec::new(),
     });
 }

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::area::AreaCode;
 use crate::coded_enum;
 use crate::lang::Lang;
-use crate::person::{EconomicStatus, EmploymentStatus, Insurance, SchoolStage};
+use crate::person::{CareNeed, EconomicStatus, EmploymentStatus, Insurance, SchoolStage};
 
 coded_enum! {
-    /// The kind of a ledger row: six partner feeds, then five programme records.
+    /// The kind of a ledger row: six partner feeds, then six programme records.
     pub enum FactKind {
         CivilAffairs = ("civil_affairs", "民政救助", "civil-affairs assistance roll", "民政"),
         PublicSecurity = ("public_security", "公安户籍变动", "public-security residence changes", "公安"),
@@ -29,6 +29,7 @@ coded_enum! {
         DeviceLoan = ("device_loan", "辅具借用记录", "assistive device loan", "辅具借用"),
         HomeModification = ("home_modification", "无障碍改造验收", "home modification accepted", "无障碍改造"),
         EventAttendance = ("event_attendance", "文体活动参与", "event attendance", "文体活动"),
+        Care = ("care", "托养服务记录", "care stay", "托养服务", "托养"),
     }
 }
 
@@ -43,13 +44,14 @@ impl FactKind {
         FactKind::Education,
     ];
 
-    /// The five programme records (`zhucan records import`).
-    pub const RECORDS: [FactKind; 5] = [
+    /// The six programme records (`zhucan records import`).
+    pub const RECORDS: [FactKind; 6] = [
         FactKind::RehabService,
         FactKind::DeviceFitting,
         FactKind::DeviceLoan,
         FactKind::HomeModification,
         FactKind::EventAttendance,
+        FactKind::Care,
     ];
 
     /// A partner department's feed (else a programme record).
@@ -214,6 +216,16 @@ pub enum Fact {
         event: String,
         event_kind: EventKind,
     },
+    /// A care stay (托养): home, day or residential care from a day, with its last day once
+    /// it ends. Never 无.
+    Care {
+        mode: CareNeed,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        institution: Option<String>,
+        from: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<NaiveDate>,
+    },
 }
 
 impl Fact {
@@ -230,6 +242,7 @@ impl Fact {
             Fact::DeviceLoan { .. } => FactKind::DeviceLoan,
             Fact::HomeModification { .. } => FactKind::HomeModification,
             Fact::EventAttendance { .. } => FactKind::EventAttendance,
+            Fact::Care { .. } => FactKind::Care,
         }
     }
 
@@ -249,6 +262,7 @@ impl Fact {
             Fact::DeviceLoan { lent_on, .. } => *lent_on,
             Fact::HomeModification { accepted_on, .. } => *accepted_on,
             Fact::EventAttendance { attended_on, .. } => *attended_on,
+            Fact::Care { from, .. } => *from,
         }
     }
 
@@ -287,6 +301,9 @@ impl Fact {
             Fact::EventAttendance {
                 attended_on, event, ..
             } => format!("{attended_on}|{event}"),
+            Fact::Care {
+                from, institution, ..
+            } => format!("{from}|{}", institution.as_deref().unwrap_or("")),
         }
     }
 
@@ -326,6 +343,7 @@ impl Fact {
             }
             Fact::HomeModification { accepted_on, .. } => out.push(("accepted_on", *accepted_on)),
             Fact::EventAttendance { attended_on, .. } => out.push(("attended_on", *attended_on)),
+            Fact::Care { from, .. } => out.push(("from", *from)),
         }
         out
     }
@@ -569,6 +587,38 @@ impl Fact {
                 event,
                 event_kind,
             } => format!("{event}（{}），{attended_on}", event_kind.label(lang)),
+            Fact::Care {
+                mode,
+                institution,
+                from,
+                until,
+            } => {
+                let place = institution.clone().unwrap_or_default();
+                let until = opt_date(until);
+                match zh {
+                    true => format!(
+                        "{}托养{}{}，{from} 起{}",
+                        mode.zh().trim_end_matches("托养"),
+                        if place.is_empty() { "" } else { "：" },
+                        place,
+                        if until.is_empty() {
+                            String::new()
+                        } else {
+                            format!("，{until} 止")
+                        }
+                    ),
+                    false => format!(
+                        "{}{}{place}, from {from}{}",
+                        mode.label(lang),
+                        if place.is_empty() { "" } else { " at " },
+                        if until.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" to {until}")
+                        }
+                    ),
+                }
+            }
         }
     }
 }
@@ -636,6 +686,9 @@ pub struct FactsAt {
     pub device: bool,
     /// An event attended in Y up to d.
     pub culture: bool,
+    /// Care: the mode of the latest stay in care on d; `Some(None)`: every stay started by d
+    /// has ended (not in care); `None`: no stay started by d.
+    pub care: Option<Option<CareNeed>>,
 }
 
 /// An insurance enrolment as the rules read it: (enrolled on, arrival, scheme, ended on).
@@ -656,6 +709,9 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
     let mut school: Option<(i32, i64, SchoolStage, bool)> = None;
     let mut economic: Option<(NaiveDate, i64, EconomicStatus, Source)> = None;
     let mut residence: Option<(NaiveDate, i64, Residence)> = None;
+    // Care: (latest open from, seq, mode); any stay started.
+    let mut open_care: Option<(NaiveDate, i64, CareNeed)> = None;
+    let mut any_care = false;
     let in_year = |x: NaiveDate| x >= year_start && x <= d;
     for e in entries {
         match &e.fact {
@@ -752,6 +808,18 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
             Fact::EventAttendance { attended_on, .. } if in_year(*attended_on) => {
                 out.culture = true
             }
+            Fact::Care {
+                mode, from, until, ..
+            } if *from <= d => {
+                any_care = true;
+                if until.is_none_or(|u| u >= d)
+                    && open_care
+                        .as_ref()
+                        .is_none_or(|(f, s, _)| (*from, e.seq) > (*f, *s))
+                {
+                    open_care = Some((*from, e.seq, *mode));
+                }
+            }
             _ => {}
         }
     }
@@ -766,6 +834,11 @@ pub fn at(entries: &[Entry], d: NaiveDate) -> FactsAt {
     out.employment = match open_job {
         Some((_, _, s)) => Some(s),
         None if any_job => Some(EmploymentStatus::NotEmployed),
+        None => None,
+    };
+    out.care = match open_care {
+        Some((_, _, m)) => Some(Some(m)),
+        None if any_care => Some(None),
         None => None,
     };
     out.school = school.map(|(_, _, stage, done)| (stage, done));
@@ -908,6 +981,41 @@ mod tests {
             Some(Residence::MovedIn { .. })
         ));
         assert_eq!(at(&ledger, d("2024-01-01")).residence, None);
+    }
+
+    #[test]
+    fn care_follows_the_latest_stay_in_care_on_the_day() {
+        let stay = |mode, from: &str, until: Option<&str>| Fact::Care {
+            mode,
+            institution: Some("黄岩区托养中心".into()),
+            from: d(from),
+            until: until.map(d),
+        };
+        let ledger = current(vec![
+            entry(1, stay(CareNeed::Day, "2024-01-01", Some("2025-03-09"))),
+            entry(2, stay(CareNeed::Residential, "2025-03-10", None)),
+        ]);
+        assert_eq!(at(&ledger, d("2023-12-31")).care, None);
+        assert_eq!(at(&ledger, d("2025-03-09")).care, Some(Some(CareNeed::Day)));
+        assert_eq!(
+            at(&ledger, d("2025-03-10")).care,
+            Some(Some(CareNeed::Residential))
+        );
+        // The residential stay ends: the same stay again with its last day replaces it.
+        let ended = current(vec![
+            entry(1, stay(CareNeed::Day, "2024-01-01", Some("2025-03-09"))),
+            entry(2, stay(CareNeed::Residential, "2025-03-10", None)),
+            entry(
+                3,
+                stay(CareNeed::Residential, "2025-03-10", Some("2025-06-30")),
+            ),
+        ]);
+        assert_eq!(ended.len(), 2);
+        assert_eq!(
+            at(&ended, d("2025-06-30")).care,
+            Some(Some(CareNeed::Residential))
+        );
+        assert_eq!(at(&ended, d("2025-07-01")).care, Some(None));
     }
 
     #[test]

@@ -180,6 +180,37 @@ fn yes_no(rng: &mut SmallRng) -> Option<bool> {
 
 /// A date near one of the `anchors` (the day before, of, or after, or within a year), never
 /// after `today`.
+/// Up to three dated decisions about an institution (standardisation, designation, closing,
+/// reopening), some on the anchor days, in recording order.
+fn random_decisions(
+    rng: &mut SmallRng,
+    anchors: &[NaiveDate],
+    today: NaiveDate,
+) -> Vec<zhucan_domain::institution::Decision> {
+    use zhucan_domain::institution::{Change, Decision};
+    let n = rng.random_range(0..4);
+    let mut out: Vec<Decision> = (0..n)
+        .map(|k| {
+            let change = match rng.random_range(0..6) {
+                0 => Change::Standardized(true),
+                1 => Change::Standardized(false),
+                2 => Change::Designated(true),
+                3 => Change::Designated(false),
+                4 => Change::Closed,
+                _ => Change::Opened,
+            };
+            Decision {
+                effective_on: near(rng, anchors, today),
+                change,
+                document: None,
+                seq: k,
+            }
+        })
+        .collect();
+    out.sort_by_key(|d| (d.effective_on, d.seq));
+    out
+}
+
 fn near(rng: &mut SmallRng, anchors: &[NaiveDate], today: NaiveDate) -> NaiveDate {
     let a = pick(rng, anchors);
     let offset = match rng.random_range(0..6) {
@@ -401,6 +432,7 @@ pub fn random(seed: u64, persons: usize, anchors: &[NaiveDate], today: NaiveDate
             closed_on: rng
                 .random_bool(0.3)
                 .then(|| near(&mut rng, anchors, today).max(opened_on)),
+            decisions: random_decisions(&mut rng, anchors, today),
         });
     }
     Registry {
@@ -585,6 +617,33 @@ pub fn sent_rows(
             *status = pick(&mut rng, EconomicStatus::ALL);
         }
         out.push(r);
+    }
+    // Care stays (their own sequence): day or residential care from an anchor day, some
+    // ended, some ended later by the same stay sent again with its last day.
+    let mut crng = SmallRng::seed_from_u64(seed ^ 0xCA4E);
+    for f in files(&reg.rows) {
+        if !crng.random_bool(0.2) {
+            continue;
+        }
+        let from = near(&mut crng, anchors, today);
+        let later = (from + chrono::Duration::days(crng.random_range(0..400))).min(today);
+        let mode = pick(
+            &mut crng,
+            &[CareNeed::Home, CareNeed::Day, CareNeed::Residential],
+        );
+        let stay = |until| SentRow {
+            citizen_id: f.person.citizen_id.clone(),
+            fact: Fact::Care {
+                mode,
+                institution: Some("托养中心".into()),
+                from,
+                until,
+            },
+        };
+        out.push(stay(None));
+        if crng.random_bool(0.4) {
+            out.push(stay(Some(later)));
+        }
     }
     out
 }
@@ -779,6 +838,22 @@ pub fn as_of(reg: &Registry, sent: &[SentRow], t: NaiveDate, today: NaiveDate) -
         }
         if any(&|f| matches!(f, Fact::EventAttendance { attended_on, .. } if in_y(*attended_on))) {
             s.culture_sports = Some(true);
+        }
+        // Care: the mode of the latest stay in care on t; every stay started by t ended:
+        // receives none.
+        if any(&|f| matches!(f, Fact::Care { from, .. } if *from <= t)) {
+            match latest(rows, |f| match f {
+                Fact::Care { from, until, .. } if *from <= t && until.is_none_or(|u| u >= t) => {
+                    Some(*from)
+                }
+                _ => None,
+            }) {
+                Some(Fact::Care { mode, .. }) => {
+                    s.care_need = Some(*mode);
+                    s.receives_care = Some(true);
+                }
+                _ => s.receives_care = Some(false),
+            }
         }
         if dates.iter().any(|d| *d <= t) {
             s.home_modification_done = Some(true);

@@ -617,6 +617,20 @@ impl Snapshot {
                 s.culture_sports = Some(true);
                 said = true;
             }
+            // A care stay says the person receives care in its mode; ended stays say the
+            // person receives none (the stated need stands).
+            match f.care {
+                Some(Some(mode)) => {
+                    s.care_need = Some(mode);
+                    s.receives_care = Some(true);
+                    said = true;
+                }
+                Some(None) => {
+                    s.receives_care = Some(false);
+                    said = true;
+                }
+                None => {}
+            }
         }
         let hm = self.hm_dates(p);
         if !hm.is_empty() {

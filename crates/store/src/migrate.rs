@@ -135,6 +135,10 @@ fn kernel_migrations() -> Vec<Migration> {
             "account_orgs",
             include_str!("../migrations/0012_account_orgs.sql"),
         ),
+        Migration::sql(
+            "institution_decisions",
+            include_str!("../migrations/0013_institution_decisions.sql"),
+        ),
     ]
 }
 

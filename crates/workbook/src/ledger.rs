@@ -10,7 +10,9 @@ use zhucan_domain::area::{Area, AreaCode};
 use zhucan_domain::ids::{CitizenId, ParsedCitizenId};
 use zhucan_domain::ledger::{EventKind, Fact, FactKind, InsuranceKind, ResidenceChange};
 use zhucan_domain::parse::not_future;
-use zhucan_domain::person::{EconomicStatus, EmploymentStatus, Insurance, SchoolStage, parse_name};
+use zhucan_domain::person::{
+    CareNeed, EconomicStatus, EmploymentStatus, Insurance, SchoolStage, parse_name,
+};
 
 use crate::areas::{AreaIndex, Village};
 use crate::cell::{self, Bad, Ctx};
@@ -66,6 +68,7 @@ pub(crate) fn fields(kind: FactKind) -> &'static [FieldDef] {
         FactKind::DeviceLoan => &DEVICE_LOAN_FIELDS,
         FactKind::HomeModification => &HOME_MODIFICATION_FIELDS,
         FactKind::EventAttendance => &EVENT_ATTENDANCE_FIELDS,
+        FactKind::Care => &CARE_FIELDS,
     }
 }
 
@@ -181,6 +184,15 @@ const EVENT_ATTENDANCE_FIELDS: [FieldDef; 5] = [
     f("活动日期", "attended_on", true),
     f("活动名称", "event", true),
     f("活动类型", "event_kind", true),
+];
+
+const CARE_FIELDS: [FieldDef; 6] = [
+    ID,
+    NAME,
+    fa("托养方式", "mode", true, &["托养类型", "托养形式"]),
+    fa("托养机构", "institution", false, &["服务机构"]),
+    fa("开始日期", "from", true, &["入托日期", "入住日期"]),
+    fa("结束日期", "until", false, &["离托日期", "退出日期"]),
 ];
 
 /// Reads one kind's file (`.xlsx`, `.xls`, `.ods`, `.csv`): the first sheet with a header of
@@ -655,6 +667,41 @@ fn parse_row(kind: FactKind, rc: &mut RowCheck<'_>, areas: &AreaIndex) -> Option
                 attended_on: on?,
                 event: event?,
                 event_kind: ek?,
+            }
+        }
+        FactKind::Care => {
+            let mode = rc.req(F2, |d, c| {
+                cell::choice(
+                    d,
+                    |s| CareNeed::parse(s).filter(|m| *m != CareNeed::None),
+                    || {
+                        CareNeed::ALL
+                            .iter()
+                            .filter(|m| **m != CareNeed::None)
+                            .map(|m| m.zh())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    },
+                    c,
+                )
+            });
+            let institution = rc.opt(F3, short_text).filter(|s| !s.is_empty());
+            let from = rc.req(F4, past_date);
+            let until = rc.opt(F5, cell::date);
+            if let (Some(f), Some(u)) = (from, until)
+                && u < f
+            {
+                let m = rc.ctx().pick(
+                    "结束日期不能早于开始日期",
+                    "the end date is before the start",
+                );
+                rc.reject(F5, m);
+            }
+            Fact::Care {
+                mode: mode?,
+                institution,
+                from: from?,
+                until,
             }
         }
     };

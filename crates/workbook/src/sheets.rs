@@ -68,6 +68,7 @@ pub(crate) fn institution_row(
                 stars,
                 opened_on,
                 closed_on,
+                decisions: Vec::new(),
             },
             rc.warnings,
         )),

@@ -1151,6 +1151,7 @@ fn sample_institutions() -> Vec<Institution> {
             stars: Some(4),
             opened_on: d(2019, 5, 1),
             closed_on: None,
+            decisions: Vec::new(),
         },
         Institution {
             name: "东城儿童康复中心".into(),
@@ -1162,6 +1163,7 @@ fn sample_institutions() -> Vec<Institution> {
             stars: None,
             opened_on: d(2015, 1, 1),
             closed_on: Some(d(2024, 6, 30)),
+            decisions: Vec::new(),
         },
     ]
 }

@@ -57,6 +57,10 @@ const CONFINED: &[(&str, &str, [u16; 3])] = &[
     ("GET", "/employment/vacancies", [403, 403, 200]),
     ("POST", "/employment/vacancies", [403, 403, 422]),
     ("GET", "/api/v1/employment/vacancies", [403, 403, 200]),
+    // A care institution's own residents (this account is bound to no institution: it says
+    // so); another's stay is not found.
+    ("GET", "/care/residents", [200, 403, 403]),
+    ("POST", "/care/stays/end", [404, 403, 403]),
 ];
 
 // The matrix runs on both backends: scope is enforced in queries too.
@@ -1736,6 +1740,44 @@ async fn every_route_for_every_role(db: TestDb) {
             "/employment/placements/end".into(),
             [404, 404, 404, 403, 403, 403, 403, 403],
         ),
+        // Care: staff of the area list the institutions; an unknown institution or stay is
+        // not found; only the district records decisions.
+        (
+            "GET",
+            "/care",
+            "/care".to_string(),
+            [200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/care/institution",
+            "/care/institution?id=none".to_string(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/care/institution/decide",
+            "/care/institution/decide".to_string(),
+            [404, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/care/institution/admit",
+            "/care/institution/admit".to_string(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/care/stays/end",
+            "/care/stays/end".to_string(),
+            [404, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/care/residents",
+            "/care/residents".to_string(),
+            [403, 403, 403, 403, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/me/jobs",
@@ -2001,6 +2043,12 @@ async fn every_route_for_every_role(db: TestDb) {
                 "GET",
                 "/api/v1/rehab/records",
                 "/api/v1/rehab/records?month=2026-01".to_string(),
+                [200, 200, 200, 403, 403, 403, 403, 403],
+            ),
+            (
+                "GET",
+                "/api/v1/care/institutions",
+                "/api/v1/care/institutions".to_string(),
                 [200, 200, 200, 403, 403, 403, 403, 403],
             ),
             (

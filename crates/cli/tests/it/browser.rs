@@ -888,6 +888,7 @@ async fn a_child_is_placed_and_served_with_the_keyboard_and_moves_indicator_11()
             stars: None,
             opened_on: crate::support::d(2015, 1, 1),
             closed_on: None,
+            decisions: Vec::new(),
         }])
         .await
         .expect("institution");
@@ -1260,6 +1261,8 @@ async fn a_job_seeker_is_matched_and_referred_with_the_keyboard() {
                 {"path": "/employment/training", "name": "employment-training"},
                 {"path": "/employment/massage", "name": "employment-massage"},
                 {"path": "/employment/placements", "name": "employment-placements"},
+                {"path": "/care", "name": "care-institutions"},
+                {"path": "/care?at=20x5-01-01", "name": "care-institutions-bad-day", "status": 422},
                 {"path": "/employment/training?year=20x5", "name": "employment-training-bad-year", "status": 422}
             ], "journeys": [
                 {"name": "refer-and-record", "steps": [

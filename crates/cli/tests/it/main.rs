@@ -20,6 +20,8 @@ mod store_contract;
 
 #[path = "../../../programmes/access/tests/access.rs"]
 mod access;
+#[path = "../../../programmes/care/tests/care.rs"]
+mod care;
 #[path = "../../../programmes/devices/tests/devices.rs"]
 mod devices;
 #[path = "../../../programmes/ecert/tests/ecert.rs"]

@@ -17,6 +17,7 @@ use prelude::*;
 /// The programmes' store and engine traits, for every test module (`use crate::support::prelude::*`).
 #[allow(unused_imports)]
 pub mod prelude {
+    pub use zhucan_care::store::CareStore;
     pub use zhucan_devices::store::DevicesStore;
     pub use zhucan_employment::households::HouseholdStore;
     pub use zhucan_employment::jobs::JobsStore;
@@ -460,8 +461,12 @@ pub async fn backdated_audit(url: &str, n: i64, days_ago: i64) -> String {
 }
 
 /// Writes a registry as the workbook of `import-format.md`, with its own spellings (Chinese
-/// headers, `是/否`, `2025-03` months, `2025/3/1` dates), independent of the exporter.
-pub fn write_workbook(reg: &zhucan_facts::reference::Registry, path: &std::path::Path) {
+/// headers, `是/否`, `2025-03` months, `2025/3/1` dates), independent of the exporter. The
+/// workbook has no dated decisions about institutions: they are dropped from `reg` too.
+pub fn write_workbook(reg: &mut zhucan_facts::reference::Registry, path: &std::path::Path) {
+    for i in &mut reg.institutions {
+        i.decisions.clear();
+    }
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("人员").expect("name");

@@ -35,6 +35,7 @@ fn point() -> Institution {
         stars: None,
         opened_on: d(2015, 1, 1),
         closed_on: None,
+        decisions: Vec::new(),
     }
 }
 

@@ -622,6 +622,7 @@ fn csv_of(kind: FactKind, rows: &[&zhucan_facts::reference::SentRow]) -> String 
         FactKind::DeviceLoan => "citizen_id,name,device,lent_on,due_on,returned_on",
         FactKind::HomeModification => "citizen_id,name,accepted_on",
         FactKind::EventAttendance => "citizen_id,name,attended_on,event,event_kind",
+        FactKind::Care => "citizen_id,name,mode,institution,from,until",
     };
     let mut out = format!("{header}\n");
     for r in rows {
@@ -692,6 +693,17 @@ fn csv_of(kind: FactKind, rows: &[&zhucan_facts::reference::SentRow]) -> String 
                 event,
                 event_kind,
             } => format!("{id},,{attended_on},{event},{}", event_kind.zh()),
+            Fact::Care {
+                mode,
+                institution,
+                from,
+                until,
+            } => format!(
+                "{id},,{},{},{from},{}",
+                mode.zh(),
+                institution.as_deref().unwrap_or(""),
+                o(*until)
+            ),
         };
         out.push_str(&line);
         out.push('\n');

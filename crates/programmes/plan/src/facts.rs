@@ -739,10 +739,10 @@ impl IndicatorFacts for Snapshot {
                 let mut n = 0;
                 let mut d = 0;
                 for inst in open_institutions(self, area, InstitutionKind::ChildRehab, t)
-                    .filter(|i| i.designated)
+                    .filter(|i| i.designated_at(t))
                 {
                     d += 1;
-                    if inst.standardized {
+                    if inst.standardized_at(t) {
                         n += 1;
                     }
                 }
@@ -939,7 +939,7 @@ impl IndicatorFacts for Snapshot {
             ),
             Measured::Indicator(Indicator::ChildRehabStandardized) => Members::Institutions(
                 open_institutions(self, area, InstitutionKind::ChildRehab, t)
-                    .filter(|i| i.designated && pick(true, i.standardized))
+                    .filter(|i| i.designated_at(t) && pick(true, i.standardized_at(t)))
                     .cloned()
                     .collect(),
             ),
@@ -1386,8 +1386,8 @@ pub fn has_standard_home(snap: &Snapshot, code: &AreaCode, t: NaiveDate) -> bool
     snap.institutions.iter().any(|i| {
         i.kind == InstitutionKind::HomeOfDisabled
             && &i.township == code
-            && i.standardized
             && i.is_open_at(t)
+            && i.standardized_at(t)
     })
 }
 

@@ -659,7 +659,13 @@ async fn members_of(
         .map_err(|_| EvalError::Task)
 }
 
-fn place_rows(m: &Members, names: &AreaNames, lang: Lang) -> (Vec<String>, Vec<PlaceLine>) {
+/// The rows of townships or institutions; an institution's values are those at `at`.
+fn place_rows(
+    m: &Members,
+    names: &AreaNames,
+    lang: Lang,
+    at: NaiveDate,
+) -> (Vec<String>, Vec<PlaceLine>) {
     let yes = |b: bool| {
         lang.pick(if b { "是" } else { "否" }, if b { "yes" } else { "no" })
             .to_string()
@@ -698,8 +704,8 @@ fn place_rows(m: &Members, names: &AreaNames, lang: Lang) -> (Vec<String>, Vec<P
                         i.name.clone(),
                         i.kind.label(lang).into(),
                         names.of(&i.township),
-                        yes(i.standardized),
-                        yes(i.designated),
+                        yes(i.standardized_at(at)),
+                        yes(i.designated_at(at)),
                         i.opened_on.to_string(),
                     ],
                 })
@@ -821,7 +827,7 @@ async fn people_view(
             (person_lines(rows, &r.names, lang), vec![], vec![])
         }
         other => {
-            let (h, rows) = place_rows(other, &r.names, lang);
+            let (h, rows) = place_rows(other, &r.names, lang, r.at);
             (vec![], h, rows)
         }
     };
@@ -1002,7 +1008,7 @@ pub async fn people_export(
             )
         }
         other => {
-            let (h, rows) = place_rows(other, &r.names, lang);
+            let (h, rows) = place_rows(other, &r.names, lang, r.at);
             (h, rows.into_iter().map(|l| l.cells).collect())
         }
     };

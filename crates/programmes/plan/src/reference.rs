@@ -109,9 +109,8 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
         reg.institutions.iter().any(|i| {
             i.kind == InstitutionKind::HomeOfDisabled
                 && &i.township == code
-                && i.standardized
-                && i.opened_on <= t
-                && i.closed_on.is_none_or(|c| c > t)
+                && literal_state(i, t).standardized
+                && literal_state(i, t).open
         })
     };
     let townships: Vec<&Area> = reg
@@ -131,7 +130,7 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
     out.push(ratio(n4, townships.len() as i64, 4));
 
     // 5
-    let open = |i: &Institution| i.opened_on <= t && i.closed_on.is_none_or(|c| c > t);
+    let open = |i: &Institution| literal_state(i, t).open;
     if area.level() == AreaLevel::District {
         let any = reg.institutions.iter().any(|i| {
             i.kind == InstitutionKind::CareInstitution && area.contains(&i.township) && open(i)
@@ -152,12 +151,15 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
         .iter()
         .filter(|i| {
             i.kind == InstitutionKind::ChildRehab
-                && i.designated
+                && literal_state(i, t).designated
                 && area.contains(&i.township)
                 && open(i)
         })
         .collect();
-    let n6 = rehab.iter().filter(|i| i.standardized).count() as i64;
+    let n6 = rehab
+        .iter()
+        .filter(|i| literal_state(i, t).standardized)
+        .count() as i64;
     out.push(ratio(n6, rehab.len() as i64, 6));
 
     let in_school = |s: Option<&Survey>| {
@@ -272,4 +274,39 @@ pub fn expected(reg: &Registry, t: NaiveDate, area: &AreaCode) -> Vec<Expected> 
         14,
     ));
     out
+}
+
+/// An institution's values at `t`, read literally: its directory row, then every decision
+/// effective on or before `t` applied in (day, order of recording) order; an opening or
+/// closing of the directory comes before a decision of the same day.
+fn literal_state(i: &Institution, t: NaiveDate) -> zhucan_domain::institution::StateAt {
+    use zhucan_domain::institution::Change;
+    let mut events: Vec<(NaiveDate, i64, Change)> = vec![(i.opened_on, -2, Change::Opened)];
+    if let Some(c) = i.closed_on {
+        events.push((c, -1, Change::Closed));
+    }
+    events.extend(
+        i.decisions
+            .iter()
+            .map(|d| (d.effective_on, d.seq, d.change)),
+    );
+    events.sort_by_key(|(on, seq, _)| (*on, *seq));
+    let mut s = zhucan_domain::institution::StateAt {
+        open: false,
+        standardized: i.standardized,
+        designated: i.designated,
+        operator: None,
+        beds: i.beds,
+    };
+    for (_, _, c) in events.into_iter().filter(|(on, ..)| *on <= t) {
+        match c {
+            Change::Opened => s.open = true,
+            Change::Closed => s.open = false,
+            Change::Standardized(b) => s.standardized = b,
+            Change::Designated(b) => s.designated = b,
+            Change::Operator(o) => s.operator = Some(o),
+            Change::Beds(b) => s.beds = b,
+        }
+    }
+    s
 }

@@ -47,6 +47,33 @@ pub(crate) async fn load(db: &TestDb, reg: &mut Registry) {
         .upsert_institutions(&reg.institutions)
         .await
         .expect("institutions");
+    // The dated decisions, in their order, for the institutions that have none stored yet.
+    let stored = db.store.institutions().await.expect("institutions");
+    for i in &reg.institutions {
+        if stored
+            .iter()
+            .any(|s| s.id() == i.id() && !s.decisions.is_empty())
+        {
+            continue;
+        }
+        for d in &i.decisions {
+            let new = zhucan_store::institutions::NewDecision {
+                institution_id: i.id(),
+                effective_on: d.effective_on,
+                change: d.change,
+                document: None,
+                reason: None,
+            };
+            db.store
+                .record_institution_decision(
+                    &new,
+                    "test",
+                    &crate::support::test_event("institution.decide"),
+                )
+                .await
+                .expect("decision");
+        }
+    }
     let rows: Vec<(PersonRecord, RecordExtras)> = reg
         .rows
         .iter()
@@ -226,6 +253,7 @@ async fn writes_are_seen_at_once(db: TestDb) {
             stars: None,
             opened_on: d(2025, 1, 1),
             closed_on: None,
+            decisions: Vec::new(),
         });
     load(&db, &mut changed).await;
     assert_matches(
@@ -253,7 +281,7 @@ async fn a_workbook_never_seen_gives_the_spec_numbers_on_the_command_line() {
     let url = format!("sqlite://{}", dir.path().join("z.db").display());
     let mut reg = registry(404, 300);
     let book = dir.path().join("roster.xlsx");
-    crate::support::write_workbook(&reg, &book);
+    crate::support::write_workbook(&mut reg, &book);
     let out = zhucan(&url, &["import", book.to_str().expect("path")]);
     assert_eq!(
         out.status.code(),

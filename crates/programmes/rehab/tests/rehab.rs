@@ -44,6 +44,7 @@ fn institution(township: &str, name: &str) -> Institution {
         stars: None,
         opened_on: d(2015, 1, 1),
         closed_on: None,
+        decisions: Vec::new(),
     }
 }
 

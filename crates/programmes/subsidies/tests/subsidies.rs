@@ -95,9 +95,9 @@ async fn the_audit_and_payroll_match_the_policy(db: TestDb) {
 async fn a_workbook_never_seen_gives_the_policy_findings_on_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("z.db").display());
-    let reg = registry(909, 300);
+    let mut reg = registry(909, 300);
     let book = dir.path().join("roster.xlsx");
-    crate::support::write_workbook(&reg, &book);
+    crate::support::write_workbook(&mut reg, &book);
     let out = zhucan(&url, &["import", book.to_str().expect("path")]);
     assert_eq!(
         out.status.code(),
