@@ -29,6 +29,7 @@ pub mod reach;
 pub mod registry;
 pub mod rows;
 pub mod settings;
+pub mod spans;
 
 pub use accounts::{
     ApiTokenInfo, NewSession, NewToken, NewUser, RightsChange, Role, SessionInfo, SessionRow,

@@ -409,6 +409,23 @@ pub(crate) fn name(d: &Data, c: &Ctx) -> Result<String, Bad> {
     parse_name(&cell::text(d)).map_err(|e| c.msg(&e))
 }
 
+/// A span's first day (column F4, required, not in the future) and last day (F5, optional,
+/// not before the first).
+fn span(rc: &mut RowCheck<'_>) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let from = rc.req(F4, past_date);
+    let until = rc.opt(F5, cell::date);
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        let m = rc.ctx().pick(
+            "结束日期不能早于开始日期",
+            "the end date is before the start",
+        );
+        rc.reject(F5, m);
+    }
+    (from, until)
+}
+
 fn past_date(d: &Data, c: &Ctx) -> Result<NaiveDate, Bad> {
     let date = cell::date(d, c)?;
     not_future(date, c.today).map_err(|e| c.msg(&e))
@@ -552,17 +569,7 @@ fn parse_row(kind: FactKind, rc: &mut RowCheck<'_>, areas: &AreaIndex) -> Option
                 )
             });
             let employer = rc.opt(F3, uscc);
-            let from = rc.req(F4, past_date);
-            let until = rc.opt(F5, cell::date);
-            if let (Some(f), Some(u)) = (from, until)
-                && u < f
-            {
-                let m = rc.ctx().pick(
-                    "结束日期不能早于开始日期",
-                    "the end date is before the start",
-                );
-                rc.reject(F5, m);
-            }
+            let (from, until) = span(rc);
             Fact::Employment {
                 employment_status: status?,
                 employer_uscc: employer,
@@ -686,17 +693,7 @@ fn parse_row(kind: FactKind, rc: &mut RowCheck<'_>, areas: &AreaIndex) -> Option
                 )
             });
             let institution = rc.opt(F3, short_text).filter(|s| !s.is_empty());
-            let from = rc.req(F4, past_date);
-            let until = rc.opt(F5, cell::date);
-            if let (Some(f), Some(u)) = (from, until)
-                && u < f
-            {
-                let m = rc.ctx().pick(
-                    "结束日期不能早于开始日期",
-                    "the end date is before the start",
-                );
-                rc.reject(F5, m);
-            }
+            let (from, until) = span(rc);
             Fact::Care {
                 mode: mode?,
                 institution,

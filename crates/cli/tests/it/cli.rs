@@ -669,7 +669,7 @@ fn the_demo_brings_each_programme_its_organisations_and_accounts() {
     rt.block_on(async {
         let s = zhucan::open_store(&cli.url).await.expect("open");
         let again = zhucan::programmes().demo(&s).await.expect("demo again");
-        assert_eq!(again.len(), 4);
+        assert_eq!(again.len(), 5);
         assert_eq!(s.stock().await.expect("stock").len(), stock_after_first);
     });
 }

@@ -740,8 +740,22 @@ pub fn location(r: &reqwest::Response) -> String {
 
 /// Indicator `key`'s (numerator, denominator) for `area` today, through the API.
 pub async fn indicator(app: &TestApp, token: &str, area: &str, key: &str) -> (i64, i64) {
+    let (n, d) = indicator_at(app, token, area, None, key).await;
+    (n.unwrap_or(0), d.unwrap_or(0))
+}
+
+/// Indicator `key`'s (numerator, denominator) for `area` at `at` (default today), through the
+/// API; `None` where the API gives none.
+pub async fn indicator_at(
+    app: &TestApp,
+    token: &str,
+    area: &str,
+    at: Option<&str>,
+    key: &str,
+) -> (Option<i64>, Option<i64>) {
+    let at = at.map(|a| format!("&at={a}")).unwrap_or_default();
     let v: serde_json::Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/indicators?area={area}")))
+        .get(app.url(&format!("/api/v1/indicators?area={area}{at}")))
         .bearer_auth(token)
         .send()
         .await
@@ -753,11 +767,8 @@ pub async fn indicator(app: &TestApp, token: &str, area: &str, key: &str) -> (i6
         .as_array()
         .and_then(|a| a.iter().find(|i| i["key"] == key))
         .cloned()
-        .unwrap_or_else(|| panic!("no indicator {key}"));
-    (
-        ind["numerator"].as_i64().unwrap_or(0),
-        ind["denominator"].as_i64().unwrap_or(0),
-    )
+        .unwrap_or_else(|| panic!("no indicator {key}: {v}"));
+    (ind["numerator"].as_i64(), ind["denominator"].as_i64())
 }
 
 /// A need the person stated on the service end (需求转办), as the citizen's form records it.

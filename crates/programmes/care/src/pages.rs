@@ -75,7 +75,11 @@ pub fn href_of(institution_id: &str) -> String {
 }
 
 fn yes(lang: Lang, b: bool) -> String {
-    crate::t(lang, if b { "yes" } else { "no" }).to_string()
+    if b {
+        crate::t(lang, "yes").to_string()
+    } else {
+        crate::t(lang, "no").to_string()
+    }
 }
 
 /// The staff's area (else 403).

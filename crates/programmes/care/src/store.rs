@@ -13,10 +13,14 @@ use zhucan_store::audit::AuditEvent;
 use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
 use zhucan_store::rows::{corrupt, date, opt_date};
+use zhucan_store::spans;
 use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 /// The programme's change counter.
 pub const COUNTER: &str = "care";
+
+/// The stays' table.
+const TABLE: &str = "care_stays";
 
 /// A stay as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,13 +174,12 @@ impl CareStore for Store {
             until: None,
             version: 1,
         };
-        zhucan_store::ledger::append(&mut tx, &[fact(&stay)], None, actor.name).await?;
-        let events = [NewEvent {
+        let event = NewEvent {
             kind: EventKind::ServiceStep,
             occurred_on: Some(s.since),
             summary: format!("{}托养：{}", s.mode.zh(), s.institution_name),
-        }];
-        zhucan_store::registry::touch(&mut tx, s.citizen_id.as_str(), &events, actor).await?;
+        };
+        spans::record(&mut tx, s.citizen_id.as_str(), fact(&stay), event, actor).await?;
         finish(tx, audit).await?;
         Ok(id)
     }
@@ -190,12 +193,7 @@ impl CareStore for Store {
         audit: &AuditEvent,
     ) -> Result<Written> {
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE care_stays SET until = $3, recorded_by = $4, recorded_at = $5, version = version + 1 WHERE id = $1 AND version = $2 AND until IS NULL AND since <= $3")
-                .bind(id).bind(version).bind(until.to_string()).bind(actor.name).bind(now_text())
-                .execute(&mut *c).await?.rows_affected()
-        });
-        if n != 1 {
+        if !spans::end(&mut tx, TABLE, id, version, until, actor).await? {
             return Ok(Written::Stale);
         }
         let q = format!("SELECT {COLUMNS} FROM care_stays WHERE id = $1");
@@ -203,13 +201,12 @@ impl CareStore for Store {
             sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(id).fetch_one(&mut *c).await?
         });
         let s = row.into_domain()?;
-        zhucan_store::ledger::append(&mut tx, &[fact(&s)], None, actor.name).await?;
-        let events = [NewEvent {
+        let event = NewEvent {
             kind: EventKind::ServiceStep,
             occurred_on: Some(until),
             summary: format!("{}托养结束：{}", s.mode.zh(), name_in(&s.institution_id)),
-        }];
-        zhucan_store::registry::touch(&mut tx, s.citizen_id.as_str(), &events, actor).await?;
+        };
+        spans::record(&mut tx, s.citizen_id.as_str(), fact(&s), event, actor).await?;
         finish(tx, audit).await?;
         Ok(Written::Done)
     }

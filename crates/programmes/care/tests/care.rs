@@ -5,8 +5,8 @@
 #[allow(unused_imports)]
 use crate::support::prelude::*;
 use crate::support::{
-    TestApp, TestDb, audit_rows, d, location, org_account, page_text, post_form, put, record,
-    test_event, user,
+    TestApp, TestDb, audit_rows, d, indicator_at, location, org_account, page_text, post_form, put,
+    record, test_event, user,
 };
 use zhucan_care::store::{CareStore, NewStay, Written};
 use zhucan_domain::access::Role;
@@ -242,29 +242,11 @@ async fn decisions_and_stays_are_stored_with_their_facts(db: TestDb) {
     );
 }
 
-/// Indicator `key` of `area` at `at` through the API: (numerator, denominator).
-async fn indicator_at(
-    app: &TestApp,
-    token: &str,
-    area: &str,
-    at: &str,
-    key: &str,
-) -> (Option<i64>, Option<i64>) {
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/indicators?area={area}&at={at}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("indicators")
-        .json()
-        .await
-        .expect("json");
-    let ind = v["indicators"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["key"] == key))
-        .cloned()
-        .unwrap_or_else(|| panic!("no indicator {key}: {v}"));
-    (ind["numerator"].as_i64(), ind["denominator"].as_i64())
+/// Posts a decision on an institution from the first institution's page.
+async fn decide(app: &TestApp, who: &reqwest::Client, form: &[(&str, &str)]) -> reqwest::Response {
+    let page = zhucan_web::view::url_encode(&home().id());
+    let from = format!("/care/institution?id={page}");
+    post_form(app, who, &from, "/care/institution/decide", form).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,11 +289,9 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
     assert!(r.text().await.expect("t").contains("2025-13-40"));
 
     // Township staff do not record decisions; a bad value is named and nothing is recorded.
-    let r = post_form(
+    let r = decide(
         &app,
         &tw,
-        &home_page,
-        "/care/institution/decide",
         &[
             ("id", &home().id()),
             ("kind", "standardized"),
@@ -321,11 +301,9 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
     )
     .await;
     assert_eq!(r.status(), 403);
-    let r = post_form(
+    let r = decide(
         &app,
         &admin,
-        &home_page,
-        "/care/institution/decide",
         &[
             ("id", &home().id()),
             ("kind", "standardized"),
@@ -351,18 +329,16 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
             &app,
             &token,
             TOWNSHIP,
-            "2024-06-30",
+            Some("2024-06-30"),
             "home_of_disabled_coverage"
         )
         .await,
         (Some(0), Some(1))
     );
     // Recorded today, effective 2024-05-01: the indicator moves from that day, not before.
-    let r = post_form(
+    let r = decide(
         &app,
         &admin,
-        &home_page,
-        "/care/institution/decide",
         &[
             ("id", &home().id()),
             ("kind", "standardized"),
@@ -378,7 +354,7 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
             &app,
             &token,
             TOWNSHIP,
-            "2024-04-30",
+            Some("2024-04-30"),
             "home_of_disabled_coverage"
         )
         .await,
@@ -389,7 +365,7 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
             &app,
             &token,
             TOWNSHIP,
-            "2024-06-30",
+            Some("2024-06-30"),
             "home_of_disabled_coverage"
         )
         .await,
@@ -399,11 +375,9 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
     assert!(shown.contains("黄残联〔2024〕9号"));
     // Both care institutions close on 2025-07-01: indicator 5 of the district is 0 from then.
     for i in [care_home(), other_care_home()] {
-        let r = post_form(
+        let r = decide(
             &app,
             &admin,
-            &home_page,
-            "/care/institution/decide",
             &[
                 ("id", &i.id()),
                 ("kind", "closed"),
@@ -419,7 +393,7 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
             &app,
             &admin_token,
             "331003",
-            "2025-06-30",
+            Some("2025-06-30"),
             "care_institution_coverage"
         )
         .await
@@ -431,7 +405,7 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
             &app,
             &admin_token,
             "331003",
-            "2025-07-01",
+            Some("2025-07-01"),
             "care_institution_coverage"
         )
         .await
@@ -439,11 +413,9 @@ async fn decisions_move_the_indicators_on_their_day_and_an_institution_sees_only
         Some(0)
     );
     // …and reopens on 2026-01-01.
-    let r = post_form(
+    let r = decide(
         &app,
         &admin,
-        &home_page,
-        "/care/institution/decide",
         &[
             ("id", &care_home().id()),
             ("kind", "opened"),

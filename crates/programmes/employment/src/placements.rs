@@ -15,6 +15,7 @@ use zhucan_store::audit::AuditEvent;
 use zhucan_store::ledger::NewFact;
 use zhucan_store::registry::Actor;
 use zhucan_store::rows::{corrupt, date, opt_date};
+use zhucan_store::spans;
 use zhucan_store::{Result, Store, Tx, now_text, on_pool, on_tx};
 
 use crate::store::Written;
@@ -131,13 +132,12 @@ pub(crate) async fn place_in(tx: &mut Tx, p: &NewPlacement, actor: &Actor<'_>) -
         source: source.to_string(),
         version: 1,
     };
-    zhucan_store::ledger::append(tx, &[Row::fact(&placed)], None, actor.name).await?;
-    let events = [NewEvent {
+    let event = NewEvent {
         kind: EventKind::ServiceStep,
         occurred_on: Some(p.since),
         summary: format!("就业安置：{}（{}）", p.post, p.form.zh()),
-    }];
-    zhucan_store::registry::touch(tx, p.citizen_id.as_str(), &events, actor).await?;
+    };
+    spans::record(tx, p.citizen_id.as_str(), Row::fact(&placed), event, actor).await?;
     Ok(id)
 }
 
@@ -205,12 +205,7 @@ impl PlacementStore for Store {
         audit: &AuditEvent,
     ) -> Result<Written> {
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE employment_placements SET until = $3, recorded_by = $4, recorded_at = $5, version = version + 1 WHERE id = $1 AND version = $2 AND until IS NULL AND since <= $3")
-                .bind(id).bind(version).bind(until.to_string()).bind(actor.name).bind(now_text())
-                .execute(&mut *c).await?.rows_affected()
-        });
-        if n != 1 {
+        if !spans::end(&mut tx, "employment_placements", id, version, until, actor).await? {
             return Ok(Written::Stale);
         }
         let q = format!("SELECT {COLUMNS} FROM employment_placements WHERE id = $1");
@@ -218,13 +213,12 @@ impl PlacementStore for Store {
             sqlx::query_as(sqlx::AssertSqlSafe(q.as_str())).bind(id).fetch_one(&mut *c).await?
         });
         let p = row.into_domain()?;
-        zhucan_store::ledger::append(&mut tx, &[Row::fact(&p)], None, actor.name).await?;
-        let events = [NewEvent {
+        let event = NewEvent {
             kind: EventKind::ServiceStep,
             occurred_on: Some(until),
             summary: format!("就业安置结束：{}（{}）", p.post, p.form.zh()),
-        }];
-        zhucan_store::registry::touch(&mut tx, p.citizen_id.as_str(), &events, actor).await?;
+        };
+        spans::record(&mut tx, p.citizen_id.as_str(), Row::fact(&p), event, actor).await?;
         crate::store::finish(tx, audit).await?;
         Ok(Written::Done)
     }
