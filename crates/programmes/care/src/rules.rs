@@ -106,4 +106,72 @@ mod tests {
         assert_eq!(mode("寄宿托养"), Some(CareNeed::Residential));
         assert_eq!(mode("无"), None);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const FLAGS: [(&str, bool); 6] = [
+            ("yes", true),
+            ("是", true),
+            ("true", true),
+            ("no", false),
+            ("否", false),
+            ("false", false),
+        ];
+
+        fn kind() -> impl Strategy<Value = DecisionKind> {
+            proptest::sample::select(DecisionKind::ALL.to_vec())
+        }
+
+        proptest! {
+            // Any text: a value, or Missing only for an empty required value, never a panic;
+            // an opening or closing carries no value and takes any.
+            #[test]
+            fn any_text_is_a_value_or_a_named_refusal(k in kind(), v in "\\PC{0,12}") {
+                match change(k, &v) {
+                    Ok(c) => prop_assert_eq!(c.kind(), k),
+                    Err(BadValue::Missing) => prop_assert!(v.trim().is_empty()),
+                    Err(BadValue::Invalid) => prop_assert!(!v.trim().is_empty()),
+                }
+                if matches!(k, DecisionKind::Opened | DecisionKind::Closed) {
+                    prop_assert!(change(k, &v).is_ok());
+                }
+            }
+
+            // The accepted flags, with any surrounding blanks; any other word is refused.
+            #[test]
+            fn a_flag_is_one_of_six_words(i in 0usize..6, pad in "[ \\t]{0,3}", other in "[a-z]{1,6}") {
+                let (word, b) = FLAGS[i];
+                let padded = format!("{pad}{word}{pad}");
+                prop_assert_eq!(change(DecisionKind::Standardized, &padded), Ok(Change::Standardized(b)));
+                prop_assert_eq!(change(DecisionKind::Designated, &padded), Ok(Change::Designated(b)));
+                if !FLAGS.iter().any(|(w, _)| *w == other) {
+                    prop_assert_eq!(change(DecisionKind::Standardized, &other), Err(BadValue::Invalid));
+                }
+            }
+
+            // Beds: a whole number 0..=100000 as written, anything else refused, blank unknown.
+            #[test]
+            fn beds_are_a_bounded_whole_number(n in -1_000i64..200_000) {
+                let got = change(DecisionKind::Beds, &n.to_string());
+                if (0..=100_000).contains(&n) {
+                    prop_assert_eq!(got, Ok(Change::Beds(Some(n))));
+                } else {
+                    prop_assert_eq!(got, Err(BadValue::Invalid));
+                }
+            }
+
+            // A stay covers exactly the days from its first to its last.
+            #[test]
+            fn a_stay_covers_its_days(a in 0i64..400, len in proptest::option::of(0i64..400), x in 0i64..900) {
+                let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
+                let since = base + chrono::Days::new(a as u64);
+                let until = len.map(|l| since + chrono::Days::new(l as u64));
+                let day = base + chrono::Days::new(x as u64);
+                let expected = day >= since && until.is_none_or(|u| day <= u);
+                prop_assert_eq!(in_care_on(since, until, day), expected);
+            }
+        }
+    }
 }
